@@ -1,0 +1,189 @@
+"""Server interceptors: API-key check, error mapping, logs and call metrics."""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import grpc
+
+from common import errors
+from common.grpc_errors import internal_status, status_for, trailing_metadata_for
+
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
+if TYPE_CHECKING:
+    Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
+else:
+    Handler = grpc.RpcMethodHandler
+_log = logging.getLogger("cmdarr.rpc")
+
+
+class CallMetrics:
+    """Counts of finished calls by (method, status code), for logs and /metrics."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+
+    def record(self, method: str, code: grpc.StatusCode, seconds: float) -> None:
+        self.calls[(method, code.name)] += 1
+        self.seconds[method] += seconds
+
+
+def _code_of(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code
+    if isinstance(exc, grpc.aio.AbortError):
+        return grpc.StatusCode.UNKNOWN
+    return grpc.StatusCode.CANCELLED
+
+
+async def _abort_for(
+    exc: Exception, context: grpc.aio.ServicerContext[Any, Any], method: str
+) -> None:
+    if isinstance(exc, errors.ServiceError):
+        code, status = status_for(exc)
+    else:
+        _log.exception("unhandled error in %s", method)
+        code, status = internal_status()
+    await context.abort(code, status.message, trailing_metadata=trailing_metadata_for(status))
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+    """Applies to every call: refuses calls without the API key (when one is set), turns
+    domain errors into rich statuses (never a bare UNKNOWN), and logs each finished call.
+
+    Health checks are exempt from the key, so orchestrators can probe without it.
+    """
+
+    def __init__(self, api_key: str | None, metrics: CallMetrics) -> None:
+        self._expected = f"Bearer {api_key}".encode() if api_key else None
+        self._metrics = metrics
+
+    def _authorized(self, details: grpc.HandlerCallDetails) -> bool:
+        if self._expected is None or details.method.startswith(HEALTH_PREFIX):
+            return True
+        for key, value in details.invocation_metadata or ():
+            if key == "authorization":
+                given = value.encode() if isinstance(value, str) else value
+                return hmac.compare_digest(given, self._expected)
+        return False
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Handler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method = handler_call_details.method
+        if not self._authorized(handler_call_details):
+            return _refusing(handler)
+        if handler.request_streaming or method.startswith(HEALTH_PREFIX):
+            return handler  # only health and reflection stream requests; they need no mapping
+        if handler.response_streaming:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(method, handler.unary_stream),  # type: ignore[arg-type]
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return grpc.unary_unary_rpc_method_handler(
+            self._wrap_unary(method, handler.unary_unary),  # type: ignore[arg-type]
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _finish(self, method: str, code: grpc.StatusCode, started: float) -> None:
+        elapsed = time.monotonic() - started
+        self._metrics.record(method, code, elapsed)
+        level = logging.WARNING if code == grpc.StatusCode.INTERNAL else logging.INFO
+        _log.log(
+            level,
+            "rpc",
+            extra={"fields": {"method": method, "code": code.name, "ms": round(elapsed * 1000, 2)}},
+        )
+
+    def _wrap_unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            started = time.monotonic()
+            code = grpc.StatusCode.OK
+            try:
+                return await behavior(request, context)
+            except grpc.aio.AbortError as exc:
+                code = _code_of(exc, context)
+                raise
+            except Exception as exc:
+                code = errors_code(exc)
+                await _abort_for(exc, context, method)
+            finally:
+                self._finish(method, code, started)
+
+        return unary
+
+    def _wrap_stream(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        async def stream(
+            request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            started = time.monotonic()
+            code = grpc.StatusCode.OK
+            try:
+                if inspect.isasyncgenfunction(behavior):
+                    async for item in behavior(request, context):
+                        yield item
+                else:
+                    await behavior(request, context)
+            except grpc.aio.AbortError as exc:
+                code = _code_of(exc, context)
+                raise
+            except Exception as exc:
+                code = errors_code(exc)
+                await _abort_for(exc, context, method)
+            except BaseException:
+                code = grpc.StatusCode.CANCELLED
+                raise
+            finally:
+                self._finish(method, code, started)
+
+        return stream
+
+
+def errors_code(exc: Exception) -> grpc.StatusCode:
+    if isinstance(exc, errors.ServiceError):
+        return status_for(exc)[0]
+    return grpc.StatusCode.INTERNAL
+
+
+def _refusing(handler: Handler) -> Handler:
+    async def refuse(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        await context.abort(
+            grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key (authorization: Bearer ...)"
+        )
+
+    async def refuse_stream(
+        request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[Any]:
+        await context.abort(
+            grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key (authorization: Bearer ...)"
+        )
+        yield None  # pragma: no cover - abort raises
+
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.request_streaming and handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(
+            lambda it, ctx: refuse_stream(None, ctx), **kwargs
+        )
+    if handler.request_streaming:
+        return grpc.stream_unary_rpc_method_handler(lambda it, ctx: refuse(None, ctx), **kwargs)
+    if handler.response_streaming:
+        return grpc.unary_stream_rpc_method_handler(refuse_stream, **kwargs)
+    return grpc.unary_unary_rpc_method_handler(refuse, **kwargs)

@@ -1,0 +1,135 @@
+"""Domain vocabulary shared by every service: targets, commands, warnings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class Target(enum.Enum):
+    PLEX = "plex"
+    JELLYFIN = "jellyfin"
+
+    @property
+    def label(self) -> str:
+        return "Plex" if self is Target.PLEX else "Jellyfin"
+
+    @property
+    def client_enabled_key(self) -> str:
+        return f"{self.name}_CLIENT_ENABLED"
+
+    @property
+    def cache_enabled_key(self) -> str:
+        return f"LIBRARY_CACHE_{self.name}_ENABLED"
+
+
+class CommandKind(enum.Enum):
+    LIBRARY_CACHE_BUILDER = "library_cache_builder"
+    PLAYLIST_SYNC = "playlist_sync"
+
+
+class SourceKind(enum.Enum):
+    FILE = "file"
+    URL = "url"
+    LISTENBRAINZ_PLAYLIST = "listenbrainz_playlist"
+    LISTENBRAINZ_CREATED_FOR = "listenbrainz_created_for"
+    SPOTIFY_PLAYLIST = "spotify_playlist"
+
+
+class Origin(enum.Enum):
+    """Who set a value: the registry default, the environment, a user, or the policy."""
+
+    DEFAULT = "default"
+    ENV = "env"
+    USER = "user"
+    AUTO = "auto"
+
+
+BUILDER_NAME = "library_cache_builder"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    kind: CommandKind
+    source_kind: SourceKind | None = None
+    source_ref: str = ""
+    targets: tuple[Target, ...] = ()
+    schedule: str = ""
+    enabled: bool = True
+    enabled_origin: Origin = Origin.USER
+    playlist_title: str = ""
+    create_revision: int = 0
+    mod_revision: int = 0
+
+
+class FixAction(enum.Enum):
+    ENABLE_LIBRARY_CACHE = "enable_library_cache"
+    ENABLE_CACHE_BUILDER = "enable_cache_builder"
+    BUILD_CACHE_NOW = "build_cache_now"
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+
+@dataclass(frozen=True)
+class Fix:
+    action: FixAction
+    target: Target | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    severity: Severity
+    message: str
+    target: Target | None = None
+    command_names: tuple[str, ...] = ()
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    code: str
+    message: str
+    subject: str
+
+
+class CacheState(enum.Enum):
+    DISABLED = "disabled"
+    EMPTY = "empty"
+    BUILDING = "building"
+    READY = "ready"
+    STALE = "stale"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CacheHealth:
+    """What the warning rules need to know of one target's cache."""
+
+    target: Target
+    state: CacheState
+    last_error: str = ""
+    tracks_done: int = 0
+    tracks_total: int = 0
+
+
+@dataclass(frozen=True)
+class ConfigView:
+    """The effective configuration the warning rules read: typed settings and commands."""
+
+    settings: Mapping[str, object]
+    commands: tuple[Command, ...] = field(default=())
+
+    def flag(self, key: str) -> bool:
+        return bool(self.settings.get(key, False))
+
+    @property
+    def builder(self) -> Command | None:
+        return next((c for c in self.commands if c.kind is CommandKind.LIBRARY_CACHE_BUILDER), None)

@@ -1,0 +1,82 @@
+"""The change log's events and the public view of a setting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from common.model import Command, CommandKind, Origin, SourceKind, Target
+
+
+@dataclass(frozen=True)
+class SettingState:
+    """A setting's effective state as the outside sees it: a secret's value is withheld."""
+
+    key: str
+    value: str
+    origin: Origin
+    mod_revision: int
+    is_set: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change. Exactly one of ``setting``, ``command`` and ``deleted`` is set."""
+
+    setting: SettingState | None = None
+    command: Command | None = None
+    deleted: str | None = None
+
+    def to_json(self) -> str:
+        if self.setting is not None:
+            body: dict[str, Any] = {"type": "setting", **asdict(self.setting)}
+            body["origin"] = self.setting.origin.value
+        elif self.command is not None:
+            body = {"type": "command_put", "command": command_to_dict(self.command)}
+        else:
+            body = {"type": "command_deleted", "name": self.deleted}
+        return json.dumps(body, separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Event:
+        body = json.loads(text)
+        kind = body.pop("type")
+        if kind == "setting":
+            body["origin"] = Origin(body["origin"])
+            return cls(setting=SettingState(**body))
+        if kind == "command_put":
+            return cls(command=command_from_dict(body["command"]))
+        return cls(deleted=body["name"])
+
+
+def command_to_dict(command: Command) -> dict[str, Any]:
+    return {
+        "name": command.name,
+        "kind": command.kind.value,
+        "source_kind": command.source_kind.value if command.source_kind else None,
+        "source_ref": command.source_ref,
+        "targets": [t.value for t in command.targets],
+        "schedule": command.schedule,
+        "enabled": command.enabled,
+        "enabled_origin": command.enabled_origin.value,
+        "playlist_title": command.playlist_title,
+        "create_revision": command.create_revision,
+        "mod_revision": command.mod_revision,
+    }
+
+
+def command_from_dict(data: dict[str, Any]) -> Command:
+    return Command(
+        name=data["name"],
+        kind=CommandKind(data["kind"]),
+        source_kind=SourceKind(data["source_kind"]) if data["source_kind"] else None,
+        source_ref=data["source_ref"],
+        targets=tuple(Target(t) for t in data["targets"]),
+        schedule=data["schedule"],
+        enabled=bool(data["enabled"]),
+        enabled_origin=Origin(data["enabled_origin"]),
+        playlist_title=data["playlist_title"],
+        create_revision=int(data["create_revision"]),
+        mod_revision=int(data["mod_revision"]),
+    )

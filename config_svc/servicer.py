@@ -1,0 +1,123 @@
+"""cmdarr.config.v1.ConfigService over gRPC: protobuf in, domain calls, protobuf out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.config.v1 import config_pb2_grpc
+
+from common.config.registry import Registry
+from config_svc import convert
+from config_svc.core import ConfigCore, SettingChange
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
+    def __init__(self, core: ConfigCore, registry: Registry) -> None:
+        self._core = core
+        self._registry = registry
+
+    async def GetSettings(
+        self, request: pb.GetSettingsRequest, context: Context
+    ) -> pb.GetSettingsResponse:
+        settings, revision = await self._core.get_settings(list(request.keys))
+        return pb.GetSettingsResponse(
+            settings=[convert.setting_to_pb(self._registry, s) for s in settings], revision=revision
+        )
+
+    async def UpdateSettings(
+        self, request: pb.UpdateSettingsRequest, context: Context
+    ) -> pb.UpdateSettingsResponse:
+        result = await self._core.update_settings(
+            [SettingChange(c.key, c.value, c.reset) for c in request.changes],
+            expected_revision=request.expected_revision,
+            validate_only=request.validate_only,
+        )
+        return pb.UpdateSettingsResponse(
+            revision=result.revision,
+            changed=[convert.setting_to_pb(self._registry, s) for s in result.changed_settings],
+            notifications=[convert.notification_to_pb(n) for n in result.notifications],
+            warnings=[convert.warning_to_pb(w) for w in result.warnings],
+            changed_commands=[convert.command_to_pb(c) for c in result.changed_commands],
+        )
+
+    async def RevealSecrets(
+        self, request: pb.RevealSecretsRequest, context: Context
+    ) -> pb.RevealSecretsResponse:
+        secrets, revision = await self._core.reveal_secrets(list(request.keys))
+        return pb.RevealSecretsResponse(
+            secrets=[
+                pb.SecretValue(key=k, value=v, source=convert.ORIGINS[o]) for k, v, o in secrets
+            ],
+            revision=revision,
+        )
+
+    async def ListCommands(
+        self, request: pb.ListCommandsRequest, context: Context
+    ) -> pb.ListCommandsResponse:
+        commands, revision = await self._core.list_commands()
+        return pb.ListCommandsResponse(
+            commands=[convert.command_to_pb(c) for c in commands], revision=revision
+        )
+
+    async def GetCommand(
+        self, request: pb.GetCommandRequest, context: Context
+    ) -> pb.GetCommandResponse:
+        return pb.GetCommandResponse(
+            command=convert.command_to_pb(await self._core.get_command(request.name))
+        )
+
+    async def CreateCommand(
+        self, request: pb.CreateCommandRequest, context: Context
+    ) -> pb.CreateCommandResponse:
+        command, result = await self._core.create_command(
+            convert.command_from_pb(request.command),
+            accept_fixes=request.accept_fixes,
+            validate_only=request.validate_only,
+        )
+        return pb.CreateCommandResponse(
+            command=convert.command_to_pb(command),
+            warnings=[convert.warning_to_pb(w) for w in result.warnings],
+            notifications=[convert.notification_to_pb(n) for n in result.notifications],
+            revision=result.revision,
+        )
+
+    async def UpdateCommand(
+        self, request: pb.UpdateCommandRequest, context: Context
+    ) -> pb.UpdateCommandResponse:
+        command, result = await self._core.update_command(
+            convert.command_from_pb(request.command),
+            list(request.update_mask),
+            expected_mod_revision=request.expected_mod_revision,
+        )
+        return pb.UpdateCommandResponse(
+            command=convert.command_to_pb(command),
+            warnings=[convert.warning_to_pb(w) for w in result.warnings],
+            revision=result.revision,
+        )
+
+    async def DeleteCommand(
+        self, request: pb.DeleteCommandRequest, context: Context
+    ) -> pb.DeleteCommandResponse:
+        result = await self._core.delete_command(request.name)
+        return pb.DeleteCommandResponse(revision=result.revision)
+
+    async def ListWarnings(
+        self, request: pb.ListWarningsRequest, context: Context
+    ) -> pb.ListWarningsResponse:
+        warnings, revision = await self._core.warnings()
+        return pb.ListWarningsResponse(
+            warnings=[convert.warning_to_pb(w) for w in warnings], revision=revision
+        )
+
+    async def WatchConfig(
+        self, request: pb.WatchConfigRequest, context: Context
+    ) -> AsyncIterator[pb.WatchConfigResponse]:
+        interval_ms = request.progress_interval_ms or 5000
+        interval = min(max(interval_ms, 100), 60_000) / 1000
+        async for item in self._core.watch(request.after_revision, interval):
+            yield convert.watch_item_to_pb(self._registry, item)

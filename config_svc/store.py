@@ -1,0 +1,133 @@
+"""SQL access for config_svc: load the state, persist one write, read the change log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.model import Command, Origin
+from config_svc import tables
+from config_svc.events import Event, command_from_dict, command_to_dict
+from config_svc.policy import Stored
+
+
+@dataclass(frozen=True)
+class Loaded:
+    revision: int
+    compact_revision: int
+    stored: dict[str, Stored]
+    commands: dict[str, Command]
+
+
+async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
+    """Everything config_svc keeps, read in the caller's transaction.
+
+    With ``lock``, the revision row is locked (FOR UPDATE) so that writers on a shared
+    database commit one after another and revisions commit in order.
+    """
+    query = select(tables.meta.c.revision, tables.meta.c.compact_revision).where(
+        tables.meta.c.id == 1
+    )
+    if lock:
+        query = query.with_for_update()
+    revision, compact = (await session.execute(query)).one()
+    stored = {
+        row.key: Stored(row.value, Origin(row.origin), row.mod_revision)
+        for row in await session.execute(select(tables.settings))
+    }
+    commands = {
+        row.name: command_from_dict(
+            dict(row._mapping) | {"targets": [t for t in row.targets.split(",") if t]}
+        )
+        for row in await session.execute(select(tables.commands))
+    }
+    return Loaded(revision, compact, stored, commands)
+
+
+async def persist(
+    session: AsyncSession,
+    *,
+    revision: int,
+    settings: Mapping[str, Stored],
+    commands: Mapping[str, Command | None],
+    events: list[Event],
+) -> None:
+    """Write one revision: changed settings and commands (None deletes), its log entries
+    and the new revision number, in the caller's transaction."""
+    for key, value in settings.items():
+        await session.execute(delete(tables.settings).where(tables.settings.c.key == key))
+        await session.execute(
+            insert(tables.settings).values(
+                key=key,
+                value=value.value,
+                origin=value.origin.value,
+                mod_revision=value.mod_revision,
+            )
+        )
+    for name, command in commands.items():
+        await session.execute(delete(tables.commands).where(tables.commands.c.name == name))
+        if command is not None:
+            row = command_to_dict(command)
+            row["targets"] = ",".join(row["targets"])
+            await session.execute(insert(tables.commands).values(**row))
+    await session.execute(
+        insert(tables.change_log),
+        [{"revision": revision, "seq": seq, "event": e.to_json()} for seq, e in enumerate(events)],
+    )
+    await session.execute(
+        update(tables.meta).where(tables.meta.c.id == 1).values(revision=revision)
+    )
+
+
+async def compact(session: AsyncSession, *, floor: int) -> None:
+    """Delete the log up to and including ``floor`` and record it as the compaction floor."""
+    await session.execute(delete(tables.change_log).where(tables.change_log.c.revision <= floor))
+    await session.execute(
+        update(tables.meta).where(tables.meta.c.id == 1).values(compact_revision=floor)
+    )
+
+
+async def read_log(
+    session: AsyncSession, *, after: int, limit: int
+) -> list[tuple[int, list[Event]]]:
+    """Up to ``limit`` revisions after ``after``, oldest first, each with its events."""
+    revisions = (
+        select(tables.change_log.c.revision)
+        .where(tables.change_log.c.revision > after)
+        .group_by(tables.change_log.c.revision)
+        .order_by(tables.change_log.c.revision)
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(tables.change_log.c.revision, tables.change_log.c.event)
+        .where(tables.change_log.c.revision.in_(select(revisions.c.revision)))
+        .order_by(tables.change_log.c.revision, tables.change_log.c.seq)
+    )
+    out: list[tuple[int, list[Event]]] = []
+    for revision, text in rows:
+        if not out or out[-1][0] != revision:
+            out.append((revision, []))
+        out[-1][1].append(Event.from_json(text))
+    return out
+
+
+async def positions(session: AsyncSession) -> tuple[int, int]:
+    """(current revision, compaction floor)."""
+    row = (
+        await session.execute(
+            select(tables.meta.c.revision, tables.meta.c.compact_revision).where(
+                tables.meta.c.id == 1
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def log_size(session: AsyncSession) -> int:
+    return int(
+        (await session.execute(select(func.count()).select_from(tables.change_log))).scalar_one()
+    )

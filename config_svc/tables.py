@@ -1,0 +1,51 @@
+"""config_svc's schema (the migrations create it; these describe it for queries)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+meta = Table(
+    "config_meta",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The revision of the newest committed write.
+    Column("revision", BigInteger, nullable=False),
+    # The newest revision deleted from the change log; watches must resume after it.
+    Column("compact_revision", BigInteger, nullable=False),
+)
+
+settings = Table(
+    "config_settings",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("mod_revision", BigInteger, nullable=False),
+)
+
+commands = Table(
+    "config_commands",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("source_kind", String(32), nullable=True),
+    Column("source_ref", Text, nullable=False),
+    Column("targets", String(64), nullable=False),
+    Column("schedule", String(128), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("enabled_origin", String(16), nullable=False),
+    Column("playlist_title", Text, nullable=False),
+    Column("create_revision", BigInteger, nullable=False),
+    Column("mod_revision", BigInteger, nullable=False),
+)
+
+change_log = Table(
+    "config_change_log",
+    metadata,
+    Column("revision", BigInteger, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    # JSON of one domain event (see config_svc.events).
+    Column("event", Text, nullable=False),
+)

@@ -1,0 +1,100 @@
+"""Checks of commands and setting changes; each problem is a FieldViolation naming its field."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from croniter import croniter
+
+from common.errors import FieldViolation
+from common.model import CommandKind, SourceKind, Target
+
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_REF_CHARS = 2048
+MAX_TITLE_CHARS = 200
+
+
+def check_name(name: str, field: str) -> list[FieldViolation]:
+    if not name:
+        return [FieldViolation(field, "is required")]
+    if not NAME_PATTERN.fullmatch(name):
+        shown = name if len(name) <= 40 else name[:40] + "..."
+        return [
+            FieldViolation(
+                field,
+                f"{shown!r} is not a valid name: use 1-64 lower-case letters, digits, '-' or "
+                "'_', starting with a letter or digit",
+            )
+        ]
+    return []
+
+
+def check_schedule(schedule: str, field: str) -> list[FieldViolation]:
+    if not schedule:
+        return []
+    if len(schedule) > 128 or len(schedule.split()) != 5 or not croniter.is_valid(schedule):
+        return [
+            FieldViolation(
+                field,
+                "must be a five-field cron expression (minute hour day-of-month month "
+                "day-of-week), e.g. '0 3 * * *'",
+            )
+        ]
+    return []
+
+
+def check_targets(targets: Sequence[Target | None], field: str) -> list[FieldViolation]:
+    if not targets:
+        return [FieldViolation(field, "at least one target is required")]
+    problems = [
+        FieldViolation(f"{field}[{i}]", "unknown target; use TARGET_PLEX or TARGET_JELLYFIN")
+        for i, target in enumerate(targets)
+        if target is None
+    ]
+    known = [t for t in targets if t is not None]
+    if len(set(known)) != len(known):
+        problems.append(FieldViolation(field, "a target is listed more than once"))
+    return problems
+
+
+def check_source(kind: SourceKind | None, ref: str, field: str) -> list[FieldViolation]:
+    if kind is None:
+        return [FieldViolation(f"{field}.kind", "is required")]
+    ref_field = f"{field}.ref"
+    if not ref.strip():
+        return [FieldViolation(ref_field, "is required")]
+    if len(ref) > MAX_REF_CHARS:
+        return [
+            FieldViolation(ref_field, f"is {len(ref)} characters long; at most {MAX_REF_CHARS}")
+        ]
+    if any(ord(ch) < 32 for ch in ref):
+        return [FieldViolation(ref_field, "contains control characters")]
+    if kind is SourceKind.URL:
+        parts = urlsplit(ref)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return [FieldViolation(ref_field, "must be an http:// or https:// URL")]
+    if kind is SourceKind.LISTENBRAINZ_PLAYLIST:
+        try:
+            uuid.UUID(ref)
+        except ValueError:
+            return [FieldViolation(ref_field, "must be a playlist MBID (a UUID)")]
+    return []
+
+
+def check_title(title: str, field: str) -> list[FieldViolation]:
+    if len(title) > MAX_TITLE_CHARS:
+        return [
+            FieldViolation(field, f"is {len(title)} characters long; at most {MAX_TITLE_CHARS}")
+        ]
+    if any(ord(ch) < 32 for ch in title):
+        return [FieldViolation(field, "contains control characters")]
+    return []
+
+
+def check_kind(kind: CommandKind | None, field: str) -> list[FieldViolation]:
+    if kind is not CommandKind.PLAYLIST_SYNC:
+        return [FieldViolation(field, "only playlist_sync commands can be created")]
+    return []

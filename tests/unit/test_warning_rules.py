@@ -1,0 +1,113 @@
+from common.model import (
+    BUILDER_NAME,
+    CacheHealth,
+    CacheState,
+    Command,
+    CommandKind,
+    ConfigView,
+    FixAction,
+    Severity,
+    SourceKind,
+    Target,
+)
+from common.warning_rules import compute_warnings, seed_message
+
+SEED = (
+    "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
+    "disabled. This may cause slow performance and timeouts. Consider enabling library "
+    "cache for better performance."
+)
+
+
+def sync(name: str, *targets: Target, enabled: bool = True) -> Command:
+    return Command(
+        name, CommandKind.PLAYLIST_SYNC, SourceKind.FILE, "/p.jspf", targets, enabled=enabled
+    )
+
+
+def builder(enabled: bool) -> Command:
+    return Command(BUILDER_NAME, CommandKind.LIBRARY_CACHE_BUILDER, enabled=enabled)
+
+
+def view(commands: list[Command], **settings: bool) -> ConfigView:
+    return ConfigView(dict(settings), tuple(commands))
+
+
+def test_seed_wording_is_exact() -> None:
+    assert seed_message(Target.PLEX) == SEED
+
+
+def test_sync_to_plex_without_cache_warns_with_the_fix() -> None:
+    warnings = compute_warnings(
+        view([builder(False), sync("daily", Target.PLEX)], PLEX_CLIENT_ENABLED=True)
+    )
+    assert [w.code for w in warnings] == ["SYNC_WITHOUT_LIBRARY_CACHE"]
+    (warning,) = warnings
+    assert warning.message == SEED
+    assert warning.target is Target.PLEX and warning.command_names == ("daily",)
+    assert warning.fix is not None and warning.fix.action is FixAction.ENABLE_LIBRARY_CACHE
+    assert warning.fix.target is Target.PLEX
+
+
+def test_no_warning_when_the_cache_is_on_and_the_builder_runs() -> None:
+    settings = {"PLEX_CLIENT_ENABLED": True, "LIBRARY_CACHE_PLEX_ENABLED": True}
+    assert compute_warnings(view([builder(True), sync("daily", Target.PLEX)], **settings)) == []
+
+
+def test_one_warning_per_target_listing_every_sync() -> None:
+    warnings = compute_warnings(
+        view(
+            [builder(False), sync("b", Target.PLEX, Target.JELLYFIN), sync("a", Target.PLEX)],
+            PLEX_CLIENT_ENABLED=True,
+            JELLYFIN_CLIENT_ENABLED=True,
+        )
+    )
+    by_target = {w.target: w for w in warnings}
+    assert by_target[Target.PLEX].command_names == ("a", "b")
+    assert by_target[Target.JELLYFIN].command_names == ("b",)
+    assert "targeting Jellyfin" in by_target[Target.JELLYFIN].message
+
+
+def test_disabled_syncs_do_not_warn() -> None:
+    assert (
+        compute_warnings(
+            view([builder(False), sync("x", Target.PLEX, enabled=False)], PLEX_CLIENT_ENABLED=True)
+        )
+        == []
+    )
+
+
+def test_sync_targeting_a_disabled_client_is_an_error_listed_first() -> None:
+    warnings = compute_warnings(
+        view([builder(True), sync("x", Target.JELLYFIN)], LIBRARY_CACHE_JELLYFIN_ENABLED=True)
+    )
+    assert [w.code for w in warnings] == ["SYNC_TARGET_CLIENT_DISABLED"]
+    assert warnings[0].severity is Severity.ERROR and warnings[0].fix is None
+
+
+def test_cache_on_while_builder_off() -> None:
+    warnings = compute_warnings(view([builder(False)], LIBRARY_CACHE_PLEX_ENABLED=True))
+    assert [w.code for w in warnings] == ["CACHE_BUILDER_DISABLED"]
+    assert warnings[0].fix is not None and warnings[0].fix.action is FixAction.ENABLE_CACHE_BUILDER
+
+
+def test_cache_health_rules() -> None:
+    settings = {"LIBRARY_CACHE_PLEX_ENABLED": True, "LIBRARY_CACHE_JELLYFIN_ENABLED": True}
+    caches = [
+        CacheHealth(Target.PLEX, CacheState.FAILED, last_error="401 bad token"),
+        CacheHealth(Target.JELLYFIN, CacheState.BUILDING, tracks_done=45_000, tracks_total=100_000),
+    ]
+    warnings = compute_warnings(view([builder(True)], **settings), caches)
+    assert [w.code for w in warnings] == ["LIBRARY_CACHE_FAILED", "LIBRARY_CACHE_BUILDING"]
+    assert "401 bad token" in warnings[0].message
+    assert warnings[0].fix is not None and warnings[0].fix.action is FixAction.BUILD_CACHE_NOW
+    assert "45,000/100,000 tracks" in warnings[1].message
+    stale = compute_warnings(
+        view([builder(True)], **settings), [CacheHealth(Target.PLEX, CacheState.STALE)]
+    )
+    assert [w.code for w in stale] == ["LIBRARY_CACHE_STALE"]
+
+
+def test_cache_health_of_a_disabled_cache_is_ignored() -> None:
+    caches = [CacheHealth(Target.PLEX, CacheState.FAILED, last_error="x")]
+    assert compute_warnings(view([builder(False)]), caches) == []
