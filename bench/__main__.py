@@ -1,0 +1,44 @@
+"""python -m bench [NAME ...]: run the benchmarks, print a table, write JSON.
+
+Every module bench/bench_*.py is a benchmark: it defines ``async def run() -> Result``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+from bench.report import Result, render, save
+
+HERE = Path(__file__).parent
+
+
+def discover() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
+
+
+async def main(names: list[str]) -> int:
+    chosen = names or discover()
+    unknown = sorted(set(chosen) - set(discover()))
+    if unknown:
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; have: {', '.join(discover())}",
+            file=sys.stderr,
+        )
+        return 2
+    results: list[Result] = []
+    for name in chosen:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.append(await module.run())
+    print(render(results))
+    path = save(results, HERE / "results")
+    print(f"\nwritten to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))
