@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def _watcher(
-    stub: config_pb2_grpc.ConfigServiceAsyncStub, after: int, until: int, seen: list[tuple[int, float]]
+    stub: config_pb2_grpc.ConfigServiceAsyncStub,
+    after: int,
+    until: int,
+    seen: list[tuple[int, float]],
 ) -> None:
     call: Any = stub.WatchConfig(pb.WatchConfigRequest(after_revision=after), timeout=600)
     async for message in call:

@@ -1,0 +1,7 @@
+"""Track matching shared by the library cache and the live fallback (DESIGN.md, "Matching")."""
+
+from common.matching.index import TrackIndex
+from common.matching.matcher import match_track
+from common.matching.model import LibraryTrack, Match, MatchMethod, Query
+
+__all__ = ["LibraryTrack", "Match", "MatchMethod", "Query", "TrackIndex", "match_track"]

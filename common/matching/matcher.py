@@ -1,0 +1,146 @@
+"""Matching one query against an index: MBID, then exact keys, then fuzzy over indexed
+candidates, scored with rapidfuzz; album and duration break ties, and a duration far
+from the source's vetoes a pick."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from common.matching.index import Entry, TrackIndex
+from common.matching.model import LibraryTrack, Match, MatchMethod, Query
+from common.matching.normalize import (
+    artist_keys,
+    fold,
+    key,
+    parse_title,
+    primary_artist_keys,
+    tokens,
+)
+
+FUZZY_CANDIDATE_LIMIT = 3000
+
+
+def duration_vetoes(a_ms: int, b_ms: int) -> bool:
+    """Both durations known and too far apart to be the same recording."""
+    if a_ms <= 0 or b_ms <= 0:
+        return False
+    return abs(a_ms - b_ms) > max(20_000, 0.12 * max(a_ms, b_ms))
+
+
+def _seconds(ms: int) -> str:
+    return f"{round(ms / 1000)}s"
+
+
+def _tie_break(query: Query, album_key: str, entry: Entry) -> tuple[int, int, str]:
+    album_miss = 0 if album_key and entry.album_key == album_key else 1
+    gap = (
+        abs(query.duration_ms - entry.track.duration_ms)
+        if query.duration_ms and entry.track.duration_ms
+        else 0
+    )
+    return (album_miss, gap, entry.track.item_id)
+
+
+def _fuzzy_score(
+    query_core: str, query_artists: tuple[str, ...], album_key: str, query: Query, entry: Entry
+) -> float:
+    title = (
+        max(
+            fuzz.ratio(query_core, entry.core_text),
+            fuzz.token_sort_ratio(query_core, entry.core_text) * 0.97,
+        )
+        / 100
+    )
+    artist = 0.0
+    for q in query_artists:
+        for c in entry.artist_texts:
+            artist = max(artist, fuzz.ratio(q, c) / 100, fuzz.token_set_ratio(q, c) / 100 * 0.95)
+    score = 0.6 * title + 0.4 * artist
+    if album_key and entry.album_key == album_key:
+        score += 0.02
+    if (
+        query.duration_ms
+        and entry.track.duration_ms
+        and abs(query.duration_ms - entry.track.duration_ms) <= 3000
+    ):
+        score += 0.02
+    return min(score, 0.99)
+
+
+def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match:
+    """The best match for ``query``, or a NONE result with the best candidate seen."""
+    parsed = parse_title(query.title)
+    album_key = key(query.album) if query.album else ""
+    credits = tuple(a for a in query.artists if a.strip()) + parsed.featured
+
+    # 1. Recording MBID.
+    if query.mbid:
+        hits = index.by_mbid(query.mbid)
+        if hits:
+            best = min(hits, key=lambda e: _tie_break(query, album_key, e))
+            return Match(MatchMethod.MBID, best.track, 1.0, "recording MBID")
+
+    # 2. Normalized (primary artist, core title), same version.
+    core_key = key(parsed.core)
+    vetoed: Entry | None = None
+    exact: list[Entry] = []
+    for artist in primary_artist_keys(credits) or artist_keys(credits):
+        exact = [e for e in index.exact(artist, core_key) if e.tags == parsed.tags]
+        if exact:
+            break
+    if exact:
+        allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.track.duration_ms)]
+        if allowed:
+            best = min(allowed, key=lambda e: _tie_break(query, album_key, e))
+            same_album = bool(album_key) and best.album_key == album_key
+            return Match(
+                MatchMethod.EXACT,
+                best.track,
+                1.0 if same_album else 0.98,
+                "exact artist and title" + (" and album" if same_album else ""),
+            )
+        vetoed = min(exact, key=lambda e: _tie_break(query, album_key, e))
+
+    # 3. Fuzzy over candidates from the token and artist indexes.
+    query_core = " ".join(fold(parsed.core).split())
+    query_artists = tuple(" ".join(fold(c).split()) for c in credits)
+    best_entry: Entry | None = None
+    best_score = -1.0
+    best_reason = ""
+    for entry in index.candidates(tokens(parsed.core), artist_keys(credits), FUZZY_CANDIDATE_LIMIT):
+        score = _fuzzy_score(query_core, query_artists, album_key, query, entry)
+        reason = f"similar title and artist ({score:.2f})"
+        if entry.tags != parsed.tags:
+            score *= 0.6
+            reason = f"different version ({', '.join(sorted(entry.tags ^ parsed.tags))})"
+        if duration_vetoes(query.duration_ms, entry.track.duration_ms):
+            score = min(score, 0.5)
+            reason = (
+                f"duration {_seconds(entry.track.duration_ms)} vs {_seconds(query.duration_ms)}"
+            )
+        if score > best_score or (
+            score == best_score and best_entry and entry.track.item_id < best_entry.track.item_id
+        ):
+            best_entry, best_score, best_reason = entry, score, reason
+    if best_entry is not None and best_score >= min_confidence:
+        return Match(MatchMethod.FUZZY, best_entry.track, round(best_score, 4), best_reason)
+
+    best_track: LibraryTrack | None = best_entry.track if best_entry else None
+    if vetoed is not None:
+        return Match(
+            MatchMethod.NONE,
+            None,
+            0.5,
+            "same artist and title but duration "
+            f"{_seconds(vetoed.track.duration_ms)} vs {_seconds(query.duration_ms)}",
+            best=vetoed.track,
+        )
+    if best_track is None:
+        return Match(MatchMethod.NONE, None, 0.0, "no candidate in the library")
+    return Match(
+        MatchMethod.NONE,
+        None,
+        round(max(best_score, 0.0), 4),
+        f"best candidate below threshold: {best_reason}",
+        best=best_track,
+    )

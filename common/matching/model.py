@@ -1,0 +1,54 @@
+"""What is matched (a Query) against what (LibraryTracks), and the outcome (a Match)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryTrack:
+    """A track on a target, as the index needs it."""
+
+    item_id: str
+    library: str
+    title: str
+    artists: tuple[str, ...]  # the track artists (Plex originalTitle, Jellyfin Artists)
+    album_artist: str = ""
+    album: str = ""
+    duration_ms: int = 0
+    mbid: str = ""  # recording MBID, lower case, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A playlist track to find."""
+
+    title: str
+    artists: tuple[str, ...] = ()
+    album: str = ""
+    duration_ms: int = 0
+    mbid: str = ""
+    isrc: str = ""
+
+
+class MatchMethod(enum.Enum):
+    MBID = "mbid"
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The outcome for one query: the match (or, for NONE, the best candidate seen)."""
+
+    method: MatchMethod
+    track: LibraryTrack | None
+    confidence: float
+    reason: str
+    best: LibraryTrack | None = None
+
+    @property
+    def matched(self) -> bool:
+        return self.method is not MatchMethod.NONE
