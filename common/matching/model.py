@@ -18,6 +18,7 @@ class LibraryTrack:
     album: str = ""
     duration_ms: int = 0
     mbid: str = ""  # recording MBID, lower case, or ""
+    updated_at: int = 0  # epoch seconds, as the target reports it (for incremental refresh)
 
 
 @dataclass(frozen=True, slots=True)

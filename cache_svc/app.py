@@ -1,0 +1,92 @@
+"""Assembly of cache_svc: database, caches, the config follower, the refresh schedule, server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2_grpc
+
+from cache_svc.follower import ConfigFollower
+from cache_svc.manager import CacheManager, SourceFactory
+from cache_svc.servicer import CacheServicer
+from cache_svc.store import CacheStore
+from common.client import open_channel
+from common.config.registry import Registry
+from common.db import Database
+from common.env import ServiceEnv
+from common.server import GrpcServer
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "cache_alembic_version"
+SERVICE_NAME = cache_pb2.DESCRIPTOR.services_by_name["CacheService"].full_name
+REFRESH_CHECK_SECONDS = 60.0
+
+
+@dataclass
+class CacheApp:
+    server: GrpcServer
+    manager: CacheManager
+    db: Database
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    channels: list[object] = field(default_factory=list)
+
+    async def stop(self, grace: float) -> None:
+        await self.server.stop(grace)
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.manager.stop()
+        for channel in self.channels:
+            await channel.close(None)  # type: ignore[attr-defined]
+        await self.db.close()
+
+
+async def _refresh_forever(manager: CacheManager, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await manager.refresh_due()
+
+
+async def start(
+    env: ServiceEnv,
+    *,
+    config_address: str,
+    source_factory: SourceFactory,
+    refresh_check_seconds: float = REFRESH_CHECK_SECONDS,
+    progress_interval_ms: int = 2000,
+) -> CacheApp:
+    """Load the last good indexes and serve; SERVING once the config is followed."""
+    registry = Registry()
+    db = Database(env.database_url)
+    await db.migrate(MIGRATIONS, VERSION_TABLE)
+    store = CacheStore(db)
+    manager = CacheManager(store, registry, source_factory)
+    await manager.load()
+    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
+    await server.start()
+    channel = open_channel(config_address, env.api_key)
+    app = CacheApp(server, manager, db, channels=[channel])
+
+    async def synced() -> None:
+        manager.resume_pending()
+        await server.set_serving(True)
+
+    follower = ConfigFollower(
+        config_pb2_grpc.ConfigServiceStub(channel),
+        store,
+        manager,
+        registry,
+        synced,
+        progress_interval_ms=progress_interval_ms,
+    )
+    app.tasks.append(asyncio.create_task(follower.run(), name="config-follower"))
+    app.tasks.append(
+        asyncio.create_task(_refresh_forever(manager, refresh_check_seconds), name="refresh")
+    )
+    return app

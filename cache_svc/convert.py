@@ -1,0 +1,108 @@
+"""Translation between cache_svc's domain objects and cmdarr.cache.v1 messages."""
+
+from __future__ import annotations
+
+from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.config.v1 import config_pb2 as config_pb
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from cache_svc.build import Phase
+from cache_svc.status import CacheStatus
+from common.matching import LibraryTrack, Match, MatchMethod, Query
+from common.model import CacheState, Target
+
+STATES = {
+    CacheState.DISABLED: pb.CACHE_STATE_DISABLED,
+    CacheState.EMPTY: pb.CACHE_STATE_EMPTY,
+    CacheState.BUILDING: pb.CACHE_STATE_BUILDING,
+    CacheState.READY: pb.CACHE_STATE_READY,
+    CacheState.STALE: pb.CACHE_STATE_STALE,
+    CacheState.FAILED: pb.CACHE_STATE_FAILED,
+}
+PHASES = {
+    Phase.LISTING_LIBRARIES: pb.BUILD_PHASE_LISTING_LIBRARIES,
+    Phase.FETCHING_TRACKS: pb.BUILD_PHASE_FETCHING_TRACKS,
+    Phase.INDEXING: pb.BUILD_PHASE_INDEXING,
+    Phase.ACTIVATING: pb.BUILD_PHASE_ACTIVATING,
+}
+METHODS = {
+    MatchMethod.MBID: pb.MATCH_METHOD_MBID,
+    MatchMethod.EXACT: pb.MATCH_METHOD_EXACT,
+    MatchMethod.FUZZY: pb.MATCH_METHOD_FUZZY,
+    MatchMethod.NONE: pb.MATCH_METHOD_NONE,
+}
+TARGETS = {Target.PLEX: config_pb.TARGET_PLEX, Target.JELLYFIN: config_pb.TARGET_JELLYFIN}
+TARGETS_BACK = {v: k for k, v in TARGETS.items()}
+
+
+def _timestamp(seconds: float) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromNanoseconds(int(seconds * 1e9))
+    return stamp
+
+
+def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
+    message = pb.CacheStatus(
+        target=TARGETS[status.target],
+        state=STATES[status.state],
+        track_count=status.track_count,
+        library_count=len(status.library_names),
+        library_names=list(status.library_names),
+        generation=status.generation,
+        last_error=status.last_error,
+        memory_bytes=status.memory_bytes,
+        applied_config_revision=status.applied_config_revision,
+    )
+    if status.built_at:
+        message.built_at.CopyFrom(_timestamp(status.built_at))
+    if status.phase is not None:
+        message.progress.CopyFrom(
+            pb.BuildProgress(
+                phase=PHASES[status.phase],
+                pages_done=status.pages_done,
+                tracks_done=status.tracks_done,
+                tracks_total=status.tracks_total,
+                eta_seconds=status.eta_seconds,
+                started_at=_timestamp(status.build_started_at),
+                mode=pb.BUILD_MODE_FULL if status.full_build else pb.BUILD_MODE_INCREMENTAL,
+            )
+        )
+    return message
+
+
+def query_from_pb(track: pb.TrackQuery) -> Query:
+    return Query(
+        title=track.title,
+        artists=tuple(track.artists),
+        album=track.album,
+        duration_ms=max(0, track.duration_ms),
+        mbid=track.recording_mbid.strip().lower(),
+        isrc=track.isrc,
+    )
+
+
+def candidate_to_pb(track: LibraryTrack, confidence: float) -> pb.Candidate:
+    return pb.Candidate(
+        item_id=track.item_id,
+        library=track.library,
+        title=track.title,
+        artist=", ".join(track.artists) or track.album_artist,
+        album=track.album,
+        duration_ms=track.duration_ms,
+        confidence=confidence,
+    )
+
+
+def result_to_pb(ref: str, match: Match, authoritative: bool) -> pb.MatchResult:
+    result = pb.MatchResult(
+        ref=ref,
+        method=METHODS[match.method],
+        confidence=match.confidence,
+        reason=match.reason,
+        authoritative=authoritative and not match.matched,
+    )
+    if match.track is not None:
+        result.match.CopyFrom(candidate_to_pb(match.track, match.confidence))
+    if match.best is not None:
+        result.best_candidate.CopyFrom(candidate_to_pb(match.best, match.confidence))
+    return result

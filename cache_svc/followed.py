@@ -1,0 +1,128 @@
+"""The part of the configuration cache_svc follows, and the decisions a change calls for.
+
+Pure: FollowedConfig is built from WatchConfig snapshots and events; ``decide`` compares
+two of them.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from common.config.registry import Registry, Value
+from common.model import BUILDER_NAME, Target
+
+_TARGET_KEYS = ("URL", "TOKEN", "LIBRARY_NAMES")
+
+
+@dataclass(frozen=True)
+class FollowedConfig:
+    """Effective setting values (secrets as the revision that last set them) and whether
+    the cache builder command is enabled."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    revisions: Mapping[str, int] = field(default_factory=dict)
+    builder_enabled: bool = False
+
+    def typed(self, registry: Registry, key: str) -> Value:
+        return registry[key].parse(self.values.get(key, registry[key].default))
+
+    def flag(self, registry: Registry, key: str) -> bool:
+        return bool(self.typed(registry, key))
+
+    def number(self, registry: Registry, key: str) -> float:
+        value = self.typed(registry, key)
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    def names(self, registry: Registry, key: str) -> tuple[str, ...]:
+        value = self.typed(registry, key)
+        return value if isinstance(value, tuple) else ()
+
+    def active(self, registry: Registry, target: Target) -> bool:
+        """The cache of ``target`` is to be built and served: cache and client enabled."""
+        return self.flag(registry, target.cache_enabled_key) and self.flag(
+            registry, target.client_enabled_key
+        )
+
+    def connection(self, target: Target) -> tuple[str, ...]:
+        """What identifies the libraries being indexed; a change calls for a rebuild.
+        The token is represented by the revision that last changed it."""
+        keys = [f"{target.name}_{k}" for k in _TARGET_KEYS]
+        if target is Target.JELLYFIN:
+            keys.append("JELLYFIN_USER_ID")
+        return tuple(
+            f"{k}@{self.revisions.get(k, 0)}" if k.endswith("_TOKEN") else self.values.get(k, "")
+            for k in keys
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "values": dict(self.values),
+                "revisions": dict(self.revisions),
+                "builder": self.builder_enabled,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> FollowedConfig:
+        data = json.loads(text)
+        return cls(
+            data["values"], {k: int(v) for k, v in data["revisions"].items()}, bool(data["builder"])
+        )
+
+    def with_setting(self, key: str, value: str, revision: int) -> FollowedConfig:
+        return FollowedConfig(
+            {**self.values, key: value}, {**self.revisions, key: revision}, self.builder_enabled
+        )
+
+    def with_builder(self, name: str, enabled: bool) -> FollowedConfig:
+        if name != BUILDER_NAME:
+            return self
+        return FollowedConfig(self.values, self.revisions, enabled)
+
+
+class Action(enum.Enum):
+    BUILD = "build"  # build now (immediate build on enablement, or a rebuild)
+    DISABLE = "disable"  # stop serving (data kept)
+    ENABLE = "enable"  # serve what is stored; build later on schedule
+
+
+@dataclass(frozen=True)
+class Decision:
+    target: Target
+    action: Action
+    reason: str
+    full: bool = False  # a full rebuild: the stored generation belongs to other libraries
+
+
+def decide(registry: Registry, old: FollowedConfig | None, new: FollowedConfig) -> list[Decision]:
+    """What a configuration change means for each target's cache."""
+    decisions: list[Decision] = []
+    immediate = new.flag(registry, "IMMEDIATE_CACHE_BUILD")
+    for target in Target:
+        was = old is not None and old.active(registry, target)
+        now = new.active(registry, target)
+        if now and not was:
+            if immediate:
+                decisions.append(
+                    Decision(target, Action.BUILD, f"{target.label} library cache enabled")
+                )
+            else:
+                decisions.append(
+                    Decision(target, Action.ENABLE, f"{target.label} library cache enabled")
+                )
+        elif was and not now:
+            decisions.append(
+                Decision(target, Action.DISABLE, f"{target.label} library cache disabled")
+            )
+        elif now and old is not None and old.connection(target) != new.connection(target):
+            decisions.append(
+                Decision(
+                    target, Action.BUILD, f"{target.label} server or libraries changed", full=True
+                )
+            )
+    return decisions

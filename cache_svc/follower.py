@@ -1,0 +1,125 @@
+"""Follows config_svc's WatchConfig stream: applies every change once, persists the
+applied revision with its effects, resumes after any disconnect or restart, and starts
+over from a snapshot when its revision was compacted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from cmdarr.config.v1 import config_pb2 as pb
+
+from cache_svc.followed import FollowedConfig, decide
+from cache_svc.manager import CacheManager
+from cache_svc.store import CacheStore
+from common.config.registry import Registry
+from common.grpc_errors import error_reason
+
+_log = logging.getLogger("cache_svc.follower")
+
+STREAM_DEADLINE = 3600.0  # a watch is re-opened (from the applied revision) every hour
+MAX_BACKOFF = 10.0
+
+
+def from_snapshot(snapshot: pb.ConfigSnapshot) -> FollowedConfig:
+    config = FollowedConfig()
+    for setting in snapshot.settings:
+        config = config.with_setting(setting.key, setting.value, setting.mod_revision)
+    for command in snapshot.commands:
+        config = config.with_builder(command.name, command.enabled)
+    return config
+
+
+def with_events(config: FollowedConfig, events: Any) -> FollowedConfig:
+    for event in events:
+        if event.type == pb.EVENT_TYPE_SETTING_CHANGED:
+            config = config.with_setting(
+                event.setting.key, event.setting.value, event.setting.mod_revision
+            )
+        elif event.type == pb.EVENT_TYPE_COMMAND_PUT:
+            config = config.with_builder(event.command.name, event.command.enabled)
+    return config
+
+
+class ConfigFollower:
+    def __init__(
+        self,
+        stub: Any,
+        store: CacheStore,
+        manager: CacheManager,
+        registry: Registry,
+        on_synced: Callable[[], Awaitable[None]],
+        *,
+        progress_interval_ms: int = 2000,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._stub = stub
+        self._store = store
+        self._manager = manager
+        self._registry = registry
+        self._on_synced = on_synced
+        self._interval = progress_interval_ms
+        self._rng = rng or random.Random()
+        self._synced = False
+        self._has_state = False
+        self._resnapshot = False
+
+    async def run(self) -> None:
+        """Follow forever (until cancelled), reconnecting with backoff and jitter."""
+        self._has_state = await self._store.followed() is not None
+        backoff = 0.2
+        while True:
+            try:
+                if await self._follow_once():
+                    backoff = 0.2
+            except grpc.aio.AioRpcError as exc:
+                if error_reason(exc) == "REVISION_COMPACTED":
+                    _log.warning("applied revision was compacted; starting from a snapshot")
+                    self._resnapshot = True
+                    continue
+                if exc.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                    _log.warning("config watch interrupted: %s", exc.code().name)
+                    await asyncio.sleep(backoff * (0.5 + self._rng.random()))
+                    backoff = min(backoff * 2, MAX_BACKOFF)
+
+    async def _follow_once(self) -> bool:
+        """One watch stream; True when it delivered anything."""
+        after = 0 if self._resnapshot or not self._has_state else self._manager.applied_revision
+        call = self._stub.WatchConfig(
+            pb.WatchConfigRequest(after_revision=after, progress_interval_ms=self._interval),
+            timeout=STREAM_DEADLINE,
+        )
+        delivered = False
+        async for message in call:
+            delivered = True
+            await self._handle(message)
+        return delivered
+
+    async def _handle(self, message: pb.WatchConfigResponse) -> None:
+        current = self._manager.config
+        if message.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT:
+            new = from_snapshot(message.snapshot)
+            old = current if self._has_state else None
+            self._resnapshot = False
+        elif message.kind == pb.WATCH_RESPONSE_KIND_EVENTS:
+            if message.revision <= self._manager.applied_revision:
+                return  # a duplicate: already applied
+            new, old = with_events(current, message.events), current
+        else:
+            await self._mark_synced()
+            return
+        decisions = decide(self._registry, old, new)
+        await self._store.apply_followed(message.revision, new, decisions)
+        self._has_state = True
+        await self._manager.apply(message.revision, new, decisions)
+        if message.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT:
+            await self._mark_synced()
+
+    async def _mark_synced(self) -> None:
+        if not self._synced:
+            self._synced = True
+            await self._on_synced()

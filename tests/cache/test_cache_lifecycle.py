@@ -1,0 +1,365 @@
+"""cache_svc driven by a real config_svc: immediate builds on enablement, status, matching,
+atomic generations, failures, restarts and lossless config following."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import grpc
+import pytest
+from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+
+from cache_svc.app import CacheApp
+from cache_svc.app import start as start_cache
+from cache_svc.followed import FollowedConfig
+from common.client import open_channel
+from common.env import ServiceEnv
+from common.model import Target
+from tests.cache.fakes import FakeLibrary, make_tracks
+from tests.conftest import fresh_database, running_config
+from tests.helpers import TIMEOUT
+
+PLEX = cpb.TARGET_PLEX
+
+
+def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
+    return ServiceEnv("cache", "127.0.0.1:0", tmp_path, database_url, None, 0.5, "INFO")
+
+
+@asynccontextmanager
+async def running_cache(
+    database_url: str, tmp_path: Path, config_port: int, library: FakeLibrary
+) -> AsyncIterator[CacheApp]:
+    async def factory(target: Target, config: FollowedConfig):  # type: ignore[no-untyped-def]
+        return library.source()
+
+    app = await start_cache(
+        cache_env(database_url, tmp_path),
+        config_address=f"127.0.0.1:{config_port}",
+        source_factory=factory,
+        progress_interval_ms=200,
+    )
+    try:
+        yield app
+    finally:
+        await app.stop(0.2)
+
+
+async def settle(
+    cache: cache_pb2_grpc.CacheServiceStub,
+    want: int,
+    target: int = PLEX,
+    limit: float = 20,
+    generation: int = 0,
+) -> pb.CacheStatus:
+    """Wait (bounded) until the target's cache reaches state ``want`` (and generation)."""
+
+    async def wait() -> pb.CacheStatus:
+        while True:
+            status = (
+                await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=target), timeout=TIMEOUT)
+            ).statuses[0]
+            if status.state == want and status.generation >= generation:
+                return status
+            await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(wait(), limit)
+
+
+async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSettingsResponse:
+    # wait_for_ready: a server restarted in-process may take a moment to accept.
+    return await config.UpdateSettings(
+        cpb.UpdateSettingsRequest(
+            changes=[cpb.SettingChange(key="PLEX_CLIENT_ENABLED", value="true")]
+        ),
+        timeout=TIMEOUT,
+        wait_for_ready=True,
+    )
+
+
+@pytest.fixture
+async def cache_db(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
+    async with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+async def test_enabling_plex_builds_at_once_and_matches(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary(
+        {"Music": make_tracks("Music", 450), "More": make_tracks("More", 120, "m")}
+    )
+    async with running_config(database_url, tmp_path) as config_app:
+        config_channel = open_channel(f"127.0.0.1:{config_app.server.port}")
+        config = config_pb2_grpc.ConfigServiceStub(config_channel)
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            channel = open_channel(f"127.0.0.1:{cache_app.server.port}")
+            cache = cache_pb2_grpc.CacheServiceStub(channel)
+            assert (await settle(cache, pb.CACHE_STATE_DISABLED)).generation == 0
+            library.gate = asyncio.Event()
+            watch = cache.WatchCacheStatus(pb.WatchCacheStatusRequest(target=PLEX), timeout=30)
+            await enable_plex(config)
+            building = await settle(cache, pb.CACHE_STATE_BUILDING)
+            assert building.progress.mode == pb.BUILD_MODE_FULL
+            library.gate.set()
+            ready = await settle(cache, pb.CACHE_STATE_READY)
+            assert (ready.track_count, ready.generation, sorted(ready.library_names)) == (
+                570,
+                1,
+                ["More", "Music"],
+            )
+            assert ready.memory_bytes > 0 and ready.applied_config_revision >= 1
+            states = []
+            async for message in watch:
+                states.append(message.status.state)
+                if message.status.state == pb.CACHE_STATE_READY:
+                    break
+            assert pb.CACHE_STATE_BUILDING in states
+            watch.cancel()
+
+            reply = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[
+                        pb.TrackQuery(ref="a", title="Song t7", artists=["Artist 7"]),
+                        pb.TrackQuery(ref="b", title="Not There", artists=["Nobody"]),
+                    ],
+                ),
+                timeout=TIMEOUT,
+            )
+            assert reply.state == pb.CACHE_STATE_READY
+            first, second = reply.results
+            assert (first.ref, first.method, first.match.item_id) == (
+                "a",
+                pb.MATCH_METHOD_EXACT,
+                "t7",
+            )
+            assert second.method == pb.MATCH_METHOD_NONE and second.authoritative
+            assert library.listings == 2
+            await channel.close()
+        await config_channel.close()
+
+
+async def test_restart_serves_the_last_generation_without_rebuilding(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 300)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+        listings = library.listings
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            status = await settle(cache, pb.CACHE_STATE_READY)
+            assert status.generation == 1 and status.track_count == 300
+            assert library.listings == listings, "no rebuild after a restart"
+
+
+async def test_a_failed_build_keeps_the_old_generation_serving(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 200)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+            library.fail_with = RuntimeError("server error 503 after 4 tries")
+            library.tracks["Music"] = make_tracks("Music", 50, "new")
+            started = await cache.BuildCache(
+                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
+            )
+            assert started.started
+            failed = await settle(cache, pb.CACHE_STATE_FAILED)
+            assert "503 after 4 tries" in failed.last_error and failed.generation == 1
+            reply = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[pb.TrackQuery(ref="x", title="Song t3", artists=["Artist 3"])],
+                ),
+                timeout=TIMEOUT,
+            )
+            assert reply.results[0].match.item_id == "t3" and reply.generation == 1
+            assert not reply.results[0].authoritative
+            library.fail_with = None
+            await cache.BuildCache(
+                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
+            )
+            ready = await settle(cache, pb.CACHE_STATE_READY)
+            assert (ready.generation, ready.track_count, ready.last_error) == (2, 50, "")
+
+
+async def test_build_requests_are_single_flight(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 100)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            library.gate = asyncio.Event()
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_BUILDING)
+            replies = await asyncio.gather(
+                *(
+                    cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
+                    for _ in range(5)
+                )
+            )
+            assert not any(r.started for r in replies)
+            library.gate.set()
+            await settle(cache, pb.CACHE_STATE_READY)
+            assert library.listings == 1
+
+
+async def test_incremental_refresh_uses_the_delta(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    tracks = make_tracks("Music", 1000)
+    library = FakeLibrary({"Music": tracks})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+            full_requests = library.requests
+            new = replace(tracks[0], item_id="fresh", title="Brand New", updated_at=10**10)
+            library.tracks["Music"] = [new, *tracks[2:]]  # one added, two deleted
+            await cache.BuildCache(
+                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_INCREMENTAL), timeout=TIMEOUT
+            )
+            ready = await settle(cache, pb.CACHE_STATE_READY, generation=2)
+            assert ready.track_count == 999 and ready.generation == 2
+            assert library.listings == 1 and library.delta_calls == 1
+            assert library.requests - full_requests < full_requests
+            reply = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[pb.TrackQuery(ref="n", title="Brand New", artists=["Artist 0"])],
+                ),
+                timeout=TIMEOUT,
+            )
+            assert reply.results[0].match.item_id == "fresh"
+
+
+async def test_disabling_stops_serving_and_keeps_data(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 100)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+            await config.UpdateSettings(
+                cpb.UpdateSettingsRequest(
+                    changes=[cpb.SettingChange(key="LIBRARY_CACHE_PLEX_ENABLED", value="false")]
+                ),
+                timeout=TIMEOUT,
+            )
+            disabled = await settle(cache, pb.CACHE_STATE_DISABLED)
+            assert disabled.generation == 1 and disabled.track_count == 100
+            reply = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[pb.TrackQuery(ref="x", title="Song t1", artists=["Artist 1"])],
+                ),
+                timeout=TIMEOUT,
+            )
+            assert list(reply.results) == [] and reply.state == pb.CACHE_STATE_DISABLED
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
+            assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_config_restart_while_watching_misses_nothing(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 100)})
+    from common.probe import free_port
+
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    async with running_config(database_url, tmp_path, address=address) as config_app:
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await settle(cache, pb.CACHE_STATE_DISABLED)
+            await config_app.stop(0)
+            # config_svc comes back on the same address; the change made then must arrive.
+            async with running_config(database_url, tmp_path, address=address) as again:
+                config = config_pb2_grpc.ConfigServiceStub(open_channel(address))
+                response = await enable_plex(config)
+                status = await settle(cache, pb.CACHE_STATE_READY)
+                assert status.applied_config_revision >= response.revision
+                assert again.core is not None
+
+
+async def test_bad_match_requests_are_refused(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 10)})
+    async with running_config(database_url, tmp_path) as config_app:
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            cases = [
+                pb.MatchTracksRequest(target=0, tracks=[pb.TrackQuery(title="x")]),
+                pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="")]),
+                pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x" * 1_000_000)]),
+                pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x")] * 10_001),
+                pb.MatchTracksRequest(
+                    target=PLEX, tracks=[pb.TrackQuery(title="x")], min_confidence=2
+                ),
+            ]
+            for request in cases:
+                with pytest.raises(grpc.aio.AioRpcError) as caught:
+                    await cache.MatchTracks(request, timeout=TIMEOUT)
+                assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            empty = await cache.MatchTracks(pb.MatchTracksRequest(target=PLEX), timeout=TIMEOUT)
+            assert list(empty.results) == []
+            odd = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX, tracks=[pb.TrackQuery(ref="c", title="\x00\x07ti\ttle\u202e")]
+                ),
+                timeout=TIMEOUT,
+            )
+            assert list(odd.results) == [] or odd.results[0].ref == "c"
