@@ -9,7 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from common.matching.model import LibraryTrack
-from common.matching.normalize import artist_keys, fold, is_various, key, parse_title, tokens
+from common.matching.normalize import (
+    artist_keys,
+    fold,
+    is_various,
+    key,
+    parse_title,
+    tokens,
+    words,
+)
 
 MAX_POSTINGS_PER_TOKEN = 4000
 
@@ -21,9 +29,9 @@ class Entry:
     track: LibraryTrack
     core_key: str
     core_text: str
+    core_words: tuple[str, ...]
     tags: frozenset[str]
     artist_keys: tuple[str, ...]
-    artist_texts: tuple[str, ...]
     album_key: str
 
 
@@ -48,9 +56,9 @@ def make_entry(track: LibraryTrack) -> Entry:
         track=track,
         core_key=key(parsed.core),
         core_text=" ".join(fold(parsed.core).split()),
+        core_words=tuple(words(fold(parsed.core))),
         tags=parsed.tags,
         artist_keys=keys,
-        artist_texts=tuple(" ".join(fold(c).split()) for c in credits if not is_various(c)),
         album_key=key(track.album) if track.album else "",
     )
 
@@ -79,7 +87,7 @@ class TrackIndex:
         for artist in entry.artist_keys:
             self._exact[(artist, entry.core_key)].append(position)
             self._by_artist[artist].append(position)
-        for token in tokens(entry.track.title if not entry.core_text else entry.core_text):
+        for token in tokens(entry.core_text or entry.track.title):
             self._by_token[token].append(position)
 
     def __len__(self) -> int:
@@ -116,7 +124,7 @@ class TrackIndex:
                 + sys.getsizeof(e.track.item_id)
                 + sys.getsizeof(e.core_text)
                 + sys.getsizeof(e.track.album)
-                + sum(sys.getsizeof(a) for a in e.artist_texts)
+                + sum(sys.getsizeof(a) for a in e.artist_keys)
                 + 400
                 for e in sample
             ) // len(sample)

@@ -15,6 +15,7 @@ from common.matching.normalize import (
     parse_title,
     primary_artist_keys,
     tokens,
+    words,
 )
 
 FUZZY_CANDIDATE_LIMIT = 3000
@@ -41,21 +42,39 @@ def _tie_break(query: Query, album_key: str, entry: Entry) -> tuple[int, int, st
     return (album_miss, gap, entry.track.item_id)
 
 
-def _fuzzy_score(
-    query_core: str, query_artists: tuple[str, ...], album_key: str, query: Query, entry: Entry
-) -> float:
-    title = (
-        max(
-            fuzz.ratio(query_core, entry.core_text),
-            fuzz.token_sort_ratio(query_core, entry.core_text) * 0.97,
-        )
-        / 100
+def _word_found(word: str, others: tuple[str, ...]) -> bool:
+    return any(
+        o.startswith(word)
+        or word.startswith(o)
+        or o.endswith(word)
+        or word.endswith(o)
+        or fuzz.ratio(word, o) >= 75
+        for o in others
     )
-    artist = 0.0
-    for q in query_artists:
-        for c in entry.artist_texts:
-            artist = max(artist, fuzz.ratio(q, c) / 100, fuzz.token_set_ratio(q, c) / 100 * 0.95)
-    score = 0.6 * title + 0.4 * artist
+
+
+def unmatched_words(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """Words of one title with no close counterpart in the other ('Part II' added to a
+    title makes another song; a typo inside a word does not)."""
+    return max(
+        sum(1 for w in a if not _word_found(w, b)), sum(1 for w in b if not _word_found(w, a))
+    )
+
+
+def _fuzzy_score(
+    core_key: str,
+    core_words: tuple[str, ...],
+    artists: tuple[str, ...],
+    album_key: str,
+    query: Query,
+    entry: Entry,
+) -> float:
+    """Title similarity, cut by every unmatched word, times the artist similarity when
+    the artists differ: a right title by the wrong artist is not a match."""
+    title = fuzz.ratio(core_key, entry.core_key) / 100
+    title *= 0.8 ** unmatched_words(core_words, entry.core_words)
+    artist = max((fuzz.ratio(q, c) / 100 for q in artists for c in entry.artist_keys), default=0.0)
+    score = title if artist >= 0.9 else title * artist
     if album_key and entry.album_key == album_key:
         score += 0.02
     if (
@@ -102,13 +121,13 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         vetoed = min(exact, key=lambda e: _tie_break(query, album_key, e))
 
     # 3. Fuzzy over candidates from the token and artist indexes.
-    query_core = " ".join(fold(parsed.core).split())
-    query_artists = tuple(" ".join(fold(c).split()) for c in credits)
+    query_words = tuple(words(fold(parsed.core)))
+    query_artists = artist_keys(credits)
     best_entry: Entry | None = None
     best_score = -1.0
     best_reason = ""
     for entry in index.candidates(tokens(parsed.core), artist_keys(credits), FUZZY_CANDIDATE_LIMIT):
-        score = _fuzzy_score(query_core, query_artists, album_key, query, entry)
+        score = _fuzzy_score(core_key, query_words, query_artists, album_key, query, entry)
         reason = f"similar title and artist ({score:.2f})"
         if entry.tags != parsed.tags:
             score *= 0.6

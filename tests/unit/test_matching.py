@@ -111,7 +111,7 @@ def find(query: Query, min_confidence: float = 0.85):
         (Query("Empire State of Mind (feat. Alicia Keys)", ("JAY-Z",)), "15", MatchMethod.EXACT),
         (Query("Empire State of Mind", ("Jay-Z feat. Alicia Keys",)), "15", MatchMethod.EXACT),
         (Query("Crazy In Love", ("Beyonce",), duration_ms=235_000), "16", MatchMethod.EXACT),
-        (Query("Crazy in Luv", ("Beyoncé",)), "16", MatchMethod.FUZZY),
+        (Query("Crazy in Lov", ("Beyoncé",)), "16", MatchMethod.FUZZY),
         (Query("Ace of Spade", ("Motorhead",)), "1", MatchMethod.FUZZY),
     ],
 )
