@@ -243,8 +243,10 @@ class PlexClient:
         assert self._machine_id is not None
         return self._machine_id
 
-    async def _uri_chunks(self, path: str, extra: str, item_ids: Sequence[str]) -> list[str]:
-        """Full URLs (path + query) each carrying a chunk of ids in ``uri=``, under the limit."""
+    async def _uri_chunks(
+        self, path: str, extra: str, item_ids: Sequence[str]
+    ) -> list[tuple[str, list[str]]]:
+        """(URL, ids) pairs: each URL carries a chunk of ids in ``uri=``, under the limit."""
         prefix = f"server://{await self._machine()}/com.plexapp.plugins.library/library/metadata/"
         head = f"{path}?{extra}{'&' if extra else ''}uri={encode(prefix)}"
         chunks = chunk_by_length(
@@ -254,24 +256,23 @@ class PlexClient:
             item_length=lambda item: len(encode(item)),
             separator_length=3,  # an encoded comma
         )
-        return [head + encode(",".join(chunk)) for chunk in chunks]
+        return [(head + encode(",".join(chunk)), chunk) for chunk in chunks]
 
     async def create_playlist(
         self, title: str, item_ids: Sequence[str], summary: str = ""
     ) -> TargetPlaylist:
-        """Create with the first chunk in one POST, add the rest chunk by chunk."""
+        """Create with as many items as one URL carries, then add the rest chunk by chunk."""
         if not item_ids:
             raise ValueError("Plex cannot create an empty playlist")
         extra = f"type=audio&title={encode(title)}&smart=0"
-        first, *rest = await self._uri_chunks("/playlists", extra, item_ids)
+        first, sent = (await self._uri_chunks("/playlists", extra, item_ids))[0]
         response = await self._transport.request("POST", first, EndpointClass.PLAYLIST_WRITE)
         container = self._parse(response, "/playlists")
         nodes = [n for n in container.items if n.attrs.get("ratingKey")]
         if not nodes:
             raise TargetMalformedResponse("Plex: the created playlist is missing from the answer")
         playlist = playlist_from_node(nodes[0])
-        for chunk_url in rest:
-            await self._put_items(chunk_url)
+        await self.add_to_playlist(playlist.playlist_id, item_ids[len(sent) :])
         if summary:
             await self.update_playlist(playlist.playlist_id, summary=summary)
         return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
@@ -292,7 +293,7 @@ class PlexClient:
         if not item_ids:
             return
         path = f"/playlists/{encode(playlist_id)}/items"
-        for chunk_url in await self._uri_chunks(path, "", item_ids):
+        for chunk_url, _ in await self._uri_chunks(path, "", item_ids):
             await self._put_items(chunk_url)
 
     async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None:
