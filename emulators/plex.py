@@ -707,6 +707,8 @@ class PlexApp:
         terms = query_terms(request.url.query)
         start, size = _paging(request, terms)
         entries = playlist.entries[start : None if size is None else start + size]
+        if request.scope.get("state", {}).get("short_page") and entries:
+            entries = entries[: len(entries) // 2]
         nodes = []
         for entry, key in entries:
             found = self.state.index.get(key)
