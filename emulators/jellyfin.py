@@ -281,8 +281,9 @@ class JellyfinApp:
         return JSONResponse({"EnableLegacyAuthorization": self.knobs.legacy_auth})
 
     async def authenticate(self, request: Request) -> Response:
-        data = await request.json()
-        if data.get("Username") != self.state.username or data.get("Pw") != self.state.password:
+        # ASP.NET binds JSON bodies case-insensitively: "username" works as well as "Username".
+        data = {str(k).lower(): v for k, v in (await request.json()).items()}
+        if data.get("username") != self.state.username or data.get("pw") != self.state.password:
             return Response("Error processing request.", 401)
         token = self.state.new_id("token")
         self.state.tokens[token] = self.state.user_id
