@@ -1,0 +1,63 @@
+"""The one interface sync and cache code use for any target server."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from common.targets.counters import RequestCounter
+from common.targets.listing import Progress
+from common.targets.model import (
+    ChangeSet,
+    LibraryChoice,
+    PlaylistEntry,
+    ServerIdentity,
+    TargetKind,
+    TargetLibrary,
+    TargetPlaylist,
+    TargetTrack,
+)
+
+
+class TargetClient(Protocol):
+    """What a playlist sync needs of Plex or Jellyfin. Every method raises a TargetError
+    subclass on failure; listings are complete or raise TargetShortListing."""
+
+    kind: TargetKind
+    counter: RequestCounter
+
+    async def identify(self) -> ServerIdentity: ...
+
+    async def libraries(self) -> list[TargetLibrary]: ...
+
+    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice: ...
+
+    async def list_tracks(
+        self, library: TargetLibrary, on_progress: Progress | None = None
+    ) -> list[TargetTrack]: ...
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]: ...
+
+    async def changes_since(
+        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
+    ) -> ChangeSet: ...
+
+    async def search(
+        self, library: TargetLibrary, query: str, limit: int = 20
+    ) -> list[TargetTrack]: ...
+
+    async def playlists(self) -> list[TargetPlaylist]: ...
+
+    async def playlist_items(self, playlist_id: str) -> list[PlaylistEntry]: ...
+
+    async def create_playlist(
+        self, title: str, item_ids: Sequence[str], summary: str = ""
+    ) -> TargetPlaylist: ...
+
+    async def add_to_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None: ...
+
+    async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None: ...
+
+    async def replace_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None: ...
+
+    async def delete_playlist(self, playlist_id: str) -> None: ...

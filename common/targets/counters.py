@@ -1,0 +1,45 @@
+"""Requests counted by endpoint class, so a report can say what a sync cost the server."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EndpointClass(StrEnum):
+    LIBRARY_LISTING = "library_listing"
+    TRACK_PAGE = "track_page"
+    SEARCH = "search"
+    PLAYLIST_READ = "playlist_read"
+    PLAYLIST_WRITE = "playlist_write"
+    OTHER = "other"
+
+
+class RequestCounter:
+    """Counts every HTTP request sent (retries included) and how many were retries.
+
+    One per client; the caller reads ``snapshot()`` into its report and may ``reset()``.
+    """
+
+    def __init__(self) -> None:
+        self._sent: dict[EndpointClass, int] = dict.fromkeys(EndpointClass, 0)
+        self.retries = 0
+
+    def count(self, endpoint: EndpointClass, *, retry: bool = False) -> None:
+        self._sent[endpoint] += 1
+        if retry:
+            self.retries += 1
+
+    def get(self, endpoint: EndpointClass) -> int:
+        return self._sent[endpoint]
+
+    @property
+    def total(self) -> int:
+        return sum(self._sent.values())
+
+    def snapshot(self) -> dict[str, int]:
+        return {endpoint.value: n for endpoint, n in self._sent.items()}
+
+    def reset(self) -> None:
+        for endpoint in self._sent:
+            self._sent[endpoint] = 0
+        self.retries = 0

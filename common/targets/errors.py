@@ -1,0 +1,78 @@
+"""Typed failures of a target server, each with a message fit for people and logs.
+
+Messages name the target, the method and the path, never a query string or a header, so a
+token can never reach them.
+"""
+
+from __future__ import annotations
+
+from common.errors import FailedPrecondition, NotFound, ServiceError, Unavailable
+
+
+class TargetError(ServiceError):
+    """Base of every failure talking to Plex or Jellyfin."""
+
+    reason = "TARGET_ERROR"
+
+
+class TargetAuthError(TargetError, FailedPrecondition):
+    """401/403: the token is wrong, revoked or lacks rights. Retrying cannot help."""
+
+    reason = "TARGET_AUTH"
+
+
+class TargetNotFound(TargetError, NotFound):
+    reason = "TARGET_NOT_FOUND"
+
+
+class TargetRejected(TargetError):
+    """4xx other than auth and not-found: the server refused the request as sent."""
+
+    reason = "TARGET_REJECTED"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TargetServerError(TargetError, Unavailable):
+    """5xx, 429 or a transport failure that persisted through every try."""
+
+    reason = "TARGET_UNAVAILABLE"
+
+    def __init__(self, message: str, *, tries: int, status: int | None = None) -> None:
+        super().__init__(message)
+        self.tries = tries
+        self.status = status
+
+
+class TargetTimeout(TargetServerError):
+    reason = "TARGET_TIMEOUT"
+
+
+class TargetMalformedResponse(TargetError):
+    """The body could not be parsed or lacks what the API promises."""
+
+    reason = "TARGET_MALFORMED_RESPONSE"
+
+
+class TargetShortListing(TargetError):
+    """A listing ended before the total the server reported: never treat it as complete."""
+
+    reason = "TARGET_SHORT_LISTING"
+
+    def __init__(self, message: str, *, expected: int, received: int) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.received = received
+
+
+class TargetPartialWrite(TargetError):
+    """A playlist write applied fewer items than requested (Plex leafCountAdded)."""
+
+    reason = "TARGET_PARTIAL_WRITE"
+
+    def __init__(self, message: str, *, requested: int, added: int) -> None:
+        super().__init__(message)
+        self.requested = requested
+        self.added = added

@@ -1,0 +1,333 @@
+"""Jellyfin client (see TARGET_API.md): token in the ``Authorization: MediaBrowser`` header
+only, never the legacy header or query forms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from common.targets.choice import choose_libraries
+from common.targets.counters import EndpointClass, RequestCounter
+from common.targets.errors import TargetMalformedResponse
+from common.targets.jellyfin_parse import (
+    JellyfinParseError,
+    entry_from_item,
+    items_page,
+    library_from_item,
+    parse_json,
+    playlist_from_item,
+    track_from_item,
+)
+from common.targets.listing import PageResult, Progress, list_all
+from common.targets.model import (
+    ChangeSet,
+    LibraryChoice,
+    PlaylistEntry,
+    ServerIdentity,
+    TargetKind,
+    TargetLibrary,
+    TargetPlaylist,
+    TargetTrack,
+)
+from common.targets.paging import Page, chunk_by_length, missing_ids
+from common.targets.query import encode, url
+from common.targets.settings import ClientSettings
+from common.targets.transport import Transport
+
+log = logging.getLogger(__name__)
+
+TRACK_FIELDS = "ProviderIds,DateCreated,DateLastSaved"
+
+
+def authorization_header(token: str, settings: ClientSettings) -> str:
+    """The one auth form Jellyfin accepts from version 12 on by default."""
+
+    def clean(value: str) -> str:
+        return value.replace('"', "'")
+
+    return (
+        f'MediaBrowser Token="{clean(token)}", Client="{clean(settings.client_name)}", '
+        f'Device="{clean(settings.client_name)}", DeviceId="{clean(settings.device_id)}", '
+        f'Version="{clean(settings.client_version)}"'
+    )
+
+
+class JellyfinClient:
+    """A TargetClient for Jellyfin. ``user_id`` scopes libraries and playlists; without it
+    the token's own user is asked for (``/Users/Me``)."""
+
+    kind = TargetKind.JELLYFIN
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: str,
+        user_id: str = "",
+        settings: ClientSettings | None = None,
+        counter: RequestCounter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: random.Random | None = None,
+    ) -> None:
+        self._settings = settings or ClientSettings()
+        self._transport = Transport(
+            http=http,
+            target="Jellyfin",
+            settings=self._settings,
+            headers={
+                "Authorization": authorization_header(token, self._settings),
+                "Accept": "application/json",
+            },
+            counter=counter,
+            sleep=sleep,
+            rand=rand,
+        )
+        self.counter = self._transport.counter
+        self._user_id = user_id
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        endpoint: EndpointClass,
+        where: str = "",
+        body: Any = None,
+    ) -> Any:
+        response = await self._transport.request(method, path, endpoint, json=body)
+        try:
+            return parse_json(response.content)
+        except JellyfinParseError as exc:
+            raise self._malformed(path, where, exc) from exc
+
+    @staticmethod
+    def _malformed(path: str, where: str, exc: Exception) -> TargetMalformedResponse:
+        at = f" {where}" if where else ""
+        return TargetMalformedResponse(
+            f"Jellyfin: malformed response to {path.split('?', 1)[0]}{at}: {exc}"
+        )
+
+    async def user_id(self) -> str:
+        if not self._user_id:
+            data = await self._json("GET", "/Users/Me", EndpointClass.OTHER)
+            user = data.get("Id") if isinstance(data, dict) else None
+            if not isinstance(user, str) or not user:
+                raise TargetMalformedResponse("Jellyfin: /Users/Me has no Id")
+            self._user_id = user
+        return self._user_id
+
+    async def identify(self) -> ServerIdentity:
+        data = await self._json("GET", "/System/Info/Public", EndpointClass.OTHER)
+        if not isinstance(data, dict) or not data.get("Id"):
+            raise TargetMalformedResponse("Jellyfin: /System/Info/Public has no Id")
+        return ServerIdentity(
+            kind=TargetKind.JELLYFIN,
+            server_id=str(data["Id"]),
+            name=str(data.get("ServerName") or ""),
+            version=str(data.get("Version") or ""),
+        )
+
+    async def libraries(self) -> list[TargetLibrary]:
+        path = url("/UserViews", ("userId", await self.user_id()))
+        data = await self._json("GET", path, EndpointClass.LIBRARY_LISTING)
+        try:
+            items, _ = items_page(data)
+            return [library_from_item(item) for item in items]
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
+
+    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
+        choice = choose_libraries(await self.libraries(), names)
+        log.info("Jellyfin libraries: %s", choice.describe())
+        return choice
+
+    async def _list(
+        self,
+        library: TargetLibrary,
+        *filters: tuple[str, str],
+        fields: str = TRACK_FIELDS,
+        on_progress: Progress | None = None,
+    ) -> list[TargetTrack]:
+        user = await self.user_id()
+
+        async def fetch(page: Page) -> PageResult[TargetTrack]:
+            path = url(
+                "/Items",
+                ("IncludeItemTypes", "Audio"),
+                ("Recursive", "true"),
+                ("ParentId", library.library_id),
+                *filters,
+                ("StartIndex", str(page.start)),
+                ("Limit", str(page.size)),
+                ("SortBy", "SortName,Id"),
+                ("Fields", fields),
+                ("EnableImages", "false"),
+                ("userId", user),
+            )
+            where = f"at page {page.number}"
+            data = await self._json("GET", path, EndpointClass.TRACK_PAGE, where)
+            try:
+                items, total = items_page(data)
+                tracks = [track_from_item(item, library.library_id) for item in items]
+            except JellyfinParseError as exc:
+                raise self._malformed(path, where, exc) from exc
+            return PageResult(tracks, total)
+
+        return await list_all(
+            fetch,
+            what=f"Jellyfin library {library.title!r}",
+            page_size=self._settings.page_size,
+            key=lambda track: track.item_id,
+            on_progress=on_progress,
+        )
+
+    async def list_tracks(
+        self, library: TargetLibrary, on_progress: Progress | None = None
+    ) -> list[TargetTrack]:
+        return await self._list(library, on_progress=on_progress)
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]:
+        return {track.item_id for track in await self._list(library, fields="")}
+
+    async def changes_since(
+        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
+    ) -> ChangeSet:
+        """Tracks saved at or after ``since`` (epoch s) via ``minDateLastSaved``; deletions
+        from an id sweep when ``known_ids`` is given (Jellyfin never reports them)."""
+        stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        listed = await self._list(library, ("minDateLastSaved", stamp))
+        changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
+        deleted = (
+            missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()
+        )
+        return ChangeSet(changed=changed, deleted_ids=deleted)
+
+    async def search(
+        self, library: TargetLibrary, query: str, limit: int = 20
+    ) -> list[TargetTrack]:
+        path = url(
+            "/Items",
+            ("IncludeItemTypes", "Audio"),
+            ("Recursive", "true"),
+            ("ParentId", library.library_id),
+            ("searchTerm", query),
+            ("Limit", str(limit)),
+            ("Fields", TRACK_FIELDS),
+            ("EnableImages", "false"),
+            ("userId", await self.user_id()),
+        )
+        data = await self._json("GET", path, EndpointClass.SEARCH)
+        try:
+            items, _ = items_page(data)
+            return [track_from_item(item, library.library_id) for item in items][:limit]
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
+
+    async def playlists(self) -> list[TargetPlaylist]:
+        path = url(
+            "/Items",
+            ("IncludeItemTypes", "Playlist"),
+            ("Recursive", "true"),
+            ("Fields", "ChildCount,Overview"),
+            ("userId", await self.user_id()),
+        )
+        data = await self._json("GET", path, EndpointClass.PLAYLIST_READ)
+        try:
+            items, _ = items_page(data)
+            return [playlist_from_item(item) for item in items]
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
+
+    async def playlist_items(self, playlist_id: str) -> list[PlaylistEntry]:
+        user = await self.user_id()
+        base = f"/Playlists/{encode(playlist_id)}/Items"
+
+        async def fetch(page: Page) -> PageResult[PlaylistEntry]:
+            path = url(
+                base,
+                ("userId", user),
+                ("startIndex", str(page.start)),
+                ("limit", str(page.size)),
+            )
+            where = f"at page {page.number}"
+            data = await self._json("GET", path, EndpointClass.PLAYLIST_READ, where)
+            try:
+                items, total = items_page(data)
+                return PageResult([entry_from_item(item) for item in items], total)
+            except JellyfinParseError as exc:
+                raise self._malformed(path, where, exc) from exc
+
+        return await list_all(
+            fetch,
+            what=f"Jellyfin playlist {playlist_id}",
+            page_size=self._settings.page_size,
+            key=lambda entry: entry.entry_id,
+        )
+
+    async def create_playlist(
+        self, title: str, item_ids: Sequence[str], summary: str = ""
+    ) -> TargetPlaylist:
+        """One POST with the ids in the JSON body: no URL limit applies."""
+        body = {
+            "Name": title,
+            "Ids": list(item_ids),
+            "UserId": await self.user_id(),
+            "MediaType": "Audio",
+            "IsPublic": False,
+        }
+        data = await self._json("POST", "/Playlists", EndpointClass.PLAYLIST_WRITE, body=body)
+        playlist_id = data.get("Id") if isinstance(data, dict) else None
+        if not isinstance(playlist_id, str) or not playlist_id:
+            raise TargetMalformedResponse("Jellyfin: the created playlist has no Id")
+        return TargetPlaylist(playlist_id, title, summary, len(item_ids))
+
+    def _chunked(self, path: str, extra: str, name: str, values: Sequence[str]) -> list[str]:
+        head = f"{path}?{extra}&{name}="
+        chunks = chunk_by_length(
+            list(values),
+            fixed_length=len(head),
+            limit=self._settings.url_limit,
+            item_length=lambda value: len(encode(value)),
+            separator_length=3,
+        )
+        return [head + encode(",".join(chunk)) for chunk in chunks]
+
+    async def add_to_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
+        """``ids`` travel in the query only, so long lists go in chunks under the limit."""
+        if not item_ids:
+            return
+        extra = f"userId={encode(await self.user_id())}"
+        path = f"/Playlists/{encode(playlist_id)}/Items"
+        for chunk_url in self._chunked(path, extra, "ids", item_ids):
+            await self._transport.request(
+                "POST", chunk_url, EndpointClass.PLAYLIST_WRITE, idempotent=False
+            )
+
+    async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None:
+        """Removal takes PlaylistItemId values (entries), not item ids."""
+        if not entry_ids:
+            return
+        path = f"/Playlists/{encode(playlist_id)}/Items"
+        extra = f"userId={encode(await self.user_id())}"
+        for chunk_url in self._chunked(path, extra, "entryIds", entry_ids):
+            await self._transport.request("DELETE", chunk_url, EndpointClass.PLAYLIST_WRITE)
+
+    async def replace_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
+        """One POST that clears and re-adds: idempotent, so it may be retried."""
+        await self._transport.request(
+            "POST",
+            f"/Playlists/{encode(playlist_id)}",
+            EndpointClass.PLAYLIST_WRITE,
+            json={"Ids": list(item_ids)},
+            idempotent=True,
+        )
+
+    async def delete_playlist(self, playlist_id: str) -> None:
+        await self._transport.request(
+            "DELETE", f"/Items/{encode(playlist_id)}", EndpointClass.PLAYLIST_WRITE
+        )

@@ -1,0 +1,132 @@
+"""Jellyfin JSON bodies to domain objects."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from common.targets.choice import looks_like_audiobooks
+from common.targets.model import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
+
+TICKS_PER_MS = 10_000
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+class JellyfinParseError(ValueError):
+    """The body is not what the API promises; the client adds where it happened."""
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise JellyfinParseError(f"invalid JSON: {exc}") from exc
+
+
+def items_page(data: Any) -> tuple[list[dict[str, Any]], int]:
+    """``{Items, TotalRecordCount}`` -> (items, total)."""
+    if not isinstance(data, dict) or not isinstance(data.get("Items"), list):
+        raise JellyfinParseError("no Items list")
+    total = data.get("TotalRecordCount")
+    if not isinstance(total, int):
+        raise JellyfinParseError("no TotalRecordCount")
+    items = data["Items"]
+    if not all(isinstance(item, dict) for item in items):
+        raise JellyfinParseError("an item is not an object")
+    return items, total
+
+
+def epoch(value: Any) -> int:
+    """ISO-8601 (Jellyfin writes 7 fractional digits and a Z) to epoch seconds; 0 if absent."""
+    if not isinstance(value, str) or not value:
+        return 0
+    text = value.strip().replace("Z", "+00:00")
+    head, _, tail = text.partition(".")
+    if tail:
+        digits = re.match(r"\d*", tail)
+        frac = digits.group(0) if digits else ""
+        text = head + "." + frac[:6].ljust(6, "0") + tail[len(frac) :]
+    try:
+        return int(datetime.fromisoformat(text).timestamp())
+    except ValueError as exc:
+        raise JellyfinParseError(f"bad date {value!r}") from exc
+
+
+def _opt_int(item: dict[str, Any], name: str) -> int | None:
+    value = item.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def mbid_of(item: dict[str, Any]) -> str:
+    ids = item.get("ProviderIds") or {}
+    if not isinstance(ids, dict):
+        return ""
+    # Only the recording id: MusicBrainzTrack is the release-track id, another MBID.
+    value = ids.get("MusicBrainzRecording")
+    if isinstance(value, str) and _UUID.match(value.strip()):
+        return value.strip().lower()
+    return ""
+
+
+def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
+    item_id = item.get("Id")
+    if not isinstance(item_id, str) or not item_id:
+        raise JellyfinParseError("an item has no Id")
+    artists = item.get("Artists") or []
+    if not isinstance(artists, list):
+        raise JellyfinParseError("Artists is not a list")
+    album_artist = item.get("AlbumArtist") or ""
+    ticks = _opt_int(item, "RunTimeTicks")
+    added = epoch(item.get("DateCreated"))
+    return TargetTrack(
+        item_id=item_id,
+        library=library,
+        title=str(item.get("Name") or ""),
+        artists=tuple(str(a) for a in artists) or ((str(album_artist),) if album_artist else ()),
+        album_artist=str(album_artist),
+        album=str(item.get("Album") or ""),
+        duration_ms=ticks // TICKS_PER_MS if ticks is not None else None,
+        track_index=_opt_int(item, "IndexNumber"),
+        disc_index=_opt_int(item, "ParentIndexNumber"),
+        year=_opt_int(item, "ProductionYear"),
+        mbid=mbid_of(item),
+        added_at=added,
+        updated_at=epoch(item.get("DateLastSaved")) or added,
+    )
+
+
+def library_from_item(item: dict[str, Any]) -> TargetLibrary:
+    library_id = item.get("Id")
+    if not isinstance(library_id, str) or not library_id:
+        raise JellyfinParseError("a library has no Id")
+    title = str(item.get("Name") or "")
+    kind = str(item.get("CollectionType") or "")
+    return TargetLibrary(
+        library_id=library_id,
+        title=title,
+        kind=kind,
+        is_music=kind == "music",
+        is_audiobook=looks_like_audiobooks(title, "", kind),
+    )
+
+
+def playlist_from_item(item: dict[str, Any]) -> TargetPlaylist:
+    playlist_id = item.get("Id")
+    if not isinstance(playlist_id, str) or not playlist_id:
+        raise JellyfinParseError("a playlist has no Id")
+    return TargetPlaylist(
+        playlist_id=playlist_id,
+        title=str(item.get("Name") or ""),
+        summary=str(item.get("Overview") or ""),
+        item_count=_opt_int(item, "ChildCount") or 0,
+    )
+
+
+def entry_from_item(item: dict[str, Any]) -> PlaylistEntry:
+    entry = item.get("PlaylistItemId")
+    item_id = item.get("Id")
+    if not isinstance(entry, str) or not entry or not isinstance(item_id, str):
+        raise JellyfinParseError("a playlist item lacks PlaylistItemId or Id")
+    return PlaylistEntry(entry_id=entry, item_id=item_id, title=str(item.get("Name") or ""))

@@ -1,0 +1,97 @@
+"""Concurrent paging through a listing with its total checked: all or a typed error."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from common.targets.errors import TargetShortListing
+from common.targets.paging import Page, page_plan
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[T]):
+    items: Sequence[T]
+    total: int  # what the server says the whole listing holds
+
+
+Fetch = Callable[[Page], Awaitable[PageResult[T]]]
+Progress = Callable[[int, int], None]
+
+
+def check_page(what: str, page: Page, result: PageResult[T], total: int) -> None:
+    """A page must hold exactly what the plan expects under an unchanged total."""
+    if result.total != total:
+        raise TargetShortListing(
+            f"{what}: the total changed from {total} to {result.total} at page {page.number};"
+            " the library changed during the listing",
+            expected=total,
+            received=result.total,
+        )
+    if len(result.items) != page.size:
+        raise TargetShortListing(
+            f"{what}: page {page.number} held {len(result.items)} items where {page.size}"
+            f" were due (total {total})",
+            expected=page.size,
+            received=len(result.items),
+        )
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first real failure inside a task group's exception group."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+async def list_all(
+    fetch: Fetch[T],
+    *,
+    what: str,
+    page_size: int,
+    key: Callable[[T], str],
+    on_progress: Progress | None = None,
+) -> list[T]:
+    """Every item of a listing in server order. The first page gives the total; the rest
+    are fetched concurrently (the transport caps how many run at once). Any short page,
+    changed total or duplicate raises TargetShortListing: a partial listing never passes
+    as complete."""
+    first_page = Page(number=0, start=0, size=page_size)
+    first = await fetch(first_page)
+    total = first.total
+    check_page(what, Page(0, 0, min(page_size, total)), first, total)
+    pages = page_plan(total, page_size, first_done=len(first.items))
+    results: list[Sequence[T]] = [first.items] + [() for _ in pages]
+    received = len(first.items)
+    if on_progress is not None:
+        on_progress(received, total)
+
+    async def one(index: int, page: Page) -> None:
+        nonlocal received
+        result = await fetch(page)
+        check_page(what, page, result, total)
+        results[index + 1] = result.items
+        received += len(result.items)
+        if on_progress is not None:
+            on_progress(received, total)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for index, page in enumerate(pages):
+                group.create_task(one(index, page))
+    except BaseExceptionGroup as failed:
+        raise first_error(failed) from None
+    items = [item for chunk in results for item in chunk]
+    unique = len({key(item) for item in items})
+    if len(items) != total or unique != total:
+        raise TargetShortListing(
+            f"{what}: received {unique} distinct items of the {total} reported",
+            expected=total,
+            received=unique,
+        )
+    return items

@@ -1,0 +1,328 @@
+"""Plex Media Server client (see TARGET_API.md): XML by default, JSON on request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Collection, Sequence
+
+import httpx
+
+from common.targets.choice import choose_libraries
+from common.targets.counters import EndpointClass, RequestCounter
+from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
+from common.targets.listing import PageResult, Progress, list_all
+from common.targets.model import (
+    ChangeSet,
+    LibraryChoice,
+    PlaylistEntry,
+    ServerIdentity,
+    TargetKind,
+    TargetLibrary,
+    TargetPlaylist,
+    TargetTrack,
+)
+from common.targets.paging import Page, chunk_by_length, missing_ids
+from common.targets.plex_parse import (
+    PlexContainer,
+    PlexParseError,
+    entry_from_node,
+    library_from_node,
+    parse_container,
+    playlist_from_node,
+    tracks_of,
+)
+from common.targets.query import encode, url
+from common.targets.settings import ClientSettings
+from common.targets.transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+class PlexClient:
+    """A TargetClient for Plex. ``http`` carries the server's base URL."""
+
+    kind = TargetKind.PLEX
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: str,
+        settings: ClientSettings | None = None,
+        use_json: bool = False,
+        counter: RequestCounter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: random.Random | None = None,
+    ) -> None:
+        self._settings = settings or ClientSettings()
+        headers = {
+            "X-Plex-Token": token,
+            "X-Plex-Client-Identifier": self._settings.device_id,
+            "X-Plex-Product": self._settings.client_name,
+            "X-Plex-Version": self._settings.client_version,
+            "Accept": "application/json" if use_json else "application/xml",
+        }
+        self._transport = Transport(
+            http=http,
+            target="Plex",
+            settings=self._settings,
+            headers=headers,
+            counter=counter,
+            sleep=sleep,
+            rand=rand,
+        )
+        self.counter = self._transport.counter
+        self._machine_id: str | None = None
+
+    async def _get(self, path: str, endpoint: EndpointClass, where: str = "") -> PlexContainer:
+        response = await self._transport.request("GET", path, endpoint)
+        return self._parse(response, path, where)
+
+    @staticmethod
+    def _parse(response: httpx.Response, path: str, where: str = "") -> PlexContainer:
+        try:
+            return parse_container(response.content, response.headers.get("Content-Type", ""))
+        except PlexParseError as exc:
+            at = f" {where}" if where else ""
+            raise TargetMalformedResponse(
+                f"Plex: malformed response to GET {path.split('?', 1)[0]}{at}: {exc}"
+            ) from exc
+
+    async def identify(self) -> ServerIdentity:
+        container = await self._get("/identity", EndpointClass.OTHER)
+        machine = container.attrs.get("machineIdentifier", "")
+        if not machine:
+            raise TargetMalformedResponse("Plex: /identity has no machineIdentifier")
+        self._machine_id = machine
+        return ServerIdentity(
+            kind=TargetKind.PLEX,
+            server_id=machine,
+            name=container.attrs.get("friendlyName", ""),
+            version=container.attrs.get("version", ""),
+        )
+
+    async def libraries(self) -> list[TargetLibrary]:
+        container = await self._get("/library/sections", EndpointClass.LIBRARY_LISTING)
+        try:
+            return [library_from_node(node) for node in container.items if node.tag == "Directory"]
+        except PlexParseError as exc:
+            raise TargetMalformedResponse(f"Plex: malformed /library/sections: {exc}") from exc
+
+    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
+        choice = choose_libraries(await self.libraries(), names)
+        log.info("Plex libraries: %s", choice.describe())
+        return choice
+
+    def _page_fetcher(
+        self, library: TargetLibrary, *filters: tuple[str, str] | tuple[str, str, str]
+    ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
+        base = f"/library/sections/{encode(library.library_id)}/all"
+
+        async def fetch(page: Page) -> PageResult[TargetTrack]:
+            path = url(
+                base,
+                ("type", "10"),
+                ("includeGuids", "1"),
+                *filters,
+                ("X-Plex-Container-Start", str(page.start)),
+                ("X-Plex-Container-Size", str(page.size)),
+            )
+            where = f"at page {page.number}"
+            response = await self._transport.request("GET", path, EndpointClass.TRACK_PAGE)
+            container = self._parse(response, path, where)
+            try:
+                tracks = tracks_of(container, library.library_id)
+                total = container.int_attr("totalSize")
+                if total is None:
+                    header = response.headers.get("X-Plex-Container-Total-Size")
+                    total = int(header) if header and header.isdigit() else None
+                offset = container.int_attr("offset")
+            except PlexParseError as exc:
+                raise TargetMalformedResponse(f"Plex: malformed {base} {where}: {exc}") from exc
+            if total is None:
+                raise TargetMalformedResponse(f"Plex: {base} {where} reports no totalSize")
+            if offset is not None and offset != page.start and tracks:
+                raise TargetMalformedResponse(
+                    f"Plex: {base} {where} starts at {offset}, not {page.start}"
+                )
+            return PageResult(tracks, total)
+
+        return fetch
+
+    async def _list(
+        self,
+        library: TargetLibrary,
+        *filters: tuple[str, str] | tuple[str, str, str],
+        on_progress: Progress | None = None,
+    ) -> list[TargetTrack]:
+        return await list_all(
+            self._page_fetcher(library, *filters),
+            what=f"Plex library {library.title!r}",
+            page_size=self._settings.page_size,
+            key=lambda track: track.item_id,
+            on_progress=on_progress,
+        )
+
+    async def list_tracks(
+        self, library: TargetLibrary, on_progress: Progress | None = None
+    ) -> list[TargetTrack]:
+        return await self._list(library, on_progress=on_progress)
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]:
+        return {track.item_id for track in await self._list(library)}
+
+    async def changes_since(
+        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
+    ) -> ChangeSet:
+        """Tracks added or updated at or after ``since`` (epoch s). The server filter is
+        re-checked here, so a server that ignores it costs time, never correctness.
+        Deletions come from an id sweep when ``known_ids`` is given."""
+        listed = await self._list(library, ("updatedAt", ">>=", str(since)))
+        changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
+        deleted = (
+            missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()
+        )
+        return ChangeSet(changed=changed, deleted_ids=deleted)
+
+    async def search(
+        self, library: TargetLibrary, query: str, limit: int = 20
+    ) -> list[TargetTrack]:
+        path = url(
+            f"/library/sections/{encode(library.library_id)}/all",
+            ("type", "10"),
+            ("includeGuids", "1"),
+            ("title", query),
+            ("X-Plex-Container-Start", "0"),
+            ("X-Plex-Container-Size", str(limit)),
+        )
+        container = await self._get(path, EndpointClass.SEARCH)
+        try:
+            return tracks_of(container, library.library_id)[:limit]
+        except PlexParseError as exc:
+            raise TargetMalformedResponse(f"Plex: malformed search response: {exc}") from exc
+
+    async def playlists(self) -> list[TargetPlaylist]:
+        container = await self._get(
+            url("/playlists", ("playlistType", "audio")), EndpointClass.PLAYLIST_READ
+        )
+        try:
+            return [playlist_from_node(n) for n in container.items if n.attrs.get("ratingKey")]
+        except PlexParseError as exc:
+            raise TargetMalformedResponse(f"Plex: malformed /playlists: {exc}") from exc
+
+    async def playlist_items(self, playlist_id: str) -> list[PlaylistEntry]:
+        base = f"/playlists/{encode(playlist_id)}/items"
+
+        async def fetch(page: Page) -> PageResult[PlaylistEntry]:
+            path = url(
+                base,
+                ("X-Plex-Container-Start", str(page.start)),
+                ("X-Plex-Container-Size", str(page.size)),
+            )
+            where = f"at page {page.number}"
+            container = await self._get(path, EndpointClass.PLAYLIST_READ, where)
+            try:
+                entries = [entry_from_node(n) for n in container.items]
+                total = container.int_attr("totalSize")
+            except PlexParseError as exc:
+                raise TargetMalformedResponse(f"Plex: malformed {base} {where}: {exc}") from exc
+            return PageResult(entries, total if total is not None else len(entries))
+
+        return await list_all(
+            fetch,
+            what=f"Plex playlist {playlist_id}",
+            page_size=self._settings.page_size,
+            key=lambda entry: entry.entry_id,
+        )
+
+    async def _machine(self) -> str:
+        if self._machine_id is None:
+            await self.identify()
+        assert self._machine_id is not None
+        return self._machine_id
+
+    async def _uri_chunks(
+        self, path: str, extra: str, item_ids: Sequence[str]
+    ) -> list[tuple[str, list[str]]]:
+        """(URL, ids) pairs: each URL carries a chunk of ids in ``uri=``, under the limit."""
+        prefix = f"server://{await self._machine()}/com.plexapp.plugins.library/library/metadata/"
+        head = f"{path}?{extra}{'&' if extra else ''}uri={encode(prefix)}"
+        chunks = chunk_by_length(
+            list(item_ids),
+            fixed_length=len(head),
+            limit=self._settings.url_limit,
+            item_length=lambda item: len(encode(item)),
+            separator_length=3,  # an encoded comma
+        )
+        return [(head + encode(",".join(chunk)), chunk) for chunk in chunks]
+
+    async def create_playlist(
+        self, title: str, item_ids: Sequence[str], summary: str = ""
+    ) -> TargetPlaylist:
+        """Create with as many items as one URL carries, then add the rest chunk by chunk."""
+        if not item_ids:
+            raise ValueError("Plex cannot create an empty playlist")
+        extra = f"type=audio&title={encode(title)}&smart=0"
+        first, sent = (await self._uri_chunks("/playlists", extra, item_ids))[0]
+        response = await self._transport.request("POST", first, EndpointClass.PLAYLIST_WRITE)
+        container = self._parse(response, "/playlists")
+        nodes = [n for n in container.items if n.attrs.get("ratingKey")]
+        if not nodes:
+            raise TargetMalformedResponse("Plex: the created playlist is missing from the answer")
+        playlist = playlist_from_node(nodes[0])
+        await self.add_to_playlist(playlist.playlist_id, item_ids[len(sent) :])
+        if summary:
+            await self.update_playlist(playlist.playlist_id, summary=summary)
+        return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
+
+    async def _put_items(self, chunk_url: str) -> None:
+        response = await self._transport.request("PUT", chunk_url, EndpointClass.PLAYLIST_WRITE)
+        container = self._parse(response, chunk_url)
+        added = container.int_attr("leafCountAdded")
+        requested = container.int_attr("leafCountRequested")
+        if added is not None and requested is not None and added < requested:
+            raise TargetPartialWrite(
+                f"Plex: added {added} of {requested} items to a playlist",
+                requested=requested,
+                added=added,
+            )
+
+    async def add_to_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
+        if not item_ids:
+            return
+        path = f"/playlists/{encode(playlist_id)}/items"
+        for chunk_url, _ in await self._uri_chunks(path, "", item_ids):
+            await self._put_items(chunk_url)
+
+    async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None:
+        """One DELETE per entry: Plex removes by playlistItemID only."""
+        for entry in entry_ids:
+            await self._transport.request(
+                "DELETE",
+                f"/playlists/{encode(playlist_id)}/items/{encode(entry)}",
+                EndpointClass.PLAYLIST_WRITE,
+            )
+
+    async def replace_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
+        await self._transport.request(
+            "DELETE", f"/playlists/{encode(playlist_id)}/items", EndpointClass.PLAYLIST_WRITE
+        )
+        await self.add_to_playlist(playlist_id, item_ids)
+
+    async def update_playlist(
+        self, playlist_id: str, *, title: str | None = None, summary: str | None = None
+    ) -> None:
+        pairs = [(k, v) for k, v in (("title", title), ("summary", summary)) if v is not None]
+        if pairs:
+            await self._transport.request(
+                "PUT",
+                url(f"/playlists/{encode(playlist_id)}", *pairs),
+                EndpointClass.PLAYLIST_WRITE,
+            )
+
+    async def delete_playlist(self, playlist_id: str) -> None:
+        await self._transport.request(
+            "DELETE", f"/playlists/{encode(playlist_id)}", EndpointClass.PLAYLIST_WRITE
+        )

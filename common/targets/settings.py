@@ -1,0 +1,24 @@
+"""How a client talks to its server: limits and sizes, passed in by the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from common.targets.retry import RetryPolicy
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Per-target knobs. ``page_size`` 500 is a size real Plex and Jellyfin servers serve
+    without strain; ``url_limit`` keeps every URL under the ~8 KB proxies and servers take."""
+
+    requests_per_second: float = 20.0
+    burst: float | None = None
+    concurrency: int = 4
+    timeout_seconds: float = 30.0
+    page_size: int = 500
+    url_limit: int = 8000
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    client_name: str = "cmdarr"
+    client_version: str = "0.1.0"
+    device_id: str = "cmdarr"

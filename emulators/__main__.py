@@ -1,0 +1,82 @@
+"""python -m emulators --plex-port N --jellyfin-port M --tracks 5000 --seed 1 [...]:
+serve an emulated Plex, Jellyfin or both on 127.0.0.1 until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from emulators.knobs import Knobs
+from emulators.server import (
+    DEFAULT_JELLYFIN_TOKEN,
+    DEFAULT_PLEX_TOKEN,
+    running_jellyfin,
+    running_plex,
+)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m emulators", description=__doc__)
+    parser.add_argument("--plex-port", type=int, help="serve Plex on this port (0 = any)")
+    parser.add_argument("--jellyfin-port", type=int, help="serve Jellyfin on this port (0 = any)")
+    parser.add_argument("--tracks", type=int, default=5000, help="music tracks (300-200000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--music-libraries", type=int, default=2)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    parser.add_argument("--search-latency-ms", type=float, default=0.0, help="extra per search")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="fraction answered 500")
+    parser.add_argument("--legacy-auth", action="store_true", help="Jellyfin: accept legacy auth")
+    parser.add_argument("--plex-token", default=DEFAULT_PLEX_TOKEN)
+    parser.add_argument("--jellyfin-token", default=DEFAULT_JELLYFIN_TOKEN)
+    args = parser.parse_args(argv)
+    if args.plex_port is None and args.jellyfin_port is None:
+        parser.error("give --plex-port, --jellyfin-port or both")
+    if not 1 <= args.tracks <= 200_000:
+        parser.error("--tracks must be between 1 and 200000")
+    return args
+
+
+def knobs_from(args: argparse.Namespace) -> Knobs:
+    return Knobs(
+        latency_ms=args.latency_ms,
+        search_latency_ms=args.search_latency_ms,
+        error_rate=args.error_rate,
+        legacy_auth=args.legacy_auth,
+    )
+
+
+async def main(argv: Sequence[str]) -> int:
+    args = parse(argv)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with contextlib.AsyncExitStack() as stack:
+        common = {"tracks": args.tracks, "seed": args.seed, "music_libraries": args.music_libraries}
+        if args.plex_port is not None:
+            plex = await stack.enter_async_context(
+                running_plex(
+                    **common, token=args.plex_token, knobs=knobs_from(args), port=args.plex_port
+                )
+            )
+            print(f"plex {plex.url}", flush=True)
+        if args.jellyfin_port is not None:
+            jellyfin = await stack.enter_async_context(
+                running_jellyfin(
+                    **common,
+                    token=args.jellyfin_token,
+                    knobs=knobs_from(args),
+                    port=args.jellyfin_port,
+                )
+            )
+            print(f"jellyfin {jellyfin.url}", flush=True)
+        await stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

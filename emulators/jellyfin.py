@@ -1,0 +1,696 @@
+"""An emulated Jellyfin server: the TARGET_API.md subset, plus what
+jellyfin-apiclient-python needs to connect."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Scope
+
+from emulators.admin import admin_routes
+from emulators.http import fold
+from emulators.knobs import Knobs
+from emulators.library import Catalog, Section, Track, touched
+from emulators.middleware import EmulatorMiddleware
+
+TICKS_PER_MS = 10_000
+_FIELD_NAMES = (
+    "AirTime",
+    "CanDelete",
+    "CanDownload",
+    "ChannelInfo",
+    "Chapters",
+    "Trickplay",
+    "ChildCount",
+    "CumulativeRunTimeTicks",
+    "CustomRating",
+    "DateCreated",
+    "DateLastMediaAdded",
+    "DisplayPreferencesId",
+    "Etag",
+    "ExternalUrls",
+    "Genres",
+    "ItemCounts",
+    "MediaSourceCount",
+    "MediaSources",
+    "OriginalTitle",
+    "Overview",
+    "ParentId",
+    "Path",
+    "People",
+    "PlayAccess",
+    "ProductionLocations",
+    "ProviderIds",
+    "PrimaryImageAspectRatio",
+    "RecursiveItemCount",
+    "Settings",
+    "SeriesStudio",
+    "SortName",
+    "SpecialEpisodeNumbers",
+    "Studios",
+    "Taglines",
+    "Tags",
+    "RemoteTrailers",
+    "MediaStreams",
+    "SeasonUserData",
+    "DateLastRefreshed",
+    "DateLastSaved",
+    "RefreshState",
+    "ChannelImage",
+    "EnableMediaSourceDisplay",
+    "Width",
+    "Height",
+    "ExtraIds",
+    "LocalTrailerCount",
+    "IsHD",
+    "SpecialFeatureCount",
+    "Writer",
+    "OfficialRating",
+    "Metascore",
+    "CriticRating",
+    "CriticRatingSummary",
+    "ShortOverview",
+    "VoteCount",
+)
+KNOWN_FIELDS = {f.lower() for f in _FIELD_NAMES}
+_AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _hex(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+
+
+def parse_iso(value: str) -> int:
+    text = value.strip().replace("Z", "+00:00")
+    head, dot, tail = text.partition(".")
+    if dot:
+        digits = re.match(r"\d*", tail)
+        frac = digits.group(0) if digits else ""
+        text = head + "." + frac[:6].ljust(6, "0") + tail[len(frac) :]
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise BadRequest(f"bad date {value!r}") from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return int(when.timestamp())
+
+
+@dataclass
+class JPlaylist:
+    playlist_id: str
+    name: str
+    user_id: str
+    public: bool = False
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (PlaylistItemId, item id)
+
+
+class JellyfinState:
+    def __init__(
+        self, catalog: Catalog, token: str, username: str = "emulator", password: str = "emulator"
+    ) -> None:
+        self.catalog = catalog
+        self.server_id = _hex(f"jellyfin-{catalog.seed}")
+        self.user_id = _hex(f"user-{username}")
+        self.username = username
+        self.password = password
+        self.tokens = {token: self.user_id}
+        self.playlists: dict[str, JPlaylist] = {}
+        self.counter = 0
+        self.index: dict[str, tuple[Section, Track]] = {}
+        self.reindex()
+
+    def item_id(self, track: Track) -> str:
+        return _hex(f"jf-{self.catalog.seed}-{track.seq}")
+
+    def view_id(self, section: Section) -> str:
+        return _hex(f"view-{self.catalog.seed}-{section.number}")
+
+    def reindex(self) -> None:
+        self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
+
+    def new_id(self, kind: str) -> str:
+        self.counter += 1
+        return _hex(f"{kind}-{self.counter}-{time.time_ns()}")
+
+
+class Query:
+    """Jellyfin query parameters are case-insensitive: look them up folded."""
+
+    def __init__(self, request: Request) -> None:
+        self.values: dict[str, str] = {}
+        for key, value in request.query_params.multi_items():
+            self.values.setdefault(key.lower(), value)
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name.lower(), default)
+
+    def int(self, name: str, default: int | None = None) -> int | None:
+        value = self.get(name)
+        if value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise BadRequest(f"{name} must be a number") from exc
+
+    def list(self, name: str) -> list[str]:
+        return [v.strip() for v in self.get(name).split(",") if v.strip()]
+
+
+class JellyfinApp:
+    def __init__(self, state: JellyfinState, knobs: Knobs) -> None:
+        self.state = state
+        self.knobs = knobs
+
+    # -- dtos ----------------------------------------------------------------------------
+
+    def track_dto(self, track: Track, fields: set[str]) -> dict[str, Any]:
+        seed = self.state.catalog.seed
+        album_id = _hex(f"album-{seed}-{track.album_seq}")
+        artist_ids = {
+            name: _hex(f"artist-{seed}-{name}") for name in {*track.artists, track.album_artist}
+        }
+        dto: dict[str, Any] = {
+            "Name": track.title,
+            "ServerId": self.state.server_id,
+            "Id": self.state.item_id(track),
+            "Type": "Audio",
+            "MediaType": "Audio",
+            "IsFolder": False,
+            "RunTimeTicks": track.duration_ms * TICKS_PER_MS,
+            "ProductionYear": track.year,
+            "IndexNumber": track.track_no,
+            "ParentIndexNumber": track.disc_no,
+            "Artists": list(track.artists),
+            "ArtistItems": [{"Name": a, "Id": artist_ids[a]} for a in track.artists],
+            "Album": track.album,
+            "AlbumId": album_id,
+            "AlbumArtist": track.album_artist,
+            "AlbumArtists": [{"Name": track.album_artist, "Id": artist_ids[track.album_artist]}],
+            "LocationType": "FileSystem",
+        }
+        if "providerids" in fields:
+            ids = {"MusicBrainzAlbum": _hex(f"mb-album-{track.album_seq}")}
+            if track.mbid:
+                ids["MusicBrainzRecording"] = track.mbid
+                # The release-track id: a different MBID, a trap for clients that take it.
+                ids["MusicBrainzTrack"] = str(_uuid_from(f"release-track-{track.seq}"))
+            dto["ProviderIds"] = ids
+        if "datecreated" in fields:
+            dto["DateCreated"] = iso(track.added_at)
+        if "datelastsaved" in fields:
+            dto["DateLastSaved"] = iso(track.updated_at)
+        if "sortname" in fields:
+            dto["SortName"] = sort_name(track.title)
+        if "parentid" in fields:
+            dto["ParentId"] = album_id
+        return dto
+
+    def view_dto(self, section: Section) -> dict[str, Any]:
+        return {
+            "Name": section.title,
+            "ServerId": self.state.server_id,
+            "Id": self.state.view_id(section),
+            "Type": "CollectionFolder",
+            "CollectionType": "music",  # the audiobook library is music-typed too: a trap
+            "IsFolder": True,
+        }
+
+    def playlist_dto(self, playlist: JPlaylist, fields: set[str]) -> dict[str, Any]:
+        dto: dict[str, Any] = {
+            "Name": playlist.name,
+            "ServerId": self.state.server_id,
+            "Id": playlist.playlist_id,
+            "Type": "Playlist",
+            "MediaType": "Audio",
+            "IsFolder": True,
+        }
+        if "childcount" in fields:
+            dto["ChildCount"] = len(playlist.entries)
+        return dto
+
+    def user_dto(self) -> dict[str, Any]:
+        return {
+            "Name": self.state.username,
+            "ServerId": self.state.server_id,
+            "Id": self.state.user_id,
+            "HasPassword": True,
+            "Policy": {"IsAdministrator": True, "EnableAllFolders": True},
+            "Configuration": {},
+        }
+
+    # -- system and users ----------------------------------------------------------------
+
+    def public_info(self) -> dict[str, Any]:
+        return {
+            "LocalAddress": "",
+            "ServerName": "cmdarr-emulated-jellyfin",
+            "Version": "10.11.0",
+            "ProductName": "Jellyfin Server",
+            "OperatingSystem": "Linux",
+            "Id": self.state.server_id,
+            "StartupWizardCompleted": True,
+        }
+
+    async def info_public(self, request: Request) -> Response:
+        return JSONResponse(self.public_info())
+
+    async def info(self, request: Request) -> Response:
+        return JSONResponse({**self.public_info(), "HasPendingRestart": False})
+
+    async def configuration(self, request: Request) -> Response:
+        return JSONResponse({"EnableLegacyAuthorization": self.knobs.legacy_auth})
+
+    async def authenticate(self, request: Request) -> Response:
+        # ASP.NET binds JSON bodies case-insensitively: "username" works as well as "Username".
+        data = {str(k).lower(): v for k, v in (await request.json()).items()}
+        if data.get("username") != self.state.username or data.get("pw") != self.state.password:
+            return Response("Error processing request.", 401)
+        token = self.state.new_id("token")
+        self.state.tokens[token] = self.state.user_id
+        return JSONResponse(
+            {
+                "User": self.user_dto(),
+                "SessionInfo": {"UserId": self.state.user_id},
+                "AccessToken": token,
+                "ServerId": self.state.server_id,
+            }
+        )
+
+    async def me(self, request: Request) -> Response:
+        return JSONResponse(self.user_dto())
+
+    async def users(self, request: Request) -> Response:
+        return JSONResponse([self.user_dto()])
+
+    async def public_users(self, request: Request) -> Response:
+        return JSONResponse([])
+
+    async def user(self, request: Request) -> Response:
+        if request.path_params["uid"] != self.state.user_id:
+            return Response("Not Found", 404)
+        return JSONResponse(self.user_dto())
+
+    async def views(self, request: Request) -> Response:
+        items = [self.view_dto(s) for s in self.state.catalog.sections]
+        return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
+
+    # -- items ---------------------------------------------------------------------------
+
+    def _fields(self, query: Query) -> set[str]:
+        fields = {f.lower() for f in query.list("Fields")}
+        unknown = fields - KNOWN_FIELDS
+        if unknown:
+            raise BadRequest(f"unknown Fields value(s): {', '.join(sorted(unknown))}")
+        return fields
+
+    async def items(self, request: Request) -> Response:
+        query = Query(request)
+        fields = self._fields(query)
+        types = {t.lower() for t in query.list("IncludeItemTypes")}
+        parent = query.get("ParentId")
+        start = query.int("StartIndex", 0) or 0
+        limit = query.int("Limit")
+        ids = query.list("Ids")
+        if ids:
+            found: list[dict[str, Any]] = []
+            for item_id in ids:
+                if item_id in self.state.index:
+                    found.append(self.track_dto(self.state.index[item_id][1], fields))
+                elif item_id in self.state.playlists:
+                    found.append(self.playlist_dto(self.state.playlists[item_id], fields))
+            return JSONResponse({"Items": found, "TotalRecordCount": len(found), "StartIndex": 0})
+        if not types and not parent and query.get("Recursive").lower() != "true":
+            return await self.views(request)
+        dtos: list[dict[str, Any]]
+        if types == {"playlist"}:
+            playlists = list(self.state.playlists.values())
+            dtos = [self.playlist_dto(p, fields) for p in playlists]
+        elif types and "audio" not in types:
+            dtos = []
+        else:
+            tracks = self._tracks(parent, query)
+            total = len(tracks)
+            page = tracks[start : None if limit is None else start + limit]
+            if request.scope.get("state", {}).get("short_page") and page:
+                page = page[: len(page) // 2]
+            items = [self.track_dto(t, fields) for t in page]
+            return JSONResponse({"Items": items, "TotalRecordCount": total, "StartIndex": start})
+        page_dtos = dtos[start : None if limit is None else start + limit]
+        return JSONResponse(
+            {"Items": page_dtos, "TotalRecordCount": len(dtos), "StartIndex": start}
+        )
+
+    def _tracks(self, parent: str, query: Query) -> list[Track]:
+        sections = self.state.catalog.sections
+        if parent:
+            sections = [s for s in sections if self.state.view_id(s) == parent]
+            if not sections:
+                seed = self.state.catalog.seed
+                album = [
+                    t
+                    for s in self.state.catalog.sections
+                    for t in s.tracks
+                    if _hex(f"album-{seed}-{t.album_seq}") == parent
+                ]
+                return album
+        tracks = [t for s in sections for t in s.tracks]
+        term = query.get("searchTerm")
+        if term:
+            want = fold(term)
+            tracks = [t for t in tracks if want in fold(t.title)]
+        saved = query.get("minDateLastSaved")
+        if saved:
+            since = parse_iso(saved)
+            tracks = [t for t in tracks if t.updated_at >= since]
+        sort = [s.lower() for s in query.list("SortBy")]
+        if sort:
+            descending = query.get("SortOrder").lower().startswith("desc")
+            keys = {
+                "sortname": lambda t: sort_name(t.title),
+                "name": lambda t: fold(t.title),
+                "id": lambda t: self.state.item_id(t),
+                "datecreated": lambda t: t.added_at,
+                "album": lambda t: fold(t.album),
+                "albumartist": lambda t: fold(t.album_artist),
+            }
+            for name in reversed(sort):
+                if name in keys:
+                    tracks = sorted(tracks, key=keys[name], reverse=descending)
+        return tracks
+
+    async def item(self, request: Request) -> Response:
+        item_id = request.path_params["item"]
+        fields = self._fields(Query(request))
+        if item_id in self.state.index:
+            return JSONResponse(self.track_dto(self.state.index[item_id][1], fields))
+        if item_id in self.state.playlists:
+            return JSONResponse(self.playlist_dto(self.state.playlists[item_id], fields))
+        for section in self.state.catalog.sections:
+            if self.state.view_id(section) == item_id:
+                return JSONResponse(self.view_dto(section))
+        return Response("Not Found", 404)
+
+    async def delete_item(self, request: Request) -> Response:
+        if self.state.playlists.pop(request.path_params["item"], None) is None:
+            return Response("Not Found", 404)
+        return Response(status_code=204)
+
+    # -- playlists -----------------------------------------------------------------------
+
+    def _playlist(self, request: Request) -> JPlaylist | None:
+        return self.state.playlists.get(request.path_params["pid"])
+
+    def _append(self, playlist: JPlaylist, ids: list[str]) -> None:
+        for item_id in ids:
+            if item_id in self.state.index:
+                playlist.entries.append((self.state.new_id("entry"), item_id))
+
+    async def create_playlist(self, request: Request) -> Response:
+        query = Query(request)
+        body = await request.json() if await request.body() else {}
+        name = body.get("Name") or query.get("Name")
+        ids: list[Any] = body["Ids"] if body.get("Ids") is not None else query.list("Ids")
+        user = body.get("UserId") or query.get("UserId") or self.state.user_id
+        if not name:
+            raise BadRequest("Name is required")
+        playlist = JPlaylist(self.state.new_id("playlist"), name, user, bool(body.get("IsPublic")))
+        self._append(playlist, [str(i) for i in ids])
+        self.state.playlists[playlist.playlist_id] = playlist
+        return JSONResponse({"Id": playlist.playlist_id})
+
+    async def get_playlist(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        return JSONResponse(
+            {
+                "OpenAccess": playlist.public,
+                "Shares": [],
+                "ItemIds": [item for _, item in playlist.entries],
+            }
+        )
+
+    async def update_playlist(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        body = await request.json() if await request.body() else {}
+        if body.get("Name"):
+            playlist.name = body["Name"]
+        if body.get("Ids") is not None:
+            playlist.entries = []
+            self._append(playlist, [str(i) for i in body["Ids"]])
+        if body.get("IsPublic") is not None:
+            playlist.public = bool(body["IsPublic"])
+        return Response(status_code=204)
+
+    async def playlist_items(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        query = Query(request)
+        fields = self._fields(query)
+        start = query.int("StartIndex", 0) or 0
+        limit = query.int("Limit")
+        page = playlist.entries[start : None if limit is None else start + limit]
+        items = []
+        for entry, item_id in page:
+            found = self.state.index.get(item_id)
+            if found is not None:
+                items.append({**self.track_dto(found[1], fields), "PlaylistItemId": entry})
+        if request.scope.get("state", {}).get("short_page") and items:
+            items = items[: len(items) // 2]
+        return JSONResponse(
+            {"Items": items, "TotalRecordCount": len(playlist.entries), "StartIndex": start}
+        )
+
+    async def add_items(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        self._append(playlist, Query(request).list("Ids"))
+        return Response(status_code=204)
+
+    async def remove_items(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        gone = set(Query(request).list("EntryIds"))
+        playlist.entries = [(e, i) for e, i in playlist.entries if e not in gone]
+        return Response(status_code=204)
+
+    async def move_item(self, request: Request) -> Response:
+        playlist = self._playlist(request)
+        if playlist is None:
+            return Response("Not Found", 404)
+        entry = request.path_params["entry"]
+        index = int(request.path_params["index"])
+        moving = [(e, i) for e, i in playlist.entries if e == entry]
+        if not moving:
+            return Response("Not Found", 404)
+        rest = [(e, i) for e, i in playlist.entries if e != entry]
+        playlist.entries = rest[:index] + moving + rest[index:]
+        return Response(status_code=204)
+
+    # -- admin ---------------------------------------------------------------------------
+
+    def mutate(self, data: dict[str, Any]) -> dict[str, Any]:
+        now = int(time.time())
+        touched_ids = []
+        for item_id in data.get("touch", []):
+            found = self.state.index.get(str(item_id))
+            if found:
+                section, track = found
+                section.tracks[section.tracks.index(track)] = touched(track, now, data.get("title"))
+                touched_ids.append(str(item_id))
+        gone = {str(i) for i in data.get("delete", [])}
+        deleted = 0
+        for section in self.state.catalog.sections:
+            before = len(section.tracks)
+            section.tracks = [t for t in section.tracks if self.state.item_id(t) not in gone]
+            deleted += before - len(section.tracks)
+        self.state.reindex()
+        return {"touched": touched_ids, "deleted": deleted, "now": now}
+
+    def ids(self) -> dict[str, Any]:
+        return {
+            "sections": {
+                self.state.view_id(s): {
+                    "title": s.title,
+                    "kind": s.kind,
+                    "ids": [self.state.item_id(t) for t in s.tracks],
+                }
+                for s in self.state.catalog.sections
+            },
+            "user_id": self.state.user_id,
+        }
+
+
+def _uuid_from(text: str) -> str:
+    digest = _hex(text)
+    return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
+
+
+def sort_name(title: str) -> str:
+    folded = fold(title)
+    for article in ("the ", "a ", "an "):
+        if folded.startswith(article):
+            return folded[len(article) :]
+    return folded
+
+
+def _classify(method: str, path: str, query: str) -> str:
+    lowered = path.lower()
+    q = query.lower()
+    if lowered.startswith("/playlists"):
+        return "playlist_read" if method == "GET" else "playlist_write"
+    if method == "DELETE" and lowered.startswith("/items/"):
+        return "playlist_write"
+    if lowered in ("/userviews", "/library/mediafolders", "/library/virtualfolders") or (
+        lowered.startswith("/users/") and lowered.endswith("/views")
+    ):
+        return "library_listing"
+    if lowered == "/items" or (lowered.startswith("/users/") and lowered.endswith("/items")):
+        if "searchterm=" in q:
+            return "search"
+        if "includeitemtypes=playlist" in q:
+            return "playlist_read"
+        if "includeitemtypes=audio" in q:
+            return "track_page"
+    return "other"
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def token_of(scope: Scope, legacy: bool) -> str:
+    """The token as Jellyfin 12 reads it: ``Authorization: MediaBrowser Token=...`` or the
+    ``ApiKey`` query parameter; the legacy forms only when legacy auth is enabled."""
+    header = _header(scope, b"authorization")
+    if header.lower().startswith("mediabrowser "):
+        params: dict[str, str] = dict(_AUTH_PARAM.findall(header))
+        if params.get("Token"):
+            return params["Token"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    pairs = [part.partition("=") for part in query.split("&") if part]
+    for key, _, value in pairs:
+        if key.lower() == "apikey":
+            return str(value)
+    if legacy:
+        for name in (b"x-emby-token", b"x-mediabrowser-token"):
+            if _header(scope, name):
+                return _header(scope, name)
+        emby = _header(scope, b"x-emby-authorization")
+        legacy_params: dict[str, str] = dict(_AUTH_PARAM.findall(emby))
+        if legacy_params.get("Token"):
+            return legacy_params["Token"]
+        for key, _, value in pairs:
+            if key.lower() == "api_key":
+                return str(value)
+    return ""
+
+
+PUBLIC = {"/system/info/public", "/users/authenticatebyname", "/users/public", "/system/ping"}
+
+
+def build_jellyfin(
+    catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event
+) -> tuple[ASGIApp, JellyfinApp]:
+    state = JellyfinState(catalog, token)
+    app = JellyfinApp(state, knobs)
+    routes = [
+        Route("/System/Info/Public", app.info_public),
+        Route("/System/Info", app.info),
+        Route("/System/Configuration", app.configuration),
+        Route("/Users/AuthenticateByName", app.authenticate, methods=["POST"]),
+        Route("/Users/Me", app.me),
+        Route("/Users/Public", app.public_users),
+        Route("/Users", app.users),
+        Route("/Users/{uid}", app.user),
+        Route("/Users/{uid}/Views", app.views),
+        Route("/UserViews", app.views),
+        Route("/Library/MediaFolders", app.views),
+        Route("/Items", app.items),
+        Route("/Users/{uid}/Items", app.items),
+        Route("/Items/{item}", app.item, methods=["GET"]),
+        Route("/Items/{item}", app.delete_item, methods=["DELETE"]),
+        Route("/Users/{uid}/Items/{item}", app.item),
+        Route("/Playlists", app.create_playlist, methods=["POST"]),
+        Route("/Playlists/{pid}", app.get_playlist, methods=["GET"]),
+        Route("/Playlists/{pid}", app.update_playlist, methods=["POST"]),
+        Route("/Playlists/{pid}/Items", app.playlist_items, methods=["GET"]),
+        Route("/Playlists/{pid}/Items", app.add_items, methods=["POST"]),
+        Route("/Playlists/{pid}/Items", app.remove_items, methods=["DELETE"]),
+        Route("/Playlists/{pid}/Items/{entry}/Move/{index:int}", app.move_item, methods=["POST"]),
+        *admin_routes(knobs, app.mutate, app.ids),
+    ]
+
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"title": "Bad Request", "detail": str(exc)}, status_code=400)
+
+    starlette = Starlette(routes=routes, exception_handlers={BadRequest: bad_request})
+    wrapped = EmulatorMiddleware(
+        _CaseInsensitivePaths(starlette),
+        knobs=knobs,
+        classify=_classify,
+        authorize=lambda scope, k: state.tokens.get(token_of(scope, k.legacy_auth)) is not None,
+        public=lambda path: path.lower().rstrip("/") in PUBLIC,
+        closing=closing,
+    )
+    return wrapped, app
+
+
+class _CaseInsensitivePaths:
+    """Jellyfin routes ignore case (``/items`` = ``/Items``); map known prefixes."""
+
+    _CANONICAL: ClassVar[dict[str, str]] = {
+        "system": "System",
+        "info": "Info",
+        "public": "Public",
+        "configuration": "Configuration",
+        "users": "Users",
+        "authenticatebyname": "AuthenticateByName",
+        "me": "Me",
+        "views": "Views",
+        "userviews": "UserViews",
+        "library": "Library",
+        "mediafolders": "MediaFolders",
+        "items": "Items",
+        "playlists": "Playlists",
+        "move": "Move",
+        "__admin": "__admin",
+    }
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/__admin"):
+            parts = scope["path"].rstrip("/").split("/") or [""]
+            fixed = "/".join(self._CANONICAL.get(p.lower(), p) for p in parts) or "/"
+            scope = {**scope, "path": fixed}
+        await self.app(scope, receive, send)

@@ -1,0 +1,102 @@
+"""Latency and fault injection, and request counts by class: the emulators' test levers.
+
+All state lives in one ``Knobs`` object per emulator instance, settable at start and over
+``/__admin``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CLASSES = ("library_listing", "track_page", "search", "playlist_read", "playlist_write", "other")
+FAULT_KINDS = ("status", "rate_limit", "slow", "malformed", "short_page", "revoke_token")
+
+
+@dataclass
+class Fault:
+    """A one-shot fault rule: skip ``skip`` matching requests, then hit the next ``count``.
+
+    kind: ``status`` (answer ``status``), ``rate_limit`` (429 with Retry-After
+    ``retry_after``), ``slow`` (wait ``seconds`` first), ``malformed`` (cut the body),
+    ``short_page`` (drop items from a listing page but report the full total),
+    ``revoke_token`` (the token stops working from then on). ``endpoint`` limits the rule
+    to one request class.
+    """
+
+    kind: str
+    count: int = 1
+    skip: int = 0
+    endpoint: str = ""
+    status: int = 500
+    retry_after: float = 1.0
+    seconds: float = 5.0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fault:
+        fault = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        if fault.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {fault.kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if fault.endpoint and fault.endpoint not in CLASSES:
+            raise ValueError(f"unknown endpoint class {fault.endpoint!r}")
+        return fault
+
+
+@dataclass
+class Knobs:
+    latency_ms: float = 0.0
+    search_latency_ms: float = 0.0
+    error_rate: float = 0.0  # fraction of requests answered 500, drawn from a seeded RNG
+    legacy_auth: bool = False  # Jellyfin: accept X-Emby-Token / api_key forms
+    revoked: bool = False
+    max_url: int = 8192
+    faults: list[Fault] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
+    rand: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def count(self, endpoint: str) -> None:
+        self.counts[endpoint] = self.counts.get(endpoint, 0) + 1
+
+    def reset_counts(self) -> dict[str, int]:
+        before = dict(self.counts)
+        self.counts = dict.fromkeys(CLASSES, 0)
+        return before
+
+    def next_fault(self, endpoint: str) -> Fault | None:
+        """The rule this request triggers, consuming it; ``error_rate`` applies after rules."""
+        for fault in self.faults:
+            if fault.endpoint and fault.endpoint != endpoint:
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
+                continue
+            if fault.count > 0:
+                fault.count -= 1
+                return fault
+        self.faults = [f for f in self.faults if f.count > 0]
+        if self.error_rate > 0 and self.rand.random() < self.error_rate:
+            return Fault(kind="status", status=500)
+        return None
+
+    def update(self, data: dict[str, Any]) -> None:
+        for name in ("latency_ms", "search_latency_ms", "error_rate", "max_url"):
+            if name in data:
+                setattr(self, name, float(data[name]) if name != "max_url" else int(data[name]))
+        for name in ("legacy_auth", "revoked"):
+            if name in data:
+                setattr(self, name, bool(data[name]))
+        if "seed" in data:
+            self.rand = random.Random(int(data["seed"]))
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "latency_ms": self.latency_ms,
+            "search_latency_ms": self.search_latency_ms,
+            "error_rate": self.error_rate,
+            "legacy_auth": self.legacy_auth,
+            "revoked": self.revoked,
+            "max_url": self.max_url,
+            "faults": [asdict(f) for f in self.faults],
+            "counts": dict(self.counts),
+        }

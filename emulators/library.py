@@ -1,0 +1,474 @@
+# ruff: noqa: RUF001  (curly apostrophes are deliberate: matchers must handle them)
+"""A seeded music catalogue with the cases that trip matchers, shared by both emulators.
+
+The same seed gives the same catalogue on every run and machine, so a test can name the
+tracks it expects.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field, replace
+
+BASE_EPOCH = 1_577_836_800  # 2020-01-01: generated dates lie in [BASE_EPOCH, BASE_EPOCH+4y)
+VARIOUS = "Various Artists"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One track as both servers know it. ``credit`` is the track artist string as Plex
+    shows it in ``originalTitle``; ``artists`` the split list Jellyfin shows in ``Artists``."""
+
+    seq: int  # unique across the catalogue; the emulators derive their ids from it
+    title: str
+    credit: str
+    artists: tuple[str, ...]
+    album_artist: str
+    album: str
+    album_seq: int
+    artist_seq: int
+    track_no: int
+    disc_no: int
+    year: int
+    duration_ms: int
+    mbid: str
+    added_at: int
+    updated_at: int
+
+
+@dataclass
+class Section:
+    """A library: ``kind`` is "music" or "audiobooks" (music-typed on the server: a trap)."""
+
+    number: int
+    title: str
+    kind: str
+    tracks: list[Track] = field(default_factory=list)
+
+
+@dataclass
+class Catalog:
+    seed: int
+    sections: list[Section]
+
+    def all_tracks(self) -> list[Track]:
+        return [t for s in self.sections for t in s.tracks]
+
+
+# Hard cases: (album artist, album, year, [(title, track credit, track artists, mbid?)]).
+_HARD: list[tuple[str, str, int, list[tuple[str, str, tuple[str, ...]]]]] = [
+    (
+        "Motörhead",
+        "Ace of Spades",
+        1980,
+        [("Ace of Spades", "", ()), ("Love Me Like a Reptile", "", ())],
+    ),
+    ("Beyoncé", "I Am... Sasha Fierce", 2008, [("Halo", "", ()), ("If I Were a Boy", "", ())]),
+    (
+        "AC/DC",
+        "Back in Black",
+        1980,
+        [("Back in Black", "", ()), ("You Shook Me All Night Long", "", ())],
+    ),
+    ("P!nk", "Funhouse", 2008, [("So What", "", ()), ("Sober", "", ())]),
+    ("Queen", "Jazz", 1978, [("Don’t Stop Me Now", "", ())]),
+    ("The Beatles", "Let It Be", 1970, [("Let It Be", "", ()), ("Across the Universe", "", ())]),
+    ("The The", "Soul Mining", 1983, [("This Is the Day", "", ())]),
+    (
+        "Simon & Garfunkel",
+        "Bridge over Troubled Water",
+        1970,
+        [("The Boxer", "", ()), ("Cecilia", "", ())],
+    ),
+    (
+        "Calvin Harris",
+        "Funk Wav Bounces Vol. 1",
+        2017,
+        [
+            (
+                "Slide",
+                "Calvin Harris feat. Frank Ocean & Migos",
+                ("Calvin Harris", "Frank Ocean", "Migos"),
+            ),
+            (
+                "Feels",
+                "Calvin Harris feat. Pharrell Williams, Katy Perry & Big Sean",
+                ("Calvin Harris", "Pharrell Williams", "Katy Perry", "Big Sean"),
+            ),
+        ],
+    ),
+    (
+        "Daft Punk",
+        "Random Access Memories",
+        2013,
+        [
+            (
+                "Get Lucky",
+                "Daft Punk feat. Pharrell Williams & Nile Rodgers",
+                ("Daft Punk", "Pharrell Williams", "Nile Rodgers"),
+            ),
+        ],
+    ),
+    ("Queen", "A Night at the Opera", 1975, [("Bohemian Rhapsody", "", ())]),
+    (
+        "Queen",
+        "A Night at the Opera (2011 Remaster)",
+        2011,
+        [("Bohemian Rhapsody - Remastered 2011", "", ())],
+    ),
+    ("Queen", "Live at Wembley ’86", 1992, [("Bohemian Rhapsody (Live at Wembley)", "", ())]),
+    ("Queen", "Bohemian Rhapsody Remixes", 2019, [("Bohemian Rhapsody (Remix)", "", ())]),
+    ("Queen", "Greatest Hits", 1981, [("Bohemian Rhapsody", "", ())]),
+    ("Leonard Cohen", "Various Positions", 1984, [("Hallelujah", "", ())]),
+    ("Jeff Buckley", "Grace", 1994, [("Hallelujah", "", ())]),
+    ("Rufus Wainwright", "Shrek (Soundtrack)", 2001, [("Hallelujah", "", ())]),
+    (
+        VARIOUS,
+        "Now That’s What I Call Music! 42",
+        1999,
+        [
+            ("Believe", "Cher", ("Cher",)),
+            ("Hallelujah", "Jeff Buckley", ("Jeff Buckley",)),
+            ("So What", "P!nk", ("P!nk",)),
+            ("Halo", "Beyoncé", ("Beyoncé",)),
+        ],
+    ),
+    (
+        VARIOUS,
+        "Kill Bill Vol. 1 (Original Soundtrack)",
+        2003,
+        [
+            ("Bang Bang (My Baby Shot Me Down)", "Nancy Sinatra", ("Nancy Sinatra",)),
+            ("Battle Without Honor or Humanity", "布袋寅泰", ("布袋寅泰",)),
+        ],
+    ),
+    ("YOASOBI", "THE BOOK", 2021, [("夜に駆ける", "", ()), ("群青", "", ())]),
+    ("PSY", "Psy 6 (Six Rules), Part 1", 2012, [("강남스타일", "", ())]),
+    ("Кино", "Группа крови", 1988, [("Группа крови", "", ()), ("Звезда по имени Солнце", "", ())]),
+    ("Sigur Rós", "( )", 2002, [("Untitled #1", "", ())]),
+    ("Ed Sheeran", "÷", 2017, [("Shape of You", "", ()), ("Perfect", "", ())]),
+    ("!!!", "Myth Takes", 2007, [("!!!", "", ()), ("★", "", ()), ("...", "", ())]),
+    ("Björk", "Homogenic", 1997, [("Jóga", "", ()), ("Bachelorette", "", ())]),
+    (
+        "Sinéad O’Connor",
+        "I Do Not Want What I Haven’t Got",
+        1990,
+        [("Nothing Compares 2 U", "", ())],
+    ),
+    ("Guns N’ Roses", "Appetite for Destruction", 1987, [("Sweet Child o’ Mine", "", ())]),
+    ("Hall & Oates", "Private Eyes", 1981, [("I Can’t Go for That (No Can Do)", "", ())]),
+    ("Mumford & Sons", "Sigh No More", 2009, [("The Cave", "", ())]),
+]
+
+_FIRST = [
+    "Ava",
+    "Leo",
+    "Mia",
+    "Noah",
+    "Ivy",
+    "Kai",
+    "Zoe",
+    "Eli",
+    "Nora",
+    "Omar",
+    "Lena",
+    "Hugo",
+    "Rosa",
+    "Theo",
+    "Yara",
+    "Jonas",
+    "Elif",
+    "Mateo",
+    "Saoirse",
+    "Chloé",
+    "Søren",
+    "Zoë",
+]
+_LAST = [
+    "Rivers",
+    "Stone",
+    "Hart",
+    "Vale",
+    "Moreno",
+    "Lindqvist",
+    "Okafor",
+    "Novak",
+    "Brandt",
+    "Castillo",
+    "Nakamura",
+    "Haddad",
+    "O’Brien",
+    "Müller",
+    "Dubois",
+    "Kowalski",
+    "Ferreira",
+]
+_BAND_A = [
+    "Velvet",
+    "Electric",
+    "Silver",
+    "Midnight",
+    "Paper",
+    "Neon",
+    "Crystal",
+    "Broken",
+    "Golden",
+    "Hollow",
+    "Wild",
+    "Quiet",
+    "Northern",
+    "Lunar",
+    "Rusty",
+    "Scarlet",
+]
+_BAND_B = [
+    "Horses",
+    "Echoes",
+    "Lights",
+    "Machines",
+    "Tides",
+    "Foxes",
+    "Ghosts",
+    "Engines",
+    "Gardens",
+    "Satellites",
+    "Wolves",
+    "Parade",
+    "Orchestra",
+    "Rivals",
+    "Sparrows",
+]
+_WORDS = [
+    "Love",
+    "Night",
+    "Fire",
+    "Heart",
+    "Dream",
+    "Rain",
+    "Summer",
+    "Shadow",
+    "River",
+    "Light",
+    "Gold",
+    "Ocean",
+    "Road",
+    "Home",
+    "Sky",
+    "Storm",
+    "City",
+    "Glass",
+    "Dance",
+    "Blue",
+    "Time",
+    "Stars",
+    "Wire",
+    "Fever",
+    "Echo",
+    "Winter",
+    "Smoke",
+    "Honey",
+    "Thunder",
+    "Moon",
+]
+_PATTERNS = [
+    "{a} {b}",
+    "The {a} {b}",
+    "{a} of {b}",
+    "{a}",
+    "{a} in the {b}",
+    "Don’t {v} My {a}",
+    "{v} Me {a}",
+    "{a} & {b}",
+    "{a}, {b}",
+]
+_VERBS = ["Leave", "Hold", "Call", "Save", "Take", "Break", "Tell", "Show", "Find", "Wake"]
+_SUFFIXES = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    " - Remastered 2011",
+    " (Live)",
+    " (Radio Edit)",
+    " (Acoustic)",
+    " (Remix)",
+    " (Instrumental)",
+    " - 2009 Remaster",
+    " (Demo)",
+]
+
+
+def _artist_name(rand: random.Random) -> str:
+    roll = rand.random()
+    if roll < 0.4:
+        return f"{rand.choice(_FIRST)} {rand.choice(_LAST)}"
+    if roll < 0.7:
+        return f"The {rand.choice(_BAND_A)} {rand.choice(_BAND_B)}"
+    if roll < 0.85:
+        return f"{rand.choice(_BAND_A)} {rand.choice(_BAND_B)}"
+    return (
+        f"{rand.choice(_FIRST)} {rand.choice(_LAST)} & {rand.choice(_FIRST)} {rand.choice(_LAST)}"
+    )
+
+
+def _title(rand: random.Random) -> str:
+    text = rand.choice(_PATTERNS).format(
+        a=rand.choice(_WORDS), b=rand.choice(_WORDS), v=rand.choice(_VERBS)
+    )
+    return text + rand.choice(_SUFFIXES)
+
+
+class _Builder:
+    """Hands out sequence numbers, dates and MBIDs from one seeded generator."""
+
+    def __init__(self, seed: int) -> None:
+        self.rand = random.Random(seed)
+        self.seq = 0
+        self.album_seq = 0
+        self.artist_seqs: dict[str, int] = {}
+
+    def artist(self, name: str) -> int:
+        return self.artist_seqs.setdefault(name, len(self.artist_seqs) + 1)
+
+    def track(
+        self,
+        *,
+        title: str,
+        credit: str,
+        artists: tuple[str, ...],
+        album_artist: str,
+        album: str,
+        album_seq: int,
+        track_no: int,
+        year: int,
+    ) -> Track:
+        self.seq += 1
+        rand = self.rand
+        added = BASE_EPOCH + rand.randrange(0, 4 * 365 * 86_400)
+        mbid = str(uuid.UUID(int=rand.getrandbits(128), version=4)) if rand.random() < 0.3 else ""
+        return Track(
+            seq=self.seq,
+            title=title,
+            credit=credit,
+            artists=artists or (credit or album_artist,),
+            album_artist=album_artist,
+            album=album,
+            album_seq=album_seq,
+            artist_seq=self.artist(album_artist),
+            track_no=track_no,
+            disc_no=1 if rand.random() < 0.9 else 2,
+            year=year,
+            duration_ms=rand.randrange(90_000, 420_000),
+            mbid=mbid,
+            added_at=added,
+            updated_at=added + rand.randrange(0, 86_400),
+        )
+
+
+def _hard_tracks(builder: _Builder) -> list[Track]:
+    tracks = []
+    for album_artist, album, year, songs in _HARD:
+        builder.album_seq += 1
+        for number, (title, credit, artists) in enumerate(songs, start=1):
+            tracks.append(
+                builder.track(
+                    title=title,
+                    credit=credit,
+                    artists=artists,
+                    album_artist=album_artist,
+                    album=album,
+                    album_seq=builder.album_seq,
+                    track_no=number,
+                    year=year,
+                )
+            )
+    return tracks
+
+
+def _bulk_tracks(builder: _Builder, count: int) -> list[Track]:
+    rand = builder.rand
+    tracks: list[Track] = []
+    while len(tracks) < count:
+        builder.album_seq += 1
+        artist = _artist_name(rand)
+        album = _title(rand).split(" (")[0].split(" - ")[0]
+        year = rand.randrange(1960, 2025)
+        size = min(rand.randrange(6, 16), count - len(tracks))
+        compilation = rand.random() < 0.05
+        for number in range(1, size + 1):
+            credit = ""
+            artists: tuple[str, ...] = ()
+            if compilation:
+                credit = _artist_name(rand)
+                artists = (credit,)
+            elif rand.random() < 0.08:
+                guest = _artist_name(rand)
+                credit = f"{artist} feat. {guest}"
+                artists = (artist, guest)
+            tracks.append(
+                builder.track(
+                    title=_title(rand),
+                    credit=credit,
+                    artists=artists,
+                    album_artist=VARIOUS if compilation else artist,
+                    album=album,
+                    album_seq=builder.album_seq,
+                    track_no=number,
+                    year=year,
+                )
+            )
+    return tracks
+
+
+def _audiobooks(builder: _Builder, count: int) -> list[Track]:
+    tracks = []
+    for book in range(max(1, count // 10)):
+        builder.album_seq += 1
+        author = f"{builder.rand.choice(_FIRST)} {builder.rand.choice(_LAST)}"
+        title = f"The {builder.rand.choice(_WORDS)} of {builder.rand.choice(_WORDS)}"
+        for chapter in range(1, 11):
+            tracks.append(
+                builder.track(
+                    title=f"Chapter {chapter}",
+                    credit="",
+                    artists=(),
+                    album_artist=author,
+                    album=f"{title} (Unabridged)",
+                    album_seq=builder.album_seq,
+                    track_no=chapter,
+                    year=2000 + book % 24,
+                )
+            )
+    return tracks[:count]
+
+
+def generate(
+    seed: int = 1, tracks: int = 5000, music_libraries: int = 2, audiobooks: int = 40
+) -> Catalog:
+    """``tracks`` music tracks (hard cases first) spread over ``music_libraries`` libraries,
+    plus a music-typed audiobook library of ``audiobooks`` chapters (0 for none)."""
+    if music_libraries < 1:
+        raise ValueError("at least one music library")
+    builder = _Builder(seed)
+    hard = _hard_tracks(builder)[:tracks]
+    music = hard + _bulk_tracks(builder, tracks - len(hard))
+    names = ["Music", "Lossless", "Vinyl Rips", "Live Archive"]
+    sections = []
+    per = -(-len(music) // music_libraries)
+    for index in range(music_libraries):
+        title = names[index] if index < len(names) else f"Music {index + 1}"
+        sections.append(Section(index + 1, title, "music", music[index * per : (index + 1) * per]))
+    if audiobooks:
+        sections.append(
+            Section(
+                music_libraries + 1, "Audiobooks", "audiobooks", _audiobooks(builder, audiobooks)
+            )
+        )
+    return Catalog(seed=seed, sections=sections)
+
+
+def touched(track: Track, now: int, title: str | None = None) -> Track:
+    """The track after an edit at ``now`` (for change-detection tests)."""
+    return replace(track, updated_at=now, title=title if title is not None else track.title)

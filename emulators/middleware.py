@@ -1,0 +1,121 @@
+"""The ASGI layer every emulated request passes: URL limit, auth, counting, latency and
+faults, before the server-specific routes see it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulators.knobs import Knobs
+
+Classify = Callable[[str, str, str], str]  # (method, path, query) -> endpoint class
+Authorize = Callable[[Scope, Knobs], bool]
+
+
+async def _plain(send: Send, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+    body = text.encode()
+    raw = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class EmulatorMiddleware:
+    """Wraps an emulator app. Admin paths (``/__admin``) bypass everything here."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        knobs: Knobs,
+        classify: Classify,
+        authorize: Authorize,
+        public: Callable[[str], bool],
+        closing: asyncio.Event,
+    ) -> None:
+        self.app = app
+        self.knobs = knobs
+        self.classify = classify
+        self.authorize = authorize
+        self.public = public
+        self.closing = closing
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at shutdown so a slow fault never holds the server open."""
+        if seconds <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.closing.wait(), timeout=seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__admin"):
+            await self.app(scope, receive, send)
+            return
+        knobs = self.knobs
+        path: str = scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        raw_path = scope.get("raw_path") or path.encode()
+        if len(raw_path) + 1 + len(query) > knobs.max_url:
+            knobs.count("other")
+            await _plain(send, 414, "URI Too Long")
+            return
+        endpoint = self.classify(scope["method"], path, query)
+        knobs.count(endpoint)
+        delay = knobs.latency_ms + (knobs.search_latency_ms if endpoint == "search" else 0.0)
+        await self._pause(delay / 1000.0)
+        if not self.public(path) and (knobs.revoked or not self.authorize(scope, knobs)):
+            await _plain(send, 401, "Unauthorized")
+            return
+        fault = knobs.next_fault(endpoint)
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.kind == "status":
+            await _plain(send, fault.status, "injected failure")
+        elif fault.kind == "rate_limit":
+            await _plain(send, 429, "Too Many Requests", {"Retry-After": f"{fault.retry_after:g}"})
+        elif fault.kind == "revoke_token":
+            knobs.revoked = True
+            await _plain(send, 401, "Unauthorized")
+        elif fault.kind == "slow":
+            await self._pause(fault.seconds)
+            await self.app(scope, receive, send)
+        elif fault.kind == "short_page":
+            scope.setdefault("state", {})["short_page"] = True
+            await self.app(scope, receive, send)
+        else:  # malformed: the real answer, cut in half
+            await self.app(scope, receive, _truncating(send))
+
+
+def _truncating(send: Send) -> Send:
+    """A ``send`` that buffers the body and sends only its first half."""
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        body = body[: len(body) // 2] or b"{"
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def json_body(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

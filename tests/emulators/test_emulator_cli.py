@@ -1,0 +1,56 @@
+"""``python -m emulators`` serves both emulators on loopback and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_the_cli_serves_both_and_stops_on_sigterm() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emulators",
+        "--plex-port",
+        "0",
+        "--jellyfin-port",
+        "0",
+        "--tracks",
+        "300",
+        "--seed",
+        "2",
+        "--latency-ms",
+        "1",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [
+            (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode().split()
+            for _ in range(2)
+        ]
+        urls = {kind: url for kind, url in lines}
+        assert set(urls) == {"plex", "jellyfin"}
+        assert all(url.startswith("http://127.0.0.1:") for url in urls.values())
+        async with httpx.AsyncClient() as http:
+            identity = await http.get(f"{urls['plex']}/identity")
+            info = await http.get(f"{urls['jellyfin']}/System/Info/Public")
+        assert identity.status_code == 200 and "machineIdentifier" in identity.text
+        assert info.json()["ProductName"] == "Jellyfin Server"
+    finally:
+        process.terminate()
+        code = await asyncio.wait_for(process.wait(), timeout=20)
+    assert code == 0
+
+
+async def test_the_cli_needs_a_port() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "emulators", stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2 and b"--plex-port" in err

@@ -1,0 +1,133 @@
+"""The real public client libraries, plexapi and jellyfin-apiclient-python, driven against
+the emulators: if they work here, the emulators speak the servers' language. Both libraries
+are synchronous, so they run in a worker thread while the emulator serves on the loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from jellyfin_apiclient_python import JellyfinClient as ApiClient
+from plexapi.server import PlexServer
+
+from emulators.server import Emulator
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def plexapi_session(plex: Emulator) -> dict[str, Any]:
+    server = PlexServer(plex.url, plex.token, timeout=10)
+    sections = server.library.sections()
+    music = server.library.section("Music")
+    tracks = music.searchTracks()
+    found = music.searchTracks(title="Bohemian")
+    exact = music.searchTracks(filters={"title==": "Bohemian Rhapsody"})
+    chosen = tracks[:3]
+    playlist = server.createPlaylist("Conformance", items=chosen)
+    playlist.addItems(tracks[3:5])
+    items = playlist.reload().items()
+    hub = server.search("Halo", mediatype="track")
+    playlists = server.playlists(playlistType="audio")
+    playlist.removeItems([items[0]])
+    after = playlist.reload().items()
+    playlist.delete()
+    return {
+        "machine": server.machineIdentifier,
+        "sections": [(s.title, s.type) for s in sections],
+        "tracks": len(tracks),
+        "found": sorted(t.title for t in found),
+        "exact": sorted(t.title for t in exact),
+        "first": (tracks[0].title, tracks[0].grandparentTitle, tracks[0].ratingKey),
+        "playlist_title": playlist.title,
+        "items": [i.ratingKey for i in items],
+        "chosen": [t.ratingKey for t in tracks[:5]],
+        "hub": sorted(t.title for t in hub),
+        "playlists": [p.title for p in playlists],
+        "after": [i.ratingKey for i in after],
+    }
+
+
+async def test_plexapi_connects_lists_searches_and_writes_playlists(plex: Emulator) -> None:
+    result = await asyncio.to_thread(plexapi_session, plex)
+    assert result["machine"] == plex.plex.state.machine_id
+    assert result["sections"] == [
+        ("Music", "artist"),
+        ("Lossless", "artist"),
+        ("Audiobooks", "artist"),
+    ]
+    assert result["tracks"] == 300
+    assert result["found"] == [
+        "Bohemian Rhapsody",
+        "Bohemian Rhapsody",
+        "Bohemian Rhapsody (Live at Wembley)",
+        "Bohemian Rhapsody (Remix)",
+        "Bohemian Rhapsody - Remastered 2011",
+    ]
+    assert result["exact"] == ["Bohemian Rhapsody", "Bohemian Rhapsody"]
+    assert result["first"] == ("Ace of Spades", "Motörhead", 100001)
+    assert result["items"] == result["chosen"]
+    assert result["playlists"] == ["Conformance"]
+    assert result["after"] == result["chosen"][1:]
+    assert set(result["hub"]) == {"Halo"}
+    counts = plex.knobs.counts
+    assert counts["playlist_write"] >= 4 and counts["search"] >= 2
+
+
+def jellyfin_session(jellyfin: Emulator) -> dict[str, Any]:
+    client = ApiClient()
+    client.config.app("cmdarr-tests", "0.1.0", "conformance", "conformance-device")
+    client.config.data["auth.ssl"] = False
+    client.auth.connect_to_address(jellyfin.url)
+    login = client.auth.login(jellyfin.url, "emulator", "emulator")
+    api = client.jellyfin
+    api.get_system_info()  # /System/Configuration, for legacy reasons
+    info = api.get_system_info_new()
+    views = api.get_views()["Items"]
+    music = next(v for v in views if v["Name"] == "Music")
+    tracks = api.get_user_items(
+        parent_id=music["Id"],
+        include_item_types="Audio",
+        recursive=True,
+        start_index=0,
+        limit=50,
+        fields="ProviderIds,DateCreated",
+        sort_by="SortName,Id",
+    )
+    found = api.search_media_items(term="Rhapsody", media="Audio", parent_id=music["Id"])
+    ids = [t["Id"] for t in tracks["Items"][:3]]
+    created = api.new_playlist("Conformance", item_ids=ids, media_type="Audio")
+    api.add_playlist_items(created["Id"], [t["Id"] for t in tracks["Items"][3:5]])
+    entries = api.get_playlist_items(created["Id"])["Items"]
+    api.remove_playlist_items(created["Id"], [entries[0]["PlaylistItemId"]])
+    after = api.get_playlist_items(created["Id"])["Items"]
+    playlists = api.get_playlists()["Items"]
+    return {
+        "login": bool(login),
+        "server": info["Id"],
+        "views": [(v["Name"], v.get("CollectionType")) for v in views],
+        "total": tracks["TotalRecordCount"],
+        "page": len(tracks["Items"]),
+        "provider_ids": sum("ProviderIds" in t for t in tracks["Items"]),
+        "found": sorted(t["Name"] for t in found["Items"]),
+        "entries": [e["Id"] for e in entries],
+        "expected": [t["Id"] for t in tracks["Items"][:5]],
+        "after": [e["Id"] for e in after],
+        "playlists": [p["Name"] for p in playlists],
+    }
+
+
+async def test_jellyfin_apiclient_connects_lists_searches_and_writes_playlists(
+    jellyfin: Emulator,
+) -> None:
+    result = await asyncio.to_thread(jellyfin_session, jellyfin)
+    assert result["login"]
+    assert result["server"] == jellyfin.jellyfin.state.server_id
+    assert [name for name, _ in result["views"]] == ["Music", "Lossless", "Audiobooks"]
+    assert (result["total"], result["page"], result["provider_ids"]) == (300, 50, 50)
+    assert len(result["found"]) == 5 and all("Rhapsody" in n for n in result["found"])
+    assert result["entries"] == result["expected"]
+    assert result["after"] == result["expected"][1:]
+    assert result["playlists"] == ["Conformance"]
+    counts = jellyfin.knobs.counts
+    assert counts["playlist_write"] == 3 and counts["search"] == 1

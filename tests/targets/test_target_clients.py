@@ -1,0 +1,196 @@
+"""Every method of both clients against the emulators over loopback HTTP, with the
+requests each one cost counted on both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.targets import TargetLibrary, TargetTrack
+from emulators.library import Track
+from tests.targets.support import KINDS, Target, target
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def catalogue_by_id(tgt: Target) -> dict[str, Track]:
+    return {item_id: track for item_id, (_, track) in tgt.emulator.app.state.index.items()}
+
+
+async def music(tgt: Target) -> list[TargetLibrary]:
+    return list((await tgt.client.music_libraries()).chosen)
+
+
+def by_title(tracks: list[TargetTrack], title: str) -> list[TargetTrack]:
+    return [t for t in tracks if t.title == title]
+
+
+async def test_identify_names_the_server(tgt: Target) -> None:
+    identity = await tgt.client.identify()
+    state = tgt.emulator.app.state
+    expected = state.machine_id if tgt.kind.startswith("plex") else state.server_id
+    assert identity.server_id == expected
+    assert identity.version
+    assert tgt.client.counter.get("other") == 1
+
+
+async def test_music_libraries_leave_out_the_audiobook_trap(tgt: Target) -> None:
+    choice = await tgt.client.music_libraries()
+    assert [lib.title for lib in choice.chosen] == ["Music", "Lossless"]
+    assert [(s.library.title, "audiobook" in s.reason) for s in choice.skipped] == [
+        ("Audiobooks", True)
+    ]
+    assert "Audiobooks" in choice.describe()
+    named = await tgt.client.music_libraries(["audiobooks"])
+    assert [lib.title for lib in named.chosen] == ["Audiobooks"]
+    assert tgt.client.counter.get("library_listing") == 2
+    assert tgt.server_counts()["library_listing"] == 2
+
+
+async def test_list_tracks_is_complete_ordered_and_faithful(tgt: Target) -> None:
+    library = (await music(tgt))[0]
+    tgt.reset_counts()
+    progress: list[tuple[int, int]] = []
+    tracks = await tgt.client.list_tracks(library, on_progress=lambda n, t: progress.append((n, t)))
+    catalogue = catalogue_by_id(tgt)
+    section = next(s for s in tgt.emulator.app.state.catalog.sections if s.title == "Music")
+    assert len(tracks) == len(section.tracks) == 300
+    assert {t.item_id for t in tracks} == {i for i, tr in catalogue.items() if tr in section.tracks}
+    assert progress[-1] == (300, 300)
+    # 300 tracks in pages of 100: three requests, counted alike by client and server.
+    assert tgt.client.counter.get("track_page") == 3
+    assert tgt.server_counts()["track_page"] == 3
+    for track in tracks:
+        source = catalogue[track.item_id]
+        assert track.title == source.title
+        assert track.album == source.album
+        assert track.album_artist == source.album_artist
+        assert track.duration_ms == source.duration_ms
+        assert (track.track_index, track.disc_index, track.year) == (
+            source.track_no,
+            source.disc_no,
+            source.year,
+        )
+        assert track.mbid == source.mbid
+        assert track.added_at == source.added_at
+        assert track.updated_at == source.updated_at
+        assert track.library == library.library_id
+    again = await tgt.client.list_tracks(library)
+    assert [t.item_id for t in again] == [t.item_id for t in tracks]  # a stable order
+
+
+async def test_track_artists_come_from_the_track_not_the_album(tgt: Target) -> None:
+    tracks = await tgt.client.list_tracks((await music(tgt))[0])
+    believe = by_title(tracks, "Believe")[0]
+    assert believe.album_artist == "Various Artists"
+    assert believe.artists == ("Cher",)
+    slide = by_title(tracks, "Slide")[0]
+    if tgt.kind == "jellyfin":
+        assert slide.artists == ("Calvin Harris", "Frank Ocean", "Migos")
+    else:
+        assert slide.artists == ("Calvin Harris feat. Frank Ocean & Migos",)
+    assert by_title(tracks, "Ace of Spades")[0].album_artist == "Motörhead"
+    assert by_title(tracks, "Don’t Stop Me Now")  # noqa: RUF001 - a curly apostrophe on purpose
+    assert by_title(tracks, "夜に駆ける") and by_title(tracks, "Группа крови")
+    assert len(by_title(tracks, "Hallelujah")) == 4  # three covers and a compilation copy
+    assert any(t.mbid for t in tracks)
+
+
+async def test_track_ids_sweep(tgt: Target) -> None:
+    library = (await music(tgt))[1]
+    ids = await tgt.client.track_ids(library)
+    assert len(ids) == 300
+
+
+async def test_changes_since_reports_edits_and_deletions(tgt: Target) -> None:
+    library = (await music(tgt))[0]
+    tracks = await tgt.client.list_tracks(library)
+    since = max(t.updated_at for t in tracks) + 1
+    known = {t.item_id for t in tracks}
+    quiet = await tgt.client.changes_since(library, since, known)
+    assert quiet.changed == () and quiet.deleted_ids == frozenset()
+    edited = [tracks[3].item_id, tracks[200].item_id]
+    gone = tracks[10].item_id
+    tgt.emulator.app.mutate({"touch": edited, "delete": [gone]})
+    changes = await tgt.client.changes_since(library, since, known)
+    assert {t.item_id for t in changes.changed} == set(edited)
+    assert changes.deleted_ids == frozenset({gone})
+    without_sweep = await tgt.client.changes_since(library, since)
+    assert without_sweep.deleted_ids == frozenset()
+
+
+async def test_search_is_accent_insensitive_and_counted(tgt: Target) -> None:
+    library = (await music(tgt))[0]
+    tgt.reset_counts()
+    found = await tgt.client.search(library, "halo")
+    assert {(t.title, t.album_artist) for t in found} == {
+        ("Halo", "Beyoncé"),
+        ("Halo", "Various Artists"),
+    }
+    joga = await tgt.client.search(library, "joga")
+    assert [t.title for t in joga] == ["Jóga"]
+    assert tgt.client.counter.get("search") == 2
+    assert tgt.server_counts()["search"] == 2
+    assert await tgt.client.search(library, "no such title anywhere") == []
+
+
+async def test_playlist_lifecycle(tgt: Target) -> None:
+    tracks = await tgt.client.list_tracks((await music(tgt))[0])
+    ids = [t.item_id for t in tracks[:8]]
+    tgt.reset_counts()
+    created = await tgt.client.create_playlist("Road trip", ids[:5])
+    assert created.title == "Road trip"
+    listed = await tgt.client.playlists()
+    assert [(p.playlist_id, p.title, p.item_count) for p in listed] == [
+        (created.playlist_id, "Road trip", 5)
+    ]
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == ids[:5]
+    assert all(e.entry_id != e.item_id for e in entries)
+    await tgt.client.add_to_playlist(created.playlist_id, ids[5:])
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == ids
+    await tgt.client.remove_from_playlist(
+        created.playlist_id, [entries[0].entry_id, entries[6].entry_id]
+    )
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == [ids[i] for i in (1, 2, 3, 4, 5, 7)]
+    await tgt.client.replace_playlist(created.playlist_id, [ids[7], ids[0]])
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == [ids[7], ids[0]]
+    await tgt.client.delete_playlist(created.playlist_id)
+    assert await tgt.client.playlists() == []
+    writes = tgt.client.counter.get("playlist_write")
+    # Plex: POST, PUT, 2 DELETEs (one per entry), DELETE + PUT, DELETE.
+    # Jellyfin: POST, POST, DELETE (one per chunk of entries), POST (replace all), DELETE.
+    assert writes == (7 if tgt.kind.startswith("plex") else 5)
+    assert tgt.server_counts()["playlist_write"] == writes
+    assert tgt.server_counts()["playlist_read"] == tgt.client.counter.get("playlist_read")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_long_playlists_are_chunked_under_the_url_limit(kind: str) -> None:
+    async with target(kind, tracks=4200) as tgt:
+        tracks = await tgt.client.list_tracks((await music(tgt))[0])
+        ids = [t.item_id for t in tracks[:2000]]
+        tgt.reset_counts()
+        created = await tgt.client.create_playlist("Everything", ids)
+        await tgt.client.add_to_playlist(created.playlist_id, ids[:1000])
+        writes = tgt.client.counter.get("playlist_write")
+        assert writes > 2  # more than one request per call: the lists were chunked
+        assert tgt.server_counts()["playlist_write"] == writes
+        assert tgt.server_counts()["other"] <= 1  # no 414 (a 414 is counted as other)
+        entries = await tgt.client.playlist_items(created.playlist_id)
+        assert [e.item_id for e in entries] == ids + ids[:1000]
+        assert tgt.client.counter.get("playlist_read") == 30  # 3000 entries, pages of 100
+
+
+async def test_plex_refuses_an_empty_playlist() -> None:
+    async with target("plex-xml") as tgt:
+        with pytest.raises(ValueError):
+            await tgt.client.create_playlist("Empty", [])
+
+
+async def test_jellyfin_creates_an_empty_playlist() -> None:
+    async with target("jellyfin") as tgt:
+        created = await tgt.client.create_playlist("Empty", [])
+        assert await tgt.client.playlist_items(created.playlist_id) == []

@@ -1,0 +1,144 @@
+"""Pure pieces of the targets layer: paging plans, chunking, retry decisions, the token
+bucket, library choice and the query encoding."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from common.targets.choice import choose_libraries, looks_like_audiobooks
+from common.targets.counters import EndpointClass, RequestCounter
+from common.targets.model import TargetLibrary
+from common.targets.paging import Page, chunk_by_length, missing_ids, page_plan
+from common.targets.query import query
+from common.targets.ratelimit import BucketState
+from common.targets.retry import RetryPolicy, backoff_delay, parse_retry_after, retry_delay
+
+
+def test_page_plan_covers_the_total_once() -> None:
+    assert page_plan(250, 100) == [Page(0, 0, 100), Page(1, 100, 100), Page(2, 200, 50)]
+    assert page_plan(250, 100, first_done=100) == [Page(1, 100, 100), Page(2, 200, 50)]
+    assert page_plan(0, 100) == []
+    with pytest.raises(ValueError):
+        page_plan(10, 0)
+
+
+def test_chunks_stay_under_the_limit_and_keep_order() -> None:
+    ids = [str(100_000 + i) for i in range(3000)]
+    chunks = chunk_by_length(ids, fixed_length=200, limit=8000, separator_length=3)
+    assert [i for chunk in chunks for i in chunk] == ids
+    for chunk in chunks:
+        assert 200 + len(",".join(chunk).replace(",", "%2C")) <= 8000
+    assert len(chunks) > 1
+
+
+def test_chunking_refuses_an_item_that_cannot_fit() -> None:
+    with pytest.raises(ValueError):
+        chunk_by_length(["x" * 50], fixed_length=20, limit=60)
+    assert chunk_by_length([], fixed_length=0, limit=10) == []
+
+
+def test_missing_ids_are_the_deletions() -> None:
+    assert missing_ids({"a", "b", "c"}, ["a", "c", "d"]) == frozenset({"b"})
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    assert parse_retry_after("3") == 3.0
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_retry_after("Thu, 01 Jan 2026 00:00:10 GMT", now) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_retry_decisions() -> None:
+    policy = RetryPolicy(max_tries=3, base_delay=1.0, max_delay=4.0, max_retry_after=30.0)
+    rand = random.Random(1)
+    assert retry_delay(attempt=1, policy=policy, rand=rand, status=429, retry_after="7") == 7.0
+    assert retry_delay(attempt=1, policy=policy, rand=rand, status=503, retry_after="99") == 30.0
+    assert retry_delay(attempt=3, policy=policy, rand=rand, status=500) is None  # tries used up
+    assert retry_delay(attempt=1, policy=policy, rand=rand, status=404) is None
+    assert retry_delay(attempt=1, policy=policy, rand=rand, status=400) is None
+    assert retry_delay(attempt=1, policy=policy, rand=rand, timed_out=True) is not None
+    # A POST that may have been applied is not resent; one the server refused is.
+    assert retry_delay(attempt=1, policy=policy, rand=rand, status=500, idempotent=False) is None
+    assert (
+        retry_delay(attempt=1, policy=policy, rand=rand, timed_out=True, idempotent=False) is None
+    )
+    assert (
+        retry_delay(attempt=1, policy=policy, rand=rand, status=429, idempotent=False) is not None
+    )
+    assert retry_delay(attempt=1, policy=policy, rand=rand, connect_failed=True, idempotent=False)
+
+
+def test_backoff_grows_and_is_capped_with_jitter() -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=4.0)
+    rand = random.Random(7)
+    for attempt, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (6, 4.0)):
+        draws = [backoff_delay(attempt, policy, rand) for _ in range(50)]
+        assert all(0.0 <= d <= ceiling for d in draws)
+        assert len(set(draws)) > 1  # jittered
+
+
+def test_token_bucket_spaces_requests_at_the_rate() -> None:
+    bucket = BucketState(rate=10.0, burst=2.0, tokens=2.0, stamp=0.0)
+    waits = [bucket.take(0.0) for _ in range(5)]
+    assert waits[:2] == [0.0, 0.0]  # the burst
+    assert waits[2:] == pytest.approx([0.1, 0.2, 0.3])  # then one every 1/rate, queued in order
+    later = BucketState(rate=10.0, burst=2.0, tokens=0.0, stamp=0.0)
+    assert later.take(1.0) == 0.0  # refilled (capped at the burst)
+
+
+def test_counter_counts_by_class_and_resets() -> None:
+    counter = RequestCounter()
+    counter.count(EndpointClass.TRACK_PAGE)
+    counter.count(EndpointClass.TRACK_PAGE, retry=True)
+    counter.count(EndpointClass.SEARCH)
+    assert counter.snapshot()["track_page"] == 2
+    assert counter.total == 3 and counter.retries == 1
+    counter.reset()
+    assert counter.total == 0 and counter.retries == 0
+
+
+def _lib(title: str, kind: str = "artist", agent: str = "", music: bool = True) -> TargetLibrary:
+    return TargetLibrary(
+        library_id=title,
+        title=title,
+        kind=kind,
+        agent=agent,
+        is_music=music,
+        is_audiobook=looks_like_audiobooks(title, agent),
+    )
+
+
+def test_library_choice_leaves_out_audiobooks_and_non_music() -> None:
+    libraries = [
+        _lib("Music"),
+        _lib("Lossless"),
+        _lib("Books", agent="com.plexapp.agents.audnexus"),
+        _lib("Hörbücher"),
+        _lib("Movies", kind="movie", music=False),
+    ]
+    choice = choose_libraries(libraries)
+    assert [lib.title for lib in choice.chosen] == ["Music", "Lossless"]
+    reasons = {s.library.title: s.reason for s in choice.skipped}
+    assert "audiobook" in reasons["Books"] and "audiobook" in reasons["Hörbücher"]
+    assert "not a music library" in reasons["Movies"]
+    assert "chosen: 'Music', 'Lossless'" in choice.describe()
+
+
+def test_library_choice_by_name_includes_a_named_audiobook_library_only() -> None:
+    libraries = [_lib("Music"), _lib("Audiobooks"), _lib("Movies", kind="movie", music=False)]
+    choice = choose_libraries(libraries, ["audiobooks", "Movies", "Nope"])
+    assert [lib.title for lib in choice.chosen] == ["Audiobooks"]
+    assert choice.missing == ("Nope",)
+    assert any(s.library.title == "Movies" for s in choice.skipped)
+
+
+def test_query_puts_operators_in_the_key_and_encodes_values() -> None:
+    assert (
+        query(("type", "10"), ("title", "==", "AC/DC & co"))
+        == "type=10&title%3D=AC%2FDC%20%26%20co"
+    )
+    assert query(("updatedAt", ">>=", "5")) == "updatedAt%3E%3E=5"
