@@ -23,7 +23,12 @@ TRACKS = 3000
 PER_KIND = 30
 OUT = Path(__file__).with_name("matching_cases.json")
 VERSION_WORDS = ("live", "remix", "acoustic", "instrumental", "demo")
-ABSENT_ARTISTS = ["Zed Quillfeather", "Marguerite Okonkwo-Vance", "The Velvet Tangerines", "Ilse Brakhage"]
+ABSENT_ARTISTS = [
+    "Zed Quillfeather",
+    "Marguerite Okonkwo-Vance",
+    "The Velvet Tangerines",
+    "Ilse Brakhage",
+]
 
 
 def plain(text: str) -> str:
@@ -67,11 +72,15 @@ def main() -> None:
     recording: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     by_artist_title: dict[tuple[str, str], list[Track]] = defaultdict(list)
     for t in music:
-        recording[(primary(t).lower(), base_title(t.title).lower(), version_of(t.title))].append(t.seq)
+        recording[(primary(t).lower(), base_title(t.title).lower(), version_of(t.title))].append(
+            t.seq
+        )
         by_artist_title[(primary(t).lower(), base_title(t.title).lower())].append(t)
 
     def same(t: Track) -> list[int]:
-        return sorted(recording[(primary(t).lower(), base_title(t.title).lower(), version_of(t.title))])
+        return sorted(
+            recording[(primary(t).lower(), base_title(t.title).lower(), version_of(t.title))]
+        )
 
     def pick(pool: list[Track]) -> list[Track]:
         return rand.sample(pool, min(PER_KIND, len(pool)))
@@ -85,42 +94,75 @@ def main() -> None:
     for t in pick(music):
         add("verbatim", query(t), same(t))
     for t in pick(music):
-        add("case and accents", query(t, title=plain(t.title).upper(), artists=[plain(primary(t)).lower()], album=""), same(t))
+        add(
+            "case and accents",
+            query(t, title=plain(t.title).upper(), artists=[plain(primary(t)).lower()], album=""),
+            same(t),
+        )
     featured = [t for t in music if " feat. " in t.credit]
     for t in pick(featured):
         guest = t.credit.split(" feat. ", 1)[1]
         add("feat. in the title", query(t, title=f"{t.title} (feat. {guest})"), same(t))
     for t in pick(studio):
-        siblings = sorted(s for s in recording[(primary(t).lower(), base_title(t.title).lower(), "")])
-        add("remaster suffix", query(t, title=f"{base_title(t.title)} - Remastered 2011", album=""), siblings)
+        siblings = sorted(
+            s for s in recording[(primary(t).lower(), base_title(t.title).lower(), "")]
+        )
+        add(
+            "remaster suffix",
+            query(t, title=f"{base_title(t.title)} - Remastered 2011", album=""),
+            siblings,
+        )
     compilation = [t for t in music if t.album_artist == VARIOUS]
     for t in pick(compilation):
         add("compilation track artist", query(t, artists=[t.credit]), same(t))
     for t in pick(music):
-        add("duration jitter, no album", query(t, album="", duration_ms=t.duration_ms + rand.choice((-2000, 1500))), same(t))
+        add(
+            "duration jitter, no album",
+            query(t, album="", duration_ms=t.duration_ms + rand.choice((-2000, 1500))),
+            same(t),
+        )
     with_mbid = [t for t in music if t.mbid]
     for t in pick(with_mbid):
-        add("recording MBID", query(t, title=base_title(t.title) + " (Album Version)", mbid=t.mbid), [t.seq])
+        add(
+            "recording MBID",
+            query(t, title=base_title(t.title) + " (Album Version)", mbid=t.mbid),
+            [t.seq],
+        )
     long_titles = [t for t in studio if len(base_title(t.title)) >= 10]
     for t in pick(long_titles):
         title = base_title(t.title)
         cut = rand.randrange(2, len(title) - 2)
         if title[cut] == " ":
             cut += 1
-        add("typo", query(t, title=title[:cut] + title[cut + 1 :]), sorted(recording[(primary(t).lower(), title.lower(), "")]))
+        add(
+            "typo",
+            query(t, title=title[:cut] + title[cut + 1 :]),
+            sorted(recording[(primary(t).lower(), title.lower(), "")]),
+        )
 
     # The right answer is absent while a look-alike is present.
     for t in pick(music):
-        add("cover by an absent artist", query(t, artists=[rand.choice(ABSENT_ARTISTS)], album=""), [])
+        add(
+            "cover by an absent artist",
+            query(t, artists=[rand.choice(ABSENT_ARTISTS)], album=""),
+            [],
+        )
     no_live = [
         t
         for t in studio
-        if not any(version_of(o.title) == "live" for o in by_artist_title[(primary(t).lower(), base_title(t.title).lower())])
+        if not any(
+            version_of(o.title) == "live"
+            for o in by_artist_title[(primary(t).lower(), base_title(t.title).lower())]
+        )
     ]
     for t in pick(no_live):
         add("live version absent", query(t, title=f"{base_title(t.title)} (Live)", album=""), [])
     for t in pick(studio):
-        add("other song, same artist", query(t, title=f"{base_title(t.title)} Part II", album=""), [])
+        add(
+            "other song, same artist",
+            query(t, title=f"{base_title(t.title)} Part II", album=""),
+            [],
+        )
     far = [
         t
         for t in music
