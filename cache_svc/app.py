@@ -14,6 +14,7 @@ from cache_svc.follower import ConfigFollower
 from cache_svc.manager import CacheManager, SourceFactory
 from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
+from cache_svc.targets import target_source_factory
 from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
@@ -56,21 +57,24 @@ async def start(
     env: ServiceEnv,
     *,
     config_address: str,
-    source_factory: SourceFactory,
+    source_factory: SourceFactory | None = None,
     refresh_check_seconds: float = REFRESH_CHECK_SECONDS,
     progress_interval_ms: int = 2000,
 ) -> CacheApp:
-    """Load the last good indexes and serve; SERVING once the config is followed."""
+    """Load the last good indexes and serve; SERVING once the config is followed.
+    Builds read the target servers unless another ``source_factory`` is given."""
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = CacheStore(db)
-    manager = CacheManager(store, registry, source_factory)
+    channel = open_channel(config_address, env.api_key)
+    config_stub = config_pb2_grpc.ConfigServiceStub(channel)
+    factory = source_factory or target_source_factory(config_stub, registry)
+    manager = CacheManager(store, registry, factory)
     await manager.load()
     server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
     await server.start()
-    channel = open_channel(config_address, env.api_key)
     app = CacheApp(server, manager, db, channels=[channel])
 
     async def synced() -> None:
@@ -78,7 +82,7 @@ async def start(
         await server.set_serving(True)
 
     follower = ConfigFollower(
-        config_pb2_grpc.ConfigServiceStub(channel),
+        config_stub,
         store,
         manager,
         registry,

@@ -113,14 +113,14 @@ async def build_generation(
 
             listed = await source.list_tracks(library, on_progress=report)
             for item in listed:
-                tracks[item.item_id] = to_library_track(item)
+                tracks[item.item_id] = to_library_track(item, library.title)
         else:
             known = {t.item_id: t for t in previous if t.library == library.title}
             delta = await source.changes_since(library, since, known_ids=set(known))
             for gone in delta.deleted_ids:
                 known.pop(gone, None)
             for item in delta.changed:
-                known[item.item_id] = to_library_track(item)
+                known[item.item_id] = to_library_track(item, library.title)
             tracks.update(known)
             progress.library_progress(library.title, len(known), len(known))
             progress.pages_done += 1

@@ -4,7 +4,7 @@ the cache uses, as structural types, and the conversion of its tracks for the in
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from common.matching import LibraryTrack
 
@@ -52,16 +52,17 @@ class SourceChanges(Protocol):
 
 
 class LibrarySource(Protocol):
-    """A target client, as far as a build is concerned."""
+    """A target client, as far as a build is concerned. ``library`` arguments are always
+    objects its own ``music_libraries`` returned (typed Any: each client has its own)."""
 
     async def music_libraries(self, names: Sequence[str] = ()) -> SourceChoice: ...
 
     async def list_tracks(
-        self, library: SourceLibrary, on_progress: Progress | None = None
+        self, library: Any, on_progress: Progress | None = None
     ) -> Sequence[SourceTrack]: ...
 
     async def changes_since(
-        self, library: SourceLibrary, since: int, known_ids: Collection[str] | None = None
+        self, library: Any, since: int, known_ids: Collection[str] | None = None
     ) -> SourceChanges: ...
 
     def request_total(self) -> int:
@@ -71,10 +72,12 @@ class LibrarySource(Protocol):
     async def close(self) -> None: ...
 
 
-def to_library_track(track: SourceTrack) -> LibraryTrack:
+def to_library_track(track: SourceTrack, library: str) -> LibraryTrack:
+    """The index's form of a track; ``library`` is the library's title (clients report
+    their own ids there), which reports show and refreshes group by."""
     return LibraryTrack(
         item_id=track.item_id,
-        library=track.library,
+        library=library,
         title=track.title,
         artists=tuple(track.artists),
         album_artist=track.album_artist,

@@ -22,9 +22,11 @@ from cache_svc.followed import FollowedConfig
 from common.client import open_channel
 from common.env import ServiceEnv
 from common.model import Target
+from common.probe import free_port
 from tests.cache.fakes import FakeLibrary, make_tracks
 from tests.conftest import fresh_database, running_config
 from tests.helpers import TIMEOUT
+from tests.processes import config_process
 
 PLEX = cpb.TARGET_PLEX
 
@@ -311,25 +313,26 @@ async def test_disabling_stops_serving_and_keeps_data(
 async def test_config_restart_while_watching_misses_nothing(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
+    """config_svc (its own process) is killed while cache_svc follows it; the change made
+    after it comes back on the same address must arrive."""
     library = FakeLibrary({"Music": make_tracks("Music", 100)})
-    from common.probe import free_port
-
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    async with running_config(database_url, tmp_path, address=address) as config_app:
-        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+    address = f"127.0.0.1:{free_port()}"
+    env = {"CMDARR_CONFIG_DATABASE_URL": database_url}
+    async with config_process(tmp_path, address, **env) as first:
+        async with running_cache(
+            cache_db, tmp_path, int(address.rsplit(":", 1)[1]), library
+        ) as cache_app:
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             await settle(cache, pb.CACHE_STATE_DISABLED)
-            await config_app.stop(0)
-            # config_svc comes back on the same address; the change made then must arrive.
-            async with running_config(database_url, tmp_path, address=address) as again:
+            first.process.kill()
+            await first.process.wait()
+            async with config_process(tmp_path, address, **env):
                 config = config_pb2_grpc.ConfigServiceStub(open_channel(address))
                 response = await enable_plex(config)
                 status = await settle(cache, pb.CACHE_STATE_READY)
                 assert status.applied_config_revision >= response.revision
-                assert again.core is not None
 
 
 async def test_bad_match_requests_are_refused(

@@ -9,9 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -21,45 +18,11 @@ from cmdarr.config.v1 import config_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common.client import open_channel
-from common.probe import free_port, wait_serving
 from tests.helpers import TIMEOUT
+from tests.processes import config_process
 
 ROOT = Path(__file__).resolve().parents[2]
 BUF = str(Path(sys.executable).parent / "buf")
-
-
-@dataclass
-class Proc:
-    process: asyncio.subprocess.Process
-    address: str
-    log_path: Path
-
-    def log_lines(self) -> list[str]:
-        return self.log_path.read_text().splitlines()
-
-
-@asynccontextmanager
-async def config_process(tmp_path: Path, **env: str) -> AsyncIterator[Proc]:
-    address = f"127.0.0.1:{free_port()}"
-    environ = {
-        **os.environ,
-        "CMDARR_DATA_DIR": str(tmp_path / "data"),
-        "CMDARR_CONFIG_ADDR": address,
-        **env,
-    }
-    log_path = tmp_path / f"config-{address.rsplit(':', 1)[1]}.log"
-    with log_path.open("w") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "config_svc", cwd=ROOT, env=environ, stdout=log, stderr=log
-        )
-    proc = Proc(process, address, log_path)
-    try:
-        await wait_serving(address)
-        yield proc
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 def buf_curl(address: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,216 @@
+"""cache_svc against the Plex and Jellyfin emulators over real HTTP: builds of every music
+library (the audiobook trap left out), matching, incremental refresh, target faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+
+from cache_svc.app import start as start_cache
+from common.client import open_channel
+from emulators.knobs import Fault
+from emulators.library import Catalog, generate
+from emulators.server import Emulator, running_jellyfin, running_plex
+from tests.cache.test_cache_lifecycle import cache_env, settle
+from tests.conftest import running_config
+from tests.helpers import TIMEOUT
+
+CATALOG = generate(seed=3, tracks=1200, music_libraries=2, audiobooks=40)
+MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")
+
+
+@dataclass
+class Stack:
+    plex: Emulator
+    jellyfin: Emulator
+    config: config_pb2_grpc.ConfigServiceStub
+    cache: cache_pb2_grpc.CacheServiceStub
+
+
+@asynccontextmanager
+async def stack(
+    database_url: str, tmp_path: Path, catalog: Catalog = CATALOG
+) -> AsyncIterator[Stack]:
+    async with (
+        running_plex(catalog=catalog) as plex,
+        running_jellyfin(catalog=catalog) as jellyfin,
+        running_config(database_url, tmp_path) as config_app,
+    ):
+        config_channel = open_channel(f"127.0.0.1:{config_app.server.port}")
+        cache_app = await start_cache(
+            cache_env(f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}", tmp_path),
+            config_address=f"127.0.0.1:{config_app.server.port}",
+            progress_interval_ms=200,
+        )
+        cache_channel = open_channel(f"127.0.0.1:{cache_app.server.port}")
+        try:
+            yield Stack(
+                plex,
+                jellyfin,
+                config_pb2_grpc.ConfigServiceStub(config_channel),
+                cache_pb2_grpc.CacheServiceStub(cache_channel),
+            )
+        finally:
+            await cache_channel.close()
+            await cache_app.stop(0.2)
+            await config_channel.close()
+
+
+async def configure(s: Stack, **values: str) -> cpb.UpdateSettingsResponse:
+    changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
+    return await s.config.UpdateSettings(
+        cpb.UpdateSettingsRequest(changes=changes), timeout=TIMEOUT
+    )
+
+
+async def enable_both(s: Stack) -> cpb.UpdateSettingsResponse:
+    return await configure(
+        s,
+        PLEX_URL=s.plex.url,
+        PLEX_TOKEN=s.plex.token,
+        JELLYFIN_URL=s.jellyfin.url,
+        JELLYFIN_TOKEN=s.jellyfin.token,
+        TARGET_MAX_REQUESTS_PER_SECOND="1000",
+        PLEX_CLIENT_ENABLED="true",
+        JELLYFIN_CLIENT_ENABLED="true",
+    )
+
+
+async def test_enabling_both_targets_builds_both_caches_over_http(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        response = await enable_both(s)
+        assert (
+            sum(
+                "Library cache will be enabled automatically" in n.message
+                for n in response.notifications
+            )
+            == 2
+        )
+        for target in (cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN):
+            ready = await settle(s.cache, pb.CACHE_STATE_READY, target=target, limit=60)
+            assert ready.track_count == MUSIC, "every music track, no audiobook chapter"
+            assert sorted(ready.library_names) == ["Lossless", "Music"]
+        hard = next(t for t in CATALOG.all_tracks() if t.title == "Ace of Spades")
+        for target in (cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN):
+            reply = await s.cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=target,
+                    tracks=[
+                        pb.TrackQuery(
+                            ref="1",
+                            title="Ace Of Spades",
+                            artists=["Motorhead"],
+                            duration_ms=hard.duration_ms,
+                        ),
+                        pb.TrackQuery(
+                            ref="2", title="Ace of Spades", artists=["The Velvet Tangerines"]
+                        ),
+                    ],
+                ),
+                timeout=TIMEOUT,
+            )
+            hit, miss = reply.results
+            assert hit.method == pb.MATCH_METHOD_EXACT and hit.match.title == "Ace of Spades"
+            assert miss.method == pb.MATCH_METHOD_NONE and miss.authoritative
+
+
+async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_both(s)
+        await settle(s.cache, pb.CACHE_STATE_READY, limit=60)
+        s.plex.knobs.faults.append(Fault(kind="revoke_token", skip=2))
+        await s.cache.BuildCache(
+            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
+        )
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, limit=60)
+        assert "401" in failed.last_error or "token" in failed.last_error.lower()
+        assert s.plex.token not in failed.last_error
+        assert failed.generation == 1 and failed.track_count == MUSIC
+        reply = await s.cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=cpb.TARGET_PLEX,
+                tracks=[pb.TrackQuery(ref="x", title="Halo", artists=["Beyoncé"])],
+            ),
+            timeout=TIMEOUT,
+        )
+        assert reply.results[0].method == pb.MATCH_METHOD_EXACT and reply.generation == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="status", status=503, count=50, endpoint="track_page"),
+        Fault(kind="malformed", count=50, endpoint="track_page"),
+        Fault(kind="short_page", count=50, endpoint="track_page"),
+    ],
+    ids=["5xx storm", "malformed page", "short page"],
+)
+async def test_target_faults_end_in_failed_with_a_reason(
+    database_url: str, tmp_path: Path, fault: Fault
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        s.jellyfin.knobs.faults.append(fault)
+        await configure(
+            s,
+            JELLYFIN_URL=s.jellyfin.url,
+            JELLYFIN_TOKEN=s.jellyfin.token,
+            TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            JELLYFIN_CLIENT_ENABLED="true",
+        )
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=cpb.TARGET_JELLYFIN, limit=90)
+        assert failed.last_error and failed.generation == 0
+        reply = await s.cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=cpb.TARGET_JELLYFIN, tracks=[pb.TrackQuery(ref="x", title="Halo")]
+            ),
+            timeout=TIMEOUT,
+        )
+        assert list(reply.results) == [], "nothing half-built is served"
+
+
+async def test_incremental_refresh_picks_up_changes_and_deletions(
+    database_url: str, tmp_path: Path
+) -> None:
+    catalog = generate(seed=4, tracks=3000, music_libraries=2, audiobooks=0)
+    async with stack(database_url, tmp_path, catalog) as s:
+        await enable_both(s)
+        await settle(s.cache, pb.CACHE_STATE_READY, limit=60)
+        keys = sorted(s.plex.plex.state.index)[:3]
+        artist = s.plex.plex.state.index[keys[0]][1].artists[0]
+        s.plex.plex.mutate({"touch": [keys[0]], "title": "Brand New Title"})
+        s.plex.plex.mutate({"delete": keys[1:]})
+        await s.cache.BuildCache(
+            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
+            timeout=TIMEOUT,
+        )
+        ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
+        assert ready.track_count == 3000 - 2
+        reply = await s.cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=cpb.TARGET_PLEX,
+                tracks=[pb.TrackQuery(ref="n", title="Brand New Title", artists=[artist])],
+            ),
+            timeout=TIMEOUT,
+        )
+        assert reply.results[0].match.item_id == keys[0]
+
+
+async def test_bad_url_is_a_clear_failure(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await configure(s, PLEX_CLIENT_ENABLED="true")
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, limit=30)
+        assert "PLEX_URL is not set" in failed.last_error
+        await asyncio.sleep(0)
