@@ -99,19 +99,21 @@ class TrackIndex:
     def exact(self, artist: str, core_key: str) -> list[Entry]:
         return [self._entries[i] for i in self._exact.get((artist, core_key), ())]
 
-    def candidates(
-        self, title_tokens: set[str], artists: tuple[str, ...], limit: int
-    ) -> list[Entry]:
-        """Tracks sharing a rare title token, plus tracks by the same artist; at most
-        ``limit``, the rarest tokens' postings first."""
+    def title_candidates(self, title_tokens: set[str], limit: int) -> list[Entry]:
+        """Tracks sharing one of the rarest title tokens, rarest postings first."""
         chosen: dict[int, None] = {}
         postings = sorted((self._by_token[t] for t in title_tokens if t in self._by_token), key=len)
         for posting in postings[:3]:
             if len(posting) > MAX_POSTINGS_PER_TOKEN and chosen:
                 break
             chosen.update(dict.fromkeys(posting[:MAX_POSTINGS_PER_TOKEN]))
+        return [self._entries[i] for i in list(chosen)[:limit]]
+
+    def artist_candidates(self, artists: tuple[str, ...], limit: int) -> list[Entry]:
+        """Tracks credited to one of ``artists`` (keys)."""
+        chosen: dict[int, None] = {}
         for artist in artists:
-            chosen.update(dict.fromkeys(self._by_artist.get(artist, ())[:MAX_POSTINGS_PER_TOKEN]))
+            chosen.update(dict.fromkeys(self._by_artist.get(artist, ())[:limit]))
         return [self._entries[i] for i in list(chosen)[:limit]]
 
     def approx_bytes(self) -> int:

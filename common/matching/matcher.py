@@ -4,7 +4,7 @@ from the source's vetoes a pick."""
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from common.matching.index import Entry, TrackIndex
 from common.matching.model import LibraryTrack, Match, MatchMethod, Query
@@ -19,6 +19,29 @@ from common.matching.normalize import (
 )
 
 FUZZY_CANDIDATE_LIMIT = 3000
+SHORTLIST = 25
+
+
+def _shortlist(
+    index: TrackIndex, core_key: str, core: str, artists: tuple[str, ...]
+) -> list[Entry]:
+    """The few candidates worth a full score: the closest titles among tracks sharing a
+    rare title word, and among tracks by the same artist. Title similarity over the whole
+    pool is computed in rapidfuzz's C++ loop; only the shortlist is scored in Python."""
+    chosen: dict[str, Entry] = {}
+    for pool in (
+        index.title_candidates(tokens(core), FUZZY_CANDIDATE_LIMIT),
+        index.artist_candidates(artists, FUZZY_CANDIDATE_LIMIT),
+    ):
+        if not pool:
+            continue
+        ranked = process.extract(
+            core_key, [e.core_key for e in pool], scorer=fuzz.ratio, limit=SHORTLIST
+        )
+        for _choice, _score, position in ranked:
+            entry = pool[position]
+            chosen.setdefault(entry.track.item_id, entry)
+    return list(chosen.values())
 
 
 def duration_vetoes(a_ms: int, b_ms: int) -> bool:
@@ -126,7 +149,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     best_entry: Entry | None = None
     best_score = -1.0
     best_reason = ""
-    for entry in index.candidates(tokens(parsed.core), artist_keys(credits), FUZZY_CANDIDATE_LIMIT):
+    for entry in _shortlist(index, core_key, parsed.core, query_artists):
         score = _fuzzy_score(core_key, query_words, query_artists, album_key, query, entry)
         reason = f"similar title and artist ({score:.2f})"
         if entry.tags != parsed.tags:
@@ -137,9 +160,12 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             reason = (
                 f"duration {_seconds(entry.track.duration_ms)} vs {_seconds(query.duration_ms)}"
             )
-        if score > best_score or (
-            score == best_score and best_entry and entry.track.item_id < best_entry.track.item_id
-        ):
+        better = score > best_score or (
+            score == best_score
+            and best_entry is not None
+            and entry.track.item_id < best_entry.track.item_id
+        )
+        if better:
             best_entry, best_score, best_reason = entry, score, reason
     if best_entry is not None and best_score >= min_confidence:
         return Match(MatchMethod.FUZZY, best_entry.track, round(best_score, 4), best_reason)
