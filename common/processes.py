@@ -1,0 +1,134 @@
+"""Services and emulators as child processes, the way they run in production: for the
+launcher, end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from common.probe import free_port, wait_serving
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Child:
+    """A running child process and where it logs."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    address: str
+    log_path: Path
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text().splitlines()
+
+    async def stop(self, grace: float = 20.0) -> int:
+        """SIGTERM, then SIGKILL if it has not exited within ``grace`` seconds."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), grace)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return int(self.process.returncode or 0)
+
+    async def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+async def _spawn(
+    name: str, args: list[str], env: Mapping[str, str], log_path: Path
+) -> asyncio.subprocess.Process:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, *args, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+        )
+
+
+@asynccontextmanager
+async def service(
+    name: str, log_dir: Path, *, address: str = "", env: Mapping[str, str] | None = None
+) -> AsyncIterator[Child]:
+    """``python -m <name>_svc`` (or ``gateway``) on ``address``, yielded once SERVING;
+    killed at the end if still running."""
+    short = name.removesuffix("_svc")
+    address = address or f"127.0.0.1:{free_port()}"
+    environ = {
+        f"CMDARR_{short.upper()}_ADDR": address,
+        "CMDARR_SHUTDOWN_GRACE_SECONDS": "1",
+        **(env or {}),
+    }
+    log_path = log_dir / f"{name}-{address.rsplit(':', 1)[1]}.log"
+    process = await _spawn(name, ["-m", name], environ, log_path)
+    child = Child(name, process, address, log_path)
+    try:
+        await wait_serving(address, deadline=60)
+        yield child
+    finally:
+        await child.kill()
+
+
+@dataclass
+class Emulators:
+    plex_url: str
+    jellyfin_url: str
+    child: Child
+
+
+async def _wait_http(url: str, deadline: float) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    async with httpx.AsyncClient(timeout=2) as http:
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(f"{url}/identity")).status_code < 500:
+                    return
+            if loop.time() > end:
+                raise TimeoutError(f"{url} did not answer within {deadline:g} s")
+            await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def emulators(
+    log_dir: Path, *, tracks: int, seed: int = 1, latency_ms: float = 0, extra: tuple[str, ...] = ()
+) -> AsyncIterator[Emulators]:
+    """Emulated Plex and Jellyfin in one child process (``python -m emulators``)."""
+    plex_port, jellyfin_port = free_port(), free_port()
+    args = [
+        "-m", "emulators", "--plex-port", str(plex_port), "--jellyfin-port", str(jellyfin_port),
+        "--tracks", str(tracks), "--seed", str(seed), "--latency-ms", str(latency_ms), *extra,
+    ]  # fmt: skip
+    log_path = log_dir / f"emulators-{plex_port}.log"
+    process = await _spawn("emulators", args, {}, log_path)
+    child = Child("emulators", process, f"127.0.0.1:{plex_port}", log_path)
+    plex, jellyfin = f"http://127.0.0.1:{plex_port}", f"http://127.0.0.1:{jellyfin_port}"
+    try:
+        await _wait_http(plex, 120)
+        await _wait_http(jellyfin, 120)
+        yield Emulators(plex, jellyfin, child)
+    finally:
+        await child.kill()
+
+
+def proc_memory(pid: int) -> dict[str, int]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in bytes (Linux)."""
+    found: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) * 1024
+    return found
