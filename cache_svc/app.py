@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,7 @@ async def start(
     source_factory: SourceFactory | None = None,
     refresh_check_seconds: float = REFRESH_CHECK_SECONDS,
     progress_interval_ms: int = 2000,
+    clock: Callable[[], float] = time.time,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
     Builds read the target servers unless another ``source_factory`` is given."""
@@ -70,7 +73,7 @@ async def start(
     channel = open_channel(config_address, env.api_key)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(config_stub, registry)
-    manager = CacheManager(store, registry, factory)
+    manager = CacheManager(store, registry, factory, clock=clock)
     await manager.load()
     server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)

@@ -4,7 +4,8 @@ atomic generations, failures, restarts and lossless config following."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +38,11 @@ def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
 
 @asynccontextmanager
 async def running_cache(
-    database_url: str, tmp_path: Path, config_port: int, library: FakeLibrary
+    database_url: str,
+    tmp_path: Path,
+    config_port: int,
+    library: FakeLibrary,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[CacheApp]:
     async def factory(target: Target, config: FollowedConfig):  # type: ignore[no-untyped-def]
         return library.source()
@@ -47,6 +52,8 @@ async def running_cache(
         config_address=f"127.0.0.1:{config_port}",
         source_factory=factory,
         progress_interval_ms=200,
+        refresh_check_seconds=0.1,
+        clock=clock,
     )
     try:
         yield app
@@ -366,3 +373,86 @@ async def test_bad_match_requests_are_refused(
                 timeout=TIMEOUT,
             )
             assert list(odd.results) == [] or odd.results[0].ref == "c"
+
+
+async def test_a_library_too_large_for_the_memory_limit_fails_clearly(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 40_000)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        await config.UpdateSettings(
+            cpb.UpdateSettingsRequest(
+                changes=[cpb.SettingChange(key="LIBRARY_CACHE_MEMORY_LIMIT_MB", value="16")]
+            ),
+            timeout=TIMEOUT,
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            failed = await settle(cache, pb.CACHE_STATE_FAILED, limit=60)
+            assert "40,000 tracks" in failed.last_error
+            assert "LIBRARY_CACHE_MEMORY_LIMIT_MB=16" in failed.last_error
+            assert failed.generation == 0
+
+
+async def test_scheduled_refresh_runs_when_due_while_the_builder_is_enabled(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 300)})
+    now = [time.time()]
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(
+            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+        ) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)  # the policy enables the builder too
+            await settle(cache, pb.CACHE_STATE_READY)
+            now[0] += 23 * 3600
+            await asyncio.sleep(0.5)
+            status = (
+                await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT)
+            ).statuses[0]
+            assert status.generation == 1, "not due before LIBRARY_CACHE_REFRESH_HOURS"
+            now[0] += 2 * 3600
+            refreshed = await settle(cache, pb.CACHE_STATE_READY, generation=2)
+            assert refreshed.track_count == 300 and library.delta_calls == 1
+
+
+async def test_without_the_builder_an_old_cache_goes_stale(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 100)})
+    now = [time.time()]
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(
+            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+        ) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+            await config.UpdateCommand(
+                cpb.UpdateCommandRequest(
+                    command=cpb.Command(name="library_cache_builder", enabled=False),
+                    update_mask=["enabled"],
+                ),
+                timeout=TIMEOUT,
+            )
+            await asyncio.sleep(0.5)
+            now[0] += 25 * 3600
+            stale = await settle(cache, pb.CACHE_STATE_STALE)
+            assert stale.generation == 1 and library.delta_calls == 0
