@@ -416,16 +416,25 @@ class PlexApp:
         if kind != "10":
             raise BadRequest(f"type {kind} is not in a music library")
         filters = _filters(terms)
-        pairs = [(s, t) for s in sections for t in s.tracks if not filters or _matches(t, filters)]
         sort = first(terms, "sort")
-        if sort:
-            order = {id(t): i for i, t in enumerate(_sorted([t for _, t in pairs], sort))}
-            pairs.sort(key=lambda pair: order[id(pair[1])])
         limit = first(terms, "limit")
-        if limit.isdigit():
-            pairs = pairs[: int(limit)]
-        total = len(pairs)
-        page = pairs[start : None if size is None else start + size]
+        end = None if size is None else start + size
+        if len(sections) == 1 and not filters and not sort and not limit.isdigit():
+            # The common bulk listing: slice, never copy the whole library per page.
+            section = sections[0]
+            total = len(section.tracks)
+            page = [(section, t) for t in section.tracks[start:end]]
+        else:
+            pairs = [
+                (s, t) for s in sections for t in s.tracks if not filters or _matches(t, filters)
+            ]
+            if sort:
+                order = {id(t): i for i, t in enumerate(_sorted([t for _, t in pairs], sort))}
+                pairs.sort(key=lambda pair: order[id(pair[1])])
+            if limit.isdigit():
+                pairs = pairs[: int(limit)]
+            total = len(pairs)
+            page = pairs[start:end]
         if request.scope.get("state", {}).get("short_page") and page:
             page = page[: max(0, len(page) // 2)]
         guids = first(terms, "includeGuids") == "1"
