@@ -6,6 +6,7 @@ All state lives in one ``Knobs`` object per emulator instance, settable at start
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -34,6 +35,24 @@ class Fault:
     seconds: float = 5.0
 
     @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """``kind[:name=value,...]``, e.g. ``rate_limit:count=3,retry_after=2``, or JSON."""
+        if spec.lstrip().startswith("{"):
+            return cls.from_json(json.loads(spec))
+        kind, _, rest = spec.partition(":")
+        data: dict[str, Any] = {"kind": kind.strip()}
+        for pair in filter(None, (p.strip() for p in rest.split(","))):
+            name, _, value = pair.partition("=")
+            data[name.strip()] = value.strip()
+        for name in ("count", "skip", "status"):
+            if name in data:
+                data[name] = int(data[name])
+        for name in ("retry_after", "seconds"):
+            if name in data:
+                data[name] = float(data[name])
+        return cls.from_json(data)
+
+    @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
         fault = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         if fault.kind not in FAULT_KINDS:
@@ -53,6 +72,8 @@ class Knobs:
     max_url: int = 8192
     faults: list[Fault] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
+    in_flight: int = 0  # requests being served now (latency included)
+    peak_in_flight: int = 0  # the most at once since the last reset: checks concurrency caps
     rand: random.Random = field(default_factory=lambda: random.Random(0))
 
     def count(self, endpoint: str) -> None:
@@ -61,6 +82,7 @@ class Knobs:
     def reset_counts(self) -> dict[str, int]:
         before = dict(self.counts)
         self.counts = dict.fromkeys(CLASSES, 0)
+        self.peak_in_flight = self.in_flight
         return before
 
     def next_fault(self, endpoint: str) -> Fault | None:
@@ -99,4 +121,6 @@ class Knobs:
             "max_url": self.max_url,
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
         }

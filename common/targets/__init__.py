@@ -13,7 +13,7 @@ from common.targets.errors import (
     TargetShortListing,
     TargetTimeout,
 )
-from common.targets.jellyfin import JellyfinClient
+from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -34,6 +34,7 @@ __all__ = [
     "ClientSettings",
     "EndpointClass",
     "JellyfinClient",
+    "JellyfinLogin",
     "LibraryChoice",
     "PlaylistEntry",
     "PlexClient",
@@ -55,4 +56,10 @@ __all__ = [
     "TargetShortListing",
     "TargetTimeout",
     "TargetTrack",
+    "authenticate_by_name",
 ]
+
+
+def _both_are_target_clients(plex: PlexClient, jellyfin: JellyfinClient) -> list[TargetClient]:
+    """Never called: mypy checks here that both clients implement the interface."""
+    return [plex, jellyfin]
