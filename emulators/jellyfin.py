@@ -329,7 +329,7 @@ class JellyfinApp:
         types = {t.lower() for t in query.list("IncludeItemTypes")}
         parent = query.get("ParentId")
         start = query.int("StartIndex", 0) or 0
-        limit = query.int("Limit")
+        limit = self.knobs.cap(query.int("Limit"))
         ids = query.list("Ids")
         if ids:
             found: list[dict[str, Any]] = []
@@ -471,7 +471,7 @@ class JellyfinApp:
         query = Query(request)
         fields = self._fields(query)
         start = query.int("StartIndex", 0) or 0
-        limit = query.int("Limit")
+        limit = self.knobs.cap(query.int("Limit"))
         page = playlist.entries[start : None if limit is None else start + limit]
         items = []
         for entry, item_id in page:

@@ -70,6 +70,7 @@ class Knobs:
     legacy_auth: bool = False  # Jellyfin: accept X-Emby-Token / api_key forms
     revoked: bool = False
     max_url: int = 8192
+    max_page_size: int = 0  # > 0: listings serve at most this many items per page
     faults: list[Fault] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
     in_flight: int = 0  # requests being served now (latency included)
@@ -101,10 +102,19 @@ class Knobs:
             return Fault(kind="status", status=500)
         return None
 
+    def cap(self, size: int | None) -> int | None:
+        """The page size a listing serves when ``size`` was asked (None = everything)."""
+        if self.max_page_size <= 0:
+            return size
+        return self.max_page_size if size is None else min(size, self.max_page_size)
+
     def update(self, data: dict[str, Any]) -> None:
-        for name in ("latency_ms", "search_latency_ms", "error_rate", "max_url"):
+        for name in ("latency_ms", "search_latency_ms", "error_rate"):
             if name in data:
-                setattr(self, name, float(data[name]) if name != "max_url" else int(data[name]))
+                setattr(self, name, float(data[name]))
+        for name in ("max_url", "max_page_size"):
+            if name in data:
+                setattr(self, name, int(data[name]))
         for name in ("legacy_auth", "revoked"):
             if name in data:
                 setattr(self, name, bool(data[name]))
@@ -119,6 +129,7 @@ class Knobs:
             "legacy_auth": self.legacy_auth,
             "revoked": self.revoked,
             "max_url": self.max_url,
+            "max_page_size": self.max_page_size,
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
             "in_flight": self.in_flight,

@@ -160,7 +160,9 @@ def track_node(
     if track.credit and track.credit != track.album_artist:
         attrs["originalTitle"] = track.credit
     attrs.update(extra or {})
-    return Node("Track", attrs, [f"mbid://{track.mbid}"] if guids and track.mbid else ())
+    # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
+    form = "mbid://recording/" if track.seq % 2 else "mbid://"
+    return Node("Track", attrs, [f"{form}{track.mbid}"] if guids and track.mbid else ())
 
 
 def _album_node(section: Section, track: Track, leaf_count: int) -> Node:
@@ -406,6 +408,7 @@ class PlexApp:
         terms = query_terms(request.url.query)
         kind = first(terms, "type", "10")
         start, size = _paging(request, terms)
+        size = self.knobs.cap(size)
         as_json = _wants_json(request)
         meta = [self._meta(sections[0])] if first(terms, "includeMeta") == "1" and sections else []
         if kind in ("8", "9"):
@@ -715,6 +718,7 @@ class PlexApp:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
         start, size = _paging(request, terms)
+        size = self.knobs.cap(size)
         entries = playlist.entries[start : None if size is None else start + size]
         if request.scope.get("state", {}).get("short_page") and entries:
             entries = entries[: len(entries) // 2]

@@ -179,7 +179,8 @@ class PlexClient:
         """Tracks added or updated at or after ``since`` (epoch s). The server filter is
         re-checked here, so a server that ignores it costs time, never correctness.
         Deletions come from an id sweep when ``known_ids`` is given."""
-        listed = await self._list(library, ("updatedAt", ">>=", str(since)))
+        # Plex's >>= is strictly after: ask from one second earlier, then filter here.
+        listed = await self._list(library, ("updatedAt", ">>=", str(since - 1)))
         changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
         deleted = (
             missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()

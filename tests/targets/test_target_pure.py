@@ -10,6 +10,7 @@ import pytest
 
 from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
+from common.targets.listing import served_page_size
 from common.targets.model import TargetLibrary
 from common.targets.paging import Page, chunk_by_length, missing_ids, page_plan
 from common.targets.query import query
@@ -142,3 +143,10 @@ def test_query_puts_operators_in_the_key_and_encodes_values() -> None:
         == "type=10&title%3D=AC%2FDC%20%26%20co"
     )
     assert query(("updatedAt", ">>=", "5")) == "updatedAt%3E%3E=5"
+
+
+def test_a_capped_first_page_sets_the_page_size() -> None:
+    assert served_page_size(500, 500, 10_000) == 500
+    assert served_page_size(500, 200, 10_000) == 200  # the server's cap
+    assert served_page_size(500, 120, 120) == 500  # the whole listing fit
+    assert served_page_size(500, 0, 10_000) == 500  # nothing served: the check will fail
