@@ -279,7 +279,10 @@ class PlexClient:
         return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
 
     async def _put_items(self, chunk_url: str) -> None:
-        response = await self._transport.request("PUT", chunk_url, EndpointClass.PLAYLIST_WRITE)
+        # Not idempotent: a resent add would add the items twice.
+        response = await self._transport.request(
+            "PUT", chunk_url, EndpointClass.PLAYLIST_WRITE, idempotent=False
+        )
         container = self._parse(response, chunk_url)
         added = container.int_attr("leafCountAdded")
         requested = container.int_attr("leafCountRequested")

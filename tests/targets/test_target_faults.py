@@ -181,3 +181,19 @@ async def test_an_unreachable_server_fails_after_the_bounded_tries(kind: str) ->
         with pytest.raises(TargetServerError) as caught:
             await client.identify()
         assert "after 3 tries" in str(caught.value)
+
+
+async def test_a_failed_add_is_not_resent_but_a_refused_one_is(tgt: Target) -> None:
+    library = await first_music(tgt)
+    tracks = await tgt.client.list_tracks(library)
+    created = await tgt.client.create_playlist("P", [tracks[0].item_id])
+    tgt.reset_counts()
+    tgt.add_fault(kind="status", status=500, endpoint="playlist_write")
+    with pytest.raises(TargetServerError) as caught:
+        await tgt.client.add_to_playlist(created.playlist_id, [tracks[1].item_id])
+    assert caught.value.tries == 1  # a 500 may have been applied: resending could duplicate
+    tgt.add_fault(kind="status", status=503, endpoint="playlist_write")
+    await tgt.client.add_to_playlist(created.playlist_id, [tracks[1].item_id])
+    assert tgt.client.counter.get("playlist_write") == 3  # 500, then 503 and its retry
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == [tracks[0].item_id, tracks[1].item_id]
