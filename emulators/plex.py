@@ -406,7 +406,7 @@ class PlexApp:
         self, request: Request, sections: list[Section], extra: dict[str, Any] | None = None
     ) -> Response:
         terms = query_terms(request.url.query)
-        kind = first(terms, "type", "10")
+        kind = first(terms, "type", "8")  # a music section lists artists unless asked
         start, size = _paging(request, terms)
         size = self.knobs.cap(size)
         as_json = _wants_json(request)

@@ -209,7 +209,7 @@ class JellyfinClient:
                 ("StartIndex", str(page.start)),
                 ("Limit", str(page.size)),
                 ("SortBy", "SortName,Id"),
-                ("Fields", fields),
+                *([("Fields", fields)] if fields else []),
                 ("EnableImages", "false"),
                 ("userId", user),
             )

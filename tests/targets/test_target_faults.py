@@ -96,7 +96,7 @@ async def test_429_retry_after_is_honoured(tgt: Target) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_a_slow_server_times_out_after_the_bounded_tries(kind: str) -> None:
-    settings = fast_settings(timeout_seconds=0.2)
+    settings = fast_settings(timeout_seconds=0.5)
     async with target(kind, settings=settings) as tgt:
         await tgt.client.music_libraries()
         tgt.reset_counts()
@@ -197,3 +197,16 @@ async def test_a_failed_add_is_not_resent_but_a_refused_one_is(tgt: Target) -> N
     assert tgt.client.counter.get("playlist_write") == 3  # 500, then 503 and its retry
     entries = await tgt.client.playlist_items(created.playlist_id)
     assert [e.item_id for e in entries] == [tracks[0].item_id, tracks[1].item_id]
+
+
+async def test_a_library_that_changes_during_a_listing_is_an_error(tgt: Target) -> None:
+    library = await first_music(tgt)
+    before = await tgt.client.list_tracks(library)
+
+    def delete_one_after_the_first_page(received: int, total: int) -> None:
+        if received == 100:  # only page 0 is in: the rest are still to come
+            tgt.emulator.app.mutate({"delete": [before[-1].item_id]})
+
+    with pytest.raises(TargetShortListing) as caught:
+        await tgt.client.list_tracks(library, on_progress=delete_one_after_the_first_page)
+    assert "changed" in str(caught.value)
