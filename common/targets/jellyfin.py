@@ -371,6 +371,22 @@ class JellyfinClient:
             idempotent=True,
         )
 
+    async def move_entry(
+        self,
+        playlist_id: str,
+        entry_id: str,
+        new_index: int,
+        current: Sequence[PlaylistEntry],
+    ) -> None:
+        """Move one entry (by PlaylistItemId) to ``new_index``; ``current`` is unused here
+        and taken for the common interface (Plex needs it)."""
+        await self._transport.request(
+            "POST",
+            f"/Playlists/{encode(playlist_id)}/Items/{encode(entry_id)}/Move/{int(new_index)}",
+            EndpointClass.PLAYLIST_WRITE,
+            idempotent=True,
+        )
+
     async def update_playlist(
         self, playlist_id: str, *, title: str | None = None, summary: str | None = None
     ) -> None:

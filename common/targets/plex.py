@@ -23,7 +23,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
-from common.targets.paging import Page, chunk_by_length, missing_ids
+from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
@@ -314,6 +314,22 @@ class PlexClient:
             "DELETE", f"/playlists/{encode(playlist_id)}/items", EndpointClass.PLAYLIST_WRITE
         )
         await self.add_to_playlist(playlist_id, item_ids)
+
+    async def move_entry(
+        self,
+        playlist_id: str,
+        entry_id: str,
+        new_index: int,
+        current: Sequence[PlaylistEntry],
+    ) -> None:
+        """Move one entry to ``new_index`` of ``current`` (the playlist as last read)."""
+        after = entry_before([e.entry_id for e in current], entry_id, new_index)
+        path = f"/playlists/{encode(playlist_id)}/items/{encode(entry_id)}/move"
+        await self._transport.request(
+            "PUT",
+            url(path, ("after", after)) if after is not None else path,
+            EndpointClass.PLAYLIST_WRITE,
+        )
 
     async def update_playlist(
         self, playlist_id: str, *, title: str | None = None, summary: str | None = None

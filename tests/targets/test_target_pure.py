@@ -12,7 +12,7 @@ from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.listing import served_page_size
 from common.targets.model import TargetLibrary
-from common.targets.paging import Page, chunk_by_length, missing_ids, page_plan
+from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids, page_plan
 from common.targets.query import query
 from common.targets.ratelimit import BucketState
 from common.targets.retry import RetryPolicy, backoff_delay, parse_retry_after, retry_delay
@@ -150,3 +150,10 @@ def test_a_capped_first_page_sets_the_page_size() -> None:
     assert served_page_size(500, 200, 10_000) == 200  # the server's cap
     assert served_page_size(500, 120, 120) == 500  # the whole listing fit
     assert served_page_size(500, 0, 10_000) == 500  # nothing served: the check will fail
+
+
+def test_entry_before_translates_an_index_to_plex_after() -> None:
+    order = ["a", "b", "c", "d"]
+    assert entry_before(order, "d", 0) is None
+    assert entry_before(order, "a", 2) == "c"  # rest is b, c, d: index 2 comes after c
+    assert entry_before(order, "b", 99) == "d"
