@@ -9,8 +9,9 @@ import contextlib
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
-from emulators.knobs import Knobs
+from emulators.knobs import Fault, Knobs
 from emulators.server import (
     DEFAULT_JELLYFIN_TOKEN,
     DEFAULT_PLEX_TOKEN,
@@ -29,6 +30,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     parser.add_argument("--search-latency-ms", type=float, default=0.0, help="extra per search")
     parser.add_argument("--error-rate", type=float, default=0.0, help="fraction answered 500")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault: kind[:name=value,...] (kinds: status, rate_limit, slow, "
+        "malformed, short_page, revoke_token; names: count, skip, endpoint, status, "
+        "retry_after, seconds), e.g. rate_limit:count=3,retry_after=2; repeatable",
+    )
     parser.add_argument("--legacy-auth", action="store_true", help="Jellyfin: accept legacy auth")
     parser.add_argument("--plex-token", default=DEFAULT_PLEX_TOKEN)
     parser.add_argument("--jellyfin-token", default=DEFAULT_JELLYFIN_TOKEN)
@@ -37,6 +47,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("give --plex-port, --jellyfin-port or both")
     if not 1 <= args.tracks <= 200_000:
         parser.error("--tracks must be between 1 and 200000")
+    try:
+        args.faults = [Fault.parse(spec) for spec in args.fault]
+    except (TypeError, ValueError) as exc:
+        parser.error(f"--fault: {exc}")
     return args
 
 
@@ -46,6 +60,7 @@ def knobs_from(args: argparse.Namespace) -> Knobs:
         search_latency_ms=args.search_latency_ms,
         error_rate=args.error_rate,
         legacy_auth=args.legacy_auth,
+        faults=[replace(f) for f in args.faults],  # each server spends its own copy
     )
 
 

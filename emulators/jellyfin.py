@@ -146,6 +146,7 @@ class JellyfinState:
 
     def reindex(self) -> None:
         self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
+        self.sorted_cache: dict[tuple[str, ...], list[Track]] = {}
 
     def new_id(self, kind: str) -> str:
         self.counter += 1
@@ -329,7 +330,7 @@ class JellyfinApp:
         types = {t.lower() for t in query.list("IncludeItemTypes")}
         parent = query.get("ParentId")
         start = query.int("StartIndex", 0) or 0
-        limit = query.int("Limit")
+        limit = self.knobs.cap(query.int("Limit"))
         ids = query.list("Ids")
         if ids:
             found: list[dict[str, Any]] = []
@@ -385,6 +386,10 @@ class JellyfinApp:
         sort = [s.lower() for s in query.list("SortBy")]
         if sort:
             descending = query.get("SortOrder").lower().startswith("desc")
+            cache_key = (parent, term, saved, str(descending), *sort)
+            cached = self.state.sorted_cache.get(cache_key)
+            if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
+                return cached
             keys = {
                 "sortname": lambda t: sort_name(t.title),
                 "name": lambda t: fold(t.title),
@@ -396,6 +401,7 @@ class JellyfinApp:
             for name in reversed(sort):
                 if name in keys:
                     tracks = sorted(tracks, key=keys[name], reverse=descending)
+            self.state.sorted_cache[cache_key] = tracks
         return tracks
 
     async def item(self, request: Request) -> Response:
@@ -471,7 +477,7 @@ class JellyfinApp:
         query = Query(request)
         fields = self._fields(query)
         start = query.int("StartIndex", 0) or 0
-        limit = query.int("Limit")
+        limit = self.knobs.cap(query.int("Limit"))
         page = playlist.entries[start : None if limit is None else start + limit]
         items = []
         for entry, item_id in page:

@@ -6,6 +6,7 @@ All state lives in one ``Knobs`` object per emulator instance, settable at start
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -34,6 +35,24 @@ class Fault:
     seconds: float = 5.0
 
     @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """``kind[:name=value,...]``, e.g. ``rate_limit:count=3,retry_after=2``, or JSON."""
+        if spec.lstrip().startswith("{"):
+            return cls.from_json(json.loads(spec))
+        kind, _, rest = spec.partition(":")
+        data: dict[str, Any] = {"kind": kind.strip()}
+        for pair in filter(None, (p.strip() for p in rest.split(","))):
+            name, _, value = pair.partition("=")
+            data[name.strip()] = value.strip()
+        for name in ("count", "skip", "status"):
+            if name in data:
+                data[name] = int(data[name])
+        for name in ("retry_after", "seconds"):
+            if name in data:
+                data[name] = float(data[name])
+        return cls.from_json(data)
+
+    @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
         fault = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         if fault.kind not in FAULT_KINDS:
@@ -51,8 +70,11 @@ class Knobs:
     legacy_auth: bool = False  # Jellyfin: accept X-Emby-Token / api_key forms
     revoked: bool = False
     max_url: int = 8192
+    max_page_size: int = 0  # > 0: listings serve at most this many items per page
     faults: list[Fault] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
+    in_flight: int = 0  # requests being served now (latency included)
+    peak_in_flight: int = 0  # the most at once since the last reset: checks concurrency caps
     rand: random.Random = field(default_factory=lambda: random.Random(0))
 
     def count(self, endpoint: str) -> None:
@@ -61,6 +83,7 @@ class Knobs:
     def reset_counts(self) -> dict[str, int]:
         before = dict(self.counts)
         self.counts = dict.fromkeys(CLASSES, 0)
+        self.peak_in_flight = self.in_flight
         return before
 
     def next_fault(self, endpoint: str) -> Fault | None:
@@ -79,10 +102,19 @@ class Knobs:
             return Fault(kind="status", status=500)
         return None
 
+    def cap(self, size: int | None) -> int | None:
+        """The page size a listing serves when ``size`` was asked (None = everything)."""
+        if self.max_page_size <= 0:
+            return size
+        return self.max_page_size if size is None else min(size, self.max_page_size)
+
     def update(self, data: dict[str, Any]) -> None:
-        for name in ("latency_ms", "search_latency_ms", "error_rate", "max_url"):
+        for name in ("latency_ms", "search_latency_ms", "error_rate"):
             if name in data:
-                setattr(self, name, float(data[name]) if name != "max_url" else int(data[name]))
+                setattr(self, name, float(data[name]))
+        for name in ("max_url", "max_page_size"):
+            if name in data:
+                setattr(self, name, int(data[name]))
         for name in ("legacy_auth", "revoked"):
             if name in data:
                 setattr(self, name, bool(data[name]))
@@ -97,6 +129,9 @@ class Knobs:
             "legacy_auth": self.legacy_auth,
             "revoked": self.revoked,
             "max_url": self.max_url,
+            "max_page_size": self.max_page_size,
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
+            "in_flight": self.in_flight,
+            "peak_in_flight": self.peak_in_flight,
         }

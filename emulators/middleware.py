@@ -69,6 +69,16 @@ class EmulatorMiddleware:
             return
         endpoint = self.classify(scope["method"], path, query)
         knobs.count(endpoint)
+        knobs.in_flight += 1
+        knobs.peak_in_flight = max(knobs.peak_in_flight, knobs.in_flight)
+        try:
+            await self._serve(scope, receive, send, endpoint)
+        finally:
+            knobs.in_flight -= 1
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, endpoint: str) -> None:
+        knobs = self.knobs
+        path: str = scope["path"]
         delay = knobs.latency_ms + (knobs.search_latency_ms if endpoint == "search" else 0.0)
         await self._pause(delay / 1000.0)
         if not self.public(path) and (knobs.revoked or not self.authorize(scope, knobs)):

@@ -160,7 +160,9 @@ def track_node(
     if track.credit and track.credit != track.album_artist:
         attrs["originalTitle"] = track.credit
     attrs.update(extra or {})
-    return Node("Track", attrs, [f"mbid://{track.mbid}"] if guids and track.mbid else ())
+    # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
+    form = "mbid://recording/" if track.seq % 2 else "mbid://"
+    return Node("Track", attrs, [f"{form}{track.mbid}"] if guids and track.mbid else ())
 
 
 def _album_node(section: Section, track: Track, leaf_count: int) -> Node:
@@ -404,8 +406,9 @@ class PlexApp:
         self, request: Request, sections: list[Section], extra: dict[str, Any] | None = None
     ) -> Response:
         terms = query_terms(request.url.query)
-        kind = first(terms, "type", "10")
+        kind = first(terms, "type", "8")  # a music section lists artists unless asked
         start, size = _paging(request, terms)
+        size = self.knobs.cap(size)
         as_json = _wants_json(request)
         meta = [self._meta(sections[0])] if first(terms, "includeMeta") == "1" and sections else []
         if kind in ("8", "9"):
@@ -416,16 +419,25 @@ class PlexApp:
         if kind != "10":
             raise BadRequest(f"type {kind} is not in a music library")
         filters = _filters(terms)
-        pairs = [(s, t) for s in sections for t in s.tracks if not filters or _matches(t, filters)]
         sort = first(terms, "sort")
-        if sort:
-            order = {id(t): i for i, t in enumerate(_sorted([t for _, t in pairs], sort))}
-            pairs.sort(key=lambda pair: order[id(pair[1])])
         limit = first(terms, "limit")
-        if limit.isdigit():
-            pairs = pairs[: int(limit)]
-        total = len(pairs)
-        page = pairs[start : None if size is None else start + size]
+        end = None if size is None else start + size
+        if len(sections) == 1 and not filters and not sort and not limit.isdigit():
+            # The common bulk listing: slice, never copy the whole library per page.
+            section = sections[0]
+            total = len(section.tracks)
+            page = [(section, t) for t in section.tracks[start:end]]
+        else:
+            pairs = [
+                (s, t) for s in sections for t in s.tracks if not filters or _matches(t, filters)
+            ]
+            if sort:
+                order = {id(t): i for i, t in enumerate(_sorted([t for _, t in pairs], sort))}
+                pairs.sort(key=lambda pair: order[id(pair[1])])
+            if limit.isdigit():
+                pairs = pairs[: int(limit)]
+            total = len(pairs)
+            page = pairs[start:end]
         if request.scope.get("state", {}).get("short_page") and page:
             page = page[: max(0, len(page) // 2)]
         guids = first(terms, "includeGuids") == "1"
@@ -706,6 +718,7 @@ class PlexApp:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
         start, size = _paging(request, terms)
+        size = self.knobs.cap(size)
         entries = playlist.entries[start : None if size is None else start + size]
         if request.scope.get("state", {}).get("short_page") and entries:
             entries = entries[: len(entries) // 2]

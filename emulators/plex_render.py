@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from starlette.responses import Response
 
@@ -22,21 +21,33 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def _xml_value(value: Value) -> str:
+def _xml_attr(value: Value) -> str:
+    """A quoted XML attribute value; plain str.replace is several times faster than
+    saxutils.quoteattr, which matters when a page holds hundreds of tracks."""
     if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
+        return '"1"' if value else '"0"'
+    if isinstance(value, int):
+        return f'"{value}"'
+    text = (
+        str(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+    )
+    return f'"{text}"'
 
 
 def _xml(node: Node, out: list[str]) -> None:
-    attrs = " ".join(f"{k}={quoteattr(_xml_value(v))}" for k, v in node.attrs.items())
+    attrs = " ".join([f"{k}={_xml_attr(v)}" for k, v in node.attrs.items()])
     out.append(f"<{node.tag} {attrs}" if attrs else f"<{node.tag}")
     if not node.guids and not node.children:
         out.append(" />")
         return
     out.append(">")
     for guid in node.guids:
-        out.append(f"<Guid id={quoteattr(guid)} />")
+        out.append(f"<Guid id={_xml_attr(guid)} />")
     for child in node.children:
         _xml(child, out)
     out.append(f"</{node.tag}>")

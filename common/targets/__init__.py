@@ -1,4 +1,16 @@
-"""Plex and Jellyfin clients behind one async interface (see TARGET_API.md)."""
+"""Plex and Jellyfin clients behind one async interface (see TARGET_API.md).
+
+Build one per target with an ``httpx.AsyncClient`` whose ``base_url`` is the server, a
+token and ``ClientSettings`` (rate, concurrency, timeout, page size, retries)::
+
+    async with httpx.AsyncClient(base_url=url) as http:
+        plex = PlexClient(http, token=token, settings=ClientSettings(concurrency=8))
+        choice = await plex.music_libraries(configured_names)   # says what it left out
+        tracks = await plex.list_tracks(choice.chosen[0])       # complete, or an error
+        report["requests"] = plex.counter.snapshot()
+
+Failures are TargetError subclasses; listings are complete or raise TargetShortListing.
+"""
 
 from common.targets.base import TargetClient
 from common.targets.counters import EndpointClass, RequestCounter
@@ -13,7 +25,7 @@ from common.targets.errors import (
     TargetShortListing,
     TargetTimeout,
 )
-from common.targets.jellyfin import JellyfinClient
+from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -34,6 +46,7 @@ __all__ = [
     "ClientSettings",
     "EndpointClass",
     "JellyfinClient",
+    "JellyfinLogin",
     "LibraryChoice",
     "PlaylistEntry",
     "PlexClient",
@@ -55,4 +68,10 @@ __all__ = [
     "TargetShortListing",
     "TargetTimeout",
     "TargetTrack",
+    "authenticate_by_name",
 ]
+
+
+def _both_are_target_clients(plex: PlexClient, jellyfin: JellyfinClient) -> list[TargetClient]:
+    """Never called: mypy checks here that both clients implement the interface."""
+    return [plex, jellyfin]

@@ -60,4 +60,16 @@ class TargetClient(Protocol):
 
     async def replace_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None: ...
 
+    async def move_entry(
+        self,
+        playlist_id: str,
+        entry_id: str,
+        new_index: int,
+        current: Sequence[PlaylistEntry],
+    ) -> None: ...
+
+    async def update_playlist(
+        self, playlist_id: str, *, title: str | None = None, summary: str | None = None
+    ) -> None: ...
+
     async def delete_playlist(self, playlist_id: str) -> None: ...

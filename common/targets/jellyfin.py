@@ -7,6 +7,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,49 @@ def authorization_header(token: str, settings: ClientSettings) -> str:
         f'Device="{clean(settings.client_name)}", DeviceId="{clean(settings.device_id)}", '
         f'Version="{clean(settings.client_version)}"'
     )
+
+
+@dataclass(frozen=True)
+class JellyfinLogin:
+    token: str
+    user_id: str
+
+
+async def authenticate_by_name(
+    http: httpx.AsyncClient,
+    username: str,
+    password: str,
+    settings: ClientSettings | None = None,
+    counter: RequestCounter | None = None,
+) -> JellyfinLogin:
+    """Trade a username and password for an access token (``/Users/AuthenticateByName``).
+    The password travels in the body only and appears in no message."""
+    settings = settings or ClientSettings()
+    header = authorization_header("", settings).replace('Token="", ', "")
+    transport = Transport(
+        http=http,
+        target="Jellyfin",
+        settings=settings,
+        headers={"Authorization": header, "Accept": "application/json"},
+        counter=counter,
+    )
+    response = await transport.request(
+        "POST",
+        "/Users/AuthenticateByName",
+        EndpointClass.OTHER,
+        json={"Username": username, "Pw": password},
+        idempotent=True,
+    )
+    try:
+        data = parse_json(response.content)
+    except JellyfinParseError as exc:
+        raise TargetMalformedResponse(f"Jellyfin: malformed login answer: {exc}") from exc
+    token = data.get("AccessToken") if isinstance(data, dict) else None
+    user = data.get("User") if isinstance(data, dict) else None
+    user_id = user.get("Id") if isinstance(user, dict) else None
+    if not isinstance(token, str) or not isinstance(user_id, str) or not token or not user_id:
+        raise TargetMalformedResponse("Jellyfin: the login answer lacks AccessToken or User.Id")
+    return JellyfinLogin(token=token, user_id=user_id)
 
 
 class JellyfinClient:
@@ -165,7 +209,7 @@ class JellyfinClient:
                 ("StartIndex", str(page.start)),
                 ("Limit", str(page.size)),
                 ("SortBy", "SortName,Id"),
-                ("Fields", fields),
+                *([("Fields", fields)] if fields else []),
                 ("EnableImages", "false"),
                 ("userId", user),
             )
@@ -326,6 +370,36 @@ class JellyfinClient:
             json={"Ids": list(item_ids)},
             idempotent=True,
         )
+
+    async def move_entry(
+        self,
+        playlist_id: str,
+        entry_id: str,
+        new_index: int,
+        current: Sequence[PlaylistEntry],
+    ) -> None:
+        """Move one entry (by PlaylistItemId) to ``new_index``; ``current`` is unused here
+        and taken for the common interface (Plex needs it)."""
+        await self._transport.request(
+            "POST",
+            f"/Playlists/{encode(playlist_id)}/Items/{encode(entry_id)}/Move/{int(new_index)}",
+            EndpointClass.PLAYLIST_WRITE,
+            idempotent=True,
+        )
+
+    async def update_playlist(
+        self, playlist_id: str, *, title: str | None = None, summary: str | None = None
+    ) -> None:
+        """Rename. Jellyfin's playlist update takes no description, so ``summary`` is
+        accepted for the common interface and not sent."""
+        if title is not None:
+            await self._transport.request(
+                "POST",
+                f"/Playlists/{encode(playlist_id)}",
+                EndpointClass.PLAYLIST_WRITE,
+                json={"Name": title},
+                idempotent=True,
+            )
 
     async def delete_playlist(self, playlist_id: str) -> None:
         await self._transport.request(

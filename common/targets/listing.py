@@ -41,6 +41,15 @@ def check_page(what: str, page: Page, result: PageResult[T], total: int) -> None
         )
 
 
+def served_page_size(asked: int, served: int, total: int) -> int:
+    """The page size to plan with: a server that caps its pages (serves fewer than asked
+    though more remain) is followed at its own size, so the plan still covers the total.
+    Every later page must then be full, and the total is still checked."""
+    if 0 < served < min(asked, total):
+        return served
+    return asked
+
+
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The first real failure inside a task group's exception group."""
     error: BaseException = group
@@ -64,6 +73,7 @@ async def list_all(
     first_page = Page(number=0, start=0, size=page_size)
     first = await fetch(first_page)
     total = first.total
+    page_size = served_page_size(page_size, len(first.items), total)
     check_page(what, Page(0, 0, min(page_size, total)), first, total)
     pages = page_plan(total, page_size, first_done=len(first.items))
     results: list[Sequence[T]] = [first.items] + [() for _ in pages]

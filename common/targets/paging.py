@@ -63,3 +63,12 @@ def chunk_by_length(
 def missing_ids(known: Iterable[str], present: Iterable[str]) -> frozenset[str]:
     """Ids the caller knew that an id sweep no longer found: the deletions."""
     return frozenset(known) - frozenset(present)
+
+
+def entry_before(order: Sequence[str], entry: str, new_index: int) -> str | None:
+    """The entry a moved ``entry`` lands after when moved to ``new_index`` of ``order``
+    (None: to the top). Plex moves "after an entry"; Jellyfin moves "to an index"."""
+    rest = [e for e in order if e != entry]
+    if new_index <= 0:
+        return None
+    return rest[min(new_index, len(rest)) - 1]

@@ -23,7 +23,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
-from common.targets.paging import Page, chunk_by_length, missing_ids
+from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
@@ -179,7 +179,8 @@ class PlexClient:
         """Tracks added or updated at or after ``since`` (epoch s). The server filter is
         re-checked here, so a server that ignores it costs time, never correctness.
         Deletions come from an id sweep when ``known_ids`` is given."""
-        listed = await self._list(library, ("updatedAt", ">>=", str(since)))
+        # Plex's >>= is strictly after: ask from one second earlier, then filter here.
+        listed = await self._list(library, ("updatedAt", ">>=", str(since - 1)))
         changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
         deleted = (
             missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()
@@ -278,7 +279,10 @@ class PlexClient:
         return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
 
     async def _put_items(self, chunk_url: str) -> None:
-        response = await self._transport.request("PUT", chunk_url, EndpointClass.PLAYLIST_WRITE)
+        # Not idempotent: a resent add would add the items twice.
+        response = await self._transport.request(
+            "PUT", chunk_url, EndpointClass.PLAYLIST_WRITE, idempotent=False
+        )
         container = self._parse(response, chunk_url)
         added = container.int_attr("leafCountAdded")
         requested = container.int_attr("leafCountRequested")
@@ -310,6 +314,22 @@ class PlexClient:
             "DELETE", f"/playlists/{encode(playlist_id)}/items", EndpointClass.PLAYLIST_WRITE
         )
         await self.add_to_playlist(playlist_id, item_ids)
+
+    async def move_entry(
+        self,
+        playlist_id: str,
+        entry_id: str,
+        new_index: int,
+        current: Sequence[PlaylistEntry],
+    ) -> None:
+        """Move one entry to ``new_index`` of ``current`` (the playlist as last read)."""
+        after = entry_before([e.entry_id for e in current], entry_id, new_index)
+        path = f"/playlists/{encode(playlist_id)}/items/{encode(entry_id)}/move"
+        await self._transport.request(
+            "PUT",
+            url(path, ("after", after)) if after is not None else path,
+            EndpointClass.PLAYLIST_WRITE,
+        )
 
     async def update_playlist(
         self, playlist_id: str, *, title: str | None = None, summary: str | None = None

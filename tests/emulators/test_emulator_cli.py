@@ -54,3 +54,29 @@ async def test_the_cli_needs_a_port() -> None:
     )
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2 and b"--plex-port" in err
+
+
+async def test_cli_faults_apply_from_the_start() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emulators",
+        "--plex-port",
+        "0",
+        "--tracks",
+        "300",
+        "--fault",
+        "status:status=503,count=2,endpoint=library_listing",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        url = line.decode().split()[1]
+        headers = {"X-Plex-Token": "emulated-plex-token"}
+        async with httpx.AsyncClient(base_url=url, headers=headers) as http:
+            codes = [(await http.get("/library/sections")).status_code for _ in range(3)]
+        assert codes == [503, 503, 200]
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=20)

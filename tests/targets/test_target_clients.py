@@ -194,3 +194,16 @@ async def test_jellyfin_creates_an_empty_playlist() -> None:
     async with target("jellyfin") as tgt:
         created = await tgt.client.create_playlist("Empty", [])
         assert await tgt.client.playlist_items(created.playlist_id) == []
+
+
+async def test_move_entry_reorders(tgt: Target) -> None:
+    tracks = await tgt.client.list_tracks((await music(tgt))[0])
+    ids = [t.item_id for t in tracks[:4]]
+    created = await tgt.client.create_playlist("Order", ids)
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    await tgt.client.move_entry(created.playlist_id, entries[3].entry_id, 0, entries)
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == [ids[3], ids[0], ids[1], ids[2]]
+    await tgt.client.move_entry(created.playlist_id, entries[0].entry_id, 2, entries)
+    entries = await tgt.client.playlist_items(created.playlist_id)
+    assert [e.item_id for e in entries] == [ids[0], ids[1], ids[3], ids[2]]

@@ -10,8 +10,9 @@ import pytest
 
 from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
+from common.targets.listing import served_page_size
 from common.targets.model import TargetLibrary
-from common.targets.paging import Page, chunk_by_length, missing_ids, page_plan
+from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids, page_plan
 from common.targets.query import query
 from common.targets.ratelimit import BucketState
 from common.targets.retry import RetryPolicy, backoff_delay, parse_retry_after, retry_delay
@@ -142,3 +143,17 @@ def test_query_puts_operators_in_the_key_and_encodes_values() -> None:
         == "type=10&title%3D=AC%2FDC%20%26%20co"
     )
     assert query(("updatedAt", ">>=", "5")) == "updatedAt%3E%3E=5"
+
+
+def test_a_capped_first_page_sets_the_page_size() -> None:
+    assert served_page_size(500, 500, 10_000) == 500
+    assert served_page_size(500, 200, 10_000) == 200  # the server's cap
+    assert served_page_size(500, 120, 120) == 500  # the whole listing fit
+    assert served_page_size(500, 0, 10_000) == 500  # nothing served: the check will fail
+
+
+def test_entry_before_translates_an_index_to_plex_after() -> None:
+    order = ["a", "b", "c", "d"]
+    assert entry_before(order, "d", 0) is None
+    assert entry_before(order, "a", 2) == "c"  # rest is b, c, d: index 2 comes after c
+    assert entry_before(order, "b", 99) == "d"
