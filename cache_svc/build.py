@@ -4,10 +4,12 @@ result, write it as a new generation. Nothing here is served until the caller ac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cache_svc.source import LibrarySource, to_library_track
 from cache_svc.store import CacheStore
@@ -62,21 +64,28 @@ class Built:
     index: TrackIndex
     libraries: tuple[str, ...]
     changes_since: int
+    timings: dict[str, float]
 
 
-def check_memory(tracks: Sequence[LibraryTrack], limit_bytes: int) -> None:
-    """Refuse a library whose index would not fit the memory limit, estimated from a sample
-    before the whole index is built."""
-    sample = TrackIndex(tracks[:MEMORY_SAMPLE])
-    if not tracks:
-        return
-    needed = sample.approx_bytes() * len(tracks) // max(1, min(len(tracks), MEMORY_SAMPLE))
-    if needed > limit_bytes:
-        raise BuildFailed(
-            f"the library has {len(tracks):,} tracks, whose index needs about "
-            f"{needed / 2**20:,.0f} MB, over LIBRARY_CACHE_MEMORY_LIMIT_MB="
-            f"{limit_bytes // 2**20}; raise the limit or choose fewer libraries"
-        )
+class MemoryEstimate:
+    """Refuses a library whose index would not fit the memory limit, estimated from the
+    first tracks seen, before the whole index is built."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self._limit = limit_bytes
+        self._per_track = 0
+
+    def check(self, total_tracks: int, sample: Sequence[LibraryTrack]) -> None:
+        if not self._per_track and sample:
+            part = sample[:MEMORY_SAMPLE]
+            self._per_track = max(1, TrackIndex(part).approx_bytes() // len(part))
+        needed = self._per_track * total_tracks
+        if needed > self._limit:
+            raise BuildFailed(
+                f"the library has at least {total_tracks:,} tracks, whose index needs about "
+                f"{needed / 2**20:,.0f} MB, over LIBRARY_CACHE_MEMORY_LIMIT_MB="
+                f"{self._limit // 2**20}; raise the limit or choose fewer libraries"
+            )
 
 
 async def build_generation(
@@ -95,6 +104,8 @@ async def build_generation(
     """Fetch, check and write a new generation. ``previous`` (with ``since``) makes it an
     incremental refresh: only changes since then are fetched, plus deletions."""
     started = int(time.time())
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     choice = await source.music_libraries(library_names)
     if not choice.chosen:
         raise BuildFailed(f"no music library to index on {target.label} ({choice.describe()})")
@@ -102,36 +113,68 @@ async def build_generation(
     progress.phase = Phase.FETCHING_TRACKS
     changed()
 
-    tracks: dict[str, LibraryTrack] = {}
-    for library in choice.chosen:
+    index = TrackIndex()
+    memory = MemoryEstimate(memory_limit_bytes)
+    rows: list[LibraryTrack] = []
+    seen: set[str] = set()
+    absorbing: asyncio.Task[None] | None = None
+
+    async def absorb(batch: list[LibraryTrack]) -> None:
+        """Write and index one library's rows while the next library is being fetched."""
+        t0 = time.perf_counter()
+        await store.write_tracks(target, generation, batch)
+        t1 = time.perf_counter()
+        await asyncio.to_thread(index.add_many, batch)
+        timings["write_s"] = timings.get("write_s", 0.0) + t1 - t0
+        timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t1
+
+    async def fetch(library: Any) -> tuple[Any, list[LibraryTrack]]:
+        """One library's tracks: all of them, or the previous ones with the changes."""
         if previous is None:
 
-            def report(done: int, total: int, name: str = library.title) -> None:
-                progress.library_progress(name, done, total)
+            def report(done: int, total: int) -> None:
+                progress.library_progress(library.title, done, total)
                 progress.pages_done += 1
                 changed()
 
             listed = await source.list_tracks(library, on_progress=report)
-            for item in listed:
-                tracks[item.item_id] = to_library_track(item, library.title)
-        else:
-            known = {t.item_id: t for t in previous if t.library == library.title}
-            delta = await source.changes_since(library, since, known_ids=set(known))
-            for gone in delta.deleted_ids:
-                known.pop(gone, None)
-            for item in delta.changed:
-                known[item.item_id] = to_library_track(item, library.title)
-            tracks.update(known)
-            progress.library_progress(library.title, len(known), len(known))
-            progress.pages_done += 1
-            changed()
+            return library, [to_library_track(t, library.title) for t in listed]
+        known = {t.item_id: t for t in previous if t.library == library.title}
+        delta = await source.changes_since(library, since, known_ids=set(known))
+        for gone in delta.deleted_ids:
+            known.pop(gone, None)
+        for item in delta.changed:
+            known[item.item_id] = to_library_track(item, library.title)
+        progress.library_progress(library.title, len(known), len(known))
+        progress.pages_done += 1
+        changed()
+        return library, list(known.values())
 
-    rows = list(tracks.values())
-    check_memory(rows, memory_limit_bytes)
+    # Every library at once (the client caps the requests in flight), each one written
+    # and indexed as soon as it is complete, while the others are still arriving.
+    fetches = [asyncio.create_task(fetch(library)) for library in choice.chosen]
+    try:
+        for finished in asyncio.as_completed(fetches):
+            _library, listed = await finished
+            batch = [t for t in listed if t.item_id not in seen]
+            seen.update(t.item_id for t in batch)
+            rows.extend(batch)
+            memory.check(len(rows), rows)
+            if absorbing is not None:
+                await absorbing
+            absorbing = asyncio.create_task(absorb(batch))
+    except BaseException:
+        for task in [*fetches, *([absorbing] if absorbing else [])]:
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.gather(*fetches, *([absorbing] if absorbing else []))
+        raise
+    timings["fetch_s"] = time.perf_counter() - clock
     progress.phase = Phase.INDEXING
     changed()
-    await store.write_tracks(target, generation, rows)
-    index = await asyncio.to_thread(TrackIndex, rows)
+    if absorbing is not None:
+        await absorbing
+    timings["total_s"] = time.perf_counter() - clock
     progress.phase = Phase.ACTIVATING
     changed()
-    return Built(rows, index, titles, started - REFRESH_OVERLAP_SECONDS)
+    return Built(rows, index, titles, started - REFRESH_OVERLAP_SECONDS, timings)

@@ -224,7 +224,12 @@ class CacheManager:
             _log.info(
                 "build ready",
                 extra={
-                    "fields": {"target": target.value, "tracks": count, "generation": generation}
+                    "fields": {
+                        "target": target.value,
+                        "tracks": count,
+                        "generation": generation,
+                        **{k: round(v, 2) for k, v in built.timings.items()},
+                    }
                 },
             )
         except asyncio.CancelledError:

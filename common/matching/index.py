@@ -64,20 +64,21 @@ def make_entry(track: LibraryTrack) -> Entry:
 
 
 class TrackIndex:
-    """Immutable once built; safe to share between concurrent readers."""
+    """Filled once (at construction, or by add_many while nobody reads it yet), then only
+    read: safe to share between concurrent readers once published."""
 
-    def __init__(self, tracks: Iterable[LibraryTrack]) -> None:
+    def __init__(self, tracks: Iterable[LibraryTrack] = ()) -> None:
         self._entries: list[Entry] = []
-        self._by_mbid: dict[str, list[int]] = defaultdict(list)
-        self._exact: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._by_token: dict[str, list[int]] = defaultdict(list)
-        self._by_artist: dict[str, list[int]] = defaultdict(list)
+        self._by_mbid: defaultdict[str, list[int]] = defaultdict(list)
+        self._exact: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self._by_token: defaultdict[str, list[int]] = defaultdict(list)
+        self._by_artist: defaultdict[str, list[int]] = defaultdict(list)
+        self.add_many(tracks)
+
+    def add_many(self, tracks: Iterable[LibraryTrack]) -> None:
+        """Index more tracks (before the index is published to readers)."""
         for track in tracks:
             self._add(make_entry(track))
-        self._by_mbid = dict(self._by_mbid)
-        self._exact = dict(self._exact)
-        self._by_token = dict(self._by_token)
-        self._by_artist = dict(self._by_artist)
 
     def _add(self, entry: Entry) -> None:
         position = len(self._entries)
