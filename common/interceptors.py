@@ -35,6 +35,35 @@ class CallMetrics:
         self.seconds[method] += seconds
 
 
+class Undecodable:
+    """What a request that could not be parsed (bad UTF-8, a broken message) becomes, so
+    that it is answered INVALID_ARGUMENT instead of the transport's UNKNOWN."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception as exc:
+            return Undecodable(str(exc)[:300])
+
+    return parse
+
+
+def _undecodable(request: Any) -> errors.InvalidArgument | None:
+    if isinstance(request, Undecodable):
+        return errors.InvalidArgument(
+            [errors.FieldViolation("request", f"cannot be parsed: {request.reason}")]
+        )
+    return None
+
+
 def _code_of(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) -> grpc.StatusCode:
     code = context.code()
     if isinstance(code, grpc.StatusCode):
@@ -91,12 +120,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         if handler.response_streaming:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(method, handler.unary_stream),  # type: ignore[arg-type]
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=_tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return grpc.unary_unary_rpc_method_handler(
             self._wrap_unary(method, handler.unary_unary),  # type: ignore[arg-type]
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=_tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
 
@@ -115,6 +144,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                bad = _undecodable(request)
+                if bad is not None:
+                    raise bad
                 return await behavior(request, context)
             except grpc.aio.AbortError as exc:
                 code = _code_of(exc, context)
@@ -134,6 +166,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                bad = _undecodable(request)
+                if bad is not None:
+                    raise bad
                 if inspect.isasyncgenfunction(behavior):
                     async for item in behavior(request, context):
                         yield item

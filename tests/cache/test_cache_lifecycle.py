@@ -351,6 +351,11 @@ async def test_bad_match_requests_are_refused(
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
+            config = config_pb2_grpc.ConfigServiceStub(
+                open_channel(f"127.0.0.1:{config_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
             cases = [
                 pb.MatchTracksRequest(target=0, tracks=[pb.TrackQuery(title="x")]),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="")]),
@@ -364,6 +369,32 @@ async def test_bad_match_requests_are_refused(
                 with pytest.raises(grpc.aio.AioRpcError) as caught:
                     await cache.MatchTracks(request, timeout=TIMEOUT)
                 assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            # A lone surrogate cannot be sent through protobuf: send its UTF-8-like bytes raw.
+            channel = open_channel(f"127.0.0.1:{cache_app.server.port}")
+            raw = channel.unary_unary(
+                "/cmdarr.cache.v1.CacheService/MatchTracks",
+                request_serializer=lambda b: b,
+                response_deserializer=lambda b: b,
+            )
+            query = b"\x12\x05\x0a\x03\xed\xa0\x80"  # TrackQuery{ref: "\ud800"}
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await raw(b"\x08\x01\x12" + bytes([len(query)]) + query, timeout=TIMEOUT)
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            await channel.close()
+            many = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[
+                        pb.TrackQuery(ref=str(i), title=f"Song t{i % 10}") for i in range(10_000)
+                    ],
+                ),
+                timeout=60,
+            )
+            assert len(many.results) == 10_000
+            status = (
+                await cache.GetCacheStatus(pb.GetCacheStatusRequest(), timeout=TIMEOUT)
+            ).statuses
+            assert len(status) == 2, "the service still answers"
             empty = await cache.MatchTracks(pb.MatchTracksRequest(target=PLEX), timeout=TIMEOUT)
             assert list(empty.results) == []
             odd = await cache.MatchTracks(

@@ -244,3 +244,22 @@ async def test_concurrent_compare_and_set_lets_exactly_one_win(config: Stub) -> 
     losses = [o for o in outcomes if isinstance(o, grpc.aio.AioRpcError)]
     assert len(wins) == 1 and len(losses) == 7
     assert all(e.code() == grpc.StatusCode.ABORTED for e in losses)
+
+
+async def test_unparseable_requests_are_invalid_not_unknown(
+    config_app: object, config: Stub
+) -> None:
+    port = config_app.server.port  # type: ignore[attr-defined]
+    channel = open_channel(f"127.0.0.1:{port}")
+    raw = channel.unary_unary(
+        "/cmdarr.config.v1.ConfigService/UpdateSettings",
+        request_serializer=lambda b: b,
+        response_deserializer=lambda b: b,
+    )
+    before = await revision_of(config)
+    change = b"\x0a\x03\xed\xa0\x80"  # SettingChange{key: <a lone surrogate's bytes>}
+    for body in (b"\x0a" + bytes([len(change)]) + change, b"\x0a\xff\xff"):
+        error = await expect_error(raw(body, timeout=TIMEOUT), grpc.StatusCode.INVALID_ARGUMENT)
+        assert_invalid(error, "request")
+    assert await revision_of(config) == before
+    await channel.close()
