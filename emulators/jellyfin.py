@@ -82,7 +82,7 @@ _FIELD_NAMES = (
     "ShortOverview",
     "VoteCount",
 )
-KNOWN_FIELDS = {f.lower() for f in _FIELD_NAMES}
+KNOWN_FIELDS = frozenset(f.lower() for f in _FIELD_NAMES)
 _AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -620,7 +620,9 @@ def token_of(scope: Scope, legacy: bool) -> str:
     return ""
 
 
-PUBLIC = {"/system/info/public", "/users/authenticatebyname", "/users/public", "/system/ping"}
+PUBLIC = frozenset(
+    {"/system/info/public", "/users/authenticatebyname", "/users/public", "/system/ping"}
+)
 
 
 def build_jellyfin(
