@@ -9,16 +9,17 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from emulators.admin import admin_routes
 from emulators.http import fold
+from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, touched
 from emulators.middleware import EmulatorMiddleware
@@ -82,8 +83,7 @@ _FIELD_NAMES = (
     "ShortOverview",
     "VoteCount",
 )
-KNOWN_FIELDS = {f.lower() for f in _FIELD_NAMES}
-_AUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
+KNOWN_FIELDS = frozenset(f.lower() for f in _FIELD_NAMES)
 
 
 class BadRequest(Exception):
@@ -565,64 +565,6 @@ def sort_name(title: str) -> str:
     return folded
 
 
-def _classify(method: str, path: str, query: str) -> str:
-    lowered = path.lower()
-    q = query.lower()
-    if lowered.startswith("/playlists"):
-        return "playlist_read" if method == "GET" else "playlist_write"
-    if method == "DELETE" and lowered.startswith("/items/"):
-        return "playlist_write"
-    if lowered in ("/userviews", "/library/mediafolders", "/library/virtualfolders") or (
-        lowered.startswith("/users/") and lowered.endswith("/views")
-    ):
-        return "library_listing"
-    if lowered == "/items" or (lowered.startswith("/users/") and lowered.endswith("/items")):
-        if "searchterm=" in q:
-            return "search"
-        if "includeitemtypes=playlist" in q:
-            return "playlist_read"
-        if "includeitemtypes=audio" in q:
-            return "track_page"
-    return "other"
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return ""
-
-
-def token_of(scope: Scope, legacy: bool) -> str:
-    """The token as Jellyfin 12 reads it: ``Authorization: MediaBrowser Token=...`` or the
-    ``ApiKey`` query parameter; the legacy forms only when legacy auth is enabled."""
-    header = _header(scope, b"authorization")
-    if header.lower().startswith("mediabrowser "):
-        params: dict[str, str] = dict(_AUTH_PARAM.findall(header))
-        if params.get("Token"):
-            return params["Token"]
-    query = scope.get("query_string", b"").decode("latin-1")
-    pairs = [part.partition("=") for part in query.split("&") if part]
-    for key, _, value in pairs:
-        if key.lower() == "apikey":
-            return str(value)
-    if legacy:
-        for name in (b"x-emby-token", b"x-mediabrowser-token"):
-            if _header(scope, name):
-                return _header(scope, name)
-        emby = _header(scope, b"x-emby-authorization")
-        legacy_params: dict[str, str] = dict(_AUTH_PARAM.findall(emby))
-        if legacy_params.get("Token"):
-            return legacy_params["Token"]
-        for key, _, value in pairs:
-            if key.lower() == "api_key":
-                return str(value)
-    return ""
-
-
-PUBLIC = {"/system/info/public", "/users/authenticatebyname", "/users/public", "/system/ping"}
-
-
 def build_jellyfin(
     catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event
 ) -> tuple[ASGIApp, JellyfinApp]:
@@ -660,43 +602,11 @@ def build_jellyfin(
 
     starlette = Starlette(routes=routes, exception_handlers={BadRequest: bad_request})
     wrapped = EmulatorMiddleware(
-        _CaseInsensitivePaths(starlette),
+        CaseInsensitivePaths(starlette),
         knobs=knobs,
-        classify=_classify,
+        classify=classify,
         authorize=lambda scope, k: state.tokens.get(token_of(scope, k.legacy_auth)) is not None,
         public=lambda path: path.lower().rstrip("/") in PUBLIC,
         closing=closing,
     )
     return wrapped, app
-
-
-class _CaseInsensitivePaths:
-    """Jellyfin routes ignore case (``/items`` = ``/Items``); map known prefixes."""
-
-    _CANONICAL: ClassVar[dict[str, str]] = {
-        "system": "System",
-        "info": "Info",
-        "public": "Public",
-        "configuration": "Configuration",
-        "users": "Users",
-        "authenticatebyname": "AuthenticateByName",
-        "me": "Me",
-        "views": "Views",
-        "userviews": "UserViews",
-        "library": "Library",
-        "mediafolders": "MediaFolders",
-        "items": "Items",
-        "playlists": "Playlists",
-        "move": "Move",
-        "__admin": "__admin",
-    }
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/__admin"):
-            parts = scope["path"].rstrip("/").split("/") or [""]
-            fixed = "/".join(self._CANONICAL.get(p.lower(), p) for p in parts) or "/"
-            scope = {**scope, "path": fixed}
-        await self.app(scope, receive, send)

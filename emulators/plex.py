@@ -19,47 +19,18 @@ from emulators.http import first, fold, path_ids, query_terms
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, touched
 from emulators.middleware import EmulatorMiddleware
+from emulators.plex_filters import BadRequest, filters_of, matches, sort_tracks
+from emulators.plex_nodes import (
+    ALBUM_BASE,
+    ARTIST_BASE,
+    FILTER_CATALOGUE,
+    album_node,
+    artist_node,
+    rating_key,
+    section_node,
+    track_node,
+)
 from emulators.plex_render import Node, container
-
-TRACK_BASE = 100_000
-ALBUM_BASE = 10_000_000
-ARTIST_BASE = 20_000_000
-STRING_FIELDS = {"title": "title", "originalTitle": "credit", "parentTitle": "album"}
-INT_FIELDS = {"year", "addedAt", "updatedAt", "duration", "index", "parentIndex", "id"}
-REJECTED_FIELDS = {"grandparentTitle"}
-NOT_FILTERS = {
-    "type",
-    "includeGuids",
-    "X-Plex-Container-Start",
-    "X-Plex-Container-Size",
-    "X-Plex-Token",
-    "sort",
-    "includeMeta",
-    "includeAdvanced",
-    "limit",
-    "includeCollections",
-    "includeExternalMedia",
-    "checkFiles",
-    "includeRelated",
-    "includeFields",
-    "excludeFields",
-    "X-Plex-Product",
-    "X-Plex-Client-Identifier",
-    "X-Plex-Version",
-    "X-Plex-Platform",
-    "X-Plex-Device",
-    "X-Plex-Device-Name",
-    "X-Plex-Features",
-    "X-Plex-Model",
-    "X-Plex-Provides",
-    "X-Plex-Platform-Version",
-    "X-Plex-Language",
-    "X-Plex-Text-Format",
-}
-
-
-class BadRequest(Exception):
-    pass
 
 
 @dataclass
@@ -70,10 +41,6 @@ class Playlist:
     entries: list[tuple[int, str]] = field(default_factory=list)  # (playlistItemID, ratingKey)
     added_at: int = 0
     updated_at: int = 0
-
-
-def rating_key(track: Track) -> str:
-    return str(TRACK_BASE + track.seq)
 
 
 class PlexState:
@@ -97,195 +64,6 @@ class PlexState:
         return next((s for s in self.catalog.sections if str(s.number) == key), None)
 
 
-def _section_node(section: Section) -> Node:
-    audiobooks = section.kind == "audiobooks"
-    changed = max((t.updated_at for t in section.tracks), default=0)
-    return Node(
-        "Directory",
-        {
-            "allowSync": 1,
-            "key": str(section.number),
-            "type": "artist",
-            "title": section.title,
-            "agent": "com.plexapp.agents.audnexus" if audiobooks else "tv.plex.agents.music",
-            "scanner": "Plex Music",
-            "language": "en-US",
-            "uuid": hashlib.md5(f"section-{section.number}".encode()).hexdigest(),
-            "updatedAt": changed,
-            "createdAt": 1_577_836_800,
-            "scannedAt": changed,
-            "contentChangedAt": changed,
-            "content": 1,
-            "directory": 1,
-            "filters": 1,
-            "refreshing": 0,
-            "hidden": 0,
-        },
-        children=[Node("Location", {"id": section.number, "path": f"/media/{section.title}"})],
-    )
-
-
-def track_node(
-    section: Section, track: Track, *, guids: bool, extra: dict[str, Any] | None = None
-) -> Node:
-    key = rating_key(track)
-    album_key = str(ALBUM_BASE + track.album_seq)
-    artist_key = str(ARTIST_BASE + track.artist_seq)
-    attrs: dict[str, Any] = {
-        "ratingKey": key,
-        "key": f"/library/metadata/{key}",
-        "parentRatingKey": album_key,
-        "grandparentRatingKey": artist_key,
-        "guid": f"plex://track/{hashlib.md5(key.encode()).hexdigest()[:24]}",
-        "parentGuid": f"plex://album/{album_key}",
-        "grandparentGuid": f"plex://artist/{artist_key}",
-        "type": "track",
-        "title": track.title,
-        "titleSort": track.title,
-        "grandparentKey": f"/library/metadata/{artist_key}",
-        "parentKey": f"/library/metadata/{album_key}",
-        "librarySectionTitle": section.title,
-        "librarySectionID": section.number,
-        "librarySectionKey": f"/library/sections/{section.number}",
-        "grandparentTitle": track.album_artist,
-        "parentTitle": track.album,
-        "index": track.track_no,
-        "parentIndex": track.disc_no,
-        "parentYear": track.year,
-        "year": track.year,
-        "duration": track.duration_ms,
-        "addedAt": track.added_at,
-        "updatedAt": track.updated_at,
-    }
-    if track.credit and track.credit != track.album_artist:
-        attrs["originalTitle"] = track.credit
-    attrs.update(extra or {})
-    # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
-    form = "mbid://recording/" if track.seq % 2 else "mbid://"
-    return Node("Track", attrs, [f"{form}{track.mbid}"] if guids and track.mbid else ())
-
-
-def _album_node(section: Section, track: Track, leaf_count: int) -> Node:
-    album_key = str(ALBUM_BASE + track.album_seq)
-    artist_key = str(ARTIST_BASE + track.artist_seq)
-    return Node(
-        "Directory",
-        {
-            "ratingKey": album_key,
-            "key": f"/library/metadata/{album_key}/children",
-            "parentRatingKey": artist_key,
-            "guid": f"plex://album/{album_key}",
-            "type": "album",
-            "title": track.album,
-            "parentTitle": track.album_artist,
-            "year": track.year,
-            "leafCount": leaf_count,
-            "librarySectionID": section.number,
-            "librarySectionTitle": section.title,
-            "addedAt": track.added_at,
-        },
-    )
-
-
-def _artist_node(section: Section, track: Track) -> Node:
-    artist_key = str(ARTIST_BASE + track.artist_seq)
-    return Node(
-        "Directory",
-        {
-            "ratingKey": artist_key,
-            "key": f"/library/metadata/{artist_key}/children",
-            "guid": f"plex://artist/{artist_key}",
-            "type": "artist",
-            "title": track.album_artist,
-            "librarySectionID": section.number,
-            "librarySectionTitle": section.title,
-        },
-    )
-
-
-def _matches(track: Track, terms: list[tuple[str, str, str]]) -> bool:
-    for name, op, value in terms:
-        name = name.removeprefix("track.")
-        if name in STRING_FIELDS:
-            have = fold(getattr(track, STRING_FIELDS[name]))
-            want = fold(value)
-            ok = {
-                "=": want in have,
-                "!=": want not in have,
-                "==": have == want,
-                "!==": have != want,
-            }[op]
-        else:
-            number = {
-                "year": track.year,
-                "addedAt": track.added_at,
-                "updatedAt": track.updated_at,
-                "duration": track.duration_ms,
-                "index": track.track_no,
-                "parentIndex": track.disc_no,
-                "id": TRACK_BASE + track.seq,
-            }[name]
-            want_n = int(value)
-            ok = {
-                "=": number == want_n,
-                "!=": number != want_n,
-                ">>=": number > want_n,
-                "<<=": number < want_n,
-            }[op]
-        if not ok:
-            return False
-    return True
-
-
-def _filters(terms: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """The filter terms of a query, validated as Plex does: unknown fields, wrong operators
-    and ``grandparentTitle=`` are a 400."""
-    filters = []
-    for name, op, value in terms:
-        bare = name.removeprefix("track.")
-        if name in NOT_FILTERS or name.startswith("X-Plex-"):
-            continue
-        if bare in REJECTED_FIELDS:
-            raise BadRequest(f"{bare} is not a filter of this type")
-        if bare in STRING_FIELDS:
-            if op not in ("=", "!=", "==", "!=="):
-                raise BadRequest(f"operator {op} does not apply to {bare}")
-        elif bare in INT_FIELDS:
-            if op not in ("=", "!=", ">>=", "<<="):
-                raise BadRequest(f"operator {op} does not apply to {bare}")
-            if not value.lstrip("-").isdigit():
-                raise BadRequest(f"{bare} takes a number")
-        else:
-            raise BadRequest(f"unknown filter {bare}")
-        filters.append((bare, op, value))
-    return filters
-
-
-_SORTS = {
-    "titleSort": lambda t: fold(t.title),
-    "title": lambda t: fold(t.title),
-    "addedAt": lambda t: t.added_at,
-    "updatedAt": lambda t: t.updated_at,
-    "id": lambda t: t.seq,
-    "ratingKey": lambda t: t.seq,
-    "duration": lambda t: t.duration_ms,
-    "index": lambda t: t.track_no,
-    "year": lambda t: t.year,
-}
-
-
-def _sorted(tracks: list[Track], sort: str) -> list[Track]:
-    if not sort:
-        return tracks
-    result = tracks
-    for spec in reversed(sort.split(",")):
-        name, _, direction = spec.partition(":")
-        if name not in _SORTS:
-            raise BadRequest(f"unknown sort {name}")
-        result = sorted(result, key=_SORTS[name], reverse=direction == "desc")
-    return result
-
-
 def _paging(request: Request, terms: list[tuple[str, str, str]]) -> tuple[int, int | None]:
     start = first(terms, "X-Plex-Container-Start") or request.headers.get(
         "X-Plex-Container-Start", "0"
@@ -299,98 +77,6 @@ def _paging(request: Request, terms: list[tuple[str, str, str]]) -> tuple[int, i
 
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
-
-
-_META = Node(
-    "Meta",
-    {},
-    children=[
-        Node(
-            "Type",
-            {
-                "key": "/library/sections/{key}/all?type=10",
-                "type": "track",
-                "title": "Tracks",
-                "active": 0,
-            },
-            children=[
-                Node(
-                    "Filter",
-                    {
-                        "filter": "title",
-                        "filterType": "string",
-                        "key": "/library/sections/{key}/title",
-                        "title": "Title",
-                        "type": "filter",
-                    },
-                ),
-                Node(
-                    "Sort",
-                    {
-                        "default": "asc",
-                        "key": "titleSort",
-                        "title": "Title",
-                        "defaultDirection": "asc",
-                        "descKey": "titleSort:desc",
-                    },
-                ),
-                Node(
-                    "Sort",
-                    {
-                        "key": "addedAt",
-                        "title": "Date Added",
-                        "defaultDirection": "desc",
-                        "descKey": "addedAt:desc",
-                    },
-                ),
-                Node(
-                    "Sort",
-                    {
-                        "key": "updatedAt",
-                        "title": "Date Updated",
-                        "defaultDirection": "desc",
-                        "descKey": "updatedAt:desc",
-                    },
-                ),
-                Node("Field", {"key": "title", "title": "Title", "type": "string"}),
-                Node("Field", {"key": "originalTitle", "title": "Track Artist", "type": "string"}),
-                Node("Field", {"key": "parentTitle", "title": "Album", "type": "string"}),
-                Node("Field", {"key": "year", "title": "Year", "type": "integer"}),
-                Node("Field", {"key": "addedAt", "title": "Date Added", "type": "date"}),
-                Node("Field", {"key": "updatedAt", "title": "Date Updated", "type": "date"}),
-                Node("Field", {"key": "duration", "title": "Duration", "type": "integer"}),
-            ],
-        ),
-        Node(
-            "FieldType",
-            {"type": "string"},
-            children=[
-                Node("Operator", {"key": "=", "title": "contains"}),
-                Node("Operator", {"key": "!=", "title": "does not contain"}),
-                Node("Operator", {"key": "==", "title": "is"}),
-                Node("Operator", {"key": "!==", "title": "is not"}),
-            ],
-        ),
-        Node(
-            "FieldType",
-            {"type": "integer"},
-            children=[
-                Node("Operator", {"key": "=", "title": "is"}),
-                Node("Operator", {"key": "!=", "title": "is not"}),
-                Node("Operator", {"key": ">>=", "title": "is greater than"}),
-                Node("Operator", {"key": "<<=", "title": "is less than"}),
-            ],
-        ),
-        Node(
-            "FieldType",
-            {"type": "date"},
-            children=[
-                Node("Operator", {"key": ">>=", "title": "is after"}),
-                Node("Operator", {"key": "<<=", "title": "is before"}),
-            ],
-        ),
-    ],
-)
 
 
 class PlexApp:
@@ -418,7 +104,7 @@ class PlexApp:
             return container(attrs, meta + page_nodes, as_json=as_json)
         if kind != "10":
             raise BadRequest(f"type {kind} is not in a music library")
-        filters = _filters(terms)
+        filters = filters_of(terms)
         sort = first(terms, "sort")
         limit = first(terms, "limit")
         end = None if size is None else start + size
@@ -429,10 +115,10 @@ class PlexApp:
             page = [(section, t) for t in section.tracks[start:end]]
         else:
             pairs = [
-                (s, t) for s in sections for t in s.tracks if not filters or _matches(t, filters)
+                (s, t) for s in sections for t in s.tracks if not filters or matches(t, filters)
             ]
             if sort:
-                order = {id(t): i for i, t in enumerate(_sorted([t for _, t in pairs], sort))}
+                order = {id(t): i for i, t in enumerate(sort_tracks([t for _, t in pairs], sort))}
                 pairs.sort(key=lambda pair: order[id(pair[1])])
             if limit.isdigit():
                 pairs = pairs[: int(limit)]
@@ -454,9 +140,9 @@ class PlexApp:
                 counts[key] = counts.get(key, 0) + 1
                 if key not in seen:
                     seen[key] = (
-                        _album_node(section, track, 0)
+                        album_node(section, track, 0)
                         if kind == "9"
-                        else _artist_node(section, track)
+                        else artist_node(section, track)
                     )
         if kind == "9":
             for key, node in seen.items():
@@ -471,7 +157,7 @@ class PlexApp:
             }
             return Node(node.tag, attrs, children=[fill(c) for c in node.children])
 
-        return fill(_META)
+        return fill(FILTER_CATALOGUE)
 
     async def section_all(self, request: Request) -> Response:
         section = self.state.section(request.path_params["key"])
@@ -563,9 +249,9 @@ class PlexApp:
             for track in section.tracks:
                 if number == ALBUM_BASE + track.album_seq:
                     leaves = sum(1 for t in section.tracks if t.album_seq == track.album_seq)
-                    return _album_node(section, track, leaves)
+                    return album_node(section, track, leaves)
                 if number == ARTIST_BASE + track.artist_seq:
-                    return _artist_node(section, track)
+                    return artist_node(section, track)
         return None
 
     async def children(self, request: Request) -> Response:
@@ -581,7 +267,7 @@ class PlexApp:
                     nodes.append(track_node(section, track, guids=False))
                 elif number == ARTIST_BASE + track.artist_seq and track.album_seq not in albums:
                     albums.add(track.album_seq)
-                    nodes.append(_album_node(section, track, 0))
+                    nodes.append(album_node(section, track, 0))
         if not nodes:
             return PlainTextResponse("Not Found", 404)
         return container({}, nodes, as_json=_wants_json(request))
@@ -618,7 +304,7 @@ class PlexApp:
         return container({"title1": "Plex Library"}, nodes, as_json=_wants_json(request))
 
     async def sections(self, request: Request) -> Response:
-        nodes = [_section_node(s) for s in self.state.catalog.sections]
+        nodes = [section_node(s) for s in self.state.catalog.sections]
         return container({"title1": "Plex Library"}, nodes, as_json=_wants_json(request))
 
     # -- playlists -----------------------------------------------------------------------
@@ -790,7 +476,7 @@ class PlexApp:
     def mutate(self, data: dict[str, Any]) -> dict[str, Any]:
         """Admin edits for change detection: ``touch`` and ``delete`` take rating keys."""
         now = int(time.time())
-        touched_keys, deleted = [], []
+        touched_keys: list[str] = []
         for key in data.get("touch", []):
             found = self.state.index.get(str(key))
             if found:
@@ -799,12 +485,13 @@ class PlexApp:
                 section.tracks[position] = touched(track, now, data.get("title"))
                 touched_keys.append(str(key))
         gone = {str(k) for k in data.get("delete", [])}
+        deleted = 0
         for section in self.state.catalog.sections:
             before = len(section.tracks)
             section.tracks = [t for t in section.tracks if rating_key(t) not in gone]
-            deleted.extend(["x"] * (before - len(section.tracks)))
+            deleted += before - len(section.tracks)
         self.state.reindex()
-        return {"touched": touched_keys, "deleted": len(deleted), "now": now}
+        return {"touched": touched_keys, "deleted": deleted, "now": now}
 
     def ids(self) -> dict[str, Any]:
         return {

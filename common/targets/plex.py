@@ -116,7 +116,10 @@ class PlexClient:
         return choice
 
     def _page_fetcher(
-        self, library: TargetLibrary, *filters: tuple[str, str] | tuple[str, str, str]
+        self,
+        library: TargetLibrary,
+        *filters: tuple[str, str] | tuple[str, str, str],
+        guids: bool = True,
     ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
         base = f"/library/sections/{encode(library.library_id)}/all"
 
@@ -124,7 +127,7 @@ class PlexClient:
             path = url(
                 base,
                 ("type", "10"),
-                ("includeGuids", "1"),
+                *([("includeGuids", "1")] if guids else []),
                 *filters,
                 ("X-Plex-Container-Start", str(page.start)),
                 ("X-Plex-Container-Size", str(page.size)),
@@ -156,9 +159,10 @@ class PlexClient:
         library: TargetLibrary,
         *filters: tuple[str, str] | tuple[str, str, str],
         on_progress: Progress | None = None,
+        guids: bool = True,
     ) -> list[TargetTrack]:
         return await list_all(
-            self._page_fetcher(library, *filters),
+            self._page_fetcher(library, *filters, guids=guids),
             what=f"Plex library {library.title!r}",
             page_size=self._settings.page_size,
             key=lambda track: track.item_id,
@@ -171,7 +175,8 @@ class PlexClient:
         return await self._list(library, on_progress=on_progress)
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
-        return {track.item_id for track in await self._list(library)}
+        """The id sweep that reveals deletions: the listing without Guid entries."""
+        return {track.item_id for track in await self._list(library, guids=False)}
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None

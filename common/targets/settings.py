@@ -22,3 +22,15 @@ class ClientSettings:
     client_name: str = "cmdarr"
     client_version: str = "0.1.0"
     device_id: str = "cmdarr"
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        if self.timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be positive")
+        if self.url_limit < 256:
+            raise ValueError("url_limit is too small to carry any request")
+        if self.retry.max_tries < 1:
+            raise ValueError("retry.max_tries must be at least 1")

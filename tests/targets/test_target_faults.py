@@ -10,6 +10,7 @@ import pytest
 
 from common.targets import (
     TargetAuthError,
+    TargetLibrary,
     TargetMalformedResponse,
     TargetServerError,
     TargetShortListing,
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.timeout(60)
 SECRET = "s3cret-token-value"
 
 
-async def first_music(tgt: Target):  # type: ignore[no-untyped-def]
+async def first_music(tgt: Target) -> TargetLibrary:
     return (await tgt.client.music_libraries()).chosen[0]
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from common.targets import ClientSettings
 from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.listing import served_page_size
@@ -157,3 +158,18 @@ def test_entry_before_translates_an_index_to_plex_after() -> None:
     assert entry_before(order, "d", 0) is None
     assert entry_before(order, "a", 2) == "c"  # rest is b, c, d: index 2 comes after c
     assert entry_before(order, "b", 99) == "d"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"concurrency": 0},
+        {"page_size": 0},
+        {"timeout_seconds": 0},
+        {"url_limit": 10},
+        {"retry": RetryPolicy(max_tries=0)},
+    ],
+)
+def test_settings_refuse_nonsense(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ClientSettings(**bad)  # type: ignore[arg-type]

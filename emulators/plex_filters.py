@@ -1,0 +1,133 @@
+"""Plex ``/all`` filters and sorts, validated as the server does (400 on what it rejects)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from emulators.http import fold
+from emulators.library import Track
+from emulators.plex_nodes import TRACK_BASE
+
+
+class BadRequest(Exception):
+    """Answered with 400."""
+
+
+STRING_FIELDS = {"title": "title", "originalTitle": "credit", "parentTitle": "album"}
+INT_FIELDS = frozenset({"year", "addedAt", "updatedAt", "duration", "index", "parentIndex", "id"})
+REJECTED_FIELDS = frozenset({"grandparentTitle"})
+NOT_FILTERS = frozenset(
+    {
+        "type",
+        "includeGuids",
+        "X-Plex-Container-Start",
+        "X-Plex-Container-Size",
+        "X-Plex-Token",
+        "sort",
+        "includeMeta",
+        "includeAdvanced",
+        "limit",
+        "includeCollections",
+        "includeExternalMedia",
+        "checkFiles",
+        "includeRelated",
+        "includeFields",
+        "excludeFields",
+        "X-Plex-Product",
+        "X-Plex-Client-Identifier",
+        "X-Plex-Version",
+        "X-Plex-Platform",
+        "X-Plex-Device",
+        "X-Plex-Device-Name",
+        "X-Plex-Features",
+        "X-Plex-Model",
+        "X-Plex-Provides",
+        "X-Plex-Platform-Version",
+        "X-Plex-Language",
+        "X-Plex-Text-Format",
+    }
+)
+
+
+def matches(track: Track, terms: list[tuple[str, str, str]]) -> bool:
+    for name, op, value in terms:
+        name = name.removeprefix("track.")
+        if name in STRING_FIELDS:
+            have = fold(getattr(track, STRING_FIELDS[name]))
+            want = fold(value)
+            ok = {
+                "=": want in have,
+                "!=": want not in have,
+                "==": have == want,
+                "!==": have != want,
+            }[op]
+        else:
+            number = {
+                "year": track.year,
+                "addedAt": track.added_at,
+                "updatedAt": track.updated_at,
+                "duration": track.duration_ms,
+                "index": track.track_no,
+                "parentIndex": track.disc_no,
+                "id": TRACK_BASE + track.seq,
+            }[name]
+            want_n = int(value)
+            ok = {
+                "=": number == want_n,
+                "!=": number != want_n,
+                ">>=": number > want_n,
+                "<<=": number < want_n,
+            }[op]
+        if not ok:
+            return False
+    return True
+
+
+def filters_of(terms: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The filter terms of a query, validated as Plex does: unknown fields, wrong operators
+    and ``grandparentTitle=`` are a 400."""
+    filters = []
+    for name, op, value in terms:
+        bare = name.removeprefix("track.")
+        if name in NOT_FILTERS or name.startswith("X-Plex-"):
+            continue
+        if bare in REJECTED_FIELDS:
+            raise BadRequest(f"{bare} is not a filter of this type")
+        if bare in STRING_FIELDS:
+            if op not in ("=", "!=", "==", "!=="):
+                raise BadRequest(f"operator {op} does not apply to {bare}")
+        elif bare in INT_FIELDS:
+            if op not in ("=", "!=", ">>=", "<<="):
+                raise BadRequest(f"operator {op} does not apply to {bare}")
+            if not value.lstrip("-").isdigit():
+                raise BadRequest(f"{bare} takes a number")
+        else:
+            raise BadRequest(f"unknown filter {bare}")
+        filters.append((bare, op, value))
+    return filters
+
+
+_SORTS: dict[str, Callable[[Track], Any]] = {
+    "titleSort": lambda t: fold(t.title),
+    "title": lambda t: fold(t.title),
+    "addedAt": lambda t: t.added_at,
+    "updatedAt": lambda t: t.updated_at,
+    "id": lambda t: t.seq,
+    "ratingKey": lambda t: t.seq,
+    "duration": lambda t: t.duration_ms,
+    "index": lambda t: t.track_no,
+    "year": lambda t: t.year,
+}
+
+
+def sort_tracks(tracks: list[Track], sort: str) -> list[Track]:
+    if not sort:
+        return tracks
+    result = tracks
+    for spec in reversed(sort.split(",")):
+        name, _, direction = spec.partition(":")
+        if name not in _SORTS:
+            raise BadRequest(f"unknown sort {name}")
+        result = sorted(result, key=_SORTS[name], reverse=direction == "desc")
+    return result
