@@ -1,0 +1,64 @@
+"""Assembly of sync_svc: database, runner, server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.sync.v1 import sync_pb2, sync_pb2_grpc
+
+from common.client import open_channel
+from common.config.registry import Registry
+from common.db import Database
+from common.env import ServiceEnv
+from common.server import GrpcServer
+from sync_svc.cache_client import CacheClient
+from sync_svc.runner import Loader, SyncRunner
+from sync_svc.servicer import SyncServicer
+from sync_svc.store import SyncStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "sync_alembic_version"
+SERVICE_NAME = sync_pb2.DESCRIPTOR.services_by_name["SyncService"].full_name
+
+
+@dataclass
+class SyncApp:
+    server: GrpcServer
+    runner: SyncRunner
+    db: Database
+    channels: list[object] = field(default_factory=list)
+
+    async def stop(self, grace: float) -> None:
+        await self.server.stop(grace)
+        await self.runner.stop()
+        for channel in self.channels:
+            await channel.close(None)  # type: ignore[attr-defined]
+        await self.db.close()
+
+
+async def start(
+    env: ServiceEnv, *, config_address: str, cache_address: str | None, load_playlist: Loader
+) -> SyncApp:
+    """Mark runs a previous process left unfinished as interrupted, then serve."""
+    db = Database(env.database_url)
+    await db.migrate(MIGRATIONS, VERSION_TABLE)
+    store = SyncStore(db)
+    await store.mark_interrupted()
+    config_channel = open_channel(config_address, env.api_key)
+    channels: list[object] = [config_channel]
+    cache = None
+    if cache_address:
+        cache_channel = open_channel(cache_address, env.api_key)
+        channels.append(cache_channel)
+        cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
+    runner = SyncRunner(
+        store, config_pb2_grpc.ConfigServiceStub(config_channel), cache, load_playlist, Registry()
+    )
+    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner), server.server)
+    await server.start()
+    await server.set_serving(True)
+    return SyncApp(server, runner, db, channels)

@@ -1,0 +1,150 @@
+"""cache_svc as sync_svc sees it: status, waiting out a build, batch matching. Every call
+has a deadline; any failure to reach cache_svc is CacheUnavailable (never a failed sync)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.config.v1 import config_pb2 as cpb
+
+from common.model import Target
+from sync_svc.model import Candidate, Track
+
+TARGETS = {Target.PLEX: cpb.TARGET_PLEX, Target.JELLYFIN: cpb.TARGET_JELLYFIN}
+STATES = {
+    pb.CACHE_STATE_DISABLED: "disabled",
+    pb.CACHE_STATE_EMPTY: "empty",
+    pb.CACHE_STATE_BUILDING: "building",
+    pb.CACHE_STATE_READY: "ready",
+    pb.CACHE_STATE_STALE: "stale",
+    pb.CACHE_STATE_FAILED: "failed",
+}
+METHODS = {
+    pb.MATCH_METHOD_MBID: "mbid",
+    pb.MATCH_METHOD_EXACT: "exact",
+    pb.MATCH_METHOD_FUZZY: "fuzzy",
+    pb.MATCH_METHOD_NONE: "none",
+}
+CALL_TIMEOUT = 30.0
+
+
+class CacheUnavailable(Exception):
+    """cache_svc could not be reached or failed the call."""
+
+
+@dataclass(frozen=True)
+class CacheView:
+    state: str
+    tracks_done: int = 0
+    tracks_total: int = 0
+
+
+@dataclass(frozen=True)
+class CacheMatch:
+    method: str
+    confidence: float
+    reason: str
+    authoritative: bool
+    match: Candidate | None
+    best: Candidate | None
+
+
+def _candidate(message: Any, present: bool) -> Candidate | None:
+    if not present:
+        return None
+    return Candidate(
+        message.item_id, message.library, message.title, message.artist, message.album,
+        int(message.duration_ms), float(message.confidence),
+    )  # fmt: skip
+
+
+class CacheClient:
+    def __init__(self, stub: Any) -> None:
+        self._stub = stub
+
+    async def status(self, target: Target) -> CacheView:
+        try:
+            reply = await self._stub.GetCacheStatus(
+                pb.GetCacheStatusRequest(target=TARGETS[target]), timeout=CALL_TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
+        status = reply.statuses[0]
+        return CacheView(
+            STATES.get(status.state, "empty"),
+            status.progress.tracks_done,
+            status.progress.tracks_total,
+        )
+
+    async def wait_while_building(
+        self, target: Target, limit_seconds: float, say: Callable[[CacheView], None]
+    ) -> CacheView:
+        """Follow the build's progress until it ends or ``limit_seconds`` pass."""
+        view = await self.status(target)
+        if view.state != "building":
+            return view
+        say(view)
+        call = self._stub.WatchCacheStatus(
+            pb.WatchCacheStatusRequest(target=TARGETS[target]), timeout=max(1.0, limit_seconds)
+        )
+        try:
+            async for message in call:
+                view = CacheView(
+                    STATES.get(message.status.state, "empty"),
+                    message.status.progress.tracks_done,
+                    message.status.progress.tracks_total,
+                )
+                if view.state != "building":
+                    break
+                say(view)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
+        finally:
+            call.cancel()
+        return view
+
+    async def match(
+        self, target: Target, tracks: Sequence[Track], min_confidence: float
+    ) -> tuple[list[CacheMatch], str]:
+        """One MatchTracks call for the batch; an empty list when no generation serves."""
+        request = pb.MatchTracksRequest(
+            target=TARGETS[target],
+            min_confidence=min_confidence,
+            tracks=[
+                pb.TrackQuery(
+                    ref=str(i),
+                    title=t.title,
+                    artists=list(t.artists),
+                    album=t.album,
+                    duration_ms=t.duration_ms,
+                    recording_mbid=t.recording_mbid,
+                    isrc=t.isrc,
+                )
+                for i, t in enumerate(tracks)
+            ],
+        )
+        try:
+            reply = await asyncio.wait_for(
+                self._stub.MatchTracks(request, timeout=CALL_TIMEOUT), CALL_TIMEOUT + 5
+            )
+        except (grpc.aio.AioRpcError, TimeoutError) as exc:
+            code = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "TIMEOUT"
+            raise CacheUnavailable(f"cache_svc: {code}") from None
+        results = [
+            CacheMatch(
+                METHODS.get(r.method, "none"),
+                float(r.confidence),
+                r.reason,
+                bool(r.authoritative),
+                _candidate(r.match, r.HasField("match")),
+                _candidate(r.best_candidate, r.HasField("best_candidate")),
+            )
+            for r in reply.results
+        ]
+        return results, STATES.get(reply.state, "empty")

@@ -1,0 +1,164 @@
+"""Translation between sync_svc's domain objects and cmdarr.sync.v1 messages."""
+
+from __future__ import annotations
+
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.sync.v1 import sync_pb2 as pb
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from common.errors import FieldViolation, check
+from common.model import Target
+from sync_svc.model import (
+    Candidate,
+    Outcome,
+    Progress,
+    Report,
+    RunState,
+    Spec,
+    TargetResult,
+    Track,
+    Via,
+)
+from sync_svc.runner import SOURCES_PB, TARGETS_PB
+
+STATES = {
+    RunState.QUEUED: pb.SYNC_STATE_QUEUED,
+    RunState.RUNNING: pb.SYNC_STATE_RUNNING,
+    RunState.SUCCEEDED: pb.SYNC_STATE_SUCCEEDED,
+    RunState.FAILED: pb.SYNC_STATE_FAILED,
+    RunState.INTERRUPTED: pb.SYNC_STATE_INTERRUPTED,
+}
+VIA = {
+    Via.CACHE: pb.MATCH_SOURCE_CACHE,
+    Via.LIVE: pb.MATCH_SOURCE_LIVE,
+    Via.UNMATCHED: pb.MATCH_SOURCE_UNMATCHED,
+}
+METHODS = {
+    "mbid": cache_pb.MATCH_METHOD_MBID,
+    "exact": cache_pb.MATCH_METHOD_EXACT,
+    "fuzzy": cache_pb.MATCH_METHOD_FUZZY,
+    "none": cache_pb.MATCH_METHOD_NONE,
+}
+TARGETS = {v: k for k, v in TARGETS_PB.items()}
+
+
+def spec_from_pb(message: pb.SyncSpec) -> Spec:
+    targets: list[Target] = []
+    problems: list[FieldViolation] = []
+    for i, value in enumerate(message.targets):
+        if value not in TARGETS_PB:
+            problems.append(
+                FieldViolation(f"spec.targets[{i}]", "must be TARGET_PLEX or TARGET_JELLYFIN")
+            )
+        else:
+            targets.append(TARGETS_PB[value])
+    source_kind = SOURCES_PB.get(message.source.kind) if message.HasField("source") else None
+    if message.HasField("source") and source_kind is None:
+        problems.append(FieldViolation("spec.source.kind", "unknown source kind"))
+    check(problems)
+    return Spec(
+        playlist_title=message.playlist_title,
+        targets=tuple(targets),
+        tracks=tuple(
+            Track(
+                t.title, tuple(t.artists), t.album, max(0, t.duration_ms), t.recording_mbid, t.isrc
+            )
+            for t in message.tracks
+        ),
+        source_kind=None if message.tracks else source_kind,
+        source_ref=message.source.ref,
+    )
+
+
+def _stamp(seconds: float) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromNanoseconds(int(seconds * 1e9))
+    return stamp
+
+
+def progress_to_pb(progress: Progress) -> pb.SyncProgress:
+    return pb.SyncProgress(
+        state=STATES[progress.state],
+        message=progress.message,
+        tracks_done=progress.tracks_done,
+        tracks_total=progress.tracks_total,
+    )
+
+
+def _candidate(c: Candidate) -> cache_pb.Candidate:
+    return cache_pb.Candidate(
+        item_id=c.item_id, library=c.library, title=c.title, artist=c.artist,
+        album=c.album, duration_ms=c.duration_ms, confidence=c.confidence,
+    )  # fmt: skip
+
+
+def _track(t: Track) -> pb.InlineTrack:
+    return pb.InlineTrack(
+        title=t.title, artists=list(t.artists), album=t.album, duration_ms=t.duration_ms,
+        recording_mbid=t.recording_mbid, isrc=t.isrc,
+    )  # fmt: skip
+
+
+def _outcome(o: Outcome, tracks: tuple[Track, ...]) -> pb.TrackOutcome:
+    result = cache_pb.MatchResult(
+        ref=str(o.position), method=METHODS.get(o.method, cache_pb.MATCH_METHOD_NONE),
+        confidence=o.confidence, reason=o.reason,
+    )  # fmt: skip
+    if o.match is not None:
+        result.match.CopyFrom(_candidate(o.match))
+    if o.best is not None:
+        result.best_candidate.CopyFrom(_candidate(o.best))
+    message = pb.TrackOutcome(
+        position=o.position, target=TARGETS[o.target], source=VIA[o.via], result=result
+    )
+    if o.position < len(tracks):
+        message.track.CopyFrom(_track(tracks[o.position]))
+    return message
+
+
+def _target(t: TargetResult) -> pb.TargetReport:
+    return pb.TargetReport(
+        target=TARGETS[t.target],
+        playlist_id=t.playlist_id,
+        items_added=t.added,
+        items_removed=t.removed,
+        writes=t.writes,
+        requests=pb.RequestCounts(
+            **{
+                k: v
+                for k, v in t.requests.items()
+                if k in pb.RequestCounts.DESCRIPTOR.fields_by_name
+            }
+        ),
+        matched=t.matched,
+        unmatched=t.unmatched,
+        warnings=t.warnings,
+        error=t.error,
+    )
+
+
+def report_to_pb(report: Report) -> pb.SyncReport:
+    message = pb.SyncReport(
+        run_id=report.run_id,
+        command_name=report.spec.command_name,
+        progress=progress_to_pb(report.progress),
+        targets=[_target(t) for t in report.targets],
+        tracks=[_outcome(o, report.spec.tracks) for o in report.outcomes],
+        started_at=_stamp(report.started_at),
+        dry_run=report.dry_run,
+        error=report.error,
+    )
+    if report.finished_at:
+        message.finished_at.CopyFrom(_stamp(report.finished_at))
+    return message
+
+
+def summary_to_pb(report: Report) -> pb.SyncSummary:
+    return pb.SyncSummary(
+        run_id=report.run_id,
+        command_name=report.spec.command_name,
+        progress=progress_to_pb(report.progress),
+        matched=sum(t.matched for t in report.targets),
+        unmatched=sum(t.unmatched for t in report.targets),
+        started_at=_stamp(report.started_at),
+    )

@@ -1,0 +1,193 @@
+"""Finding every playlist track on one target: the library cache first, in one call per
+batch; a bounded live search only where the cache cannot answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from common.matching import LibraryTrack, Match, MatchMethod, Query, TrackIndex, match_track
+from common.matching.normalize import parse_title
+from common.model import Target
+from common.targets import TargetClient
+from sync_svc.cache_client import CacheClient, CacheMatch, CacheUnavailable, CacheView
+from sync_svc.model import Candidate, Outcome, Track, Via
+
+SEARCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    min_confidence: float
+    wait_seconds: float
+    live_search_cap: int
+    library_names: tuple[str, ...] = ()
+
+
+@dataclass
+class MatchResult:
+    outcomes: list[Outcome]
+    warnings: list[str]
+    searches: int = 0
+
+
+def _candidate(track: LibraryTrack, confidence: float) -> Candidate:
+    return Candidate(
+        track.item_id,
+        track.library,
+        track.title,
+        ", ".join(track.artists) or track.album_artist,
+        track.album,
+        track.duration_ms,
+        confidence,
+    )
+
+
+def _from_cache(position: int, target: Target, result: CacheMatch) -> Outcome:
+    matched = result.match is not None
+    return Outcome(
+        position,
+        target,
+        Via.CACHE if matched else Via.UNMATCHED,
+        result.method,
+        result.confidence,
+        result.reason,
+        result.match,
+        result.best,
+    )
+
+
+def _from_live(position: int, target: Target, match: Match) -> Outcome:
+    return Outcome(
+        position,
+        target,
+        Via.LIVE if match.matched else Via.UNMATCHED,
+        match.method.value,
+        match.confidence,
+        match.reason,
+        _candidate(match.track, match.confidence) if match.track else None,
+        _candidate(match.best, match.confidence) if match.best else None,
+    )
+
+
+async def match_tracks(
+    target: Target,
+    tracks: Sequence[Track],
+    *,
+    cache: CacheClient | None,
+    client: TargetClient,
+    settings: MatchSettings,
+    say: Callable[[str], None],
+) -> MatchResult:
+    """Outcomes for every track, in playlist order."""
+    warnings: list[str] = []
+    outcomes: dict[int, Outcome] = {}
+    needs_live: list[int] = list(range(len(tracks)))
+    label = target.label
+    if cache is not None and tracks:
+        try:
+
+            def waiting(view: CacheView) -> None:
+                say(
+                    f"Waiting for the {label} library cache "
+                    f"({view.tracks_done:,}/{view.tracks_total:,} tracks)"
+                )
+
+            view = await cache.wait_while_building(target, settings.wait_seconds, waiting)
+            if view.state == "building":
+                warnings.append(
+                    f"the {label} library cache was still building after "
+                    f"SYNC_CACHE_WAIT_MINUTES; searched {label} live instead"
+                )
+            else:
+                say(f"Matching {len(tracks):,} tracks against the {label} library cache")
+                results, state = await cache.match(target, tracks, settings.min_confidence)
+                if results:
+                    needs_live = []
+                    for position, result in enumerate(results):
+                        if result.match is not None or result.authoritative:
+                            outcomes[position] = _from_cache(position, target, result)
+                        else:
+                            needs_live.append(position)
+                    if needs_live:
+                        warnings.append(
+                            f"the {label} library cache is {state}: its misses were searched live"
+                        )
+                else:
+                    warnings.append(
+                        f"the {label} library cache is {state}: searched {label} live, "
+                        "which is slow on large libraries; enable the library cache"
+                    )
+        except CacheUnavailable as exc:
+            warnings.append(
+                f"the library cache could not be reached ({exc}); searched {label} live"
+            )
+
+    searches = 0
+    if needs_live:
+        searches = await _live(
+            target, tracks, needs_live, outcomes, client, settings, warnings, say
+        )
+    ordered = [outcomes[i] for i in range(len(tracks))]
+    return MatchResult(ordered, warnings, searches)
+
+
+async def _live(
+    target: Target,
+    tracks: Sequence[Track],
+    positions: list[int],
+    outcomes: dict[int, Outcome],
+    client: TargetClient,
+    settings: MatchSettings,
+    warnings: list[str],
+    say: Callable[[str], None],
+) -> int:
+    """At most one search per track per library, within the per-sync cap."""
+    choice = await client.music_libraries(settings.library_names)
+    libraries = list(choice.chosen)
+    budget = settings.live_search_cap
+    searches = 0
+    say(f"Searching {target.label} live for {len(positions):,} tracks")
+    for position in positions:
+        track = tracks[position]
+        query = Query(
+            track.title,
+            track.artists,
+            track.album,
+            track.duration_ms,
+            track.recording_mbid,
+            track.isrc,
+        )
+        found: list[LibraryTrack] = []
+        for library in libraries:
+            if searches >= budget:
+                break
+            searches += 1
+            for hit in await client.search(library, parse_title(track.title).core, SEARCH_LIMIT):
+                found.append(
+                    LibraryTrack(
+                        hit.item_id,
+                        library.title,
+                        hit.title,
+                        hit.artists,
+                        hit.album_artist,
+                        hit.album,
+                        int(hit.duration_ms or 0),
+                        hit.mbid.lower(),
+                    )
+                )
+        if not found and searches >= budget:
+            outcomes[position] = Outcome(
+                position, target, Via.UNMATCHED, MatchMethod.NONE.value, 0.0,
+                "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached",
+            )  # fmt: skip
+            continue
+        outcomes[position] = _from_live(
+            position, target, match_track(TrackIndex(found), query, settings.min_confidence)
+        )
+    if searches >= budget and len(positions) * max(1, len(libraries)) > budget:
+        warnings.append(
+            f"live search stopped at LIVE_SEARCH_MAX_REQUESTS_PER_SYNC={budget}; "
+            "some tracks were not searched"
+        )
+    return searches

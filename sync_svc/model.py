@@ -1,0 +1,117 @@
+"""A sync run's vocabulary: what to sync, and what happened to every track and target."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from common.model import SourceKind, Target
+
+
+class RunState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED)
+
+
+class Via(enum.Enum):
+    CACHE = "cache"
+    LIVE = "live"
+    UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True)
+class Track:
+    """A playlist track as the source gave it."""
+
+    title: str
+    artists: tuple[str, ...] = ()
+    album: str = ""
+    duration_ms: int = 0
+    recording_mbid: str = ""
+    isrc: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one run syncs: a title, where the tracks come from, and the targets."""
+
+    playlist_title: str
+    targets: tuple[Target, ...]
+    tracks: tuple[Track, ...] = ()
+    source_kind: SourceKind | None = None
+    source_ref: str = ""
+    command_name: str = ""
+
+    @property
+    def managed_key(self) -> str:
+        """Which managed playlist this is: the command, or the title for inline specs."""
+        return (
+            f"command:{self.command_name}" if self.command_name else f"title:{self.playlist_title}"
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    item_id: str
+    library: str
+    title: str
+    artist: str
+    album: str
+    duration_ms: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One track on one target."""
+
+    position: int
+    target: Target
+    via: Via
+    method: str  # mbid, exact, fuzzy, none
+    confidence: float
+    reason: str
+    match: Candidate | None = None
+    best: Candidate | None = None
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    playlist_id: str = ""
+    added: int = 0
+    removed: int = 0
+    writes: int = 0
+    requests: dict[str, int] = field(default_factory=dict)
+    matched: int = 0
+    unmatched: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class Progress:
+    state: RunState
+    message: str = ""
+    tracks_done: int = 0
+    tracks_total: int = 0
+
+
+@dataclass
+class Report:
+    run_id: str
+    spec: Spec
+    dry_run: bool
+    progress: Progress
+    started_at: float
+    finished_at: float = 0.0
+    targets: list[TargetResult] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str = ""

@@ -1,0 +1,56 @@
+"""cmdarr.sync.v1.SyncService over gRPC: protobuf in, domain calls, protobuf out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.sync.v1 import sync_pb2_grpc
+
+from common.errors import FieldViolation, check
+from sync_svc import convert
+from sync_svc.runner import SyncRunner
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
+    def __init__(self, runner: SyncRunner) -> None:
+        self._runner = runner
+
+    async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
+        which = request.WhichOneof("what")
+        check([FieldViolation("what", "give command_name or spec")] if which is None else [])
+        if which == "command_name":
+            spec = await self._runner.spec_for_command(request.command_name)
+        else:
+            spec = convert.spec_from_pb(request.spec)
+        return pb.RunSyncResponse(run_id=await self._runner.start(spec, dry_run=request.dry_run))
+
+    async def WatchSync(
+        self, request: pb.WatchSyncRequest, context: Context
+    ) -> AsyncIterator[pb.WatchSyncResponse]:
+        check([FieldViolation("run_id", "is required")] if not request.run_id else [])
+        async for progress in self._runner.follow(request.run_id):
+            yield pb.WatchSyncResponse(progress=convert.progress_to_pb(progress))
+
+    async def GetSyncReport(
+        self, request: pb.GetSyncReportRequest, context: Context
+    ) -> pb.GetSyncReportResponse:
+        check([FieldViolation("run_id", "is required")] if not request.run_id else [])
+        return pb.GetSyncReportResponse(
+            report=convert.report_to_pb(await self._runner.report(request.run_id))
+        )
+
+    async def ListSyncs(
+        self, request: pb.ListSyncsRequest, context: Context
+    ) -> pb.ListSyncsResponse:
+        check(
+            [FieldViolation("limit", "must be between 0 and 500")]
+            if not 0 <= request.limit <= 500
+            else []
+        )
+        reports = await self._runner.recent(request.limit or 20)
+        return pb.ListSyncsResponse(syncs=[convert.summary_to_pb(r) for r in reports])

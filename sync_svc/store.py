@@ -1,0 +1,155 @@
+"""SQL access for sync_svc: run reports and managed playlist ids."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from common.db import Database
+from common.model import SourceKind, Target
+from sync_svc import tables
+from sync_svc.model import (
+    Candidate,
+    Outcome,
+    Progress,
+    Report,
+    RunState,
+    Spec,
+    TargetResult,
+    Track,
+    Via,
+)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Target | SourceKind | RunState | Via):
+        return value.value
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def report_to_json(report: Report) -> str:
+    return json.dumps(asdict(report), default=_encode, ensure_ascii=False)
+
+
+def _candidate(data: dict[str, Any] | None) -> Candidate | None:
+    return Candidate(**data) if data else None
+
+
+def report_from_json(text: str) -> Report:
+    data = json.loads(text)
+    spec = data["spec"]
+    return Report(
+        run_id=data["run_id"],
+        spec=Spec(
+            playlist_title=spec["playlist_title"],
+            targets=tuple(Target(t) for t in spec["targets"]),
+            tracks=tuple(Track(**{**t, "artists": tuple(t["artists"])}) for t in spec["tracks"]),
+            source_kind=SourceKind(spec["source_kind"]) if spec["source_kind"] else None,
+            source_ref=spec["source_ref"],
+            command_name=spec["command_name"],
+        ),
+        dry_run=data["dry_run"],
+        progress=Progress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
+        started_at=data["started_at"],
+        finished_at=data["finished_at"],
+        targets=[TargetResult(**{**t, "target": Target(t["target"])}) for t in data["targets"]],
+        outcomes=[
+            Outcome(
+                **{
+                    **o,
+                    "target": Target(o["target"]),
+                    "via": Via(o["via"]),
+                    "match": _candidate(o["match"]),
+                    "best": _candidate(o["best"]),
+                }
+            )
+            for o in data["outcomes"]
+        ],
+        error=data["error"],
+    )
+
+
+class SyncStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, report: Report) -> None:
+        row = {
+            "command_name": report.spec.command_name,
+            "state": report.progress.state.value,
+            "dry_run": report.dry_run,
+            "started_at": report.started_at,
+            "finished_at": report.finished_at,
+            "report": report_to_json(report),
+        }
+        async with self._db.sessions() as session, session.begin():
+            updated = await session.execute(
+                update(tables.runs).where(tables.runs.c.run_id == report.run_id).values(**row)
+            )
+            if not updated.rowcount:  # type: ignore[attr-defined]
+                await session.execute(insert(tables.runs).values(run_id=report.run_id, **row))
+
+    async def load(self, run_id: str) -> Report | None:
+        async with self._db.sessions() as session:
+            text = (
+                await session.execute(
+                    select(tables.runs.c.report).where(tables.runs.c.run_id == run_id)
+                )
+            ).scalar()
+        return report_from_json(text) if text else None
+
+    async def recent(self, limit: int) -> list[Report]:
+        async with self._db.sessions() as session:
+            rows = await session.execute(
+                select(tables.runs.c.report).order_by(tables.runs.c.started_at.desc()).limit(limit)
+            )
+            return [report_from_json(text) for (text,) in rows]
+
+    async def mark_interrupted(self) -> int:
+        """Runs a stopped process left queued or running are interrupted."""
+        interrupted = 0
+        async with self._db.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(tables.runs.c.report).where(
+                        tables.runs.c.state.in_(["queued", "running"])
+                    )
+                )
+            ).all()
+        for (text,) in rows:
+            report = report_from_json(text)
+            report.progress.state = RunState.INTERRUPTED
+            report.progress.message = "interrupted: the sync service stopped during the run"
+            report.error = report.progress.message
+            report.finished_at = time.time()
+            await self.save(report)
+            interrupted += 1
+        return interrupted
+
+    async def managed_id(self, key: str, target: Target) -> str:
+        async with self._db.sessions() as session:
+            found = (
+                await session.execute(
+                    select(tables.managed.c.playlist_id).where(
+                        tables.managed.c.managed_key == key, tables.managed.c.target == target.value
+                    )
+                )
+            ).scalar()
+        return str(found or "")
+
+    async def remember(self, key: str, target: Target, playlist_id: str) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                delete(tables.managed).where(
+                    tables.managed.c.managed_key == key, tables.managed.c.target == target.value
+                )
+            )
+            await session.execute(
+                insert(tables.managed).values(
+                    managed_key=key, target=target.value, playlist_id=playlist_id
+                )
+            )

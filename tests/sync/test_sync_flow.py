@@ -1,0 +1,269 @@
+"""sync_svc end to end on loopback: emulated Plex and Jellyfin, config_svc, cache_svc and
+sync_svc with real HTTP and gRPC between them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.sync.v1 import sync_pb2_grpc
+
+from cache_svc.app import start as start_cache
+from common.client import open_channel
+from common.env import ServiceEnv
+from common.errors import FailedPrecondition
+from common.probe import free_port
+from emulators.knobs import Fault
+from emulators.library import generate
+from emulators.server import Emulator, running_jellyfin, running_plex
+from sync_svc.app import start as start_sync
+from tests.cache.test_cache_lifecycle import settle
+from tests.conftest import running_config
+from tests.helpers import TIMEOUT
+
+CATALOG = generate(seed=3, tracks=1500, music_libraries=2, audiobooks=20)
+MUSIC = [t for s in CATALOG.sections if s.kind == "music" for t in s.tracks]
+PLEX, JELLYFIN = cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN
+
+
+def playlist(count: int, absent: int = 0) -> list[pb.InlineTrack]:
+    chosen = MUSIC[: count - absent]
+    tracks = [
+        pb.InlineTrack(
+            title=t.title,
+            artists=[(t.credit or t.album_artist).split(" feat. ")[0]],
+            duration_ms=t.duration_ms,
+        )
+        for t in chosen
+    ]
+    tracks += [
+        pb.InlineTrack(title=f"Nowhere Song {i}", artists=["Zed Quillfeather"])
+        for i in range(absent)
+    ]
+    return tracks
+
+
+async def no_sources(kind: object, ref: str, values: dict[str, str]) -> tuple[str, list[object]]:
+    raise FailedPrecondition("no sources in this test")
+
+
+@dataclass
+class Stack:
+    plex: Emulator
+    jellyfin: Emulator
+    config: config_pb2_grpc.ConfigServiceStub
+    cache: cache_pb2_grpc.CacheServiceStub
+    sync: sync_pb2_grpc.SyncServiceStub
+
+
+def env(service: str, tmp_path: Path, url: str) -> ServiceEnv:
+    return ServiceEnv(service, "127.0.0.1:0", tmp_path, url, None, 0.3, "INFO")
+
+
+@asynccontextmanager
+async def stack(
+    database_url: str, tmp_path: Path, *, cache_up: bool = True
+) -> AsyncIterator[Stack]:
+    async with (
+        running_plex(catalog=CATALOG) as plex,
+        running_jellyfin(catalog=CATALOG) as jellyfin,
+        running_config(database_url, tmp_path) as config_app,
+    ):
+        config_address = f"127.0.0.1:{config_app.server.port}"
+        cache_app = await start_cache(
+            env("cache", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}"),
+            config_address=config_address,
+            progress_interval_ms=200,
+        )
+        cache_address = (
+            f"127.0.0.1:{cache_app.server.port}" if cache_up else f"127.0.0.1:{free_port()}"
+        )
+        sync_app = await start_sync(
+            env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),
+            config_address=config_address,
+            cache_address=cache_address,
+            load_playlist=no_sources,  # type: ignore[arg-type]
+        )
+        try:
+            yield Stack(
+                plex,
+                jellyfin,
+                config_pb2_grpc.ConfigServiceStub(open_channel(config_address)),
+                cache_pb2_grpc.CacheServiceStub(open_channel(f"127.0.0.1:{cache_app.server.port}")),
+                sync_pb2_grpc.SyncServiceStub(open_channel(f"127.0.0.1:{sync_app.server.port}")),
+            )
+        finally:
+            await sync_app.stop(0.2)
+            await cache_app.stop(0.2)
+
+
+async def configure(s: Stack, **values: str) -> None:
+    changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
+    await s.config.UpdateSettings(cpb.UpdateSettingsRequest(changes=changes), timeout=TIMEOUT)
+
+
+async def enable_targets(s: Stack, **extra: str) -> None:
+    await configure(
+        s,
+        PLEX_URL=s.plex.url,
+        PLEX_TOKEN=s.plex.token,
+        JELLYFIN_URL=s.jellyfin.url,
+        JELLYFIN_TOKEN=s.jellyfin.token,
+        TARGET_MAX_REQUESTS_PER_SECOND="1000",
+        **extra,
+        PLEX_CLIENT_ENABLED="true",
+        JELLYFIN_CLIENT_ENABLED="true",
+    )
+
+
+async def run(
+    s: Stack, tracks: list[pb.InlineTrack], *, dry_run: bool = False, title: str = "Daily Mix"
+) -> pb.SyncReport:
+    spec = pb.SyncSpec(playlist_title=title, tracks=tracks, targets=[PLEX, JELLYFIN])
+    run_id = (
+        await s.sync.RunSync(pb.RunSyncRequest(spec=spec, dry_run=dry_run), timeout=TIMEOUT)
+    ).run_id
+    states = [
+        m.progress.state
+        async for m in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120)
+    ]
+    assert states[-1] in (pb.SYNC_STATE_SUCCEEDED, pb.SYNC_STATE_FAILED)
+    return (
+        await s.sync.GetSyncReport(pb.GetSyncReportRequest(run_id=run_id), timeout=TIMEOUT)
+    ).report
+
+
+def total(requests: pb.RequestCounts) -> int:
+    return sum(
+        getattr(requests, f)
+        for f in (
+            "library_listing",
+            "track_page",
+            "search",
+            "playlist_read",
+            "playlist_write",
+            "other",
+        )
+    )
+
+
+async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        for target in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        tracks = playlist(500, absent=20)
+        first = await run(s, tracks)
+        assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
+        for target in first.targets:
+            assert (target.matched, target.unmatched) == (480, 20), target
+            assert total(target.requests) <= 5 and target.requests.search == 0, target.requests
+            assert target.playlist_id and target.items_added == 480
+        plex_playlist = s.plex.plex.state.playlists[first.targets[0].playlist_id]
+        assert len(plex_playlist.entries) == 480
+        misses = [t for t in first.tracks if t.source == pb.MATCH_SOURCE_UNMATCHED]
+        assert len(misses) == 40 and all(
+            t.result.authoritative is False or t.result.reason for t in misses
+        )
+
+        second = await run(s, tracks)
+        for target in second.targets:
+            assert (
+                target.writes == 0
+                and target.playlist_id == first.targets[target.target - 1].playlist_id
+            )
+        assert len(s.plex.plex.state.playlists) == 1, "never a duplicate"
+
+        changed = await run(s, tracks[:400] + tracks[450:])
+        for target in changed.targets:
+            assert target.writes <= 2, "clearing and re-adding beats 50 single removals"
+        kept = [key for _, key in s.plex.plex.state.playlists[first.targets[0].playlist_id].entries]
+        assert len(kept) == 430
+
+
+async def test_dry_run_writes_nothing(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=JELLYFIN, limit=60)
+        report = await run(s, playlist(50), dry_run=True)
+        assert report.dry_run and all(t.writes == 0 and t.items_added == 50 for t in report.targets)
+        assert s.plex.plex.state.playlists == {}
+
+
+async def test_without_the_cache_the_live_fallback_is_bounded(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(
+            s, LIBRARY_CACHE_PLEX_ENABLED="false", LIBRARY_CACHE_JELLYFIN_ENABLED="false"
+        )
+        report = await run(s, playlist(40, absent=4))
+        assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
+        for target in report.targets:
+            assert target.requests.search <= 40 * 2, "at most one search per track per library"
+            assert target.matched == 36
+            assert any("live" in w for w in target.warnings)
+        assert {t.source for t in report.tracks} == {
+            pb.MATCH_SOURCE_LIVE,
+            pb.MATCH_SOURCE_UNMATCHED,
+        }
+
+
+async def test_live_search_cap_is_respected(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(
+            s,
+            LIBRARY_CACHE_PLEX_ENABLED="false",
+            LIBRARY_CACHE_JELLYFIN_ENABLED="false",
+            LIVE_SEARCH_MAX_REQUESTS_PER_SYNC="10",
+        )
+        report = await run(s, playlist(30))
+        for target in report.targets:
+            assert target.requests.search <= 10
+            assert any("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC" in w for w in target.warnings)
+
+
+async def test_an_unreachable_cache_never_fails_a_sync(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path, cache_up=False) as s:
+        await enable_targets(s)
+        report = await run(s, playlist(20))
+        assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
+        for target in report.targets:
+            assert target.matched == 20 and any(
+                "could not be reached" in w for w in target.warnings
+            )
+
+
+async def test_a_failed_write_leaves_the_playlist_as_it_was_and_a_rerun_converges(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=JELLYFIN, limit=60)
+        tracks = playlist(300)
+        first = await run(s, tracks[:100])
+        plex_id = first.targets[0].playlist_id
+        before = [key for _, key in s.plex.plex.state.playlists[plex_id].entries]
+        s.plex.knobs.faults.append(
+            Fault(kind="status", status=500, count=1, endpoint="playlist_write")
+        )
+        failed = await run(s, tracks)
+        assert failed.progress.state == pb.SYNC_STATE_FAILED and failed.targets[0].error
+        after = [key for _, key in s.plex.plex.state.playlists[plex_id].entries]
+        assert after == before, "left as it was"
+        s.plex.knobs.faults.clear()
+        again = await run(s, tracks)
+        assert again.progress.state == pb.SYNC_STATE_SUCCEEDED
+        assert len(s.plex.plex.state.playlists[plex_id].entries) == 300
+        assert len(s.plex.plex.state.playlists) == 1
