@@ -3,6 +3,7 @@ batch; a bounded live search only where the cache cannot answer."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -146,9 +147,11 @@ async def _live(
     choice = await client.music_libraries(settings.library_names)
     libraries = list(choice.chosen)
     budget = settings.live_search_cap
-    searches = 0
+    spent = 0
     say(f"Searching {target.label} live for {len(positions):,} tracks")
-    for position in positions:
+
+    async def one(position: int) -> None:
+        nonlocal spent
         track = tracks[position]
         query = Query(
             track.title,
@@ -159,10 +162,12 @@ async def _live(
             track.isrc,
         )
         found: list[LibraryTrack] = []
+        searched = False
         for library in libraries:
-            if searches >= budget:
+            if spent >= budget:
                 break
-            searches += 1
+            spent += 1  # counted before the await, so concurrent tracks never overspend
+            searched = True
             for hit in await client.search(library, parse_title(track.title).core, SEARCH_LIMIT):
                 found.append(
                     LibraryTrack(
@@ -176,15 +181,19 @@ async def _live(
                         hit.mbid.lower(),
                     )
                 )
-        if not found and searches >= budget:
+        if not searched:
             outcomes[position] = Outcome(
                 position, target, Via.UNMATCHED, MatchMethod.NONE.value, 0.0,
                 "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached",
             )  # fmt: skip
-            continue
+            return
         outcomes[position] = _from_live(
             position, target, match_track(TrackIndex(found), query, settings.min_confidence)
         )
+
+    # Tracks are searched concurrently; the client caps the requests in flight and the rate.
+    await asyncio.gather(*(one(p) for p in positions))
+    searches = spent
     if searches >= budget and len(positions) * max(1, len(libraries)) > budget:
         warnings.append(
             f"live search stopped at LIVE_SEARCH_MAX_REQUESTS_PER_SYNC={budget}; "
