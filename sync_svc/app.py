@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from common.env import ServiceEnv
 from common.server import GrpcServer
 from sync_svc.cache_client import CacheClient
 from sync_svc.runner import Loader, SyncRunner
+from sync_svc.scheduler import Scheduler
 from sync_svc.servicer import SyncServicer
 from sync_svc.store import SyncStore
 
@@ -30,9 +35,14 @@ class SyncApp:
     runner: SyncRunner
     db: Database
     channels: list[object] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self, grace: float) -> None:
         await self.server.stop(grace)
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.runner.stop()
         for channel in self.channels:
             await channel.close(None)  # type: ignore[attr-defined]
@@ -40,7 +50,13 @@ class SyncApp:
 
 
 async def start(
-    env: ServiceEnv, *, config_address: str, cache_address: str | None, load_playlist: Loader
+    env: ServiceEnv,
+    *,
+    config_address: str,
+    cache_address: str | None,
+    load_playlist: Loader,
+    schedule_every: float = 30.0,
+    clock: Callable[[], float] = time.time,
 ) -> SyncApp:
     """Mark runs a previous process left unfinished as interrupted, then serve."""
     db = Database(env.database_url)
@@ -54,11 +70,12 @@ async def start(
         cache_channel = open_channel(cache_address, env.api_key)
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
-    runner = SyncRunner(
-        store, config_pb2_grpc.ConfigServiceStub(config_channel), cache, load_playlist, Registry()
-    )
+    config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
+    runner = SyncRunner(store, config_stub, cache, load_playlist, Registry())
     server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
     sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner), server.server)
     await server.start()
     await server.set_serving(True)
-    return SyncApp(server, runner, db, channels)
+    scheduler = Scheduler(config_stub, runner, every=schedule_every, clock=clock)
+    task = asyncio.create_task(scheduler.run_forever(), name="scheduler")
+    return SyncApp(server, runner, db, channels, [task])

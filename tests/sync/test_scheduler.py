@@ -1,0 +1,78 @@
+"""Stored commands run on their cron schedules."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.sync.v1 import sync_pb2_grpc
+
+from common.client import open_channel
+from sync_svc.app import start as start_sync
+from sync_svc.scheduler import due
+from tests.conftest import running_config
+from tests.helpers import TIMEOUT
+from tests.sync.test_sync_flow import env, no_sources
+
+BASE = 1_800_000_000.0  # a fixed instant (2027-01-15 08:00 UTC)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "last", "now", "expected"),
+    [
+        ("*/5 * * * *", BASE, BASE + 299, False),
+        ("*/5 * * * *", BASE, BASE + 300, True),
+        ("0 3 * * *", BASE, BASE + 3600, False),
+        ("0 3 * * *", BASE, BASE + 20 * 3600, True),
+        ("", BASE, BASE + 10**6, False),
+        ("* * * * *", BASE + 60, BASE, False),
+    ],
+)
+def test_due(schedule: str, last: float, now: float, expected: bool) -> None:
+    assert due(schedule, last, now) is expected
+
+
+async def test_a_scheduled_command_runs_once_per_fire_time(
+    database_url: str, tmp_path: Path
+) -> None:
+    now = [time.time()]
+    async with running_config(database_url, tmp_path) as config_app:
+        address = f"127.0.0.1:{config_app.server.port}"
+        config = config_pb2_grpc.ConfigServiceStub(open_channel(address))
+        command = cpb.Command(
+            name="every-five",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/nowhere.m3u"),
+            targets=[cpb.TARGET_PLEX],
+            schedule="*/5 * * * *",
+            enabled=True,
+        )
+        await config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
+        app = await start_sync(
+            env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),
+            config_address=address,
+            cache_address=None,
+            load_playlist=no_sources,  # type: ignore[arg-type]
+            schedule_every=0.05,
+            clock=lambda: now[0],
+        )
+        sync = sync_pb2_grpc.SyncServiceStub(open_channel(f"127.0.0.1:{app.server.port}"))
+        try:
+            await asyncio.sleep(0.3)
+            assert list((await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs) == []
+            now[0] += 301
+            for _ in range(100):
+                syncs = (await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs
+                if syncs:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
+            syncs = (await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs
+            assert [s.command_name for s in syncs] == ["every-five"], "once per fire time"
+        finally:
+            await app.stop(0.2)
