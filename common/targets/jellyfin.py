@@ -36,9 +36,10 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
-from common.targets.paging import Page, chunk_by_length, missing_ids
+from common.targets.paging import Page, chunk_by_length
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
+from common.targets.sweep import sweep_if_needed
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,17 @@ class JellyfinClient:
         fields: str = TRACK_FIELDS,
         on_progress: Progress | None = None,
     ) -> list[TargetTrack]:
+        return await list_all(
+            await self._page_fetcher(library, *filters, fields=fields),
+            what=f"Jellyfin library {library.title!r}",
+            page_size=self._settings.page_size,
+            key=lambda track: track.item_id,
+            on_progress=on_progress,
+        )
+
+    async def _page_fetcher(
+        self, library: TargetLibrary, *filters: tuple[str, str], fields: str = TRACK_FIELDS
+    ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
         user = await self.user_id()
 
         async def fetch(page: Page) -> PageResult[TargetTrack]:
@@ -222,13 +234,11 @@ class JellyfinClient:
                 raise self._malformed(path, where, exc) from exc
             return PageResult(tracks, total)
 
-        return await list_all(
-            fetch,
-            what=f"Jellyfin library {library.title!r}",
-            page_size=self._settings.page_size,
-            key=lambda track: track.item_id,
-            on_progress=on_progress,
-        )
+        return fetch
+
+    async def track_total(self, library: TargetLibrary) -> int:
+        """How many tracks the library holds, for one small request."""
+        return (await (await self._page_fetcher(library, fields=""))(Page(0, 0, 1))).total
 
     async def list_tracks(
         self, library: TargetLibrary, on_progress: Progress | None = None
@@ -246,10 +256,7 @@ class JellyfinClient:
         stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         listed = await self._list(library, ("minDateLastSaved", stamp))
         changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
-        deleted = (
-            missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()
-        )
-        return ChangeSet(changed=changed, deleted_ids=deleted)
+        return ChangeSet(changed, await sweep_if_needed(self, library, known_ids, changed))
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

@@ -23,7 +23,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
-from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids
+from common.targets.paging import Page, chunk_by_length, entry_before
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
@@ -35,6 +35,7 @@ from common.targets.plex_parse import (
 )
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
+from common.targets.sweep import sweep_if_needed
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -187,10 +188,11 @@ class PlexClient:
         # Plex's >>= is strictly after: ask from one second earlier, then filter here.
         listed = await self._list(library, ("updatedAt", ">>=", str(since - 1)))
         changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
-        deleted = (
-            missing_ids(known_ids, await self.track_ids(library)) if known_ids else frozenset()
-        )
-        return ChangeSet(changed=changed, deleted_ids=deleted)
+        return ChangeSet(changed, await sweep_if_needed(self, library, known_ids, changed))
+
+    async def track_total(self, library: TargetLibrary) -> int:
+        """How many tracks the library holds, for one small request."""
+        return (await self._page_fetcher(library, guids=False)(Page(0, 0, 1))).total
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

@@ -214,3 +214,21 @@ async def test_bad_url_is_a_clear_failure(database_url: str, tmp_path: Path) -> 
         failed = await settle(s.cache, pb.CACHE_STATE_FAILED, limit=30)
         assert "PLEX_URL is not set" in failed.last_error
         await asyncio.sleep(0)
+
+
+async def test_incremental_refresh_costs_far_fewer_requests(
+    database_url: str, tmp_path: Path
+) -> None:
+    catalog = generate(seed=4, tracks=6000, music_libraries=2, audiobooks=0)
+    async with stack(database_url, tmp_path, catalog) as s:
+        await enable_both(s)
+        await settle(s.cache, pb.CACHE_STATE_READY, limit=60)
+        full = sum(s.plex.knobs.reset_counts().values())
+        await s.cache.BuildCache(
+            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
+            timeout=TIMEOUT,
+        )
+        ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
+        incremental = sum(s.plex.knobs.counts.values())
+        assert ready.track_count == 6000
+        assert incremental <= full / 2, (incremental, full)
