@@ -80,14 +80,19 @@ def sniff(data: bytes) -> PlaylistFormat | None:
 def parse_playlist(
     data: bytes,
     *,
-    origin: str,
+    where: str,
     max_tracks: int,
     name: str = "",
     content_type: str = "",
     default_title: str = "",
 ) -> SourcePlaylist:
-    """Detect the format of ``data`` and parse it; bad input raises InvalidArgument."""
+    """Detect the format of ``data`` and parse it; bad input raises InvalidArgument.
+
+    ``where`` says where the bytes came from ("file /x/y.jspf"); the playlist's origin is
+    that, preceded by the format ("JSPF file /x/y.jspf").
+    """
     found = detect_format(data, name=name, content_type=content_type)
+    origin = f"{found.value.upper()} {where}"
     if found is PlaylistFormat.JSPF:
         return parse_jspf(data, origin=origin, max_tracks=max_tracks, default_title=default_title)
     if found is PlaylistFormat.XSPF:

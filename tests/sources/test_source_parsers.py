@@ -109,7 +109,7 @@ def test_an_empty_playlist_is_valid() -> None:
     assert playlist.tracks == ()
     assert parse_m3u("#EXTM3U\n", origin="x", max_tracks=LIMIT).tracks == ()
     assert parse_csv("title,artist\n", origin="x", max_tracks=LIMIT).tracks == ()
-    assert parse_playlist(b"", origin="x", max_tracks=LIMIT, name="empty.m3u").tracks == ()
+    assert parse_playlist(b"", where="x", max_tracks=LIMIT, name="empty.m3u").tracks == ()
 
 
 def test_xspf_reads_tracks_and_falls_back_to_the_location() -> None:
@@ -160,7 +160,10 @@ def test_xspf_refuses_another_root() -> None:
 
 
 def test_m3u8_reads_extinf_tags_and_path_only_entries() -> None:
-    playlist = parse_playlist(read("good.m3u8"), origin="x", max_tracks=LIMIT, name="good.m3u8")
+    playlist = parse_playlist(
+        read("good.m3u8"), where="file good.m3u8", max_tracks=LIMIT, name="good.m3u8"
+    )
+    assert playlist.origin == "M3U8 file good.m3u8"
     assert playlist.title == "Late Night"
     assert playlist.tracks == (
         SourceTrack(title="Glory Box", artists=("Portishead",), duration_ms=229000),
@@ -178,7 +181,7 @@ def test_m3u8_reads_extinf_tags_and_path_only_entries() -> None:
 
 def test_m3u_bad_duration_names_the_line() -> None:
     with pytest.raises(InvalidArgument) as caught:
-        parse_playlist(read("bad-duration.m3u"), origin="x", max_tracks=LIMIT, name="b.m3u")
+        parse_playlist(read("bad-duration.m3u"), where="x", max_tracks=LIMIT, name="b.m3u")
     assert violation(caught) == ("source", "line 4: #EXTINF duration 'abc' is not a number")
 
 
@@ -198,7 +201,7 @@ def test_m3u_structure_errors(text: str, description: str) -> None:
 
 
 def test_legacy_m3u_falls_back_to_the_windows_code_page() -> None:
-    playlist = parse_playlist(read("legacy.m3u"), origin="x", max_tracks=LIMIT, name="l.m3u")
+    playlist = parse_playlist(read("legacy.m3u"), where="x", max_tracks=LIMIT, name="l.m3u")
     assert playlist.tracks == (
         SourceTrack(title="Eres", artists=("Café Tacvba",), duration_ms=180000),
     )
@@ -206,13 +209,13 @@ def test_legacy_m3u_falls_back_to_the_windows_code_page() -> None:
 
 def test_m3u8_must_be_utf8() -> None:
     with pytest.raises(InvalidArgument) as caught:
-        parse_playlist(read("legacy.m3u"), origin="x", max_tracks=LIMIT, name="l.m3u8")
+        parse_playlist(read("legacy.m3u"), where="x", max_tracks=LIMIT, name="l.m3u8")
     assert "not valid UTF-8" in violation(caught)[1]
 
 
 def test_csv_reads_columns_by_name() -> None:
     playlist = parse_playlist(
-        read("good.csv"), origin="x", max_tracks=LIMIT, name="good.csv", default_title="good"
+        read("good.csv"), where="x", max_tracks=LIMIT, name="good.csv", default_title="good"
     )
     assert playlist.title == "good"
     assert playlist.tracks == (
@@ -232,12 +235,12 @@ def test_csv_reads_columns_by_name() -> None:
 
 
 def test_csv_detects_semicolons_tabs_and_lengths() -> None:
-    semicolons = parse_playlist(read("semicolon.csv"), origin="x", max_tracks=LIMIT, name="s.csv")
+    semicolons = parse_playlist(read("semicolon.csv"), where="x", max_tracks=LIMIT, name="s.csv")
     assert semicolons.tracks == (
         SourceTrack(title="Paper Planes", artists=("M.I.A.",), duration_ms=204000),
         SourceTrack(title="Wonderwall", artists=("Oasis",), duration_ms=258000),
     )
-    tabs = parse_playlist(read("tabs.tsv"), origin="x", max_tracks=LIMIT, name="t.tsv")
+    tabs = parse_playlist(read("tabs.tsv"), where="x", max_tracks=LIMIT, name="t.tsv")
     assert tabs.tracks == (SourceTrack(title="One", artists=("Metallica",), duration_ms=447000),)
 
 
@@ -250,7 +253,7 @@ def test_csv_detects_semicolons_tabs_and_lengths() -> None:
 )
 def test_csv_errors_name_the_line(name: str, description: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
-        parse_playlist(read(name), origin="x", max_tracks=LIMIT, name=name)
+        parse_playlist(read(name), where="x", max_tracks=LIMIT, name=name)
     assert violation(caught) == ("source", description)
 
 
