@@ -37,12 +37,21 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
         raise FailedPrecondition(f"playlist file {path} is not readable by this service") from None
     except OSError as exc:
         raise FailedPrecondition(f"playlist file {path} cannot be opened: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise FailedPrecondition(f"playlist file {path} is not a regular file")
         what = f"playlist file {path}"
         check_size(info.st_size, max_bytes, what)
-        data = file.read(max_bytes + 1)  # it may have grown since
-        check_size(len(data), max_bytes, what)
-        return data
+        chunks = []
+        size = 0
+        while size <= max_bytes:  # it may have grown since the fstat
+            chunk = os.read(fd, min(2**20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        check_size(size, max_bytes, what)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
