@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -21,8 +21,20 @@ async def load_url(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise invalid("must be an http:// or https:// URL", SOURCE_REF)
     what = f"URL {public_url(ref)}"
+    # Credentials in the URL travel as a Basic auth header, never in the request line
+    # (HTTP client logs show the whole URL).
+    auth = None
+    if parts.username is not None or parts.password is not None:
+        auth = httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
+        ref = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     answer = await fetch(
-        http, "GET", ref, what=what, max_bytes=settings.max_bytes, follow_redirects=True
+        http,
+        "GET",
+        ref,
+        what=what,
+        max_bytes=settings.max_bytes,
+        auth=auth,
+        follow_redirects=True,
     )
     if answer.status in (404, 410):
         raise FailedPrecondition(f"{what} not found (HTTP {answer.status})")

@@ -3,6 +3,8 @@ checked for existence, type and size, and parsed by the format they turn out to 
 
 from __future__ import annotations
 
+import base64
+import logging
 import os
 import shutil
 import socket
@@ -121,6 +123,19 @@ async def test_a_url_follows_redirects_and_names_the_file(fakes: Fakes) -> None:
     assert playlist.tracks[0].title == "Hurt"
     assert state.counts["/moved/mix.csv"] == 1
     assert state.counts["/files/mix.csv"] == 1
+
+
+async def test_credentials_in_a_url_go_in_a_header_not_in_logs(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    state, http = fakes
+    state.files["private.m3u"] = (b"#EXTM3U\n/music/A - B.mp3\n", "audio/x-mpegurl")
+    ref = state.base_url.replace("://", "://me:pw-secret@") + "/files/private.m3u"
+    playlist = await load_playlist(SourceKind.URL, ref, http=http, settings=state.settings())
+    assert playlist.origin == f"M3U URL {state.base_url}/files/private.m3u"
+    assert state.authorizations == ["Basic " + base64.b64encode(b"me:pw-secret").decode()]
+    assert "pw-secret" not in caplog.text
 
 
 async def test_url_failures(fakes: Fakes) -> None:
