@@ -1,0 +1,77 @@
+"""JSPF, the JSON form of XSPF used by ListenBrainz: ``{"playlist": {"title", "track": []}}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync_svc.sources import shape
+from sync_svc.sources.model import SourcePlaylist, SourceTrack
+from sync_svc.sources.problems import ShapeError, check_count, invalid
+from sync_svc.sources.text import decode
+
+
+def parse_jspf(
+    data: bytes | str, *, origin: str, max_tracks: int, default_title: str = ""
+) -> SourcePlaylist:
+    """Parse a JSPF document; bad input raises InvalidArgument naming the JSON path."""
+    document = load_json(data)
+    try:
+        return jspf_playlist(
+            document, origin=origin, max_tracks=max_tracks, default_title=default_title
+        )
+    except ShapeError as exc:
+        raise exc.as_invalid() from None
+
+
+def load_json(data: bytes | str) -> object:
+    content = decode(data) if isinstance(data, bytes) else data
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise invalid(f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise invalid("the JSON is nested too deeply") from None
+
+
+def jspf_playlist(
+    document: object, *, origin: str, max_tracks: int, default_title: str = ""
+) -> SourcePlaylist:
+    """A parsed JSPF document to a playlist; a wrong shape raises ShapeError."""
+    root = shape.obj(document, "(document)")
+    if "playlist" not in root:
+        raise ShapeError("playlist", "is required")
+    playlist = shape.obj(root["playlist"], "playlist")
+    title = shape.text(playlist, "title", "playlist") or default_title
+    raw_tracks = playlist.get("track")
+    entries = [] if raw_tracks is None else shape.items(raw_tracks, "playlist.track")
+    check_count(len(entries), max_tracks)
+    tracks = tuple(jspf_track(entry, f"playlist.track[{i}]") for i, entry in enumerate(entries))
+    return SourcePlaylist(title=title, tracks=tracks, origin=origin)
+
+
+def jspf_track(value: object, path: str) -> SourceTrack:
+    track = shape.obj(value, path)
+    creator = shape.text(track, "creator", path)
+    return SourceTrack(
+        title=shape.text(track, "title", path, required=True),
+        artists=(creator,) if creator else (),
+        album=shape.text(track, "album", path),
+        duration_ms=shape.count(track, "duration", path),
+        recording_mbid=shape.recording_mbid(identifiers(track, path)),
+    )
+
+
+def identifiers(track: dict[str, Any], path: str) -> list[str]:
+    """JSPF allows one identifier string or an array of them."""
+    value = track.get("identifier")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    found = []
+    for i, item in enumerate(shape.items(value, f"{path}.identifier")):
+        if not isinstance(item, str):
+            raise ShapeError(f"{path}.identifier[{i}]", "must be a string")
+        found.append(item)
+    return found
