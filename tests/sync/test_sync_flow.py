@@ -3,6 +3,7 @@ sync_svc with real HTTP and gRPC between them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from emulators.knobs import Fault
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from sync_svc.app import start as start_sync
+from sync_svc.loader import load_source
 from tests.cache.test_cache_lifecycle import settle
 from tests.conftest import running_config
 from tests.helpers import TIMEOUT
@@ -89,7 +91,7 @@ async def stack(
             env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),
             config_address=config_address,
             cache_address=cache_address,
-            load_playlist=no_sources,  # type: ignore[arg-type]
+            load_playlist=load_source,
         )
         try:
             yield Stack(
@@ -267,3 +269,75 @@ async def test_a_failed_write_leaves_the_playlist_as_it_was_and_a_rerun_converge
         assert again.progress.state == pb.SYNC_STATE_SUCCEEDED
         assert len(s.plex.plex.state.playlists[plex_id].entries) == 300
         assert len(s.plex.plex.state.playlists) == 1
+
+
+async def test_a_500_track_jspf_command_syncs_both_targets_warm(
+    database_url: str, tmp_path: Path
+) -> None:
+    tracks = playlist(500, absent=10)
+    jspf = {
+        "playlist": {
+            "title": "Weekly Jams",
+            "track": [
+                {"title": t.title, "creator": t.artists[0], "duration": t.duration_ms}
+                for t in tracks
+            ],
+        }
+    }
+    path = tmp_path / "weekly.jspf"
+    path.write_text(json.dumps(jspf))
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        for target in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        command = cpb.Command(
+            name="weekly-jams",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
+            targets=[PLEX, JELLYFIN],
+        )
+        created = await s.config.CreateCommand(
+            cpb.CreateCommandRequest(command=command), timeout=TIMEOUT
+        )
+        assert list(created.warnings) == []
+
+        async def run_command() -> pb.SyncReport:
+            run_id = (
+                await s.sync.RunSync(pb.RunSyncRequest(command_name="weekly-jams"), timeout=TIMEOUT)
+            ).run_id
+            async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
+                pass
+            request = pb.GetSyncReportRequest(run_id=run_id)
+            return (await s.sync.GetSyncReport(request, timeout=TIMEOUT)).report
+
+        first = await run_command()
+        assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
+        assert first.command_name == "weekly-jams"
+        for target in first.targets:
+            assert target.matched == 490 and total(target.requests) <= 5
+        second = await run_command()
+        assert all(t.writes == 0 for t in second.targets), "a second run writes nothing"
+        listed = (await s.sync.ListSyncs(pb.ListSyncsRequest(limit=5), timeout=TIMEOUT)).syncs
+        assert [x.run_id for x in listed] == [second.run_id, first.run_id]
+
+
+async def test_a_bad_source_file_fails_the_run_naming_the_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.m3u"
+    path.write_text("#EXTM3U\n#EXTINF:abc,Artist - Title\nsong.mp3\n")
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        spec = pb.SyncSpec(
+            playlist_title="Broken",
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
+            targets=[PLEX],
+        )
+        run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
+        async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=60):
+            pass
+        report = (
+            await s.sync.GetSyncReport(pb.GetSyncReportRequest(run_id=run_id), timeout=TIMEOUT)
+        ).report
+        assert report.progress.state == pb.SYNC_STATE_FAILED
+        assert "line 2" in report.error

@@ -1,0 +1,28 @@
+"""Reading a run's source playlist with the credentials of the run's settings."""
+
+from __future__ import annotations
+
+import httpx
+
+from common.model import SourceKind
+from sync_svc.model import Track
+from sync_svc.sources import SourceSettings, load_playlist
+
+SOURCE_TIMEOUT = 30.0
+
+
+async def load_source(
+    kind: SourceKind, ref: str, values: dict[str, str]
+) -> tuple[str, list[Track]]:
+    """The playlist's title and tracks. ``values`` are the run's settings, secrets included."""
+    settings = SourceSettings(
+        spotify_client_id=values.get("SPOTIFY_CLIENT_ID", ""),
+        spotify_client_secret=values.get("SPOTIFY_CLIENT_SECRET", ""),
+        listenbrainz_token=values.get("LISTENBRAINZ_TOKEN", ""),
+    )
+    async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
+        playlist = await load_playlist(kind, ref, http=http, settings=settings)
+    return playlist.title, [
+        Track(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid, t.isrc)
+        for t in playlist.tracks
+    ]
