@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as pb
-from cmdarr.config.v1 import config_pb2 as config_pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from cache_svc.build import Phase
 from cache_svc.status import CacheStatus
 from common.matching import LibraryTrack, Match, MatchMethod, Query
-from common.model import CacheState, Target
+from common.model import CacheState
+from common.protoconv import TARGETS
 
 STATES = {
     CacheState.DISABLED: pb.CACHE_STATE_DISABLED,
@@ -31,8 +31,6 @@ METHODS = {
     MatchMethod.FUZZY: pb.MATCH_METHOD_FUZZY,
     MatchMethod.NONE: pb.MATCH_METHOD_NONE,
 }
-TARGETS = {Target.PLEX: config_pb.TARGET_PLEX, Target.JELLYFIN: config_pb.TARGET_JELLYFIN}
-TARGETS_BACK = {v: k for k, v in TARGETS.items()}
 
 
 def _timestamp(seconds: float) -> Timestamp:

@@ -12,6 +12,7 @@ from cmdarr.cache.v1 import cache_pb2_grpc
 
 from cache_svc import convert
 from cache_svc.manager import CacheManager
+from common import protoconv
 from common.errors import FieldViolation, check
 from common.model import CacheState, Target
 
@@ -26,7 +27,7 @@ WATCH_TICK_IDLE = 15.0
 def _targets(value: int, field: str, *, allow_all: bool) -> list[Target]:
     if value == 0 and allow_all:
         return list(Target)
-    target = convert.TARGETS_BACK.get(value)  # type: ignore[call-overload]
+    target = protoconv.TARGETS_BACK.get(value)  # type: ignore[call-overload]
     if target is None:
         check([FieldViolation(field, "must be TARGET_PLEX or TARGET_JELLYFIN")])
     return [target]  # type: ignore[list-item]

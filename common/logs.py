@@ -78,4 +78,6 @@ def configure_logging(service: str, level: str = "INFO") -> Redactor:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # httpx logs every request URL at INFO; a URL may carry a credential in its query.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return redactor

@@ -9,6 +9,7 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
+from common import protoconv
 from common.config.registry import Registry
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
@@ -40,9 +41,9 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
         return pb.UpdateSettingsResponse(
             revision=result.revision,
             changed=[convert.setting_to_pb(self._registry, s) for s in result.changed_settings],
-            notifications=[convert.notification_to_pb(n) for n in result.notifications],
-            warnings=[convert.warning_to_pb(w) for w in result.warnings],
-            changed_commands=[convert.command_to_pb(c) for c in result.changed_commands],
+            notifications=[protoconv.notification_to_pb(n) for n in result.notifications],
+            warnings=[protoconv.warning_to_pb(w) for w in result.warnings],
+            changed_commands=[protoconv.command_to_pb(c) for c in result.changed_commands],
         )
 
     async def RevealSecrets(
@@ -61,14 +62,14 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     ) -> pb.ListCommandsResponse:
         commands, revision = await self._core.list_commands()
         return pb.ListCommandsResponse(
-            commands=[convert.command_to_pb(c) for c in commands], revision=revision
+            commands=[protoconv.command_to_pb(c) for c in commands], revision=revision
         )
 
     async def GetCommand(
         self, request: pb.GetCommandRequest, context: Context
     ) -> pb.GetCommandResponse:
         return pb.GetCommandResponse(
-            command=convert.command_to_pb(await self._core.get_command(request.name))
+            command=protoconv.command_to_pb(await self._core.get_command(request.name))
         )
 
     async def CreateCommand(
@@ -80,9 +81,9 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             validate_only=request.validate_only,
         )
         return pb.CreateCommandResponse(
-            command=convert.command_to_pb(command),
-            warnings=[convert.warning_to_pb(w) for w in result.warnings],
-            notifications=[convert.notification_to_pb(n) for n in result.notifications],
+            command=protoconv.command_to_pb(command),
+            warnings=[protoconv.warning_to_pb(w) for w in result.warnings],
+            notifications=[protoconv.notification_to_pb(n) for n in result.notifications],
             revision=result.revision,
         )
 
@@ -95,8 +96,8 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             expected_mod_revision=request.expected_mod_revision,
         )
         return pb.UpdateCommandResponse(
-            command=convert.command_to_pb(command),
-            warnings=[convert.warning_to_pb(w) for w in result.warnings],
+            command=protoconv.command_to_pb(command),
+            warnings=[protoconv.warning_to_pb(w) for w in result.warnings],
             revision=result.revision,
         )
 
@@ -111,7 +112,7 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     ) -> pb.ListWarningsResponse:
         warnings, revision = await self._core.warnings()
         return pb.ListWarningsResponse(
-            warnings=[convert.warning_to_pb(w) for w in warnings], revision=revision
+            warnings=[protoconv.warning_to_pb(w) for w in warnings], revision=revision
         )
 
     async def WatchConfig(

@@ -10,12 +10,11 @@ from typing import Any
 
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
-from cmdarr.config.v1 import config_pb2 as cpb
 
 from common.model import Target
+from common.protoconv import TARGETS
 from sync_svc.model import Candidate, Track
 
-TARGETS = {Target.PLEX: cpb.TARGET_PLEX, Target.JELLYFIN: cpb.TARGET_JELLYFIN}
 STATES = {
     pb.CACHE_STATE_DISABLED: "disabled",
     pb.CACHE_STATE_EMPTY: "empty",

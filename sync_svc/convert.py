@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.errors import FieldViolation, check
 from common.model import Target
+from common.protoconv import TARGETS
 from sync_svc.model import (
     Candidate,
     Outcome,
@@ -39,7 +40,6 @@ METHODS = {
     "fuzzy": cache_pb.MATCH_METHOD_FUZZY,
     "none": cache_pb.MATCH_METHOD_NONE,
 }
-TARGETS = {v: k for k, v in TARGETS_PB.items()}
 
 
 def spec_from_pb(message: pb.SyncSpec) -> Spec:

@@ -14,6 +14,7 @@ from typing import Any
 
 from cmdarr.config.v1 import config_pb2 as cpb
 
+from common import protoconv
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.errors import FieldViolation, NotFound, ServiceError, check
@@ -32,14 +33,8 @@ Loader = Callable[[SourceKind, str, dict[str, str]], Awaitable[tuple[str, list[T
 MAX_TRACKS = 20_000
 MAX_TEXT = 1024
 
-TARGETS_PB = {cpb.TARGET_PLEX: Target.PLEX, cpb.TARGET_JELLYFIN: Target.JELLYFIN}
-SOURCES_PB = {
-    cpb.SOURCE_KIND_FILE: SourceKind.FILE,
-    cpb.SOURCE_KIND_URL: SourceKind.URL,
-    cpb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST: SourceKind.LISTENBRAINZ_PLAYLIST,
-    cpb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR: SourceKind.LISTENBRAINZ_CREATED_FOR,
-    cpb.SOURCE_KIND_SPOTIFY_PLAYLIST: SourceKind.SPOTIFY_PLAYLIST,
-}
+TARGETS_PB = protoconv.TARGETS_BACK
+SOURCES_PB = protoconv.SOURCES_BACK
 
 
 def check_spec(spec: Spec, field: str) -> None:

@@ -1,0 +1,122 @@
+"""Protobuf forms of the shared domain vocabulary (common.model): targets, commands,
+warnings and their fixes, notifications. Used by every service that speaks them."""
+
+from __future__ import annotations
+
+from cmdarr.config.v1 import config_pb2 as pb
+
+from common.model import (
+    Command,
+    CommandKind,
+    Fix,
+    FixAction,
+    Notification,
+    Origin,
+    Severity,
+    SourceKind,
+    Target,
+    Warning,
+)
+
+ENABLED_ORIGINS = {
+    Origin.DEFAULT: pb.ENABLED_SOURCE_DEFAULT,
+    Origin.ENV: pb.ENABLED_SOURCE_DEFAULT,
+    Origin.USER: pb.ENABLED_SOURCE_USER,
+    Origin.AUTO: pb.ENABLED_SOURCE_AUTO,
+}
+TARGETS = {Target.PLEX: pb.TARGET_PLEX, Target.JELLYFIN: pb.TARGET_JELLYFIN}
+TARGETS_BACK = {v: k for k, v in TARGETS.items()}
+KINDS = {
+    CommandKind.LIBRARY_CACHE_BUILDER: pb.COMMAND_KIND_LIBRARY_CACHE_BUILDER,
+    CommandKind.PLAYLIST_SYNC: pb.COMMAND_KIND_PLAYLIST_SYNC,
+}
+KINDS_BACK = {v: k for k, v in KINDS.items()}
+SOURCES = {
+    SourceKind.FILE: pb.SOURCE_KIND_FILE,
+    SourceKind.URL: pb.SOURCE_KIND_URL,
+    SourceKind.LISTENBRAINZ_PLAYLIST: pb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST,
+    SourceKind.LISTENBRAINZ_CREATED_FOR: pb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR,
+    SourceKind.SPOTIFY_PLAYLIST: pb.SOURCE_KIND_SPOTIFY_PLAYLIST,
+}
+SOURCES_BACK = {v: k for k, v in SOURCES.items()}
+FIXES = {
+    FixAction.ENABLE_LIBRARY_CACHE: pb.FIX_ACTION_ENABLE_LIBRARY_CACHE,
+    FixAction.ENABLE_CACHE_BUILDER: pb.FIX_ACTION_ENABLE_CACHE_BUILDER,
+    FixAction.BUILD_CACHE_NOW: pb.FIX_ACTION_BUILD_CACHE_NOW,
+}
+SEVERITIES = {
+    Severity.INFO: pb.WARNING_SEVERITY_INFO,
+    Severity.WARNING: pb.WARNING_SEVERITY_WARNING,
+    Severity.ERROR: pb.WARNING_SEVERITY_ERROR,
+}
+ENABLED_ORIGINS_BACK = {
+    pb.ENABLED_SOURCE_DEFAULT: Origin.DEFAULT,
+    pb.ENABLED_SOURCE_USER: Origin.USER,
+    pb.ENABLED_SOURCE_AUTO: Origin.AUTO,
+}
+FIXES_BACK = {v: k for k, v in FIXES.items()}
+SEVERITIES_BACK = {v: k for k, v in SEVERITIES.items()}
+
+
+def command_to_pb(command: Command) -> pb.Command:
+    message = pb.Command(
+        name=command.name,
+        kind=KINDS[command.kind],
+        targets=[TARGETS[t] for t in command.targets],
+        schedule=command.schedule,
+        enabled=command.enabled,
+        enabled_source=ENABLED_ORIGINS[command.enabled_origin],
+        create_revision=command.create_revision,
+        mod_revision=command.mod_revision,
+        playlist_title=command.playlist_title,
+    )
+    if command.source_kind is not None:
+        message.source.CopyFrom(
+            pb.PlaylistSource(kind=SOURCES[command.source_kind], ref=command.source_ref)
+        )
+    return message
+
+
+def command_from_pb(message: pb.Command) -> Command | None:
+    """The domain command of a stored command's message (None for an unknown kind)."""
+    kind = KINDS_BACK.get(message.kind)
+    if kind is None:
+        return None
+    return Command(
+        name=message.name,
+        kind=kind,
+        source_kind=SOURCES_BACK.get(message.source.kind),
+        source_ref=message.source.ref,
+        targets=tuple(TARGETS_BACK[t] for t in message.targets if t in TARGETS_BACK),
+        schedule=message.schedule,
+        enabled=message.enabled,
+        enabled_origin=ENABLED_ORIGINS_BACK.get(message.enabled_source, Origin.USER),
+        playlist_title=message.playlist_title,
+        create_revision=message.create_revision,
+        mod_revision=message.mod_revision,
+    )
+
+
+def warning_to_pb(warning: Warning) -> pb.Warning:
+    message = pb.Warning(
+        code=warning.code,
+        severity=SEVERITIES[warning.severity],
+        message=warning.message,
+        target=TARGETS[warning.target] if warning.target else pb.TARGET_UNSPECIFIED,
+        command_names=list(warning.command_names),
+    )
+    if warning.fix is not None:
+        message.fix.CopyFrom(fix_to_pb(warning.fix))
+    return message
+
+
+def fix_to_pb(fix: Fix) -> pb.Fix:
+    return pb.Fix(
+        action=FIXES[fix.action],
+        target=TARGETS[fix.target] if fix.target else pb.TARGET_UNSPECIFIED,
+        label=fix.label,
+    )
+
+
+def notification_to_pb(note: Notification) -> pb.Notification:
+    return pb.Notification(code=note.code, message=note.message, subject=note.subject)
