@@ -102,7 +102,7 @@ def _track(t: Track) -> pb.InlineTrack:
 def _outcome(o: Outcome, tracks: tuple[Track, ...]) -> pb.TrackOutcome:
     result = cache_pb.MatchResult(
         ref=str(o.position), method=METHODS.get(o.method, cache_pb.MATCH_METHOD_NONE),
-        confidence=o.confidence, reason=o.reason,
+        confidence=o.confidence, reason=o.reason, authoritative=o.authoritative,
     )  # fmt: skip
     if o.match is not None:
         result.match.CopyFrom(_candidate(o.match))

@@ -55,6 +55,7 @@ def _from_cache(position: int, target: Target, result: CacheMatch) -> Outcome:
         result.reason,
         result.match,
         result.best,
+        result.authoritative and not matched,
     )
 
 

@@ -80,6 +80,7 @@ class Outcome:
     reason: str
     match: Candidate | None = None
     best: Candidate | None = None
+    authoritative: bool = False  # a miss the complete, fresh cache vouches for
 
 
 @dataclass

@@ -63,6 +63,7 @@ class Stack:
     config: config_pb2_grpc.ConfigServiceStub
     cache: cache_pb2_grpc.CacheServiceStub
     sync: sync_pb2_grpc.SyncServiceStub
+    addresses: dict[str, str]
 
 
 def env(service: str, tmp_path: Path, url: str) -> ServiceEnv:
@@ -94,12 +95,14 @@ async def stack(
             load_playlist=load_source,
         )
         try:
+            sync_address = f"127.0.0.1:{sync_app.server.port}"
             yield Stack(
                 plex,
                 jellyfin,
                 config_pb2_grpc.ConfigServiceStub(open_channel(config_address)),
                 cache_pb2_grpc.CacheServiceStub(open_channel(f"127.0.0.1:{cache_app.server.port}")),
-                sync_pb2_grpc.SyncServiceStub(open_channel(f"127.0.0.1:{sync_app.server.port}")),
+                sync_pb2_grpc.SyncServiceStub(open_channel(sync_address)),
+                {"config": config_address, "cache": cache_address, "sync": sync_address},
             )
         finally:
             await sync_app.stop(0.2)

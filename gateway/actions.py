@@ -1,0 +1,49 @@
+"""A warning's fix, applied through the service that owns what it changes."""
+
+from __future__ import annotations
+
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.gateway.v1 import gateway_pb2 as pb
+
+from common import protoconv
+from common.errors import FieldViolation, check
+from common.model import BUILDER_NAME
+from gateway.backends import CALL_TIMEOUT, Backends
+
+
+async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
+    target = protoconv.TARGETS_BACK.get(fix.target)
+    needs_target = fix.action in (
+        cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE,
+        cpb.FIX_ACTION_BUILD_CACHE_NOW,
+    )
+    problems = []
+    if fix.action not in protoconv.FIXES_BACK:
+        problems.append(FieldViolation("fix.action", "unknown action"))
+    if needs_target and target is None:
+        problems.append(FieldViolation("fix.target", "must be TARGET_PLEX or TARGET_JELLYFIN"))
+    check(problems)
+
+    if fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE and target is not None:
+        change = cpb.SettingChange(key=target.cache_enabled_key, value="true")
+        reply = await backends.config.UpdateSettings(
+            cpb.UpdateSettingsRequest(changes=[change]), timeout=CALL_TIMEOUT
+        )
+        return pb.ApplyActionResponse(
+            message=f"Library cache enabled for {target.label}", notifications=reply.notifications
+        )
+    if fix.action == cpb.FIX_ACTION_ENABLE_CACHE_BUILDER:
+        await backends.config.UpdateCommand(
+            cpb.UpdateCommandRequest(
+                command=cpb.Command(name=BUILDER_NAME, enabled=True), update_mask=["enabled"]
+            ),
+            timeout=CALL_TIMEOUT,
+        )
+        return pb.ApplyActionResponse(message=f"The {BUILDER_NAME} command was enabled")
+    assert target is not None
+    reply = await backends.cache.BuildCache(
+        cache_pb.BuildCacheRequest(target=protoconv.TARGETS[target]), timeout=CALL_TIMEOUT
+    )
+    started = "started" if reply.started else "already running"
+    return pb.ApplyActionResponse(message=f"{target.label} library cache build {started}")

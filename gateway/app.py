@@ -1,0 +1,88 @@
+"""Assembly of the gateway: channels to the services, the gRPC server, the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from dataclasses import dataclass
+
+import uvicorn
+from cmdarr.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+
+from common.client import open_channel
+from common.config.registry import Registry
+from common.env import ServiceEnv
+from common.server import GrpcServer, PortInUse
+from gateway.backends import Backends
+from gateway.http import build_http
+from gateway.servicer import GatewayServicer
+
+SERVICE_NAME = gateway_pb2.DESCRIPTOR.services_by_name["GatewayService"].full_name
+
+
+@dataclass
+class GatewayApp:
+    server: GrpcServer
+    http: uvicorn.Server
+    http_task: asyncio.Task[None]
+    http_port: int
+    backends: Backends
+
+    async def stop(self, grace: float) -> None:
+        self.http.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.http_task, grace + 5)
+        await self.server.stop(grace)
+        for channel in self.backends.channels.values():
+            await channel.close(None)
+
+
+def _bind(address: str) -> socket.socket:
+    host, _, port = address.rpartition(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host or "127.0.0.1", int(port)))
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(f"cannot bind {address}: {exc}") from exc
+    return sock
+
+
+async def start(
+    env: ServiceEnv,
+    *,
+    http_address: str,
+    config_address: str,
+    cache_address: str,
+    sync_address: str,
+) -> GatewayApp:
+    registry = Registry()
+    backends = Backends.on(
+        {
+            "config_svc": open_channel(config_address, env.api_key),
+            "cache_svc": open_channel(cache_address, env.api_key),
+            "sync_svc": open_channel(sync_address, env.api_key),
+        }
+    )
+    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    gateway_pb2_grpc.add_GatewayServiceServicer_to_server(
+        GatewayServicer(backends, registry), server.server
+    )
+    sock = _bind(http_address)
+    config = uvicorn.Config(
+        build_http(backends, registry, env.api_key),
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
+    http = uvicorn.Server(config)
+    await server.start()
+    http_task = asyncio.create_task(http.serve(sockets=[sock]), name="http")
+    while not http.started:
+        if http_task.done():
+            http_task.result()
+        await asyncio.sleep(0.01)
+    await server.set_serving(True)
+    return GatewayApp(server, http, http_task, int(sock.getsockname()[1]), backends)

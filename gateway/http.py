@@ -1,0 +1,136 @@
+"""The gateway's HTTP side: probes, a JSON API, Prometheus metrics and the status page."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+
+import grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from google.protobuf import json_format
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from common.config.registry import Registry
+from common.errors import FieldViolation, InvalidArgument, ServiceError
+from common.grpc_errors import field_violations
+from gateway import metrics
+from gateway.actions import apply_fix
+from gateway.backends import CALL_TIMEOUT, Backends
+
+PAGE = Path(__file__).with_name("static") / "index.html"
+RECENT_REPORTS = 20
+
+
+def _json(message: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def _fix_from(body: Any) -> cpb.Fix:
+    """A fix from JSON: {"action": "FIX_ACTION_ENABLE_LIBRARY_CACHE" or "enable_library_cache",
+    "target": "TARGET_PLEX" or "plex"}."""
+    if not isinstance(body, dict):
+        raise InvalidArgument([FieldViolation("body", "must be a JSON object")])
+    action = str(body.get("action", "")).upper()
+    target = str(body.get("target", "") or "").upper()
+    action = action if action.startswith("FIX_ACTION_") else f"FIX_ACTION_{action}"
+    target = target if not target or target.startswith("TARGET_") else f"TARGET_{target}"
+    problems = []
+    if action not in cpb.FixAction.keys():  # noqa: SIM118 - an enum wrapper, not a dict
+        problems.append(FieldViolation("action", "unknown action"))
+    if target and target not in cpb.Target.keys():  # noqa: SIM118 - an enum wrapper
+        problems.append(FieldViolation("target", "must be plex or jellyfin"))
+    if problems:
+        raise InvalidArgument(problems)
+    return cpb.Fix(
+        action=cpb.FixAction.Value(action),
+        target=cpb.Target.Value(target) if target else cpb.TARGET_UNSPECIFIED,
+    )
+
+
+def build_http(backends: Backends, registry: Registry, api_key: str | None) -> Starlette:
+    expected = f"Bearer {api_key}".encode() if api_key else None
+    page = PAGE.read_text()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        services = await backends.health()
+        ready = all(s.serving for s in services)
+        return JSONResponse(
+            {"ready": ready, "services": [_json(s) for s in services]}, 200 if ready else 503
+        )
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(_json(await backends.status(registry)))
+
+    async def warnings(request: Request) -> Response:
+        try:
+            found = await backends.warnings(registry, await backends.cache_statuses())
+        except grpc.aio.AioRpcError as exc:
+            return JSONResponse({"error": f"config_svc: {exc.code().name}"}, 502)
+        return JSONResponse({"warnings": [_json(w) for w in found]})
+
+    async def actions(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    {"error": "missing or wrong API key (Authorization: Bearer ...)"}, 401
+                )
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"error": "the body must be JSON"}, 400)
+        try:
+            reply = await apply_fix(backends, _fix_from(body))
+        except InvalidArgument as exc:
+            violations = [{"field": v.field, "description": v.description} for v in exc.violations]
+            return JSONResponse({"error": exc.message, "violations": violations}, 400)
+        except ServiceError as exc:
+            return JSONResponse({"error": exc.message}, 400)
+        except grpc.aio.AioRpcError as exc:
+            code = (
+                400
+                if exc.code()
+                in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION)
+                else 502
+            )
+            violations = [{"field": f, "description": d} for f, d in field_violations(exc)]
+            return JSONResponse(
+                {"error": exc.details() or exc.code().name, "violations": violations}, code
+            )
+        return JSONResponse(_json(reply))
+
+    async def prometheus(request: Request) -> Response:
+        current = await backends.status(registry)
+        reports = []
+        for summary in current.recent_syncs[:RECENT_REPORTS]:
+            try:
+                reply = await backends.sync.GetSyncReport(
+                    sync_pb.GetSyncReportRequest(run_id=summary.run_id), timeout=CALL_TIMEOUT
+                )
+                reports.append(reply.report)
+            except grpc.aio.AioRpcError:
+                break
+        return Response(metrics.render(current, reports), media_type="text/plain; version=0.0.4")
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page)
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/api/status", status),
+            Route("/api/warnings", warnings),
+            Route("/api/actions", actions, methods=["POST"]),
+            Route("/metrics", prometheus),
+            Route("/", index),
+        ]
+    )

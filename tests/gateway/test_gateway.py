@@ -1,0 +1,137 @@
+"""The gateway over the whole stack in-process: status, warnings and their fixes over gRPC
+and HTTP, probes, metrics and the API key on mutating endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.gateway.v1 import gateway_pb2 as pb
+from cmdarr.gateway.v1 import gateway_pb2_grpc
+
+from common.client import open_channel
+from common.env import ServiceEnv
+from gateway.app import GatewayApp
+from gateway.app import start as start_gateway
+from tests.cache.test_cache_lifecycle import settle
+from tests.helpers import TIMEOUT
+from tests.sync.test_sync_flow import Stack, configure, stack
+
+SEED = (
+    "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
+    "disabled. This may cause slow performance and timeouts. Consider enabling library "
+    "cache for better performance."
+)
+
+
+@asynccontextmanager
+async def with_gateway(
+    s: Stack, tmp_path: Path, api_key: str | None = None
+) -> AsyncIterator[GatewayApp]:
+    app = await start_gateway(
+        ServiceEnv("gateway", "127.0.0.1:0", tmp_path, "", api_key, 0.2, "INFO"),
+        http_address="127.0.0.1:0",
+        config_address=s.addresses["config"],
+        cache_address=s.addresses["cache"],
+        sync_address=s.addresses["sync"],
+    )
+    try:
+        yield app
+    finally:
+        await app.stop(0.2)
+
+
+async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        gateway = gateway_pb2_grpc.GatewayServiceStub(open_channel(f"127.0.0.1:{gw.server.port}"))
+        status = (await gateway.GetStatus(pb.GetStatusRequest(), timeout=TIMEOUT)).status
+        assert [t.target for t in status.targets] == [cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN]
+        assert {x.name: x.serving for x in status.services} == {
+            "config_svc": True,
+            "cache_svc": True,
+            "sync_svc": True,
+        }
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gw.http_port}") as http:
+            assert (await http.get("/healthz")).json() == {"status": "ok"}
+            assert (await http.get("/readyz")).status_code == 200
+            body = (await http.get("/api/status")).json()
+            assert body["targets"][0]["target"] == "TARGET_PLEX"
+            page = await http.get("/")
+            assert page.status_code == 200 and "cmdarr" in page.text
+            metrics = (await http.get("/metrics")).text
+            assert 'cmdarr_service_up{service="config_svc"} 1.0' in metrics
+            assert 'cmdarr_cache_state{state="disabled",target="plex"} 1.0' in metrics
+
+
+async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        gateway = gateway_pb2_grpc.GatewayServiceStub(open_channel(f"127.0.0.1:{gw.server.port}"))
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, LIBRARY_CACHE_PLEX_ENABLED="false",
+            PLEX_CLIENT_ENABLED="true", TARGET_MAX_REQUESTS_PER_SECOND="1000",
+        )  # fmt: skip
+        command = cpb.Command(
+            name="daily",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
+            targets=[cpb.TARGET_PLEX],
+            enabled=True,
+        )
+        created = await s.config.CreateCommand(
+            cpb.CreateCommandRequest(command=command), timeout=TIMEOUT
+        )
+        assert [w.message for w in created.warnings] == [SEED]
+        (warning,) = (
+            await gateway.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)
+        ).warnings
+        assert warning.fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE
+        reply = await gateway.ApplyAction(pb.ApplyActionRequest(fix=warning.fix), timeout=TIMEOUT)
+        assert "enabled" in reply.message
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, limit=60)
+        assert (
+            list((await gateway.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)).warnings)
+            == []
+        )
+        watch = gateway.WatchStatus(pb.WatchStatusRequest(), timeout=30)
+        first = await watch.read()
+        assert first.status.targets[0].cache.state == cache_pb.CACHE_STATE_READY
+        watch.cancel()
+        bad = pb.ApplyActionRequest(fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW))
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await gateway.ApplyAction(bad, timeout=TIMEOUT)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_http_actions_need_the_key_when_one_is_set(database_url: str, tmp_path: Path) -> None:
+    async with (
+        stack(database_url, tmp_path) as s,
+        with_gateway(s, tmp_path, api_key="gw-key-123") as gw,
+    ):
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, TARGET_MAX_REQUESTS_PER_SECOND="1000"
+        )
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gw.http_port}") as http:
+            fix = {"action": "enable_library_cache", "target": "plex"}
+            assert (await http.post("/api/actions", json=fix)).status_code == 401
+            wrong = await http.post(
+                "/api/actions", json=fix, headers={"Authorization": "Bearer nope"}
+            )
+            assert wrong.status_code == 401
+            key = {"Authorization": "Bearer gw-key-123"}
+            bad = await http.post("/api/actions", json={"action": "explode"}, headers=key)
+            assert bad.status_code == 400 and bad.json()["violations"][0]["field"] == "action"
+            assert (await http.post("/api/actions", content=b"{", headers=key)).status_code == 400
+            ok = await http.post("/api/actions", json=fix, headers=key)
+            assert ok.status_code == 200 and "enabled" in ok.json()["message"]
+        settings = await s.config.GetSettings(
+            cpb.GetSettingsRequest(keys=["LIBRARY_CACHE_PLEX_ENABLED"]), timeout=TIMEOUT
+        )
+        assert settings.settings[0].value == "true"
+        await asyncio.sleep(0)
