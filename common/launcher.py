@@ -39,6 +39,9 @@ async def main() -> int:
             file=sys.stderr,
             flush=True,
         )
+    if "gateway" in names:
+        http = environ.get("CMDARR_GATEWAY_HTTP_ADDR", "127.0.0.1:8080")
+        print(f"status page: http://{http}/", file=sys.stderr, flush=True)
     print(
         f"data in {environ['CMDARR_DATA_DIR']}; Ctrl-C stops everything",
         file=sys.stderr,
