@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install protos run test lint unit bench clean
+.PHONY: install protos run test lint unit bench clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -37,8 +37,14 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/buf lint protos
 
-unit: install
+unit: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The status page's test drives Debian's chromium; install it when it is missing and we
+# can (root with apt-get), else that test says what to do.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
 
 test: lint unit
 

@@ -1,0 +1,65 @@
+"""The status page in a real browser (Debian's chromium, driven by Playwright): a warning's
+one-click fix starts the build, whose progress and then "ready" appear on the page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from cmdarr.config.v1 import config_pb2 as cpb
+from playwright.async_api import async_playwright, expect
+
+from tests.gateway.test_gateway import with_gateway
+from tests.helpers import TIMEOUT
+from tests.sync.test_sync_flow import configure, stack
+
+CHROMIUM = shutil.which("chromium") or ""
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def test_fixing_a_warning_in_the_page_builds_the_cache(
+    database_url: str, tmp_path: Path
+) -> None:
+    if not CHROMIUM:
+        pytest.fail(
+            "chromium is not installed: `make test` installs it with apt-get when run as root"
+        )
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, LIBRARY_CACHE_PLEX_ENABLED="false",
+            TARGET_MAX_REQUESTS_PER_SECOND="1000", PLEX_CLIENT_ENABLED="true",
+        )  # fmt: skip
+        command = cpb.Command(
+            name="daily",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
+            targets=[cpb.TARGET_PLEX],
+            enabled=True,
+        )
+        await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
+        s.plex.knobs.latency_ms = 1000  # a build long enough to watch
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page()
+            await page.goto(f"http://127.0.0.1:{gw.http_port}/")
+            warning = page.locator(
+                ".warning", has_text="Performance Warning: Playlist sync targeting Plex"
+            )
+            await expect(warning).to_be_visible(timeout=15_000)
+            await warning.get_by_role("button", name="Enable library cache").click()
+            plex = page.locator('.card[data-target="TARGET_PLEX"]')
+            await expect(plex).to_contain_text("Building Plex library cache...", timeout=15_000)
+            await expect(plex.locator("progress")).to_be_visible()
+            await expect(plex).to_contain_text("Library cache ready", timeout=60_000)
+            await expect(page.locator("#warnings")).to_contain_text("No warnings.", timeout=15_000)
+            await page.screenshot(path=str(tmp_path / "status.png"))
+            await browser.close()
