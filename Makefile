@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install protos run test lint unit bench clean browser
+.PHONY: install protos run test lint unit bench demo clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -50,6 +50,9 @@ test: lint unit
 
 bench: install
 	$(BIN)/python -m bench
+
+demo: install
+	$(BIN)/python -m bench.demo
 
 clean:
 	rm -rf $(VENV) gen .mypy_cache .pytest_cache .ruff_cache
