@@ -11,7 +11,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from bench.report import Result, render, save
+from bench.report import Result, draw, render, save, stamp_now
 
 HERE = Path(__file__).parent
 
@@ -35,8 +35,10 @@ async def main(names: list[str]) -> int:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         results.append(await module.run())
     print(render(results))
-    path = save(results, HERE / "results")
-    print(f"\nwritten to {path}")
+    stamp = stamp_now()
+    path = save(results, HERE / "results", stamp)
+    charts = draw(results, HERE / "results", stamp)
+    print(f"\nwritten to {path}" + "".join(f"\nchart: {c}" for c in charts))
     return 0
 
 

@@ -19,6 +19,9 @@ class Result:
     aims: dict[str, str] = field(default_factory=dict)
     met: dict[str, bool] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Bars to draw side by side: label -> value, in the unit named by chart_unit.
+    chart: dict[str, float] = field(default_factory=dict)
+    chart_unit: str = ""
 
 
 def render(results: list[Result]) -> str:
@@ -40,9 +43,12 @@ def render(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def save(results: list[Result], folder: Path) -> Path:
+def stamp_now() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def save(results: list[Result], folder: Path, stamp: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"bench-{stamp}.json"
     payload = {
         "when": stamp,
@@ -52,3 +58,31 @@ def save(results: list[Result], folder: Path) -> Path:
     path.write_text(json.dumps(payload, indent=2))
     (folder / "latest.json").write_text(json.dumps(payload, indent=2))
     return path
+
+
+def draw(results: list[Result], folder: Path, stamp: str) -> list[Path]:
+    """One PNG of side-by-side bars per result that has a chart, beside the JSON."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    paths = []
+    for number, result in enumerate(r for r in results if r.chart):
+        figure, axes = pyplot.subplots(figsize=(9, 0.6 * len(result.chart) + 1.5))
+        labels, values = list(result.chart), list(result.chart.values())
+        bars = axes.barh(labels, values, color="#3b7dd8")
+        axes.invert_yaxis()
+        axes.set_xlabel(result.chart_unit)
+        if max(values, default=0) > 100 * max(min(values, default=1), 1):
+            axes.set_xscale("log")
+        axes.bar_label(
+            bars, labels=[f"{v:,.0f}" if v >= 10 else f"{v:,.2f}" for v in values], padding=3
+        )
+        axes.set_title(result.name, fontsize=10)
+        figure.tight_layout()
+        path = folder / f"bench-{stamp}-{number}.png"
+        figure.savefig(path, dpi=110)
+        pyplot.close(figure)
+        paths.append(path)
+    return paths
