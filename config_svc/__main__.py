@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sys
-
 from common.env import ServiceEnv
-from common.logs import configure_logging
-from common.server import PortInUse, wait_for_termination
-from config_svc.app import start
+from common.logs import Redactor
+from common.main import run
+from config_svc.app import ConfigApp, start
 
 
-async def main() -> int:
-    env = ServiceEnv.from_environ("config")
-    redactor = configure_logging("config_svc", env.log_level)
-    log = logging.getLogger("config_svc")
-    try:
-        app = await start(env, redactor=redactor)
-    except (PortInUse, ValueError) as exc:
-        log.error("cannot start: %s", exc)
-        return 2
-    signal_name = await wait_for_termination()
-    log.info("shutting down", extra={"fields": {"signal": signal_name}})
-    await app.stop(env.grace_seconds)
-    return 0
+async def _start(env: ServiceEnv, redactor: Redactor) -> ConfigApp:
+    return await start(env, redactor=redactor)
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    run("config_svc", "config", _start)

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sys
-
 from common.env import ServiceEnv, address_of
-from common.logs import configure_logging
-from common.server import PortInUse, wait_for_termination
-from sync_svc.app import start
+from common.logs import Redactor
+from common.main import run
+from sync_svc.app import SyncApp, start
 from sync_svc.loader import load_source
 
 
-async def main() -> int:
-    env = ServiceEnv.from_environ("sync")
-    configure_logging("sync_svc", env.log_level)
-    log = logging.getLogger("sync_svc")
-    try:
-        app = await start(
-            env,
-            config_address=address_of("config"),
-            cache_address=address_of("cache"),
-            load_playlist=load_source,
-        )
-    except PortInUse as exc:
-        log.error("cannot start: %s", exc)
-        return 2
-    signal_name = await wait_for_termination()
-    log.info("shutting down", extra={"fields": {"signal": signal_name}})
-    await app.stop(env.grace_seconds)
-    return 0
+async def _start(env: ServiceEnv, redactor: Redactor) -> SyncApp:
+    return await start(
+        env,
+        config_address=address_of("config"),
+        cache_address=address_of("cache"),
+        load_playlist=load_source,
+    )
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    run("sync_svc", "sync", _start)
