@@ -233,8 +233,8 @@ class CacheManager:
                 },
             )
         except asyncio.CancelledError:
+            # Its rows are never served; the next activation or start-up deletes them.
             outcome, error = "interrupted", "the build was cancelled"
-            await asyncio.shield(self._store.drop_unserved(target, runtime.generation))
             raise
         except TimeoutError:
             error = f"the build took longer than CACHE_BUILD_TIMEOUT_MINUTES={timeout_min}"
@@ -269,8 +269,11 @@ class CacheManager:
     ) -> None:
         _log.warning("build failed", extra={"fields": {"target": target.value, "error": error}})
         runtime.last_error, runtime.failed = error, True
-        await self._store.drop_unserved(target, runtime.generation)
         await self._store.fail(target, error, clear_pending=clear_pending)
+        try:
+            await self._store.drop_unserved(target, runtime.generation)
+        except Exception as exc:  # never served either way; start-up and activation retry
+            _log.warning("could not delete a failed build's rows yet: %s", exc)
         runtime.pending.clear()
 
     async def refresh_due(self) -> list[Target]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -120,29 +121,37 @@ class CacheStore:
     async def write_tracks(
         self, target: Target, generation: int, tracks: Sequence[LibraryTrack]
     ) -> None:
-        """Write a generation's rows; they are not served until activate()."""
+        """Write a generation's rows; they are not served until activate(). Each batch
+        commits whole even when the build is cancelled meanwhile (shielded), so no
+        transaction is ever left holding the database's write lock."""
         for start in range(0, len(tracks), WRITE_BATCH):
-            batch = tracks[start : start + WRITE_BATCH]
-            async with self._db.sessions() as session, session.begin():
-                await session.execute(
-                    insert(tables.tracks),
-                    [
-                        {
-                            "target": target.value,
-                            "generation": generation,
-                            "item_id": t.item_id,
-                            "library": t.library,
-                            "title": t.title,
-                            "artists": json.dumps(list(t.artists), ensure_ascii=False),
-                            "album_artist": t.album_artist,
-                            "album": t.album,
-                            "duration_ms": t.duration_ms,
-                            "mbid": t.mbid,
-                            "updated_at": t.updated_at,
-                        }
-                        for t in batch
-                    ],
-                )
+            await asyncio.shield(
+                self._write_batch(target, generation, tracks[start : start + WRITE_BATCH])
+            )
+
+    async def _write_batch(
+        self, target: Target, generation: int, batch: Sequence[LibraryTrack]
+    ) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                insert(tables.tracks),
+                [
+                    {
+                        "target": target.value,
+                        "generation": generation,
+                        "item_id": t.item_id,
+                        "library": t.library,
+                        "title": t.title,
+                        "artists": json.dumps(list(t.artists), ensure_ascii=False),
+                        "album_artist": t.album_artist,
+                        "album": t.album,
+                        "duration_ms": t.duration_ms,
+                        "mbid": t.mbid,
+                        "updated_at": t.updated_at,
+                    }
+                    for t in batch
+                ],
+            )
 
     async def activate(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -100,6 +100,18 @@ class GrpcServer:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         _log.info("stopped", extra={"fields": {"address": self.address}})
+
+
+async def bounded(step: Awaitable[object], seconds: float = 10.0) -> None:
+    """Await one step of a shutdown, giving up (with a log line) after ``seconds``."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        _log.warning("a shutdown step did not finish in %.0f s; going on", seconds)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        _log.warning("a shutdown step failed: %s", exc)
 
 
 async def wait_for_termination() -> str:

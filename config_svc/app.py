@@ -13,7 +13,7 @@ from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
 from common.logs import Redactor
-from common.server import GrpcServer
+from common.server import GrpcServer, bounded
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
 from config_svc.servicer import ConfigServicer
@@ -31,7 +31,7 @@ class ConfigApp:
 
     async def stop(self, grace: float) -> None:
         await self.server.stop(grace)
-        await self.db.close()
+        await bounded(self.db.close())
 
 
 async def start(

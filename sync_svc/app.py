@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
-from common.server import GrpcServer
+from common.server import GrpcServer, bounded
 from sync_svc.cache_client import CacheClient
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
@@ -38,15 +37,15 @@ class SyncApp:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self, grace: float) -> None:
+        """Stop serving, then cancel the background work; no step may hang the exit."""
         await self.server.stop(grace)
         for task in self.tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.runner.stop()
+        await bounded(asyncio.gather(*self.tasks, return_exceptions=True))
+        await bounded(self.runner.stop())
         for channel in self.channels:
-            await channel.close(None)  # type: ignore[attr-defined]
-        await self.db.close()
+            await bounded(channel.close(None))  # type: ignore[attr-defined]
+        await bounded(self.db.close())
 
 
 async def start(
