@@ -41,6 +41,7 @@ class Stack:
     cache: cache_pb2_grpc.CacheServiceStub
     sync: sync_pb2_grpc.SyncServiceStub
     gateway: gateway_pb2_grpc.GatewayServiceStub
+    logs: list[Path]
 
 
 @asynccontextmanager
@@ -63,6 +64,7 @@ async def whole_stack(tmp_path: Path) -> AsyncIterator[Stack]:
                         cache_pb2_grpc.CacheServiceStub(open_channel(cache_proc.address)),
                         sync_pb2_grpc.SyncServiceStub(open_channel(sync_proc.address)),
                         gateway_pb2_grpc.GatewayServiceStub(open_channel(gateway_proc.address)),
+                        [p.log_path for p in (config_proc, cache_proc, sync_proc, gateway_proc)],
                     )
 
 
@@ -162,6 +164,10 @@ async def test_the_ideal_flow(tmp_path: Path) -> None:
         )
         status = (await s.gateway.GetStatus(gpb.GetStatusRequest(), timeout=TIMEOUT)).status
         assert status.recent_syncs[0].matched == 238 and list(status.warnings) == []
+        logs = "\n".join(path.read_text() for path in s.logs)
+        assert '"msg": "rpc"' in logs and '"msg": "build ready"' in logs
+        assert TOKEN not in logs, "no token in any service's log"
+        assert TOKEN.encode() not in status.SerializeToString()
 
 
 async def test_the_warning_flow(tmp_path: Path) -> None:
