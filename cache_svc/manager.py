@@ -16,6 +16,7 @@ from cache_svc.source import LibrarySource
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
+from common.errors import FailedPrecondition
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
 from common.model import CacheState, Target
 
@@ -146,8 +147,6 @@ class CacheManager:
     async def request_build(self, target: Target, full: bool | None) -> bool:
         """Start a build unless one is running (single-flight). True when started."""
         if not self._active(target):
-            from common.errors import FailedPrecondition
-
             raise FailedPrecondition(
                 f"the {target.label} library cache is disabled; enable "
                 f"{target.cache_enabled_key} and {target.client_enabled_key} first",

@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from cache_svc import tables
 from cache_svc.followed import Action, Decision, FollowedConfig
@@ -214,8 +214,6 @@ class CacheStore:
 
     async def next_generation(self, target: Target) -> int:
         """A generation number above any present, even rows left by an interrupted build."""
-        from sqlalchemy import func
-
         async with self._db.sessions() as session:
             highest = (
                 await session.execute(

@@ -25,10 +25,6 @@ class ChangeFeed:
         self._latest = 0
         self._changed = asyncio.Condition()
 
-    @property
-    def latest(self) -> int:
-        return self._latest
-
     def start_at(self, revision: int) -> None:
         """Set the revision already committed when the service starts."""
         self._latest = max(self._latest, revision)

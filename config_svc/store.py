@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.model import Command, Origin
@@ -125,9 +125,3 @@ async def positions(session: AsyncSession) -> tuple[int, int]:
         )
     ).one()
     return int(row[0]), int(row[1])
-
-
-async def log_size(session: AsyncSession) -> int:
-    return int(
-        (await session.execute(select(func.count()).select_from(tables.change_log))).scalar_one()
-    )
