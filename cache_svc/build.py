@@ -4,7 +4,6 @@ result, write it as a new generation. Nothing here is served until the caller ac
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import time
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ from cache_svc.source import LibrarySource, to_library_track
 from cache_svc.store import CacheStore
 from common.matching import LibraryTrack, TrackIndex
 from common.model import Target
+from common.targets.listing import first_error
 
 # Changes made while a build runs must be seen by the next incremental refresh.
 REFRESH_OVERLAP_SECONDS = 300
@@ -82,7 +82,7 @@ class MemoryEstimate:
         needed = self._per_track * total_tracks
         if needed > self._limit:
             raise BuildFailed(
-                f"the library has at least {total_tracks:,} tracks, whose index needs about "
+                f"the library has {total_tracks:,} tracks, whose index needs about "
                 f"{needed / 2**20:,.0f} MB, over LIBRARY_CACHE_MEMORY_LIMIT_MB="
                 f"{self._limit // 2**20}; raise the limit or choose fewer libraries"
             )
@@ -117,19 +117,29 @@ async def build_generation(
     memory = MemoryEstimate(memory_limit_bytes)
     rows: list[LibraryTrack] = []
     seen: set[str] = set()
-    absorbing: asyncio.Task[None] | None = None
+    # Pages flow to one absorber as they arrive, so writing and indexing overlap the
+    # network waits instead of following them. A listing that fails later fails the
+    # build, and what was absorbed belongs to a generation that is never activated.
+    arrivals: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
 
-    async def absorb(batch: list[LibraryTrack]) -> None:
-        """Write and index one library's rows while the next library is being fetched."""
-        t0 = time.perf_counter()
-        await store.write_tracks(target, generation, batch)
-        t1 = time.perf_counter()
-        await asyncio.to_thread(index.add_many, batch)
-        timings["write_s"] = timings.get("write_s", 0.0) + t1 - t0
-        timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t1
+    async def absorb() -> None:
+        while (batch := await arrivals.get()) is not None:
+            fresh = [t for t in batch if t.item_id not in seen]
+            if not fresh:
+                continue
+            seen.update(t.item_id for t in fresh)
+            rows.extend(fresh)
+            # The totals the servers reported make the check early and exact.
+            memory.check(max(len(rows), progress.tracks_total), rows)
+            t0 = time.perf_counter()
+            await store.write_tracks(target, generation, fresh)
+            t1 = time.perf_counter()
+            await asyncio.to_thread(index.add_many, fresh)
+            timings["write_s"] = timings.get("write_s", 0.0) + t1 - t0
+            timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t1
 
-    async def fetch(library: Any) -> tuple[Any, list[LibraryTrack]]:
-        """One library's tracks: all of them, or the previous ones with the changes."""
+    async def fetch(library: Any) -> None:
+        """One library: all its tracks page by page, or the previous ones with the changes."""
         if previous is None:
 
             def report(done: int, total: int) -> None:
@@ -137,8 +147,11 @@ async def build_generation(
                 progress.pages_done += 1
                 changed()
 
-            listed = await source.list_tracks(library, on_progress=report)
-            return library, [to_library_track(t, library.title) for t in listed]
+            def page(items: Sequence[Any]) -> None:
+                arrivals.put_nowait([to_library_track(t, library.title) for t in items])
+
+            await source.list_tracks(library, on_progress=report, on_items=page)
+            return
         known = {t.item_id: t for t in previous if t.library == library.title}
         delta = await source.changes_since(library, since, known_ids=set(known))
         for gone in delta.deleted_ids:
@@ -148,32 +161,22 @@ async def build_generation(
         progress.library_progress(library.title, len(known), len(known))
         progress.pages_done += 1
         changed()
-        return library, list(known.values())
+        arrivals.put_nowait(list(known.values()))
 
-    # Every library at once (the client caps the requests in flight), each one written
-    # and indexed as soon as it is complete, while the others are still arriving.
-    fetches = [asyncio.create_task(fetch(library)) for library in choice.chosen]
+    async def fetch_all() -> None:
+        # Every library at once; the client caps the requests in flight.
+        await asyncio.gather(*(fetch(library) for library in choice.chosen))
+        timings["fetch_s"] = time.perf_counter() - clock
+        progress.phase = Phase.INDEXING
+        changed()
+        arrivals.put_nowait(None)
+
     try:
-        for finished in asyncio.as_completed(fetches):
-            _library, listed = await finished
-            batch = [t for t in listed if t.item_id not in seen]
-            seen.update(t.item_id for t in batch)
-            rows.extend(batch)
-            memory.check(len(rows), rows)
-            if absorbing is not None:
-                await absorbing
-            absorbing = asyncio.create_task(absorb(batch))
-    except BaseException:
-        for task in [*fetches, *([absorbing] if absorbing else [])]:
-            task.cancel()
-        with contextlib.suppress(BaseException):
-            await asyncio.gather(*fetches, *([absorbing] if absorbing else []))
-        raise
-    timings["fetch_s"] = time.perf_counter() - clock
-    progress.phase = Phase.INDEXING
-    changed()
-    if absorbing is not None:
-        await absorbing
+        async with asyncio.TaskGroup() as group:
+            group.create_task(absorb())
+            group.create_task(fetch_all())
+    except BaseExceptionGroup as failed:
+        raise first_error(failed) from None
     timings["total_s"] = time.perf_counter() - clock
     progress.phase = Phase.ACTIVATING
     changed()

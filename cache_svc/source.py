@@ -58,7 +58,10 @@ class LibrarySource(Protocol):
     async def music_libraries(self, names: Sequence[str] = ()) -> SourceChoice: ...
 
     async def list_tracks(
-        self, library: Any, on_progress: Progress | None = None
+        self,
+        library: Any,
+        on_progress: Progress | None = None,
+        on_items: Callable[[Sequence[Any]], None] | None = None,
     ) -> Sequence[SourceTrack]: ...
 
     async def changes_since(

@@ -17,6 +17,7 @@ from common.config.registry import Registry
 from common.model import Target
 from common.targets import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
 from common.targets.connect import Connection, client_settings, connect
+from common.targets.listing import Items
 
 
 class TargetSource:
@@ -30,9 +31,12 @@ class TargetSource:
         return await self._client.music_libraries(names)
 
     async def list_tracks(
-        self, library: TargetLibrary, on_progress: Progress | None = None
+        self,
+        library: TargetLibrary,
+        on_progress: Progress | None = None,
+        on_items: Items | None = None,
     ) -> list[TargetTrack]:
-        return await self._client.list_tracks(library, on_progress=on_progress)
+        return await self._client.list_tracks(library, on_progress=on_progress, on_items=on_items)
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from common.targets.counters import RequestCounter
-from common.targets.listing import Progress
+from common.targets.listing import Items, Progress
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -33,7 +33,10 @@ class TargetClient(Protocol):
     async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice: ...
 
     async def list_tracks(
-        self, library: TargetLibrary, on_progress: Progress | None = None
+        self,
+        library: TargetLibrary,
+        on_progress: Progress | None = None,
+        on_items: Items | None = None,
     ) -> list[TargetTrack]: ...
 
     async def track_total(self, library: TargetLibrary) -> int: ...

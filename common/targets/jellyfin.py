@@ -25,7 +25,7 @@ from common.targets.jellyfin_parse import (
     playlist_from_item,
     track_from_item,
 )
-from common.targets.listing import PageResult, Progress, list_all
+from common.targets.listing import Items, PageResult, Progress, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -197,6 +197,7 @@ class JellyfinClient:
         *filters: tuple[str, str],
         fields: str = TRACK_FIELDS,
         on_progress: Progress | None = None,
+        on_items: Items | None = None,
     ) -> list[TargetTrack]:
         return await list_all(
             await self._page_fetcher(library, *filters, fields=fields),
@@ -204,6 +205,7 @@ class JellyfinClient:
             page_size=self._settings.page_size,
             key=lambda track: track.item_id,
             on_progress=on_progress,
+            on_items=on_items,
         )
 
     async def _page_fetcher(
@@ -241,9 +243,12 @@ class JellyfinClient:
         return (await (await self._page_fetcher(library, fields=""))(Page(0, 0, 1))).total
 
     async def list_tracks(
-        self, library: TargetLibrary, on_progress: Progress | None = None
+        self,
+        library: TargetLibrary,
+        on_progress: Progress | None = None,
+        on_items: Items | None = None,
     ) -> list[TargetTrack]:
-        return await self._list(library, on_progress=on_progress)
+        return await self._list(library, on_progress=on_progress, on_items=on_items)
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         return {track.item_id for track in await self._list(library, fields="")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from common.targets.errors import TargetShortListing
 from common.targets.paging import Page, page_plan
@@ -21,6 +21,8 @@ class PageResult(Generic[T]):
 
 Fetch = Callable[[Page], Awaitable[PageResult[T]]]
 Progress = Callable[[int, int], None]
+# Each page's items as soon as the page is checked; provisional until list_all returns.
+Items = Callable[[Sequence[Any]], None]
 
 
 def check_page(what: str, page: Page, result: PageResult[T], total: int) -> None:
@@ -65,6 +67,7 @@ async def list_all(
     page_size: int,
     key: Callable[[T], str],
     on_progress: Progress | None = None,
+    on_items: Items | None = None,
 ) -> list[T]:
     """Every item of a listing in server order. The first page gives the total; the rest
     are fetched concurrently (the transport caps how many run at once). Any short page,
@@ -79,6 +82,8 @@ async def list_all(
     pages = page_plan(total, page_size, first_done=len(first.items))
     results: list[Sequence[T]] = [first.items] + [() for _ in pages]
     received = len(first.items)
+    if on_items is not None:
+        on_items(first.items)
     if on_progress is not None:
         on_progress(received, total)
 
@@ -88,6 +93,8 @@ async def list_all(
         check_page(what, page, result, total)
         results[index + 1] = result.items
         received += len(result.items)
+        if on_items is not None:
+            on_items(result.items)
         if on_progress is not None:
             on_progress(received, total)
 

@@ -12,7 +12,7 @@ import httpx
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
-from common.targets.listing import PageResult, Progress, list_all
+from common.targets.listing import Items, PageResult, Progress, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -160,6 +160,7 @@ class PlexClient:
         library: TargetLibrary,
         *filters: tuple[str, str] | tuple[str, str, str],
         on_progress: Progress | None = None,
+        on_items: Items | None = None,
         guids: bool = True,
     ) -> list[TargetTrack]:
         return await list_all(
@@ -168,12 +169,16 @@ class PlexClient:
             page_size=self._settings.page_size,
             key=lambda track: track.item_id,
             on_progress=on_progress,
+            on_items=on_items,
         )
 
     async def list_tracks(
-        self, library: TargetLibrary, on_progress: Progress | None = None
+        self,
+        library: TargetLibrary,
+        on_progress: Progress | None = None,
+        on_items: Items | None = None,
     ) -> list[TargetTrack]:
-        return await self._list(library, on_progress=on_progress)
+        return await self._list(library, on_progress=on_progress, on_items=on_items)
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         """The id sweep that reveals deletions: the listing without Guid entries."""

@@ -68,7 +68,7 @@ class FakeSource:
         self._lib.requests += 1
         return Choice(tuple(Lib(t) for t in self._lib.tracks if not names or t in names))
 
-    async def list_tracks(self, library: Lib, on_progress=None):  # type: ignore[no-untyped-def]
+    async def list_tracks(self, library: Lib, on_progress=None, on_items=None):  # type: ignore[no-untyped-def]
         self._lib.listings += 1
         items = list(self._lib.tracks[library.title])
         for start in range(0, max(1, len(items)), 100):
@@ -77,6 +77,8 @@ class FakeSource:
                 await self._lib.gate.wait()
             if self._lib.fail_with is not None:
                 raise self._lib.fail_with
+            if on_items:
+                on_items(items[start : start + 100])
             if on_progress:
                 on_progress(min(start + 100, len(items)), len(items))
             await asyncio.sleep(0)
