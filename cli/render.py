@@ -134,7 +134,7 @@ def cache_statuses(console: Console, statuses: Iterable[cache_pb.CacheStatus]) -
 
 
 def cache_row(status: cache_pb.CacheStatus) -> list[Text]:
-    libraries = ", ".join(status.library_names) or str(status.library_count)
+    libraries = ", ".join(status.library_names) or str(status.library_count or "-")
     return cells(
         target_label(status.target),
         styled(cache_state(status.state)),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cli.__main__ import main
 from common.probe import free_port
 from config_svc.app import ConfigApp
 from tests.cli.support import cmdarr
+from tests.conftest import running_config
 
 
 def at(app: ConfigApp) -> dict[str, str]:
@@ -79,7 +82,21 @@ async def test_an_unreachable_service_exits_3_naming_it() -> None:
     assert gateway.code == 3 and "cannot reach gateway" in gateway.err
 
 
-def test_main_runs_a_command_to_its_exit_code(capsys: object, tmp_path: Path) -> None:
+def test_main_runs_a_command_to_its_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()
     assert main(["--config", f"127.0.0.1:{port}", "config", "get"]) == 3
+    assert "cannot reach config_svc" in capsys.readouterr().err
     assert main(["--help"]) == 0
+    assert "cmdarr" in capsys.readouterr().out
+
+
+async def test_the_api_key_is_sent_and_never_shown(database_url: str, tmp_path: Path) -> None:
+    async with running_config(database_url, tmp_path, api_key="k-0123456789") as app:
+        refused = await cmdarr("config", "get", addresses=at(app))
+        assert refused.code == 1 and "UNAUTHENTICATED" in refused.err
+        assert "--api-key" in refused.err
+        wrong = await cmdarr("--api-key", "wrong-key-42", "config", "get", addresses=at(app))
+        assert wrong.code == 1 and "wrong-key-42" not in wrong.err
+        allowed = await cmdarr("--api-key", "k-0123456789", "config", "get", addresses=at(app))
+        assert allowed.code == 0, allowed.err
+        assert "k-0123456789" not in allowed.out
