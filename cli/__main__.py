@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cli.commands import cache, config, status, sync
+from cli.commands import Handler, cache, config, status, sync
 from cli.context import SERVICE_NAMES, Context, Io
 from cli.errors import (
     EXIT_BAD_INPUT,
@@ -96,8 +96,8 @@ async def run(
     if args.api_key:
         ctx.secrets.append(args.api_key)
     try:
-        code: int = await args.handler(ctx, args)
-        return code
+        handler: Handler = args.handler
+        return await handler(ctx, args)
     except CallFailed as failure:
         io.error(redact(describe(failure), ctx.secrets))
         return exit_code_of(failure.error.code())

@@ -118,7 +118,18 @@ def warnings(console: Console, items: Iterable[cpb.Warning], title: str = "Warni
         severity = word(cpb.WarningSeverity.Name(item.severity), "WARNING_SEVERITY_")
         line(console, f"  [{severity}] {item.message}", SEVERITY_STYLES.get(item.severity, ""))
         if item.HasField("fix") and item.fix.action != cpb.FIX_ACTION_UNSPECIFIED:
-            line(console, f"      fix: {item.fix.label}")
+            hint = fix_hint(item.fix)
+            line(console, f"      fix: {item.fix.label}{f' ({hint})' if hint else ''}")
+
+
+def fix_hint(fix: cpb.Fix) -> str:
+    """The command that applies a fix by hand, when there is one."""
+    name = TARGET_LABELS.get(fix.target, "").upper()
+    if fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE and name:
+        return f"cmdarr config set LIBRARY_CACHE_{name}_ENABLED=true"
+    if fix.action == cpb.FIX_ACTION_BUILD_CACHE_NOW and name:
+        return f"cmdarr cache build {name.lower()}"
+    return ""
 
 
 def notifications(console: Console, items: Iterable[cpb.Notification]) -> None:

@@ -74,16 +74,20 @@ async def build_cache(ctx: Context, args: argparse.Namespace) -> int:
             request = pb.BuildCacheRequest(target=target, mode=args.mode)
             replies.append(await ctx.cache().BuildCache(request, timeout=DEFAULT_TIMEOUT))
     if not args.watch:
-        if ctx.json_output:
-            ctx.io.json({"builds": [as_dict(r) for r in replies]})
-        for reply in replies:
-            label = render.target_label(reply.status.target)
-            verb = "Started" if reply.started else "Joined the running"
-            if not ctx.json_output:
-                render.line(ctx.io.out, f"{verb} build of the {label} library cache")
+        started(ctx, replies)
         return EXIT_OK
     finals = await watch(ctx, targets)
-    return report(ctx, finals)
+    return report(ctx, targets, finals)
+
+
+def started(ctx: Context, replies: list[pb.BuildCacheResponse]) -> None:
+    if ctx.json_output:
+        ctx.io.json({"builds": [as_dict(r) for r in replies]})
+        return
+    for reply in replies:
+        label = render.target_label(reply.status.target)
+        verb = "Started a" if reply.started else "Joined the running"
+        render.line(ctx.io.out, f"{verb} build of the {label} library cache")
 
 
 async def watch(ctx: Context, targets: list[Target]) -> dict[Target, pb.CacheStatus]:
@@ -152,13 +156,17 @@ def show(bars: Progress, task: TaskID, status: pb.CacheStatus) -> None:
         )
 
 
-def report(ctx: Context, finals: dict[Target, pb.CacheStatus]) -> int:
-    failed = any(s.state not in GOOD for s in finals.values())
+def report(ctx: Context, targets: list[Target], finals: dict[Target, pb.CacheStatus]) -> int:
+    failed = len(finals) < len(targets) or any(s.state not in GOOD for s in finals.values())
     if ctx.json_output:
         ctx.io.json({"statuses": [as_dict(s) for s in finals.values()]})
         return EXIT_FAILED if failed else EXIT_OK
     for status in finals.values():
         outcome(ctx.io.out, status)
+    for target in targets:
+        if target not in finals:
+            label = render.target_label(target)
+            render.line(ctx.io.out, f"The status stream ended before the {label} build did", "red")
     return EXIT_FAILED if failed else EXIT_OK
 
 

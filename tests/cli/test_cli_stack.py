@@ -87,6 +87,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         warnings = await cmdarr("warnings", addresses=addresses)
         assert warnings.code == 0 and SEED in warnings.out
         assert "fix: Enable library cache" in warnings.out
+        assert "(cmdarr config set LIBRARY_CACHE_PLEX_ENABLED=true)" in warnings.out
 
         accepted = await cmdarr(*create("fourth", "--yes"), addresses=addresses)
         assert accepted.code == 0, accepted.err
