@@ -10,6 +10,8 @@ from rich.console import Console
 
 from cli import render
 from cli.__main__ import parse
+from cli.commands.sync import decide
+from cli.context import Context, Io
 from cli.errors import redact
 
 
@@ -53,3 +55,19 @@ def test_global_options_work_before_and_after_the_command() -> None:
     )
     assert (neither.json, neither.config_address, neither.api_key) == (False, "10.0.0.1:1", "k")
     assert parse(["sync", "create", "x", "--source-kind", "ftp"], environ) == 2
+
+
+async def test_the_fix_question_is_asked_only_at_a_terminal() -> None:
+    def context(answer: str, interactive: bool) -> tuple[Context, io.StringIO]:
+        err = io.StringIO()
+        terminal = Io(Console(file=io.StringIO()), err, io.StringIO(answer), interactive)
+        return Context(terminal, {}, None, False), err
+
+    yes, asked = context("Yes\n", True)
+    assert await decide(yes, None) is True
+    assert asked.getvalue() == "Enable the library cache now? [y/N] "
+    no, _ = context("\n", True)
+    assert await decide(no, None) is False
+    unattended, silent = context("y\n", False)
+    assert await decide(unattended, None) is False and silent.getvalue() == ""
+    assert await decide(unattended, True) is True
