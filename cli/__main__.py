@@ -1,0 +1,125 @@
+"""cmdarr: the command line of the cmdarr services.
+
+    cmdarr status | warnings
+    cmdarr config get [KEY ...] | config set KEY=VALUE ... [--reset KEY]
+    cmdarr cache build [plex|jellyfin] [--full|--incremental] [--watch] | cache status
+    cmdarr sync create NAME ... | sync run NAME [--watch] | sync report RUN_ID | sync list
+
+Exit codes: 0 done, 1 a build or run failed, 2 bad input, 3 a service cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from cli.commands import Handler, cache, config, status, sync
+from cli.context import SERVICE_NAMES, Context, Io
+from cli.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    CallFailed,
+    UsageError,
+    describe,
+    exit_code_of,
+    redact,
+)
+from common.env import address_of
+
+SERVICES = tuple(SERVICE_NAMES)
+
+
+def common_options(environ: Mapping[str, str], *, suppress: bool) -> argparse.ArgumentParser:
+    """The global options. Sub-commands accept them too (``cmdarr status --json``); there
+    they default to SUPPRESS so they never undo a value given before the sub-command."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--json", action="store_true", default=default(False), help="one JSON document"
+    )
+    group.add_argument(
+        "--api-key",
+        default=default(environ.get("CMDARR_API_KEY") or None),
+        metavar="KEY",
+        help="API key sent to the services (default: $CMDARR_API_KEY)",
+    )
+    for service in SERVICES:
+        group.add_argument(
+            f"--{service}",
+            dest=f"{service}_address",
+            default=default(address_of(service, environ)),
+            metavar="ADDRESS",
+            help=f"{SERVICE_NAMES[service]} address (default: {address_of(service, environ)})",
+        )
+    return parser
+
+
+def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cmdarr",
+        description="Playlist sync into Plex and Jellyfin: status, settings, caches, syncs.",
+        epilog="Exit codes: 0 done, 1 failed build or run, 2 bad input, 3 service unreachable.",
+        parents=[common_options(environ, suppress=False)],
+    )
+    inner = common_options(environ, suppress=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (status, config, cache, sync):
+        module.register(commands, inner)
+    return parser
+
+
+def parse(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code argparse chose (--help, a usage error)."""
+    try:
+        return build_parser(environ).parse_args(list(argv))
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+
+
+async def run(
+    argv: Sequence[str], io: Io | None = None, environ: Mapping[str, str] | None = None
+) -> int:
+    """Runs one command; returns its exit code. Never raises for a failed call."""
+    io = io or Io.standard()
+    args = parse(argv, os.environ if environ is None else environ)
+    if isinstance(args, int):
+        return args
+    addresses = {s: getattr(args, f"{s}_address") for s in SERVICES}
+    ctx = Context(io, addresses, args.api_key, args.json)
+    if args.api_key:
+        ctx.secrets.append(args.api_key)
+    try:
+        handler: Handler = args.handler
+        return await handler(ctx, args)
+    except CallFailed as failure:
+        io.error(redact(describe(failure), ctx.secrets))
+        return exit_code_of(failure.error.code())
+    except UsageError as problem:
+        io.error(redact(str(problem), ctx.secrets))
+        return EXIT_BAD_INPUT
+    finally:
+        await ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    try:
+        return asyncio.run(run(arguments))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as unexpected:  # a bug: one line, no traceback (CMDARR_DEBUG=1 shows it)
+        if os.environ.get("CMDARR_DEBUG"):
+            raise
+        sys.stderr.write(f"cmdarr: internal error: {type(unexpected).__name__}: {unexpected}\n")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

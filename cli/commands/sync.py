@@ -1,0 +1,199 @@
+"""cmdarr sync create / run / report / list: playlist sync commands and their runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.sync.v1 import sync_pb2 as pb
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from cli import render
+from cli.commands import Subparsers
+from cli.context import WATCH_TIMEOUT, Context, as_dict
+from cli.errors import EXIT_FAILED, EXIT_OK
+from common.client import DEFAULT_TIMEOUT
+
+SOURCE_KINDS = {
+    "file": cpb.SOURCE_KIND_FILE,
+    "url": cpb.SOURCE_KIND_URL,
+    "listenbrainz": cpb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST,
+    "listenbrainz-created-for": cpb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR,
+    "spotify": cpb.SOURCE_KIND_SPOTIFY_PLAYLIST,
+}
+TARGETS = {"plex": cpb.TARGET_PLEX, "jellyfin": cpb.TARGET_JELLYFIN}
+ENDED = {pb.SYNC_STATE_SUCCEEDED, pb.SYNC_STATE_FAILED, pb.SYNC_STATE_INTERRUPTED}
+QUESTION = "Enable the library cache now?"
+
+
+def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    sync = sub.add_parser("sync", parents=[common], help="playlist sync commands and runs")
+    verbs = sync.add_subparsers(dest="verb", required=True, metavar="{create,run,report,list}")
+    add_create(verbs, common)
+    run = verbs.add_parser("run", parents=[common], help="run a sync command now")
+    run.add_argument("name")
+    run.add_argument("--dry-run", action="store_true", help="match and diff, write nothing")
+    run.add_argument("--watch", action="store_true", help="follow the run, then summarise it")
+    run.set_defaults(handler=run_sync)
+    report = verbs.add_parser("report", parents=[common], help="a run's full report")
+    report.add_argument("run_id", metavar="RUN_ID")
+    report.set_defaults(handler=show_report)
+    listing = verbs.add_parser("list", parents=[common], help="recent runs, newest first")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.set_defaults(handler=list_syncs)
+
+
+def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
+    create = verbs.add_parser("create", parents=[common], help="create a playlist sync command")
+    create.add_argument("name")
+    create.add_argument("--source-kind", required=True, choices=list(SOURCE_KINDS))
+    create.add_argument("--source", required=True, metavar="REF", help="path, URL, MBID, user")
+    create.add_argument(
+        "--target", required=True, action="append", choices=list(TARGETS), dest="targets"
+    )
+    create.add_argument("--schedule", default="", metavar="CRON", help="five-field cron")
+    create.add_argument("--title", default="", help="the playlist's title (default: NAME)")
+    answer = create.add_mutually_exclusive_group()
+    answer.add_argument(
+        "--yes", dest="answer", action="store_const", const=True, help="accept offered fixes"
+    )
+    answer.add_argument(
+        "--no", dest="answer", action="store_const", const=False, help="decline offered fixes"
+    )
+    create.set_defaults(handler=create_command, answer=None)
+
+
+def command_of(args: argparse.Namespace) -> cpb.Command:
+    return cpb.Command(
+        name=args.name,
+        kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+        source=cpb.PlaylistSource(kind=SOURCE_KINDS[args.source_kind], ref=args.source),
+        targets=[TARGETS[t] for t in args.targets],
+        schedule=args.schedule,
+        # proto3's default is false: a new command is enabled unless said otherwise.
+        enabled=True,
+        playlist_title=args.title,
+    )
+
+
+def offers_cache_fix(warnings: list[cpb.Warning]) -> bool:
+    return any(w.fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE for w in warnings)
+
+
+async def decide(ctx: Context, answer: bool | None) -> bool:
+    """--yes / --no, else the person at the terminal; no when nobody can answer."""
+    if answer is not None:
+        return answer
+    if not ctx.io.interactive:
+        return False
+    return await ctx.io.ask(QUESTION)
+
+
+async def create_command(ctx: Context, args: argparse.Namespace) -> int:
+    command = command_of(args)
+    config = ctx.config()
+    async with ctx.calling("config"):
+        preview = await config.CreateCommand(
+            cpb.CreateCommandRequest(command=command, validate_only=True), timeout=DEFAULT_TIMEOUT
+        )
+        fixable = offers_cache_fix(list(preview.warnings))
+        if fixable and not ctx.json_output:
+            render.warnings(ctx.io.out, preview.warnings)
+        accept = fixable and await decide(ctx, args.answer)
+        created = await config.CreateCommand(
+            cpb.CreateCommandRequest(command=command, accept_fixes=accept), timeout=DEFAULT_TIMEOUT
+        )
+    if ctx.json_output:
+        ctx.io.json({**as_dict(created), "fixes_accepted": accept})
+        return EXIT_OK
+    out = ctx.io.out
+    targets = ", ".join(render.target_label(t) for t in created.command.targets)
+    render.line(out, f"Created sync command {created.command.name} -> {targets}", "green")
+    shown = list(preview.warnings) if fixable else []
+    fresh = [w for w in created.warnings if w not in shown]
+    if fresh or not fixable:
+        render.warnings(out, fresh)
+    render.notifications(out, created.notifications)
+    return EXIT_OK
+
+
+async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
+    request = pb.RunSyncRequest(command_name=args.name, dry_run=args.dry_run)
+    async with ctx.calling("sync"):
+        run_id = (await ctx.sync().RunSync(request, timeout=DEFAULT_TIMEOUT)).run_id
+    if not args.watch:
+        if ctx.json_output:
+            ctx.io.json({"run_id": run_id})
+        else:
+            render.line(ctx.io.out, f"Started sync run {run_id} (cmdarr sync report {run_id})")
+        return EXIT_OK
+    if not ctx.json_output:
+        render.line(ctx.io.out, f"Started sync run {run_id}")
+    await follow(ctx, run_id)
+    report = await fetch_report(ctx, run_id)
+    if ctx.json_output:
+        ctx.io.json(as_dict(report))
+    else:
+        render.sync_summary(ctx.io.out, report)
+    return EXIT_OK if report.progress.state == pb.SYNC_STATE_SUCCEEDED else EXIT_FAILED
+
+
+async def follow(ctx: Context, run_id: str) -> None:
+    """Shows the run's progress until it ends."""
+    bars = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("tracks"),
+        console=ctx.io.out,
+        disable=ctx.json_output,
+    )
+    call = ctx.sync().WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=WATCH_TIMEOUT)
+    try:
+        with bars:
+            task = bars.add_task("Starting", total=None)
+            async with ctx.calling("sync"):
+                async for message in call:
+                    progress = message.progress
+                    bars.update(
+                        task,
+                        description=progress.message or render.sync_state(progress.state),
+                        total=progress.tracks_total or None,
+                        completed=progress.tracks_done,
+                    )
+                    if progress.state in ENDED:
+                        break
+    finally:
+        call.cancel()
+
+
+async def fetch_report(ctx: Context, run_id: str) -> pb.SyncReport:
+    async with ctx.calling("sync"):
+        reply = await ctx.sync().GetSyncReport(
+            pb.GetSyncReportRequest(run_id=run_id), timeout=DEFAULT_TIMEOUT
+        )
+    return reply.report
+
+
+async def show_report(ctx: Context, args: argparse.Namespace) -> int:
+    report = await fetch_report(ctx, args.run_id)
+    if ctx.json_output:
+        ctx.io.json(as_dict(report))
+        return EXIT_OK
+    render.sync_summary(ctx.io.out, report)
+    render.unmatched(ctx.io.out, report)
+    return EXIT_OK
+
+
+async def list_syncs(ctx: Context, args: argparse.Namespace) -> int:
+    async with ctx.calling("sync"):
+        reply = await ctx.sync().ListSyncs(
+            pb.ListSyncsRequest(limit=args.limit), timeout=DEFAULT_TIMEOUT
+        )
+    if ctx.json_output:
+        ctx.io.json(as_dict(reply))
+    elif reply.syncs:
+        render.sync_list(ctx.io.out, reply.syncs, "Sync runs")
+    else:
+        render.line(ctx.io.out, "No sync runs yet.")
+    return EXIT_OK
