@@ -232,3 +232,23 @@ async def test_incremental_refresh_costs_far_fewer_requests(
         incremental = sum(s.plex.knobs.counts.values())
         assert ready.track_count == 6000
         assert incremental <= full / 2, (incremental, full)
+
+
+async def test_a_server_too_slow_to_answer_ends_in_failed(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        s.jellyfin.knobs.faults.append(
+            Fault(kind="slow", seconds=3.0, count=50, endpoint="track_page")
+        )
+        await configure(
+            s,
+            JELLYFIN_URL=s.jellyfin.url,
+            JELLYFIN_TOKEN=s.jellyfin.token,
+            TARGET_TIMEOUT_SECONDS="0.3",
+            TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            JELLYFIN_CLIENT_ENABLED="true",
+        )
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=cpb.TARGET_JELLYFIN, limit=90)
+        assert "tim" in failed.last_error.lower(), failed.last_error
+        assert failed.generation == 0
