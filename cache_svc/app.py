@@ -62,6 +62,7 @@ async def start(
     refresh_check_seconds: float = REFRESH_CHECK_SECONDS,
     progress_interval_ms: int = 2000,
     clock: Callable[[], float] = time.time,
+    seconds_per_minute: float = 60.0,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
     Builds read the target servers unless another ``source_factory`` is given."""
@@ -72,7 +73,9 @@ async def start(
     channel = open_channel(config_address, env.api_key)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(config_stub, registry)
-    manager = CacheManager(store, registry, factory, clock=clock)
+    manager = CacheManager(
+        store, registry, factory, clock=clock, seconds_per_minute=seconds_per_minute
+    )
     await manager.load()
     server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)

@@ -43,6 +43,7 @@ async def running_cache(
     config_port: int,
     library: FakeLibrary,
     clock: Callable[[], float] = time.time,
+    seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
     async def factory(target: Target, config: FollowedConfig):  # type: ignore[no-untyped-def]
         return library.source()
@@ -54,6 +55,7 @@ async def running_cache(
         progress_interval_ms=200,
         refresh_check_seconds=0.1,
         clock=clock,
+        seconds_per_minute=seconds_per_minute,
     )
     try:
         yield app
@@ -487,3 +489,28 @@ async def test_without_the_builder_an_old_cache_goes_stale(
             now[0] += 25 * 3600
             stale = await settle(cache, pb.CACHE_STATE_STALE)
             assert stale.generation == 1 and library.delta_calls == 0
+
+
+async def test_a_build_past_its_timeout_fails_and_keeps_nothing(
+    database_url: str, cache_db: str, tmp_path: Path
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 300)}, gate=asyncio.Event())
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(
+            cache_db, tmp_path, config_app.server.port, library, seconds_per_minute=0.2
+        ) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await config.UpdateSettings(
+                cpb.UpdateSettingsRequest(
+                    changes=[cpb.SettingChange(key="CACHE_BUILD_TIMEOUT_MINUTES", value="1")]
+                ),
+                timeout=TIMEOUT,
+            )
+            await enable_plex(config)  # the server never answers: the gate stays shut
+            failed = await settle(cache, pb.CACHE_STATE_FAILED)
+            assert "CACHE_BUILD_TIMEOUT_MINUTES=1" in failed.last_error and failed.generation == 0
