@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -13,6 +12,10 @@ from common.errors import FieldViolation
 from common.model import CommandKind, SourceKind, Target
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_SPOTIFY = re.compile(
+    r"(?:spotify:playlist:|https?://open\.spotify\.com/(?:[a-z-]+/)?playlist/)?[A-Za-z0-9]{10,40}(?:\?\S*)?"
+)
 MAX_REF_CHARS = 2048
 MAX_TITLE_CHARS = 200
 
@@ -76,11 +79,19 @@ def check_source(kind: SourceKind | None, ref: str, field: str) -> list[FieldVio
         parts = urlsplit(ref)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return [FieldViolation(ref_field, "must be an http:// or https:// URL")]
-    if kind is SourceKind.LISTENBRAINZ_PLAYLIST:
-        try:
-            uuid.UUID(ref)
-        except ValueError:
-            return [FieldViolation(ref_field, "must be a playlist MBID (a UUID)")]
+    if kind is SourceKind.LISTENBRAINZ_PLAYLIST and not _UUID.search(ref):
+        return [
+            FieldViolation(
+                ref_field, "must be a playlist MBID (a UUID) or its listenbrainz.org link"
+            )
+        ]
+    if kind is SourceKind.SPOTIFY_PLAYLIST and not _SPOTIFY.fullmatch(ref.strip()):
+        return [
+            FieldViolation(
+                ref_field,
+                "must be a Spotify playlist id, spotify:playlist:<id> or an open.spotify.com link",
+            )
+        ]
     return []
 
 

@@ -209,6 +209,13 @@ BAD_COMMANDS = [
         "command.source.ref",
     ),
     (
+        "bad Spotify reference",
+        sync_command(
+            source=pb.PlaylistSource(kind=pb.SOURCE_KIND_SPOTIFY_PLAYLIST, ref="not a playlist!")
+        ),
+        "command.source.ref",
+    ),
+    (
         "bad MBID",
         sync_command(
             source=pb.PlaylistSource(kind=pb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST, ref="nope")
@@ -257,3 +264,25 @@ async def test_bad_updates_are_refused(config: Stub, mask: list[str], field: str
     )
     assert_invalid(error, field)
     assert await revision_of(config) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "ref"),
+    [
+        (
+            pb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST,
+            "https://listenbrainz.org/playlist/4f2b9c1e-6d1a-4e6b-9a53-2c1a9e8b7d10",
+        ),
+        (
+            pb.SOURCE_KIND_SPOTIFY_PLAYLIST,
+            "https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M?si=abc",
+        ),
+        (pb.SOURCE_KIND_SPOTIFY_PLAYLIST, "spotify:playlist:37i9dQZF1DXcBWIGoYBM5M"),
+        (pb.SOURCE_KIND_SPOTIFY_PLAYLIST, "37i9dQZF1DXcBWIGoYBM5M"),
+    ],
+)
+async def test_source_links_are_accepted(config: Stub, kind: int, ref: str) -> None:
+    created = await create(
+        config, sync_command("linked", source=pb.PlaylistSource(kind=kind, ref=ref))
+    )
+    assert created.command.source.ref == ref
