@@ -344,3 +344,27 @@ async def test_a_bad_source_file_fails_the_run_naming_the_line(
         ).report
         assert report.progress.state == pb.SYNC_STATE_FAILED
         assert "line 2" in report.error
+
+
+async def test_a_sync_waits_for_a_build_in_progress_and_says_so(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        s.plex.knobs.latency_ms = 700  # a build of a few seconds
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            PLEX_CLIENT_ENABLED="true",
+        )  # fmt: skip
+        await settle(s.cache, cache_pb.CACHE_STATE_BUILDING, limit=30)
+        spec = pb.SyncSpec(playlist_title="Waiting", tracks=playlist(30), targets=[PLEX])
+        run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
+        messages = [
+            m.progress.message
+            async for m in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120)
+        ]
+        assert any(m.startswith("Waiting for the Plex library cache") for m in messages), messages
+        report = (
+            await s.sync.GetSyncReport(pb.GetSyncReportRequest(run_id=run_id), timeout=TIMEOUT)
+        ).report
+        assert report.progress.state == pb.SYNC_STATE_SUCCEEDED
+        assert report.targets[0].matched == 30 and report.targets[0].requests.search == 0
