@@ -45,8 +45,12 @@ class Stack:
 
 
 @asynccontextmanager
-async def whole_stack(tmp_path: Path) -> AsyncIterator[Stack]:
+async def whole_stack(tmp_path: Path, database_url: str = "") -> AsyncIterator[Stack]:
+    """Every service its own process. With a PostgreSQL ``database_url`` all four share that
+    database (their tables and migration histories are apart); else each has SQLite."""
     data = {"CMDARR_DATA_DIR": str(tmp_path / "data")}
+    if database_url.startswith("postgresql"):
+        data["CMDARR_DATABASE_URL"] = database_url
     async with (
         emulators(tmp_path, tracks=TRACKS, seed=SEED, latency_ms=30) as emu,
         service("config_svc", tmp_path, env=data) as config_proc,
@@ -116,10 +120,10 @@ def sync_command(path: Path) -> cpb.Command:
     )
 
 
-async def test_the_ideal_flow(tmp_path: Path) -> None:
+async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
     playlist = tmp_path / "daily.jspf"
     write_jspf(playlist, 238)
-    async with whole_stack(tmp_path) as s:
+    async with whole_stack(tmp_path, database_url) as s:
         watch = s.cache.WatchCacheStatus(
             cache_pb.WatchCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=120
         )
@@ -170,10 +174,10 @@ async def test_the_ideal_flow(tmp_path: Path) -> None:
         assert TOKEN.encode() not in status.SerializeToString()
 
 
-async def test_the_warning_flow(tmp_path: Path) -> None:
+async def test_the_warning_flow(database_url: str, tmp_path: Path) -> None:
     playlist = tmp_path / "daily.jspf"
     write_jspf(playlist, 100)
-    async with whole_stack(tmp_path) as s:
+    async with whole_stack(tmp_path, database_url) as s:
         await s.config.UpdateSettings(
             cpb.UpdateSettingsRequest(
                 changes=[
