@@ -1,0 +1,186 @@
+"""The Kubernetes manifests in k8s/ and the Dockerfile: they parse, and they agree with each
+other and with the services (ports, probes, users, addresses)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "k8s"
+DOCKERFILE = ROOT / "Dockerfile"
+
+STACK = {"config": 50051, "cache": 50052, "sync": 50053, "gateway": 50054}
+MODULES = {"config": "config_svc", "cache": "cache_svc", "sync": "sync_svc", "gateway": "gateway"}
+GATEWAY_HTTP_PORT = 8080
+
+
+def manifests() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for path in sorted(K8S.glob("*.yaml")):
+        if path.name != "kustomization.yaml":
+            docs.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+    return docs
+
+
+def of_kind(kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in manifests() if d["kind"] == kind}
+
+
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def test_kustomization_lists_every_manifest() -> None:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    files = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert set(kustomization["resources"]) == files
+    assert kustomization["namespace"] == "cmdarr"
+    namespaces = {d["metadata"].get("namespace") for d in manifests() if d["kind"] != "Namespace"}
+    assert namespaces == {"cmdarr"}
+    assert "cmdarr" in of_kind("Namespace")
+
+
+def test_a_deployment_per_service_with_grpc_probes_on_its_port() -> None:
+    deployments = of_kind("Deployment")
+    assert set(deployments) == set(STACK)
+    for name, port in STACK.items():
+        pod = deployments[name]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["command"] == ["python", "-m", MODULES[name]]
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        assert ports["grpc"] == port
+        for probe in ("livenessProbe", "readinessProbe"):
+            assert container[probe]["grpc"] == {"port": port}, (name, probe)
+        # It listens where its probes and Service look.
+        assert env_of(container)[f"CMDARR_{name.upper()}_ADDR"]["value"] == f"0.0.0.0:{port}"
+        assert container["envFrom"] == [{"configMapRef": {"name": "cmdarr-env"}}]
+    gateway = deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "http", "containerPort": GATEWAY_HTTP_PORT, "protocol": "TCP"} in gateway[
+        "ports"
+    ]
+    http = env_of(gateway)["CMDARR_GATEWAY_HTTP_ADDR"]["value"]
+    assert http == f"0.0.0.0:{GATEWAY_HTTP_PORT}"
+
+
+def test_pods_run_as_the_image_user_without_privileges_and_with_limits() -> None:
+    uid = int(final_user().split(":")[0])
+    for name, deployment in of_kind("Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] == uid
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            for bound in ("requests", "limits"):
+                assert set(container["resources"][bound]) >= {"cpu", "memory"}, name
+            mounts = {m["mountPath"] for m in container["volumeMounts"]}
+            assert {"/data", "/tmp"} <= mounts, "writable places on a read-only root"
+
+
+def test_data_volumes_exist_for_the_services_with_a_database() -> None:
+    claims = of_kind("PersistentVolumeClaim")
+    config_map = of_kind("ConfigMap")["cmdarr-env"]["data"]
+    assert config_map["CMDARR_DATA_DIR"] == "/data"
+    for name, deployment in of_kind("Deployment").items():
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        claim = volumes["data"].get("persistentVolumeClaim")
+        if name == "gateway":
+            assert claim is None, "the gateway keeps nothing"
+            continue
+        assert claim["claimName"] in claims
+        # One writer for the SQLite file: never two pods at once.
+        assert deployment["spec"]["strategy"]["type"] == "Recreate"
+        assert deployment["spec"]["replicas"] == 1
+
+
+def test_services_route_to_the_pods_at_the_addresses_the_config_map_gives() -> None:
+    services = of_kind("Service")
+    deployments = of_kind("Deployment")
+    addresses = of_kind("ConfigMap")["cmdarr-env"]["data"]
+    for name, port in STACK.items():
+        service = services[name]["spec"]
+        labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
+        assert service["selector"].items() <= labels.items()
+        ports = {p["name"]: p for p in service["ports"]}
+        assert ports["grpc"]["port"] == port and ports["grpc"]["targetPort"] == "grpc"
+        assert addresses[f"CMDARR_{name.upper()}_ADDR"] == f"{name}:{port}"
+    http = {p["name"]: p for p in services["gateway"]["spec"]["ports"]}["http"]
+    assert http["port"] == GATEWAY_HTTP_PORT and http["targetPort"] == "http"
+
+
+# --- Dockerfile ----------------------------------------------------------------------
+
+
+def instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined; heredoc
+    bodies are skipped."""
+    lines = DOCKERFILE.read_text().splitlines()
+    result: list[tuple[str, str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        i += 1
+        if not line or line.startswith("#"):
+            continue
+        while line.endswith("\\") and i < len(lines):
+            line = line[:-1] + " " + lines[i].strip()
+            i += 1
+        keyword, _, rest = line.partition(" ")
+        result.append((keyword.upper(), rest.strip()))
+        heredoc = re.search(r"<<-?'?(\w+)'?", rest)
+        if heredoc:
+            while i < len(lines) and lines[i].strip() != heredoc.group(1):
+                i += 1
+            i += 1
+    return result
+
+
+def final_stage() -> list[tuple[str, str]]:
+    steps = instructions()
+    last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
+    return steps[last_from:]
+
+
+def final_user() -> str:
+    users = [args for keyword, args in final_stage() if keyword == "USER"]
+    assert users, "the final stage sets a USER"
+    return users[-1]
+
+
+def test_dockerfile_final_stage_runs_as_a_non_root_user() -> None:
+    user, _, group = final_user().partition(":")
+    assert user not in ("", "root", "0")
+    assert user.isdigit(), "numeric, so that runAsNonRoot can be checked"
+    assert group != "0"
+
+
+def test_dockerfile_is_multi_stage_with_a_slim_runtime_free_of_compilers() -> None:
+    steps = instructions()
+    args = {
+        name: default
+        for keyword, rest in steps
+        if keyword == "ARG"
+        for name, _, default in [rest.partition("=")]
+    }
+    stages = [rest for keyword, rest in steps if keyword == "FROM"]
+    assert len(stages) >= 2
+    base = shlex.split(stages[-1])[0]
+    assert re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], base) == "python:3.11-slim"
+    builder = " ".join(rest for keyword, rest in steps[: len(steps) - len(final_stage())])
+    assert "python protos/generate.py gen" in builder
+    final = final_stage()
+    runs = " ".join(rest for keyword, rest in final if keyword == "RUN")
+    assert not re.search(r"build-essential|\bgcc\b|apt-get install", runs)
+    copies = [rest for keyword, rest in final if keyword == "COPY"]
+    assert all(copy.startswith("--from=") for copy in copies), "only what the builder made"
+    env = " ".join(rest for keyword, rest in final if keyword == "ENV")
+    assert re.search(r"PYTHONPATH=/app:/app/gen\b", env)
+    assert "CMDARR_DATA_DIR=/data" in env
+    assert ("VOLUME", '["/data"]') in final
