@@ -21,7 +21,14 @@ SERVICES = ("config_svc", "cache_svc", "sync_svc", "gateway")
 
 def available() -> list[str]:
     """The services of this checkout that can be run (have a __main__)."""
-    return [name for name in SERVICES if importlib.util.find_spec(f"{name}.__main__") is not None]
+    found = []
+    for name in SERVICES:
+        try:
+            if importlib.util.find_spec(f"{name}.__main__") is not None:
+                found.append(name)
+        except ModuleNotFoundError:  # the package itself is absent
+            continue
+    return found
 
 
 async def main() -> int:
