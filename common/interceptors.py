@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 
 from common import errors
-from common.grpc_errors import internal_status, status_for, trailing_metadata_for
+from common.grpc_errors import (
+    error_reason,
+    field_violations,
+    internal_status,
+    rich_status,
+    status_for,
+    trailing_metadata_for,
+)
 
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
 if TYPE_CHECKING:
@@ -78,10 +85,42 @@ async def _abort_for(
 ) -> None:
     if isinstance(exc, errors.ServiceError):
         code, status = status_for(exc)
+    elif isinstance(exc, grpc.aio.AioRpcError):
+        code, status = downstream_status(exc)
     else:
         _log.exception("unhandled error in %s", method)
         code, status = internal_status()
     await context.abort(code, status.message, trailing_metadata=trailing_metadata_for(status))
+
+
+# A call to another service failed: its verdict on the request passes through as is; its
+# being away is UNAVAILABLE; anything else is ours to call INTERNAL.
+_PASSED_THROUGH = {
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS,
+    grpc.StatusCode.ABORTED,
+}
+_AWAY = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+
+def downstream_status(exc: grpc.aio.AioRpcError) -> tuple[grpc.StatusCode, Any]:
+    code = exc.code()
+    details = exc.details() or code.name
+    if code in _PASSED_THROUGH:
+        return code, rich_status(code, details, error_reason(exc) or code.name, _violations(exc))
+    if code in _AWAY:
+        away = grpc.StatusCode.UNAVAILABLE
+        return away, rich_status(
+            away, f"a service this call needs is unavailable: {details}", "UPSTREAM_UNAVAILABLE", ()
+        )
+    _log.warning("downstream call failed: %s %s", code.name, details)
+    return internal_status()
+
+
+def _violations(exc: grpc.aio.AioRpcError) -> tuple[errors.FieldViolation, ...]:
+    return tuple(errors.FieldViolation(f, d) for f, d in field_violations(exc))
 
 
 class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
@@ -192,6 +231,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
 def errors_code(exc: Exception) -> grpc.StatusCode:
     if isinstance(exc, errors.ServiceError):
         return status_for(exc)[0]
+    if isinstance(exc, grpc.aio.AioRpcError):
+        return downstream_status(exc)[0]
     return grpc.StatusCode.INTERNAL
 
 

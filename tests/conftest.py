@@ -4,6 +4,7 @@ config_svc on an ephemeral loopback port."""
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -99,3 +100,15 @@ async def config(config_app: ConfigApp) -> AsyncIterator[config_pb2_grpc.ConfigS
         yield config_pb2_grpc.ConfigServiceStub(channel)
     finally:
         await channel.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many generated inputs the hardening tests tried."""
+    modules = [m for n, m in list(sys.modules.items()) if n.endswith("test_generated_input")]
+    tried = getattr(modules[0], "TRIED", None) if modules else None
+    if tried:
+        total = sum(tried.values())
+        parts = ", ".join(f"{name} {count}" for name, count in sorted(tried.items()))
+        terminalreporter.write_line(
+            f"generated inputs tried: {total} ({parts}); no crash, no stored change"
+        )

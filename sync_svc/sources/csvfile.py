@@ -37,7 +37,9 @@ def parse_csv(
     delimiter = max(DELIMITERS, key=header_line.count)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
-        first = next(row for row in reader if any(cell.strip() for cell in row))
+        first = next((row for row in reader if any(cell.strip() for cell in row)), None)
+        if first is None:  # only delimiters: no header, no tracks
+            return SourcePlaylist(title=default_title, tracks=(), origin=origin)
         columns = header(first, reader.line_num)
         tracks: list[SourceTrack] = []
         for row in reader:

@@ -1,0 +1,336 @@
+"""Generated bad input (hypothesis) against real servers: every answer is a clean status
+(never INTERNAL or UNKNOWN, never a 5xx), and a refused write changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import grpc
+import httpx
+import pytest
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.gateway.v1 import gateway_pb2 as gpb
+from cmdarr.gateway.v1 import gateway_pb2_grpc
+from cmdarr.sync.v1 import sync_pb2 as spb
+from cmdarr.sync.v1 import sync_pb2_grpc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cache_svc.app import start as start_cache
+from common.config.registry import SETTINGS
+from common.env import ServiceEnv
+from common.errors import ServiceError
+from common.probe import free_port
+from gateway.app import start as start_gateway
+from sync_svc.app import start as start_sync
+from sync_svc.loader import load_source
+from sync_svc.sources import parse_playlist
+from tests.cache.fakes import FakeLibrary, make_tracks
+from tests.conftest import running_config
+
+CLEAN = {
+    grpc.StatusCode.OK,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.ABORTED,
+    grpc.StatusCode.NOT_FOUND,
+}
+EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+TRIED: Counter[str] = Counter()
+KEYS = [s.key for s in SETTINGS]
+text = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
+    ["", " ", "\x00", "1e309", "-1", "true", "http://"]
+)
+
+
+@dataclass
+class Addresses:
+    config: str
+    cache: str
+    sync: str
+    gateway: str
+    http: str
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
+    """config_svc, cache_svc, sync_svc and the gateway on their own event loop thread, so
+    that synchronous hypothesis tests can call them."""
+    tmp = tmp_path_factory.mktemp("generated")
+    ready = threading.Event()
+    found: list[Addresses] = []
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        def env(name: str, db: str) -> ServiceEnv:
+            return ServiceEnv(
+                name, "127.0.0.1:0", tmp, f"sqlite+aiosqlite:///{tmp / db}", None, 0.2, "WARNING"
+            )
+
+        async with running_config(f"sqlite+aiosqlite:///{tmp / 'config.db'}", tmp) as config:
+            config_address = f"127.0.0.1:{config.server.port}"
+            library = FakeLibrary({"Music": make_tracks("Music", 200)})
+
+            async def factory(target: object, followed: object) -> object:
+                return library.source()
+
+            cache = await start_cache(
+                env("cache", "cache.db"), config_address=config_address, source_factory=factory
+            )  # type: ignore[arg-type]
+            cache_address = f"127.0.0.1:{cache.server.port}"
+            sync = await start_sync(
+                env("sync", "sync.db"),
+                config_address=config_address,
+                cache_address=cache_address,
+                load_playlist=load_source,
+            )
+            sync_address = f"127.0.0.1:{sync.server.port}"
+            http = f"127.0.0.1:{free_port()}"
+            gateway = await start_gateway(
+                env("gateway", "gw.db"), http_address=http, config_address=config_address,
+                cache_address=cache_address, sync_address=sync_address,
+            )  # fmt: skip
+            found.append(
+                Addresses(
+                    config_address,
+                    cache_address,
+                    sync_address,
+                    f"127.0.0.1:{gateway.server.port}",
+                    http,
+                )
+            )
+            ready.set()
+            await stop.wait()
+            await gateway.stop(0.2)
+            await sync.stop(0.2)
+            await cache.stop(0.2)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(60), "servers did not start"
+    yield found[0]
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(60)
+
+
+def code_of(call: object) -> grpc.StatusCode:
+    try:
+        call()  # type: ignore[operator]
+    except grpc.RpcError as exc:
+        return exc.code()  # type: ignore[no-any-return]
+    return grpc.StatusCode.OK
+
+
+def revision(channel: grpc.Channel) -> int:
+    return int(
+        config_pb2_grpc.ConfigServiceStub(channel)
+        .GetSettings(cpb.GetSettingsRequest(keys=["MAX_PARALLEL_SYNCS"]), timeout=10)
+        .revision
+    )
+
+
+@EXAMPLES
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(KEYS) | text, text, st.booleans()), max_size=4),
+    expected=st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    validate_only=st.booleans(),
+)
+def test_update_settings(
+    servers: Addresses, changes: list[tuple[str, str, bool]], expected: int, validate_only: bool
+) -> None:
+    TRIED["UpdateSettings"] += 1
+    with grpc.insecure_channel(servers.config) as channel:
+        before = revision(channel)
+        request = cpb.UpdateSettingsRequest(
+            changes=[cpb.SettingChange(key=k, value=v, reset=r) for k, v, r in changes],
+            expected_revision=expected,
+            validate_only=validate_only,
+        )
+        code = code_of(
+            lambda: config_pb2_grpc.ConfigServiceStub(channel).UpdateSettings(request, timeout=10)
+        )
+        assert code in CLEAN, code
+        if code != grpc.StatusCode.OK or validate_only:
+            assert revision(channel) == before, "a refused or validate-only write changed nothing"
+
+
+@EXAMPLES
+@given(
+    name=text,
+    kind=st.integers(0, 5),
+    source_kind=st.integers(0, 8),
+    ref=text,
+    targets=st.lists(st.integers(-3, 5), max_size=4),
+    schedule=text,
+    title=text,
+)
+def test_create_command(
+    servers: Addresses,
+    name: str,
+    kind: int,
+    source_kind: int,
+    ref: str,
+    targets: list[int],
+    schedule: str,
+    title: str,
+) -> None:
+    TRIED["CreateCommand"] += 1
+    command = cpb.Command(
+        name=name, kind=kind, source=cpb.PlaylistSource(kind=source_kind, ref=ref),  # type: ignore[arg-type]
+        targets=targets, schedule=schedule, playlist_title=title, enabled=True,  # type: ignore[arg-type]
+    )  # fmt: skip
+    with grpc.insecure_channel(servers.config) as channel:
+        stub = config_pb2_grpc.ConfigServiceStub(channel)
+        code = code_of(
+            lambda: stub.CreateCommand(
+                cpb.CreateCommandRequest(command=command, validate_only=True), timeout=10
+            )
+        )
+        assert code in CLEAN, code
+
+
+@EXAMPLES
+@given(
+    method=st.sampled_from(["UpdateSettings", "CreateCommand", "GetSettings", "WatchConfig"]),
+    body=st.binary(max_size=200),
+)
+def test_raw_bytes_to_config(servers: Addresses, method: str, body: bytes) -> None:
+    TRIED["raw bytes"] += 1
+    with grpc.insecure_channel(servers.config) as channel:
+        path = f"/cmdarr.config.v1.ConfigService/{method}"
+        if method == "WatchConfig":
+            call = channel.unary_stream(
+                path, request_serializer=lambda b: b, response_deserializer=lambda b: b
+            )
+            code = code_of(lambda: next(iter(call(body, timeout=3))))
+            assert code in CLEAN | {grpc.StatusCode.DEADLINE_EXCEEDED}, code
+        else:
+            call = channel.unary_unary(
+                path, request_serializer=lambda b: b, response_deserializer=lambda b: b
+            )
+            assert code_of(lambda: call(body, timeout=10)) in CLEAN
+
+
+@EXAMPLES
+@given(
+    target=st.integers(-2, 4),
+    tracks=st.lists(
+        st.tuples(text, st.lists(text, max_size=3), st.integers(-(2**40), 2**40)), max_size=20
+    ),
+    confidence=st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_match_tracks(
+    servers: Addresses, target: int, tracks: list[tuple[str, list[str], int]], confidence: float
+) -> None:
+    TRIED["MatchTracks"] += 1
+    request = cache_pb.MatchTracksRequest(
+        target=target,  # type: ignore[arg-type]
+        tracks=[
+            cache_pb.TrackQuery(ref=str(i), title=t, artists=a, duration_ms=d)
+            for i, (t, a, d) in enumerate(tracks)
+        ],
+        min_confidence=confidence,
+    )
+    with grpc.insecure_channel(servers.cache) as channel:
+        code = code_of(
+            lambda: cache_pb2_grpc.CacheServiceStub(channel).MatchTracks(request, timeout=10)
+        )
+        assert code in CLEAN, code
+
+
+@EXAMPLES
+@given(
+    title=text,
+    tracks=st.lists(text, max_size=5),
+    targets=st.lists(st.integers(-1, 4), max_size=3),
+    command=text,
+)
+def test_run_sync(
+    servers: Addresses, title: str, tracks: list[str], targets: list[int], command: str
+) -> None:
+    TRIED["RunSync"] += 1
+    with grpc.insecure_channel(servers.sync) as channel:
+        stub = sync_pb2_grpc.SyncServiceStub(channel)
+        if command.strip():
+            request = spb.RunSyncRequest(command_name=command, dry_run=True)
+        else:
+            spec = spb.SyncSpec(
+                playlist_title=title,
+                tracks=[spb.InlineTrack(title=t) for t in tracks],
+                targets=targets,
+            )  # type: ignore[arg-type]
+            request = spb.RunSyncRequest(spec=spec, dry_run=True)
+        assert code_of(lambda: stub.RunSync(request, timeout=10)) in CLEAN
+        assert (
+            code_of(
+                lambda: stub.GetSyncReport(spb.GetSyncReportRequest(run_id=command), timeout=10)
+            )
+            in CLEAN
+        )
+
+
+@EXAMPLES
+@given(action=st.integers(-1, 5), target=st.integers(-1, 4))
+def test_apply_action(servers: Addresses, action: int, target: int) -> None:
+    TRIED["ApplyAction"] += 1
+    with grpc.insecure_channel(servers.gateway) as channel:
+        fix = cpb.Fix(action=action, target=target)  # type: ignore[arg-type]
+        request = gpb.ApplyActionRequest(fix=fix)
+        assert (
+            code_of(
+                lambda: gateway_pb2_grpc.GatewayServiceStub(channel).ApplyAction(
+                    request, timeout=10
+                )
+            )
+            in CLEAN
+        )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@EXAMPLES
+@given(
+    body=json_values | st.fixed_dictionaries({"action": text, "target": text}),
+    raw=st.binary(max_size=100),
+)
+def test_http_actions(servers: Addresses, body: object, raw: bytes) -> None:
+    TRIED["POST /api/actions"] += 1
+    with httpx.Client(base_url=f"http://{servers.http}", timeout=10) as http:
+        for response in (
+            http.post("/api/actions", json=body),
+            http.post("/api/actions", content=raw),
+        ):
+            assert response.status_code < 500 or response.status_code == 502, response.text
+            assert response.status_code != 500
+        for path in ("/api/status", "/api/warnings", "/healthz", "/metrics"):
+            assert http.get(path).status_code == 200
+
+
+def test_playlist_files_of_every_format() -> None:
+    """Malformed playlist files of every format are refused cleanly: only domain errors."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        data=st.binary(max_size=400) | text.map(str.encode),
+        name=st.sampled_from(["x.jspf", "x.xspf", "x.m3u", "x.m3u8", "x.csv", "x.txt"]),
+    )
+    def parse(data: bytes, name: str) -> None:
+        TRIED["playlist files"] += 1
+        with contextlib.suppress(ServiceError):  # the only failure a bad file may cause
+            parse_playlist(data, where=name, max_tracks=20_000, name=name)
+
+    parse()
