@@ -21,6 +21,7 @@ from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
 from common.server import GrpcServer, bounded
+from common.tls import load_tls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "cache_alembic_version"
@@ -66,18 +67,21 @@ async def start(
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
     Builds read the target servers unless another ``source_factory`` is given."""
+    tls = await load_tls(env)
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = CacheStore(db)
-    channel = open_channel(config_address, env.api_key)
+    channel = open_channel(config_address, env.api_key, tls.ca)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(config_stub, registry)
     manager = CacheManager(
         store, registry, factory, clock=clock, seconds_per_minute=seconds_per_minute
     )
     await manager.load()
-    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    server = GrpcServer(
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+    )
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
     await server.start()
     app = CacheApp(server, manager, db, channels=[channel])

@@ -51,8 +51,16 @@ class _StreamKey(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc,ty
         return await continuation(_with_key(details, self._key), request)
 
 
-def open_channel(address: str, api_key: str | None = None) -> grpc.aio.Channel:
-    """An insecure channel (loopback or a private network) with our keepalive settings,
-    sending ``authorization: Bearer <api_key>`` on every call when a key is given."""
+def open_channel(
+    address: str, api_key: str | None = None, ca: bytes | None = None
+) -> grpc.aio.Channel:
+    """A channel with our keepalive settings: TLS trusting ``ca`` (PEM) when given, else
+    plain (loopback or a private network); ``authorization: Bearer <api_key>`` is sent on
+    every call when a key is given."""
     interceptors: list[Any] = [_UnaryKey(api_key), _StreamKey(api_key)] if api_key else []
+    if ca is not None:
+        credentials = grpc.ssl_channel_credentials(root_certificates=ca)
+        return grpc.aio.secure_channel(
+            address, credentials, options=CHANNEL_OPTIONS, interceptors=interceptors
+        )
     return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS, interceptors=interceptors)

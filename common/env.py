@@ -32,6 +32,9 @@ class ServiceEnv:
     api_key: str | None
     grace_seconds: float
     log_level: str
+    tls_cert: str = ""  # PEM files: serve TLS with this pair ...
+    tls_key: str = ""
+    tls_ca: str = ""  # ... and trust this authority when calling the other services
 
     @classmethod
     def from_environ(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:
@@ -50,4 +53,7 @@ class ServiceEnv:
             api_key=environ.get("CMDARR_API_KEY") or None,
             grace_seconds=float(environ.get("CMDARR_SHUTDOWN_GRACE_SECONDS", "5")),
             log_level=environ.get("CMDARR_LOG_LEVEL", "INFO"),
+            tls_cert=environ.get("CMDARR_TLS_CERT", ""),
+            tls_key=environ.get("CMDARR_TLS_KEY", ""),
+            tls_ca=environ.get("CMDARR_TLS_CA", ""),
         )

@@ -4,8 +4,10 @@ exit 0 when the service at ADDRESS reports SERVING (for container health checks)
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -13,8 +15,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common.client import open_channel
 
 
-async def is_serving(address: str, service: str = "", wait_seconds: float = 2.0) -> bool:
-    channel = open_channel(address)
+async def is_serving(
+    address: str, service: str = "", wait_seconds: float = 2.0, ca: bytes | None = None
+) -> bool:
+    channel = open_channel(address, ca=ca)
     try:
         reply = await health_pb2_grpc.HealthStub(channel).Check(
             health_pb2.HealthCheckRequest(service=service), timeout=wait_seconds
@@ -47,4 +51,6 @@ if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: python -m common.probe ADDRESS [SERVICE]")
     service = sys.argv[2] if len(sys.argv) == 3 else ""
-    sys.exit(0 if asyncio.run(is_serving(sys.argv[1], service, wait_seconds=3.0)) else 1)
+    ca_file = os.environ.get("CMDARR_TLS_CA", "")  # services serving TLS are probed over TLS
+    ca = Path(ca_file).read_bytes() if ca_file else None
+    sys.exit(0 if asyncio.run(is_serving(sys.argv[1], service, wait_seconds=3.0, ca=ca)) else 1)

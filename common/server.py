@@ -52,8 +52,10 @@ class GrpcServer:
         service_names: Sequence[str],
         api_key: str | None = None,
         metrics: CallMetrics | None = None,
+        tls: tuple[bytes, bytes] | None = None,
     ) -> None:
         self.address = address
+        self._tls = tls  # (private key, certificate chain) in PEM: serve TLS
         self.metrics = metrics or CallMetrics()
         self.server = grpc.aio.server(
             interceptors=[ServiceInterceptor(api_key, self.metrics)],
@@ -71,7 +73,12 @@ class GrpcServer:
         """Bind and start; health says NOT_SERVING until set_serving(True). Returns the port."""
         await self._set_all(health_pb2.HealthCheckResponse.NOT_SERVING)
         try:
-            port = self.server.add_insecure_port(self.address)
+            if self._tls is not None:
+                port = self.server.add_secure_port(
+                    self.address, grpc.ssl_server_credentials([self._tls])
+                )
+            else:
+                port = self.server.add_insecure_port(self.address)
         except RuntimeError as exc:
             raise PortInUse(f"cannot bind {self.address}: {exc}") from exc
         if port == 0:

@@ -14,6 +14,7 @@ from common.db import Database
 from common.env import ServiceEnv
 from common.logs import Redactor
 from common.server import GrpcServer, bounded
+from common.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
 from config_svc.servicer import ConfigServicer
@@ -42,6 +43,7 @@ async def start(
     retention: int | None = None,
 ) -> ConfigApp:
     """Migrate, load, apply the start-up policy, then serve (SERVING once ready)."""
+    tls = await load_tls(env)
     environ = os.environ if environ is None else environ
     registry = Registry()
     pinned = registry.pinned_by_env(environ)
@@ -57,7 +59,9 @@ async def start(
         retention=retention,
         remember_secret=redactor.add if redactor else lambda _value: None,
     )
-    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    server = GrpcServer(
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+    )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(core, registry), server.server
     )

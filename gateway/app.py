@@ -14,6 +14,7 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.env import ServiceEnv
 from common.server import GrpcServer, PortInUse
+from common.tls import load_tls
 from gateway.backends import Backends
 from gateway.http import build_http
 from gateway.servicer import GatewayServicer
@@ -58,15 +59,18 @@ async def start(
     cache_address: str,
     sync_address: str,
 ) -> GatewayApp:
+    tls = await load_tls(env)
     registry = Registry()
     backends = Backends.on(
         {
-            "config_svc": open_channel(config_address, env.api_key),
-            "cache_svc": open_channel(cache_address, env.api_key),
-            "sync_svc": open_channel(sync_address, env.api_key),
+            "config_svc": open_channel(config_address, env.api_key, tls.ca),
+            "cache_svc": open_channel(cache_address, env.api_key, tls.ca),
+            "sync_svc": open_channel(sync_address, env.api_key, tls.ca),
         }
     )
-    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    server = GrpcServer(
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+    )
     gateway_pb2_grpc.add_GatewayServiceServicer_to_server(
         GatewayServicer(backends, registry), server.server
     )

@@ -17,6 +17,7 @@ from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
 from common.server import GrpcServer, bounded
+from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
@@ -58,20 +59,23 @@ async def start(
     clock: Callable[[], float] = time.time,
 ) -> SyncApp:
     """Mark runs a previous process left unfinished as interrupted, then serve."""
+    tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = SyncStore(db)
     await store.mark_interrupted()
-    config_channel = open_channel(config_address, env.api_key)
+    config_channel = open_channel(config_address, env.api_key, tls.ca)
     channels: list[object] = [config_channel]
     cache = None
     if cache_address:
-        cache_channel = open_channel(cache_address, env.api_key)
+        cache_channel = open_channel(cache_address, env.api_key, tls.ca)
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
     runner = SyncRunner(store, config_stub, cache, load_playlist, Registry())
-    server = GrpcServer(address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key)
+    server = GrpcServer(
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+    )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner), server.server)
     await server.start()
     await server.set_serving(True)
