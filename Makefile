@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install protos run test lint unit bench demo clean browser
+.PHONY: install protos run test lint unit bench demo chaos clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -53,6 +53,11 @@ bench: install
 
 demo: install
 	$(BIN)/python -m bench.demo
+
+# Kills random services (SIGKILL) at least 30 times under the demo's workload, then checks
+# that nothing was lost; bounded to 10 minutes. Not part of `make test`.
+chaos: install
+	$(BIN)/python -m bench.chaos
 
 clean:
 	rm -rf $(VENV) gen .mypy_cache .pytest_cache .ruff_cache

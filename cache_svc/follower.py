@@ -16,6 +16,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cache_svc.followed import FollowedConfig, decide
 from cache_svc.manager import CacheManager
 from cache_svc.store import CacheStore
+from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.grpc_errors import error_reason
 
@@ -65,6 +66,7 @@ class ConfigFollower:
         self._interval = progress_interval_ms
         self._rng = rng or random.Random()
         self._synced = False
+        self._caught_up_at = 0
         self._has_state = False
         self._resnapshot = False
 
@@ -89,6 +91,15 @@ class ConfigFollower:
     async def _follow_once(self) -> bool:
         """One watch stream; True when it delivered anything."""
         after = 0 if self._resnapshot or not self._has_state else self._manager.applied_revision
+        if not self._synced:
+            # Caught up once the revision current now is applied: under steady changes the
+            # stream is never idle long enough for a PROGRESS message to say so.
+            reply = await self._stub.GetSettings(
+                pb.GetSettingsRequest(keys=["AUTO_ENABLE_LIBRARY_CACHE"]), timeout=DEFAULT_TIMEOUT
+            )
+            self._caught_up_at = reply.revision
+            if self._has_state and not self._resnapshot and after >= reply.revision:
+                await self._mark_synced()
         call = self._stub.WatchConfig(
             pb.WatchConfigRequest(after_revision=after, progress_interval_ms=self._interval),
             timeout=STREAM_DEADLINE,
@@ -116,7 +127,10 @@ class ConfigFollower:
         await self._store.apply_followed(message.revision, new, decisions)
         self._has_state = True
         await self._manager.apply(message.revision, new, decisions)
-        if message.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT:
+        if (
+            message.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT
+            or message.revision >= self._caught_up_at
+        ):
             await self._mark_synced()
 
     async def _mark_synced(self) -> None:

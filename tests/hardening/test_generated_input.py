@@ -43,7 +43,10 @@ CLEAN = {
     grpc.StatusCode.ABORTED,
     grpc.StatusCode.NOT_FOUND,
 }
-EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI tries the same inputs every run, so a run's verdict is repeatable.
+EXAMPLES = settings(
+    max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 TRIED: Counter[str] = Counter()
 KEYS = [s.key for s in SETTINGS]
 text = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
@@ -296,7 +299,11 @@ def test_apply_action(servers: Addresses, action: int, target: int) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=8,
 )
@@ -323,7 +330,7 @@ def test_http_actions(servers: Addresses, body: object, raw: bytes) -> None:
 def test_playlist_files_of_every_format() -> None:
     """Malformed playlist files of every format are refused cleanly: only domain errors."""
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=300, deadline=None, derandomize=True)
     @given(
         data=st.binary(max_size=400) | text.map(str.encode),
         name=st.sampled_from(["x.jspf", "x.xspf", "x.m3u", "x.m3u8", "x.csv", "x.txt"]),
