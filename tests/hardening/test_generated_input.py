@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import httpx
@@ -341,3 +342,92 @@ def test_playlist_files_of_every_format() -> None:
             parse_playlist(data, where=name, max_tracks=20_000, name=name)
 
     parse()
+
+
+def messages(descriptor: Any, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    """Random field values for any message type, from its descriptor (depth-limited)."""
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    def value(field: Any) -> st.SearchStrategy[Any]:
+        kinds: dict[int, st.SearchStrategy[Any]] = {
+            F.TYPE_STRING: text,
+            F.TYPE_BOOL: st.booleans(),
+            F.TYPE_INT32: st.integers(-(2**31), 2**31 - 1),
+            F.TYPE_INT64: st.integers(-(2**63), 2**63 - 1),
+            F.TYPE_DOUBLE: st.floats(),
+            F.TYPE_ENUM: st.integers(-3, 12),
+            F.TYPE_BYTES: st.binary(max_size=50),
+        }
+        if field.type == F.TYPE_MESSAGE:
+            if depth >= 2 or field.message_type.full_name.startswith("google."):
+                return st.just({})
+            return messages(field.message_type, depth + 1)
+        return kinds.get(field.type, st.just(None))
+
+    fields = {}
+    for field in descriptor.fields:
+        strategy = value(field)
+        repeated = field.is_repeated
+        fields[field.name] = st.lists(strategy, max_size=3) if repeated else strategy
+    return st.fixed_dictionaries({}, optional=fields)  # type: ignore[arg-type]
+
+
+def every_method() -> list[tuple[str, Any, bool]]:
+    found = []
+    for module in (cpb, cache_pb, spb, gpb):
+        for svc in module.DESCRIPTOR.services_by_name.values():
+            for method in svc.methods:
+                found.append((svc.full_name, method, method.server_streaming))
+    return found
+
+
+ADDRESS_OF = {
+    "cmdarr.config.v1.ConfigService": "config",
+    "cmdarr.cache.v1.CacheService": "cache",
+    "cmdarr.sync.v1.SyncService": "sync",
+    "cmdarr.gateway.v1.GatewayService": "gateway",
+}
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "streaming"),
+    every_method(),
+    ids=lambda v: getattr(v, "name", None) or str(v).rsplit(".", 1)[-1],
+)
+def test_every_rpc_with_generated_messages(
+    servers: Addresses, service: str, method: Any, streaming: bool
+) -> None:
+    from google.protobuf import json_format
+    from google.protobuf.message_factory import GetMessageClass
+
+    request_class = GetMessageClass(method.input_type)
+
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+    )
+    @given(fields=messages(method.input_type))
+    def call(fields: dict[str, Any]) -> None:
+        TRIED["every RPC"] += 1
+        request = request_class()
+        with contextlib.suppress(json_format.ParseError, ValueError, TypeError):
+            json_format.ParseDict({k: v for k, v in fields.items() if v is not None}, request)
+        path = f"/{service}/{method.name}"
+        with grpc.insecure_channel(getattr(servers, ADDRESS_OF[service])) as channel:
+            if streaming:
+                stub = channel.unary_stream(
+                    path,
+                    request_serializer=lambda m: m.SerializeToString(),
+                    response_deserializer=lambda b: b,
+                )
+                code = code_of(lambda: next(iter(stub(request, timeout=2))))
+                assert code in CLEAN | {grpc.StatusCode.DEADLINE_EXCEEDED}, (path, code)
+            else:
+                stub = channel.unary_unary(
+                    path,
+                    request_serializer=lambda m: m.SerializeToString(),
+                    response_deserializer=lambda b: b,
+                )
+                code = code_of(lambda: stub(request, timeout=10))
+                assert code in CLEAN | {grpc.StatusCode.UNAVAILABLE}, (path, code)
+
+    call()
