@@ -25,6 +25,26 @@ from tests.helpers import TIMEOUT
 KEY = "stack-key-5f1c"
 
 
+async def every_rpc_refused(addresses: dict[str, str]) -> int:
+    """Call every method of every service without the key; count the UNAUTHENTICATED."""
+    refused = 0
+    for module in (cpb, cache_pb, pb, gpb):
+        for svc in module.DESCRIPTOR.services_by_name.values():
+            channel = open_channel(addresses[svc.full_name])
+            for method in svc.methods:
+                path = f"/{svc.full_name}/{method.name}"
+                kind = channel.unary_stream if method.server_streaming else channel.unary_unary
+                call = kind(path, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+                with pytest.raises(grpc.aio.AioRpcError) as caught:
+                    if method.server_streaming:
+                        await call(b"", timeout=TIMEOUT).read()
+                    else:
+                        await call(b"", timeout=TIMEOUT)
+                refused += caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            await channel.close()
+    return refused
+
+
 def list_warnings(channel: grpc.aio.Channel) -> object:
     stub = config_pb2_grpc.ConfigServiceStub(channel)
     return stub.ListWarnings(cpb.ListWarningsRequest(), timeout=TIMEOUT)
@@ -73,6 +93,16 @@ async def test_every_service_needs_the_key(tmp_path: Path) -> None:
                         keyed = open_channel(address, KEY)
                         await call(keyed)
                         await keyed.close()
+                    addresses = {
+                        "cmdarr.config.v1.ConfigService": config_proc.address,
+                        "cmdarr.cache.v1.CacheService": cache_proc.address,
+                        "cmdarr.sync.v1.SyncService": sync_proc.address,
+                        "cmdarr.gateway.v1.GatewayService": gateway_proc.address,
+                    }
+                    refused = await every_rpc_refused(addresses)
+                    assert refused == 22, (
+                        "every RPC of every service refuses a call without the key"
+                    )
                     keyed = open_channel(gateway_proc.address, KEY)
                     status = await gateway_pb2_grpc.GatewayServiceStub(keyed).GetStatus(
                         gpb.GetStatusRequest(), timeout=TIMEOUT
