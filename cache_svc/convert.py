@@ -8,17 +8,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from cache_svc.build import Phase
 from cache_svc.status import CacheStatus
 from common.matching import LibraryTrack, Match, MatchMethod, Query
-from common.model import CacheState
-from common.protoconv import TARGETS
+from common.protoconv import CACHE_STATES, TARGETS
 
-STATES = {
-    CacheState.DISABLED: pb.CACHE_STATE_DISABLED,
-    CacheState.EMPTY: pb.CACHE_STATE_EMPTY,
-    CacheState.BUILDING: pb.CACHE_STATE_BUILDING,
-    CacheState.READY: pb.CACHE_STATE_READY,
-    CacheState.STALE: pb.CACHE_STATE_STALE,
-    CacheState.FAILED: pb.CACHE_STATE_FAILED,
-}
 PHASES = {
     Phase.LISTING_LIBRARIES: pb.BUILD_PHASE_LISTING_LIBRARIES,
     Phase.FETCHING_TRACKS: pb.BUILD_PHASE_FETCHING_TRACKS,
@@ -42,7 +33,7 @@ def _timestamp(seconds: float) -> Timestamp:
 def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
     message = pb.CacheStatus(
         target=TARGETS[status.target],
-        state=STATES[status.state],
+        state=CACHE_STATES[status.state],
         track_count=status.track_count,
         library_count=len(status.library_names),
         library_names=list(status.library_names),

@@ -124,6 +124,6 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
                 convert.result_to_pb(t.ref, m, authoritative)
                 for t, m in zip(request.tracks, matches, strict=False)
             ],
-            state=convert.STATES[state],
+            state=protoconv.CACHE_STATES[state],
             generation=generation,
         )

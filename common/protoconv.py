@@ -3,9 +3,11 @@ warnings and their fixes, notifications. Used by every service that speaks them.
 
 from __future__ import annotations
 
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
 
 from common.model import (
+    CacheState,
     Command,
     CommandKind,
     Fix,
@@ -55,6 +57,22 @@ ENABLED_ORIGINS_BACK = {
     pb.ENABLED_SOURCE_AUTO: Origin.AUTO,
 }
 FIXES_BACK = {v: k for k, v in FIXES.items()}
+CACHE_STATES = {
+    CacheState.DISABLED: cache_pb.CACHE_STATE_DISABLED,
+    CacheState.EMPTY: cache_pb.CACHE_STATE_EMPTY,
+    CacheState.BUILDING: cache_pb.CACHE_STATE_BUILDING,
+    CacheState.READY: cache_pb.CACHE_STATE_READY,
+    CacheState.STALE: cache_pb.CACHE_STATE_STALE,
+    CacheState.FAILED: cache_pb.CACHE_STATE_FAILED,
+}
+CACHE_STATES_BACK = {v: k for k, v in CACHE_STATES.items()}
+
+
+def cache_state_from_pb(value: int) -> CacheState:
+    """A cache state from the wire; an unknown value reads as EMPTY."""
+    return CACHE_STATES_BACK.get(value, CacheState.EMPTY)  # type: ignore[call-overload, no-any-return]
+
+
 SEVERITIES_BACK = {v: k for k, v in SEVERITIES.items()}
 
 

@@ -18,18 +18,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common import protoconv
 from common.config.registry import Registry
-from common.model import CacheHealth, CacheState, ConfigView, Target
+from common.model import CacheHealth, ConfigView, Target
 from common.warning_rules import compute_warnings
 
 CALL_TIMEOUT = 5.0
-CACHE_STATES = {
-    cache_pb.CACHE_STATE_DISABLED: CacheState.DISABLED,
-    cache_pb.CACHE_STATE_EMPTY: CacheState.EMPTY,
-    cache_pb.CACHE_STATE_BUILDING: CacheState.BUILDING,
-    cache_pb.CACHE_STATE_READY: CacheState.READY,
-    cache_pb.CACHE_STATE_STALE: CacheState.STALE,
-    cache_pb.CACHE_STATE_FAILED: CacheState.FAILED,
-}
 
 
 @dataclass
@@ -97,19 +89,7 @@ class Backends:
     async def warnings(
         self, registry: Registry, caches: list[cache_pb.CacheStatus]
     ) -> list[cpb.Warning]:
-        view = await self.config_view(registry)
-        health = [
-            CacheHealth(
-                protoconv.TARGETS_BACK[c.target],
-                CACHE_STATES.get(c.state, CacheState.EMPTY),
-                c.last_error,
-                c.progress.tracks_done,
-                c.progress.tracks_total,
-            )
-            for c in caches
-            if c.target in protoconv.TARGETS_BACK
-        ]
-        return [protoconv.warning_to_pb(w) for w in compute_warnings(view, health)]
+        return warnings_for(await self.config_view(registry), caches)
 
     async def status(self, registry: Registry) -> pb.Status:
         caches, syncs, services = await asyncio.gather(
@@ -118,7 +98,7 @@ class Backends:
         status = pb.Status(recent_syncs=syncs, services=services)
         try:
             view = await self.config_view(registry)
-            status.warnings.extend(await self.warnings(registry, caches))
+            status.warnings.extend(warnings_for(view, caches))
         except grpc.aio.AioRpcError:
             view = ConfigView({})
         by_target = {c.target: c for c in caches}
@@ -131,3 +111,19 @@ class Backends:
                 entry.cache.CopyFrom(by_target[code])
             status.targets.append(entry)
         return status
+
+
+def warnings_for(view: ConfigView, caches: list[cache_pb.CacheStatus]) -> list[cpb.Warning]:
+    """The shared warning rules over a configuration and the caches' reported status."""
+    health = [
+        CacheHealth(
+            protoconv.TARGETS_BACK[c.target],
+            protoconv.cache_state_from_pb(c.state),
+            c.last_error,
+            c.progress.tracks_done,
+            c.progress.tracks_total,
+        )
+        for c in caches
+        if c.target in protoconv.TARGETS_BACK
+    ]
+    return [protoconv.warning_to_pb(w) for w in compute_warnings(view, health)]

@@ -12,17 +12,9 @@ import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 
 from common.model import Target
-from common.protoconv import TARGETS
+from common.protoconv import TARGETS, cache_state_from_pb
 from sync_svc.model import Candidate, Track
 
-STATES = {
-    pb.CACHE_STATE_DISABLED: "disabled",
-    pb.CACHE_STATE_EMPTY: "empty",
-    pb.CACHE_STATE_BUILDING: "building",
-    pb.CACHE_STATE_READY: "ready",
-    pb.CACHE_STATE_STALE: "stale",
-    pb.CACHE_STATE_FAILED: "failed",
-}
 METHODS = {
     pb.MATCH_METHOD_MBID: "mbid",
     pb.MATCH_METHOD_EXACT: "exact",
@@ -75,7 +67,7 @@ class CacheClient:
             raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
         status = reply.statuses[0]
         return CacheView(
-            STATES.get(status.state, "empty"),
+            cache_state_from_pb(status.state).value,
             status.progress.tracks_done,
             status.progress.tracks_total,
         )
@@ -94,7 +86,7 @@ class CacheClient:
         try:
             async for message in call:
                 view = CacheView(
-                    STATES.get(message.status.state, "empty"),
+                    cache_state_from_pb(message.status.state).value,
                     message.status.progress.tracks_done,
                     message.status.progress.tracks_total,
                 )
@@ -146,4 +138,4 @@ class CacheClient:
             )
             for r in reply.results
         ]
-        return results, STATES.get(reply.state, "empty")
+        return results, cache_state_from_pb(reply.state).value

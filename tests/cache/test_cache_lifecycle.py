@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -61,6 +62,24 @@ async def running_cache(
         yield app
     finally:
         await app.stop(0.2)
+
+
+@asynccontextmanager
+async def config_and_cache(
+    database_url: str, cache_db: str, tmp_path: Path, library: FakeLibrary, **options: Any
+) -> AsyncIterator[tuple[config_pb2_grpc.ConfigServiceStub, cache_pb2_grpc.CacheServiceStub]]:
+    """A config_svc and a cache_svc following it (building from ``library``), as stubs."""
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(
+            cache_db, tmp_path, config_app.server.port, library, **options
+        ) as cache_app:
+            yield (
+                config,
+                cache_pb2_grpc.CacheServiceStub(open_channel(f"127.0.0.1:{cache_app.server.port}")),
+            )
 
 
 async def settle(
@@ -187,66 +206,52 @@ async def test_a_failed_build_keeps_the_old_generation_serving(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 200)})
-    async with running_config(database_url, tmp_path) as config_app:
-        config = config_pb2_grpc.ConfigServiceStub(
-            open_channel(f"127.0.0.1:{config_app.server.port}")
+    async with config_and_cache(database_url, cache_db, tmp_path, library) as (config, cache):
+        await enable_plex(config)
+        await settle(cache, pb.CACHE_STATE_READY)
+        library.fail_with = RuntimeError("server error 503 after 4 tries")
+        library.tracks["Music"] = make_tracks("Music", 50, "new")
+        started = await cache.BuildCache(
+            pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
         )
-        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
-            cache = cache_pb2_grpc.CacheServiceStub(
-                open_channel(f"127.0.0.1:{cache_app.server.port}")
-            )
-            await enable_plex(config)
-            await settle(cache, pb.CACHE_STATE_READY)
-            library.fail_with = RuntimeError("server error 503 after 4 tries")
-            library.tracks["Music"] = make_tracks("Music", 50, "new")
-            started = await cache.BuildCache(
-                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
-            )
-            assert started.started
-            failed = await settle(cache, pb.CACHE_STATE_FAILED)
-            assert "503 after 4 tries" in failed.last_error and failed.generation == 1
-            reply = await cache.MatchTracks(
-                pb.MatchTracksRequest(
-                    target=PLEX,
-                    tracks=[pb.TrackQuery(ref="x", title="Song t3", artists=["Artist 3"])],
-                ),
-                timeout=TIMEOUT,
-            )
-            assert reply.results[0].match.item_id == "t3" and reply.generation == 1
-            assert not reply.results[0].authoritative
-            library.fail_with = None
-            await cache.BuildCache(
-                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
-            )
-            ready = await settle(cache, pb.CACHE_STATE_READY)
-            assert (ready.generation, ready.track_count, ready.last_error) == (2, 50, "")
+        assert started.started
+        failed = await settle(cache, pb.CACHE_STATE_FAILED)
+        assert "503 after 4 tries" in failed.last_error and failed.generation == 1
+        reply = await cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=PLEX,
+                tracks=[pb.TrackQuery(ref="x", title="Song t3", artists=["Artist 3"])],
+            ),
+            timeout=TIMEOUT,
+        )
+        assert reply.results[0].match.item_id == "t3" and reply.generation == 1
+        assert not reply.results[0].authoritative
+        library.fail_with = None
+        await cache.BuildCache(
+            pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
+        )
+        ready = await settle(cache, pb.CACHE_STATE_READY)
+        assert (ready.generation, ready.track_count, ready.last_error) == (2, 50, "")
 
 
 async def test_build_requests_are_single_flight(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 100)})
-    async with running_config(database_url, tmp_path) as config_app:
-        config = config_pb2_grpc.ConfigServiceStub(
-            open_channel(f"127.0.0.1:{config_app.server.port}")
+    async with config_and_cache(database_url, cache_db, tmp_path, library) as (config, cache):
+        library.gate = asyncio.Event()
+        await enable_plex(config)
+        await settle(cache, pb.CACHE_STATE_BUILDING)
+        replies = await asyncio.gather(
+            *(
+                cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
+                for _ in range(5)
+            )
         )
-        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
-            cache = cache_pb2_grpc.CacheServiceStub(
-                open_channel(f"127.0.0.1:{cache_app.server.port}")
-            )
-            library.gate = asyncio.Event()
-            await enable_plex(config)
-            await settle(cache, pb.CACHE_STATE_BUILDING)
-            replies = await asyncio.gather(
-                *(
-                    cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
-                    for _ in range(5)
-                )
-            )
-            assert not any(r.started for r in replies)
-            library.gate.set()
-            await settle(cache, pb.CACHE_STATE_READY)
-            assert library.listings == 1
+        assert not any(r.started for r in replies)
+        library.gate.set()
+        await settle(cache, pb.CACHE_STATE_READY)
+        assert library.listings == 1
 
 
 async def test_incremental_refresh_uses_the_delta(
@@ -254,69 +259,55 @@ async def test_incremental_refresh_uses_the_delta(
 ) -> None:
     tracks = make_tracks("Music", 1000)
     library = FakeLibrary({"Music": tracks})
-    async with running_config(database_url, tmp_path) as config_app:
-        config = config_pb2_grpc.ConfigServiceStub(
-            open_channel(f"127.0.0.1:{config_app.server.port}")
+    async with config_and_cache(database_url, cache_db, tmp_path, library) as (config, cache):
+        await enable_plex(config)
+        await settle(cache, pb.CACHE_STATE_READY)
+        full_requests = library.requests
+        new = replace(tracks[0], item_id="fresh", title="Brand New", updated_at=10**10)
+        library.tracks["Music"] = [new, *tracks[2:]]  # one added, two deleted
+        await cache.BuildCache(
+            pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_INCREMENTAL), timeout=TIMEOUT
         )
-        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
-            cache = cache_pb2_grpc.CacheServiceStub(
-                open_channel(f"127.0.0.1:{cache_app.server.port}")
-            )
-            await enable_plex(config)
-            await settle(cache, pb.CACHE_STATE_READY)
-            full_requests = library.requests
-            new = replace(tracks[0], item_id="fresh", title="Brand New", updated_at=10**10)
-            library.tracks["Music"] = [new, *tracks[2:]]  # one added, two deleted
-            await cache.BuildCache(
-                pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_INCREMENTAL), timeout=TIMEOUT
-            )
-            ready = await settle(cache, pb.CACHE_STATE_READY, generation=2)
-            assert ready.track_count == 999 and ready.generation == 2
-            assert library.listings == 1 and library.delta_calls == 1
-            assert library.requests - full_requests < full_requests
-            reply = await cache.MatchTracks(
-                pb.MatchTracksRequest(
-                    target=PLEX,
-                    tracks=[pb.TrackQuery(ref="n", title="Brand New", artists=["Artist 0"])],
-                ),
-                timeout=TIMEOUT,
-            )
-            assert reply.results[0].match.item_id == "fresh"
+        ready = await settle(cache, pb.CACHE_STATE_READY, generation=2)
+        assert ready.track_count == 999 and ready.generation == 2
+        assert library.listings == 1 and library.delta_calls == 1
+        assert library.requests - full_requests < full_requests
+        reply = await cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=PLEX,
+                tracks=[pb.TrackQuery(ref="n", title="Brand New", artists=["Artist 0"])],
+            ),
+            timeout=TIMEOUT,
+        )
+        assert reply.results[0].match.item_id == "fresh"
 
 
 async def test_disabling_stops_serving_and_keeps_data(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 100)})
-    async with running_config(database_url, tmp_path) as config_app:
-        config = config_pb2_grpc.ConfigServiceStub(
-            open_channel(f"127.0.0.1:{config_app.server.port}")
+    async with config_and_cache(database_url, cache_db, tmp_path, library) as (config, cache):
+        await enable_plex(config)
+        await settle(cache, pb.CACHE_STATE_READY)
+        await config.UpdateSettings(
+            cpb.UpdateSettingsRequest(
+                changes=[cpb.SettingChange(key="LIBRARY_CACHE_PLEX_ENABLED", value="false")]
+            ),
+            timeout=TIMEOUT,
         )
-        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
-            cache = cache_pb2_grpc.CacheServiceStub(
-                open_channel(f"127.0.0.1:{cache_app.server.port}")
-            )
-            await enable_plex(config)
-            await settle(cache, pb.CACHE_STATE_READY)
-            await config.UpdateSettings(
-                cpb.UpdateSettingsRequest(
-                    changes=[cpb.SettingChange(key="LIBRARY_CACHE_PLEX_ENABLED", value="false")]
-                ),
-                timeout=TIMEOUT,
-            )
-            disabled = await settle(cache, pb.CACHE_STATE_DISABLED)
-            assert disabled.generation == 1 and disabled.track_count == 100
-            reply = await cache.MatchTracks(
-                pb.MatchTracksRequest(
-                    target=PLEX,
-                    tracks=[pb.TrackQuery(ref="x", title="Song t1", artists=["Artist 1"])],
-                ),
-                timeout=TIMEOUT,
-            )
-            assert list(reply.results) == [] and reply.state == pb.CACHE_STATE_DISABLED
-            with pytest.raises(grpc.aio.AioRpcError) as caught:
-                await cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
-            assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        disabled = await settle(cache, pb.CACHE_STATE_DISABLED)
+        assert disabled.generation == 1 and disabled.track_count == 100
+        reply = await cache.MatchTracks(
+            pb.MatchTracksRequest(
+                target=PLEX,
+                tracks=[pb.TrackQuery(ref="x", title="Song t1", artists=["Artist 1"])],
+            ),
+            timeout=TIMEOUT,
+        )
+        assert list(reply.results) == [] and reply.state == pb.CACHE_STATE_DISABLED
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
+        assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
 async def test_config_restart_while_watching_misses_nothing(
