@@ -29,7 +29,7 @@ from bench.report import Result
 from common.client import open_channel
 from common.processes import emulators, service
 from common.targets import PlexClient
-from common.targets.connect import client_settings
+from common.targets.settings import ClientSettings
 from emulators.library import generate
 
 LATENCY_MS = 300
@@ -67,7 +67,13 @@ def _variants(track: pb.InlineTrack) -> list[str]:
 
 async def _baseline(plex_url: str, tracks: list[pb.InlineTrack]) -> tuple[int, float]:
     async with httpx.AsyncClient(base_url=plex_url, timeout=60) as http:
-        client = PlexClient(http, token=TOKEN, settings=client_settings(1000.0, 4, 60.0))
+        client = PlexClient(
+            http,
+            token=TOKEN,
+            settings=ClientSettings(
+                requests_per_second=1000.0, concurrency=4, timeout_seconds=60.0
+            ),
+        )
         libraries = (await client.music_libraries()).chosen
         began = time.perf_counter()
         await asyncio.gather(

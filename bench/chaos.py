@@ -32,7 +32,8 @@ from common.client import open_channel
 from common.model import Target
 from common.probe import free_port
 from common.processes import Child, emulators, service
-from common.targets.connect import client_settings, connect
+from common.targets.connect import connect
+from common.targets.settings import ClientSettings
 from emulators.library import generate
 
 KILLS = 30
@@ -220,7 +221,12 @@ async def chaos(stack: Stack, emu: Any, playlists: list[Path]) -> int:
     for target in Target:
         url = emu.plex_url if target is Target.PLEX else emu.jellyfin_url
         connection = connect(
-            target, url=url, token=TOKENS[target], settings=client_settings(1000.0, 4, 30.0)
+            target,
+            url=url,
+            token=TOKENS[target],
+            settings=ClientSettings(
+                requests_per_second=1000.0, concurrency=4, timeout_seconds=30.0
+            ),
         )
         try:
             existing = await connection.client.playlists()

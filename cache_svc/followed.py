@@ -11,10 +11,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from common.config.registry import Registry, Value
+from common.config.registry import Registry
+from common.config.values import SettingValues
 from common.model import BUILDER_NAME, Target
-
-_TARGET_KEYS = ("URL", "TOKEN", "LIBRARY_NAMES")
 
 
 @dataclass(frozen=True)
@@ -26,19 +25,18 @@ class FollowedConfig:
     revisions: Mapping[str, int] = field(default_factory=dict)
     builder_enabled: bool = False
 
-    def typed(self, registry: Registry, key: str) -> Value:
-        return registry[key].parse(self.values.get(key, registry[key].default))
+    def settings(self, registry: Registry) -> SettingValues:
+        """The followed values, read as their types."""
+        return SettingValues(registry, self.values)
 
     def flag(self, registry: Registry, key: str) -> bool:
-        return bool(self.typed(registry, key))
+        return self.settings(registry).flag(key)
 
     def number(self, registry: Registry, key: str) -> float:
-        value = self.typed(registry, key)
-        return float(value) if isinstance(value, int | float) else 0.0
+        return self.settings(registry).number(key)
 
     def names(self, registry: Registry, key: str) -> tuple[str, ...]:
-        value = self.typed(registry, key)
-        return value if isinstance(value, tuple) else ()
+        return self.settings(registry).names(key)
 
     def active(self, registry: Registry, target: Target) -> bool:
         """The cache of ``target`` is to be built and served: cache and client enabled."""
@@ -49,12 +47,9 @@ class FollowedConfig:
     def connection(self, target: Target) -> tuple[str, ...]:
         """What identifies the libraries being indexed; a change calls for a rebuild.
         The token is represented by the revision that last changed it."""
-        keys = [f"{target.name}_{k}" for k in _TARGET_KEYS]
-        if target is Target.JELLYFIN:
-            keys.append("JELLYFIN_USER_ID")
         return tuple(
-            f"{k}@{self.revisions.get(k, 0)}" if k.endswith("_TOKEN") else self.values.get(k, "")
-            for k in keys
+            f"{k}@{self.revisions.get(k, 0)}" if k == target.token_key else self.values.get(k, "")
+            for k in target.connection_keys
         )
 
     def to_json(self) -> str:

@@ -19,6 +19,7 @@ from common.config.registry import Registry
 from common.errors import FailedPrecondition
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
 from common.model import CacheState, Target
+from common.notifier import VersionNotifier
 
 _log = logging.getLogger("cache_svc.manager")
 
@@ -66,8 +67,7 @@ class CacheManager:
         self._config = FollowedConfig()
         self._applied_revision = 0
         self._runtimes = {t: _Runtime(t) for t in Target}
-        self._changed = asyncio.Condition()
-        self._version = 0
+        self._changes = VersionNotifier()
 
     # ----- start-up ----------------------------------------------------------------
 
@@ -139,7 +139,7 @@ class CacheManager:
                 )
             elif decision.action is Action.DISABLE:
                 await self._cancel(runtime)
-        await self._notify()
+        self._poke()
 
     def _active(self, target: Target) -> bool:
         return self._config.active(self._registry, target)
@@ -160,7 +160,7 @@ class CacheManager:
         self._start(
             target, full=runtime.index is None if full is None else full, clear_pending=False
         )
-        await self._notify()
+        self._poke()
         return True
 
     def _start(self, target: Target, *, full: bool, clear_pending: bool) -> None:
@@ -182,7 +182,7 @@ class CacheManager:
         runtime = self._runtimes[target]
         timeout_min = int(self._config.number(self._registry, "CACHE_BUILD_TIMEOUT_MINUTES"))
         limit_mb = int(self._config.number(self._registry, "LIBRARY_CACHE_MEMORY_LIMIT_MB"))
-        names = self._config.names(self._registry, f"{target.name}_LIBRARY_NAMES")
+        names = self._config.names(self._registry, target.library_names_key)
         mode = "full" if progress.full else "incremental"
         build_id = await self._store.start_build(target, mode)
         generation = await self._store.next_generation(target)
@@ -292,7 +292,7 @@ class CacheManager:
                 self._start(target, full=runtime.index is None, clear_pending=False)
                 started.append(target)
         if started:
-            await self._notify()
+            self._poke()
         return started
 
     async def stop(self) -> None:
@@ -328,28 +328,15 @@ class CacheManager:
 
     @property
     def version(self) -> int:
-        return self._version
+        return self._changes.version
 
     def _poke(self) -> None:
-        self._version += 1
-        asyncio.get_running_loop().create_task(self._notify_only())
-
-    async def _notify_only(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def _notify(self) -> None:
-        self._version += 1
-        await self._notify_only()
+        self._changes.advance()
 
     async def wait_changed(self, seen: int, patience: float) -> int:
         """Wait up to ``patience`` s for a status change after version ``seen``."""
-        async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._version != seen), patience
-                )
-        return self._version
+        await self._changes.wait_beyond(seen, patience)
+        return self._changes.version
 
     # ----- matching ----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.model import Target
 from common.targets import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
-from common.targets.connect import Connection, client_settings, connect
+from common.targets.connect import Connection, connect_configured
 from common.targets.listing import Items
 
 
@@ -55,26 +55,13 @@ def target_source_factory(config_stub: Any, registry: Registry) -> SourceFactory
     config_svc for this build."""
 
     async def factory(target: Target, config: FollowedConfig) -> TargetSource:
-        key = f"{target.name}_TOKEN"
+        key = target.token_key
         reply = await config_stub.RevealSecrets(
             pb.RevealSecretsRequest(keys=[key]), timeout=DEFAULT_TIMEOUT
         )
         token = next((s.value for s in reply.secrets if s.key == key), "")
-        settings = client_settings(
-            config.number(registry, "TARGET_MAX_REQUESTS_PER_SECOND"),
-            int(config.number(registry, "TARGET_MAX_CONCURRENCY")),
-            config.number(registry, "TARGET_TIMEOUT_SECONDS"),
-        )
         try:
-            connection = connect(
-                target,
-                url=config.values.get(f"{target.name}_URL", ""),
-                token=token,
-                user_id=config.values.get("JELLYFIN_USER_ID", "")
-                if target is Target.JELLYFIN
-                else "",
-                settings=settings,
-            )
+            connection = connect_configured(target, config.settings(registry), token=token)
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
         return TargetSource(connection)

@@ -23,6 +23,29 @@ class Target(enum.Enum):
     def cache_enabled_key(self) -> str:
         return f"LIBRARY_CACHE_{self.name}_ENABLED"
 
+    @property
+    def url_key(self) -> str:
+        return f"{self.name}_URL"
+
+    @property
+    def token_key(self) -> str:
+        return f"{self.name}_TOKEN"
+
+    @property
+    def library_names_key(self) -> str:
+        return f"{self.name}_LIBRARY_NAMES"
+
+    @property
+    def user_id_key(self) -> str | None:
+        """Jellyfin acts on behalf of a user; Plex needs none."""
+        return "JELLYFIN_USER_ID" if self is Target.JELLYFIN else None
+
+    @property
+    def connection_keys(self) -> tuple[str, ...]:
+        """The settings that say which server and libraries this target is."""
+        user = (self.user_id_key,) if self.user_id_key else ()
+        return (self.url_key, self.token_key, self.library_names_key, *user)
+
 
 class CommandKind(enum.Enum):
     LIBRARY_CACHE_BUILDER = "library_cache_builder"

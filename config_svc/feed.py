@@ -7,11 +7,11 @@ therefore never grows a queue and never misses a revision: it catches up from th
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import deque
 from collections.abc import Sequence
 
+from common.notifier import VersionNotifier
 from config_svc.events import Event
 
 Batch = list[tuple[int, Sequence[Event]]]
@@ -22,26 +22,23 @@ class ChangeFeed:
 
     def __init__(self, capacity: int = 4096) -> None:
         self._recent: deque[tuple[int, Sequence[Event]]] = deque(maxlen=capacity)
-        self._latest = 0
-        self._changed = asyncio.Condition()
+        self._latest = VersionNotifier()
 
     def start_at(self, revision: int) -> None:
         """Set the revision already committed when the service starts."""
-        self._latest = max(self._latest, revision)
+        self._latest.advance(to=revision)
 
     async def publish(self, revision: int, events: Sequence[Event]) -> None:
         """Record a committed revision (called in revision order) and wake the watchers."""
         if self._recent and revision != self._recent[-1][0] + 1:
             self._recent.clear()  # a gap (written elsewhere): the log must serve older reads
         self._recent.append((revision, tuple(events)))
-        self._latest = max(self._latest, revision)
-        async with self._changed:
-            self._changed.notify_all()
+        self._latest.advance(to=revision)
 
     def recent_after(self, after: int, limit: int) -> Batch | None:
         """Up to ``limit`` revisions after ``after`` from memory; [] when there are none
         yet; None when memory does not reach back that far (read the log)."""
-        if after >= self._latest:
+        if after >= self._latest.version:
             return []
         if not self._recent:
             return None
@@ -54,11 +51,4 @@ class ChangeFeed:
     async def wait_beyond(self, revision: int, patience: float) -> bool:
         """Wait up to ``patience`` seconds for a revision newer than ``revision``; False
         when none committed."""
-        async with self._changed:
-            try:
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._latest > revision), patience
-                )
-            except TimeoutError:
-                return False
-        return True
+        return await self._latest.wait_beyond(revision, patience)

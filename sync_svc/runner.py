@@ -17,10 +17,12 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from common import protoconv
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
+from common.config.values import SettingValues
 from common.errors import FieldViolation, NotFound, ServiceError, check
 from common.model import SourceKind, Target
+from common.notifier import VersionNotifier
 from common.targets import TargetError
-from common.targets.connect import client_settings, connect
+from common.targets.connect import connect_configured
 from sync_svc.cache_client import CacheClient
 from sync_svc.matchflow import MatchSettings, match_tracks
 from sync_svc.model import Progress, Report, RunState, Spec, TargetResult, Track, Via
@@ -63,31 +65,6 @@ def check_spec(spec: Spec, field: str) -> None:
     check(problems)
 
 
-class RunWatch:
-    """The live progress of the runs of this process."""
-
-    def __init__(self) -> None:
-        self._changed = asyncio.Condition()
-        self._version = 0
-
-    async def notify(self) -> None:
-        self._version += 1
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def wait(self, seen: int, patience: float) -> int:
-        async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._version != seen), patience
-                )
-        return self._version
-
-    @property
-    def version(self) -> int:
-        return self._version
-
-
 class SyncRunner:
     def __init__(
         self,
@@ -106,7 +83,7 @@ class SyncRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = 0
         self._slot_freed = asyncio.Condition()
-        self.watch = RunWatch()
+        self.watch = VersionNotifier()
 
     # ----- accepting runs ---------------------------------------------------------------
 
@@ -161,9 +138,9 @@ class SyncRunner:
 
     async def follow(self, run_id: str) -> AsyncIterator[Progress]:
         """The run's progress now and at every change, until it finishes."""
-        seen = -1
         last: Progress | None = None
         while True:
+            seen = self.watch.version
             report = await self.report(run_id)
             current = replace(report.progress)
             if current != last:
@@ -171,7 +148,7 @@ class SyncRunner:
                 last = current
             if current.state.finished:
                 return
-            seen = await self.watch.wait(seen, 1.0)
+            await self.watch.wait_beyond(seen, 1.0)
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -209,7 +186,7 @@ class SyncRunner:
         report.progress.message = message
         if state is not None:
             report.progress.state = state
-        await self.watch.notify()
+        self.watch.advance()
 
     async def _run(self, report: Report) -> None:
         acquired = False
@@ -249,7 +226,7 @@ class SyncRunner:
             self._live.pop(report.run_id, None)
             if acquired:
                 await self._release()
-            await self.watch.notify()
+            self.watch.advance()
 
     async def _execute(self, report: Report, values: dict[str, str]) -> None:
         spec = report.spec
@@ -261,11 +238,7 @@ class SyncRunner:
             _title, tracks = await self._load(spec.source_kind, spec.source_ref, values)
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.targets)
-        settings = client_settings(
-            float(self._typed(values, "TARGET_MAX_REQUESTS_PER_SECOND")),
-            int(self._typed(values, "TARGET_MAX_CONCURRENCY")),
-            float(self._typed(values, "TARGET_TIMEOUT_SECONDS")),
-        )
+        settings = SettingValues(self._registry, values)
         for target in spec.targets:
             result = TargetResult(target)
             report.targets.append(result)
@@ -275,12 +248,8 @@ class SyncRunner:
                 )
                 continue
             try:
-                connection = connect(
-                    target,
-                    url=values.get(f"{target.name}_URL", ""),
-                    token=values.get(f"{target.name}_TOKEN", ""),
-                    user_id=values.get("JELLYFIN_USER_ID", "") if target is Target.JELLYFIN else "",
-                    settings=settings,
+                connection = connect_configured(
+                    target, settings, token=values.get(target.token_key, "")
                 )
             except ValueError as exc:
                 result.error = str(exc)
@@ -305,7 +274,7 @@ class SyncRunner:
 
         def say(message: str) -> None:
             report.progress.message = message
-            asyncio.get_running_loop().create_task(self.watch.notify())
+            self.watch.advance()
 
         matched = await match_tracks(
             target,
@@ -316,7 +285,7 @@ class SyncRunner:
                 min_confidence=float(self._typed(values, "MATCH_MIN_CONFIDENCE")),
                 wait_seconds=int(self._typed(values, "SYNC_CACHE_WAIT_MINUTES")) * 60,
                 live_search_cap=int(self._typed(values, "LIVE_SEARCH_MAX_REQUESTS_PER_SYNC")),
-                library_names=tuple(self._typed(values, f"{target.name}_LIBRARY_NAMES")),
+                library_names=tuple(self._typed(values, target.library_names_key)),
             ),
             say=say,
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from common.config.values import SettingValues
 from common.model import Target
 from common.targets.jellyfin import JellyfinClient
 from common.targets.plex import PlexClient
@@ -29,7 +30,7 @@ def connect(
     """A client for ``target`` at ``url``. The URL must be set; the token may be empty
     (the server will answer 401, reported as such)."""
     if not url:
-        raise ValueError(f"{target.name}_URL is not set")
+        raise ValueError(f"{target.url_key} is not set")
     limits = httpx.Limits(max_connections=max(4, settings.concurrency * 2))
     http = httpx.AsyncClient(base_url=url, limits=limits, timeout=settings.timeout_seconds)
     client: PlexClient | JellyfinClient
@@ -40,11 +41,18 @@ def connect(
     return Connection(client, http)
 
 
-def client_settings(
-    requests_per_second: float, concurrency: int, timeout_seconds: float
-) -> ClientSettings:
-    return ClientSettings(
-        requests_per_second=requests_per_second,
-        concurrency=concurrency,
-        timeout_seconds=timeout_seconds,
+def connect_configured(target: Target, settings: SettingValues, *, token: str) -> Connection:
+    """A client for ``target`` as the settings say: its URL, user and request limits. The
+    token comes apart: config_svc reveals it for each use and it is never stored."""
+    user_key = target.user_id_key
+    return connect(
+        target,
+        url=settings.text(target.url_key),
+        token=token,
+        user_id=settings.text(user_key) if user_key else "",
+        settings=ClientSettings(
+            requests_per_second=settings.number("TARGET_MAX_REQUESTS_PER_SECOND"),
+            concurrency=settings.integer("TARGET_MAX_CONCURRENCY"),
+            timeout_seconds=settings.number("TARGET_TIMEOUT_SECONDS"),
+        ),
     )
