@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
@@ -20,7 +20,8 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
-from common.server import GrpcServer, bounded
+from common.lifecycle import Lifecycle
+from common.server import GrpcServer
 from common.tls import load_tls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,20 +34,10 @@ REFRESH_CHECK_SECONDS = 60.0
 class CacheApp:
     server: GrpcServer
     manager: CacheManager
-    db: Database
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    channels: list[object] = field(default_factory=list)
+    lifecycle: Lifecycle
 
     async def stop(self, grace: float) -> None:
-        """Stop serving, then cancel the background work; no step may hang the exit."""
-        await self.server.stop(grace)
-        for task in self.tasks:
-            task.cancel()
-        await bounded(asyncio.gather(*self.tasks, return_exceptions=True))
-        await bounded(self.manager.stop())
-        for channel in self.channels:
-            await bounded(channel.close(None))  # type: ignore[attr-defined]
-        await bounded(self.db.close())
+        await self.lifecycle.stop(grace)
 
 
 async def _refresh_forever(manager: CacheManager, every: float) -> None:
@@ -83,8 +74,10 @@ async def start(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
+    lifecycle = Lifecycle(server, db)
+    lifecycle.own(channel)
+    lifecycle.on_stop(manager.stop)
     await server.start()
-    app = CacheApp(server, manager, db, channels=[channel])
 
     async def synced() -> None:
         manager.resume_pending()
@@ -98,8 +91,6 @@ async def start(
         synced,
         progress_interval_ms=progress_interval_ms,
     )
-    app.tasks.append(asyncio.create_task(follower.run(), name="config-follower"))
-    app.tasks.append(
-        asyncio.create_task(_refresh_forever(manager, refresh_check_seconds), name="refresh")
-    )
-    return app
+    lifecycle.spawn(follower.run(), "config-follower")
+    lifecycle.spawn(_refresh_forever(manager, refresh_check_seconds), "refresh")
+    return CacheApp(server, manager, lifecycle)

@@ -12,8 +12,9 @@ from cmdarr.config.v1 import config_pb2, config_pb2_grpc
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
+from common.lifecycle import Lifecycle
 from common.logs import Redactor
-from common.server import GrpcServer, bounded
+from common.server import GrpcServer
 from common.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
@@ -28,11 +29,10 @@ SERVICE_NAME = config_pb2.DESCRIPTOR.services_by_name["ConfigService"].full_name
 class ConfigApp:
     server: GrpcServer
     core: ConfigCore
-    db: Database
+    lifecycle: Lifecycle
 
     async def stop(self, grace: float) -> None:
-        await self.server.stop(grace)
-        await bounded(self.db.close())
+        await self.lifecycle.stop(grace)
 
 
 async def start(
@@ -68,4 +68,4 @@ async def start(
     await server.start()
     await core.start()
     await server.set_serving(True)
-    return ConfigApp(server, core, db)
+    return ConfigApp(server, core, Lifecycle(server, db))

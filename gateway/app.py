@@ -13,6 +13,7 @@ from cmdarr.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from common.client import open_channel
 from common.config.registry import Registry
 from common.env import ServiceEnv
+from common.lifecycle import Lifecycle
 from common.server import GrpcServer, PortInUse
 from common.tls import load_tls
 from gateway.backends import Backends
@@ -29,14 +30,10 @@ class GatewayApp:
     http_task: asyncio.Task[None]
     http_port: int
     backends: Backends
+    lifecycle: Lifecycle
 
     async def stop(self, grace: float) -> None:
-        self.http.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.http_task, grace + 5)
-        await self.server.stop(grace)
-        for channel in self.backends.channels.values():
-            await channel.close(None)
+        await self.lifecycle.stop(grace)
 
 
 def _bind(address: str) -> socket.socket:
@@ -89,4 +86,14 @@ async def start(
             http_task.result()
         await asyncio.sleep(0.01)
     await server.set_serving(True)
-    return GatewayApp(server, http, http_task, int(sock.getsockname()[1]), backends)
+
+    async def stop_http() -> None:
+        http.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(http_task, 5.0)
+
+    lifecycle = Lifecycle(server)
+    lifecycle.on_stop(stop_http)
+    for channel in backends.channels.values():
+        lifecycle.own(channel)
+    return GatewayApp(server, http, http_task, int(sock.getsockname()[1]), backends, lifecycle)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2, sync_pb2_grpc
@@ -16,7 +16,8 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
-from common.server import GrpcServer, bounded
+from common.lifecycle import Lifecycle
+from common.server import GrpcServer
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
 from sync_svc.runner import Loader, SyncRunner
@@ -33,20 +34,10 @@ SERVICE_NAME = sync_pb2.DESCRIPTOR.services_by_name["SyncService"].full_name
 class SyncApp:
     server: GrpcServer
     runner: SyncRunner
-    db: Database
-    channels: list[object] = field(default_factory=list)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    lifecycle: Lifecycle
 
     async def stop(self, grace: float) -> None:
-        """Stop serving, then cancel the background work; no step may hang the exit."""
-        await self.server.stop(grace)
-        for task in self.tasks:
-            task.cancel()
-        await bounded(asyncio.gather(*self.tasks, return_exceptions=True))
-        await bounded(self.runner.stop())
-        for channel in self.channels:
-            await bounded(channel.close(None))  # type: ignore[attr-defined]
-        await bounded(self.db.close())
+        await self.lifecycle.stop(grace)
 
 
 async def start(
@@ -64,8 +55,9 @@ async def start(
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = SyncStore(db)
     await store.mark_interrupted()
+    channels: list[grpc.aio.Channel] = []
     config_channel = open_channel(config_address, env.api_key, tls.ca)
-    channels: list[object] = [config_channel]
+    channels.append(config_channel)
     cache = None
     if cache_address:
         cache_channel = open_channel(cache_address, env.api_key, tls.ca)
@@ -77,8 +69,12 @@ async def start(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner), server.server)
+    lifecycle = Lifecycle(server, db)
+    for channel in channels:
+        lifecycle.own(channel)
+    lifecycle.on_stop(runner.stop)
     await server.start()
     await server.set_serving(True)
     scheduler = Scheduler(config_stub, runner, every=schedule_every, clock=clock)
-    task = asyncio.create_task(scheduler.run_forever(), name="scheduler")
-    return SyncApp(server, runner, db, channels, [task])
+    lifecycle.spawn(scheduler.run_forever(), "scheduler")
+    return SyncApp(server, runner, lifecycle)
