@@ -1,4 +1,4 @@
-"""An emulated Jellyfin server: the TARGET_API.md subset, plus what
+"""An emulated Jellyfin server: the docs/TARGETS.md subset, plus what
 jellyfin-apiclient-python needs to connect."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An emulated Plex Media Server: the TARGET_API.md subset, plus what plexapi needs."""
+"""An emulated Plex Media Server: the docs/TARGETS.md subset, plus what plexapi needs."""
 
 from __future__ import annotations
 

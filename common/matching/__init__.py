@@ -1,4 +1,4 @@
-"""Track matching shared by the library cache and the live fallback (DESIGN.md, "Matching")."""
+"""Track matching shared by the library cache and the live fallback (docs/ARCHITECTURE.md)."""
 
 from common.matching.index import TrackIndex
 from common.matching.matcher import match_track

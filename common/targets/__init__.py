@@ -1,4 +1,4 @@
-"""Plex and Jellyfin clients behind one async interface (see TARGET_API.md).
+"""Plex and Jellyfin clients behind one async interface (see docs/TARGETS.md).
 
 Build one per target with an ``httpx.AsyncClient`` whose ``base_url`` is the server, a
 token and ``ClientSettings`` (rate, concurrency, timeout, page size, retries)::

@@ -1,4 +1,4 @@
-"""Jellyfin client (see TARGET_API.md): token in the ``Authorization: MediaBrowser`` header
+"""Jellyfin client (see docs/TARGETS.md): token in the ``Authorization: MediaBrowser`` header
 only, never the legacy header or query forms."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Plex Media Server client (see TARGET_API.md): XML by default, JSON on request."""
+"""Plex Media Server client (see docs/TARGETS.md): XML by default, JSON on request."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The emulators honour what the real servers do (TARGET_API.md), checked over raw HTTP."""
+"""The emulators honour what the real servers do (docs/TARGETS.md), checked over raw HTTP."""
 
 from __future__ import annotations
 
