@@ -8,12 +8,11 @@ import enum
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from cache_svc.source import LibrarySource, to_library_track
 from cache_svc.store import CacheStore
 from common.matching import LibraryTrack, TrackIndex
 from common.model import Target
+from common.targets import LibraryReader, TargetLibrary, TargetTrack
 from common.targets.listing import first_error
 
 # Changes made while a build runs must be seen by the next incremental refresh.
@@ -91,7 +90,7 @@ class MemoryEstimate:
 async def build_generation(
     *,
     target: Target,
-    source: LibrarySource,
+    source: LibraryReader,
     store: CacheStore,
     generation: int,
     library_names: Sequence[str],
@@ -138,7 +137,7 @@ async def build_generation(
             timings["write_s"] = timings.get("write_s", 0.0) + t1 - t0
             timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t1
 
-    async def fetch(library: Any) -> None:
+    async def fetch(library: TargetLibrary) -> None:
         """One library: all its tracks page by page, or the previous ones with the changes."""
         if previous is None:
 
@@ -147,7 +146,7 @@ async def build_generation(
                 progress.pages_done += 1
                 changed()
 
-            def page(items: Sequence[Any]) -> None:
+            def page(items: Sequence[TargetTrack]) -> None:
                 arrivals.put_nowait([to_library_track(t, library.title) for t in items])
 
             await source.list_tracks(library, on_progress=report, on_items=page)
@@ -181,3 +180,19 @@ async def build_generation(
     progress.phase = Phase.ACTIVATING
     changed()
     return Built(rows, index, titles, started - REFRESH_OVERLAP_SECONDS, timings)
+
+
+def to_library_track(track: TargetTrack, library: str) -> LibraryTrack:
+    """The index's form of a track; ``library`` is the library's title (clients report
+    their own ids there), which reports show and refreshes group by."""
+    return LibraryTrack(
+        item_id=track.item_id,
+        library=library,
+        title=track.title,
+        artists=tuple(track.artists),
+        album_artist=track.album_artist,
+        album=track.album,
+        duration_ms=int(track.duration_ms or 0),
+        mbid=track.mbid.lower(),
+        updated_at=int(track.updated_at),
+    )

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
 
 import grpc
 from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.followed import FollowedConfig, decide
 from cache_svc.manager import CacheManager
@@ -35,7 +35,7 @@ def from_snapshot(snapshot: pb.ConfigSnapshot) -> FollowedConfig:
     return config
 
 
-def with_events(config: FollowedConfig, events: Any) -> FollowedConfig:
+def with_events(config: FollowedConfig, events: Iterable[pb.ConfigEvent]) -> FollowedConfig:
     for event in events:
         if event.type == pb.EVENT_TYPE_SETTING_CHANGED:
             config = config.with_setting(
@@ -49,7 +49,7 @@ def with_events(config: FollowedConfig, events: Any) -> FollowedConfig:
 class ConfigFollower:
     def __init__(
         self,
-        stub: Any,
+        stub: config_pb2_grpc.ConfigServiceAsyncStub,
         store: CacheStore,
         manager: CacheManager,
         registry: Registry,

@@ -7,12 +7,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 
 from cache_svc.build import BuildFailed, Progress, build_generation
 from cache_svc.followed import Action, Decision, FollowedConfig
-from cache_svc.source import LibrarySource
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
@@ -20,10 +20,12 @@ from common.errors import FailedPrecondition
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
+from common.targets import LibraryReader
 
 _log = logging.getLogger("cache_svc.manager")
 
-SourceFactory = Callable[[Target, FollowedConfig], Awaitable[LibrarySource]]
+# Opens a target's libraries for one build and closes them afterwards.
+SourceFactory = Callable[[Target, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
 
 
 @dataclass
@@ -186,14 +188,15 @@ class CacheManager:
         mode = "full" if progress.full else "incremental"
         build_id = await self._store.start_build(target, mode)
         generation = await self._store.next_generation(target)
-        source: LibrarySource | None = None
+        source: LibraryReader | None = None
         outcome, error, count = "failed", "", 0
         _log.info(
             "build started",
             extra={"fields": {"target": target.value, "mode": mode, "generation": generation}},
         )
+        opened = contextlib.AsyncExitStack()
         try:
-            source = await self._source_factory(target, self._config)
+            source = await opened.enter_async_context(self._source_factory(target, self._config))
             async with asyncio.timeout(timeout_min * self._minute):
                 built = await build_generation(
                     target=target,
@@ -247,10 +250,9 @@ class CacheManager:
             error = f"{type(exc).__name__}: {exc}"
             await self._failed(target, error, clear_pending, runtime)
         finally:
-            requests = source.request_total() if source is not None else 0
-            if source is not None:
-                with contextlib.suppress(Exception):
-                    await source.close()
+            requests = source.counter.total if source is not None else 0
+            with contextlib.suppress(Exception):
+                await opened.aclose()
             with contextlib.suppress(Exception):
                 await asyncio.shield(
                     self._store.finish_build(

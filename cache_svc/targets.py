@@ -1,60 +1,32 @@
-"""Build sources on the real target servers: the configured URL and limits, the token read
-from config_svc at build time (it is never stored here)."""
+"""Open the configured target server for a build: the configured URL and limits, the
+token read from config_svc at build time (it is never stored here)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.build import BuildFailed
 from cache_svc.followed import FollowedConfig
 from cache_svc.manager import SourceFactory
-from cache_svc.source import Progress
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.model import Target
-from common.targets import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
-from common.targets.connect import Connection, connect_configured
-from common.targets.listing import Items
+from common.targets import LibraryReader
+from common.targets.connect import connect_configured
 
 
-class TargetSource:
-    """A target client as a build's LibrarySource."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._client = connection.client
-
-    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
-        return await self._client.music_libraries(names)
-
-    async def list_tracks(
-        self,
-        library: TargetLibrary,
-        on_progress: Progress | None = None,
-        on_items: Items | None = None,
-    ) -> list[TargetTrack]:
-        return await self._client.list_tracks(library, on_progress=on_progress, on_items=on_items)
-
-    async def changes_since(
-        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
-    ) -> ChangeSet:
-        return await self._client.changes_since(library, since, known_ids)
-
-    def request_total(self) -> int:
-        return self._client.counter.total
-
-    async def close(self) -> None:
-        await self._connection.close()
-
-
-def target_source_factory(config_stub: Any, registry: Registry) -> SourceFactory:
+def target_source_factory(
+    config_stub: config_pb2_grpc.ConfigServiceAsyncStub, registry: Registry
+) -> SourceFactory:
     """A factory that connects to the target as configured, with the token revealed by
-    config_svc for this build."""
+    config_svc for this build, and closes the connection when the build is done."""
 
-    async def factory(target: Target, config: FollowedConfig) -> TargetSource:
+    @asynccontextmanager
+    async def factory(target: Target, config: FollowedConfig) -> AsyncIterator[LibraryReader]:
         key = target.token_key
         reply = await config_stub.RevealSecrets(
             pb.RevealSecretsRequest(keys=[key]), timeout=DEFAULT_TIMEOUT
@@ -64,6 +36,9 @@ def target_source_factory(config_stub: Any, registry: Registry) -> SourceFactory
             connection = connect_configured(target, config.settings(registry), token=token)
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
-        return TargetSource(connection)
+        try:
+            yield connection.client
+        finally:
+            await connection.close()
 
     return factory

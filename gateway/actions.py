@@ -27,11 +27,12 @@ async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
 
     if fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE and target is not None:
         change = cpb.SettingChange(key=target.cache_enabled_key, value="true")
-        reply = await backends.config.UpdateSettings(
+        updated = await backends.config.UpdateSettings(
             cpb.UpdateSettingsRequest(changes=[change]), timeout=CALL_TIMEOUT
         )
         return pb.ApplyActionResponse(
-            message=f"Library cache enabled for {target.label}", notifications=reply.notifications
+            message=f"Library cache enabled for {target.label}",
+            notifications=updated.notifications,
         )
     if fix.action == cpb.FIX_ACTION_ENABLE_CACHE_BUILDER:
         await backends.config.UpdateCommand(
@@ -42,8 +43,8 @@ async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
         )
         return pb.ApplyActionResponse(message=f"The {BUILDER_NAME} command was enabled")
     assert target is not None
-    reply = await backends.cache.BuildCache(
+    build = await backends.cache.BuildCache(
         cache_pb.BuildCacheRequest(target=protoconv.TARGETS[target]), timeout=CALL_TIMEOUT
     )
-    started = "started" if reply.started else "already running"
+    started = "started" if build.started else "already running"
     return pb.ApplyActionResponse(message=f"{target.label} library cache build {started}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
@@ -28,9 +27,9 @@ CALL_TIMEOUT = 5.0
 class Backends:
     """Stubs on channels the caller owns; every call has a deadline."""
 
-    config: Any
-    cache: Any
-    sync: Any
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
+    sync: sync_pb2_grpc.SyncServiceAsyncStub
     channels: dict[str, grpc.aio.Channel]
 
     @classmethod

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.cache.v1 import cache_pb2_grpc
 
 from common.model import Target
 from common.protoconv import TARGETS, cache_state_from_pb
@@ -45,7 +45,7 @@ class CacheMatch:
     best: Candidate | None
 
 
-def _candidate(message: Any, present: bool) -> Candidate | None:
+def _candidate(message: pb.Candidate, present: bool) -> Candidate | None:
     if not present:
         return None
     return Candidate(
@@ -55,7 +55,7 @@ def _candidate(message: Any, present: bool) -> Candidate | None:
 
 
 class CacheClient:
-    def __init__(self, stub: Any) -> None:
+    def __init__(self, stub: cache_pb2_grpc.CacheServiceAsyncStub) -> None:
         self._stub = stub
 
     async def status(self, target: Target) -> CacheView:

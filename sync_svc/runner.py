@@ -10,9 +10,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
 
 from common import protoconv
 from common.client import DEFAULT_TIMEOUT
@@ -21,7 +21,7 @@ from common.config.values import SettingValues
 from common.errors import FieldViolation, NotFound, ServiceError, check
 from common.model import SourceKind, Target
 from common.notifier import VersionNotifier
-from common.targets import TargetError
+from common.targets import TargetClient, TargetError
 from common.targets.connect import connect_configured
 from sync_svc.cache_client import CacheClient
 from sync_svc.matchflow import MatchSettings, match_tracks
@@ -69,7 +69,7 @@ class SyncRunner:
     def __init__(
         self,
         store: SyncStore,
-        config_stub: Any,
+        config_stub: config_pb2_grpc.ConfigServiceAsyncStub,
         cache: CacheClient | None,
         load_playlist: Loader,
         registry: Registry,
@@ -159,18 +159,15 @@ class SyncRunner:
 
     # ----- running ----------------------------------------------------------------------
 
-    async def _settings(self) -> dict[str, str]:
+    async def _settings(self) -> SettingValues:
+        """Every setting's value, secrets included, as this run will use them."""
         reply = await self._config.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)
         values = {s.key: s.value for s in reply.settings}
         secrets = await self._config.RevealSecrets(
             cpb.RevealSecretsRequest(), timeout=DEFAULT_TIMEOUT
         )
         values.update({s.key: s.value for s in secrets.secrets})
-        return values
-
-    def _typed(self, values: dict[str, str], key: str) -> Any:
-        spec = self._registry[key]
-        return spec.parse(values.get(key) or spec.default)
+        return SettingValues(self._registry, values)
 
     async def _slot(self, limit: int) -> None:
         async with self._slot_freed:
@@ -191,14 +188,14 @@ class SyncRunner:
     async def _run(self, report: Report) -> None:
         acquired = False
         try:
-            values = await self._settings()
-            await self._slot(int(self._typed(values, "MAX_PARALLEL_SYNCS")))
+            settings = await self._settings()
+            await self._slot(settings.integer("MAX_PARALLEL_SYNCS"))
             acquired = True
             await self._say(report, "running", RunState.RUNNING)
             await self._store.save(report)
-            minutes = int(self._typed(values, "SYNC_RUN_TIMEOUT_MINUTES"))
+            minutes = settings.integer("SYNC_RUN_TIMEOUT_MINUTES")
             async with asyncio.timeout(minutes * 60):
-                await self._execute(report, values)
+                await self._execute(report, settings)
             failed = [t for t in report.targets if t.error]
             report.progress.state = RunState.FAILED if failed else RunState.SUCCEEDED
             report.error = "; ".join(f"{t.target.label}: {t.error}" for t in failed)
@@ -228,34 +225,33 @@ class SyncRunner:
                 await self._release()
             self.watch.advance()
 
-    async def _execute(self, report: Report, values: dict[str, str]) -> None:
+    async def _execute(self, report: Report, settings: SettingValues) -> None:
         spec = report.spec
         tracks = list(spec.tracks)
         if not tracks and spec.source_kind is not None:
             await self._say(
                 report, f"Reading the playlist from {spec.source_kind.value} {spec.source_ref}"
             )
-            _title, tracks = await self._load(spec.source_kind, spec.source_ref, values)
+            _title, tracks = await self._load(spec.source_kind, spec.source_ref, dict(settings.raw))
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.targets)
-        settings = SettingValues(self._registry, values)
         for target in spec.targets:
             result = TargetResult(target)
             report.targets.append(result)
-            if not self._typed(values, target.client_enabled_key):
+            if not settings.flag(target.client_enabled_key):
                 result.error = (
                     f"the {target.label} client is disabled ({target.client_enabled_key}=false)"
                 )
                 continue
             try:
                 connection = connect_configured(
-                    target, settings, token=values.get(target.token_key, "")
+                    target, settings, token=settings.text(target.token_key)
                 )
             except ValueError as exc:
                 result.error = str(exc)
                 continue
             try:
-                await self._sync_target(report, result, tracks, connection.client, values)
+                await self._sync_target(report, result, tracks, connection.client, settings)
             except TargetError as exc:
                 result.error = str(exc)
             finally:
@@ -267,8 +263,8 @@ class SyncRunner:
         report: Report,
         result: TargetResult,
         tracks: Sequence[Track],
-        client: Any,
-        values: dict[str, str],
+        client: TargetClient,
+        settings: SettingValues,
     ) -> None:
         target = result.target
 
@@ -282,10 +278,10 @@ class SyncRunner:
             cache=self._cache,
             client=client,
             settings=MatchSettings(
-                min_confidence=float(self._typed(values, "MATCH_MIN_CONFIDENCE")),
-                wait_seconds=int(self._typed(values, "SYNC_CACHE_WAIT_MINUTES")) * 60,
-                live_search_cap=int(self._typed(values, "LIVE_SEARCH_MAX_REQUESTS_PER_SYNC")),
-                library_names=tuple(self._typed(values, target.library_names_key)),
+                min_confidence=settings.number("MATCH_MIN_CONFIDENCE"),
+                wait_seconds=settings.integer("SYNC_CACHE_WAIT_MINUTES") * 60,
+                live_search_cap=settings.integer("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC"),
+                library_names=settings.names(target.library_names_key),
             ),
             say=say,
         )

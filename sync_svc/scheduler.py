@@ -6,9 +6,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
 from croniter import croniter
 
 from common.client import DEFAULT_TIMEOUT
@@ -31,7 +31,7 @@ class Scheduler:
 
     def __init__(
         self,
-        config_stub: Any,
+        config_stub: config_pb2_grpc.ConfigServiceAsyncStub,
         runner: SyncRunner,
         *,
         every: float = 30.0,

@@ -12,7 +12,7 @@ token and ``ClientSettings`` (rate, concurrency, timeout, page size, retries)::
 Failures are TargetError subclasses; listings are complete or raise TargetShortListing.
 """
 
-from common.targets.base import TargetClient
+from common.targets.base import LibraryReader, TargetClient
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
     TargetAuthError,
@@ -32,7 +32,6 @@ from common.targets.model import (
     PlaylistEntry,
     ServerIdentity,
     SkippedLibrary,
-    TargetKind,
     TargetLibrary,
     TargetPlaylist,
     TargetTrack,
@@ -48,6 +47,7 @@ __all__ = [
     "JellyfinClient",
     "JellyfinLogin",
     "LibraryChoice",
+    "LibraryReader",
     "PlaylistEntry",
     "PlexClient",
     "RequestCounter",
@@ -57,7 +57,6 @@ __all__ = [
     "TargetAuthError",
     "TargetClient",
     "TargetError",
-    "TargetKind",
     "TargetLibrary",
     "TargetMalformedResponse",
     "TargetNotFound",

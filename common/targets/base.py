@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from common.model import Target
 from common.targets.counters import RequestCounter
 from common.targets.listing import Items, Progress
 from common.targets.model import (
@@ -12,23 +13,18 @@ from common.targets.model import (
     LibraryChoice,
     PlaylistEntry,
     ServerIdentity,
-    TargetKind,
     TargetLibrary,
     TargetPlaylist,
     TargetTrack,
 )
 
 
-class TargetClient(Protocol):
-    """What a playlist sync needs of Plex or Jellyfin. Every method raises a TargetError
-    subclass on failure; listings are complete or raise TargetShortListing."""
+class LibraryReader(Protocol):
+    """The part of a target client that reads whole libraries: all a cache build needs.
+    Every method raises a TargetError subclass on failure; listings are complete or raise
+    TargetShortListing."""
 
-    kind: TargetKind
     counter: RequestCounter
-
-    async def identify(self) -> ServerIdentity: ...
-
-    async def libraries(self) -> list[TargetLibrary]: ...
 
     async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice: ...
 
@@ -39,13 +35,23 @@ class TargetClient(Protocol):
         on_items: Items | None = None,
     ) -> list[TargetTrack]: ...
 
-    async def track_total(self, library: TargetLibrary) -> int: ...
-
-    async def track_ids(self, library: TargetLibrary) -> set[str]: ...
-
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet: ...
+
+
+class TargetClient(LibraryReader, Protocol):
+    """What a playlist sync needs of Plex or Jellyfin, on top of reading libraries."""
+
+    kind: Target
+
+    async def identify(self) -> ServerIdentity: ...
+
+    async def libraries(self) -> list[TargetLibrary]: ...
+
+    async def track_total(self, library: TargetLibrary) -> int: ...
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]: ...
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetMalformedResponse
@@ -31,7 +32,6 @@ from common.targets.model import (
     LibraryChoice,
     PlaylistEntry,
     ServerIdentity,
-    TargetKind,
     TargetLibrary,
     TargetPlaylist,
     TargetTrack,
@@ -107,7 +107,7 @@ class JellyfinClient:
     """A TargetClient for Jellyfin. ``user_id`` scopes libraries and playlists; without it
     the token's own user is asked for (``/Users/Me``)."""
 
-    kind = TargetKind.JELLYFIN
+    kind = Target.JELLYFIN
 
     def __init__(
         self,
@@ -171,7 +171,7 @@ class JellyfinClient:
         if not isinstance(data, dict) or not data.get("Id"):
             raise TargetMalformedResponse("Jellyfin: /System/Info/Public has no Id")
         return ServerIdentity(
-            kind=TargetKind.JELLYFIN,
+            kind=Target.JELLYFIN,
             server_id=str(data["Id"]),
             name=str(data.get("ServerName") or ""),
             version=str(data.get("Version") or ""),

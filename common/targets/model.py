@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class TargetKind(StrEnum):
-    PLEX = "plex"
-    JELLYFIN = "jellyfin"
+from common.model import Target
 
 
 @dataclass(frozen=True)
 class ServerIdentity:
     """Who answered: the id is needed for Plex playlist URIs and to notice a swapped server."""
 
-    kind: TargetKind
+    kind: Target
     server_id: str
     name: str
     version: str

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 
 import httpx
 
+from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
@@ -18,7 +19,6 @@ from common.targets.model import (
     LibraryChoice,
     PlaylistEntry,
     ServerIdentity,
-    TargetKind,
     TargetLibrary,
     TargetPlaylist,
     TargetTrack,
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 class PlexClient:
     """A TargetClient for Plex. ``http`` carries the server's base URL."""
 
-    kind = TargetKind.PLEX
+    kind = Target.PLEX
 
     def __init__(
         self,
@@ -98,7 +98,7 @@ class PlexClient:
             raise TargetMalformedResponse("Plex: /identity has no machineIdentifier")
         self._machine_id = machine
         return ServerIdentity(
-            kind=TargetKind.PLEX,
+            kind=Target.PLEX,
             server_id=machine,
             name=container.attrs.get("friendlyName", ""),
             version=container.attrs.get("version", ""),

@@ -6,27 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 
 from common.matching import LibraryTrack
-
-
-@dataclass(frozen=True)
-class Lib:
-    title: str
-
-
-@dataclass(frozen=True)
-class Choice:
-    chosen: tuple[Lib, ...]
-
-    def describe(self) -> str:
-        return "chosen: " + ", ".join(lib.title for lib in self.chosen)
-
-
-@dataclass(frozen=True)
-class Changes:
-    changed: tuple[LibraryTrack, ...]
-    deleted_ids: frozenset[str]
+from common.targets import (
+    ChangeSet,
+    EndpointClass,
+    LibraryChoice,
+    RequestCounter,
+    TargetLibrary,
+    TargetTrack,
+)
+from common.targets.listing import Items, Progress
 
 
 @dataclass
@@ -60,19 +51,62 @@ def make_tracks(library: str, count: int, prefix: str = "t") -> list[LibraryTrac
     ]
 
 
+def _as_target_track(track: LibraryTrack) -> TargetTrack:
+    return TargetTrack(
+        item_id=track.item_id,
+        library=track.library,
+        title=track.title,
+        artists=track.artists,
+        album_artist=track.album_artist,
+        album=track.album,
+        duration_ms=track.duration_ms,
+        mbid=track.mbid,
+        updated_at=track.updated_at,
+    )
+
+
 class FakeSource:
+    """A library reader over a FakeLibrary; opened and closed like a real connection."""
+
     def __init__(self, library: FakeLibrary) -> None:
         self._lib = library
+        self.counter = RequestCounter()
 
-    async def music_libraries(self, names: Sequence[str] = ()) -> Choice:
+    async def __aenter__(self) -> FakeSource:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        return None
+
+    def _request(self, endpoint: EndpointClass) -> None:
         self._lib.requests += 1
-        return Choice(tuple(Lib(t) for t in self._lib.tracks if not names or t in names))
+        self.counter.count(endpoint)
 
-    async def list_tracks(self, library: Lib, on_progress=None, on_items=None):  # type: ignore[no-untyped-def]
+    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
+        self._request(EndpointClass.LIBRARY_LISTING)
+        return LibraryChoice(
+            tuple(
+                TargetLibrary(library_id=t, title=t, kind="artist", is_music=True)
+                for t in self._lib.tracks
+                if not names or t in names
+            )
+        )
+
+    async def list_tracks(
+        self,
+        library: TargetLibrary,
+        on_progress: Progress | None = None,
+        on_items: Items | None = None,
+    ) -> list[TargetTrack]:
         self._lib.listings += 1
-        items = list(self._lib.tracks[library.title])
+        items = [_as_target_track(t) for t in self._lib.tracks[library.title]]
         for start in range(0, max(1, len(items)), 100):
-            self._lib.requests += 1
+            self._request(EndpointClass.TRACK_PAGE)
             if self._lib.gate is not None:
                 await self._lib.gate.wait()
             if self._lib.fail_with is not None:
@@ -85,21 +119,16 @@ class FakeSource:
         return items
 
     async def changes_since(
-        self, library: Lib, since: int, known_ids: Collection[str] | None = None
-    ) -> Changes:
+        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
+    ) -> ChangeSet:
         self._lib.delta_calls += 1
-        self._lib.requests += 2
+        self._request(EndpointClass.TRACK_PAGE)
+        self._request(EndpointClass.TRACK_PAGE)
         if self._lib.fail_with is not None:
             raise self._lib.fail_with
         items = self._lib.tracks[library.title]
         present = {t.item_id for t in items}
-        return Changes(
-            tuple(t for t in items if t.updated_at >= since),
+        return ChangeSet(
+            tuple(_as_target_track(t) for t in items if t.updated_at >= since),
             frozenset(set(known_ids or ()) - present),
         )
-
-    def request_total(self) -> int:
-        return self._lib.requests
-
-    async def close(self) -> None:
-        return None

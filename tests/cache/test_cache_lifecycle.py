@@ -25,7 +25,7 @@ from common.client import open_channel
 from common.env import ServiceEnv
 from common.model import Target
 from common.probe import free_port
-from tests.cache.fakes import FakeLibrary, make_tracks
+from tests.cache.fakes import FakeLibrary, FakeSource, make_tracks
 from tests.conftest import fresh_database, running_config
 from tests.helpers import TIMEOUT
 from tests.processes import config_process
@@ -46,7 +46,7 @@ async def running_cache(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
-    async def factory(target: Target, config: FollowedConfig):  # type: ignore[no-untyped-def]
+    def factory(target: Target, config: FollowedConfig) -> FakeSource:
         return library.source()
 
     app = await start_cache(

@@ -34,7 +34,7 @@ from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from sync_svc.sources import parse_playlist
-from tests.cache.fakes import FakeLibrary, make_tracks
+from tests.cache.fakes import FakeLibrary, FakeSource, make_tracks
 from tests.conftest import running_config
 
 CLEAN = {
@@ -84,7 +84,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
             config_address = f"127.0.0.1:{config.server.port}"
             library = FakeLibrary({"Music": make_tracks("Music", 200)})
 
-            async def factory(target: object, followed: object) -> object:
+            def factory(target: object, followed: object) -> FakeSource:
                 return library.source()
 
             cache = await start_cache(
