@@ -7,7 +7,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from cache_svc.build import Phase
 from cache_svc.status import CacheStatus
-from common.matching import LibraryTrack, Match, MatchMethod, Query
+from common import protoconv
+from common.matching import LibraryTrack, Match, Query
 from common.protoconv import CACHE_STATES, TARGETS
 
 PHASES = {
@@ -15,12 +16,6 @@ PHASES = {
     Phase.FETCHING_TRACKS: pb.BUILD_PHASE_FETCHING_TRACKS,
     Phase.INDEXING: pb.BUILD_PHASE_INDEXING,
     Phase.ACTIVATING: pb.BUILD_PHASE_ACTIVATING,
-}
-METHODS = {
-    MatchMethod.MBID: pb.MATCH_METHOD_MBID,
-    MatchMethod.EXACT: pb.MATCH_METHOD_EXACT,
-    MatchMethod.FUZZY: pb.MATCH_METHOD_FUZZY,
-    MatchMethod.NONE: pb.MATCH_METHOD_NONE,
 }
 
 
@@ -85,7 +80,7 @@ def candidate_to_pb(track: LibraryTrack, confidence: float) -> pb.Candidate:
 def result_to_pb(ref: str, match: Match, authoritative: bool) -> pb.MatchResult:
     result = pb.MatchResult(
         ref=ref,
-        method=METHODS[match.method],
+        method=protoconv.MATCH_METHODS[match.method],
         confidence=match.confidence,
         reason=match.reason,
         authoritative=authoritative and not match.matched,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
 
+from common.matching import MatchMethod
 from common.model import (
     CacheState,
     Command,
@@ -66,6 +67,20 @@ CACHE_STATES = {
     CacheState.FAILED: cache_pb.CACHE_STATE_FAILED,
 }
 CACHE_STATES_BACK = {v: k for k, v in CACHE_STATES.items()}
+
+
+MATCH_METHODS = {
+    MatchMethod.MBID: cache_pb.MATCH_METHOD_MBID,
+    MatchMethod.EXACT: cache_pb.MATCH_METHOD_EXACT,
+    MatchMethod.FUZZY: cache_pb.MATCH_METHOD_FUZZY,
+    MatchMethod.NONE: cache_pb.MATCH_METHOD_NONE,
+}
+MATCH_METHODS_BACK = {v: k for k, v in MATCH_METHODS.items()}
+
+
+def match_method_from_pb(value: int) -> MatchMethod:
+    """A match method from the wire; an unknown value reads as NONE."""
+    return MATCH_METHODS_BACK.get(value, MatchMethod.NONE)  # type: ignore[call-overload, no-any-return]
 
 
 def cache_state_from_pb(value: int) -> CacheState:

@@ -11,16 +11,11 @@ import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 
-from common.model import Target
-from common.protoconv import TARGETS, cache_state_from_pb
+from common.matching import MatchMethod
+from common.model import CacheState, Target
+from common.protoconv import TARGETS, cache_state_from_pb, match_method_from_pb
 from sync_svc.model import Candidate, Track
 
-METHODS = {
-    pb.MATCH_METHOD_MBID: "mbid",
-    pb.MATCH_METHOD_EXACT: "exact",
-    pb.MATCH_METHOD_FUZZY: "fuzzy",
-    pb.MATCH_METHOD_NONE: "none",
-}
 CALL_TIMEOUT = 30.0
 
 
@@ -30,14 +25,14 @@ class CacheUnavailable(Exception):
 
 @dataclass(frozen=True)
 class CacheView:
-    state: str
+    state: CacheState
     tracks_done: int = 0
     tracks_total: int = 0
 
 
 @dataclass(frozen=True)
 class CacheMatch:
-    method: str
+    method: MatchMethod
     confidence: float
     reason: str
     authoritative: bool
@@ -67,7 +62,7 @@ class CacheClient:
             raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
         status = reply.statuses[0]
         return CacheView(
-            cache_state_from_pb(status.state).value,
+            cache_state_from_pb(status.state),
             status.progress.tracks_done,
             status.progress.tracks_total,
         )
@@ -77,7 +72,7 @@ class CacheClient:
     ) -> CacheView:
         """Follow the build's progress until it ends or ``limit_seconds`` pass."""
         view = await self.status(target)
-        if view.state != "building":
+        if view.state is not CacheState.BUILDING:
             return view
         say(view)
         call = self._stub.WatchCacheStatus(
@@ -86,11 +81,11 @@ class CacheClient:
         try:
             async for message in call:
                 view = CacheView(
-                    cache_state_from_pb(message.status.state).value,
+                    cache_state_from_pb(message.status.state),
                     message.status.progress.tracks_done,
                     message.status.progress.tracks_total,
                 )
-                if view.state != "building":
+                if view.state is not CacheState.BUILDING:
                     break
                 say(view)
         except grpc.aio.AioRpcError as exc:
@@ -102,7 +97,7 @@ class CacheClient:
 
     async def match(
         self, target: Target, tracks: Sequence[Track], min_confidence: float
-    ) -> tuple[list[CacheMatch], str]:
+    ) -> tuple[list[CacheMatch], CacheState]:
         """One MatchTracks call for the batch; an empty list when no generation serves."""
         request = pb.MatchTracksRequest(
             target=TARGETS[target],
@@ -129,7 +124,7 @@ class CacheClient:
             raise CacheUnavailable(f"cache_svc: {code}") from None
         results = [
             CacheMatch(
-                METHODS.get(r.method, "none"),
+                match_method_from_pb(r.method),
                 float(r.confidence),
                 r.reason,
                 bool(r.authoritative),
@@ -138,4 +133,4 @@ class CacheClient:
             )
             for r in reply.results
         ]
-        return results, cache_state_from_pb(reply.state).value
+        return results, cache_state_from_pb(reply.state)

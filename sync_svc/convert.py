@@ -6,6 +6,7 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common import protoconv
 from common.errors import FieldViolation, check
 from common.model import Target
 from common.protoconv import TARGETS
@@ -33,12 +34,6 @@ VIA = {
     Via.CACHE: pb.MATCH_SOURCE_CACHE,
     Via.LIVE: pb.MATCH_SOURCE_LIVE,
     Via.UNMATCHED: pb.MATCH_SOURCE_UNMATCHED,
-}
-METHODS = {
-    "mbid": cache_pb.MATCH_METHOD_MBID,
-    "exact": cache_pb.MATCH_METHOD_EXACT,
-    "fuzzy": cache_pb.MATCH_METHOD_FUZZY,
-    "none": cache_pb.MATCH_METHOD_NONE,
 }
 
 
@@ -101,7 +96,7 @@ def _track(t: Track) -> pb.InlineTrack:
 
 def _outcome(o: Outcome, tracks: tuple[Track, ...]) -> pb.TrackOutcome:
     result = cache_pb.MatchResult(
-        ref=str(o.position), method=METHODS.get(o.method, cache_pb.MATCH_METHOD_NONE),
+        ref=str(o.position), method=protoconv.MATCH_METHODS[o.method],
         confidence=o.confidence, reason=o.reason, authoritative=o.authoritative,
     )  # fmt: skip
     if o.match is not None:

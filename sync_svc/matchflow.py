@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from common.matching import LibraryTrack, Match, MatchMethod, Query, TrackIndex, match_track
 from common.matching.normalize import parse_title
-from common.model import Target
+from common.model import CacheState, Target
 from common.targets import TargetClient
 from sync_svc.cache_client import CacheClient, CacheMatch, CacheUnavailable, CacheView
 from sync_svc.model import Candidate, Outcome, Track, Via
@@ -64,7 +64,7 @@ def _from_live(position: int, target: Target, match: Match) -> Outcome:
         position,
         target,
         Via.LIVE if match.matched else Via.UNMATCHED,
-        match.method.value,
+        match.method,
         match.confidence,
         match.reason,
         _candidate(match.track, match.confidence) if match.track else None,
@@ -96,7 +96,7 @@ async def match_tracks(
                 )
 
             view = await cache.wait_while_building(target, settings.wait_seconds, waiting)
-            if view.state == "building":
+            if view.state is CacheState.BUILDING:
                 warnings.append(
                     f"the {label} library cache was still building after "
                     f"SYNC_CACHE_WAIT_MINUTES; searched {label} live instead"
@@ -113,11 +113,12 @@ async def match_tracks(
                             needs_live.append(position)
                     if needs_live:
                         warnings.append(
-                            f"the {label} library cache is {state}: its misses were searched live"
+                            f"the {label} library cache is {state.value}: "
+                            "its misses were searched live"
                         )
                 else:
                     warnings.append(
-                        f"the {label} library cache is {state}: searched {label} live, "
+                        f"the {label} library cache is {state.value}: searched {label} live, "
                         "which is slow on large libraries; enable the library cache"
                     )
         except CacheUnavailable as exc:
@@ -184,7 +185,7 @@ async def _live(
                 )
         if not searched:
             outcomes[position] = Outcome(
-                position, target, Via.UNMATCHED, MatchMethod.NONE.value, 0.0,
+                position, target, Via.UNMATCHED, MatchMethod.NONE, 0.0,
                 "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached",
             )  # fmt: skip
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from common.matching import MatchMethod
 from common.model import SourceKind, Target
 
 
@@ -75,7 +76,7 @@ class Outcome:
     position: int
     target: Target
     via: Via
-    method: str  # mbid, exact, fuzzy, none
+    method: MatchMethod
     confidence: float
     reason: str
     match: Candidate | None = None

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from common.db import Database
+from common.matching import MatchMethod
 from common.model import SourceKind, Target
 from sync_svc import tables
 from sync_svc.model import (
@@ -26,7 +27,7 @@ from sync_svc.model import (
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, Target | SourceKind | RunState | Via):
+    if isinstance(value, Target | SourceKind | RunState | Via | MatchMethod):
         return value.value
     raise TypeError(f"cannot encode {type(value).__name__}")
 
@@ -63,6 +64,7 @@ def report_from_json(text: str) -> Report:
                     **o,
                     "target": Target(o["target"]),
                     "via": Via(o["via"]),
+                    "method": MatchMethod(o["method"]),
                     "match": _candidate(o["match"]),
                     "best": _candidate(o["best"]),
                 }
