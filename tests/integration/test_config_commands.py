@@ -241,13 +241,12 @@ async def test_bad_commands_are_refused_and_change_nothing(
     assert await revision_of(config) == before
 
 
-async def test_duplicate_name_is_invalid(config: Stub) -> None:
+async def test_duplicate_name_already_exists(config: Stub) -> None:
     await create(config, sync_command("dup"))
     before = await revision_of(config)
-    error = await expect_error(
-        create(config, sync_command("dup")), grpc.StatusCode.INVALID_ARGUMENT
-    )
-    assert_invalid(error, "command.name")
+    error = await expect_error(create(config, sync_command("dup")), grpc.StatusCode.ALREADY_EXISTS)
+    assert error_reason(error) == "COMMAND_ALREADY_EXISTS"
+    assert "'dup' already exists" in (error.details() or "")
     assert await revision_of(config) == before
 
 
