@@ -422,7 +422,7 @@ class ConfigCore:
             if path not in UPDATABLE_FIELDS:
                 problems.append(
                     FieldViolation(
-                        f"update_mask[{i}]",
+                        f"update_mask.paths[{i}]",
                         f"{_short(path)!r} cannot be changed; use any of "
                         + ", ".join(sorted(UPDATABLE_FIELDS)),
                     )

@@ -7,6 +7,7 @@ import pytest
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
 
@@ -69,7 +70,7 @@ async def test_crud(config: Stub) -> None:
                 enabled=False,
                 targets=[tpb.TARGET_JELLYFIN],
             ),
-            update_mask=["schedule", "enabled"],
+            update_mask=FieldMask(paths=["schedule", "enabled"]),
             expected_mod_revision=created.command.mod_revision,
         ),
         timeout=TIMEOUT,
@@ -81,7 +82,7 @@ async def test_crud(config: Stub) -> None:
         config.UpdateCommand(
             pb.UpdateCommandRequest(
                 command=pb.Command(name="daily-mix", schedule="0 1 * * *"),
-                update_mask=["schedule"],
+                update_mask=FieldMask(paths=["schedule"]),
                 expected_mod_revision=created.command.mod_revision,
             ),
             timeout=TIMEOUT,
@@ -120,7 +121,7 @@ async def test_the_builder_cannot_be_deleted_and_takes_only_schedule_and_enabled
         config.UpdateCommand(
             pb.UpdateCommandRequest(
                 command=pb.Command(name="library_cache_builder", targets=[tpb.TARGET_PLEX]),
-                update_mask=["targets"],
+                update_mask=FieldMask(paths=["targets"]),
             ),
             timeout=TIMEOUT,
         ),
@@ -129,7 +130,7 @@ async def test_the_builder_cannot_be_deleted_and_takes_only_schedule_and_enabled
     updated = await config.UpdateCommand(
         pb.UpdateCommandRequest(
             command=pb.Command(name="library_cache_builder", schedule="0 4 * * *", enabled=True),
-            update_mask=["schedule", "enabled"],
+            update_mask=FieldMask(paths=["schedule", "enabled"]),
         ),
         timeout=TIMEOUT,
     )
@@ -252,13 +253,13 @@ async def test_duplicate_name_already_exists(config: Stub) -> None:
 
 @pytest.mark.parametrize(
     ("mask", "field"),
-    [([], "update_mask"), (["kind"], "update_mask[0]"), (["schedule"], "command.schedule")],
+    [([], "update_mask"), (["kind"], "update_mask.paths[0]"), (["schedule"], "command.schedule")],
 )
 async def test_bad_updates_are_refused(config: Stub, mask: list[str], field: str) -> None:
     await create(config, sync_command("u"))
     before = await revision_of(config)
     request = pb.UpdateCommandRequest(
-        command=pb.Command(name="u", schedule="nope"), update_mask=mask
+        command=pb.Command(name="u", schedule="nope"), update_mask=FieldMask(paths=mask)
     )
     error = await expect_error(
         config.UpdateCommand(request, timeout=TIMEOUT), grpc.StatusCode.INVALID_ARGUMENT
