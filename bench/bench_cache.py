@@ -19,6 +19,7 @@ from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.report import Result
 from common.client import open_channel
@@ -38,7 +39,7 @@ async def _wait_ready(cache: Any, deadline: float) -> Any:
     end = loop.time() + deadline
     while True:
         reply = await cache.GetCacheStatus(
-            pb.GetCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=10
+            pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=10
         )
         status = reply.statuses[0]
         if status.state == pb.CACHE_STATE_READY:
@@ -117,7 +118,7 @@ async def _one_size(
             t0 = time.perf_counter()
             reply = await cache.MatchTracks(
                 pb.MatchTracksRequest(
-                    target=cpb.TARGET_PLEX, tracks=queries[start : start + BATCH]
+                    target=tpb.TARGET_PLEX, tracks=queries[start : start + BATCH]
                 ),
                 timeout=30,
             )

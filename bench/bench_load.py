@@ -21,6 +21,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as gpb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.report import Result
 from common.client import open_channel
@@ -88,7 +89,7 @@ async def _load(plex_url: str, procs: dict[str, Any]) -> Result:
     changes = [cpb.SettingChange(key=k, value=v) for k, v in settings.items()]
     await config.UpdateSettings(cpb.UpdateSettingsRequest(changes=changes), timeout=10)
     watch = caches[0].WatchCacheStatus(
-        cache_pb.WatchCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=300
+        cache_pb.WatchCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=300
     )
     async for message in watch:  # until the cache is built
         if message.status.state == cache_pb.CACHE_STATE_READY:
@@ -112,7 +113,7 @@ async def _load(plex_url: str, procs: dict[str, Any]) -> Result:
         try:
             await stub.MatchTracks(
                 cache_pb.MatchTracksRequest(
-                    target=cpb.TARGET_PLEX, tracks=queries[start : start + BATCH]
+                    target=tpb.TARGET_PLEX, tracks=queries[start : start + BATCH]
                 ),
                 timeout=30,
             )
@@ -171,7 +172,7 @@ async def _load(plex_url: str, procs: dict[str, Any]) -> Result:
         spec = spb.SyncSpec(
             playlist_title=f"Load {len(runs) % 3}",
             tracks=[spb.InlineTrack(title=q.title, artists=list(q.artists)) for q in queries[:200]],
-            targets=[cpb.TARGET_PLEX],
+            targets=[tpb.TARGET_PLEX],
         )
         try:
             runs.append((await sync.RunSync(spb.RunSyncRequest(spec=spec), timeout=10)).run_id)

@@ -24,6 +24,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.report import Result
 from common.client import open_channel
@@ -83,7 +84,7 @@ async def _baseline(plex_url: str, tracks: list[pb.InlineTrack]) -> tuple[int, f
 
 
 async def _sync(sync: Any, title: str, tracks: list[pb.InlineTrack]) -> tuple[pb.SyncReport, float]:
-    spec = pb.SyncSpec(playlist_title=title, tracks=tracks, targets=[cpb.TARGET_PLEX])
+    spec = pb.SyncSpec(playlist_title=title, tracks=tracks, targets=[tpb.TARGET_PLEX])
     began = time.perf_counter()
     run_id = (await sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=30)).run_id
     async for _ in sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=1800):
@@ -146,7 +147,7 @@ async def run() -> Result:
                     while True:
                         status = (
                             await cache.GetCacheStatus(
-                                cache_pb.GetCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=10
+                                cache_pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=10
                             )
                         ).statuses[0]
                         if status.state == cache_pb.CACHE_STATE_READY:

@@ -27,6 +27,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.model import Target
@@ -136,7 +137,7 @@ async def chaos(stack: Stack, emu: Any, playlists: list[Path]) -> int:
         command = cpb.Command(
             name=f"chaos-{n}", kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
-            targets=[cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN], enabled=True,
+            targets=[tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN], enabled=True,
         )  # fmt: skip
         await retry(
             lambda c=command: config.CreateCommand(cpb.CreateCommandRequest(command=c), timeout=10)
@@ -191,7 +192,7 @@ async def chaos(stack: Stack, emu: Any, playlists: list[Path]) -> int:
     await asyncio.gather(killer(), workload())
 
     # Quiet again: wait for the caches, then one more run of each command must converge.
-    for code in (cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN):
+    for code in (tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN):
         while True:
             status = (
                 await retry(

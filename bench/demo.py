@@ -21,6 +21,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -35,7 +36,7 @@ SEED = 8
 LATENCY_MS = 200
 PLAYLIST = 500
 OLD_QUERIES = 8  # per track and library, what live matching used to send
-LABELS = {cpb.TARGET_PLEX: "Plex", cpb.TARGET_JELLYFIN: "Jellyfin"}
+LABELS = {tpb.TARGET_PLEX: "Plex", tpb.TARGET_JELLYFIN: "Jellyfin"}
 
 
 def write_playlist(path: Path) -> None:
@@ -169,7 +170,7 @@ async def main() -> int:
                         command = cpb.Command(
                             name="demo-500", kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
                             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
-                            targets=[cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN], enabled=True,
+                            targets=[tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN], enabled=True,
                         )  # fmt: skip
                         await config.CreateCommand(
                             cpb.CreateCommandRequest(command=command), timeout=10
@@ -195,7 +196,7 @@ async def main() -> int:
                         ).report
                         status = (
                             await cache.GetCacheStatus(
-                                cache_pb.GetCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=10
+                                cache_pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=10
                             )
                         ).statuses[0]
                         console.print(report_table(report, max(1, status.library_count)))

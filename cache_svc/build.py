@@ -43,11 +43,17 @@ class Progress:
     tracks_done: int = 0
     tracks_total: int = 0
     _per_library: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _pages_per_library: dict[str, int] = field(default_factory=dict)
 
     def library_progress(self, library: str, done: int, total: int) -> None:
         self._per_library[library] = (done, total)
         self.tracks_done = sum(d for d, _ in self._per_library.values())
         self.tracks_total = sum(t for _, t in self._per_library.values())
+
+    def library_pages(self, library: str, pages: int) -> None:
+        """The pages one library's listing takes, once its total is known."""
+        self._pages_per_library[library] = pages
+        self.pages_total = sum(self._pages_per_library.values())
 
     def eta_seconds(self, now: float) -> float:
         """Seconds left at the rate so far; 0 when unknown."""
@@ -55,6 +61,12 @@ class Progress:
         if self.tracks_done <= 0 or self.tracks_total <= self.tracks_done or elapsed <= 0:
             return 0.0
         return (self.tracks_total - self.tracks_done) * elapsed / self.tracks_done
+
+
+def pages_for(total: int, page_size: int) -> int:
+    """Pages a listing of ``total`` items takes when the server serves ``page_size`` a
+    page (the first page's size: later pages follow it); at least the first page."""
+    return max(1, -(-total // page_size)) if page_size > 0 else 1
 
 
 @dataclass(frozen=True)
@@ -140,13 +152,17 @@ async def build_generation(
     async def fetch(library: TargetLibrary) -> None:
         """One library: all its tracks page by page, or the previous ones with the changes."""
         if previous is None:
+            served: list[int] = []  # the first page's size, which later pages follow
 
             def report(done: int, total: int) -> None:
                 progress.library_progress(library.title, done, total)
+                progress.library_pages(library.title, pages_for(total, served[0] if served else 0))
                 progress.pages_done += 1
                 changed()
 
             def page(items: Sequence[TargetTrack]) -> None:
+                if not served:
+                    served.append(len(items))
                 arrivals.put_nowait([to_library_track(t, library.title) for t in items])
 
             await source.list_tracks(library, on_progress=report, on_items=page)
@@ -158,6 +174,7 @@ async def build_generation(
         for item in delta.changed:
             known[item.item_id] = to_library_track(item, library.title)
         progress.library_progress(library.title, len(known), len(known))
+        progress.library_pages(library.title, 1)
         progress.pages_done += 1
         changed()
         arrivals.put_nowait(list(known.values()))

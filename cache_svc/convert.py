@@ -44,6 +44,7 @@ def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
             pb.BuildProgress(
                 phase=PHASES[status.phase],
                 pages_done=status.pages_done,
+                pages_total=status.pages_total,
                 tracks_done=status.tracks_done,
                 tracks_total=status.tracks_total,
                 eta_seconds=status.eta_seconds,

@@ -18,7 +18,8 @@ from cache_svc.manager import CacheManager
 from cache_svc.store import CacheStore
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
-from common.grpc_errors import error_reason
+from common.errors import ErrorReason
+from common.grpc_errors import reason_of
 
 _log = logging.getLogger("cache_svc.follower")
 
@@ -79,7 +80,7 @@ class ConfigFollower:
                 if await self._follow_once():
                     backoff = 0.2
             except grpc.aio.AioRpcError as exc:
-                if error_reason(exc) == "REVISION_COMPACTED":
+                if reason_of(exc) is ErrorReason.REVISION_COMPACTED:
                     _log.warning("applied revision was compacted; starting from a snapshot")
                     self._resnapshot = True
                     continue

@@ -16,7 +16,7 @@ from cache_svc.followed import Action, Decision, FollowedConfig
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
-from common.errors import FailedPrecondition
+from common.errors import CacheDisabled
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
@@ -151,10 +151,9 @@ class CacheManager:
     async def request_build(self, target: Target, full: bool | None) -> bool:
         """Start a build unless one is running (single-flight). True when started."""
         if not self._active(target):
-            raise FailedPrecondition(
+            raise CacheDisabled(
                 f"the {target.label} library cache is disabled; enable "
-                f"{target.cache_enabled_key} and {target.client_enabled_key} first",
-                reason="CACHE_DISABLED",
+                f"{target.cache_enabled_key} and {target.client_enabled_key} first"
             )
         if self._runtimes[target].building:
             return False

@@ -23,6 +23,7 @@ class CacheStatus:
     full_build: bool = False
     phase: Phase | None = None
     pages_done: int = 0
+    pages_total: int = 0
     tracks_done: int = 0
     tracks_total: int = 0
     eta_seconds: float = 0.0
@@ -61,6 +62,7 @@ def progress_fields(progress: Progress | None, now: float) -> dict[str, object]:
         "full_build": progress.full,
         "phase": progress.phase,
         "pages_done": progress.pages_done,
+        "pages_total": progress.pages_total,
         "tracks_done": progress.tracks_done,
         "tracks_total": progress.tracks_total,
         "eta_seconds": progress.eta_seconds(now),

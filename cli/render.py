@@ -9,12 +9,13 @@ from datetime import UTC
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-TARGET_LABELS = {cpb.TARGET_PLEX: "Plex", cpb.TARGET_JELLYFIN: "Jellyfin"}
+TARGET_LABELS = {tpb.TARGET_PLEX: "Plex", tpb.TARGET_JELLYFIN: "Jellyfin"}
 SEVERITY_STYLES = {
     cpb.WARNING_SEVERITY_INFO: "cyan",
     cpb.WARNING_SEVERITY_WARNING: "yellow",
@@ -40,7 +41,7 @@ REQUEST_CLASSES = (
 )
 
 
-def target_label(target: cpb.Target.ValueType) -> str:
+def target_label(target: tpb.Target.ValueType) -> str:
     return TARGET_LABELS.get(target, "all targets")
 
 

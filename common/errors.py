@@ -2,12 +2,44 @@
 
 Domain code raises these; the gRPC layer (common.grpc_errors) maps each kind to a status
 code and a google.rpc.Status with details, so no module below the servicers knows gRPC.
+Every concrete error names its ``ErrorReason``, the machine-readable half of the contract
+(cmdarr.type.v1.ErrorReason documents each one: when, which code, what to do).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+
+class ErrorReason(enum.Enum):
+    """Mirror of cmdarr.type.v1.ErrorReason; the value is the wire form of
+    ``google.rpc.ErrorInfo.reason`` (the proto name without ``ERROR_REASON_``)."""
+
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INTERNAL = "INTERNAL"
+    UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    REVISION_MISMATCH = "REVISION_MISMATCH"
+    REVISION_COMPACTED = "REVISION_COMPACTED"
+    SETTING_PINNED_BY_ENV = "SETTING_PINNED_BY_ENV"
+    COMMAND_NOT_FOUND = "COMMAND_NOT_FOUND"
+    COMMAND_ALREADY_EXISTS = "COMMAND_ALREADY_EXISTS"
+    BUILTIN_COMMAND = "BUILTIN_COMMAND"
+    CACHE_DISABLED = "CACHE_DISABLED"
+    RUN_NOT_FOUND = "RUN_NOT_FOUND"
+    SOURCE_FAILED = "SOURCE_FAILED"
+    SOURCE_UNAVAILABLE = "SOURCE_UNAVAILABLE"
+    TARGET_ERROR = "TARGET_ERROR"
+    TARGET_AUTH = "TARGET_AUTH"
+    TARGET_NOT_FOUND = "TARGET_NOT_FOUND"
+    TARGET_REJECTED = "TARGET_REJECTED"
+    TARGET_UNAVAILABLE = "TARGET_UNAVAILABLE"
+    TARGET_TIMEOUT = "TARGET_TIMEOUT"
+    TARGET_MALFORMED_RESPONSE = "TARGET_MALFORMED_RESPONSE"
+    TARGET_SHORT_LISTING = "TARGET_SHORT_LISTING"
+    TARGET_PARTIAL_WRITE = "TARGET_PARTIAL_WRITE"
 
 
 @dataclass(frozen=True)
@@ -21,23 +53,24 @@ class FieldViolation:
 class ServiceError(Exception):
     """Base of every error a service reports to its callers.
 
-    ``reason`` is a stable UPPER_SNAKE_CASE code for machines; the message is for people
-    and never contains a secret.
+    The kinds below (NotFound, FailedPrecondition, ...) choose the status code; concrete
+    errors choose the ``reason``. The message is for people and never contains a secret.
     """
 
-    reason: str = "ERROR"
+    reason: ErrorReason = ErrorReason.INTERNAL
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        if reason is not None:
-            self.reason = reason
+
+
+# ----- kinds: one per status code --------------------------------------------------------
 
 
 class InvalidArgument(ServiceError):
     """The request is malformed; ``violations`` names every offending field."""
 
-    reason = "INVALID_ARGUMENT"
+    reason = ErrorReason.INVALID_ARGUMENT
 
     def __init__(self, violations: Iterable[FieldViolation]) -> None:
         self.violations = tuple(violations)
@@ -45,26 +78,133 @@ class InvalidArgument(ServiceError):
         super().__init__(f"invalid request: {summary}")
 
 
+class Unauthenticated(ServiceError):
+    reason = ErrorReason.UNAUTHENTICATED
+
+
 class NotFound(ServiceError):
-    reason = "NOT_FOUND"
+    pass
 
 
 class AlreadyExists(ServiceError):
-    reason = "ALREADY_EXISTS"
+    pass
 
 
 class FailedPrecondition(ServiceError):
-    reason = "FAILED_PRECONDITION"
+    pass
 
 
 class Aborted(ServiceError):
     """A concurrency check failed (a stale expected revision): re-read and retry."""
 
-    reason = "ABORTED"
-
 
 class Unavailable(ServiceError):
-    reason = "UNAVAILABLE"
+    pass
+
+
+# ----- concrete errors -------------------------------------------------------------------
+
+
+class UpstreamUnavailable(Unavailable):
+    """Another cmdarr service this call needs did not answer."""
+
+    reason = ErrorReason.UPSTREAM_UNAVAILABLE
+
+
+class RevisionMismatch(Aborted):
+    """An expected (mod) revision is stale; nothing was written."""
+
+    reason = ErrorReason.REVISION_MISMATCH
+
+    def __init__(self, expected: int, actual: int, *, command: str | None = None) -> None:
+        if command is None:
+            message = (
+                f"expected revision {expected}, but the current revision is {actual}: "
+                "re-read and retry"
+            )
+        else:
+            message = (
+                f"command {command!r} changed at revision {actual}, not {expected}: "
+                "re-read and retry"
+            )
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class RevisionCompacted(FailedPrecondition):
+    """A watch asked to resume after a revision the change log no longer holds."""
+
+    reason = ErrorReason.REVISION_COMPACTED
+
+    def __init__(self, after: int, floor: int) -> None:
+        super().__init__(
+            f"revision {after} has been compacted (the log now starts after {floor}); "
+            "start again from a snapshot (after_revision = 0)"
+        )
+        self.after = after
+        self.floor = floor
+
+
+class SettingPinnedByEnv(FailedPrecondition):
+    """A write would change a setting the environment pins."""
+
+    reason = ErrorReason.SETTING_PINNED_BY_ENV
+
+    def __init__(self, keys: Sequence[str], message: str | None = None) -> None:
+        self.keys = tuple(keys)
+        super().__init__(
+            message
+            or f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} set by the "
+            "environment and cannot be changed here; change the environment variable "
+            "and restart config_svc"
+        )
+
+
+class CommandNotFound(NotFound):
+    reason = ErrorReason.COMMAND_NOT_FOUND
+
+    def __init__(self, name: str, *, kind: str = "command") -> None:
+        super().__init__(f"no {kind} named {name!r}")
+        self.name = name
+
+
+class CommandAlreadyExists(AlreadyExists):
+    reason = ErrorReason.COMMAND_ALREADY_EXISTS
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a command named {name!r} already exists")
+        self.name = name
+
+
+class BuiltinCommand(FailedPrecondition):
+    """The built-in command cannot be changed this way."""
+
+    reason = ErrorReason.BUILTIN_COMMAND
+
+
+class CacheDisabled(FailedPrecondition):
+    reason = ErrorReason.CACHE_DISABLED
+
+
+class RunNotFound(NotFound):
+    reason = ErrorReason.RUN_NOT_FOUND
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"no sync run {run_id!r}")
+        self.run_id = run_id
+
+
+class SourceFailed(FailedPrecondition):
+    """A playlist source is missing, refuses access or answers nonsense."""
+
+    reason = ErrorReason.SOURCE_FAILED
+
+
+class SourceUnavailable(Unavailable):
+    """A playlist source is down, too slow or rate limiting: try again later."""
+
+    reason = ErrorReason.SOURCE_UNAVAILABLE
 
 
 def check(violations: list[FieldViolation]) -> None:

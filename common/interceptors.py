@@ -14,12 +14,12 @@ import grpc
 
 from common import errors
 from common.grpc_errors import (
+    abort_with,
     error_reason,
     field_violations,
     internal_status,
     rich_status,
     status_for,
-    trailing_metadata_for,
 )
 
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
@@ -80,17 +80,13 @@ def _code_of(exc: BaseException, context: grpc.aio.ServicerContext[Any, Any]) ->
     return grpc.StatusCode.CANCELLED
 
 
-async def _abort_for(
-    exc: Exception, context: grpc.aio.ServicerContext[Any, Any], method: str
-) -> None:
+def _status_for(exc: Exception, method: str) -> grpc.Status:
     if isinstance(exc, errors.ServiceError):
-        code, status = status_for(exc)
-    elif isinstance(exc, grpc.aio.AioRpcError):
-        code, status = downstream_status(exc)
-    else:
-        _log.exception("unhandled error in %s", method)
-        code, status = internal_status()
-    await context.abort(code, status.message, trailing_metadata=trailing_metadata_for(status))
+        return status_for(exc)
+    if isinstance(exc, grpc.aio.AioRpcError):
+        return downstream_status(exc)
+    _log.exception("unhandled error in %s", method)
+    return internal_status()
 
 
 # A call to another service failed: its verdict on the request passes through as is; its
@@ -105,15 +101,14 @@ _PASSED_THROUGH = {
 _AWAY = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
-def downstream_status(exc: grpc.aio.AioRpcError) -> tuple[grpc.StatusCode, Any]:
+def downstream_status(exc: grpc.aio.AioRpcError) -> grpc.Status:
     code = exc.code()
     details = exc.details() or code.name
     if code in _PASSED_THROUGH:
-        return code, rich_status(code, details, error_reason(exc) or code.name, _violations(exc))
+        return rich_status(code, details, error_reason(exc) or code.name, _violations(exc))
     if code in _AWAY:
-        away = grpc.StatusCode.UNAVAILABLE
-        return away, rich_status(
-            away, f"a service this call needs is unavailable: {details}", "UPSTREAM_UNAVAILABLE", ()
+        return status_for(
+            errors.UpstreamUnavailable(f"a service this call needs is unavailable: {details}")
         )
     _log.warning("downstream call failed: %s %s", code.name, details)
     return internal_status()
@@ -191,8 +186,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
                 code = _code_of(exc, context)
                 raise
             except Exception as exc:
-                code = errors_code(exc)
-                await _abort_for(exc, context, method)
+                status = _status_for(exc, method)
+                code = status.code
+                await abort_with(context, status)
             finally:
                 self._finish(method, code, started)
 
@@ -217,8 +213,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
                 code = _code_of(exc, context)
                 raise
             except Exception as exc:
-                code = errors_code(exc)
-                await _abort_for(exc, context, method)
+                status = _status_for(exc, method)
+                code = status.code
+                await abort_with(context, status)
             except BaseException:
                 code = grpc.StatusCode.CANCELLED
                 raise
@@ -228,26 +225,18 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         return stream
 
 
-def errors_code(exc: Exception) -> grpc.StatusCode:
-    if isinstance(exc, errors.ServiceError):
-        return status_for(exc)[0]
-    if isinstance(exc, grpc.aio.AioRpcError):
-        return downstream_status(exc)[0]
-    return grpc.StatusCode.INTERNAL
-
-
 def _refusing(handler: Handler) -> Handler:
+    refusal = status_for(
+        errors.Unauthenticated("missing or wrong API key (authorization: Bearer ...)")
+    )
+
     async def refuse(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
-        await context.abort(
-            grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key (authorization: Bearer ...)"
-        )
+        await abort_with(context, refusal)
 
     async def refuse_stream(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
-        await context.abort(
-            grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key (authorization: Bearer ...)"
-        )
+        await abort_with(context, refusal)
         yield None  # pragma: no cover - abort raises
 
     kwargs = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.matching import MatchMethod
 from common.model import (
@@ -27,7 +28,7 @@ ENABLED_ORIGINS = {
     Origin.USER: pb.ENABLED_SOURCE_USER,
     Origin.AUTO: pb.ENABLED_SOURCE_AUTO,
 }
-TARGETS = {Target.PLEX: pb.TARGET_PLEX, Target.JELLYFIN: pb.TARGET_JELLYFIN}
+TARGETS = {Target.PLEX: tpb.TARGET_PLEX, Target.JELLYFIN: tpb.TARGET_JELLYFIN}
 TARGETS_BACK = {v: k for k, v in TARGETS.items()}
 KINDS = {
     CommandKind.LIBRARY_CACHE_BUILDER: pb.COMMAND_KIND_LIBRARY_CACHE_BUILDER,
@@ -135,7 +136,7 @@ def warning_to_pb(warning: Warning) -> pb.Warning:
         code=warning.code,
         severity=SEVERITIES[warning.severity],
         message=warning.message,
-        target=TARGETS[warning.target] if warning.target else pb.TARGET_UNSPECIFIED,
+        target=TARGETS[warning.target] if warning.target else tpb.TARGET_UNSPECIFIED,
         command_names=list(warning.command_names),
     )
     if warning.fix is not None:
@@ -146,7 +147,7 @@ def warning_to_pb(warning: Warning) -> pb.Warning:
 def fix_to_pb(fix: Fix) -> pb.Fix:
     return pb.Fix(
         action=FIXES[fix.action],
-        target=TARGETS[fix.target] if fix.target else pb.TARGET_UNSPECIFIED,
+        target=TARGETS[fix.target] if fix.target else tpb.TARGET_UNSPECIFIED,
         label=fix.label,
     )
 

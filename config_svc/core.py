@@ -10,11 +10,14 @@ from dataclasses import dataclass, field, replace
 from common.config.registry import Registry
 from common.db import Database
 from common.errors import (
-    Aborted,
-    FailedPrecondition,
+    BuiltinCommand,
+    CommandAlreadyExists,
+    CommandNotFound,
     FieldViolation,
     InvalidArgument,
-    NotFound,
+    RevisionCompacted,
+    RevisionMismatch,
+    SettingPinnedByEnv,
     check,
 )
 from common.model import (
@@ -35,8 +38,6 @@ from config_svc.events import Event, SettingState
 from config_svc.feed import Batch, ChangeFeed
 from config_svc.policy import ConfigState, Stored, auto_changes
 
-REVISION_COMPACTED = "REVISION_COMPACTED"
-PINNED_BY_ENV = "SETTING_PINNED_BY_ENV"
 LOG_READ_LIMIT = 256
 
 
@@ -162,11 +163,7 @@ class ConfigCore:
             async with self._db.sessions() as session, session.begin():
                 loaded = await store.load(session, lock=True)
                 if expected_revision and expected_revision != loaded.revision:
-                    raise Aborted(
-                        f"expected revision {expected_revision}, but the current revision is "
-                        f"{loaded.revision}: re-read and retry",
-                        reason="REVISION_MISMATCH",
-                    )
+                    raise RevisionMismatch(expected_revision, loaded.revision)
                 draft = Draft(dict(loaded.stored), dict(loaded.commands))
                 mutate(loaded, draft)
                 before = self._state(loaded.stored, loaded.commands)
@@ -311,12 +308,7 @@ class ConfigCore:
         check(problems)
         pinned = sorted({c.key for c in changes if c.key in self._env})
         if pinned:
-            raise FailedPrecondition(
-                f"{', '.join(pinned)} {'is' if len(pinned) == 1 else 'are'} set by the "
-                "environment and cannot be changed here; change the environment variable "
-                "and restart config_svc",
-                reason=PINNED_BY_ENV,
-            )
+            raise SettingPinnedByEnv(pinned)
 
     async def update_settings(
         self,
@@ -349,7 +341,7 @@ class ConfigCore:
         check(validation.check_name(name, "name"))
         loaded = await self._read()
         if name not in loaded.commands:
-            raise NotFound(f"no command named {name!r}", reason="COMMAND_NOT_FOUND")
+            raise CommandNotFound(name)
         return loaded.commands[name]
 
     async def create_command(
@@ -378,13 +370,7 @@ class ConfigCore:
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
             if created.name in draft.commands:
-                raise InvalidArgument(
-                    [
-                        FieldViolation(
-                            "command.name", f"a command named {created.name!r} already exists"
-                        )
-                    ]
-                )
+                raise CommandAlreadyExists(created.name)
             draft.commands[created.name] = created
             if accept_fixes:
                 self._accept_fixes(draft)
@@ -400,10 +386,10 @@ class ConfigCore:
             if fix.action is FixAction.ENABLE_LIBRARY_CACHE and fix.target is not None:
                 key = fix.target.cache_enabled_key
                 if key in self._env:
-                    raise FailedPrecondition(
+                    raise SettingPinnedByEnv(
+                        [key],
                         f"cannot enable the {fix.target.label} library cache: {key} is set by "
                         "the environment",
-                        reason=PINNED_BY_ENV,
                     )
                 draft.stored[key] = Stored("true", Origin.USER)
                 draft.notifications.append(
@@ -436,7 +422,7 @@ class ConfigCore:
             if path not in UPDATABLE_FIELDS:
                 problems.append(
                     FieldViolation(
-                        f"update_mask[{i}]",
+                        f"update_mask.paths[{i}]",
                         f"{_short(path)!r} cannot be changed; use any of "
                         + ", ".join(sorted(UPDATABLE_FIELDS)),
                     )
@@ -457,12 +443,10 @@ class ConfigCore:
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
             current = draft.commands.get(command.name)
             if current is None:
-                raise NotFound(f"no command named {command.name!r}", reason="COMMAND_NOT_FOUND")
+                raise CommandNotFound(command.name)
             if expected_mod_revision and current.mod_revision != expected_mod_revision:
-                raise Aborted(
-                    f"command {command.name!r} changed at revision {current.mod_revision}, "
-                    f"not {expected_mod_revision}: re-read and retry",
-                    reason="REVISION_MISMATCH",
+                raise RevisionMismatch(
+                    expected_mod_revision, current.mod_revision, command=command.name
                 )
             if current.kind is CommandKind.LIBRARY_CACHE_BUILDER and not fields <= BUILDER_FIELDS:
                 raise InvalidArgument(
@@ -497,12 +481,11 @@ class ConfigCore:
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
             if name == BUILDER_NAME:
-                raise FailedPrecondition(
-                    f"the built-in {BUILDER_NAME} cannot be deleted; disable it instead",
-                    reason="BUILTIN_COMMAND",
+                raise BuiltinCommand(
+                    f"the built-in {BUILDER_NAME} cannot be deleted; disable it instead"
                 )
             if draft.commands.pop(name, None) is None:
-                raise NotFound(f"no command named {name!r}", reason="COMMAND_NOT_FOUND")
+                raise CommandNotFound(name)
 
         return await self._write(mutate)
 
@@ -522,7 +505,7 @@ class ConfigCore:
             # Read the floor after the rows: if it passed `after` meanwhile, rows may be gone.
             _current, floor = await store.positions(session)
         if after < floor:
-            raise _compacted(after, floor)
+            raise RevisionCompacted(after, floor)
         return batch
 
     async def watch(
@@ -545,7 +528,7 @@ class ConfigCore:
         else:
             _current, floor = await self._positions()
             if after_revision < floor:
-                raise _compacted(after_revision, floor)
+                raise RevisionCompacted(after_revision, floor)
             position = after_revision
         while True:
             batch = self._feed.recent_after(position, LOG_READ_LIMIT)
@@ -562,14 +545,6 @@ class ConfigCore:
             if current > position:
                 continue
             yield WatchItem("progress", current, floor)
-
-
-def _compacted(after: int, floor: int) -> FailedPrecondition:
-    return FailedPrecondition(
-        f"revision {after} has been compacted (the log now starts after {floor}); "
-        "start again from a snapshot (after_revision = 0)",
-        reason=REVISION_COMPACTED,
-    )
 
 
 def _short(text: str) -> str:

@@ -92,7 +92,7 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     ) -> pb.UpdateCommandResponse:
         command, result = await self._core.update_command(
             convert.command_from_pb(request.command),
-            list(request.update_mask),
+            list(request.update_mask.paths),
             expected_mod_revision=request.expected_mod_revision,
         )
         return pb.UpdateCommandResponse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.gateway.v1 import gateway_pb2 as pb
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from common import protoconv
 from common.errors import FieldViolation, check
@@ -37,7 +38,8 @@ async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
     if fix.action == cpb.FIX_ACTION_ENABLE_CACHE_BUILDER:
         await backends.config.UpdateCommand(
             cpb.UpdateCommandRequest(
-                command=cpb.Command(name=BUILDER_NAME, enabled=True), update_mask=["enabled"]
+                command=cpb.Command(name=BUILDER_NAME, enabled=True),
+                update_mask=FieldMask(paths=["enabled"]),
             ),
             timeout=CALL_TIMEOUT,
         )

@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf import json_format
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -42,13 +43,13 @@ def _fix_from(body: Any) -> cpb.Fix:
     problems = []
     if action not in cpb.FixAction.keys():  # noqa: SIM118 - an enum wrapper, not a dict
         problems.append(FieldViolation("action", "unknown action"))
-    if target and target not in cpb.Target.keys():  # noqa: SIM118 - an enum wrapper
+    if target and target not in tpb.Target.keys():  # noqa: SIM118 - an enum wrapper
         problems.append(FieldViolation("target", "must be plex or jellyfin"))
     if problems:
         raise InvalidArgument(problems)
     return cpb.Fix(
         action=cpb.FixAction.Value(action),
-        target=cpb.Target.Value(target) if target else cpb.TARGET_UNSPECIFIED,
+        target=tpb.Target.Value(target) if target else tpb.TARGET_UNSPECIFIED,
     )
 
 

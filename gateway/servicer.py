@@ -11,7 +11,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 
 from common.config.registry import Registry
-from common.errors import Unavailable
+from common.errors import UpstreamUnavailable
 from gateway.actions import apply_fix
 from gateway.backends import Backends
 
@@ -39,7 +39,7 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
                 warnings=await self._backends.warnings(self._registry, caches)
             )
         except grpc.aio.AioRpcError as exc:
-            raise Unavailable(f"config_svc is unavailable ({exc.code().name})") from None
+            raise UpstreamUnavailable(f"config_svc is unavailable ({exc.code().name})") from None
 
     async def WatchStatus(
         self, request: pb.WatchStatusRequest, context: Context

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 
+import grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 
@@ -18,7 +19,15 @@ from common import protoconv
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.errors import FieldViolation, NotFound, ServiceError, check
+from common.errors import (
+    CommandNotFound,
+    FieldViolation,
+    InvalidArgument,
+    RunNotFound,
+    ServiceError,
+    check,
+)
+from common.grpc_errors import field_violations
 from common.model import SourceKind, Target
 from common.notifier import VersionNotifier
 from common.targets import TargetClient, TargetError
@@ -93,16 +102,17 @@ class SyncRunner:
             reply = await self._config.GetCommand(
                 cpb.GetCommandRequest(name=name), timeout=DEFAULT_TIMEOUT
             )
-        except Exception as exc:
-            code = getattr(exc, "code", lambda: None)()
-            if code is not None and code.name in ("NOT_FOUND", "INVALID_ARGUMENT"):
-                raise NotFound(
-                    f"no playlist_sync command named {name!r}", reason="COMMAND_NOT_FOUND"
-                ) from None
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                raise CommandNotFound(name, kind="playlist_sync command") from None
+            if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                # config_svc refused the name itself: say so about this request's field.
+                texts = [text for _, text in field_violations(exc)] or [exc.details() or ""]
+                raise InvalidArgument(FieldViolation("command_name", t) for t in texts) from None
             raise
         command = reply.command
         if command.kind != cpb.COMMAND_KIND_PLAYLIST_SYNC:
-            raise NotFound(f"{name!r} is not a playlist_sync command", reason="COMMAND_NOT_FOUND")
+            raise CommandNotFound(name, kind="playlist_sync command")
         return Spec(
             playlist_title=command.playlist_title or command.name,
             targets=tuple(TARGETS_PB[t] for t in command.targets if t in TARGETS_PB),
@@ -130,7 +140,7 @@ class SyncRunner:
     async def report(self, run_id: str) -> Report:
         report = self._live.get(run_id) or await self._store.load(run_id)
         if report is None:
-            raise NotFound(f"no sync run {run_id!r}", reason="RUN_NOT_FOUND")
+            raise RunNotFound(run_id)
         return report
 
     async def recent(self, limit: int) -> list[Report]:

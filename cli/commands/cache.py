@@ -6,7 +6,7 @@ import argparse
 from typing import TypeAlias
 
 from cmdarr.cache.v1 import cache_pb2 as pb
-from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.type.v1 import type_pb2 as tpb
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
@@ -16,8 +16,8 @@ from cli.context import WATCH_TIMEOUT, Context, as_dict
 from cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from common.client import DEFAULT_TIMEOUT
 
-Target: TypeAlias = cpb.Target.ValueType
-TARGETS: dict[str, Target] = {"plex": cpb.TARGET_PLEX, "jellyfin": cpb.TARGET_JELLYFIN}
+Target: TypeAlias = tpb.Target.ValueType
+TARGETS: dict[str, Target] = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 # A build ends in one of these; DISABLED means the cache was turned off while building.
 ENDED = {pb.CACHE_STATE_READY, pb.CACHE_STATE_STALE, pb.CACHE_STATE_FAILED, pb.CACHE_STATE_DISABLED}
 GOOD = {pb.CACHE_STATE_READY, pb.CACHE_STATE_STALE}
@@ -92,7 +92,7 @@ def started(ctx: Context, replies: list[pb.BuildCacheResponse]) -> None:
 
 async def watch(ctx: Context, targets: list[Target]) -> dict[Target, pb.CacheStatus]:
     """Follows the targets' caches until every build has ended; the final statuses."""
-    only = targets[0] if len(targets) == 1 else cpb.TARGET_UNSPECIFIED
+    only = targets[0] if len(targets) == 1 else tpb.TARGET_UNSPECIFIED
     finals: dict[Target, pb.CacheStatus] = {}
     call = ctx.cache().WatchCacheStatus(
         pb.WatchCacheStatusRequest(target=only), timeout=WATCH_TIMEOUT

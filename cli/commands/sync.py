@@ -6,6 +6,7 @@ import argparse
 
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cli import render
@@ -21,7 +22,7 @@ SOURCE_KINDS = {
     "listenbrainz-created-for": cpb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR,
     "spotify": cpb.SOURCE_KIND_SPOTIFY_PLAYLIST,
 }
-TARGETS = {"plex": cpb.TARGET_PLEX, "jellyfin": cpb.TARGET_JELLYFIN}
+TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 ENDED = {pb.SYNC_STATE_SUCCEEDED, pb.SYNC_STATE_FAILED, pb.SYNC_STATE_INTERRUPTED}
 QUESTION = "Enable the library cache now?"
 

@@ -6,29 +6,31 @@ token can never reach them.
 
 from __future__ import annotations
 
-from common.errors import FailedPrecondition, NotFound, ServiceError, Unavailable
+from common.errors import ErrorReason, FailedPrecondition, NotFound, Unavailable
 
 
-class TargetError(ServiceError):
-    """Base of every failure talking to Plex or Jellyfin."""
+class TargetError(FailedPrecondition):
+    """Base of every failure talking to Plex or Jellyfin: the target, not the caller's
+    request, is at fault (FAILED_PRECONDITION unless a subclass says NOT_FOUND or
+    UNAVAILABLE)."""
 
-    reason = "TARGET_ERROR"
+    reason = ErrorReason.TARGET_ERROR
 
 
 class TargetAuthError(TargetError, FailedPrecondition):
     """401/403: the token is wrong, revoked or lacks rights. Retrying cannot help."""
 
-    reason = "TARGET_AUTH"
+    reason = ErrorReason.TARGET_AUTH
 
 
 class TargetNotFound(TargetError, NotFound):
-    reason = "TARGET_NOT_FOUND"
+    reason = ErrorReason.TARGET_NOT_FOUND
 
 
 class TargetRejected(TargetError):
     """4xx other than auth and not-found: the server refused the request as sent."""
 
-    reason = "TARGET_REJECTED"
+    reason = ErrorReason.TARGET_REJECTED
 
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
@@ -38,7 +40,7 @@ class TargetRejected(TargetError):
 class TargetServerError(TargetError, Unavailable):
     """5xx, 429 or a transport failure that persisted through every try."""
 
-    reason = "TARGET_UNAVAILABLE"
+    reason = ErrorReason.TARGET_UNAVAILABLE
 
     def __init__(self, message: str, *, tries: int, status: int | None = None) -> None:
         super().__init__(message)
@@ -47,19 +49,19 @@ class TargetServerError(TargetError, Unavailable):
 
 
 class TargetTimeout(TargetServerError):
-    reason = "TARGET_TIMEOUT"
+    reason = ErrorReason.TARGET_TIMEOUT
 
 
 class TargetMalformedResponse(TargetError):
     """The body could not be parsed or lacks what the API promises."""
 
-    reason = "TARGET_MALFORMED_RESPONSE"
+    reason = ErrorReason.TARGET_MALFORMED_RESPONSE
 
 
 class TargetShortListing(TargetError):
     """A listing ended before the total the server reported: never treat it as complete."""
 
-    reason = "TARGET_SHORT_LISTING"
+    reason = ErrorReason.TARGET_SHORT_LISTING
 
     def __init__(self, message: str, *, expected: int, received: int) -> None:
         super().__init__(message)
@@ -70,7 +72,7 @@ class TargetShortListing(TargetError):
 class TargetPartialWrite(TargetError):
     """A playlist write applied fewer items than requested (Plex leafCountAdded)."""
 
-    reason = "TARGET_PARTIAL_WRITE"
+    reason = ErrorReason.TARGET_PARTIAL_WRITE
 
     def __init__(self, message: str, *, requested: int, added: int) -> None:
         super().__init__(message)

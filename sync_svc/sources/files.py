@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from common.errors import FailedPrecondition
+from common.errors import SourceFailed
 from sync_svc.sources.detect import parse_playlist
 from sync_svc.sources.model import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import check_size
@@ -32,15 +32,15 @@ def read_capped(path: Path, max_bytes: int) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FailedPrecondition(f"playlist file {path} does not exist") from None
+        raise SourceFailed(f"playlist file {path} does not exist") from None
     except PermissionError:
-        raise FailedPrecondition(f"playlist file {path} is not readable by this service") from None
+        raise SourceFailed(f"playlist file {path} is not readable by this service") from None
     except OSError as exc:
-        raise FailedPrecondition(f"playlist file {path} cannot be opened: {exc.strerror}") from None
+        raise SourceFailed(f"playlist file {path} cannot be opened: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FailedPrecondition(f"playlist file {path} is not a regular file")
+            raise SourceFailed(f"playlist file {path} is not a regular file")
         what = f"playlist file {path}"
         check_size(info.st_size, max_bytes, what)
         chunks = []

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from common.errors import FailedPrecondition
+from common.errors import SourceFailed
 from sync_svc.sources import shape
 from sync_svc.sources.jspf import jspf_playlist
 from sync_svc.sources.model import SourcePlaylist, SourceSettings
@@ -71,7 +71,7 @@ async def fetch_playlist(
     try:
         return jspf_playlist(document, origin=origin, max_tracks=settings.max_tracks)
     except ShapeError as exc:
-        raise FailedPrecondition(f"{what}: malformed answer: {exc.path}: {exc.problem}") from None
+        raise SourceFailed(f"{what}: malformed answer: {exc.path}: {exc.problem}") from None
 
 
 async def newest_created_for(
@@ -98,9 +98,7 @@ async def newest_created_for(
         try:
             page, total = created_for_page(answer_json(answer, what))
         except ShapeError as exc:
-            raise FailedPrecondition(
-                f"{what}: malformed answer: {exc.path}: {exc.problem}"
-            ) from None
+            raise SourceFailed(f"{what}: malformed answer: {exc.path}: {exc.problem}") from None
         for index, (title, date, mbid) in enumerate(page, start=seen):
             if title.casefold().startswith(wanted):
                 # Newest first; among equal (or unknown) dates, the one listed first.
@@ -112,7 +110,7 @@ async def newest_created_for(
             break
     if best is None:
         which = f" whose title starts with '{prefix}'" if prefix else ""
-        raise FailedPrecondition(f"ListenBrainz has no playlist created for {user}{which}")
+        raise SourceFailed(f"ListenBrainz has no playlist created for {user}{which}")
     return best[2]
 
 
@@ -151,14 +149,14 @@ def headers(settings: SourceSettings) -> dict[str, str]:
 def refuse(answer: Answer, what: str, settings: SourceSettings, *, not_found: str) -> None:
     """Raise for a 4xx answer (5xx and 429 were already Unavailable)."""
     if answer.status == 404:
-        raise FailedPrecondition(not_found)
+        raise SourceFailed(not_found)
     if answer.status in (401, 403):
         if settings.listenbrainz_token:
-            raise FailedPrecondition(
+            raise SourceFailed(
                 f"{what}: ListenBrainz refused {TOKEN_SETTING} (HTTP {answer.status})"
             )
-        raise FailedPrecondition(
+        raise SourceFailed(
             f"{what}: ListenBrainz wants a user token (HTTP {answer.status}); set {TOKEN_SETTING}"
         )
     if answer.status >= 300:
-        raise FailedPrecondition(f"{what}: ListenBrainz answered HTTP {answer.status}")
+        raise SourceFailed(f"{what}: ListenBrainz answered HTTP {answer.status}")

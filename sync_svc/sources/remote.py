@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from common.errors import FailedPrecondition, Unavailable
+from common.errors import SourceFailed, SourceUnavailable
 from sync_svc.sources.problems import SOURCE_REF, check_size, invalid
 
 
@@ -48,11 +48,11 @@ async def fetch(
         ) as response:
             status = response.status_code
             if status >= 500:
-                raise Unavailable(f"{what}: the server answered HTTP {status}")
+                raise SourceUnavailable(f"{what}: the server answered HTTP {status}")
             if status == 429:
                 after = response.headers.get("retry-after", "")
                 hint = f"; retry after {after} s" if after.isdigit() else ""
-                raise Unavailable(f"{what}: the server is rate limiting (HTTP 429){hint}")
+                raise SourceUnavailable(f"{what}: the server is rate limiting (HTTP 429){hint}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit():
                 check_size(int(declared), max_bytes, what)
@@ -67,13 +67,13 @@ async def fetch(
                 url=str(response.url),
             )
     except httpx.TimeoutException:
-        raise Unavailable(f"{what}: the server did not answer in time") from None
+        raise SourceUnavailable(f"{what}: the server did not answer in time") from None
     except httpx.TooManyRedirects:
-        raise FailedPrecondition(f"{what}: too many redirects") from None
+        raise SourceFailed(f"{what}: too many redirects") from None
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):
         raise invalid("is not a URL this service can fetch", SOURCE_REF) from None
     except httpx.TransportError as exc:
-        raise Unavailable(f"{what}: cannot reach the server ({type(exc).__name__})") from None
+        raise SourceUnavailable(f"{what}: cannot reach the server ({type(exc).__name__})") from None
 
 
 def answer_json(answer: Answer, what: str) -> object:
@@ -81,7 +81,7 @@ def answer_json(answer: Answer, what: str) -> object:
     try:
         return json.loads(answer.body)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise FailedPrecondition(f"{what}: the answer is not JSON") from None
+        raise SourceFailed(f"{what}: the answer is not JSON") from None
 
 
 def public_url(url: str) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from common.errors import FailedPrecondition
+from common.errors import FailedPrecondition, SourceFailed
 from sync_svc.sources import shape
 from sync_svc.sources.model import SourcePlaylist, SourceSettings, SourceTrack
 from sync_svc.sources.problems import SOURCE_REF, ShapeError, check_count, invalid
@@ -88,7 +88,7 @@ async def client_token(http: httpx.AsyncClient, settings: SourceSettings) -> str
         if not value
     ]
     if missing:
-        raise FailedPrecondition(f"reading Spotify playlists needs {' and '.join(missing)}")
+        raise SourceFailed(f"reading Spotify playlists needs {' and '.join(missing)}")
     what = "Spotify's token endpoint"
     answer = await fetch(
         http,
@@ -100,12 +100,12 @@ async def client_token(http: httpx.AsyncClient, settings: SourceSettings) -> str
         auth=httpx.BasicAuth(settings.spotify_client_id, settings.spotify_client_secret),
     )
     if answer.status in (400, 401, 403):
-        raise FailedPrecondition(
+        raise SourceFailed(
             f"Spotify refused the app credentials (HTTP {answer.status}): "
             f"check {credential_at_fault(answer)}"
         )
     if answer.status >= 300:
-        raise FailedPrecondition(f"{what} answered HTTP {answer.status}")
+        raise SourceFailed(f"{what} answered HTTP {answer.status}")
     try:
         document = shape.obj(answer_json(answer, what), "(answer)")
         return shape.text(document, "access_token", "(answer)", required=True)
@@ -176,10 +176,10 @@ async def read_items(
         if not next_url or not page:
             break
         if not same_origin(next_url, api):
-            raise FailedPrecondition(f"{what}: the next page is on another server")
+            raise SourceFailed(f"{what}: the next page is on another server")
         url, params = next_url, None
     else:
-        raise FailedPrecondition(f"{what}: still paging after {max_pages} pages")
+        raise SourceFailed(f"{what}: still paging after {max_pages} pages")
     if skipped:
         log.info("%s: skipped %d entries without a track", what, skipped)
     return tuple(tracks)
@@ -245,18 +245,16 @@ def same_origin(url: str, base: str) -> bool:
 def refuse(answer: Answer, what: str) -> None:
     """Raise for a 4xx answer from the Web API (5xx and 429 were already Unavailable)."""
     if answer.status == 404:
-        raise FailedPrecondition(
+        raise SourceFailed(
             f"{what} not found (playlists made by Spotify itself are not open to apps)"
         )
     if answer.status == 401:
-        raise FailedPrecondition(
-            f"{what}: Spotify refused the token made with {CLIENT_ID} (HTTP 401)"
-        )
+        raise SourceFailed(f"{what}: Spotify refused the token made with {CLIENT_ID} (HTTP 401)")
     if answer.status == 403:
-        raise FailedPrecondition(f"{what}: Spotify denied this app access (HTTP 403)")
+        raise SourceFailed(f"{what}: Spotify denied this app access (HTTP 403)")
     if answer.status >= 300:
-        raise FailedPrecondition(f"{what}: Spotify answered HTTP {answer.status}")
+        raise SourceFailed(f"{what}: Spotify answered HTTP {answer.status}")
 
 
-def malformed(what: str, exc: ShapeError) -> FailedPrecondition:
-    return FailedPrecondition(f"{what}: malformed answer: {exc.path}: {exc.problem}")
+def malformed(what: str, exc: ShapeError) -> SourceFailed:
+    return SourceFailed(f"{what}: malformed answer: {exc.path}: {exc.problem}")

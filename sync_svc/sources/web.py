@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from common.errors import FailedPrecondition
+from common.errors import SourceFailed
 from sync_svc.sources.detect import parse_playlist
 from sync_svc.sources.model import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import SOURCE_REF, invalid
@@ -37,11 +37,11 @@ async def load_url(
         follow_redirects=True,
     )
     if answer.status in (404, 410):
-        raise FailedPrecondition(f"{what} not found (HTTP {answer.status})")
+        raise SourceFailed(f"{what} not found (HTTP {answer.status})")
     if answer.status in (401, 403):
-        raise FailedPrecondition(f"{what} refused access (HTTP {answer.status})")
+        raise SourceFailed(f"{what} refused access (HTTP {answer.status})")
     if answer.status >= 300:
-        raise FailedPrecondition(f"{what} answered HTTP {answer.status}")
+        raise SourceFailed(f"{what} answered HTTP {answer.status}")
     path = unquote(urlsplit(answer.url).path)
     return parse_playlist(
         answer.body,

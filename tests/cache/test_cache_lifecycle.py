@@ -17,6 +17,8 @@ from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
@@ -30,7 +32,7 @@ from tests.conftest import fresh_database, running_config
 from tests.helpers import TIMEOUT
 from tests.processes import config_process
 
-PLEX = cpb.TARGET_PLEX
+PLEX = tpb.TARGET_PLEX
 
 
 def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
@@ -472,7 +474,7 @@ async def test_without_the_builder_an_old_cache_goes_stale(
             await config.UpdateCommand(
                 cpb.UpdateCommandRequest(
                     command=cpb.Command(name="library_cache_builder", enabled=False),
-                    update_mask=["enabled"],
+                    update_mask=FieldMask(paths=["enabled"]),
                 ),
                 timeout=TIMEOUT,
             )

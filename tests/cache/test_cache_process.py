@@ -10,6 +10,7 @@ from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.processes import emulators, service
@@ -23,7 +24,7 @@ async def wait_mid_build(cache: cache_pb2_grpc.CacheServiceStub) -> pb.CacheStat
     async def wait() -> pb.CacheStatus:
         while True:
             reply = await cache.GetCacheStatus(
-                pb.GetCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=TIMEOUT
+                pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=TIMEOUT
             )
             status = reply.statuses[0]
             if status.state == pb.CACHE_STATE_BUILDING and status.progress.tracks_done > 0:
@@ -57,7 +58,7 @@ async def test_sigkill_mid_build_then_restart(tmp_path: Path) -> None:
             ready = await settle(cache, pb.CACHE_STATE_READY, limit=120)
             assert ready.generation == 1 and ready.track_count == TRACKS
             await cache.BuildCache(
-                pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL),
+                pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL),
                 timeout=TIMEOUT,
             )
             mid = await wait_mid_build(cache)
@@ -68,21 +69,21 @@ async def test_sigkill_mid_build_then_restart(tmp_path: Path) -> None:
             cache = cache_pb2_grpc.CacheServiceStub(open_channel(second.address))
             status = (
                 await cache.GetCacheStatus(
-                    pb.GetCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=TIMEOUT
+                    pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=TIMEOUT
                 )
             ).statuses[0]
             assert status.state == pb.CACHE_STATE_READY, "the old generation serves at once"
             assert (status.generation, status.track_count) == (1, TRACKS)
             reply = await cache.MatchTracks(
                 pb.MatchTracksRequest(
-                    target=cpb.TARGET_PLEX,
+                    target=tpb.TARGET_PLEX,
                     tracks=[pb.TrackQuery(ref="h", title="Halo", artists=["Beyoncé"])],
                 ),
                 timeout=TIMEOUT,
             )
             assert reply.results[0].method == pb.MATCH_METHOD_EXACT
             started = await cache.BuildCache(
-                pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL),
+                pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL),
                 timeout=TIMEOUT,
             )
             assert started.started

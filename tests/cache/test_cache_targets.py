@@ -14,6 +14,7 @@ from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
 from common.client import open_channel
@@ -97,12 +98,12 @@ async def test_enabling_both_targets_builds_both_caches_over_http(
             )
             == 2
         )
-        for target in (cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN):
+        for target in (tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN):
             ready = await settle(s.cache, pb.CACHE_STATE_READY, target=target, limit=60)
             assert ready.track_count == MUSIC, "every music track, no audiobook chapter"
             assert sorted(ready.library_names) == ["Lossless", "Music"]
         hard = next(t for t in CATALOG.all_tracks() if t.title == "Ace of Spades")
-        for target in (cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN):
+        for target in (tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN):
             reply = await s.cache.MatchTracks(
                 pb.MatchTracksRequest(
                     target=target,
@@ -133,7 +134,7 @@ async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
         await settle(s.cache, pb.CACHE_STATE_READY, limit=60)
         s.plex.knobs.faults.append(Fault(kind="revoke_token", skip=2))
         await s.cache.BuildCache(
-            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
+            pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL), timeout=TIMEOUT
         )
         failed = await settle(s.cache, pb.CACHE_STATE_FAILED, limit=60)
         assert "401" in failed.last_error or "token" in failed.last_error.lower()
@@ -141,7 +142,7 @@ async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
         assert failed.generation == 1 and failed.track_count == MUSIC
         reply = await s.cache.MatchTracks(
             pb.MatchTracksRequest(
-                target=cpb.TARGET_PLEX,
+                target=tpb.TARGET_PLEX,
                 tracks=[pb.TrackQuery(ref="x", title="Halo", artists=["Beyoncé"])],
             ),
             timeout=TIMEOUT,
@@ -170,11 +171,11 @@ async def test_target_faults_end_in_failed_with_a_reason(
             TARGET_MAX_REQUESTS_PER_SECOND="1000",
             JELLYFIN_CLIENT_ENABLED="true",
         )
-        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=cpb.TARGET_JELLYFIN, limit=90)
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=tpb.TARGET_JELLYFIN, limit=90)
         assert failed.last_error and failed.generation == 0
         reply = await s.cache.MatchTracks(
             pb.MatchTracksRequest(
-                target=cpb.TARGET_JELLYFIN, tracks=[pb.TrackQuery(ref="x", title="Halo")]
+                target=tpb.TARGET_JELLYFIN, tracks=[pb.TrackQuery(ref="x", title="Halo")]
             ),
             timeout=TIMEOUT,
         )
@@ -193,14 +194,14 @@ async def test_incremental_refresh_picks_up_changes_and_deletions(
         s.plex.plex.mutate({"touch": [keys[0]], "title": "Brand New Title"})
         s.plex.plex.mutate({"delete": keys[1:]})
         await s.cache.BuildCache(
-            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
+            pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
             timeout=TIMEOUT,
         )
         ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
         assert ready.track_count == 3000 - 2
         reply = await s.cache.MatchTracks(
             pb.MatchTracksRequest(
-                target=cpb.TARGET_PLEX,
+                target=tpb.TARGET_PLEX,
                 tracks=[pb.TrackQuery(ref="n", title="Brand New Title", artists=[artist])],
             ),
             timeout=TIMEOUT,
@@ -225,7 +226,7 @@ async def test_incremental_refresh_costs_far_fewer_requests(
         await settle(s.cache, pb.CACHE_STATE_READY, limit=60)
         full = sum(s.plex.knobs.reset_counts().values())
         await s.cache.BuildCache(
-            pb.BuildCacheRequest(target=cpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
+            pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
             timeout=TIMEOUT,
         )
         ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
@@ -249,6 +250,6 @@ async def test_a_server_too_slow_to_answer_ends_in_failed(
             TARGET_MAX_REQUESTS_PER_SECOND="1000",
             JELLYFIN_CLIENT_ENABLED="true",
         )
-        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=cpb.TARGET_JELLYFIN, limit=90)
+        failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=tpb.TARGET_JELLYFIN, limit=90)
         assert "tim" in failed.last_error.lower(), failed.last_error
         assert failed.generation == 0

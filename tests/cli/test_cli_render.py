@@ -6,6 +6,7 @@ import io
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.type.v1 import type_pb2 as tpb
 from rich.console import Console
 
 from cli import render
@@ -32,7 +33,7 @@ def test_service_text_is_never_read_as_markup() -> None:
     warning = cpb.Warning(
         severity=cpb.WARNING_SEVERITY_WARNING,
         message="[bold]not markup[/bold]",
-        fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW, target=cpb.TARGET_JELLYFIN, label="Go"),
+        fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW, target=tpb.TARGET_JELLYFIN, label="Go"),
     )
     render.warnings(Console(file=out, width=200), [warning])
     assert "[bold]not markup[/bold]" in out.getvalue()

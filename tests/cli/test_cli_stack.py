@@ -95,7 +95,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         assert await plex_cache_flag(addresses) == "true"
 
         duplicate = await cmdarr(*create("fourth", "--yes"), addresses=addresses)
-        assert duplicate.code == 2 and "command.name" in duplicate.err
+        assert duplicate.code == 2 and "ALREADY_EXISTS" in duplicate.err
 
 
 async def test_status_warnings_and_a_watched_cache_build(database_url: str, tmp_path: Path) -> None:

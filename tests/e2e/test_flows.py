@@ -17,6 +17,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as gpb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.probe import free_port
@@ -90,7 +91,7 @@ async def follow_build(s: Stack) -> list[cache_pb.CacheStatus]:
     """Cache statuses from the watch stream until the Plex cache is ready."""
     seen = []
     call = s.cache.WatchCacheStatus(
-        cache_pb.WatchCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=120
+        cache_pb.WatchCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=120
     )
     async for message in call:
         seen.append(message.status)
@@ -115,7 +116,7 @@ def sync_command(path: Path) -> cpb.Command:
         name="daily",
         kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
         source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
-        targets=[cpb.TARGET_PLEX],
+        targets=[tpb.TARGET_PLEX],
         enabled=True,
     )
 
@@ -125,7 +126,7 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
     write_jspf(playlist, 238)
     async with whole_stack(tmp_path, database_url) as s:
         watch = s.cache.WatchCacheStatus(
-            cache_pb.WatchCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=120
+            cache_pb.WatchCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=120
         )
         assert (await watch.read()).status.state == cache_pb.CACHE_STATE_DISABLED
         watch.cancel()

@@ -11,6 +11,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.processes import emulators, service
@@ -42,7 +43,7 @@ async def test_a_killed_run_is_interrupted_and_a_rerun_converges(tmp_path: Path)
             name="slow",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(playlist)),
-            targets=[cpb.TARGET_PLEX],
+            targets=[tpb.TARGET_PLEX],
             enabled=True,
         )
         await config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)

@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import service
-from tests.helpers import TIMEOUT
+from tests.helpers import TIMEOUT, error_reason
 
 KEY = "stack-key-5f1c"
 
@@ -40,7 +40,10 @@ async def every_rpc_refused(addresses: dict[str, str]) -> int:
                         await call(b"", timeout=TIMEOUT).read()
                     else:
                         await call(b"", timeout=TIMEOUT)
-                refused += caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+                refused += (
+                    caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+                    and error_reason(caught.value) == "UNAUTHENTICATED"
+                )
             await channel.close()
     return refused
 

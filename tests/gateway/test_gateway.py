@@ -15,6 +15,7 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.env import ServiceEnv
@@ -52,7 +53,7 @@ async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
     async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
         gateway = gateway_pb2_grpc.GatewayServiceStub(open_channel(f"127.0.0.1:{gw.server.port}"))
         status = (await gateway.GetStatus(pb.GetStatusRequest(), timeout=TIMEOUT)).status
-        assert [t.target for t in status.targets] == [cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN]
+        assert [t.target for t in status.targets] == [tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN]
         assert {x.name: x.serving for x in status.services} == {
             "config_svc": True,
             "cache_svc": True,
@@ -81,7 +82,7 @@ async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> 
             name="daily",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
-            targets=[cpb.TARGET_PLEX],
+            targets=[tpb.TARGET_PLEX],
             enabled=True,
         )
         created = await s.config.CreateCommand(

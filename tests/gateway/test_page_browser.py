@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.type.v1 import type_pb2 as tpb
 from playwright.async_api import async_playwright, expect
 
 from tests.gateway.test_gateway import with_gateway
@@ -42,7 +43,7 @@ async def test_fixing_a_warning_in_the_page_builds_the_cache(
             name="daily",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
-            targets=[cpb.TARGET_PLEX],
+            targets=[tpb.TARGET_PLEX],
             enabled=True,
         )
         await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)

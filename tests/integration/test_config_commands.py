@@ -6,6 +6,8 @@ import grpc
 import pytest
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
 
@@ -22,7 +24,7 @@ def sync_command(name: str = "daily-mix", *targets: int, **fields: object) -> pb
         "name": name,
         "kind": pb.COMMAND_KIND_PLAYLIST_SYNC,
         "source": pb.PlaylistSource(kind=pb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
-        "targets": list(targets) or [pb.TARGET_PLEX],
+        "targets": list(targets) or [tpb.TARGET_PLEX],
         "schedule": "0 3 * * *",
         "enabled": True,
     }
@@ -54,7 +56,7 @@ async def test_the_builder_exists_from_the_start_disabled(config: Stub) -> None:
 
 
 async def test_crud(config: Stub) -> None:
-    created = await create(config, sync_command("daily-mix", pb.TARGET_PLEX, pb.TARGET_JELLYFIN))
+    created = await create(config, sync_command("daily-mix", tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN))
     assert created.command.playlist_title == "daily-mix"
     assert created.command.create_revision == created.revision == created.command.mod_revision
     got = await config.GetCommand(pb.GetCommandRequest(name="daily-mix"), timeout=TIMEOUT)
@@ -66,20 +68,21 @@ async def test_crud(config: Stub) -> None:
                 name="daily-mix",
                 schedule="*/30 * * * *",
                 enabled=False,
-                targets=[pb.TARGET_JELLYFIN],
+                targets=[tpb.TARGET_JELLYFIN],
             ),
-            update_mask=["schedule", "enabled"],
+            update_mask=FieldMask(paths=["schedule", "enabled"]),
             expected_mod_revision=created.command.mod_revision,
         ),
         timeout=TIMEOUT,
     )
     assert changed.command.schedule == "*/30 * * * *" and not changed.command.enabled
-    assert list(changed.command.targets) == [pb.TARGET_PLEX, pb.TARGET_JELLYFIN]  # not in the mask
+    # targets were not in the mask: unchanged
+    assert list(changed.command.targets) == [tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN]
     await expect_error(
         config.UpdateCommand(
             pb.UpdateCommandRequest(
                 command=pb.Command(name="daily-mix", schedule="0 1 * * *"),
-                update_mask=["schedule"],
+                update_mask=FieldMask(paths=["schedule"]),
                 expected_mod_revision=created.command.mod_revision,
             ),
             timeout=TIMEOUT,
@@ -117,8 +120,8 @@ async def test_the_builder_cannot_be_deleted_and_takes_only_schedule_and_enabled
     await expect_error(
         config.UpdateCommand(
             pb.UpdateCommandRequest(
-                command=pb.Command(name="library_cache_builder", targets=[pb.TARGET_PLEX]),
-                update_mask=["targets"],
+                command=pb.Command(name="library_cache_builder", targets=[tpb.TARGET_PLEX]),
+                update_mask=FieldMask(paths=["targets"]),
             ),
             timeout=TIMEOUT,
         ),
@@ -127,7 +130,7 @@ async def test_the_builder_cannot_be_deleted_and_takes_only_schedule_and_enabled
     updated = await config.UpdateCommand(
         pb.UpdateCommandRequest(
             command=pb.Command(name="library_cache_builder", schedule="0 4 * * *", enabled=True),
-            update_mask=["schedule", "enabled"],
+            update_mask=FieldMask(paths=["schedule", "enabled"]),
         ),
         timeout=TIMEOUT,
     )
@@ -141,7 +144,7 @@ async def test_create_returns_the_seed_warning(config: Stub) -> None:
     assert warning.message == SEED
     assert (
         warning.fix.action == pb.FIX_ACTION_ENABLE_LIBRARY_CACHE
-        and warning.fix.target == pb.TARGET_PLEX
+        and warning.fix.target == tpb.TARGET_PLEX
     )
     assert list(warning.command_names) == ["daily-mix"]
     listed = await config.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)
@@ -173,7 +176,7 @@ async def test_accepting_the_fix_enables_the_cache_and_builder_in_the_same_revis
 
 
 async def test_sync_to_a_disabled_client_is_warned(config: Stub) -> None:
-    response = await create(config, sync_command("jf", pb.TARGET_JELLYFIN))
+    response = await create(config, sync_command("jf", tpb.TARGET_JELLYFIN))
     assert [w.code for w in response.warnings] == [
         "SYNC_TARGET_CLIENT_DISABLED",
         "SYNC_WITHOUT_LIBRARY_CACHE",
@@ -196,11 +199,11 @@ BAD_COMMANDS = [
     ("invalid cron", sync_command(schedule="61 * * * *"), "command.schedule"),
     ("not cron at all", sync_command(schedule="every day"), "command.schedule"),
     ("unknown target", sync_command("x", 7), "command.targets[0]"),
-    ("unspecified target", sync_command("x", pb.TARGET_UNSPECIFIED), "command.targets[0]"),
-    ("repeated target", sync_command("x", pb.TARGET_PLEX, pb.TARGET_PLEX), "command.targets"),
+    ("unspecified target", sync_command("x", tpb.TARGET_UNSPECIFIED), "command.targets[0]"),
+    ("repeated target", sync_command("x", tpb.TARGET_PLEX, tpb.TARGET_PLEX), "command.targets"),
     (
         "no source",
-        pb.Command(name="x", kind=pb.COMMAND_KIND_PLAYLIST_SYNC, targets=[pb.TARGET_PLEX]),
+        pb.Command(name="x", kind=pb.COMMAND_KIND_PLAYLIST_SYNC, targets=[tpb.TARGET_PLEX]),
         "command.source.kind",
     ),
     (
@@ -239,25 +242,24 @@ async def test_bad_commands_are_refused_and_change_nothing(
     assert await revision_of(config) == before
 
 
-async def test_duplicate_name_is_invalid(config: Stub) -> None:
+async def test_duplicate_name_already_exists(config: Stub) -> None:
     await create(config, sync_command("dup"))
     before = await revision_of(config)
-    error = await expect_error(
-        create(config, sync_command("dup")), grpc.StatusCode.INVALID_ARGUMENT
-    )
-    assert_invalid(error, "command.name")
+    error = await expect_error(create(config, sync_command("dup")), grpc.StatusCode.ALREADY_EXISTS)
+    assert error_reason(error) == "COMMAND_ALREADY_EXISTS"
+    assert "'dup' already exists" in (error.details() or "")
     assert await revision_of(config) == before
 
 
 @pytest.mark.parametrize(
     ("mask", "field"),
-    [([], "update_mask"), (["kind"], "update_mask[0]"), (["schedule"], "command.schedule")],
+    [([], "update_mask"), (["kind"], "update_mask.paths[0]"), (["schedule"], "command.schedule")],
 )
 async def test_bad_updates_are_refused(config: Stub, mask: list[str], field: str) -> None:
     await create(config, sync_command("u"))
     before = await revision_of(config)
     request = pb.UpdateCommandRequest(
-        command=pb.Command(name="u", schedule="nope"), update_mask=mask
+        command=pb.Command(name="u", schedule="nope"), update_mask=FieldMask(paths=mask)
     )
     error = await expect_error(
         config.UpdateCommand(request, timeout=TIMEOUT), grpc.StatusCode.INVALID_ARGUMENT

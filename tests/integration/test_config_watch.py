@@ -9,6 +9,7 @@ import grpc
 import pytest
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from config_svc.app import ConfigApp
@@ -92,7 +93,7 @@ async def test_deleted_commands_are_events(config: Stub) -> None:
         name="gone",
         kind=pb.COMMAND_KIND_PLAYLIST_SYNC,
         source=pb.PlaylistSource(kind=pb.SOURCE_KIND_FILE, ref="/x.m3u"),
-        targets=[pb.TARGET_PLEX],
+        targets=[tpb.TARGET_PLEX],
     )
     created = await config.CreateCommand(pb.CreateCommandRequest(command=command), timeout=TIMEOUT)
     stream = watch(config, created.revision)

@@ -11,6 +11,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from sync_svc.app import start as start_sync
@@ -48,7 +49,7 @@ async def test_a_scheduled_command_runs_once_per_fire_time(
             name="every-five",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
             source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/nowhere.m3u"),
-            targets=[cpb.TARGET_PLEX],
+            targets=[tpb.TARGET_PLEX],
             schedule="*/5 * * * *",
             enabled=True,
         )

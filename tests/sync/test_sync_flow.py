@@ -15,6 +15,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
 from common.client import open_channel
@@ -32,7 +33,7 @@ from tests.helpers import TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1500, music_libraries=2, audiobooks=20)
 MUSIC = [t for s in CATALOG.sections if s.kind == "music" for t in s.tracks]
-PLEX, JELLYFIN = cpb.TARGET_PLEX, cpb.TARGET_JELLYFIN
+PLEX, JELLYFIN = tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN
 
 
 def playlist(count: int, absent: int = 0) -> list[pb.InlineTrack]:

@@ -1,0 +1,55 @@
+"""A build's progress counts pages against a total taken from the listings themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cache_svc.build import Progress, build_generation, pages_for
+from common.model import Target
+from tests.cache.fakes import FakeLibrary, make_tracks
+
+
+class _Store:
+    async def write_tracks(self, *args: Any) -> None:
+        return None
+
+
+async def _build(library: FakeLibrary, progress: Progress, **changes: Any) -> list[tuple[int, int]]:
+    seen: list[tuple[int, int]] = []
+    await build_generation(
+        target=Target.PLEX,
+        source=library.source(),  # type: ignore[arg-type]
+        store=_Store(),  # type: ignore[arg-type]
+        generation=1,
+        library_names=(),
+        previous=changes.get("previous"),
+        since=0,
+        memory_limit_bytes=2**30,
+        progress=progress,
+        changed=lambda: seen.append((progress.pages_done, progress.pages_total)),
+    )
+    return seen
+
+
+def test_pages_follow_the_first_page_size() -> None:
+    assert pages_for(0, 100) == 1  # an empty listing still takes its first page
+    assert pages_for(100, 100) == 1
+    assert pages_for(101, 100) == 2
+    assert pages_for(5, 0) == 1  # a first page that was empty: nothing more to fetch
+
+
+async def test_a_full_build_reports_every_page_against_the_listing_totals() -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 250), "More": make_tracks("More", 100)})
+    progress = Progress(full=True)
+    seen = await _build(library, progress)
+    assert (progress.pages_done, progress.pages_total) == (4, 4)  # 3 pages of Music, 1 of More
+    counted = [(done, total) for done, total in seen if done]
+    assert counted and all(0 < done <= total for done, total in counted)
+
+
+async def test_an_incremental_refresh_counts_one_page_per_library() -> None:
+    tracks = make_tracks("Music", 250)
+    library = FakeLibrary({"Music": tracks})
+    progress = Progress(full=False)
+    await _build(library, progress, previous=tracks)
+    assert (progress.pages_done, progress.pages_total) == (1, 1)
