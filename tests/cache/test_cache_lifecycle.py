@@ -22,19 +22,16 @@ from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
 from cache_svc.followed import FollowedConfig
 from common.client import open_channel
-from common.env import ServiceEnv
 from common.model import Target
 from common.probe import free_port
-from tests.cache.fakes import FakeLibrary, make_tracks
-from tests.conftest import fresh_database, running_config
-from tests.helpers import TIMEOUT
-from tests.processes import config_process
+from tests.support.cache_service import cache_env, settle
+from tests.support.config_service import running_config
+from tests.support.databases import backend_of, fresh_database
+from tests.support.library_fakes import FakeLibrary, make_tracks
+from tests.support.processes import config_process
+from tests.support.rpc import TIMEOUT
 
 PLEX = cpb.TARGET_PLEX
-
-
-def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
-    return ServiceEnv("cache", "127.0.0.1:0", tmp_path, database_url, None, 0.5, "INFO")
 
 
 @asynccontextmanager
@@ -82,27 +79,6 @@ async def config_and_cache(
             )
 
 
-async def settle(
-    cache: cache_pb2_grpc.CacheServiceStub,
-    want: int,
-    target: int = PLEX,
-    limit: float = 20,
-    generation: int = 0,
-) -> pb.CacheStatus:
-    """Wait (bounded) until the target's cache reaches state ``want`` (and generation)."""
-
-    async def wait() -> pb.CacheStatus:
-        while True:
-            status = (
-                await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=target), timeout=TIMEOUT)
-            ).statuses[0]
-            if status.state == want and status.generation >= generation:
-                return status
-            await asyncio.sleep(0.05)
-
-    return await asyncio.wait_for(wait(), limit)
-
-
 async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSettingsResponse:
     # wait_for_ready: a server restarted in-process may take a moment to accept.
     return await config.UpdateSettings(
@@ -116,8 +92,7 @@ async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSe
 
 @pytest.fixture
 async def cache_db(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
-    async with fresh_database(backend, tmp_path) as url:
+    async with fresh_database(backend_of(database_url), tmp_path) as url:
         yield url
 
 

@@ -13,8 +13,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common.client import open_channel
 from common.processes import emulators, service
-from tests.cache.test_cache_lifecycle import settle
-from tests.helpers import TIMEOUT
+from tests.support.cache_service import settle
+from tests.support.rpc import TIMEOUT
 
 TRACKS = 20_000
 

@@ -20,9 +20,9 @@ from common.client import open_channel
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
-from tests.cache.test_cache_lifecycle import cache_env, settle
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT
+from tests.support.cache_service import cache_env, settle
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1200, music_libraries=2, audiobooks=40)
 MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")

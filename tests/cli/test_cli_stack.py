@@ -12,11 +12,9 @@ from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 
-from tests.cache.test_cache_lifecycle import settle
-from tests.cli.support import Outcome, cmdarr
-from tests.gateway.test_gateway import SEED, with_gateway
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import (
+from tests.support.cache_service import settle
+from tests.support.command_line import Outcome, cmdarr
+from tests.support.inprocess_stack import (
     JELLYFIN,
     PLEX,
     Stack,
@@ -24,7 +22,10 @@ from tests.sync.test_sync_flow import (
     enable_targets,
     playlist,
     stack,
+    with_gateway,
 )
+from tests.support.rpc import TIMEOUT
+from tests.support.wording import PERFORMANCE_WARNING
 
 
 @asynccontextmanager
@@ -73,7 +74,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         declined = await cmdarr(*create("first", "--no"), addresses=addresses)
         assert declined.code == 0, declined.err
         assert "Created sync command first" in declined.out
-        assert SEED in declined.out and "fix: Enable library cache" in declined.out
+        assert PERFORMANCE_WARNING in declined.out and "fix: Enable library cache" in declined.out
         assert await plex_cache_flag(addresses) == "false"
 
         unattended = await cmdarr(*create("second"), addresses=addresses, stdin="y\n")
@@ -85,7 +86,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         assert await plex_cache_flag(addresses) == "false"
 
         warnings = await cmdarr("warnings", addresses=addresses)
-        assert warnings.code == 0 and SEED in warnings.out
+        assert warnings.code == 0 and PERFORMANCE_WARNING in warnings.out
         assert "fix: Enable library cache" in warnings.out
         assert "(cmdarr config set LIBRARY_CACHE_PLEX_ENABLED=true)" in warnings.out
 

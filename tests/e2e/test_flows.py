@@ -3,7 +3,6 @@ and the warning flow."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,17 +20,9 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import Emulators, emulators, service
-from emulators.library import generate
-from tests.helpers import TIMEOUT
-
-TRACKS = 4000
-SEED = 5
-TOKEN = "emulated-plex-token"
-WARNING = (
-    "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
-    "disabled. This may cause slow performance and timeouts. Consider enabling library "
-    "cache for better performance."
-)
+from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.rpc import TIMEOUT
+from tests.support.wording import PERFORMANCE_WARNING
 
 
 @dataclass
@@ -70,20 +61,6 @@ async def whole_stack(tmp_path: Path, database_url: str = "") -> AsyncIterator[S
                         gateway_pb2_grpc.GatewayServiceStub(open_channel(gateway_proc.address)),
                         [p.log_path for p in (config_proc, cache_proc, sync_proc, gateway_proc)],
                     )
-
-
-def write_jspf(path: Path, count: int) -> None:
-    catalog = generate(seed=SEED, tracks=TRACKS)
-    music = [t for s in catalog.sections if s.kind == "music" for t in s.tracks][::7][:count]
-    tracks = [
-        {
-            "title": t.title,
-            "creator": (t.credit or t.album_artist).split(" feat. ")[0],
-            "duration": t.duration_ms,
-        }
-        for t in music
-    ]
-    path.write_text(json.dumps({"playlist": {"title": "Daily", "track": tracks}}))
 
 
 async def follow_build(s: Stack) -> list[cache_pb.CacheStatus]:
@@ -192,7 +169,7 @@ async def test_the_warning_flow(database_url: str, tmp_path: Path) -> None:
         created = await s.config.CreateCommand(
             cpb.CreateCommandRequest(command=sync_command(playlist)), timeout=TIMEOUT
         )
-        assert [w.message for w in created.warnings] == [WARNING]
+        assert [w.message for w in created.warnings] == [PERFORMANCE_WARNING]
         (warning,) = (
             await s.gateway.ListWarnings(gpb.ListWarningsRequest(), timeout=TIMEOUT)
         ).warnings

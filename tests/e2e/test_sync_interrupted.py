@@ -14,8 +14,8 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 
 from common.client import open_channel
 from common.processes import emulators, service
-from tests.e2e.test_flows import SEED, TOKEN, TRACKS, write_jspf
-from tests.helpers import TIMEOUT
+from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.rpc import TIMEOUT
 
 
 async def test_a_killed_run_is_interrupted_and_a_rerun_converges(tmp_path: Path) -> None:

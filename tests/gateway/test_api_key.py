@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import service
-from tests.helpers import TIMEOUT
+from tests.support.rpc import TIMEOUT
 
 KEY = "stack-key-5f1c"
 

@@ -34,8 +34,8 @@ from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from sync_svc.sources import parse_playlist
-from tests.cache.fakes import FakeLibrary, make_tracks
-from tests.conftest import running_config
+from tests.support.config_service import running_config
+from tests.support.library_fakes import FakeLibrary, make_tracks
 
 CLEAN = {
     grpc.StatusCode.OK,

@@ -7,7 +7,7 @@ import pytest
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
+from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error
 
 Stub = config_pb2_grpc.ConfigServiceStub
 SEED = (

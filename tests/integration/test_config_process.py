@@ -18,8 +18,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common.client import open_channel
-from tests.helpers import TIMEOUT
-from tests.processes import config_process
+from tests.support.processes import config_process
+from tests.support.rpc import TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 BUF = str(Path(sys.executable).parent / "buf")

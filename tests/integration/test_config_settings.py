@@ -11,8 +11,8 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
 from common.client import open_channel
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error
 
 Stub = config_pb2_grpc.ConfigServiceStub
 

@@ -12,8 +12,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common.client import open_channel
 from config_svc.app import ConfigApp
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT, error_reason
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT, error_reason
 
 Stub = config_pb2_grpc.ConfigServiceStub
 

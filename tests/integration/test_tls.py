@@ -18,7 +18,7 @@ from cache_svc.app import start as start_cache
 from common.client import open_channel
 from common.env import ServiceEnv
 from config_svc.app import start as start_config
-from tests.helpers import TIMEOUT
+from tests.support.rpc import TIMEOUT
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:

@@ -16,7 +16,7 @@ import pytest
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from common.model import SourceKind
 from sync_svc.sources import SourceSettings, load_playlist
-from tests.sources.fakes import State
+from tests.support.source_fakes import State
 
 pytestmark = pytest.mark.timeout(60)
 

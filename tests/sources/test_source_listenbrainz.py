@@ -11,7 +11,7 @@ import pytest
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from common.model import SourceKind
 from sync_svc.sources import SourceTrack, load_playlist
-from tests.sources.fakes import LB_TOKEN, State, jspf
+from tests.support.source_fakes import LB_TOKEN, State, jspf
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -15,9 +15,9 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from common.client import open_channel
 from sync_svc.app import start as start_sync
 from sync_svc.scheduler import due
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import env, no_sources
+from tests.support.config_service import running_config
+from tests.support.inprocess_stack import env, no_sources
+from tests.support.rpc import TIMEOUT
 
 BASE = 1_800_000_000.0  # a fixed instant (2027-01-15 08:00 UTC)
 

@@ -7,7 +7,7 @@ import pytest
 
 from common.targets import TargetLibrary, TargetTrack
 from emulators.library import Track
-from tests.targets.support import KINDS, Target, target
+from tests.support.target_clients import KINDS, Target, target
 
 pytestmark = pytest.mark.timeout(60)
 

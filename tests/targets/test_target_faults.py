@@ -17,7 +17,7 @@ from common.targets import (
     TargetTimeout,
 )
 from common.targets.retry import RetryPolicy
-from tests.targets.support import (
+from tests.support.target_clients import (
     KINDS,
     RecordingSleep,
     Target,
