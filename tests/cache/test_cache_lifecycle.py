@@ -25,11 +25,13 @@ from common.client import open_channel
 from common.model import Target
 from common.probe import free_port
 from tests.support.cache_service import cache_env, settle
+from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config
 from tests.support.databases import backend_of, fresh_database
 from tests.support.library_fakes import FakeLibrary, make_tracks
 from tests.support.processes import config_process
 from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 
 PLEX = cpb.TARGET_PLEX
 
@@ -64,7 +66,9 @@ async def running_cache(
 @asynccontextmanager
 async def config_and_cache(
     database_url: str, cache_db: str, tmp_path: Path, library: FakeLibrary, **options: Any
-) -> AsyncIterator[tuple[config_pb2_grpc.ConfigServiceStub, cache_pb2_grpc.CacheServiceStub]]:
+) -> AsyncIterator[
+    tuple[config_pb2_grpc.ConfigServiceAsyncStub, cache_pb2_grpc.CacheServiceAsyncStub]
+]:
     """A config_svc and a cache_svc following it (building from ``library``), as stubs."""
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
@@ -79,7 +83,17 @@ async def config_and_cache(
             )
 
 
-async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSettingsResponse:
+async def applied(cache: cache_pb2_grpc.CacheServiceAsyncStub, revision: int) -> None:
+    """Wait (bounded) until cache_svc has applied config ``revision``."""
+
+    async def reached() -> bool:
+        reply = await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT)
+        return reply.statuses[0].applied_config_revision >= revision
+
+    await eventually(reached, within=TIMEOUT, what=f"config revision {revision} applied")
+
+
+async def enable_plex(config: config_pb2_grpc.ConfigServiceAsyncStub) -> cpb.UpdateSettingsResponse:
     # wait_for_ready: a server restarted in-process may take a moment to accept.
     return await config.UpdateSettings(
         cpb.UpdateSettingsRequest(
@@ -403,26 +417,26 @@ async def test_scheduled_refresh_runs_when_due_while_the_builder_is_enabled(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 300)})
-    now = [time.time()]
+    clock = SteppedClock()
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
         )
         async with running_cache(
-            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+            cache_db, tmp_path, config_app.server.port, library, clock=clock
         ) as cache_app:
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             await enable_plex(config)  # the policy enables the builder too
             await settle(cache, pb.CACHE_STATE_READY)
-            now[0] += 23 * 3600
-            await asyncio.sleep(0.5)
+            clock.advance(23 * 3600)
+            await clock.read_again(3)  # the refresh check has seen the new time
             status = (
                 await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT)
             ).statuses[0]
             assert status.generation == 1, "not due before LIBRARY_CACHE_REFRESH_HOURS"
-            now[0] += 2 * 3600
+            clock.advance(2 * 3600)
             refreshed = await settle(cache, pb.CACHE_STATE_READY, generation=2)
             assert refreshed.track_count == 300 and library.delta_calls == 1
 
@@ -431,28 +445,28 @@ async def test_without_the_builder_an_old_cache_goes_stale(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 100)})
-    now = [time.time()]
+    clock = SteppedClock()
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
         )
         async with running_cache(
-            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+            cache_db, tmp_path, config_app.server.port, library, clock=clock
         ) as cache_app:
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             await enable_plex(config)
             await settle(cache, pb.CACHE_STATE_READY)
-            await config.UpdateCommand(
+            disabled = await config.UpdateCommand(
                 cpb.UpdateCommandRequest(
                     command=cpb.Command(name="library_cache_builder", enabled=False),
                     update_mask=["enabled"],
                 ),
                 timeout=TIMEOUT,
             )
-            await asyncio.sleep(0.5)
-            now[0] += 25 * 3600
+            await applied(cache, disabled.revision)
+            clock.advance(25 * 3600)
             stale = await settle(cache, pb.CACHE_STATE_STALE)
             assert stale.generation == 1 and library.delta_calls == 0
 

@@ -3,7 +3,6 @@ cache_svc, sync_svc and the gateway."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -11,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.config.v1 import config_pb2 as cpb
 
 from tests.support.cache_service import settle
 from tests.support.command_line import Outcome, cmdarr
@@ -25,6 +25,7 @@ from tests.support.inprocess_stack import (
     with_gateway,
 )
 from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 from tests.support.wording import PERFORMANCE_WARNING
 
 
@@ -42,18 +43,15 @@ async def plex_cache_flag(addresses: dict[str, str]) -> str:
     return value
 
 
-async def followed(s: Stack, target: int = PLEX) -> None:
+async def followed(s: Stack, target: cpb.Target.ValueType = PLEX) -> None:
     """Wait (bounded) until cache_svc has seen the target's cache enabled."""
 
-    async def wait() -> None:
+    async def enabled() -> bool:
         request = cache_pb.GetCacheStatusRequest(target=target)
-        while True:
-            reply = await s.cache.GetCacheStatus(request, timeout=TIMEOUT)
-            if reply.statuses[0].state != cache_pb.CACHE_STATE_DISABLED:
-                return
-            await asyncio.sleep(0.05)
+        reply = await s.cache.GetCacheStatus(request, timeout=TIMEOUT)
+        return reply.statuses[0].state != cache_pb.CACHE_STATE_DISABLED
 
-    await asyncio.wait_for(wait(), 30)
+    await eventually(enabled, within=30, what="the cache enabled")
 
 
 def create(name: str, *extra: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TypeAlias
 
 import grpc
 import pytest
@@ -14,8 +15,9 @@ from common.client import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.rpc import TIMEOUT, error_reason
+from tests.support.waiting import eventually
 
-Stub = config_pb2_grpc.ConfigServiceStub
+Stub: TypeAlias = "config_pb2_grpc.ConfigServiceAsyncStub"
 
 
 async def write(config: Stub, n: int) -> int:
@@ -32,9 +34,15 @@ def watch(config: Stub, after: int, interval_ms: int = 200) -> grpc.aio.UnaryStr
     )
 
 
-async def event_revisions(config: Stub, after: int, until: int) -> list[int]:
+async def event_revisions(
+    config: Stub, after: int, until: int, tailing: asyncio.Event | None = None
+) -> list[int]:
+    """The revisions of the events seen after ``after`` up to ``until``; ``tailing`` is set
+    at the first progress message, which comes once the watch has caught up and tails live."""
     seen: list[int] = []
     async for message in watch(config, after):
+        if message.kind == pb.WATCH_RESPONSE_KIND_PROGRESS and tailing is not None:
+            tailing.set()
         if message.kind == pb.WATCH_RESPONSE_KIND_EVENTS:
             seen.append(message.revision)
             if message.revision >= until:
@@ -106,8 +114,13 @@ async def test_deleted_commands_are_events(config: Stub) -> None:
 
 async def test_many_watchers_see_every_revision_in_order(config: Stub) -> None:
     start = await write(config, 0)
-    watchers = [asyncio.create_task(event_revisions(config, start, start + 20)) for _ in range(5)]
-    await asyncio.sleep(0.1)
+    tailing = [asyncio.Event() for _ in range(5)]
+    watchers = [
+        asyncio.create_task(event_revisions(config, start, start + 20, live)) for live in tailing
+    ]
+    await eventually(
+        lambda: all(live.is_set() for live in tailing), within=TIMEOUT, what="watchers tailing"
+    )
     await asyncio.gather(*(write(config, n) for n in range(1, 21)))
     for seen in await asyncio.gather(*watchers):
         assert seen == list(range(start + 1, start + 21))
@@ -116,7 +129,7 @@ async def test_many_watchers_see_every_revision_in_order(config: Stub) -> None:
 async def test_compacted_revisions_force_a_new_snapshot(database_url: str, tmp_path: Path) -> None:
     async with running_config(database_url, tmp_path, retention=5) as app:
         channel = open_channel(f"127.0.0.1:{app.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         last = 0
         for n in range(1, 21):
             last = await write(config, n)
@@ -140,7 +153,7 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
     async def follow(app: ConfigApp, after: int) -> None:
         channel = open_channel(f"127.0.0.1:{app.server.port}")
         try:
-            async for message in watch(Stub(channel), after):
+            async for message in watch(config_pb2_grpc.ConfigServiceStub(channel), after):
                 if message.kind == pb.WATCH_RESPONSE_KIND_EVENTS:
                     received.append(message.revision)
                     if target[0] and message.revision >= target[0]:
@@ -154,7 +167,7 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
 
     async with running_config(database_url, tmp_path) as first:
         channel = open_channel(f"127.0.0.1:{first.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         start = await write(config, 0)
         follower = asyncio.create_task(follow(first, start))
         for n in range(1, 16):
@@ -166,7 +179,7 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
 
     async with running_config(database_url, tmp_path) as second:
         channel = open_channel(f"127.0.0.1:{second.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         resume_from = received[-1] if received else start
         follower = asyncio.create_task(follow(second, resume_from))
         last = 0

@@ -40,14 +40,14 @@ async def eventually(
     what: str = "",
     poll: float = POLL_SECONDS,
 ) -> object:
-    """Calls ``check`` (sync or async) until it returns something other than None or False,
-    and returns that; raises TimeoutError naming ``what`` after ``within`` seconds."""
+    """Calls ``check`` (sync or async) until it returns something truthy, and returns that;
+    raises TimeoutError naming ``what`` after ``within`` seconds."""
 
     async def satisfied() -> object:
         while True:
             outcome = check()
             value = await outcome if inspect.isawaitable(outcome) else outcome
-            if value is not None and value is not False:
+            if value:
                 return value
             await asyncio.sleep(poll)
 
