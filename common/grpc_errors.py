@@ -27,7 +27,7 @@ _CODES: dict[type[errors.ServiceError], grpc.StatusCode] = {
 def status_code_of(error: errors.ServiceError) -> grpc.StatusCode:
     for kind in type(error).__mro__:
         if kind in _CODES:
-            return _CODES[kind]  # type: ignore[index]
+            return _CODES[kind]
     return grpc.StatusCode.INTERNAL
 
 

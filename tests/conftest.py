@@ -34,7 +34,7 @@ async def config(config_app: ConfigApp) -> AsyncIterator[config_pb2_grpc.ConfigS
     try:
         yield config_pb2_grpc.ConfigServiceStub(channel)
     finally:
-        await channel.close()
+        await channel.close(None)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

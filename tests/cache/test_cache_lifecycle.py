@@ -28,7 +28,7 @@ from tests.support.cache_service import cache_env, settle
 from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config
 from tests.support.databases import backend_of, fresh_database
-from tests.support.library_fakes import FakeLibrary, make_tracks
+from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
 from tests.support.processes import config_process
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
@@ -45,7 +45,7 @@ async def running_cache(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
-    async def factory(target: Target, config: FollowedConfig):  # type: ignore[no-untyped-def]
+    async def factory(target: Target, config: FollowedConfig) -> FakeSource:
         return library.source()
 
     app = await start_cache(
@@ -163,8 +163,8 @@ async def test_enabling_plex_builds_at_once_and_matches(
             )
             assert second.method == pb.MATCH_METHOD_NONE and second.authoritative
             assert library.listings == 2
-            await channel.close()
-        await config_channel.close()
+            await channel.close(None)
+        await config_channel.close(None)
 
 
 async def test_restart_serves_the_last_generation_without_rebuilding(
@@ -339,7 +339,9 @@ async def test_bad_match_requests_are_refused(
             await enable_plex(config)
             await settle(cache, pb.CACHE_STATE_READY)
             cases = [
-                pb.MatchTracksRequest(target=0, tracks=[pb.TrackQuery(title="x")]),
+                pb.MatchTracksRequest(
+                    target=cpb.TARGET_UNSPECIFIED, tracks=[pb.TrackQuery(title="x")]
+                ),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="")]),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x" * 1_000_000)]),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x")] * 10_001),
@@ -362,7 +364,7 @@ async def test_bad_match_requests_are_refused(
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await raw(b"\x08\x01\x12" + bytes([len(query)]) + query, timeout=TIMEOUT)
             assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-            await channel.close()
+            await channel.close(None)
             many = await cache.MatchTracks(
                 pb.MatchTracksRequest(
                     target=PLEX,

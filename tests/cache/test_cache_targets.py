@@ -32,8 +32,8 @@ MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")
 class Stack:
     plex: Emulator
     jellyfin: Emulator
-    config: config_pb2_grpc.ConfigServiceStub
-    cache: cache_pb2_grpc.CacheServiceStub
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
 
 
 @asynccontextmanager
@@ -60,9 +60,9 @@ async def stack(
                 cache_pb2_grpc.CacheServiceStub(cache_channel),
             )
         finally:
-            await cache_channel.close()
+            await cache_channel.close(None)
             await cache_app.stop(0.2)
-            await config_channel.close()
+            await config_channel.close(None)
 
 
 async def configure(s: Stack, **values: str) -> cpb.UpdateSettingsResponse:

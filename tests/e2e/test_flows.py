@@ -21,17 +21,17 @@ from common.client import open_channel
 from common.probe import free_port
 from common.processes import Emulators, emulators, service
 from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import TIMEOUT, next_message
 from tests.support.wording import PERFORMANCE_WARNING
 
 
 @dataclass
 class Stack:
     emu: Emulators
-    config: config_pb2_grpc.ConfigServiceStub
-    cache: cache_pb2_grpc.CacheServiceStub
-    sync: sync_pb2_grpc.SyncServiceStub
-    gateway: gateway_pb2_grpc.GatewayServiceStub
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
+    sync: sync_pb2_grpc.SyncServiceAsyncStub
+    gateway: gateway_pb2_grpc.GatewayServiceAsyncStub
     logs: list[Path]
 
 
@@ -104,7 +104,7 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
         watch = s.cache.WatchCacheStatus(
             cache_pb.WatchCacheStatusRequest(target=cpb.TARGET_PLEX), timeout=120
         )
-        assert (await watch.read()).status.state == cache_pb.CACHE_STATE_DISABLED
+        assert (await next_message(watch)).status.state == cache_pb.CACHE_STATE_DISABLED
         watch.cancel()
         enabled = await s.config.UpdateSettings(
             cpb.UpdateSettingsRequest(

@@ -17,7 +17,7 @@ from cmdarr.gateway.v1 import gateway_pb2_grpc
 from common.client import open_channel
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import configure, stack, with_gateway
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import TIMEOUT, next_message
 from tests.support.wording import PERFORMANCE_WARNING
 
 
@@ -73,7 +73,7 @@ async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> 
             == []
         )
         watch = gateway.WatchStatus(pb.WatchStatusRequest(), timeout=30)
-        first = await watch.read()
+        first = await next_message(watch)
         assert first.status.targets[0].cache.state == cache_pb.CACHE_STATE_READY
         watch.cancel()
         bad = pb.ApplyActionRequest(fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW))

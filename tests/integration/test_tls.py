@@ -80,8 +80,8 @@ async def test_tls_between_client_and_services(tmp_path: Path) -> None:
             return reply.statuses[0].applied_config_revision >= 1
 
         await eventually(followed, within=TIMEOUT, what="cache_svc following config_svc")
-        await secure.close()
-        await plain.close()
+        await secure.close(None)
+        await plain.close(None)
     finally:
         await cache_app.stop(0.2)
         await config_app.stop(0.2)

@@ -26,7 +26,7 @@ def fill(state: State, count: int) -> list[SourceTrack]:
         spotify_track(f"Song {i}", [f"Artist {i}", "Guest"], album=f"Album {i}", duration_ms=i)
         for i in range(count)
     ]
-    state.spotify_playlists[PLAYLIST] = ("Mix", entries)  # type: ignore[assignment]
+    state.spotify_playlists[PLAYLIST] = ("Mix", entries)
     return [
         SourceTrack(title=f"Song {i}", artists=(f"Artist {i}", "Guest"), album=f"Album {i}",
                     duration_ms=i)

@@ -4,8 +4,9 @@ cache_svc that need exact control of timing and failures (HTTP is covered elsewh
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from common.matching import LibraryTrack
 
@@ -68,7 +69,12 @@ class FakeSource:
         self._lib.requests += 1
         return Choice(tuple(Lib(t) for t in self._lib.tracks if not names or t in names))
 
-    async def list_tracks(self, library: Lib, on_progress=None, on_items=None):  # type: ignore[no-untyped-def]
+    async def list_tracks(
+        self,
+        library: Lib,
+        on_progress: Callable[[int, int], None] | None = None,
+        on_items: Callable[[Sequence[Any]], None] | None = None,
+    ) -> list[LibraryTrack]:
         self._lib.listings += 1
         items = list(self._lib.tracks[library.title])
         for start in range(0, max(1, len(items)), 100):

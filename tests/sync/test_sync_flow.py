@@ -60,8 +60,8 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
 ) -> None:
     async with stack(database_url, tmp_path) as s:
         await enable_targets(s)
-        for target in (PLEX, JELLYFIN):
-            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        for kind in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=kind, limit=60)
         tracks = playlist(500, absent=20)
         first = await run(s, tracks)
         assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
@@ -187,8 +187,8 @@ async def test_a_500_track_jspf_command_syncs_both_targets_warm(
     path.write_text(json.dumps(jspf))
     async with stack(database_url, tmp_path) as s:
         await enable_targets(s)
-        for target in (PLEX, JELLYFIN):
-            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        for kind in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=kind, limit=60)
         command = cpb.Command(
             name="weekly-jams",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
