@@ -30,7 +30,7 @@ def _targets(value: int, field: str, *, allow_all: bool) -> list[Target]:
     target = protoconv.TARGETS_BACK.get(value)  # type: ignore[call-overload]
     if target is None:
         check([FieldViolation(field, "must be TARGET_PLEX or TARGET_JELLYFIN")])
-    return [target]  # type: ignore[list-item]
+    return [target]
 
 
 def _check_queries(request: pb.MatchTracksRequest) -> None:

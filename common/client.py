@@ -31,7 +31,7 @@ def _with_key(details: grpc.aio.ClientCallDetails, key: str) -> grpc.aio.ClientC
     )
 
 
-class _UnaryKey(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc,type-arg]
+class _UnaryKey(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[type-arg]
     def __init__(self, key: str) -> None:
         self._key = key
 
@@ -41,7 +41,7 @@ class _UnaryKey(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc,type
         return await continuation(_with_key(details, self._key), request)
 
 
-class _StreamKey(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc,type-arg]
+class _StreamKey(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[type-arg]
     def __init__(self, key: str) -> None:
         self._key = key
 

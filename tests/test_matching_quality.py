@@ -65,8 +65,8 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
     precision = right / matched if matched else 1.0
     recall = found / positives
     print(f"\nmatching quality: {len(cases)} cases, precision {precision:.2%}, recall {recall:.2%}")
-    for kind, (ok, total) in sorted(per_kind.items()):
-        print(f"  {kind:<28} {ok:>3}/{total:<3} {ok / total:.0%}")
+    for kind, (hits, total) in sorted(per_kind.items()):
+        print(f"  {kind:<28} {hits:>3}/{total:<3} {hits / total:.0%}")
     for line in wrong[:20]:
         print("  wrong:", line)
     assert precision >= 0.99

@@ -96,11 +96,11 @@ def _int(attrs: dict[str, str], name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except ValueError:
         pass
     try:
-        return int(float(value))  # type: ignore[arg-type]
+        return int(float(value))
     except ValueError as exc:
         raise PlexParseError(f"{name}={value!r} is not a number") from exc
 

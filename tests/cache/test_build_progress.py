@@ -6,7 +6,7 @@ from typing import Any
 
 from cache_svc.build import Progress, build_generation, pages_for
 from common.model import Target
-from tests.cache.fakes import FakeLibrary, make_tracks
+from tests.support.library_fakes import FakeLibrary, make_tracks
 
 
 class _Store:
@@ -18,7 +18,7 @@ async def _build(library: FakeLibrary, progress: Progress, **changes: Any) -> li
     seen: list[tuple[int, int]] = []
     await build_generation(
         target=Target.PLEX,
-        source=library.source(),  # type: ignore[arg-type]
+        source=library.source(),
         store=_Store(),  # type: ignore[arg-type]
         generation=1,
         library_names=(),

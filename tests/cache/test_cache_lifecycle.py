@@ -24,19 +24,18 @@ from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
 from cache_svc.followed import FollowedConfig
 from common.client import open_channel
-from common.env import ServiceEnv
 from common.model import Target
 from common.probe import free_port
-from tests.cache.fakes import FakeLibrary, FakeSource, make_tracks
-from tests.conftest import fresh_database, running_config
-from tests.helpers import TIMEOUT
-from tests.processes import config_process
+from tests.support.cache_service import cache_env, settle
+from tests.support.clocks import SteppedClock
+from tests.support.config_service import running_config
+from tests.support.databases import backend_of, fresh_database
+from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
+from tests.support.processes import config_process
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 
 PLEX = tpb.TARGET_PLEX
-
-
-def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
-    return ServiceEnv("cache", "127.0.0.1:0", tmp_path, database_url, None, 0.5, "INFO")
 
 
 @asynccontextmanager
@@ -69,7 +68,9 @@ async def running_cache(
 @asynccontextmanager
 async def config_and_cache(
     database_url: str, cache_db: str, tmp_path: Path, library: FakeLibrary, **options: Any
-) -> AsyncIterator[tuple[config_pb2_grpc.ConfigServiceStub, cache_pb2_grpc.CacheServiceStub]]:
+) -> AsyncIterator[
+    tuple[config_pb2_grpc.ConfigServiceAsyncStub, cache_pb2_grpc.CacheServiceAsyncStub]
+]:
     """A config_svc and a cache_svc following it (building from ``library``), as stubs."""
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
@@ -84,28 +85,17 @@ async def config_and_cache(
             )
 
 
-async def settle(
-    cache: cache_pb2_grpc.CacheServiceStub,
-    want: int,
-    target: int = PLEX,
-    limit: float = 20,
-    generation: int = 0,
-) -> pb.CacheStatus:
-    """Wait (bounded) until the target's cache reaches state ``want`` (and generation)."""
+async def applied(cache: cache_pb2_grpc.CacheServiceAsyncStub, revision: int) -> None:
+    """Wait (bounded) until cache_svc has applied config ``revision``."""
 
-    async def wait() -> pb.CacheStatus:
-        while True:
-            status = (
-                await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=target), timeout=TIMEOUT)
-            ).statuses[0]
-            if status.state == want and status.generation >= generation:
-                return status
-            await asyncio.sleep(0.05)
+    async def reached() -> bool:
+        reply = await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT)
+        return reply.statuses[0].applied_config_revision >= revision
 
-    return await asyncio.wait_for(wait(), limit)
+    await eventually(reached, within=TIMEOUT, what=f"config revision {revision} applied")
 
 
-async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSettingsResponse:
+async def enable_plex(config: config_pb2_grpc.ConfigServiceAsyncStub) -> cpb.UpdateSettingsResponse:
     # wait_for_ready: a server restarted in-process may take a moment to accept.
     return await config.UpdateSettings(
         cpb.UpdateSettingsRequest(
@@ -118,8 +108,7 @@ async def enable_plex(config: config_pb2_grpc.ConfigServiceStub) -> cpb.UpdateSe
 
 @pytest.fixture
 async def cache_db(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
-    async with fresh_database(backend, tmp_path) as url:
+    async with fresh_database(backend_of(database_url), tmp_path) as url:
         yield url
 
 
@@ -176,8 +165,8 @@ async def test_enabling_plex_builds_at_once_and_matches(
             )
             assert second.method == pb.MATCH_METHOD_NONE and second.authoritative
             assert library.listings == 2
-            await channel.close()
-        await config_channel.close()
+            await channel.close(None)
+        await config_channel.close(None)
 
 
 async def test_restart_serves_the_last_generation_without_rebuilding(
@@ -352,7 +341,9 @@ async def test_bad_match_requests_are_refused(
             await enable_plex(config)
             await settle(cache, pb.CACHE_STATE_READY)
             cases = [
-                pb.MatchTracksRequest(target=0, tracks=[pb.TrackQuery(title="x")]),
+                pb.MatchTracksRequest(
+                    target=tpb.TARGET_UNSPECIFIED, tracks=[pb.TrackQuery(title="x")]
+                ),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="")]),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x" * 1_000_000)]),
                 pb.MatchTracksRequest(target=PLEX, tracks=[pb.TrackQuery(title="x")] * 10_001),
@@ -375,7 +366,7 @@ async def test_bad_match_requests_are_refused(
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await raw(b"\x08\x01\x12" + bytes([len(query)]) + query, timeout=TIMEOUT)
             assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-            await channel.close()
+            await channel.close(None)
             many = await cache.MatchTracks(
                 pb.MatchTracksRequest(
                     target=PLEX,
@@ -430,26 +421,26 @@ async def test_scheduled_refresh_runs_when_due_while_the_builder_is_enabled(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 300)})
-    now = [time.time()]
+    clock = SteppedClock()
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
         )
         async with running_cache(
-            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+            cache_db, tmp_path, config_app.server.port, library, clock=clock
         ) as cache_app:
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             await enable_plex(config)  # the policy enables the builder too
             await settle(cache, pb.CACHE_STATE_READY)
-            now[0] += 23 * 3600
-            await asyncio.sleep(0.5)
+            clock.advance(23 * 3600)
+            await clock.read_again(3)  # the refresh check has seen the new time
             status = (
                 await cache.GetCacheStatus(pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT)
             ).statuses[0]
             assert status.generation == 1, "not due before LIBRARY_CACHE_REFRESH_HOURS"
-            now[0] += 2 * 3600
+            clock.advance(2 * 3600)
             refreshed = await settle(cache, pb.CACHE_STATE_READY, generation=2)
             assert refreshed.track_count == 300 and library.delta_calls == 1
 
@@ -458,28 +449,28 @@ async def test_without_the_builder_an_old_cache_goes_stale(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 100)})
-    now = [time.time()]
+    clock = SteppedClock()
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
         )
         async with running_cache(
-            cache_db, tmp_path, config_app.server.port, library, clock=lambda: now[0]
+            cache_db, tmp_path, config_app.server.port, library, clock=clock
         ) as cache_app:
             cache = cache_pb2_grpc.CacheServiceStub(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             await enable_plex(config)
             await settle(cache, pb.CACHE_STATE_READY)
-            await config.UpdateCommand(
+            disabled = await config.UpdateCommand(
                 cpb.UpdateCommandRequest(
                     command=cpb.Command(name="library_cache_builder", enabled=False),
                     update_mask=FieldMask(paths=["enabled"]),
                 ),
                 timeout=TIMEOUT,
             )
-            await asyncio.sleep(0.5)
-            now[0] += 25 * 3600
+            await applied(cache, disabled.revision)
+            clock.advance(25 * 3600)
             stale = await settle(cache, pb.CACHE_STATE_STALE)
             assert stale.generation == 1 and library.delta_calls == 0
 

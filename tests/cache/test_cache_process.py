@@ -3,7 +3,6 @@ generation serves at once, and the next build succeeds."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2 as pb
@@ -14,24 +13,23 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.processes import emulators, service
-from tests.cache.test_cache_lifecycle import settle
-from tests.helpers import TIMEOUT
+from tests.support.cache_service import settle
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 
 TRACKS = 20_000
 
 
-async def wait_mid_build(cache: cache_pb2_grpc.CacheServiceStub) -> pb.CacheStatus:
-    async def wait() -> pb.CacheStatus:
-        while True:
-            reply = await cache.GetCacheStatus(
-                pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=TIMEOUT
-            )
-            status = reply.statuses[0]
-            if status.state == pb.CACHE_STATE_BUILDING and status.progress.tracks_done > 0:
-                return status
-            await asyncio.sleep(0.02)
+async def wait_mid_build(cache: cache_pb2_grpc.CacheServiceAsyncStub) -> pb.CacheStatus:
+    async def mid_build() -> pb.CacheStatus | None:
+        reply = await cache.GetCacheStatus(
+            pb.GetCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=TIMEOUT
+        )
+        status = reply.statuses[0]
+        building = status.state == pb.CACHE_STATE_BUILDING and status.progress.tracks_done > 0
+        return status if building else None
 
-    return await asyncio.wait_for(wait(), 60)
+    return await eventually(mid_build, within=60, what="a build under way")
 
 
 async def test_sigkill_mid_build_then_restart(tmp_path: Path) -> None:

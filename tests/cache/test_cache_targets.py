@@ -21,9 +21,9 @@ from common.client import open_channel
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
-from tests.cache.test_cache_lifecycle import cache_env, settle
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT
+from tests.support.cache_service import cache_env, settle
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1200, music_libraries=2, audiobooks=40)
 MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")
@@ -33,8 +33,8 @@ MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")
 class Stack:
     plex: Emulator
     jellyfin: Emulator
-    config: config_pb2_grpc.ConfigServiceStub
-    cache: cache_pb2_grpc.CacheServiceStub
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
 
 
 @asynccontextmanager
@@ -61,9 +61,9 @@ async def stack(
                 cache_pb2_grpc.CacheServiceStub(cache_channel),
             )
         finally:
-            await cache_channel.close()
+            await cache_channel.close(None)
             await cache_app.stop(0.2)
-            await config_channel.close()
+            await config_channel.close(None)
 
 
 async def configure(s: Stack, **values: str) -> cpb.UpdateSettingsResponse:

@@ -11,7 +11,7 @@ registry = Registry()
 
 
 def config(
-    builder: bool = False, revisions: dict[str, int] | None = None, **values: str
+    builder: bool = False, revisions: dict[str, int] | None = None, /, **values: str
 ) -> FollowedConfig:
     return FollowedConfig(values, revisions or {}, builder)
 

@@ -9,8 +9,8 @@ import pytest
 from cli.__main__ import main
 from common.probe import free_port
 from config_svc.app import ConfigApp
-from tests.cli.support import cmdarr
-from tests.conftest import running_config
+from tests.support.command_line import cmdarr
+from tests.support.config_service import running_config
 
 
 def at(app: ConfigApp) -> dict[str, str]:

@@ -3,7 +3,6 @@ cache_svc, sync_svc and the gateway."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -11,12 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.type.v1 import type_pb2 as tpb
 
-from tests.cache.test_cache_lifecycle import settle
-from tests.cli.support import Outcome, cmdarr
-from tests.gateway.test_gateway import SEED, with_gateway
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import (
+from tests.support.cache_service import settle
+from tests.support.command_line import Outcome, cmdarr
+from tests.support.inprocess_stack import (
     JELLYFIN,
     PLEX,
     Stack,
@@ -24,7 +22,11 @@ from tests.sync.test_sync_flow import (
     enable_targets,
     playlist,
     stack,
+    with_gateway,
 )
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
+from tests.support.wording import PERFORMANCE_WARNING
 
 
 @asynccontextmanager
@@ -41,18 +43,15 @@ async def plex_cache_flag(addresses: dict[str, str]) -> str:
     return value
 
 
-async def followed(s: Stack, target: int = PLEX) -> None:
+async def followed(s: Stack, target: tpb.Target.ValueType = PLEX) -> None:
     """Wait (bounded) until cache_svc has seen the target's cache enabled."""
 
-    async def wait() -> None:
+    async def enabled() -> bool:
         request = cache_pb.GetCacheStatusRequest(target=target)
-        while True:
-            reply = await s.cache.GetCacheStatus(request, timeout=TIMEOUT)
-            if reply.statuses[0].state != cache_pb.CACHE_STATE_DISABLED:
-                return
-            await asyncio.sleep(0.05)
+        reply = await s.cache.GetCacheStatus(request, timeout=TIMEOUT)
+        return reply.statuses[0].state != cache_pb.CACHE_STATE_DISABLED
 
-    await asyncio.wait_for(wait(), 30)
+    await eventually(enabled, within=30, what="the cache enabled")
 
 
 def create(name: str, *extra: str) -> list[str]:
@@ -73,7 +72,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         declined = await cmdarr(*create("first", "--no"), addresses=addresses)
         assert declined.code == 0, declined.err
         assert "Created sync command first" in declined.out
-        assert SEED in declined.out and "fix: Enable library cache" in declined.out
+        assert PERFORMANCE_WARNING in declined.out and "fix: Enable library cache" in declined.out
         assert await plex_cache_flag(addresses) == "false"
 
         unattended = await cmdarr(*create("second"), addresses=addresses, stdin="y\n")
@@ -85,7 +84,7 @@ async def test_sync_create_asks_before_enabling_the_cache(
         assert await plex_cache_flag(addresses) == "false"
 
         warnings = await cmdarr("warnings", addresses=addresses)
-        assert warnings.code == 0 and SEED in warnings.out
+        assert warnings.code == 0 and PERFORMANCE_WARNING in warnings.out
         assert "fix: Enable library cache" in warnings.out
         assert "(cmdarr config set LIBRARY_CACHE_PLEX_ENABLED=true)" in warnings.out
 

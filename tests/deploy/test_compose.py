@@ -277,7 +277,7 @@ async def healthy(running: Running, check: list[str], env: dict[str, str]) -> No
             )
         if loop.time() > end:
             pytest.fail(f"{running.name} not healthy within {WAIT_SECONDS:g} s:\n{running.tail()}")
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # between probes, like compose's healthcheck interval
 
 
 async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ and the warning flow."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,26 +21,18 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import Emulators, emulators, service
-from emulators.library import generate
-from tests.helpers import TIMEOUT
-
-TRACKS = 4000
-SEED = 5
-TOKEN = "emulated-plex-token"
-WARNING = (
-    "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
-    "disabled. This may cause slow performance and timeouts. Consider enabling library "
-    "cache for better performance."
-)
+from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.rpc import TIMEOUT, next_message
+from tests.support.wording import PERFORMANCE_WARNING
 
 
 @dataclass
 class Stack:
     emu: Emulators
-    config: config_pb2_grpc.ConfigServiceStub
-    cache: cache_pb2_grpc.CacheServiceStub
-    sync: sync_pb2_grpc.SyncServiceStub
-    gateway: gateway_pb2_grpc.GatewayServiceStub
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
+    sync: sync_pb2_grpc.SyncServiceAsyncStub
+    gateway: gateway_pb2_grpc.GatewayServiceAsyncStub
     logs: list[Path]
 
 
@@ -71,20 +62,6 @@ async def whole_stack(tmp_path: Path, database_url: str = "") -> AsyncIterator[S
                         gateway_pb2_grpc.GatewayServiceStub(open_channel(gateway_proc.address)),
                         [p.log_path for p in (config_proc, cache_proc, sync_proc, gateway_proc)],
                     )
-
-
-def write_jspf(path: Path, count: int) -> None:
-    catalog = generate(seed=SEED, tracks=TRACKS)
-    music = [t for s in catalog.sections if s.kind == "music" for t in s.tracks][::7][:count]
-    tracks = [
-        {
-            "title": t.title,
-            "creator": (t.credit or t.album_artist).split(" feat. ")[0],
-            "duration": t.duration_ms,
-        }
-        for t in music
-    ]
-    path.write_text(json.dumps({"playlist": {"title": "Daily", "track": tracks}}))
 
 
 async def follow_build(s: Stack) -> list[cache_pb.CacheStatus]:
@@ -128,7 +105,7 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
         watch = s.cache.WatchCacheStatus(
             cache_pb.WatchCacheStatusRequest(target=tpb.TARGET_PLEX), timeout=120
         )
-        assert (await watch.read()).status.state == cache_pb.CACHE_STATE_DISABLED
+        assert (await next_message(watch)).status.state == cache_pb.CACHE_STATE_DISABLED
         watch.cancel()
         enabled = await s.config.UpdateSettings(
             cpb.UpdateSettingsRequest(
@@ -193,7 +170,7 @@ async def test_the_warning_flow(database_url: str, tmp_path: Path) -> None:
         created = await s.config.CreateCommand(
             cpb.CreateCommandRequest(command=sync_command(playlist)), timeout=TIMEOUT
         )
-        assert [w.message for w in created.warnings] == [WARNING]
+        assert [w.message for w in created.warnings] == [PERFORMANCE_WARNING]
         (warning,) = (
             await s.gateway.ListWarnings(gpb.ListWarningsRequest(), timeout=TIMEOUT)
         ).warnings

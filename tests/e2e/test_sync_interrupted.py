@@ -3,7 +3,6 @@ interrupted, and a rerun converges to the right playlist without a duplicate."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -15,8 +14,16 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from common.processes import emulators, service
-from tests.e2e.test_flows import SEED, TOKEN, TRACKS, write_jspf
-from tests.helpers import TIMEOUT
+from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
+
+
+async def searches_seen(plex_url: str, at_least: int) -> bool:
+    """Whether the emulated Plex has received ``at_least`` search requests."""
+    async with httpx.AsyncClient(base_url=plex_url) as http:
+        counts = (await http.get("/__admin/counts")).json()
+    return int(counts.get("search", 0)) >= at_least
 
 
 async def test_a_killed_run_is_interrupted_and_a_rerun_converges(tmp_path: Path) -> None:
@@ -60,7 +67,9 @@ async def test_a_killed_run_is_interrupted_and_a_rerun_converges(tmp_path: Path)
             async for message in sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=60):
                 if "Searching" in message.progress.message:
                     break
-            await asyncio.sleep(1.0)  # a few searches in
+            await eventually(
+                lambda: searches_seen(emu.plex_url, at_least=3), within=60, what="a few searches"
+            )
             await first.kill()
         async with service("sync_svc", tmp_path, env=env) as second:
             sync = sync_pb2_grpc.SyncServiceStub(open_channel(second.address))

@@ -9,8 +9,7 @@ import pytest
 
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
-
-JF_AUTH = 'MediaBrowser Token="{}", Client="tests", Device="t", DeviceId="t", Version="1"'
+from tests.support.emulator_http import JF_AUTH
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from emulators.server import Emulator
-from tests.emulators.conftest import JF_AUTH
+from tests.support.emulator_http import JF_AUTH
 
 pytestmark = pytest.mark.timeout(60)
 

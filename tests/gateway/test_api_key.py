@@ -4,6 +4,7 @@ and the services still talk to one another (they send the key)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -20,7 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import service
-from tests.helpers import TIMEOUT, error_reason
+from tests.support.rpc import TIMEOUT, error_reason
 
 KEY = "stack-key-5f1c"
 
@@ -33,38 +34,41 @@ async def every_rpc_refused(addresses: dict[str, str]) -> int:
             channel = open_channel(addresses[svc.full_name])
             for method in svc.methods:
                 path = f"/{svc.full_name}/{method.name}"
-                kind = channel.unary_stream if method.server_streaming else channel.unary_unary
-                call = kind(path, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+                raw: dict[str, Any] = {
+                    "request_serializer": lambda b: b,
+                    "response_deserializer": lambda b: b,
+                }
                 with pytest.raises(grpc.aio.AioRpcError) as caught:
                     if method.server_streaming:
-                        await call(b"", timeout=TIMEOUT).read()
+                        await channel.unary_stream(path, **raw)(b"", timeout=TIMEOUT).read()
                     else:
-                        await call(b"", timeout=TIMEOUT)
+                        await channel.unary_unary(path, **raw)(b"", timeout=TIMEOUT)
                 refused += (
                     caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
                     and error_reason(caught.value) == "UNAUTHENTICATED"
                 )
-            await channel.close()
+            await channel.close(None)
     return refused
 
 
-def list_warnings(channel: grpc.aio.Channel) -> object:
+async def list_warnings(channel: grpc.aio.Channel) -> object:
     stub = config_pb2_grpc.ConfigServiceStub(channel)
-    return stub.ListWarnings(cpb.ListWarningsRequest(), timeout=TIMEOUT)
+    return await stub.ListWarnings(cpb.ListWarningsRequest(), timeout=TIMEOUT)
 
 
-def cache_status(channel: grpc.aio.Channel) -> object:
+async def cache_status(channel: grpc.aio.Channel) -> object:
     stub = cache_pb2_grpc.CacheServiceStub(channel)
-    return stub.GetCacheStatus(cache_pb.GetCacheStatusRequest(), timeout=TIMEOUT)
+    return await stub.GetCacheStatus(cache_pb.GetCacheStatusRequest(), timeout=TIMEOUT)
 
 
-def list_syncs(channel: grpc.aio.Channel) -> object:
-    return sync_pb2_grpc.SyncServiceStub(channel).ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)
+async def list_syncs(channel: grpc.aio.Channel) -> object:
+    stub = sync_pb2_grpc.SyncServiceStub(channel)
+    return await stub.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)
 
 
-def gateway_status(channel: grpc.aio.Channel) -> object:
+async def gateway_status(channel: grpc.aio.Channel) -> object:
     stub = gateway_pb2_grpc.GatewayServiceStub(channel)
-    return stub.GetStatus(gpb.GetStatusRequest(), timeout=TIMEOUT)
+    return await stub.GetStatus(gpb.GetStatusRequest(), timeout=TIMEOUT)
 
 
 async def test_every_service_needs_the_key(tmp_path: Path) -> None:
@@ -92,10 +96,10 @@ async def test_every_service_needs_the_key(tmp_path: Path) -> None:
                             health_pb2.HealthCheckRequest(), timeout=TIMEOUT
                         )
                         assert health.status == health_pb2.HealthCheckResponse.SERVING
-                        await anonymous.close()
+                        await anonymous.close(None)
                         keyed = open_channel(address, KEY)
                         await call(keyed)
-                        await keyed.close()
+                        await keyed.close(None)
                     addresses = {
                         "cmdarr.config.v1.ConfigService": config_proc.address,
                         "cmdarr.cache.v1.CacheService": cache_proc.address,
@@ -113,4 +117,4 @@ async def test_every_service_needs_the_key(tmp_path: Path) -> None:
                     assert all(s.serving for s in status.status.services), (
                         "the services reach each other"
                     )
-                    await keyed.close()
+                    await keyed.close(None)

@@ -4,8 +4,6 @@ and HTTP, probes, metrics and the API key on mutating endpoints."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import grpc
@@ -18,35 +16,10 @@ from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
-from common.env import ServiceEnv
-from gateway.app import GatewayApp
-from gateway.app import start as start_gateway
-from tests.cache.test_cache_lifecycle import settle
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import Stack, configure, stack
-
-SEED = (
-    "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
-    "disabled. This may cause slow performance and timeouts. Consider enabling library "
-    "cache for better performance."
-)
-
-
-@asynccontextmanager
-async def with_gateway(
-    s: Stack, tmp_path: Path, api_key: str | None = None
-) -> AsyncIterator[GatewayApp]:
-    app = await start_gateway(
-        ServiceEnv("gateway", "127.0.0.1:0", tmp_path, "", api_key, 0.2, "INFO"),
-        http_address="127.0.0.1:0",
-        config_address=s.addresses["config"],
-        cache_address=s.addresses["cache"],
-        sync_address=s.addresses["sync"],
-    )
-    try:
-        yield app
-    finally:
-        await app.stop(0.2)
+from tests.support.cache_service import settle
+from tests.support.inprocess_stack import configure, stack, with_gateway
+from tests.support.rpc import TIMEOUT, next_message
+from tests.support.wording import PERFORMANCE_WARNING
 
 
 async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
@@ -88,7 +61,7 @@ async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> 
         created = await s.config.CreateCommand(
             cpb.CreateCommandRequest(command=command), timeout=TIMEOUT
         )
-        assert [w.message for w in created.warnings] == [SEED]
+        assert [w.message for w in created.warnings] == [PERFORMANCE_WARNING]
         (warning,) = (
             await gateway.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)
         ).warnings
@@ -101,7 +74,7 @@ async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> 
             == []
         )
         watch = gateway.WatchStatus(pb.WatchStatusRequest(), timeout=30)
-        first = await watch.read()
+        first = await next_message(watch)
         assert first.status.targets[0].cache.state == cache_pb.CACHE_STATE_READY
         watch.cancel()
         bad = pb.ApplyActionRequest(fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW))

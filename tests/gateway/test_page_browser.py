@@ -11,9 +11,8 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.type.v1 import type_pb2 as tpb
 from playwright.async_api import async_playwright, expect
 
-from tests.gateway.test_gateway import with_gateway
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import configure, stack
+from tests.support.inprocess_stack import configure, stack, with_gateway
+from tests.support.rpc import TIMEOUT
 
 CHROMIUM = shutil.which("chromium") or ""
 ARGS = [

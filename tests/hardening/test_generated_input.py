@@ -22,20 +22,23 @@ from cmdarr.gateway.v1 import gateway_pb2 as gpb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cache_svc.app import start as start_cache
+from cache_svc.followed import FollowedConfig
 from common.config.registry import SETTINGS
 from common.env import ServiceEnv
 from common.errors import ServiceError
+from common.model import Target
 from common.probe import free_port
 from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from sync_svc.sources import parse_playlist
-from tests.cache.fakes import FakeLibrary, FakeSource, make_tracks
-from tests.conftest import running_config
+from tests.support.config_service import running_config
+from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
 
 CLEAN = {
     grpc.StatusCode.OK,
@@ -84,12 +87,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
             config_address = f"127.0.0.1:{config.server.port}"
             library = FakeLibrary({"Music": make_tracks("Music", 200)})
 
-            def factory(target: object, followed: object) -> FakeSource:
+            def factory(target: Target, followed: FollowedConfig) -> FakeSource:
                 return library.source()
 
             cache = await start_cache(
                 env("cache", "cache.db"), config_address=config_address, source_factory=factory
-            )  # type: ignore[arg-type]
+            )
             cache_address = f"127.0.0.1:{cache.server.port}"
             sync = await start_sync(
                 env("sync", "sync.db"),
@@ -130,7 +133,7 @@ def code_of(call: object) -> grpc.StatusCode:
     try:
         call()  # type: ignore[operator]
     except grpc.RpcError as exc:
-        return exc.code()  # type: ignore[no-any-return]
+        return exc.code()
     return grpc.StatusCode.OK
 
 
@@ -212,10 +215,10 @@ def test_raw_bytes_to_config(servers: Addresses, method: str, body: bytes) -> No
     with grpc.insecure_channel(servers.config) as channel:
         path = f"/cmdarr.config.v1.ConfigService/{method}"
         if method == "WatchConfig":
-            call = channel.unary_stream(
+            stream = channel.unary_stream(
                 path, request_serializer=lambda b: b, response_deserializer=lambda b: b
             )
-            code = code_of(lambda: next(iter(call(body, timeout=3))))
+            code = code_of(lambda: next(iter(stream(body, timeout=3))))
             assert code in CLEAN | {grpc.StatusCode.DEADLINE_EXCEEDED}, code
         else:
             call = channel.unary_unary(
@@ -259,7 +262,11 @@ def test_match_tracks(
     command=text,
 )
 def test_run_sync(
-    servers: Addresses, title: str, tracks: list[str], targets: list[int], command: str
+    servers: Addresses,
+    title: str,
+    tracks: list[str],
+    targets: list[tpb.Target.ValueType],
+    command: str,
 ) -> None:
     TRIED["RunSync"] += 1
     with grpc.insecure_channel(servers.sync) as channel:
@@ -271,7 +278,7 @@ def test_run_sync(
                 playlist_title=title,
                 tracks=[spb.InlineTrack(title=t) for t in tracks],
                 targets=targets,
-            )  # type: ignore[arg-type]
+            )
             request = spb.RunSyncRequest(spec=spec, dry_run=True)
         assert code_of(lambda: stub.RunSync(request, timeout=10)) in CLEAN
         assert (
@@ -369,7 +376,7 @@ def messages(descriptor: Any, depth: int = 0) -> st.SearchStrategy[dict[str, Any
         strategy = value(field)
         repeated = field.is_repeated
         fields[field.name] = st.lists(strategy, max_size=3) if repeated else strategy
-    return st.fixed_dictionaries({}, optional=fields)  # type: ignore[arg-type]
+    return st.fixed_dictionaries({}, optional=fields)
 
 
 def every_method() -> list[tuple[str, Any, bool]]:
@@ -414,12 +421,12 @@ def test_every_rpc_with_generated_messages(
         path = f"/{service}/{method.name}"
         with grpc.insecure_channel(getattr(servers, ADDRESS_OF[service])) as channel:
             if streaming:
-                stub = channel.unary_stream(
+                stream = channel.unary_stream(
                     path,
                     request_serializer=lambda m: m.SerializeToString(),
                     response_deserializer=lambda b: b,
                 )
-                code = code_of(lambda: next(iter(stub(request, timeout=2))))
+                code = code_of(lambda: next(iter(stream(request, timeout=2))))
                 assert code in CLEAN | {grpc.StatusCode.DEADLINE_EXCEEDED}, (path, code)
             else:
                 stub = channel.unary_unary(

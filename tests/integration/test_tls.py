@@ -18,7 +18,8 @@ from cache_svc.app import start as start_cache
 from common.client import open_channel
 from common.env import ServiceEnv
 from config_svc.app import start as start_config
-from tests.helpers import TIMEOUT
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -73,16 +74,14 @@ async def test_tls_between_client_and_services(tmp_path: Path) -> None:
         cache = cache_pb2_grpc.CacheServiceStub(
             open_channel(f"127.0.0.1:{cache_app.server.port}", ca=ca)
         )
-        for _ in range(100):
-            status = (
-                await cache.GetCacheStatus(cache_pb.GetCacheStatusRequest(), timeout=TIMEOUT)
-            ).statuses[0]
-            if status.applied_config_revision >= 1:
-                break
-            await asyncio.sleep(0.05)
-        assert status.applied_config_revision >= 1
-        await secure.close()
-        await plain.close()
+
+        async def followed() -> bool:
+            reply = await cache.GetCacheStatus(cache_pb.GetCacheStatusRequest(), timeout=TIMEOUT)
+            return reply.statuses[0].applied_config_revision >= 1
+
+        await eventually(followed, within=TIMEOUT, what="cache_svc following config_svc")
+        await secure.close(None)
+        await plain.close(None)
     finally:
         await cache_app.stop(0.2)
         await config_app.stop(0.2)

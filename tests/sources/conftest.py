@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.sources.fakes import State, running_fakes
+from tests.support.source_fakes import State, running_fakes
 
 
 @pytest.fixture

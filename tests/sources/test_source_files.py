@@ -15,8 +15,8 @@ import pytest
 
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from common.model import SourceKind
-from sync_svc.sources import SourceSettings, load_playlist
-from tests.sources.fakes import State
+from sync_svc.sources import SourcePlaylist, SourceSettings, load_playlist
+from tests.support.source_fakes import State
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -24,10 +24,10 @@ Fakes = tuple[State, httpx.AsyncClient]
 DATA = Path(__file__).parent.parent / "data" / "playlists"
 
 
-async def load_file(path: Path | str, **settings: int) -> object:
+async def load_file(path: Path | str, max_bytes: int = SourceSettings.max_bytes) -> SourcePlaylist:
     async with httpx.AsyncClient() as http:
         return await load_playlist(
-            SourceKind.FILE, str(path), http=http, settings=SourceSettings(**settings)
+            SourceKind.FILE, str(path), http=http, settings=SourceSettings(max_bytes=max_bytes)
         )
 
 
@@ -75,7 +75,7 @@ async def test_a_file_over_the_size_limit(tmp_path: Path) -> None:
         await load_file(path, max_bytes=1000)
     assert caught.value.violations[0].field == "source"
     assert "over the limit of 1000 bytes" in caught.value.violations[0].description
-    assert len((await load_file(path, max_bytes=2000)).tracks) == 100  # type: ignore[attr-defined]
+    assert len((await load_file(path, max_bytes=2000)).tracks) == 100
 
 
 async def test_a_file_of_the_wrong_type(tmp_path: Path) -> None:
@@ -152,14 +152,14 @@ async def test_url_failures(fakes: Fakes) -> None:
             SourceKind.URL, f"{state.base_url}/files/broken.m3u", http=http, settings=settings
         )
     state.files["big.m3u"] = (b"#EXTM3U\n" + b"/music/a.mp3\n" * 100, "audio/x-mpegurl")
-    with pytest.raises(InvalidArgument) as caught:
+    with pytest.raises(InvalidArgument) as too_big:
         await load_playlist(
             SourceKind.URL,
             f"{state.base_url}/files/big.m3u",
             http=http,
             settings=state.settings(max_bytes=1000),
         )
-    assert "over the limit of 1000 bytes" in caught.value.violations[0].description
+    assert "over the limit of 1000 bytes" in too_big.value.violations[0].description
     state.files["cover.png"] = (b"\x89PNG\r\n\x1a\n", "image/png")
     with pytest.raises(InvalidArgument):
         await load_playlist(

@@ -4,6 +4,7 @@ playlists, and every bad answer as a typed error without the token."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from common.model import SourceKind
 from sync_svc.sources import SourceTrack, load_playlist
-from tests.sources.fakes import LB_TOKEN, State, jspf
+from tests.support.source_fakes import LB_TOKEN, State, jspf
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -20,7 +21,7 @@ MBID = "4c2e1c0a-8f8e-4a55-9d4e-6d1b3f0c2a11"
 OTHER = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
 OLDER = "11111111-2222-4333-8444-555555555555"
 RECORDING = "https://musicbrainz.org/recording/0b4f0c2c-1e4a-4a62-9a0e-54a2c9e5a8f1"
-TRACKS = [
+TRACKS: list[dict[str, Any]] = [
     {
         "title": "Ace of Spades",
         "creator": "Motörhead",

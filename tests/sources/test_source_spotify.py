@@ -12,7 +12,7 @@ from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from common.model import SourceKind
 from sync_svc.sources import SourceTrack, load_playlist
 from sync_svc.sources.spotify import spotify_playlist_id
-from tests.sources.fakes import ACCESS_TOKEN, CLIENT_SECRET, State, spotify_track
+from tests.support.source_fakes import ACCESS_TOKEN, CLIENT_SECRET, State, spotify_track
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -26,7 +26,7 @@ def fill(state: State, count: int) -> list[SourceTrack]:
         spotify_track(f"Song {i}", [f"Artist {i}", "Guest"], album=f"Album {i}", duration_ms=i)
         for i in range(count)
     ]
-    state.spotify_playlists[PLAYLIST] = ("Mix", entries)  # type: ignore[assignment]
+    state.spotify_playlists[PLAYLIST] = ("Mix", entries)
     return [
         SourceTrack(title=f"Song {i}", artists=(f"Artist {i}", "Guest"), album=f"Album {i}",
                     duration_ms=i)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,11 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from common.client import open_channel
 from sync_svc.app import start as start_sync
 from sync_svc.scheduler import due
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT
-from tests.sync.test_sync_flow import env, no_sources
+from tests.support.clocks import SteppedClock
+from tests.support.config_service import running_config
+from tests.support.inprocess_stack import env, no_sources
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
 
 BASE = 1_800_000_000.0  # a fixed instant (2027-01-15 08:00 UTC)
 
@@ -41,7 +41,7 @@ def test_due(schedule: str, last: float, now: float, expected: bool) -> None:
 async def test_a_scheduled_command_runs_once_per_fire_time(
     database_url: str, tmp_path: Path
 ) -> None:
-    now = [time.time()]
+    clock = SteppedClock()
     async with running_config(database_url, tmp_path) as config_app:
         address = f"127.0.0.1:{config_app.server.port}"
         config = config_pb2_grpc.ConfigServiceStub(open_channel(address))
@@ -60,20 +60,20 @@ async def test_a_scheduled_command_runs_once_per_fire_time(
             cache_address=None,
             load_playlist=no_sources,  # type: ignore[arg-type]
             schedule_every=0.05,
-            clock=lambda: now[0],
+            clock=clock,
         )
         sync = sync_pb2_grpc.SyncServiceStub(open_channel(f"127.0.0.1:{app.server.port}"))
+
+        async def runs() -> list[pb.SyncSummary]:
+            return list((await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs)
+
         try:
-            await asyncio.sleep(0.3)
-            assert list((await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs) == []
-            now[0] += 301
-            for _ in range(100):
-                syncs = (await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs
-                if syncs:
-                    break
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.3)
-            syncs = (await sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs
+            await clock.read_again(2)  # a whole tick has looked at the schedule
+            assert await runs() == []
+            clock.advance(301)
+            await eventually(runs, within=TIMEOUT, what="the scheduled run")
+            await clock.read_again(2)  # and a whole tick after it, at the same time
+            syncs = await runs()
             assert [s.command_name for s in syncs] == ["every-five"], "once per fire time"
         finally:
             await app.stop(0.2)

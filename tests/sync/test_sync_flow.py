@@ -4,129 +4,24 @@ sync_svc with real HTTP and gRPC between them."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
-from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
-from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
-from cmdarr.sync.v1 import sync_pb2_grpc
-from cmdarr.type.v1 import type_pb2 as tpb
 
-from cache_svc.app import start as start_cache
-from common.client import open_channel
-from common.env import ServiceEnv
-from common.errors import FailedPrecondition
-from common.probe import free_port
 from emulators.knobs import Fault
-from emulators.library import generate
-from emulators.server import Emulator, running_jellyfin, running_plex
-from sync_svc.app import start as start_sync
-from sync_svc.loader import load_source
-from tests.cache.test_cache_lifecycle import settle
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT
-
-CATALOG = generate(seed=3, tracks=1500, music_libraries=2, audiobooks=20)
-MUSIC = [t for s in CATALOG.sections if s.kind == "music" for t in s.tracks]
-PLEX, JELLYFIN = tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN
-
-
-def playlist(count: int, absent: int = 0) -> list[pb.InlineTrack]:
-    chosen = MUSIC[: count - absent]
-    tracks = [
-        pb.InlineTrack(
-            title=t.title,
-            artists=[(t.credit or t.album_artist).split(" feat. ")[0]],
-            duration_ms=t.duration_ms,
-        )
-        for t in chosen
-    ]
-    tracks += [
-        pb.InlineTrack(title=f"Nowhere Song {i}", artists=["Zed Quillfeather"])
-        for i in range(absent)
-    ]
-    return tracks
-
-
-async def no_sources(kind: object, ref: str, values: dict[str, str]) -> tuple[str, list[object]]:
-    raise FailedPrecondition("no sources in this test")
-
-
-@dataclass
-class Stack:
-    plex: Emulator
-    jellyfin: Emulator
-    config: config_pb2_grpc.ConfigServiceStub
-    cache: cache_pb2_grpc.CacheServiceStub
-    sync: sync_pb2_grpc.SyncServiceStub
-    addresses: dict[str, str]
-
-
-def env(service: str, tmp_path: Path, url: str) -> ServiceEnv:
-    return ServiceEnv(service, "127.0.0.1:0", tmp_path, url, None, 0.3, "INFO")
-
-
-@asynccontextmanager
-async def stack(
-    database_url: str, tmp_path: Path, *, cache_up: bool = True
-) -> AsyncIterator[Stack]:
-    async with (
-        running_plex(catalog=CATALOG) as plex,
-        running_jellyfin(catalog=CATALOG) as jellyfin,
-        running_config(database_url, tmp_path) as config_app,
-    ):
-        config_address = f"127.0.0.1:{config_app.server.port}"
-        cache_app = await start_cache(
-            env("cache", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}"),
-            config_address=config_address,
-            progress_interval_ms=200,
-        )
-        cache_address = (
-            f"127.0.0.1:{cache_app.server.port}" if cache_up else f"127.0.0.1:{free_port()}"
-        )
-        sync_app = await start_sync(
-            env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),
-            config_address=config_address,
-            cache_address=cache_address,
-            load_playlist=load_source,
-        )
-        try:
-            sync_address = f"127.0.0.1:{sync_app.server.port}"
-            yield Stack(
-                plex,
-                jellyfin,
-                config_pb2_grpc.ConfigServiceStub(open_channel(config_address)),
-                cache_pb2_grpc.CacheServiceStub(open_channel(f"127.0.0.1:{cache_app.server.port}")),
-                sync_pb2_grpc.SyncServiceStub(open_channel(sync_address)),
-                {"config": config_address, "cache": cache_address, "sync": sync_address},
-            )
-        finally:
-            await sync_app.stop(0.2)
-            await cache_app.stop(0.2)
-
-
-async def configure(s: Stack, **values: str) -> None:
-    changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
-    await s.config.UpdateSettings(cpb.UpdateSettingsRequest(changes=changes), timeout=TIMEOUT)
-
-
-async def enable_targets(s: Stack, **extra: str) -> None:
-    await configure(
-        s,
-        PLEX_URL=s.plex.url,
-        PLEX_TOKEN=s.plex.token,
-        JELLYFIN_URL=s.jellyfin.url,
-        JELLYFIN_TOKEN=s.jellyfin.token,
-        TARGET_MAX_REQUESTS_PER_SECOND="1000",
-        **extra,
-        PLEX_CLIENT_ENABLED="true",
-        JELLYFIN_CLIENT_ENABLED="true",
-    )
+from tests.support.cache_service import settle
+from tests.support.inprocess_stack import (
+    JELLYFIN,
+    PLEX,
+    Stack,
+    configure,
+    enable_targets,
+    playlist,
+    stack,
+)
+from tests.support.rpc import TIMEOUT
 
 
 async def run(
@@ -165,8 +60,8 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
 ) -> None:
     async with stack(database_url, tmp_path) as s:
         await enable_targets(s)
-        for target in (PLEX, JELLYFIN):
-            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        for kind in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=kind, limit=60)
         tracks = playlist(500, absent=20)
         first = await run(s, tracks)
         assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
@@ -292,8 +187,8 @@ async def test_a_500_track_jspf_command_syncs_both_targets_warm(
     path.write_text(json.dumps(jspf))
     async with stack(database_url, tmp_path) as s:
         await enable_targets(s)
-        for target in (PLEX, JELLYFIN):
-            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=target, limit=60)
+        for kind in (PLEX, JELLYFIN):
+            await settle(s.cache, cache_pb.CACHE_STATE_READY, target=kind, limit=60)
         command = cpb.Command(
             name="weekly-jams",
             kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.targets.support import KINDS, Target, target
+from tests.support.target_clients import KINDS, Target, target
 
 
 @pytest.fixture(params=KINDS)

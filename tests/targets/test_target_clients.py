@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from common.targets import TargetLibrary, TargetTrack
+from common.targets import EndpointClass, TargetLibrary, TargetTrack
 from emulators.library import Track
-from tests.targets.support import KINDS, Target, target
+from tests.support.target_clients import KINDS, Target, target
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -30,7 +30,7 @@ async def test_identify_names_the_server(tgt: Target) -> None:
     expected = state.machine_id if tgt.kind.startswith("plex") else state.server_id
     assert identity.server_id == expected
     assert identity.version
-    assert tgt.client.counter.get("other") == 1
+    assert tgt.client.counter.get(EndpointClass.OTHER) == 1
 
 
 async def test_music_libraries_leave_out_the_audiobook_trap(tgt: Target) -> None:
@@ -42,7 +42,7 @@ async def test_music_libraries_leave_out_the_audiobook_trap(tgt: Target) -> None
     assert "Audiobooks" in choice.describe()
     named = await tgt.client.music_libraries(["audiobooks"])
     assert [lib.title for lib in named.chosen] == ["Audiobooks"]
-    assert tgt.client.counter.get("library_listing") == 2
+    assert tgt.client.counter.get(EndpointClass.LIBRARY_LISTING) == 2
     assert tgt.server_counts()["library_listing"] == 2
 
 
@@ -57,7 +57,7 @@ async def test_list_tracks_is_complete_ordered_and_faithful(tgt: Target) -> None
     assert {t.item_id for t in tracks} == {i for i, tr in catalogue.items() if tr in section.tracks}
     assert progress[-1] == (300, 300)
     # 300 tracks in pages of 100: three requests, counted alike by client and server.
-    assert tgt.client.counter.get("track_page") == 3
+    assert tgt.client.counter.get(EndpointClass.TRACK_PAGE) == 3
     assert tgt.server_counts()["track_page"] == 3
     for track in tracks:
         source = catalogue[track.item_id]
@@ -128,7 +128,7 @@ async def test_search_is_accent_insensitive_and_counted(tgt: Target) -> None:
     }
     joga = await tgt.client.search(library, "joga")
     assert [t.title for t in joga] == ["Jóga"]
-    assert tgt.client.counter.get("search") == 2
+    assert tgt.client.counter.get(EndpointClass.SEARCH) == 2
     assert tgt.server_counts()["search"] == 2
     assert await tgt.client.search(library, "no such title anywhere") == []
 
@@ -159,12 +159,14 @@ async def test_playlist_lifecycle(tgt: Target) -> None:
     assert [e.item_id for e in entries] == [ids[7], ids[0]]
     await tgt.client.delete_playlist(created.playlist_id)
     assert await tgt.client.playlists() == []
-    writes = tgt.client.counter.get("playlist_write")
+    writes = tgt.client.counter.get(EndpointClass.PLAYLIST_WRITE)
     # Plex: POST, PUT, 2 DELETEs (one per entry), DELETE + PUT, DELETE.
     # Jellyfin: POST, POST, DELETE (one per chunk of entries), POST (replace all), DELETE.
     assert writes == (7 if tgt.kind.startswith("plex") else 5)
     assert tgt.server_counts()["playlist_write"] == writes
-    assert tgt.server_counts()["playlist_read"] == tgt.client.counter.get("playlist_read")
+    assert tgt.server_counts()["playlist_read"] == tgt.client.counter.get(
+        EndpointClass.PLAYLIST_READ
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -175,13 +177,15 @@ async def test_long_playlists_are_chunked_under_the_url_limit(kind: str) -> None
         tgt.reset_counts()
         created = await tgt.client.create_playlist("Everything", ids)
         await tgt.client.add_to_playlist(created.playlist_id, ids[:1000])
-        writes = tgt.client.counter.get("playlist_write")
+        writes = tgt.client.counter.get(EndpointClass.PLAYLIST_WRITE)
         assert writes > 2  # more than one request per call: the lists were chunked
         assert tgt.server_counts()["playlist_write"] == writes
         assert tgt.server_counts()["other"] <= 1  # no 414 (a 414 is counted as other)
         entries = await tgt.client.playlist_items(created.playlist_id)
         assert [e.item_id for e in entries] == ids + ids[:1000]
-        assert tgt.client.counter.get("playlist_read") == 30  # 3000 entries, pages of 100
+        assert (
+            tgt.client.counter.get(EndpointClass.PLAYLIST_READ) == 30
+        )  # 3000 entries, pages of 100
 
 
 async def test_plex_refuses_an_empty_playlist() -> None:

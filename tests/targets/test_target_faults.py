@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from common.targets import (
+    EndpointClass,
     TargetAuthError,
     TargetLibrary,
     TargetMalformedResponse,
@@ -17,7 +18,7 @@ from common.targets import (
     TargetTimeout,
 )
 from common.targets.retry import RetryPolicy
-from tests.targets.support import (
+from tests.support.target_clients import (
     KINDS,
     RecordingSleep,
     Target,
@@ -69,7 +70,7 @@ async def test_a_5xx_storm_fails_after_the_bounded_tries(
         await tgt.client.libraries()
     assert "after 3 tries" in str(caught.value)
     assert caught.value.tries == 3 and caught.value.status == 500
-    assert tgt.client.counter.get("library_listing") == 3
+    assert tgt.client.counter.get(EndpointClass.LIBRARY_LISTING) == 3
     assert tgt.server_counts()["library_listing"] == 3
     assert len(tgt.sleep.waits) == 2  # backoff between the tries
     assert tgt.emulator.token not in caplog.text
@@ -82,7 +83,7 @@ async def test_a_passing_5xx_is_retried_away(tgt: Target) -> None:
     tgt.add_fault(kind="status", status=503, count=2, endpoint="library_listing")
     choice = await tgt.client.music_libraries()
     assert len(choice.chosen) == 2
-    assert tgt.client.counter.get("library_listing") == 3
+    assert tgt.client.counter.get(EndpointClass.LIBRARY_LISTING) == 3
     assert tgt.client.counter.retries == 2
 
 
@@ -92,7 +93,7 @@ async def test_429_retry_after_is_honoured(tgt: Target) -> None:
     tracks = await tgt.client.list_tracks(library)
     assert len(tracks) == 300
     assert 2.5 in tgt.sleep.waits  # the wait the server asked for, not a guess
-    assert tgt.client.counter.get("track_page") == 4  # three pages and one retry
+    assert tgt.client.counter.get(EndpointClass.TRACK_PAGE) == 4  # three pages and one retry
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -105,7 +106,7 @@ async def test_a_slow_server_times_out_after_the_bounded_tries(kind: str) -> Non
         with pytest.raises(TargetTimeout) as caught:
             await tgt.client.libraries()
         assert "timed out after 3 tries" in str(caught.value)
-        assert tgt.client.counter.get("library_listing") == 3
+        assert tgt.client.counter.get(EndpointClass.LIBRARY_LISTING) == 3
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -138,7 +139,7 @@ async def test_a_short_first_page_is_taken_as_the_servers_page_size(kind: str) -
         tgt.add_fault(kind="short_page", endpoint="track_page")  # the first page: 50 of 100
         tracks = await tgt.client.list_tracks(library)
         assert [t.item_id for t in tracks] == [t.item_id for t in expected]
-        assert tgt.client.counter.get("track_page") == 6  # then pages of 50: 300 / 50
+        assert tgt.client.counter.get(EndpointClass.TRACK_PAGE) == 6  # then pages of 50: 300 / 50
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -149,7 +150,7 @@ async def test_a_server_that_caps_pages_is_followed(kind: str) -> None:
         tgt.reset_counts()
         tracks = await tgt.client.list_tracks(library)
         assert len({t.item_id for t in tracks}) == 300
-        assert tgt.client.counter.get("track_page") == 8  # ceil(300 / 40)
+        assert tgt.client.counter.get(EndpointClass.TRACK_PAGE) == 8  # ceil(300 / 40)
         assert tgt.server_counts()["track_page"] == 8
 
 
@@ -195,7 +196,7 @@ async def test_a_failed_add_is_not_resent_but_a_refused_one_is(tgt: Target) -> N
     assert caught.value.tries == 1  # a 500 may have been applied: resending could duplicate
     tgt.add_fault(kind="status", status=503, endpoint="playlist_write")
     await tgt.client.add_to_playlist(created.playlist_id, [tracks[1].item_id])
-    assert tgt.client.counter.get("playlist_write") == 3  # 500, then 503 and its retry
+    assert tgt.client.counter.get(EndpointClass.PLAYLIST_WRITE) == 3  # 500, then 503 and its retry
     entries = await tgt.client.playlist_items(created.playlist_id)
     assert [e.item_id for e in entries] == [tracks[0].item_id, tracks[1].item_id]
 

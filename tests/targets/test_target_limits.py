@@ -8,7 +8,7 @@ import pytest
 
 from common.targets import JellyfinClient, TargetAuthError, authenticate_by_name
 from emulators.knobs import Fault
-from tests.targets.support import KINDS, Target, fast_settings, target
+from tests.support.target_clients import KINDS, Target, fast_settings, target
 
 pytestmark = pytest.mark.timeout(60)
 

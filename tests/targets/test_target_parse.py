@@ -115,7 +115,13 @@ def test_jellyfin_track_and_recording_mbid_only() -> None:
 
 def test_jellyfin_pages_need_items_and_a_total() -> None:
     assert items_page({"Items": [], "TotalRecordCount": 0}) == ([], 0)
-    for bad in ({"Items": []}, {"TotalRecordCount": 3}, [], {"Items": [1], "TotalRecordCount": 1}):
+    bad_pages: list[object] = [
+        {"Items": []},
+        {"TotalRecordCount": 3},
+        [],
+        {"Items": [1], "TotalRecordCount": 1},
+    ]
+    for bad in bad_pages:
         with pytest.raises(JellyfinParseError):
             items_page(bad)
 

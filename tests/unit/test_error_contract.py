@@ -78,7 +78,7 @@ def test_internal_errors_say_nothing_but_internal() -> None:
 
 def test_a_call_without_rich_status_or_with_a_contradicting_one_has_no_reason() -> None:
     bare = grpc.aio.AioRpcError(
-        grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata(), "no route"
+        grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata(), "no route", ""
     )
     assert (error_reason(bare), field_violations(bare), reason_of(bare)) == ("", [], None)
     status = status_for(errors.CommandNotFound("x"))
@@ -87,6 +87,7 @@ def test_a_call_without_rich_status_or_with_a_contradicting_one_has_no_reason() 
         grpc.aio.Metadata(),
         grpc.aio.Metadata(*status.trailing_metadata),
         "a proxy's words",
+        "",
     )
     assert error_reason(rewritten) == ""
 
@@ -102,7 +103,7 @@ class _Config:
         trailing = self.status.trailing_metadata if self.status else ()
         details = self.status.details if self.status else self.code.name
         raise grpc.aio.AioRpcError(
-            self.code, grpc.aio.Metadata(), grpc.aio.Metadata(*trailing), details
+            self.code, grpc.aio.Metadata(), grpc.aio.Metadata(*trailing), details, ""
         )
 
 
@@ -135,4 +136,5 @@ def _failed_call(status: grpc.Status) -> grpc.aio.AioRpcError:
         grpc.aio.Metadata(),
         grpc.aio.Metadata(*status.trailing_metadata),
         status.details,
+        "",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex, match_track
+from common.matching import LibraryTrack, Match, MatchMethod, Query, TrackIndex, match_track
 from common.matching.normalize import artist_keys, fold, key, parse_title, split_credit
 
 T = LibraryTrack
@@ -83,7 +83,7 @@ LIBRARY = lib(
 )
 
 
-def find(query: Query, min_confidence: float = 0.85):
+def find(query: Query, min_confidence: float = 0.85) -> Match:
     return match_track(LIBRARY, query, min_confidence)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TypeAlias
 
 import grpc
 import pytest
@@ -13,10 +14,11 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
 from config_svc.app import ConfigApp
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT, error_reason
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT, error_reason, next_message
+from tests.support.waiting import eventually
 
-Stub = config_pb2_grpc.ConfigServiceStub
+Stub: TypeAlias = "config_pb2_grpc.ConfigServiceAsyncStub"
 
 
 async def write(config: Stub, n: int) -> int:
@@ -27,15 +29,23 @@ async def write(config: Stub, n: int) -> int:
     return response.revision
 
 
-def watch(config: Stub, after: int, interval_ms: int = 200) -> grpc.aio.UnaryStreamCall:  # type: ignore[type-arg]
+def watch(
+    config: Stub, after: int, interval_ms: int = 200
+) -> grpc.aio.UnaryStreamCall[pb.WatchConfigRequest, pb.WatchConfigResponse]:
     return config.WatchConfig(
         pb.WatchConfigRequest(after_revision=after, progress_interval_ms=interval_ms), timeout=30
     )
 
 
-async def event_revisions(config: Stub, after: int, until: int) -> list[int]:
+async def event_revisions(
+    config: Stub, after: int, until: int, tailing: asyncio.Event | None = None
+) -> list[int]:
+    """The revisions of the events seen after ``after`` up to ``until``; ``tailing`` is set
+    at the first progress message, which comes once the watch has caught up and tails live."""
     seen: list[int] = []
     async for message in watch(config, after):
+        if message.kind == pb.WATCH_RESPONSE_KIND_PROGRESS and tailing is not None:
+            tailing.set()
         if message.kind == pb.WATCH_RESPONSE_KIND_EVENTS:
             seen.append(message.revision)
             if message.revision >= until:
@@ -45,7 +55,7 @@ async def event_revisions(config: Stub, after: int, until: int) -> list[int]:
 
 async def test_snapshot_then_live_changes(config: Stub) -> None:
     stream = watch(config, 0)
-    first = await stream.read()
+    first = await next_message(stream)
     assert first.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT
     settings = {s.key: s for s in first.snapshot.settings}
     assert settings["PLEX_CLIENT_ENABLED"].value == "false"
@@ -57,7 +67,7 @@ async def test_snapshot_then_live_changes(config: Stub) -> None:
         ),
         timeout=TIMEOUT,
     )
-    message = await stream.read()
+    message = await next_message(stream)
     assert message.kind == pb.WATCH_RESPONSE_KIND_EVENTS
     assert message.revision == response.revision == first.revision + 1
     changed = {
@@ -73,17 +83,17 @@ async def test_snapshot_then_live_changes(config: Stub) -> None:
 async def test_replay_from_a_revision_then_tail(config: Stub) -> None:
     revisions = [await write(config, n) for n in range(1, 8)]
     replay = watch(config, revisions[2])
-    got = [(await replay.read()).revision for _ in range(4)]
+    got = [(await next_message(replay)).revision for _ in range(4)]
     assert got == revisions[3:]
     later = await write(config, 99)
-    assert (await replay.read()).revision == later
+    assert (await next_message(replay)).revision == later
     replay.cancel()
 
 
 async def test_progress_messages_while_idle(config: Stub) -> None:
     current = await write(config, 5)
     stream = watch(config, current, interval_ms=100)
-    message = await stream.read()
+    message = await next_message(stream)
     assert message.kind == pb.WATCH_RESPONSE_KIND_PROGRESS and message.revision == current
     stream.cancel()
 
@@ -98,7 +108,7 @@ async def test_deleted_commands_are_events(config: Stub) -> None:
     created = await config.CreateCommand(pb.CreateCommandRequest(command=command), timeout=TIMEOUT)
     stream = watch(config, created.revision)
     await config.DeleteCommand(pb.DeleteCommandRequest(name="gone"), timeout=TIMEOUT)
-    message = await stream.read()
+    message = await next_message(stream)
     assert [(e.type, e.command.name) for e in message.events] == [
         (pb.EVENT_TYPE_COMMAND_DELETED, "gone")
     ]
@@ -107,8 +117,13 @@ async def test_deleted_commands_are_events(config: Stub) -> None:
 
 async def test_many_watchers_see_every_revision_in_order(config: Stub) -> None:
     start = await write(config, 0)
-    watchers = [asyncio.create_task(event_revisions(config, start, start + 20)) for _ in range(5)]
-    await asyncio.sleep(0.1)
+    tailing = [asyncio.Event() for _ in range(5)]
+    watchers = [
+        asyncio.create_task(event_revisions(config, start, start + 20, live)) for live in tailing
+    ]
+    await eventually(
+        lambda: all(live.is_set() for live in tailing), within=TIMEOUT, what="watchers tailing"
+    )
     await asyncio.gather(*(write(config, n) for n in range(1, 21)))
     for seen in await asyncio.gather(*watchers):
         assert seen == list(range(start + 1, start + 21))
@@ -117,20 +132,20 @@ async def test_many_watchers_see_every_revision_in_order(config: Stub) -> None:
 async def test_compacted_revisions_force_a_new_snapshot(database_url: str, tmp_path: Path) -> None:
     async with running_config(database_url, tmp_path, retention=5) as app:
         channel = open_channel(f"127.0.0.1:{app.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         last = 0
         for n in range(1, 21):
             last = await write(config, n)
         with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await watch(config, 1).read()
+            await next_message(watch(config, 1))
         assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
         assert error_reason(caught.value) == "REVISION_COMPACTED"
         # Recent revisions are still there; a snapshot always works.
         assert await event_revisions(config, last - 3, last) == [last - 2, last - 1, last]
-        snapshot = await watch(config, 0).read()
+        snapshot = await next_message(watch(config, 0))
         assert snapshot.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT and snapshot.revision == last
         assert 1 <= snapshot.compact_revision <= last - 5
-        await channel.close()
+        await channel.close(None)
 
 
 async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
@@ -141,7 +156,7 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
     async def follow(app: ConfigApp, after: int) -> None:
         channel = open_channel(f"127.0.0.1:{app.server.port}")
         try:
-            async for message in watch(Stub(channel), after):
+            async for message in watch(config_pb2_grpc.ConfigServiceStub(channel), after):
                 if message.kind == pb.WATCH_RESPONSE_KIND_EVENTS:
                     received.append(message.revision)
                     if target[0] and message.revision >= target[0]:
@@ -151,23 +166,23 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
         except grpc.aio.AioRpcError:
             pass  # the server went away mid-stream
         finally:
-            await channel.close()
+            await channel.close(None)
 
     async with running_config(database_url, tmp_path) as first:
         channel = open_channel(f"127.0.0.1:{first.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         start = await write(config, 0)
         follower = asyncio.create_task(follow(first, start))
         for n in range(1, 16):
             await write(config, n)
-        await channel.close()
+        await channel.close(None)
     # The first server is gone, mid-stream; the follower saw some prefix.
     await asyncio.wait_for(follower, 10)
     assert received == list(range(start + 1, start + 1 + len(received)))
 
     async with running_config(database_url, tmp_path) as second:
         channel = open_channel(f"127.0.0.1:{second.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         resume_from = received[-1] if received else start
         follower = asyncio.create_task(follow(second, resume_from))
         last = 0
@@ -178,7 +193,7 @@ async def _restart_scenario(database_url: str, tmp_path: Path) -> None:
             caught_up.set()
         await asyncio.wait_for(caught_up.wait(), 30)
         follower.cancel()
-        await channel.close()
+        await channel.close(None)
     assert received == list(range(start + 1, last + 1)), "no gap and no duplicate"
 
 
@@ -190,5 +205,5 @@ async def test_resume_after_a_server_restart_loses_nothing(
 
 async def test_negative_revision_is_invalid(config: Stub) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await watch(config, -1).read()
+        await next_message(watch(config, -1))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import grpc
 import pytest
 from cmdarr.config.v1 import config_pb2 as pb
@@ -9,9 +11,9 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
+from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error
 
-Stub = config_pb2_grpc.ConfigServiceStub
+Stub: TypeAlias = "config_pb2_grpc.ConfigServiceAsyncStub"
 SEED = (
     "Performance Warning: Playlist sync targeting Plex is enabled but library cache is "
     "disabled. This may cause slow performance and timeouts. Consider enabling library "
@@ -283,7 +285,9 @@ async def test_bad_updates_are_refused(config: Stub, mask: list[str], field: str
         (pb.SOURCE_KIND_SPOTIFY_PLAYLIST, "37i9dQZF1DXcBWIGoYBM5M"),
     ],
 )
-async def test_source_links_are_accepted(config: Stub, kind: int, ref: str) -> None:
+async def test_source_links_are_accepted(
+    config: Stub, kind: pb.SourceKind.ValueType, ref: str
+) -> None:
     created = await create(
         config, sync_command("linked", source=pb.PlaylistSource(kind=kind, ref=ref))
     )

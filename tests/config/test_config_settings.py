@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TypeAlias
 
 import grpc
 import pytest
@@ -11,10 +12,10 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
 from common.client import open_channel
-from tests.conftest import running_config
-from tests.helpers import TIMEOUT, assert_invalid, error_reason, expect_error
+from tests.support.config_service import running_config
+from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error, next_message
 
-Stub = config_pb2_grpc.ConfigServiceStub
+Stub: TypeAlias = "config_pb2_grpc.ConfigServiceAsyncStub"
 
 
 async def revision_of(config: Stub) -> int:
@@ -31,11 +32,15 @@ def change(key: str, value: str = "", reset: bool = False) -> pb.SettingChange:
 
 
 async def update(
-    config: Stub, *changes: pb.SettingChange, **kwargs: object
+    config: Stub,
+    *changes: pb.SettingChange,
+    expected_revision: int = 0,
+    validate_only: bool = False,
 ) -> pb.UpdateSettingsResponse:
-    return await config.UpdateSettings(
-        pb.UpdateSettingsRequest(changes=changes, **kwargs), timeout=TIMEOUT
-    )  # type: ignore[arg-type]
+    request = pb.UpdateSettingsRequest(
+        changes=changes, expected_revision=expected_revision, validate_only=validate_only
+    )
+    return await config.UpdateSettings(request, timeout=TIMEOUT)
 
 
 async def test_fresh_settings_are_defaults_with_their_metadata(config: Stub) -> None:
@@ -103,7 +108,7 @@ async def test_environment_wins_and_cannot_be_changed(database_url: str, tmp_pat
     environ = {"PLEX_CLIENT_ENABLED": "true", "TARGET_MAX_CONCURRENCY": "8"}
     async with running_config(database_url, tmp_path, environ=environ) as app:
         channel = open_channel(f"127.0.0.1:{app.server.port}")
-        config = Stub(channel)
+        config = config_pb2_grpc.ConfigServiceStub(channel)
         settings = await settings_of(config)
         assert settings["TARGET_MAX_CONCURRENCY"].source == pb.SETTING_SOURCE_ENV
         # The environment enabled Plex at start-up: the policy ran then.
@@ -116,7 +121,7 @@ async def test_environment_wins_and_cannot_be_changed(database_url: str, tmp_pat
         assert "environment" in (error.details() or "")
         assert error_reason(error) == "SETTING_PINNED_BY_ENV"
         assert await revision_of(config) == before
-        await channel.close()
+        await channel.close(None)
 
 
 async def test_stale_expected_revision_is_aborted(config: Stub) -> None:
@@ -194,7 +199,8 @@ async def test_secrets_never_leave_except_through_reveal(config: Stub) -> None:
         await config.ListCommands(pb.ListCommandsRequest(), timeout=TIMEOUT),
     ]
     stream = config.WatchConfig(pb.WatchConfigRequest(after_revision=0), timeout=TIMEOUT)
-    outputs.append(await stream.read())
+    watched = await next_message(stream)
+    outputs.append(watched)
     stream.cancel()
     for message in outputs:
         assert token.encode() not in message.SerializeToString()
@@ -262,4 +268,4 @@ async def test_unparseable_requests_are_invalid_not_unknown(
         error = await expect_error(raw(body, timeout=TIMEOUT), grpc.StatusCode.INVALID_ARGUMENT)
         assert_invalid(error, "request")
     assert await revision_of(config) == before
-    await channel.close()
+    await channel.close(None)

@@ -18,8 +18,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common.client import open_channel
-from tests.helpers import TIMEOUT
-from tests.processes import config_process
+from tests.support.processes import config_process
+from tests.support.rpc import TIMEOUT, next_message
 
 ROOT = Path(__file__).resolve().parents[2]
 BUF = str(Path(sys.executable).parent / "buf")
@@ -74,13 +74,13 @@ async def test_sigterm_stops_gracefully(tmp_path: Path) -> None:
         channel = open_channel(proc.address)
         config = config_pb2_grpc.ConfigServiceStub(channel)
         stream = config.WatchConfig(pb.WatchConfigRequest(after_revision=0), timeout=30)
-        assert (await stream.read()).kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT
+        assert (await next_message(stream)).kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT
         proc.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.process.wait(), 20) == 0
         with pytest.raises(grpc.aio.AioRpcError):
             while True:
-                await stream.read()
-        await channel.close()
+                await next_message(stream)
+        await channel.close(None)
         messages = [
             json.loads(line).get("msg") for line in proc.log_lines() if line.startswith("{")
         ]
@@ -150,7 +150,7 @@ async def test_api_key_is_required_when_configured_and_secrets_stay_out_of_logs(
         revealed = await config.RevealSecrets(pb.RevealSecretsRequest(), timeout=TIMEOUT)
         assert {s.key: s.value for s in revealed.secrets}["PLEX_TOKEN"] == token
         for channel in (anonymous, wrong, keyed):
-            await channel.close()
+            await channel.close(None)
         proc.process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.process.wait(), 20)
         text = proc.log_path.read_text()

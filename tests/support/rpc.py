@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast
+
 import grpc
 import pytest
+from google.protobuf.message import Message
 
 from common.grpc_errors import error_reason, field_violations
 
 TIMEOUT = 10.0
+
+Response = TypeVar("Response", bound=Message)
 
 
 def assert_invalid(error: grpc.aio.AioRpcError, field: str) -> None:
@@ -24,4 +29,12 @@ async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcEr
     return caught.value
 
 
-__all__ = ["TIMEOUT", "assert_invalid", "error_reason", "expect_error"]
+async def next_message(stream: grpc.aio.UnaryStreamCall[Any, Response]) -> Response:
+    """The stream's next message, typed (``read()`` is typed as the message or EOF); the
+    end of the stream fails the test."""
+    message = await stream.read()
+    assert isinstance(message, Message), "the stream ended"
+    return cast(Response, message)
+
+
+__all__ = ["TIMEOUT", "assert_invalid", "error_reason", "expect_error", "next_message"]

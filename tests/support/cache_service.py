@@ -1,0 +1,34 @@
+"""cache_svc in tests: its settings in-process, and a bounded wait for a cache state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
+
+from common.env import ServiceEnv
+from tests.support.rpc import TIMEOUT
+from tests.support.waiting import eventually
+
+
+def cache_env(database_url: str, tmp_path: Path) -> ServiceEnv:
+    return ServiceEnv("cache", "127.0.0.1:0", tmp_path, database_url, None, 0.5, "INFO")
+
+
+async def settle(
+    cache: cache_pb2_grpc.CacheServiceAsyncStub,
+    want: pb.CacheState.ValueType,
+    target: tpb.Target.ValueType = tpb.TARGET_PLEX,
+    limit: float = 20,
+    generation: int = 0,
+) -> pb.CacheStatus:
+    """Wait (bounded) until the target's cache reaches state ``want`` (and generation)."""
+
+    async def reached() -> pb.CacheStatus | None:
+        request = pb.GetCacheStatusRequest(target=target)
+        status = (await cache.GetCacheStatus(request, timeout=TIMEOUT)).statuses[0]
+        return status if status.state == want and status.generation >= generation else None
+
+    return await eventually(reached, within=limit, what=f"cache state {want}", poll=0.05)
