@@ -20,6 +20,7 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
+from common.logs import Redactor
 from common.server import GrpcServer, bounded
 from common.tls import load_tls
 
@@ -64,9 +65,12 @@ async def start(
     progress_interval_ms: int = 2000,
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
+    redactor: Redactor | None = None,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
-    Builds read the target servers unless another ``source_factory`` is given."""
+    Builds read the target servers unless another ``source_factory`` is given; the
+    tokens they are given are handed to ``redactor``, the one the logs are masked with."""
+    redactor = redactor or Redactor()
     tls = await load_tls(env)
     registry = Registry()
     db = Database(env.database_url)
@@ -74,7 +78,9 @@ async def start(
     store = CacheStore(db)
     channel = open_channel(config_address, env.api_key, tls.ca)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
-    factory = source_factory or target_source_factory(config_stub, registry)
+    factory = source_factory or target_source_factory(
+        config_stub, registry, remember_secret=redactor.add
+    )
     manager = CacheManager(
         store, registry, factory, clock=clock, seconds_per_minute=seconds_per_minute
     )

@@ -3,7 +3,7 @@ from config_svc at build time (it is never stored here)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from cmdarr.config.v1 import config_pb2 as pb
@@ -50,9 +50,12 @@ class TargetSource:
         await self._connection.close()
 
 
-def target_source_factory(config_stub: Any, registry: Registry) -> SourceFactory:
+def target_source_factory(
+    config_stub: Any, registry: Registry, *, remember_secret: Callable[[str], None]
+) -> SourceFactory:
     """A factory that connects to the target as configured, with the token revealed by
-    config_svc for this build."""
+    config_svc for this build; ``remember_secret`` hears the token first, so that the
+    service's logs can mask it."""
 
     async def factory(target: Target, config: FollowedConfig) -> TargetSource:
         key = f"{target.name}_TOKEN"
@@ -60,6 +63,7 @@ def target_source_factory(config_stub: Any, registry: Registry) -> SourceFactory
             pb.RevealSecretsRequest(keys=[key]), timeout=DEFAULT_TIMEOUT
         )
         token = next((s.value for s in reply.secrets if s.key == key), "")
+        remember_secret(token)
         settings = client_settings(
             config.number(registry, "TARGET_MAX_REQUESTS_PER_SECOND"),
             int(config.number(registry, "TARGET_MAX_CONCURRENCY")),

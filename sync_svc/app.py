@@ -16,6 +16,7 @@ from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
+from common.logs import Redactor
 from common.server import GrpcServer, bounded
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
@@ -57,8 +58,11 @@ async def start(
     load_playlist: Loader,
     schedule_every: float = 30.0,
     clock: Callable[[], float] = time.time,
+    redactor: Redactor | None = None,
 ) -> SyncApp:
-    """Mark runs a previous process left unfinished as interrupted, then serve."""
+    """Mark runs a previous process left unfinished as interrupted, then serve. The target
+    tokens runs are given are handed to ``redactor``, the one the logs are masked with."""
+    redactor = redactor or Redactor()
     tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
@@ -72,7 +76,9 @@ async def start(
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
-    runner = SyncRunner(store, config_stub, cache, load_playlist, Registry())
+    runner = SyncRunner(
+        store, config_stub, cache, load_playlist, Registry(), remember_secret=redactor.add
+    )
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )

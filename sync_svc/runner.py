@@ -96,12 +96,15 @@ class SyncRunner:
         cache: CacheClient | None,
         load_playlist: Loader,
         registry: Registry,
+        *,
+        remember_secret: Callable[[str], None],
     ) -> None:
         self._store = store
         self._config = config_stub
         self._cache = cache
         self._load = load_playlist
         self._registry = registry
+        self._remember_secret = remember_secret  # revealed tokens, masked in the logs
         self._live: dict[str, Report] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = 0
@@ -188,6 +191,8 @@ class SyncRunner:
         secrets = await self._config.RevealSecrets(
             cpb.RevealSecretsRequest(), timeout=DEFAULT_TIMEOUT
         )
+        for secret in secrets.secrets:
+            self._remember_secret(secret.value)
         values.update({s.key: s.value for s in secrets.secrets})
         return values
 
