@@ -75,7 +75,7 @@ async def start(
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
-    store = CacheStore(db)
+    store = CacheStore(db, clock=clock)
     channel = open_channel(config_address, env.api_key, tls.ca)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(

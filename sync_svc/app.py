@@ -66,7 +66,7 @@ async def start(
     tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
-    store = SyncStore(db)
+    store = SyncStore(db, clock=clock)
     await store.mark_interrupted()
     config_channel = open_channel(config_address, env.api_key, tls.ca)
     channels: list[object] = [config_channel]
@@ -77,7 +77,13 @@ async def start(
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
     runner = SyncRunner(
-        store, config_stub, cache, load_playlist, Registry(), remember_secret=redactor.add
+        store,
+        config_stub,
+        cache,
+        load_playlist,
+        Registry(),
+        remember_secret=redactor.add,
+        clock=clock,
     )
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
