@@ -50,7 +50,7 @@ def _row_to_track(row: object) -> LibraryTrack:
 class CacheStore:
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
-        # built_at decides when a refresh is due: stamped by the manager's clock.
+        # The manager's clock: built_at, read back at start-up, decides when a refresh is due.
         self._clock = clock
 
     async def followed(self) -> tuple[int, FollowedConfig] | None:
