@@ -9,7 +9,7 @@ from common.main import run
 
 
 async def _start(env: ServiceEnv, redactor: Redactor) -> CacheApp:
-    return await start(env, config_address=address_of("config"))
+    return await start(env, config_address=address_of("config"), redactor=redactor)
 
 
 if __name__ == "__main__":

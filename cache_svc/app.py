@@ -21,6 +21,7 @@ from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
+from common.logs import Redactor
 from common.server import GrpcServer
 from common.tls import load_tls
 
@@ -55,17 +56,22 @@ async def start(
     progress_interval_ms: int = 2000,
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
+    redactor: Redactor | None = None,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
-    Builds read the target servers unless another ``source_factory`` is given."""
+    Builds read the target servers unless another ``source_factory`` is given; the
+    tokens they are given are handed to ``redactor``, the one the logs are masked with."""
+    redactor = redactor or Redactor()
     tls = await load_tls(env)
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
-    store = CacheStore(db)
+    store = CacheStore(db, clock=clock)
     channel = open_channel(config_address, env.api_key, tls.ca)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
-    factory = source_factory or target_source_factory(config_stub, registry)
+    factory = source_factory or target_source_factory(
+        config_stub, registry, remember_secret=redactor.add
+    )
     manager = CacheManager(
         store, registry, factory, clock=clock, seconds_per_minute=seconds_per_minute
     )

@@ -36,7 +36,7 @@ class Progress:
     """A running build's progress, updated in place and read by status watchers."""
 
     full: bool
-    started_at: float = field(default_factory=time.time)
+    started_at: float  # by the manager's clock: the ETA and the next refresh's start use it
     phase: Phase = Phase.LISTING_LIBRARIES
     pages_done: int = 0
     pages_total: int = 0
@@ -113,8 +113,9 @@ async def build_generation(
     changed: Callable[[], None],
 ) -> Built:
     """Fetch, check and write a new generation. ``previous`` (with ``since``) makes it an
-    incremental refresh: only changes since then are fetched, plus deletions."""
-    started = int(time.time())
+    incremental refresh: only changes since then are fetched, plus deletions. The next
+    refresh starts from ``progress.started_at``, less an overlap."""
+    started = int(progress.started_at)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     choice = await source.music_libraries(library_names)

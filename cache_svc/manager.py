@@ -168,7 +168,7 @@ class CacheManager:
         runtime = self._runtimes[target]
         if runtime.building:
             return
-        runtime.progress = Progress(full=full or runtime.index is None)
+        runtime.progress = Progress(full=full or runtime.index is None, started_at=self._clock())
         runtime.build = asyncio.create_task(
             self._run_build(target, runtime.progress, clear_pending), name=f"build-{target.value}"
         )

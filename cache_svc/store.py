@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -48,8 +48,10 @@ def _row_to_track(row: object) -> LibraryTrack:
 
 
 class CacheStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
+        # The manager's clock: built_at, read back at start-up, decides when a refresh is due.
+        self._clock = clock
 
     async def followed(self) -> tuple[int, FollowedConfig] | None:
         async with self._db.sessions() as session:
@@ -166,7 +168,7 @@ class CacheStore:
         """Make ``generation`` the serving one and drop every other generation's rows."""
         values: dict[str, object] = {
             "generation": generation,
-            "built_at": int(time.time()),
+            "built_at": int(self._clock()),
             "track_count": track_count,
             "library_names": json.dumps(list(library_names), ensure_ascii=False),
             "changes_since": changes_since,
@@ -237,7 +239,7 @@ class CacheStore:
                 insert(tables.builds).values(
                     target=target.value,
                     mode=mode,
-                    started_at=int(time.time()),
+                    started_at=int(self._clock()),
                     finished_at=0,
                     outcome="running",
                     error="",
@@ -263,7 +265,7 @@ class CacheStore:
                 update(tables.builds)
                 .where(tables.builds.c.id == build_id)
                 .values(
-                    finished_at=int(time.time()),
+                    finished_at=int(self._clock()),
                     outcome=outcome,
                     error=error,
                     generation=generation,
@@ -280,7 +282,7 @@ class CacheStore:
                 .where(tables.builds.c.outcome == "running")
                 .values(
                     outcome="interrupted",
-                    finished_at=int(time.time()),
+                    finished_at=int(self._clock()),
                     error="the service stopped during the build",
                 )
             )

@@ -3,7 +3,7 @@ token read from config_svc at build time (it is never stored here)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from cmdarr.config.v1 import config_pb2 as pb
@@ -20,10 +20,14 @@ from common.targets.connect import connect_configured
 
 
 def target_source_factory(
-    config_stub: config_pb2_grpc.ConfigServiceAsyncStub, registry: Registry
+    config_stub: config_pb2_grpc.ConfigServiceAsyncStub,
+    registry: Registry,
+    *,
+    remember_secret: Callable[[str], None],
 ) -> SourceFactory:
     """A factory that connects to the target as configured, with the token revealed by
-    config_svc for this build, and closes the connection when the build is done."""
+    config_svc for this build, and closes the connection when the build is done;
+    ``remember_secret`` hears the token first, so that the service's logs can mask it."""
 
     @asynccontextmanager
     async def factory(target: Target, config: FollowedConfig) -> AsyncIterator[LibraryReader]:
@@ -32,6 +36,7 @@ def target_source_factory(
             pb.RevealSecretsRequest(keys=[key]), timeout=DEFAULT_TIMEOUT
         )
         token = next((s.value for s in reply.secrets if s.key == key), "")
+        remember_secret(token)
         try:
             connection = connect_configured(target, config.settings(registry), token=token)
         except ValueError as exc:

@@ -1,4 +1,4 @@
-"""Server interceptors: API-key check, error mapping, logs and call metrics."""
+"""Server interceptors: API-key check, error mapping and a log line per call."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import hmac
 import inspect
 import logging
 import time
-from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -28,18 +27,6 @@ if TYPE_CHECKING:
 else:
     Handler = grpc.RpcMethodHandler
 _log = logging.getLogger("cmdarr.rpc")
-
-
-class CallMetrics:
-    """Counts of finished calls by (method, status code), for logs and /metrics."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[tuple[str, str]] = Counter()
-        self.seconds: defaultdict[str, float] = defaultdict(float)
-
-    def record(self, method: str, code: grpc.StatusCode, seconds: float) -> None:
-        self.calls[(method, code.name)] += 1
-        self.seconds[method] += seconds
 
 
 class Undecodable:
@@ -125,9 +112,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     Health checks are exempt from the key, so orchestrators can probe without it.
     """
 
-    def __init__(self, api_key: str | None, metrics: CallMetrics) -> None:
+    def __init__(self, api_key: str | None) -> None:
         self._expected = f"Bearer {api_key}".encode() if api_key else None
-        self._metrics = metrics
 
     def _authorized(self, details: grpc.HandlerCallDetails) -> bool:
         if self._expected is None or details.method.startswith(HEALTH_PREFIX):
@@ -164,8 +150,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         )
 
     def _finish(self, method: str, code: grpc.StatusCode, started: float) -> None:
+        """One line per finished call (method, status code, milliseconds): the record an
+        operator counts calls, errors and latency from. The duration is for the log only."""
         elapsed = time.monotonic() - started
-        self._metrics.record(method, code, elapsed)
         level = logging.WARNING if code == grpc.StatusCode.INTERNAL else logging.INFO
         _log.log(
             level,

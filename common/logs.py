@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 # Credentials in the shapes they take in URLs, headers and messages.
@@ -70,9 +71,15 @@ class JsonFormatter(logging.Formatter):
         return self._redactor.redact(json.dumps(clean, default=str, ensure_ascii=False))
 
 
-def configure_logging(service: str, level: str = "INFO") -> Redactor:
-    """Send every log record to stderr as redacted JSON; return the redactor to feed."""
+def configure_logging(
+    service: str, level: str = "INFO", secrets: Iterable[str | None] = ()
+) -> Redactor:
+    """Send every log record to stderr as redacted JSON; return the redactor to feed.
+    ``secrets`` are known from the start (the API key from the environment)."""
     redactor = Redactor()
+    for secret in secrets:
+        if secret:
+            redactor.add(secret)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service, redactor))
     root = logging.getLogger()

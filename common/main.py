@@ -23,7 +23,7 @@ Starter = Callable[[ServiceEnv, Redactor], Awaitable[Stoppable]]
 async def serve(service: str, short: str, start: Starter) -> int:
     """Run until SIGTERM or SIGINT; 2 when the service cannot start."""
     env = ServiceEnv.from_environ(short)
-    redactor = configure_logging(service, env.log_level)
+    redactor = configure_logging(service, env.log_level, secrets=[env.api_key])
     log = logging.getLogger(service)
     try:
         app = await start(env, redactor)

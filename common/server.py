@@ -11,7 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from common.interceptors import CallMetrics, ServiceInterceptor
+from common.interceptors import ServiceInterceptor
 
 _log = logging.getLogger("cmdarr.server")
 
@@ -51,14 +51,12 @@ class GrpcServer:
         address: str,
         service_names: Sequence[str],
         api_key: str | None = None,
-        metrics: CallMetrics | None = None,
         tls: tuple[bytes, bytes] | None = None,
     ) -> None:
         self.address = address
         self._tls = tls  # (private key, certificate chain) in PEM: serve TLS
-        self.metrics = metrics or CallMetrics()
         self.server = grpc.aio.server(
-            interceptors=[ServiceInterceptor(api_key, self.metrics)],
+            interceptors=[ServiceInterceptor(api_key)],
             options=SERVER_OPTIONS,
         )
         self._service_names = tuple(service_names)

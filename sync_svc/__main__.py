@@ -15,6 +15,7 @@ async def _start(env: ServiceEnv, redactor: Redactor) -> SyncApp:
         config_address=address_of("config"),
         cache_address=address_of("cache"),
         load_playlist=load_source,
+        redactor=redactor,
     )
 
 

@@ -17,6 +17,7 @@ from common.config.registry import Registry
 from common.db import Database
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
+from common.logs import Redactor
 from common.server import GrpcServer
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
@@ -48,12 +49,15 @@ async def start(
     load_playlist: Loader,
     schedule_every: float = 30.0,
     clock: Callable[[], float] = time.time,
+    redactor: Redactor | None = None,
 ) -> SyncApp:
-    """Mark runs a previous process left unfinished as interrupted, then serve."""
+    """Mark runs a previous process left unfinished as interrupted, then serve. The target
+    tokens runs are given are handed to ``redactor``, the one the logs are masked with."""
+    redactor = redactor or Redactor()
     tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
-    store = SyncStore(db)
+    store = SyncStore(db, clock=clock)
     await store.mark_interrupted()
     channels: list[grpc.aio.Channel] = []
     config_channel = open_channel(config_address, env.api_key, tls.ca)
@@ -64,7 +68,15 @@ async def start(
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
-    runner = SyncRunner(store, config_stub, cache, load_playlist, Registry())
+    runner = SyncRunner(
+        store,
+        config_stub,
+        cache,
+        load_playlist,
+        Registry(),
+        remember_secret=redactor.add,
+        clock=clock,
+    )
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )

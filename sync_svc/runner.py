@@ -82,12 +82,17 @@ class SyncRunner:
         cache: CacheClient | None,
         load_playlist: Loader,
         registry: Registry,
+        *,
+        remember_secret: Callable[[str], None],
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._config = config_stub
         self._cache = cache
         self._load = load_playlist
         self._registry = registry
+        self._remember_secret = remember_secret  # revealed tokens, masked in the logs
+        self._clock = clock  # runs' start and finish times; ListSyncs orders by the start
         self._live: dict[str, Report] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = 0
@@ -128,7 +133,7 @@ class SyncRunner:
             spec=spec,
             dry_run=dry_run,
             progress=Progress(RunState.QUEUED, "queued", 0, len(spec.tracks)),
-            started_at=time.time(),
+            started_at=self._clock(),
         )
         await self._store.save(report)
         self._live[report.run_id] = report
@@ -176,6 +181,8 @@ class SyncRunner:
         secrets = await self._config.RevealSecrets(
             cpb.RevealSecretsRequest(), timeout=DEFAULT_TIMEOUT
         )
+        for secret in secrets.secrets:
+            self._remember_secret(secret.value)
         values.update({s.key: s.value for s in secrets.secrets})
         return SettingValues(self._registry, values)
 
@@ -227,7 +234,7 @@ class SyncRunner:
             report.progress.state = RunState.FAILED
             report.error = report.progress.message = f"{type(exc).__name__}: {exc}"
         finally:
-            report.finished_at = time.time()
+            report.finished_at = self._clock()
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._store.save(report))
             self._live.pop(report.run_id, None)

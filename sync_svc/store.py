@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -76,8 +77,9 @@ def report_from_json(text: str) -> Report:
 
 
 class SyncStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
+        self._clock = clock  # the service's clock, which orders and times the runs
 
     async def save(self, report: Report) -> None:
         row = {
@@ -127,7 +129,7 @@ class SyncStore:
             report.progress.state = RunState.INTERRUPTED
             report.progress.message = "interrupted: the sync service stopped during the run"
             report.error = report.progress.message
-            report.finished_at = time.time()
+            report.finished_at = self._clock()
             await self.save(report)
             interrupted += 1
         return interrupted

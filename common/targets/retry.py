@@ -70,17 +70,19 @@ def retry_delay(
     connect_failed: bool = False,
     retry_after: str | None = None,
     idempotent: bool = True,
+    now: datetime | None = None,
 ) -> float | None:
     """Seconds to wait before the next try, or None when the failure is final.
 
     ``attempt`` is the 1-based try that just failed. A non-idempotent request is resent only
-    when the server cannot have acted on it (429, 503, connection refused).
+    when the server cannot have acted on it (429, 503, connection refused). ``now`` is
+    the caller's clock, for a Retry-After given as a date.
     """
     if attempt >= policy.max_tries:
         return None
     if not is_retryable(status, timed_out, connect_failed, idempotent):
         return None
-    hinted = parse_retry_after(retry_after) if status in (429, 503) else None
+    hinted = parse_retry_after(retry_after, now) if status in (429, 503) else None
     if hinted is not None:
         return min(hinted, policy.max_retry_after)
     return backoff_delay(attempt, policy, rand)

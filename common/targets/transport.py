@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -33,8 +35,9 @@ def describe(method: str, url: str) -> str:
 
 
 class Transport:
-    """Sends requests for one target. ``sleep`` and ``rand`` are injectable so tests can see
-    the waits chosen (e.g. that Retry-After was honoured) without measuring time."""
+    """Sends requests for one target. ``sleep``, ``rand`` and ``clock`` (the wall clock a
+    Retry-After date is read against) are injectable so tests can see the waits chosen
+    (e.g. that Retry-After was honoured) without measuring time."""
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class Transport:
         counter: RequestCounter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._http = http
         self._target = target
@@ -54,6 +58,7 @@ class Transport:
         self.counter = counter or RequestCounter()
         self._sleep = sleep
         self._rand = rand or random.Random()
+        self._clock = clock
         self._bucket = TokenBucket(settings.requests_per_second, settings.burst, sleep=sleep)
         self._gate = asyncio.Semaphore(max(1, settings.concurrency))
 
@@ -117,6 +122,7 @@ class Transport:
                 connect_failed=connect_failed,
                 retry_after=retry_after,
                 idempotent=safe,
+                now=datetime.fromtimestamp(self._clock(), UTC),
             )
             if delay is None:
                 raise self._final_error(what, attempt, status, timed_out)

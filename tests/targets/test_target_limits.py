@@ -7,6 +7,9 @@ import httpx
 import pytest
 
 from common.targets import JellyfinClient, TargetAuthError, authenticate_by_name
+from common.targets.counters import EndpointClass
+from common.targets.settings import ClientSettings
+from common.targets.transport import Transport
 from emulators.knobs import Fault
 from tests.support.target_clients import KINDS, Target, fast_settings, target
 
@@ -78,3 +81,32 @@ async def test_admin_state_reports_the_peak(tgt: Target) -> None:
         await tgt.client.identify()
         state = (await admin.get("/__admin/state")).json()
         assert state["peak_in_flight"] >= 1 and state["in_flight"] == 0
+
+
+async def test_a_retry_after_date_is_read_against_the_transports_clock() -> None:
+    # 2026-01-01 00:00:00 UTC by the injected clock; the server asks for 00:00:10.
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "Thu, 01 Jan 2026 00:00:10 GMT"}),
+            httpx.Response(200, json={}),
+        ]
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: next(answers)), base_url="http://t"
+    ) as http:
+        transport = Transport(
+            http=http,
+            target="plex",
+            settings=ClientSettings(requests_per_second=0),
+            headers={},
+            sleep=sleep,
+            clock=lambda: 1767225600.0,
+        )
+        response = await transport.request("GET", "/identity", EndpointClass.OTHER)
+    assert response.status_code == 200
+    assert waits == [10.0]

@@ -108,7 +108,7 @@ class _Config:
 
 
 def _runner(config: _Config) -> SyncRunner:
-    return SyncRunner(None, config, None, None, None)  # type: ignore[arg-type]
+    return SyncRunner(None, config, None, None, None, remember_secret=lambda _: None)  # type: ignore[arg-type]
 
 
 async def test_run_sync_reports_only_a_real_not_found_as_a_missing_command() -> None:
