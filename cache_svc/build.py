@@ -32,7 +32,7 @@ class BuildFailed(Exception):
 
 
 @dataclass
-class Progress:
+class BuildProgress:
     """A running build's progress, updated in place and read by status watchers."""
 
     full: bool
@@ -109,7 +109,7 @@ async def build_generation(
     previous: Sequence[LibraryTrack] | None,
     since: int,
     memory_limit_bytes: int,
-    progress: Progress,
+    progress: BuildProgress,
     changed: Callable[[], None],
 ) -> Built:
     """Fetch, check and write a new generation. ``previous`` (with ``since``) makes it an

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 
-from cache_svc.build import BuildFailed, Progress, build_generation
+from cache_svc.build import BuildFailed, BuildProgress, build_generation
 from cache_svc.followed import Action, Decision, FollowedConfig
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.store import CacheStore
@@ -43,7 +43,7 @@ class _Runtime:
     failed: bool = False
     memory_bytes: int = 0
     build: asyncio.Task[None] | None = None
-    progress: Progress | None = None
+    progress: BuildProgress | None = None
     pending: set[str] = field(default_factory=set)
 
     @property
@@ -168,7 +168,9 @@ class CacheManager:
         runtime = self._runtimes[target]
         if runtime.building:
             return
-        runtime.progress = Progress(full=full or runtime.index is None, started_at=self._clock())
+        runtime.progress = BuildProgress(
+            full=full or runtime.index is None, started_at=self._clock()
+        )
         runtime.build = asyncio.create_task(
             self._run_build(target, runtime.progress, clear_pending), name=f"build-{target.value}"
         )
@@ -179,7 +181,9 @@ class CacheManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await runtime.build
 
-    async def _run_build(self, target: Target, progress: Progress, clear_pending: bool) -> None:
+    async def _run_build(
+        self, target: Target, progress: BuildProgress, clear_pending: bool
+    ) -> None:
         runtime = self._runtimes[target]
         timeout_min = int(self._config.number(self._registry, "CACHE_BUILD_TIMEOUT_MINUTES"))
         limit_mb = int(self._config.number(self._registry, "LIBRARY_CACHE_MEMORY_LIMIT_MB"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cache_svc.build import Phase, Progress
+from cache_svc.build import BuildProgress, Phase
 from common.model import CacheState, Target
 
 
@@ -55,7 +55,7 @@ def derive_state(
     return CacheState.READY
 
 
-def progress_fields(progress: Progress | None, now: float) -> dict[str, object]:
+def progress_fields(progress: BuildProgress | None, now: float) -> dict[str, object]:
     if progress is None:
         return {}
     return {

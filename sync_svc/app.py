@@ -21,6 +21,7 @@ from common.logs import Redactor
 from common.server import GrpcServer
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
+from sync_svc.config_client import ConfigClient
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
 from sync_svc.servicer import SyncServicer
@@ -67,26 +68,20 @@ async def start(
         cache_channel = open_channel(cache_address, env.api_key, tls.ca)
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
-    config_stub = config_pb2_grpc.ConfigServiceStub(config_channel)
-    runner = SyncRunner(
-        store,
-        config_stub,
-        cache,
-        load_playlist,
-        Registry(),
-        remember_secret=redactor.add,
-        clock=clock,
+    config = ConfigClient(
+        config_pb2_grpc.ConfigServiceStub(config_channel), Registry(), remember_secret=redactor.add
     )
+    runner = SyncRunner(store, config, cache, load_playlist, clock=clock)
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )
-    sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner), server.server)
+    sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner, config), server.server)
     lifecycle = Lifecycle(server, db)
     for channel in channels:
         lifecycle.own(channel)
     lifecycle.on_stop(runner.stop)
     await server.start()
     await server.set_serving(True)
-    scheduler = Scheduler(config_stub, runner, every=schedule_every, clock=clock)
+    scheduler = Scheduler(config, runner, every=schedule_every, clock=clock)
     lifecycle.spawn(scheduler.run_forever(), "scheduler")
     return SyncApp(server, runner, lifecycle)

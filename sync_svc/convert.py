@@ -13,15 +13,14 @@ from common.protoconv import TARGETS
 from sync_svc.model import (
     Candidate,
     Outcome,
-    Progress,
     Report,
+    RunProgress,
     RunState,
     Spec,
     TargetResult,
     Track,
     Via,
 )
-from sync_svc.runner import SOURCES_PB, TARGETS_PB
 
 STATES = {
     RunState.QUEUED: pb.SYNC_STATE_QUEUED,
@@ -41,13 +40,15 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
     targets: list[Target] = []
     problems: list[FieldViolation] = []
     for i, value in enumerate(message.targets):
-        if value not in TARGETS_PB:
+        if value not in protoconv.TARGETS_BACK:
             problems.append(
                 FieldViolation(f"spec.targets[{i}]", "must be TARGET_PLEX or TARGET_JELLYFIN")
             )
         else:
-            targets.append(TARGETS_PB[value])
-    source_kind = SOURCES_PB.get(message.source.kind) if message.HasField("source") else None
+            targets.append(protoconv.TARGETS_BACK[value])
+    source_kind = (
+        protoconv.SOURCES_BACK.get(message.source.kind) if message.HasField("source") else None
+    )
     if message.HasField("source") and source_kind is None:
         problems.append(FieldViolation("spec.source.kind", "unknown source kind"))
     check(problems)
@@ -71,7 +72,7 @@ def _stamp(seconds: float) -> Timestamp:
     return stamp
 
 
-def progress_to_pb(progress: Progress) -> pb.SyncProgress:
+def progress_to_pb(progress: RunProgress) -> pb.SyncProgress:
     return pb.SyncProgress(
         state=STATES[progress.state],
         message=progress.message,

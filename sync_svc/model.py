@@ -99,7 +99,7 @@ class TargetResult:
 
 
 @dataclass
-class Progress:
+class RunProgress:
     state: RunState
     message: str = ""
     tracks_done: int = 0
@@ -111,7 +111,7 @@ class Report:
     run_id: str
     spec: Spec
     dry_run: bool
-    progress: Progress
+    progress: RunProgress
     started_at: float
     finished_at: float = 0.0
     targets: list[TargetResult] = field(default_factory=list)

@@ -7,11 +7,9 @@ import logging
 import time
 from collections.abc import Callable
 
-from cmdarr.config.v1 import config_pb2 as cpb
-from cmdarr.config.v1 import config_pb2_grpc
 from croniter import croniter
 
-from common.client import DEFAULT_TIMEOUT
+from sync_svc.config_client import ConfigClient
 from sync_svc.runner import SyncRunner
 
 _log = logging.getLogger("sync_svc.scheduler")
@@ -31,13 +29,13 @@ class Scheduler:
 
     def __init__(
         self,
-        config_stub: config_pb2_grpc.ConfigServiceAsyncStub,
+        config: ConfigClient,
         runner: SyncRunner,
         *,
         every: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._config = config_stub
+        self._config = config
         self._runner = runner
         self._every = every
         self._clock = clock
@@ -46,13 +44,12 @@ class Scheduler:
     async def tick(self) -> list[str]:
         """Start the runs that are due; returns their ids."""
         now = self._clock()
-        reply = await self._config.ListCommands(cpb.ListCommandsRequest(), timeout=DEFAULT_TIMEOUT)
         started = []
-        for command in reply.commands:
-            if command.kind != cpb.COMMAND_KIND_PLAYLIST_SYNC or not command.enabled:
+        for command in await self._config.playlist_commands():
+            if not command.enabled:
                 continue
             if due(command.schedule, self._last, now):
-                spec = await self._runner.spec_for_command(command.name)
+                spec = await self._config.playlist_spec(command.name)
                 started.append(await self._runner.start(spec, dry_run=False))
                 _log.info("scheduled run", extra={"fields": {"command": command.name}})
         self._last = now

@@ -11,20 +11,22 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 
 from common.errors import FieldViolation, check
 from sync_svc import convert
+from sync_svc.config_client import ConfigClient
 from sync_svc.runner import SyncRunner
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
-    def __init__(self, runner: SyncRunner) -> None:
+    def __init__(self, runner: SyncRunner, config: ConfigClient) -> None:
         self._runner = runner
+        self._config = config
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
         check([FieldViolation("what", "give command_name or spec")] if which is None else [])
         if which == "command_name":
-            spec = await self._runner.spec_for_command(request.command_name)
+            spec = await self._config.playlist_spec(request.command_name)
         else:
             spec = convert.spec_from_pb(request.spec)
         return pb.RunSyncResponse(run_id=await self._runner.start(spec, dry_run=request.dry_run))
@@ -33,7 +35,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         self, request: pb.WatchSyncRequest, context: Context
     ) -> AsyncIterator[pb.WatchSyncResponse]:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
-        async for progress in self._runner.follow(request.run_id):
+        async for progress in self._runner.runs.follow(request.run_id):
             yield pb.WatchSyncResponse(progress=convert.progress_to_pb(progress))
 
     async def GetSyncReport(
@@ -41,7 +43,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
     ) -> pb.GetSyncReportResponse:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         return pb.GetSyncReportResponse(
-            report=convert.report_to_pb(await self._runner.report(request.run_id))
+            report=convert.report_to_pb(await self._runner.runs.report(request.run_id))
         )
 
     async def ListSyncs(

@@ -17,8 +17,8 @@ from sync_svc import tables
 from sync_svc.model import (
     Candidate,
     Outcome,
-    Progress,
     Report,
+    RunProgress,
     RunState,
     Spec,
     TargetResult,
@@ -55,7 +55,7 @@ def report_from_json(text: str) -> Report:
             command_name=spec["command_name"],
         ),
         dry_run=data["dry_run"],
-        progress=Progress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
+        progress=RunProgress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
         started_at=data["started_at"],
         finished_at=data["finished_at"],
         targets=[TargetResult(**{**t, "target": Target(t["target"])}) for t in data["targets"]],

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from common.model import Target
 from common.targets.counters import RequestCounter
-from common.targets.listing import Items, Progress
+from common.targets.listing import Items, ProgressCallback
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -31,7 +31,7 @@ class LibraryReader(Protocol):
     async def list_tracks(
         self,
         library: TargetLibrary,
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]: ...
 

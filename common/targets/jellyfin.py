@@ -26,7 +26,7 @@ from common.targets.jellyfin_parse import (
     playlist_from_item,
     track_from_item,
 )
-from common.targets.listing import Items, PageResult, Progress, list_all
+from common.targets.listing import Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -196,7 +196,7 @@ class JellyfinClient:
         library: TargetLibrary,
         *filters: tuple[str, str],
         fields: str = TRACK_FIELDS,
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
         return await list_all(
@@ -245,7 +245,7 @@ class JellyfinClient:
     async def list_tracks(
         self,
         library: TargetLibrary,
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
         return await self._list(library, on_progress=on_progress, on_items=on_items)

@@ -20,7 +20,7 @@ class PageResult(Generic[T]):
 
 
 Fetch = Callable[[Page], Awaitable[PageResult[T]]]
-Progress = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], None]
 # Each page's items as soon as the page is checked; provisional until list_all returns.
 Items = Callable[[Sequence[Any]], None]
 
@@ -66,7 +66,7 @@ async def list_all(
     what: str,
     page_size: int,
     key: Callable[[T], str],
-    on_progress: Progress | None = None,
+    on_progress: ProgressCallback | None = None,
     on_items: Items | None = None,
 ) -> list[T]:
     """Every item of a listing in server order. The first page gives the total; the rest

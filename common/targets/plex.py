@@ -13,7 +13,7 @@ from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
-from common.targets.listing import Items, PageResult, Progress, list_all
+from common.targets.listing import Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -159,7 +159,7 @@ class PlexClient:
         self,
         library: TargetLibrary,
         *filters: tuple[str, str] | tuple[str, str, str],
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
         guids: bool = True,
     ) -> list[TargetTrack]:
@@ -175,7 +175,7 @@ class PlexClient:
     async def list_tracks(
         self,
         library: TargetLibrary,
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
         return await self._list(library, on_progress=on_progress, on_items=on_items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cache_svc.build import Progress, build_generation, pages_for
+from cache_svc.build import BuildProgress, build_generation, pages_for
 from common.model import Target
 from tests.support.library_fakes import FakeLibrary, make_tracks
 
@@ -14,7 +14,9 @@ class _Store:
         return None
 
 
-async def _build(library: FakeLibrary, progress: Progress, **changes: Any) -> list[tuple[int, int]]:
+async def _build(
+    library: FakeLibrary, progress: BuildProgress, **changes: Any
+) -> list[tuple[int, int]]:
     seen: list[tuple[int, int]] = []
     await build_generation(
         target=Target.PLEX,
@@ -40,7 +42,7 @@ def test_pages_follow_the_first_page_size() -> None:
 
 async def test_a_full_build_reports_every_page_against_the_listing_totals() -> None:
     library = FakeLibrary({"Music": make_tracks("Music", 250), "More": make_tracks("More", 100)})
-    progress = Progress(full=True, started_at=0.0)
+    progress = BuildProgress(full=True, started_at=0.0)
     seen = await _build(library, progress)
     assert (progress.pages_done, progress.pages_total) == (4, 4)  # 3 pages of Music, 1 of More
     counted = [(done, total) for done, total in seen if done]
@@ -50,6 +52,6 @@ async def test_a_full_build_reports_every_page_against_the_listing_totals() -> N
 async def test_an_incremental_refresh_counts_one_page_per_library() -> None:
     tracks = make_tracks("Music", 250)
     library = FakeLibrary({"Music": tracks})
-    progress = Progress(full=False, started_at=0.0)
+    progress = BuildProgress(full=False, started_at=0.0)
     await _build(library, progress, previous=tracks)
     assert (progress.pages_done, progress.pages_total) == (1, 1)

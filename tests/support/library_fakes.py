@@ -17,7 +17,7 @@ from common.targets import (
     TargetLibrary,
     TargetTrack,
 )
-from common.targets.listing import Items, Progress
+from common.targets.listing import Items, ProgressCallback
 
 
 @dataclass
@@ -100,7 +100,7 @@ class FakeSource:
     async def list_tracks(
         self,
         library: TargetLibrary,
-        on_progress: Progress | None = None,
+        on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
         self._lib.listings += 1

@@ -10,6 +10,7 @@ import pytest
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from common import errors
+from common.config.registry import Registry
 from common.grpc_errors import (
     error_reason,
     field_violations,
@@ -19,7 +20,7 @@ from common.grpc_errors import (
     status_for,
 )
 from common.targets import errors as target_errors
-from sync_svc.runner import SyncRunner
+from sync_svc.config_client import ConfigClient
 
 PREFIX = "ERROR_REASON_"
 C = grpc.StatusCode
@@ -107,25 +108,25 @@ class _Config:
         )
 
 
-def _runner(config: _Config) -> SyncRunner:
-    return SyncRunner(None, config, None, None, None, remember_secret=lambda _: None)  # type: ignore[arg-type]
+def _client(config: _Config) -> ConfigClient:
+    return ConfigClient(config, Registry(), remember_secret=lambda _: None)  # type: ignore[arg-type]
 
 
 async def test_run_sync_reports_only_a_real_not_found_as_a_missing_command() -> None:
     missing = _Config(grpc.StatusCode.NOT_FOUND, status_for(errors.CommandNotFound("x")))
     with pytest.raises(errors.CommandNotFound):
-        await _runner(missing).spec_for_command("x")
+        await _client(missing).playlist_spec("x")
 
     refused = errors.InvalidArgument([errors.FieldViolation("name", "must start with a letter")])
     bad_name = _Config(grpc.StatusCode.INVALID_ARGUMENT, status_for(refused))
     with pytest.raises(errors.InvalidArgument) as caught:
-        await _runner(bad_name).spec_for_command("-x")
+        await _client(bad_name).playlist_spec("-x")
     assert caught.value.violations == (
         errors.FieldViolation("command_name", "must start with a letter"),
     )
 
     with pytest.raises(grpc.aio.AioRpcError) as away:
-        await _runner(_Config(grpc.StatusCode.UNAVAILABLE)).spec_for_command("x")
+        await _client(_Config(grpc.StatusCode.UNAVAILABLE)).playlist_spec("x")
     assert away.value.code() == grpc.StatusCode.UNAVAILABLE
 
 

@@ -1,0 +1,84 @@
+"""What sync_svc reads from config_svc: playlist commands and the settings a run uses.
+
+Like CacheClient, it turns calls into domain values and downstream failures into domain
+errors, so the runner and the scheduler never handle protobuf or status codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.config.v1 import config_pb2_grpc
+
+from common import protoconv
+from common.client import DEFAULT_TIMEOUT
+from common.config.registry import Registry
+from common.config.values import SettingValues
+from common.errors import CommandNotFound, FieldViolation, InvalidArgument
+from common.grpc_errors import field_violations
+from common.model import Command, CommandKind
+from sync_svc.model import Spec
+
+
+class ConfigClient:
+    def __init__(
+        self,
+        stub: config_pb2_grpc.ConfigServiceAsyncStub,
+        registry: Registry,
+        *,
+        remember_secret: Callable[[str], None],
+    ) -> None:
+        self._stub = stub
+        self._registry = registry
+        self._remember_secret = remember_secret  # revealed tokens, masked in the logs
+
+    async def playlist_spec(self, name: str) -> Spec:
+        """The spec of the playlist_sync command ``name``. Only a real NOT_FOUND becomes
+        CommandNotFound; a name config_svc refuses is this request's ``command_name``;
+        any other failure propagates as it came."""
+        if not name:
+            raise InvalidArgument([FieldViolation("command_name", "is required")])
+        try:
+            reply = await self._stub.GetCommand(
+                cpb.GetCommandRequest(name=name), timeout=DEFAULT_TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                raise CommandNotFound(name, kind="playlist_sync command") from None
+            if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                texts = [text for _, text in field_violations(exc)] or [exc.details() or ""]
+                raise InvalidArgument(FieldViolation("command_name", t) for t in texts) from None
+            raise
+        command = protoconv.command_from_pb(reply.command)
+        if command is None or command.kind is not CommandKind.PLAYLIST_SYNC:
+            raise CommandNotFound(name, kind="playlist_sync command")
+        return spec_of(command)
+
+    async def playlist_commands(self) -> list[Command]:
+        """Every playlist_sync command, enabled or not."""
+        reply = await self._stub.ListCommands(cpb.ListCommandsRequest(), timeout=DEFAULT_TIMEOUT)
+        commands = (protoconv.command_from_pb(c) for c in reply.commands)
+        return [c for c in commands if c is not None and c.kind is CommandKind.PLAYLIST_SYNC]
+
+    async def run_settings(self) -> SettingValues:
+        """Every setting's value, secrets included, as a run will use them."""
+        reply = await self._stub.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)
+        values = {s.key: s.value for s in reply.settings}
+        secrets = await self._stub.RevealSecrets(
+            cpb.RevealSecretsRequest(), timeout=DEFAULT_TIMEOUT
+        )
+        for secret in secrets.secrets:
+            self._remember_secret(secret.value)
+        values.update({s.key: s.value for s in secrets.secrets})
+        return SettingValues(self._registry, values)
+
+
+def spec_of(command: Command) -> Spec:
+    return Spec(
+        playlist_title=command.playlist_title or command.name,
+        targets=command.targets,
+        source_kind=command.source_kind,
+        source_ref=command.source_ref,
+        command_name=command.name,
+    )
