@@ -14,8 +14,9 @@ from common.protoconv import (
     TARGETS_BACK,
     command_to_pb,
 )
-from config_svc.core import CommandInput, WatchItem
+from config_svc.core import CommandInput
 from config_svc.events import Event, SettingState
+from config_svc.revisions import WatchItem
 
 VALUE_TYPES = {
     ValueType.BOOL: pb.SETTING_TYPE_BOOL,
