@@ -10,6 +10,7 @@ follow the live tail, with progress while idle.
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -67,11 +68,17 @@ class Changes:
     result_commands: dict[str, Command]
 
 
+class WatchItemKind(enum.Enum):
+    SNAPSHOT = enum.auto()  # every setting and command at one revision
+    EVENTS = enum.auto()  # one revision's events
+    PROGRESS = enum.auto()  # the current revision and the compaction floor, while idle
+
+
 @dataclass(frozen=True)
 class WatchItem:
     """One message of a watch: a snapshot, one revision's events, or progress."""
 
-    kind: str  # "snapshot" | "events" | "progress"
+    kind: WatchItemKind
     revision: int
     compact_revision: int
     settings: tuple[SettingState, ...] = ()
@@ -232,7 +239,7 @@ class RevisionEngine:
             loaded = await self.read()
             state = self._views.state(loaded.stored, loaded.commands)
             yield WatchItem(
-                "snapshot",
+                WatchItemKind.SNAPSHOT,
                 loaded.revision,
                 loaded.compact_revision,
                 settings=tuple(self._views.setting(state, key) for key in self._registry.keys),
@@ -250,7 +257,7 @@ class RevisionEngine:
                 batch = await self._log_after(position)
             if batch:
                 for revision, events in batch:
-                    yield WatchItem("events", revision, 0, events=tuple(events))
+                    yield WatchItem(WatchItemKind.EVENTS, revision, 0, events=tuple(events))
                     position = revision
                 continue
             if await self._feed.wait_beyond(position, progress_interval):
@@ -258,4 +265,4 @@ class RevisionEngine:
             current, floor = await self._positions()  # also notices writes by other replicas
             if current > position:
                 continue
-            yield WatchItem("progress", current, floor)
+            yield WatchItem(WatchItemKind.PROGRESS, current, floor)
