@@ -18,7 +18,9 @@ from common.server import GrpcServer
 from common.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
+from config_svc.revisions import RevisionEngine
 from config_svc.servicer import ConfigServicer
+from config_svc.views import ConfigViews
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "config_alembic_version"
@@ -51,19 +53,20 @@ async def start(
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     if retention is None:
         retention = int(environ.get("CMDARR_CONFIG_LOG_RETENTION", "10000"))
-    core = ConfigCore(
+    views = ConfigViews(registry, pinned)
+    revisions = RevisionEngine(
         db,
-        registry,
-        pinned,
+        views,
         ChangeFeed(),
         retention=retention,
         remember_secret=redactor.add if redactor else lambda _value: None,
     )
+    core = ConfigCore(revisions, views)
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
-        ConfigServicer(core, registry), server.server
+        ConfigServicer(core, revisions, registry), server.server
     )
     await server.start()
     await core.start()

@@ -14,8 +14,9 @@ from common.protoconv import (
     TARGETS_BACK,
     command_to_pb,
 )
-from config_svc.core import CommandInput, WatchItem
+from config_svc.core import CommandInput
 from config_svc.events import Event, SettingState
+from config_svc.revisions import WatchItem, WatchItemKind
 
 VALUE_TYPES = {
     ValueType.BOOL: pb.SETTING_TYPE_BOOL,
@@ -32,9 +33,9 @@ ORIGINS = {
     Origin.AUTO: pb.SETTING_SOURCE_AUTO,
 }
 WATCH_KINDS = {
-    "snapshot": pb.WATCH_RESPONSE_KIND_SNAPSHOT,
-    "events": pb.WATCH_RESPONSE_KIND_EVENTS,
-    "progress": pb.WATCH_RESPONSE_KIND_PROGRESS,
+    WatchItemKind.SNAPSHOT: pb.WATCH_RESPONSE_KIND_SNAPSHOT,
+    WatchItemKind.EVENTS: pb.WATCH_RESPONSE_KIND_EVENTS,
+    WatchItemKind.PROGRESS: pb.WATCH_RESPONSE_KIND_PROGRESS,
 }
 
 
@@ -82,7 +83,7 @@ def watch_item_to_pb(registry: Registry, item: WatchItem) -> pb.WatchConfigRespo
     response = pb.WatchConfigResponse(
         kind=WATCH_KINDS[item.kind], revision=item.revision, compact_revision=item.compact_revision
     )
-    if item.kind == "snapshot":
+    if item.kind is WatchItemKind.SNAPSHOT:
         response.snapshot.CopyFrom(
             pb.ConfigSnapshot(
                 settings=[setting_to_pb(registry, s) for s in item.settings],

@@ -1,21 +1,17 @@
-"""config_svc's domain: settings, commands, the auto-enable policy and warnings, on one
-revisioned store whose every write is one transaction and one change-log revision."""
+"""config_svc's use cases: settings, commands, the auto-enable policy and warnings, each
+write applied through the revision engine (config_svc/revisions.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from common.config.registry import Registry
-from common.db import Database
 from common.errors import (
     BuiltinCommand,
     CommandAlreadyExists,
     CommandNotFound,
     FieldViolation,
     InvalidArgument,
-    RevisionCompacted,
     RevisionMismatch,
     SettingPinnedByEnv,
     check,
@@ -24,7 +20,6 @@ from common.model import (
     BUILDER_NAME,
     Command,
     CommandKind,
-    ConfigView,
     FixAction,
     Notification,
     Origin,
@@ -34,11 +29,10 @@ from common.model import (
 )
 from common.warning_rules import compute_warnings
 from config_svc import store, validation
-from config_svc.events import Event, SettingState
-from config_svc.feed import Batch, ChangeFeed
-from config_svc.policy import ConfigState, Stored, auto_changes
-
-LOG_READ_LIMIT = 256
+from config_svc.events import SettingState
+from config_svc.policy import Stored, auto_changes
+from config_svc.revisions import Draft, Mutation, RevisionEngine
+from config_svc.views import ConfigViews
 
 
 @dataclass(frozen=True)
@@ -62,15 +56,6 @@ class CommandInput:
     playlist_title: str = ""
 
 
-@dataclass
-class Draft:
-    """The state a write is building, started from the stored state."""
-
-    stored: dict[str, Stored]
-    commands: dict[str, Command]
-    notifications: list[Notification] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class WriteResult:
     revision: int
@@ -81,162 +66,52 @@ class WriteResult:
     commands: Mapping[str, Command]
 
 
-@dataclass(frozen=True)
-class WatchItem:
-    """One message of a watch: a snapshot, one revision's events, or progress."""
-
-    kind: str  # "snapshot" | "events" | "progress"
-    revision: int
-    compact_revision: int
-    settings: tuple[SettingState, ...] = ()
-    commands: tuple[Command, ...] = ()
-    events: tuple[Event, ...] = ()
-
-
-Mutation = Callable[[store.Loaded, Draft], None]
-
 UPDATABLE_FIELDS = {"source", "targets", "schedule", "enabled", "playlist_title"}
 BUILDER_FIELDS = {"schedule", "enabled"}
 
 
-def _comparable(command: Command | None) -> Command | None:
-    return None if command is None else replace(command, create_revision=0, mod_revision=0)
-
-
 class ConfigCore:
-    def __init__(
-        self,
-        db: Database,
-        registry: Registry,
-        env: Mapping[str, str],
-        feed: ChangeFeed,
-        *,
-        retention: int = 10_000,
-        remember_secret: Callable[[str], None] = lambda _value: None,
-    ) -> None:
-        self._db = db
-        self._registry = registry
-        self._env = dict(env)
-        self._feed = feed
-        self._retention = max(1, retention)
-        self._remember_secret = remember_secret
-        self._lock = asyncio.Lock()
-        for key, value in self._env.items():
-            if registry[key].secret:
-                remember_secret(value)
-
-    # ----- state views ---------------------------------------------------------------
-
-    def _state(self, stored: Mapping[str, Stored], commands: Mapping[str, Command]) -> ConfigState:
-        return ConfigState(self._env, stored, commands[BUILDER_NAME])
-
-    def _setting(self, state: ConfigState, key: str) -> SettingState:
-        value, origin = state.effective(self._registry, key)
-        stored = state.stored.get(key)
-        secret = self._registry[key].secret
-        return SettingState(
-            key=key,
-            value="" if secret else value,
-            origin=origin,
-            mod_revision=stored.mod_revision if stored else 0,
-            is_set=bool(value),
-        )
-
-    def _view(self, stored: Mapping[str, Stored], commands: Mapping[str, Command]) -> ConfigView:
-        state = self._state(stored, commands)
-        typed = {
-            spec.key: spec.parse(state.effective(self._registry, spec.key)[0])
-            for spec in self._registry
-        }
-        return ConfigView(typed, tuple(commands[name] for name in sorted(commands)))
-
-    async def _read(self) -> store.Loaded:
-        async with self._lock, self._db.sessions() as session:
-            return await store.load(session)
+    def __init__(self, revisions: RevisionEngine, views: ConfigViews) -> None:
+        self._revisions = revisions
+        self._views = views
+        self._registry = views.registry
+        self._env = views.env
 
     # ----- the write path --------------------------------------------------------------
+
+    def _with_policy(self, mutate: Mutation) -> Mutation:
+        """The caller's mutation, then the automatic changes the policy decides."""
+
+        def apply(loaded: store.Loaded, draft: Draft) -> None:
+            mutate(loaded, draft)
+            outcome = auto_changes(
+                self._registry,
+                self._views.state(loaded.stored, loaded.commands),
+                self._views.state(draft.stored, draft.commands),
+            )
+            draft.stored.update(outcome.settings)
+            if outcome.builder is not None:
+                draft.commands[BUILDER_NAME] = outcome.builder
+            draft.notifications.extend(outcome.notifications)
+
+        return apply
 
     async def _write(
         self, mutate: Mutation, *, expected_revision: int = 0, validate_only: bool = False
     ) -> WriteResult:
-        async with self._lock:
-            async with self._db.sessions() as session, session.begin():
-                loaded = await store.load(session, lock=True)
-                if expected_revision and expected_revision != loaded.revision:
-                    raise RevisionMismatch(expected_revision, loaded.revision)
-                draft = Draft(dict(loaded.stored), dict(loaded.commands))
-                mutate(loaded, draft)
-                before = self._state(loaded.stored, loaded.commands)
-                outcome = auto_changes(
-                    self._registry, before, self._state(draft.stored, draft.commands)
-                )
-                draft.stored.update(outcome.settings)
-                if outcome.builder is not None:
-                    draft.commands[BUILDER_NAME] = outcome.builder
-                draft.notifications.extend(outcome.notifications)
-
-                revision = loaded.revision + 1
-                after = self._state(draft.stored, draft.commands)
-                changed_keys = [
-                    key
-                    for key in self._registry.keys
-                    if before.effective(self._registry, key) != after.effective(self._registry, key)
-                ]
-                settings = {
-                    key: replace(draft.stored[key], mod_revision=revision) for key in changed_keys
-                }
-                commands: dict[str, Command | None] = {}
-                for name in sorted(set(loaded.commands) | set(draft.commands)):
-                    old, new = loaded.commands.get(name), draft.commands.get(name)
-                    if _comparable(old) != _comparable(new):
-                        commands[name] = (
-                            None
-                            if new is None
-                            else replace(
-                                new,
-                                create_revision=old.create_revision if old else revision,
-                                mod_revision=revision,
-                            )
-                        )
-                final_stored = {**draft.stored, **settings}
-                final_commands = {
-                    name: cmd
-                    for name, cmd in {**draft.commands, **commands}.items()
-                    if cmd is not None
-                }
-                final_state = self._state(final_stored, final_commands)
-                changed_settings = tuple(self._setting(final_state, key) for key in changed_keys)
-                events = [Event(setting=s) for s in changed_settings] + [
-                    Event(command=cmd) if cmd is not None else Event(deleted=name)
-                    for name, cmd in commands.items()
-                ]
-                warnings = tuple(compute_warnings(self._view(final_stored, final_commands)))
-                if validate_only or not events:
-                    return WriteResult(
-                        loaded.revision,
-                        (),
-                        (),
-                        tuple(draft.notifications),
-                        warnings,
-                        loaded.commands,
-                    )
-                await store.persist(
-                    session, revision=revision, settings=settings, commands=commands, events=events
-                )
-                floor = revision - self._retention
-                if floor - loaded.compact_revision > max(1, self._retention // 10):
-                    await store.compact(session, floor=floor)
-            await self._feed.publish(revision, events)
-        for key, value in settings.items():
-            if self._registry[key].secret:
-                self._remember_secret(value.value)
+        commit = await self._revisions.commit(
+            self._with_policy(mutate),
+            expected_revision=expected_revision,
+            validate_only=validate_only,
+        )
+        view = self._views.config_view(commit.result_stored, commit.result_commands)
         return WriteResult(
-            revision,
-            changed_settings,
-            tuple(cmd for cmd in commands.values() if cmd is not None),
-            tuple(draft.notifications),
-            warnings,
-            final_commands,
+            commit.revision,
+            commit.changed_settings,
+            commit.changed_commands,
+            commit.notifications,
+            tuple(compute_warnings(view)),
+            commit.commands,
         )
 
     # ----- start-up ------------------------------------------------------------------
@@ -245,11 +120,7 @@ class ConfigCore:
         """Apply the policy to the state as loaded (the environment may have enabled a
         client since the last run) and prime the feed."""
         result = await self._write(lambda _loaded, _draft: None)
-        self._feed.start_at(result.revision)
-        loaded = await self._read()
-        for key, value in loaded.stored.items():
-            if self._registry[key].secret and value.value:
-                self._remember_secret(value.value)
+        await self._revisions.start_at(result.revision)
         return result
 
     # ----- settings ------------------------------------------------------------------
@@ -262,10 +133,10 @@ class ConfigCore:
                 if key not in self._registry
             ]
         )
-        loaded = await self._read()
-        state = self._state(loaded.stored, loaded.commands)
+        loaded = await self._revisions.read()
+        state = self._views.state(loaded.stored, loaded.commands)
         wanted = sorted(set(keys)) if keys else self._registry.keys
-        return [self._setting(state, key) for key in wanted], loaded.revision
+        return [self._views.setting(state, key) for key in wanted], loaded.revision
 
     async def reveal_secrets(
         self, keys: Sequence[str]
@@ -279,8 +150,8 @@ class ConfigCore:
                     FieldViolation(f"keys[{i}]", f"{key} is not a secret; use GetSettings")
                 )
         check(problems)
-        loaded = await self._read()
-        state = self._state(loaded.stored, loaded.commands)
+        loaded = await self._revisions.read()
+        state = self._views.state(loaded.stored, loaded.commands)
         wanted = sorted(set(keys)) if keys else [s.key for s in self._registry if s.secret]
         return [(key, *state.effective(self._registry, key)) for key in wanted], loaded.revision
 
@@ -334,12 +205,12 @@ class ConfigCore:
     # ----- commands ------------------------------------------------------------------
 
     async def list_commands(self) -> tuple[list[Command], int]:
-        loaded = await self._read()
+        loaded = await self._revisions.read()
         return [loaded.commands[n] for n in sorted(loaded.commands)], loaded.revision
 
     async def get_command(self, name: str) -> Command:
         check(validation.check_name(name, "name"))
-        loaded = await self._read()
+        loaded = await self._revisions.read()
         if name not in loaded.commands:
             raise CommandNotFound(name)
         return loaded.commands[name]
@@ -379,7 +250,7 @@ class ConfigCore:
         return result.commands.get(created.name, created), result
 
     def _accept_fixes(self, draft: Draft) -> None:
-        for warning in compute_warnings(self._view(draft.stored, draft.commands)):
+        for warning in compute_warnings(self._views.config_view(draft.stored, draft.commands)):
             fix = warning.fix
             if fix is None:
                 continue
@@ -490,61 +361,10 @@ class ConfigCore:
         return await self._write(mutate)
 
     async def warnings(self) -> tuple[list[Warning], int]:
-        loaded = await self._read()
-        return compute_warnings(self._view(loaded.stored, loaded.commands)), loaded.revision
-
-    # ----- watch ---------------------------------------------------------------------
-
-    async def _positions(self) -> tuple[int, int]:
-        async with self._db.sessions() as session:
-            return await store.positions(session)
-
-    async def _log_after(self, after: int) -> Batch:
-        async with self._db.sessions() as session:
-            batch: Batch = list(await store.read_log(session, after=after, limit=LOG_READ_LIMIT))
-            # Read the floor after the rows: if it passed `after` meanwhile, rows may be gone.
-            _current, floor = await store.positions(session)
-        if after < floor:
-            raise RevisionCompacted(after, floor)
-        return batch
-
-    async def watch(
-        self, after_revision: int, progress_interval: float
-    ) -> AsyncIterator[WatchItem]:
-        """Snapshot (after_revision 0) or replay, then every later revision, in order."""
-        if after_revision < 0:
-            raise InvalidArgument([FieldViolation("after_revision", "must not be negative")])
-        if after_revision == 0:
-            loaded = await self._read()
-            state = self._state(loaded.stored, loaded.commands)
-            yield WatchItem(
-                "snapshot",
-                loaded.revision,
-                loaded.compact_revision,
-                settings=tuple(self._setting(state, key) for key in self._registry.keys),
-                commands=tuple(loaded.commands[n] for n in sorted(loaded.commands)),
-            )
-            position = loaded.revision
-        else:
-            _current, floor = await self._positions()
-            if after_revision < floor:
-                raise RevisionCompacted(after_revision, floor)
-            position = after_revision
-        while True:
-            batch = self._feed.recent_after(position, LOG_READ_LIMIT)
-            if batch is None:
-                batch = await self._log_after(position)
-            if batch:
-                for revision, events in batch:
-                    yield WatchItem("events", revision, 0, events=tuple(events))
-                    position = revision
-                continue
-            if await self._feed.wait_beyond(position, progress_interval):
-                continue
-            current, floor = await self._positions()  # also notices writes by other replicas
-            if current > position:
-                continue
-            yield WatchItem("progress", current, floor)
+        loaded = await self._revisions.read()
+        return compute_warnings(
+            self._views.config_view(loaded.stored, loaded.commands)
+        ), loaded.revision
 
 
 def _short(text: str) -> str:

@@ -13,13 +13,15 @@ from common import protoconv
 from common.config.registry import Registry
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
+from config_svc.revisions import RevisionEngine
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
-    def __init__(self, core: ConfigCore, registry: Registry) -> None:
+    def __init__(self, core: ConfigCore, revisions: RevisionEngine, registry: Registry) -> None:
         self._core = core
+        self._revisions = revisions
         self._registry = registry
 
     async def GetSettings(
@@ -120,5 +122,5 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     ) -> AsyncIterator[pb.WatchConfigResponse]:
         interval_ms = request.progress_interval_ms or 5000
         interval = min(max(interval_ms, 100), 60_000) / 1000
-        async for item in self._core.watch(request.after_revision, interval):
+        async for item in self._revisions.watch(request.after_revision, interval):
             yield convert.watch_item_to_pb(self._registry, item)

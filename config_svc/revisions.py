@@ -1,0 +1,268 @@
+"""The revision engine: every write is one transaction and one change-log revision.
+
+A write loads the state under the revision lock, checks ``expected_revision``, lets the
+caller's mutation change a draft, turns the difference into events, persists the rows and
+the change-log entries under revision N+1, compacts the log past the retention and
+publishes the revision to the feed. Watchers read a snapshot or replay the log, then
+follow the live tail, with progress while idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.db import Database
+from common.errors import FieldViolation, InvalidArgument, RevisionCompacted, RevisionMismatch
+from common.model import Command, Notification
+from config_svc import store
+from config_svc.events import Event, SettingState
+from config_svc.feed import Batch, ChangeFeed
+from config_svc.policy import Stored
+from config_svc.views import ConfigViews
+
+LOG_READ_LIMIT = 256
+
+
+@dataclass
+class Draft:
+    """The state a write is building, started from the stored state."""
+
+    stored: dict[str, Stored]
+    commands: dict[str, Command]
+    notifications: list[Notification] = field(default_factory=list)
+
+
+Mutation = Callable[[store.Loaded, Draft], None]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What one write did. Nothing is written when no effective value changed or with
+    ``validate_only``: then ``revision`` and ``commands`` are the stored ones and nothing
+    is reported changed. ``result_stored`` and ``result_commands`` are the state the write
+    leads to either way."""
+
+    revision: int
+    changed_settings: tuple[SettingState, ...]
+    changed_commands: tuple[Command, ...]
+    notifications: tuple[Notification, ...]
+    commands: Mapping[str, Command]
+    result_stored: Mapping[str, Stored]
+    result_commands: Mapping[str, Command]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The difference between the stored state and a draft, stamped with its revision."""
+
+    settings: dict[str, Stored]
+    commands: dict[str, Command | None]  # None: deleted
+    changed_settings: tuple[SettingState, ...]
+    events: list[Event]
+    result_stored: dict[str, Stored]
+    result_commands: dict[str, Command]
+
+
+class WatchItemKind(enum.Enum):
+    SNAPSHOT = enum.auto()  # every setting and command at one revision
+    EVENTS = enum.auto()  # one revision's events
+    PROGRESS = enum.auto()  # the current revision and the compaction floor, while idle
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    """One message of a watch: a snapshot, one revision's events, or progress."""
+
+    kind: WatchItemKind
+    revision: int
+    compact_revision: int
+    settings: tuple[SettingState, ...] = ()
+    commands: tuple[Command, ...] = ()
+    events: tuple[Event, ...] = ()
+
+
+def _comparable(command: Command | None) -> Command | None:
+    return None if command is None else replace(command, create_revision=0, mod_revision=0)
+
+
+class RevisionEngine:
+    def __init__(
+        self,
+        db: Database,
+        views: ConfigViews,
+        feed: ChangeFeed,
+        *,
+        retention: int = 10_000,
+        remember_secret: Callable[[str], None] = lambda _value: None,
+    ) -> None:
+        self._db = db
+        self._views = views
+        self._registry = views.registry
+        self._feed = feed
+        self._retention = max(1, retention)
+        self._remember_secret = remember_secret
+        self._lock = asyncio.Lock()
+        for key, value in views.env.items():
+            if self._registry[key].secret:
+                remember_secret(value)
+
+    async def read(self) -> store.Loaded:
+        async with self._lock, self._db.sessions() as session:
+            return await store.load(session)
+
+    async def start_at(self, revision: int) -> None:
+        """Prime the feed with the revision committed at start-up and remember the stored
+        secrets."""
+        self._feed.start_at(revision)
+        loaded = await self.read()
+        for key, value in loaded.stored.items():
+            if self._registry[key].secret and value.value:
+                self._remember_secret(value.value)
+
+    # ----- the write path --------------------------------------------------------------
+
+    async def commit(
+        self, mutate: Mutation, *, expected_revision: int = 0, validate_only: bool = False
+    ) -> Commit:
+        async with self._lock:
+            async with self._db.sessions() as session, session.begin():
+                loaded = await store.load(session, lock=True)
+                if expected_revision and expected_revision != loaded.revision:
+                    raise RevisionMismatch(expected_revision, loaded.revision)
+                draft = Draft(dict(loaded.stored), dict(loaded.commands))
+                mutate(loaded, draft)
+                revision = loaded.revision + 1
+                changes = self._changes(loaded, draft, revision)
+                if validate_only or not changes.events:
+                    return Commit(
+                        loaded.revision,
+                        (),
+                        (),
+                        tuple(draft.notifications),
+                        loaded.commands,
+                        changes.result_stored,
+                        changes.result_commands,
+                    )
+                await store.persist(
+                    session,
+                    revision=revision,
+                    settings=changes.settings,
+                    commands=changes.commands,
+                    events=changes.events,
+                )
+                await self._compact_if_due(session, revision, loaded.compact_revision)
+            await self._feed.publish(revision, changes.events)
+        for key, value in changes.settings.items():
+            if self._registry[key].secret:
+                self._remember_secret(value.value)
+        return Commit(
+            revision,
+            changes.changed_settings,
+            tuple(cmd for cmd in changes.commands.values() if cmd is not None),
+            tuple(draft.notifications),
+            changes.result_commands,
+            changes.result_stored,
+            changes.result_commands,
+        )
+
+    def _changes(self, loaded: store.Loaded, draft: Draft, revision: int) -> Changes:
+        """The settings whose effective value changed and the commands that changed, as
+        rows stamped with ``revision`` and as events."""
+        before = self._views.state(loaded.stored, loaded.commands)
+        after = self._views.state(draft.stored, draft.commands)
+        changed_keys = [
+            key
+            for key in self._registry.keys
+            if before.effective(self._registry, key) != after.effective(self._registry, key)
+        ]
+        settings = {key: replace(draft.stored[key], mod_revision=revision) for key in changed_keys}
+        commands: dict[str, Command | None] = {}
+        for name in sorted(set(loaded.commands) | set(draft.commands)):
+            old, new = loaded.commands.get(name), draft.commands.get(name)
+            if _comparable(old) != _comparable(new):
+                commands[name] = (
+                    None
+                    if new is None
+                    else replace(
+                        new,
+                        create_revision=old.create_revision if old else revision,
+                        mod_revision=revision,
+                    )
+                )
+        result_stored = {**draft.stored, **settings}
+        result_commands = {
+            name: cmd for name, cmd in {**draft.commands, **commands}.items() if cmd is not None
+        }
+        result_state = self._views.state(result_stored, result_commands)
+        changed_settings = tuple(self._views.setting(result_state, key) for key in changed_keys)
+        events = [Event(setting=s) for s in changed_settings] + [
+            Event(command=cmd) if cmd is not None else Event(deleted=name)
+            for name, cmd in commands.items()
+        ]
+        return Changes(settings, commands, changed_settings, events, result_stored, result_commands)
+
+    async def _compact_if_due(
+        self, session: AsyncSession, revision: int, compact_revision: int
+    ) -> None:
+        """Drop the log below the retention, in batches of a tenth of it."""
+        floor = revision - self._retention
+        if floor - compact_revision > max(1, self._retention // 10):
+            await store.compact(session, floor=floor)
+
+    # ----- watch ---------------------------------------------------------------------
+
+    async def _positions(self) -> tuple[int, int]:
+        async with self._db.sessions() as session:
+            return await store.positions(session)
+
+    async def _log_after(self, after: int) -> Batch:
+        async with self._db.sessions() as session:
+            batch: Batch = list(await store.read_log(session, after=after, limit=LOG_READ_LIMIT))
+            # Read the floor after the rows: if it passed `after` meanwhile, rows may be gone.
+            _current, floor = await store.positions(session)
+        if after < floor:
+            raise RevisionCompacted(after, floor)
+        return batch
+
+    async def watch(
+        self, after_revision: int, progress_interval: float
+    ) -> AsyncIterator[WatchItem]:
+        """Snapshot (after_revision 0) or replay, then every later revision, in order."""
+        if after_revision < 0:
+            raise InvalidArgument([FieldViolation("after_revision", "must not be negative")])
+        if after_revision == 0:
+            loaded = await self.read()
+            state = self._views.state(loaded.stored, loaded.commands)
+            yield WatchItem(
+                WatchItemKind.SNAPSHOT,
+                loaded.revision,
+                loaded.compact_revision,
+                settings=tuple(self._views.setting(state, key) for key in self._registry.keys),
+                commands=tuple(loaded.commands[n] for n in sorted(loaded.commands)),
+            )
+            position = loaded.revision
+        else:
+            _current, floor = await self._positions()
+            if after_revision < floor:
+                raise RevisionCompacted(after_revision, floor)
+            position = after_revision
+        while True:
+            batch = self._feed.recent_after(position, LOG_READ_LIMIT)
+            if batch is None:
+                batch = await self._log_after(position)
+            if batch:
+                for revision, events in batch:
+                    yield WatchItem(WatchItemKind.EVENTS, revision, 0, events=tuple(events))
+                    position = revision
+                continue
+            if await self._feed.wait_beyond(position, progress_interval):
+                continue
+            current, floor = await self._positions()  # also notices writes by other replicas
+            if current > position:
+                continue
+            yield WatchItem(WatchItemKind.PROGRESS, current, floor)
