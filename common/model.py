@@ -107,7 +107,10 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Warning:
+class SetupWarning:
+    """A condition of the setup (settings, commands, caches) that will make syncs slow or
+    fail, with its one-click fix when there is one."""
+
     code: str
     severity: Severity
     message: str

@@ -16,10 +16,10 @@ from common.model import (
     FixAction,
     Notification,
     Origin,
+    SetupWarning,
     Severity,
     SourceKind,
     Target,
-    Warning,
 )
 
 ENABLED_ORIGINS = {
@@ -131,7 +131,7 @@ def command_from_pb(message: pb.Command) -> Command | None:
     )
 
 
-def warning_to_pb(warning: Warning) -> pb.Warning:
+def warning_to_pb(warning: SetupWarning) -> pb.Warning:
     message = pb.Warning(
         code=warning.code,
         severity=SEVERITIES[warning.severity],

@@ -16,9 +16,9 @@ from common.model import (
     ConfigView,
     Fix,
     FixAction,
+    SetupWarning,
     Severity,
     Target,
-    Warning,
 )
 
 SYNC_WITHOUT_CACHE = "SYNC_WITHOUT_LIBRARY_CACHE"
@@ -46,9 +46,9 @@ def _build_now(target: Target) -> Fix:
     return Fix(FixAction.BUILD_CACHE_NOW, target, "Build now")
 
 
-def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> list[Warning]:
+def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> list[SetupWarning]:
     """Every warning that applies, most serious first, then by code and target."""
-    found: list[Warning] = []
+    found: list[SetupWarning] = []
     syncs = [c for c in config.commands if c.kind is CommandKind.PLAYLIST_SYNC and c.enabled]
     for target in Target:
         names = tuple(sorted(c.name for c in syncs if target in c.targets))
@@ -56,7 +56,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
             continue
         if not config.flag(target.client_enabled_key):
             found.append(
-                Warning(
+                SetupWarning(
                     SYNC_TARGET_DISABLED,
                     Severity.ERROR,
                     f"Playlist sync {', '.join(names)} targets {target.label}, but the "
@@ -68,7 +68,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
             )
         if not config.flag(target.cache_enabled_key):
             found.append(
-                Warning(
+                SetupWarning(
                     SYNC_WITHOUT_CACHE,
                     Severity.WARNING,
                     seed_message(target),
@@ -83,7 +83,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
         for target in Target:
             if config.flag(target.cache_enabled_key):
                 found.append(
-                    Warning(
+                    SetupWarning(
                         CACHE_BUILDER_DISABLED,
                         Severity.WARNING,
                         f"The {target.label} library cache is enabled but the {BUILDER_NAME} "
@@ -101,7 +101,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
         if cache.state is CacheState.FAILED:
             reason = f": {cache.last_error}" if cache.last_error else ""
             found.append(
-                Warning(
+                SetupWarning(
                     CACHE_FAILED,
                     Severity.ERROR,
                     f"The {label} library cache failed to build{reason}. Syncs will search "
@@ -112,7 +112,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
             )
         elif cache.state is CacheState.STALE:
             found.append(
-                Warning(
+                SetupWarning(
                     CACHE_STALE,
                     Severity.WARNING,
                     f"The {label} library cache is out of date: recently added tracks may "
@@ -128,7 +128,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
                 else ""
             )
             found.append(
-                Warning(
+                SetupWarning(
                     CACHE_BUILDING,
                     Severity.INFO,
                     f"Building {label} library cache{progress}: syncs to {label} will wait for it.",

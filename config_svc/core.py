@@ -23,9 +23,9 @@ from common.model import (
     FixAction,
     Notification,
     Origin,
+    SetupWarning,
     SourceKind,
     Target,
-    Warning,
 )
 from common.warning_rules import compute_warnings
 from config_svc import store, validation
@@ -62,7 +62,7 @@ class WriteResult:
     changed_settings: tuple[SettingState, ...]
     changed_commands: tuple[Command, ...]
     notifications: tuple[Notification, ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[SetupWarning, ...]
     commands: Mapping[str, Command]
 
 
@@ -360,7 +360,7 @@ class ConfigCore:
 
         return await self._write(mutate)
 
-    async def warnings(self) -> tuple[list[Warning], int]:
+    async def warnings(self) -> tuple[list[SetupWarning], int]:
         loaded = await self._revisions.read()
         return compute_warnings(
             self._views.config_view(loaded.stored, loaded.commands)
