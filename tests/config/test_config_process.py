@@ -66,7 +66,8 @@ async def test_reflection_lists_and_calls_through_a_grpc_cli(tmp_path: Path) -> 
             '{"changes":[{"key":"NOPE","value":"1"}]}',
             f"{url}/cmdarr.config.v1.ConfigService/UpdateSettings",
         )
-        assert bad.returncode != 0 and "invalid_argument" in bad.stderr.lower()
+        assert bad.returncode != 0
+        assert "invalid_argument" in bad.stderr.lower()
 
 
 async def test_sigterm_stops_gracefully(tmp_path: Path) -> None:

@@ -98,9 +98,11 @@ def test_counter_counts_by_class_and_resets() -> None:
     counter.count(EndpointClass.TRACK_PAGE, retry=True)
     counter.count(EndpointClass.SEARCH)
     assert counter.snapshot()["track_page"] == 2
-    assert counter.total == 3 and counter.retries == 1
+    assert counter.total == 3
+    assert counter.retries == 1
     counter.reset()
-    assert counter.total == 0 and counter.retries == 0
+    assert counter.total == 0
+    assert counter.retries == 0
 
 
 def _lib(title: str, kind: str = "artist", agent: str = "", music: bool = True) -> TargetLibrary:
@@ -125,7 +127,8 @@ def test_library_choice_leaves_out_audiobooks_and_non_music() -> None:
     choice = choose_libraries(libraries)
     assert [lib.title for lib in choice.chosen] == ["Music", "Lossless"]
     reasons = {s.library.title: s.reason for s in choice.skipped}
-    assert "audiobook" in reasons["Books"] and "audiobook" in reasons["Hörbücher"]
+    assert "audiobook" in reasons["Books"]
+    assert "audiobook" in reasons["Hörbücher"]
     assert "not a music library" in reasons["Movies"]
     assert "chosen: 'Music', 'Lossless'" in choice.describe()
 
