@@ -107,7 +107,7 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Warning:
+class Warning:  # noqa: A001 - the rename away from the builtin is its own change
     code: str
     severity: Severity
     message: str

@@ -18,7 +18,7 @@ from common.model import (
     FixAction,
     Severity,
     Target,
-    Warning,
+    Warning,  # noqa: A004 - until common.model.Warning is renamed
 )
 
 SYNC_WITHOUT_CACHE = "SYNC_WITHOUT_LIBRARY_CACHE"
