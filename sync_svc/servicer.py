@@ -20,7 +20,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
     def __init__(self, runner: SyncRunner) -> None:
         self._runner = runner
 
-    async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
+    async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:  # noqa: ARG002 - gRPC servicer signature
         which = request.WhichOneof("what")
         check([FieldViolation("what", "give command_name or spec")] if which is None else [])
         if which == "command_name":
@@ -30,14 +30,14 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         return pb.RunSyncResponse(run_id=await self._runner.start(spec, dry_run=request.dry_run))
 
     async def WatchSync(
-        self, request: pb.WatchSyncRequest, context: Context
+        self, request: pb.WatchSyncRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
     ) -> AsyncIterator[pb.WatchSyncResponse]:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         async for progress in self._runner.follow(request.run_id):
             yield pb.WatchSyncResponse(progress=convert.progress_to_pb(progress))
 
     async def GetSyncReport(
-        self, request: pb.GetSyncReportRequest, context: Context
+        self, request: pb.GetSyncReportRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.GetSyncReportResponse:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         return pb.GetSyncReportResponse(
@@ -45,7 +45,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         )
 
     async def ListSyncs(
-        self, request: pb.ListSyncsRequest, context: Context
+        self, request: pb.ListSyncsRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.ListSyncsResponse:
         check(
             [FieldViolation("limit", "must be between 0 and 500")]
