@@ -67,7 +67,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         self._manager = manager
 
     async def GetCacheStatus(
-        self, request: pb.GetCacheStatusRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.GetCacheStatusRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.GetCacheStatusResponse:
         targets = _targets(request.target, "target", allow_all=True)
         return pb.GetCacheStatusResponse(
@@ -75,7 +77,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         )
 
     async def WatchCacheStatus(
-        self, request: pb.WatchCacheStatusRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.WatchCacheStatusRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> AsyncIterator[pb.WatchCacheStatusResponse]:
         targets = _targets(request.target, "target", allow_all=True)
         version = self._manager.version
@@ -93,7 +97,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
             )
 
     async def BuildCache(
-        self, request: pb.BuildCacheRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.BuildCacheRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.BuildCacheResponse:
         (target,) = _targets(request.target, "target", allow_all=False)
         full = {pb.BUILD_MODE_FULL: True, pb.BUILD_MODE_INCREMENTAL: False}.get(request.mode)
@@ -109,7 +115,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         )
 
     async def MatchTracks(
-        self, request: pb.MatchTracksRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.MatchTracksRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.MatchTracksResponse:
         (target,) = _targets(request.target, "target", allow_all=False)
         _check_queries(request)

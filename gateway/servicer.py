@@ -26,12 +26,16 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
         self._registry = registry
 
     async def GetStatus(
-        self, request: pb.GetStatusRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.GetStatusRequest,  # noqa: ARG002 - gRPC servicer signature
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.GetStatusResponse:
         return pb.GetStatusResponse(status=await self._backends.status(self._registry))
 
     async def ListWarnings(
-        self, request: pb.ListWarningsRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.ListWarningsRequest,  # noqa: ARG002 - gRPC servicer signature
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.ListWarningsResponse:
         try:
             caches = await self._backends.cache_statuses()
@@ -42,7 +46,9 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
             raise UpstreamUnavailable(f"config_svc is unavailable ({exc.code().name})") from None
 
     async def WatchStatus(
-        self, request: pb.WatchStatusRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.WatchStatusRequest,  # noqa: ARG002 - gRPC servicer signature
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> AsyncIterator[pb.WatchStatusResponse]:
         """The status now, then whenever it changes (checked every second)."""
         last: pb.Status | None = None
@@ -56,6 +62,8 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
             quiet += WATCH_EVERY
 
     async def ApplyAction(
-        self, request: pb.ApplyActionRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.ApplyActionRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.ApplyActionResponse:
         return await apply_fix(self._backends, request.fix)

@@ -30,14 +30,18 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         return pb.RunSyncResponse(run_id=await self._runner.start(spec, dry_run=request.dry_run))
 
     async def WatchSync(
-        self, request: pb.WatchSyncRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.WatchSyncRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> AsyncIterator[pb.WatchSyncResponse]:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         async for progress in self._runner.follow(request.run_id):
             yield pb.WatchSyncResponse(progress=convert.progress_to_pb(progress))
 
     async def GetSyncReport(
-        self, request: pb.GetSyncReportRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.GetSyncReportRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.GetSyncReportResponse:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         return pb.GetSyncReportResponse(
@@ -45,7 +49,9 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         )
 
     async def ListSyncs(
-        self, request: pb.ListSyncsRequest, context: Context  # noqa: ARG002 - gRPC servicer signature
+        self,
+        request: pb.ListSyncsRequest,
+        context: Context,  # noqa: ARG002 - gRPC servicer signature
     ) -> pb.ListSyncsResponse:
         check(
             [FieldViolation("limit", "must be between 0 and 500")]
