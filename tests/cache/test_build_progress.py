@@ -10,7 +10,7 @@ from tests.support.library_fakes import FakeLibrary, make_tracks
 
 
 class _Store:
-    async def write_tracks(self, *args: Any) -> None:
+    async def write_tracks(self, *_args: Any) -> None:
         return None
 
 

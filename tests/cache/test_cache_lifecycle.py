@@ -47,7 +47,7 @@ async def running_cache(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
-    def factory(target: Target, config: FollowedConfig) -> FakeSource:
+    def factory(_target: Target, _config: FollowedConfig) -> FakeSource:
         return library.source()
 
     app = await start_cache(

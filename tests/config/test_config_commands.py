@@ -233,10 +233,11 @@ BAD_COMMANDS = [
 
 
 @pytest.mark.parametrize(
-    ("name", "command", "field"), BAD_COMMANDS, ids=[c[0] for c in BAD_COMMANDS]
+    ("command", "field"),
+    [pytest.param(command, field, id=name) for name, command, field in BAD_COMMANDS],
 )
 async def test_bad_commands_are_refused_and_change_nothing(
-    config: Stub, name: str, command: pb.Command, field: str
+    config: Stub, command: pb.Command, field: str
 ) -> None:
     before = await revision_of(config)
     error = await expect_error(create(config, command), grpc.StatusCode.INVALID_ARGUMENT)

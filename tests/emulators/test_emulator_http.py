@@ -114,9 +114,7 @@ async def test_urls_over_8k_get_414(
     assert (await jf_http.get("/Items", params={"Ids": long})).status_code == 414
 
 
-async def test_jellyfin_paging_fields_and_case(
-    jf_http: httpx.AsyncClient, jellyfin: Emulator
-) -> None:
+async def test_jellyfin_paging_fields_and_case(jf_http: httpx.AsyncClient) -> None:
     views = (await jf_http.get("/UserViews")).json()["Items"]
     music = views[0]["Id"]
     base = {"IncludeItemTypes": "Audio", "Recursive": "true", "ParentId": music}

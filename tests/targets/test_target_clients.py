@@ -192,7 +192,7 @@ async def test_long_playlists_are_chunked_under_the_url_limit(kind: str) -> None
 
 async def test_plex_refuses_an_empty_playlist() -> None:
     async with target("plex-xml") as tgt:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Plex cannot create an empty playlist"):
             await tgt.client.create_playlist("Empty", [])
 
 

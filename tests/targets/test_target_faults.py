@@ -206,7 +206,7 @@ async def test_a_library_that_changes_during_a_listing_is_an_error(tgt: Target) 
     library = await first_music(tgt)
     before = await tgt.client.list_tracks(library)
 
-    def delete_one_after_the_first_page(received: int, total: int) -> None:
+    def delete_one_after_the_first_page(received: int, _total: int) -> None:
         if received == 100:  # only page 0 is in: the rest are still to come
             tgt.emulator.app.mutate({"delete": [before[-1].item_id]})
 

@@ -73,7 +73,7 @@ def test_fault_specs_parse_from_the_command_line_form() -> None:
         "track_page",
     )
     assert Fault.parse('{"kind": "slow", "seconds": 4}').seconds == 4.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown fault kind 'explode'"):
         Fault.parse("explode")
 
 
@@ -99,7 +99,7 @@ async def test_a_retry_after_date_is_read_against_the_transports_clock() -> None
         waits.append(seconds)
 
     async with httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda request: next(answers)), base_url="http://t"
+        transport=httpx.MockTransport(lambda _request: next(answers)), base_url="http://t"
     ) as http:
         transport = Transport(
             http=http,
