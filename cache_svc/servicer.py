@@ -67,7 +67,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         self._manager = manager
 
     async def GetCacheStatus(
-        self, request: pb.GetCacheStatusRequest, context: Context
+        self,
+        request: pb.GetCacheStatusRequest,
+        context: Context,
     ) -> pb.GetCacheStatusResponse:
         targets = _targets(request.target, "target", allow_all=True)
         return pb.GetCacheStatusResponse(
@@ -75,7 +77,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         )
 
     async def WatchCacheStatus(
-        self, request: pb.WatchCacheStatusRequest, context: Context
+        self,
+        request: pb.WatchCacheStatusRequest,
+        context: Context,
     ) -> AsyncIterator[pb.WatchCacheStatusResponse]:
         targets = _targets(request.target, "target", allow_all=True)
         version = self._manager.version
@@ -93,7 +97,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
             )
 
     async def BuildCache(
-        self, request: pb.BuildCacheRequest, context: Context
+        self,
+        request: pb.BuildCacheRequest,
+        context: Context,
     ) -> pb.BuildCacheResponse:
         (target,) = _targets(request.target, "target", allow_all=False)
         full = {pb.BUILD_MODE_FULL: True, pb.BUILD_MODE_INCREMENTAL: False}.get(request.mode)
@@ -109,7 +115,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         )
 
     async def MatchTracks(
-        self, request: pb.MatchTracksRequest, context: Context
+        self,
+        request: pb.MatchTracksRequest,
+        context: Context,
     ) -> pb.MatchTracksResponse:
         (target,) = _targets(request.target, "target", allow_all=False)
         _check_queries(request)

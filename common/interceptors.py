@@ -217,11 +217,11 @@ def _refusing(handler: Handler) -> Handler:
         errors.Unauthenticated("missing or wrong API key (authorization: Bearer ...)")
     )
 
-    async def refuse(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    async def refuse(_request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         await abort_with(context, refusal)
 
     async def refuse_stream(
-        request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        _request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         await abort_with(context, refusal)
         yield None  # pragma: no cover - abort raises
@@ -232,10 +232,10 @@ def _refusing(handler: Handler) -> Handler:
     }
     if handler.request_streaming and handler.response_streaming:
         return grpc.stream_stream_rpc_method_handler(
-            lambda it, ctx: refuse_stream(None, ctx), **kwargs
+            lambda _it, ctx: refuse_stream(None, ctx), **kwargs
         )
     if handler.request_streaming:
-        return grpc.stream_unary_rpc_method_handler(lambda it, ctx: refuse(None, ctx), **kwargs)
+        return grpc.stream_unary_rpc_method_handler(lambda _it, ctx: refuse(None, ctx), **kwargs)
     if handler.response_streaming:
         return grpc.unary_stream_rpc_method_handler(refuse_stream, **kwargs)
     return grpc.unary_unary_rpc_method_handler(refuse, **kwargs)

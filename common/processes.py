@@ -50,7 +50,7 @@ class Child:
 
 
 async def _spawn(
-    name: str, args: list[str], env: Mapping[str, str], log_path: Path
+    args: list[str], env: Mapping[str, str], log_path: Path
 ) -> asyncio.subprocess.Process:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a") as log:
@@ -73,7 +73,7 @@ async def service(
         **(env or {}),
     }
     log_path = log_dir / f"{name}-{address.rsplit(':', 1)[1]}.log"
-    process = await _spawn(name, ["-m", name], environ, log_path)
+    process = await _spawn(["-m", name], environ, log_path)
     child = Child(name, process, address, log_path)
     try:
         await wait_serving(address, deadline=60)
@@ -113,7 +113,7 @@ async def emulators(
         "--tracks", str(tracks), "--seed", str(seed), "--latency-ms", str(latency_ms), *extra,
     ]  # fmt: skip
     log_path = log_dir / f"emulators-{plex_port}.log"
-    process = await _spawn("emulators", args, {}, log_path)
+    process = await _spawn(args, {}, log_path)
     child = Child("emulators", process, f"127.0.0.1:{plex_port}", log_path)
     plex, jellyfin = f"http://127.0.0.1:{plex_port}", f"http://127.0.0.1:{jellyfin_port}"
     try:

@@ -17,13 +17,13 @@ def admin_routes(
     mutate: Callable[[dict[str, Any]], dict[str, Any]],
     ids: Callable[[], dict[str, Any]],
 ) -> list[Route]:
-    async def state(request: Request) -> Response:
+    async def state(_request: Request) -> Response:
         return JSONResponse(knobs.describe())
 
-    async def counts(request: Request) -> Response:
+    async def counts(_request: Request) -> Response:
         return JSONResponse(dict(knobs.counts))
 
-    async def reset(request: Request) -> Response:
+    async def reset(_request: Request) -> Response:
         return JSONResponse(knobs.reset_counts())
 
     async def set_knobs(request: Request) -> Response:
@@ -39,7 +39,7 @@ def admin_routes(
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(knobs.describe())
 
-    async def clear_faults(request: Request) -> Response:
+    async def clear_faults(_request: Request) -> Response:
         knobs.faults.clear()
         knobs.revoked = False
         return JSONResponse(knobs.describe())
@@ -47,7 +47,7 @@ def admin_routes(
     async def library(request: Request) -> Response:
         return JSONResponse(mutate(await request.json()))
 
-    async def library_ids(request: Request) -> Response:
+    async def library_ids(_request: Request) -> Response:
         return JSONResponse(ids())
 
     return [

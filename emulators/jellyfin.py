@@ -272,13 +272,13 @@ class JellyfinApp:
             "StartupWizardCompleted": True,
         }
 
-    async def info_public(self, request: Request) -> Response:
+    async def info_public(self, _request: Request) -> Response:
         return JSONResponse(self.public_info())
 
-    async def info(self, request: Request) -> Response:
+    async def info(self, _request: Request) -> Response:
         return JSONResponse({**self.public_info(), "HasPendingRestart": False})
 
-    async def configuration(self, request: Request) -> Response:
+    async def configuration(self, _request: Request) -> Response:
         return JSONResponse({"EnableLegacyAuthorization": self.knobs.legacy_auth})
 
     async def authenticate(self, request: Request) -> Response:
@@ -297,13 +297,13 @@ class JellyfinApp:
             }
         )
 
-    async def me(self, request: Request) -> Response:
+    async def me(self, _request: Request) -> Response:
         return JSONResponse(self.user_dto())
 
-    async def users(self, request: Request) -> Response:
+    async def users(self, _request: Request) -> Response:
         return JSONResponse([self.user_dto()])
 
-    async def public_users(self, request: Request) -> Response:
+    async def public_users(self, _request: Request) -> Response:
         return JSONResponse([])
 
     async def user(self, request: Request) -> Response:
@@ -311,7 +311,7 @@ class JellyfinApp:
             return Response("Not Found", 404)
         return JSONResponse(self.user_dto())
 
-    async def views(self, request: Request) -> Response:
+    async def views(self, _request: Request) -> Response:
         items = [self.view_dto(s) for s in self.state.catalog.sections]
         return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
 
@@ -597,7 +597,7 @@ def build_jellyfin(
         *admin_routes(knobs, app.mutate, app.ids),
     ]
 
-    async def bad_request(request: Request, exc: Exception) -> Response:
+    async def bad_request(_request: Request, exc: Exception) -> Response:
         return JSONResponse({"title": "Bad Request", "detail": str(exc)}, status_code=400)
 
     starlette = Starlette(routes=routes, exception_handlers={BadRequest: bad_request})

@@ -561,7 +561,7 @@ def build_plex(
         *admin_routes(knobs, app.mutate, app.ids),
     ]
 
-    async def bad_request(request: Request, exc: Exception) -> Response:
+    async def bad_request(_request: Request, exc: Exception) -> Response:
         return PlainTextResponse(f"Bad Request: {exc}", 400)
 
     starlette = Starlette(routes=routes, exception_handlers={BadRequest: bad_request})

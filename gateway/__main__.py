@@ -13,7 +13,7 @@ from gateway.app import GatewayApp, start
 DEFAULT_HTTP = "127.0.0.1:8080"
 
 
-async def _start(env: ServiceEnv, redactor: Redactor) -> GatewayApp:
+async def _start(env: ServiceEnv, _redactor: Redactor) -> GatewayApp:
     http_address = os.environ.get("CMDARR_GATEWAY_HTTP_ADDR", DEFAULT_HTTP)
     app = await start(
         env,

@@ -57,20 +57,20 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
     expected = f"Bearer {api_key}".encode() if api_key else None
     page = PAGE.read_text()
 
-    async def healthz(request: Request) -> Response:
+    async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
+    async def readyz(_request: Request) -> Response:
         services = await backends.health()
         ready = all(s.serving for s in services)
         return JSONResponse(
             {"ready": ready, "services": [_json(s) for s in services]}, 200 if ready else 503
         )
 
-    async def status(request: Request) -> Response:
+    async def status(_request: Request) -> Response:
         return JSONResponse(_json(await backends.status(registry)))
 
-    async def warnings(request: Request) -> Response:
+    async def warnings(_request: Request) -> Response:
         try:
             found = await backends.warnings(registry, await backends.cache_statuses())
         except grpc.aio.AioRpcError as exc:
@@ -108,7 +108,7 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
             )
         return JSONResponse(_json(reply))
 
-    async def prometheus(request: Request) -> Response:
+    async def prometheus(_request: Request) -> Response:
         current = await backends.status(registry)
         reports = []
         for summary in current.recent_syncs[:RECENT_REPORTS]:
@@ -121,7 +121,7 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
                 break
         return Response(metrics.render(current, reports), media_type="text/plain; version=0.0.4")
 
-    async def index(request: Request) -> Response:
+    async def index(_request: Request) -> Response:
         return HTMLResponse(page)
 
     return Starlette(

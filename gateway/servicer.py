@@ -26,12 +26,16 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
         self._registry = registry
 
     async def GetStatus(
-        self, request: pb.GetStatusRequest, context: Context
+        self,
+        request: pb.GetStatusRequest,
+        context: Context,
     ) -> pb.GetStatusResponse:
         return pb.GetStatusResponse(status=await self._backends.status(self._registry))
 
     async def ListWarnings(
-        self, request: pb.ListWarningsRequest, context: Context
+        self,
+        request: pb.ListWarningsRequest,
+        context: Context,
     ) -> pb.ListWarningsResponse:
         try:
             caches = await self._backends.cache_statuses()
@@ -42,7 +46,9 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
             raise UpstreamUnavailable(f"config_svc is unavailable ({exc.code().name})") from None
 
     async def WatchStatus(
-        self, request: pb.WatchStatusRequest, context: Context
+        self,
+        request: pb.WatchStatusRequest,
+        context: Context,
     ) -> AsyncIterator[pb.WatchStatusResponse]:
         """The status now, then whenever it changes (checked every second)."""
         last: pb.Status | None = None
@@ -56,6 +62,8 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServiceServicer):
             quiet += WATCH_EVERY
 
     async def ApplyAction(
-        self, request: pb.ApplyActionRequest, context: Context
+        self,
+        request: pb.ApplyActionRequest,
+        context: Context,
     ) -> pb.ApplyActionResponse:
         return await apply_fix(self._backends, request.fix)

@@ -32,14 +32,18 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         return pb.RunSyncResponse(run_id=await self._runner.start(spec, dry_run=request.dry_run))
 
     async def WatchSync(
-        self, request: pb.WatchSyncRequest, context: Context
+        self,
+        request: pb.WatchSyncRequest,
+        context: Context,
     ) -> AsyncIterator[pb.WatchSyncResponse]:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         async for progress in self._runner.runs.follow(request.run_id):
             yield pb.WatchSyncResponse(progress=convert.progress_to_pb(progress))
 
     async def GetSyncReport(
-        self, request: pb.GetSyncReportRequest, context: Context
+        self,
+        request: pb.GetSyncReportRequest,
+        context: Context,
     ) -> pb.GetSyncReportResponse:
         check([FieldViolation("run_id", "is required")] if not request.run_id else [])
         return pb.GetSyncReportResponse(
@@ -47,7 +51,9 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         )
 
     async def ListSyncs(
-        self, request: pb.ListSyncsRequest, context: Context
+        self,
+        request: pb.ListSyncsRequest,
+        context: Context,
     ) -> pb.ListSyncsResponse:
         check(
             [FieldViolation("limit", "must be between 0 and 500")]

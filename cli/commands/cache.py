@@ -41,7 +41,7 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     status.set_defaults(handler=cache_status)
 
 
-async def cache_status(ctx: Context, args: argparse.Namespace) -> int:
+async def cache_status(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("cache"):
         reply = await ctx.cache().GetCacheStatus(
             pb.GetCacheStatusRequest(), timeout=DEFAULT_TIMEOUT

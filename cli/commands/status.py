@@ -24,7 +24,7 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     warnings.set_defaults(handler=show_warnings)
 
 
-async def show_status(ctx: Context, args: argparse.Namespace) -> int:
+async def show_status(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("gateway"):
         reply = await ctx.gateway().GetStatus(pb.GetStatusRequest(), timeout=DEFAULT_TIMEOUT)
     if ctx.json_output:
@@ -71,7 +71,7 @@ def services(out: Console, items: Iterable[pb.ServiceHealth]) -> None:
     out.print(grid)
 
 
-async def show_warnings(ctx: Context, args: argparse.Namespace) -> int:
+async def show_warnings(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("gateway"):
         reply = await ctx.gateway().ListWarnings(pb.ListWarningsRequest(), timeout=DEFAULT_TIMEOUT)
     if ctx.json_output:

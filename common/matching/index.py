@@ -38,20 +38,20 @@ class Entry:
 def credits_of(track: LibraryTrack) -> tuple[str, ...]:
     """Who a track is by: its track artists; the album artist only when it is not
     'Various Artists' (a compilation's track artist is what counts)."""
-    credits = tuple(a for a in track.artists if a.strip())
+    names = tuple(a for a in track.artists if a.strip())
     if (
         track.album_artist
         and not is_various(track.album_artist)
-        and track.album_artist not in credits
+        and track.album_artist not in names
     ):
-        credits = (*credits, track.album_artist)
-    return credits
+        names = (*names, track.album_artist)
+    return names
 
 
 def make_entry(track: LibraryTrack) -> Entry:
     parsed = parse_title(track.title)
-    credits = credits_of(track) + parsed.featured
-    keys = artist_keys(credits)
+    artists = credits_of(track) + parsed.featured
+    keys = artist_keys(artists)
     return Entry(
         track=track,
         core_key=key(parsed.core),

@@ -113,7 +113,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     """The best match for ``query``, or a NONE result with the best candidate seen."""
     parsed = parse_title(query.title)
     album_key = key(query.album) if query.album else ""
-    credits = tuple(a for a in query.artists if a.strip()) + parsed.featured
+    artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
 
     # 1. Recording MBID.
     if query.mbid:
@@ -126,7 +126,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     core_key = key(parsed.core)
     vetoed: Entry | None = None
     exact: list[Entry] = []
-    for artist in primary_artist_keys(credits) or artist_keys(credits):
+    for artist in primary_artist_keys(artists) or artist_keys(artists):
         exact = [e for e in index.exact(artist, core_key) if e.tags == parsed.tags]
         if exact:
             break
@@ -145,7 +145,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
 
     # 3. Fuzzy over candidates from the token and artist indexes.
     query_words = tuple(words(fold(parsed.core)))
-    query_artists = artist_keys(credits)
+    query_artists = artist_keys(artists)
     best_entry: Entry | None = None
     best_score = -1.0
     best_reason = ""

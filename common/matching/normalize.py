@@ -146,11 +146,12 @@ def is_various(name: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def artist_keys(credits: tuple[str, ...]) -> tuple[str, ...]:
-    """Every key the credits can be found under: each whole credit ('Simon & Garfunkel')
-    and each name in it, primary first, without duplicates or 'Various Artists'."""
+def artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
+    """Every key the credits in ``artists`` can be found under: each whole credit
+    ('Simon & Garfunkel') and each name in it, primary first, without duplicates or
+    'Various Artists'."""
     out: list[str] = []
-    for credit in credits:
+    for credit in artists:
         if not credit.strip() or is_various(credit):
             continue
         for name in (credit, *split_credit(credit)):
@@ -160,9 +161,9 @@ def artist_keys(credits: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def primary_artist_keys(credits: tuple[str, ...]) -> tuple[str, ...]:
+def primary_artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
     """The keys naming the primary artist: the first credit whole, and its first name."""
-    for credit in credits:
+    for credit in artists:
         if credit.strip() and not is_various(credit):
             parts = split_credit(credit)
             keys = [artist_key(credit)] + ([artist_key(parts[0])] if parts else [])

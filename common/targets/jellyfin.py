@@ -388,7 +388,7 @@ class JellyfinClient:
         playlist_id: str,
         entry_id: str,
         new_index: int,
-        current: Sequence[PlaylistEntry],
+        current: Sequence[PlaylistEntry],  # noqa: ARG002 - TargetClient's signature
     ) -> None:
         """Move one entry (by PlaylistItemId) to ``new_index``; ``current`` is unused here
         and taken for the common interface (Plex needs it)."""
@@ -400,7 +400,11 @@ class JellyfinClient:
         )
 
     async def update_playlist(
-        self, playlist_id: str, *, title: str | None = None, summary: str | None = None
+        self,
+        playlist_id: str,
+        *,
+        title: str | None = None,
+        summary: str | None = None,  # noqa: ARG002 - TargetClient's signature
     ) -> None:
         """Rename. Jellyfin's playlist update takes no description, so ``summary`` is
         accepted for the common interface and not sent."""

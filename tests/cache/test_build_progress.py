@@ -10,7 +10,7 @@ from tests.support.library_fakes import FakeLibrary, make_tracks
 
 
 class _Store:
-    async def write_tracks(self, *args: Any) -> None:
+    async def write_tracks(self, *_args: Any) -> None:
         return None
 
 
@@ -46,7 +46,8 @@ async def test_a_full_build_reports_every_page_against_the_listing_totals() -> N
     seen = await _build(library, progress)
     assert (progress.pages_done, progress.pages_total) == (4, 4)  # 3 pages of Music, 1 of More
     counted = [(done, total) for done, total in seen if done]
-    assert counted and all(0 < done <= total for done, total in counted)
+    assert counted
+    assert all(0 < done <= total for done, total in counted)
 
 
 async def test_an_incremental_refresh_counts_one_page_per_library() -> None:

@@ -47,7 +47,7 @@ async def running_cache(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
-    def factory(target: Target, config: FollowedConfig) -> FakeSource:
+    def factory(_target: Target, _config: FollowedConfig) -> FakeSource:
         return library.source()
 
     app = await start_cache(
@@ -137,7 +137,8 @@ async def test_enabling_plex_builds_at_once_and_matches(
                 1,
                 ["More", "Music"],
             )
-            assert ready.memory_bytes > 0 and ready.applied_config_revision >= 1
+            assert ready.memory_bytes > 0
+            assert ready.applied_config_revision >= 1
             states = []
             async for message in watch:
                 states.append(message.status.state)
@@ -163,7 +164,8 @@ async def test_enabling_plex_builds_at_once_and_matches(
                 pb.MATCH_METHOD_EXACT,
                 "t7",
             )
-            assert second.method == pb.MATCH_METHOD_NONE and second.authoritative
+            assert second.method == pb.MATCH_METHOD_NONE
+            assert second.authoritative
             assert library.listings == 2
             await channel.close(None)
         await config_channel.close(None)
@@ -189,7 +191,8 @@ async def test_restart_serves_the_last_generation_without_rebuilding(
                 open_channel(f"127.0.0.1:{cache_app.server.port}")
             )
             status = await settle(cache, pb.CACHE_STATE_READY)
-            assert status.generation == 1 and status.track_count == 300
+            assert status.generation == 1
+            assert status.track_count == 300
             assert library.listings == listings, "no rebuild after a restart"
 
 
@@ -207,7 +210,8 @@ async def test_a_failed_build_keeps_the_old_generation_serving(
         )
         assert started.started
         failed = await settle(cache, pb.CACHE_STATE_FAILED)
-        assert "503 after 4 tries" in failed.last_error and failed.generation == 1
+        assert "503 after 4 tries" in failed.last_error
+        assert failed.generation == 1
         reply = await cache.MatchTracks(
             pb.MatchTracksRequest(
                 target=PLEX,
@@ -215,7 +219,8 @@ async def test_a_failed_build_keeps_the_old_generation_serving(
             ),
             timeout=TIMEOUT,
         )
-        assert reply.results[0].match.item_id == "t3" and reply.generation == 1
+        assert reply.results[0].match.item_id == "t3"
+        assert reply.generation == 1
         assert not reply.results[0].authoritative
         library.fail_with = None
         await cache.BuildCache(
@@ -260,8 +265,10 @@ async def test_incremental_refresh_uses_the_delta(
             pb.BuildCacheRequest(target=PLEX, mode=pb.BUILD_MODE_INCREMENTAL), timeout=TIMEOUT
         )
         ready = await settle(cache, pb.CACHE_STATE_READY, generation=2)
-        assert ready.track_count == 999 and ready.generation == 2
-        assert library.listings == 1 and library.delta_calls == 1
+        assert ready.track_count == 999
+        assert ready.generation == 2
+        assert library.listings == 1
+        assert library.delta_calls == 1
         assert library.requests - full_requests < full_requests
         reply = await cache.MatchTracks(
             pb.MatchTracksRequest(
@@ -287,7 +294,8 @@ async def test_disabling_stops_serving_and_keeps_data(
             timeout=TIMEOUT,
         )
         disabled = await settle(cache, pb.CACHE_STATE_DISABLED)
-        assert disabled.generation == 1 and disabled.track_count == 100
+        assert disabled.generation == 1
+        assert disabled.track_count == 100
         reply = await cache.MatchTracks(
             pb.MatchTracksRequest(
                 target=PLEX,
@@ -295,7 +303,8 @@ async def test_disabling_stops_serving_and_keeps_data(
             ),
             timeout=TIMEOUT,
         )
-        assert list(reply.results) == [] and reply.state == pb.CACHE_STATE_DISABLED
+        assert list(reply.results) == []
+        assert reply.state == pb.CACHE_STATE_DISABLED
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await cache.BuildCache(pb.BuildCacheRequest(target=PLEX), timeout=TIMEOUT)
         assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -442,7 +451,8 @@ async def test_scheduled_refresh_runs_when_due_while_the_builder_is_enabled(
             assert status.generation == 1, "not due before LIBRARY_CACHE_REFRESH_HOURS"
             clock.advance(2 * 3600)
             refreshed = await settle(cache, pb.CACHE_STATE_READY, generation=2)
-            assert refreshed.track_count == 300 and library.delta_calls == 1
+            assert refreshed.track_count == 300
+            assert library.delta_calls == 1
 
 
 async def test_without_the_builder_an_old_cache_goes_stale(
@@ -472,7 +482,8 @@ async def test_without_the_builder_an_old_cache_goes_stale(
             await applied(cache, disabled.revision)
             clock.advance(25 * 3600)
             stale = await settle(cache, pb.CACHE_STATE_STALE)
-            assert stale.generation == 1 and library.delta_calls == 0
+            assert stale.generation == 1
+            assert library.delta_calls == 0
 
 
 async def test_a_build_past_its_timeout_fails_and_keeps_nothing(
@@ -497,4 +508,5 @@ async def test_a_build_past_its_timeout_fails_and_keeps_nothing(
             )
             await enable_plex(config)  # the server never answers: the gate stays shut
             failed = await settle(cache, pb.CACHE_STATE_FAILED)
-            assert "CACHE_BUILD_TIMEOUT_MINUTES=1" in failed.last_error and failed.generation == 0
+            assert "CACHE_BUILD_TIMEOUT_MINUTES=1" in failed.last_error
+            assert failed.generation == 0

@@ -54,7 +54,8 @@ async def test_sigkill_mid_build_then_restart(tmp_path: Path) -> None:
                 timeout=TIMEOUT,
             )
             ready = await settle(cache, pb.CACHE_STATE_READY, limit=120)
-            assert ready.generation == 1 and ready.track_count == TRACKS
+            assert ready.generation == 1
+            assert ready.track_count == TRACKS
             await cache.BuildCache(
                 pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_FULL),
                 timeout=TIMEOUT,
@@ -86,4 +87,5 @@ async def test_sigkill_mid_build_then_restart(tmp_path: Path) -> None:
             )
             assert started.started
             again = await settle(cache, pb.CACHE_STATE_READY, generation=2, limit=120)
-            assert again.track_count == TRACKS and again.last_error == ""
+            assert again.track_count == TRACKS
+            assert again.last_error == ""

@@ -122,8 +122,10 @@ async def test_enabling_both_targets_builds_both_caches_over_http(
                 timeout=TIMEOUT,
             )
             hit, miss = reply.results
-            assert hit.method == pb.MATCH_METHOD_EXACT and hit.match.title == "Ace of Spades"
-            assert miss.method == pb.MATCH_METHOD_NONE and miss.authoritative
+            assert hit.method == pb.MATCH_METHOD_EXACT
+            assert hit.match.title == "Ace of Spades"
+            assert miss.method == pb.MATCH_METHOD_NONE
+            assert miss.authoritative
 
 
 async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
@@ -139,7 +141,8 @@ async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
         failed = await settle(s.cache, pb.CACHE_STATE_FAILED, limit=60)
         assert "401" in failed.last_error or "token" in failed.last_error.lower()
         assert s.plex.token not in failed.last_error
-        assert failed.generation == 1 and failed.track_count == MUSIC
+        assert failed.generation == 1
+        assert failed.track_count == MUSIC
         reply = await s.cache.MatchTracks(
             pb.MatchTracksRequest(
                 target=tpb.TARGET_PLEX,
@@ -147,7 +150,8 @@ async def test_a_revoked_token_fails_the_build_and_keeps_the_old_generation(
             ),
             timeout=TIMEOUT,
         )
-        assert reply.results[0].method == pb.MATCH_METHOD_EXACT and reply.generation == 1
+        assert reply.results[0].method == pb.MATCH_METHOD_EXACT
+        assert reply.generation == 1
 
 
 @pytest.mark.parametrize(
@@ -172,7 +176,8 @@ async def test_target_faults_end_in_failed_with_a_reason(
             JELLYFIN_CLIENT_ENABLED="true",
         )
         failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=tpb.TARGET_JELLYFIN, limit=90)
-        assert failed.last_error and failed.generation == 0
+        assert failed.last_error
+        assert failed.generation == 0
         reply = await s.cache.MatchTracks(
             pb.MatchTracksRequest(
                 target=tpb.TARGET_JELLYFIN, tracks=[pb.TrackQuery(ref="x", title="Halo")]

@@ -50,7 +50,8 @@ def test_turning_off_disables() -> None:
 def test_connection_changes_rebuild_fully() -> None:
     for change in ({"PLEX_URL": "http://other"}, {"PLEX_LIBRARY_NAMES": "Music"}):
         (decision,) = decide(registry, config(**PLEX_ON), config(**{**PLEX_ON, **change}))
-        assert decision.action is Action.BUILD and decision.full
+        assert decision.action is Action.BUILD
+        assert decision.full
     token_changed = decide(registry, config(**PLEX_ON), config(False, {"PLEX_TOKEN": 9}, **PLEX_ON))
     assert [d.full for d in token_changed] == [True]
 

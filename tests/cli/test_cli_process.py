@@ -15,7 +15,9 @@ def test_the_console_script_helps_and_reports_an_unreachable_service() -> None:
     shown = subprocess.run(
         [str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60, check=False
     )
-    assert shown.returncode == 0 and "sync" in shown.stdout and "cache" in shown.stdout
+    assert shown.returncode == 0
+    assert "sync" in shown.stdout
+    assert "cache" in shown.stdout
 
     port = free_port()
     failed = subprocess.run(

@@ -25,7 +25,8 @@ def test_build_progress_reads_like_the_design() -> None:
     )
     assert render.build_progress(progress) == "45,000/100,000 tracks, fetching tracks, ETA 1m 05s"
     assert render.track_counts(12, 0) == "12 tracks"
-    assert render.duration(3725) == "1h 02m" and render.duration(9) == "9s"
+    assert render.duration(3725) == "1h 02m"
+    assert render.duration(9) == "9s"
 
 
 def test_service_text_is_never_read_as_markup() -> None:
@@ -49,7 +50,8 @@ def test_global_options_work_before_and_after_the_command() -> None:
     before = parse(["--json", "--config", "h:1", "config", "get"], environ)
     after = parse(["config", "get", "--json", "--config", "h:1"], environ)
     neither = parse(["config", "get"], environ)
-    assert not isinstance(before, int) and not isinstance(after, int)
+    assert not isinstance(before, int)
+    assert not isinstance(after, int)
     assert not isinstance(neither, int)
     assert (
         (before.json, before.config_address) == (after.json, after.config_address) == (True, "h:1")
@@ -70,5 +72,6 @@ async def test_the_fix_question_is_asked_only_at_a_terminal() -> None:
     no, _ = context("\n", True)
     assert await decide(no, None) is False
     unattended, silent = context("y\n", False)
-    assert await decide(unattended, None) is False and silent.getvalue() == ""
+    assert await decide(unattended, None) is False
+    assert silent.getvalue() == ""
     assert await decide(unattended, True) is True

@@ -72,11 +72,13 @@ async def test_sync_create_asks_before_enabling_the_cache(
         declined = await cmdarr(*create("first", "--no"), addresses=addresses)
         assert declined.code == 0, declined.err
         assert "Created sync command first" in declined.out
-        assert PERFORMANCE_WARNING in declined.out and "fix: Enable library cache" in declined.out
+        assert PERFORMANCE_WARNING in declined.out
+        assert "fix: Enable library cache" in declined.out
         assert await plex_cache_flag(addresses) == "false"
 
         unattended = await cmdarr(*create("second"), addresses=addresses, stdin="y\n")
-        assert unattended.code == 0 and "[y/N]" not in unattended.err
+        assert unattended.code == 0
+        assert "[y/N]" not in unattended.err
         assert await plex_cache_flag(addresses) == "false", "no terminal, no fix"
 
         refused = await cmdarr(*create("third"), addresses=addresses, stdin="n\n", interactive=True)
@@ -84,7 +86,8 @@ async def test_sync_create_asks_before_enabling_the_cache(
         assert await plex_cache_flag(addresses) == "false"
 
         warnings = await cmdarr("warnings", addresses=addresses)
-        assert warnings.code == 0 and PERFORMANCE_WARNING in warnings.out
+        assert warnings.code == 0
+        assert PERFORMANCE_WARNING in warnings.out
         assert "fix: Enable library cache" in warnings.out
         assert "(cmdarr config set LIBRARY_CACHE_PLEX_ENABLED=true)" in warnings.out
 
@@ -94,7 +97,8 @@ async def test_sync_create_asks_before_enabling_the_cache(
         assert await plex_cache_flag(addresses) == "true"
 
         duplicate = await cmdarr(*create("fourth", "--yes"), addresses=addresses)
-        assert duplicate.code == 2 and "ALREADY_EXISTS" in duplicate.err
+        assert duplicate.code == 2
+        assert "ALREADY_EXISTS" in duplicate.err
 
 
 async def test_status_warnings_and_a_watched_cache_build(database_url: str, tmp_path: Path) -> None:
@@ -118,11 +122,14 @@ async def test_status_warnings_and_a_watched_cache_build(database_url: str, tmp_
         assert {x["name"] for x in document["services"]} == {"config_svc", "cache_svc", "sync_svc"}
 
         caches = await cmdarr("cache", "status", addresses=addresses)
-        assert caches.code == 0 and "ready" in caches.out and "disabled" in caches.out
+        assert caches.code == 0
+        assert "ready" in caches.out
+        assert "disabled" in caches.out
         watched = await cmdarr("--json", "cache", "build", "--watch", addresses=addresses)
         assert watched.code == 0, watched.err
         (final,) = watched.json()["statuses"]
-        assert final["target"] == "TARGET_PLEX" and final["state"] == "CACHE_STATE_READY"
+        assert final["target"] == "TARGET_PLEX"
+        assert final["state"] == "CACHE_STATE_READY"
 
         disabled = await cmdarr("cache", "build", "jellyfin", addresses=addresses)
         assert disabled.code == 2
@@ -173,14 +180,16 @@ async def test_sync_run_watch_report_and_list(database_url: str, tmp_path: Path)
 
         report = await cmdarr("sync", "report", run_id, addresses=addresses)
         assert report.code == 0, report.err
-        assert "Unmatched tracks (6)" in report.out and "Nowhere Song 0" in report.out
+        assert "Unmatched tracks (6)" in report.out
+        assert "Nowhere Song 0" in report.out
         document = (await cmdarr("--json", "sync", "report", run_id, addresses=addresses)).json()
         assert document["run_id"] == run_id
         assert {t["matched"] for t in document["targets"]} == {27}
 
         dry = await cmdarr("--json", "sync", "run", "weekly-jams", "--dry-run", "--watch",
                            addresses=addresses)  # fmt: skip
-        assert dry.code == 0 and dry.json()["dry_run"] is True
+        assert dry.code == 0
+        assert dry.json()["dry_run"] is True
         listed = await cmdarr("--json", "sync", "list", addresses=addresses)
         assert [x["command_name"] for x in listed.json()["syncs"]] == ["weekly-jams"] * 2
         table = await cmdarr("sync", "list", addresses=addresses)
@@ -191,9 +200,12 @@ async def test_sync_run_watch_report_and_list(database_url: str, tmp_path: Path)
             "--source", str(tmp_path / "broken.m3u"), "--target", "plex", addresses=addresses,
         )  # fmt: skip
         failed = await cmdarr("sync", "run", "broken", "--watch", addresses=addresses)
-        assert failed.code == 1 and "failed" in failed.out and "line 2" in failed.out
+        assert failed.code == 1
+        assert "failed" in failed.out
+        assert "line 2" in failed.out
 
         missing = await cmdarr("sync", "report", "no-such-run", addresses=addresses)
-        assert missing.code == 2 and missing.err.startswith("cmdarr: NOT_FOUND from sync_svc:")
+        assert missing.code == 2
+        assert missing.err.startswith("cmdarr: NOT_FOUND from sync_svc:")
         unknown = await cmdarr("sync", "run", "nope", addresses=addresses)
         assert unknown.code == 2

@@ -77,7 +77,8 @@ async def test_crud(config: Stub) -> None:
         ),
         timeout=TIMEOUT,
     )
-    assert changed.command.schedule == "*/30 * * * *" and not changed.command.enabled
+    assert changed.command.schedule == "*/30 * * * *"
+    assert not changed.command.enabled
     # targets were not in the mask: unchanged
     assert list(changed.command.targets) == [tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN]
     await expect_error(
@@ -136,7 +137,8 @@ async def test_the_builder_cannot_be_deleted_and_takes_only_schedule_and_enabled
         ),
         timeout=TIMEOUT,
     )
-    assert updated.command.enabled and updated.command.enabled_source == pb.ENABLED_SOURCE_USER
+    assert updated.command.enabled
+    assert updated.command.enabled_source == pb.ENABLED_SOURCE_USER
 
 
 async def test_create_returns_the_seed_warning(config: Stub) -> None:
@@ -144,10 +146,8 @@ async def test_create_returns_the_seed_warning(config: Stub) -> None:
     response = await create(config, sync_command())
     (warning,) = response.warnings
     assert warning.message == SEED
-    assert (
-        warning.fix.action == pb.FIX_ACTION_ENABLE_LIBRARY_CACHE
-        and warning.fix.target == tpb.TARGET_PLEX
-    )
+    assert warning.fix.action == pb.FIX_ACTION_ENABLE_LIBRARY_CACHE
+    assert warning.fix.target == tpb.TARGET_PLEX
     assert list(warning.command_names) == ["daily-mix"]
     listed = await config.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)
     assert [w.code for w in listed.warnings] == ["SYNC_WITHOUT_LIBRARY_CACHE"]
@@ -166,15 +166,14 @@ async def test_accepting_the_fix_enables_the_cache_and_builder_in_the_same_revis
     settings = await config.GetSettings(
         pb.GetSettingsRequest(keys=["LIBRARY_CACHE_PLEX_ENABLED"]), timeout=TIMEOUT
     )
-    assert (
-        settings.settings[0].value == "true"
-        and settings.settings[0].source == pb.SETTING_SOURCE_USER
-    )
+    assert settings.settings[0].value == "true"
+    assert settings.settings[0].source == pb.SETTING_SOURCE_USER
     assert settings.settings[0].mod_revision == response.revision
     builder = await config.GetCommand(
         pb.GetCommandRequest(name="library_cache_builder"), timeout=TIMEOUT
     )
-    assert builder.command.enabled and builder.command.mod_revision == response.revision
+    assert builder.command.enabled
+    assert builder.command.mod_revision == response.revision
 
 
 async def test_sync_to_a_disabled_client_is_warned(config: Stub) -> None:
@@ -188,7 +187,8 @@ async def test_sync_to_a_disabled_client_is_warned(config: Stub) -> None:
 async def test_validate_only_creates_nothing(config: Stub) -> None:
     before = await revision_of(config)
     response = await create(config, sync_command(), validate_only=True)
-    assert response.warnings and response.revision == before
+    assert response.warnings
+    assert response.revision == before
     await expect_error(
         config.GetCommand(pb.GetCommandRequest(name="daily-mix"), timeout=TIMEOUT),
         grpc.StatusCode.NOT_FOUND,
@@ -233,10 +233,11 @@ BAD_COMMANDS = [
 
 
 @pytest.mark.parametrize(
-    ("name", "command", "field"), BAD_COMMANDS, ids=[c[0] for c in BAD_COMMANDS]
+    ("command", "field"),
+    [pytest.param(command, field, id=name) for name, command, field in BAD_COMMANDS],
 )
 async def test_bad_commands_are_refused_and_change_nothing(
-    config: Stub, name: str, command: pb.Command, field: str
+    config: Stub, command: pb.Command, field: str
 ) -> None:
     before = await revision_of(config)
     error = await expect_error(create(config, command), grpc.StatusCode.INVALID_ARGUMENT)

@@ -53,7 +53,8 @@ async def test_fresh_settings_are_defaults_with_their_metadata(config: Stub) -> 
     )
     assert cache.description
     assert settings["CACHE_BUILD_TIMEOUT_MINUTES"].value == "180"
-    assert settings["PLEX_TOKEN"].secret and not settings["PLEX_TOKEN"].is_set
+    assert settings["PLEX_TOKEN"].secret
+    assert not settings["PLEX_TOKEN"].is_set
 
 
 async def test_enabling_plex_enables_its_cache_and_the_builder_in_one_revision(
@@ -71,7 +72,8 @@ async def test_enabling_plex_enables_its_cache_and_the_builder_in_one_revision(
     builder = (
         await config.GetCommand(pb.GetCommandRequest(name="library_cache_builder"), timeout=TIMEOUT)
     ).command
-    assert builder.enabled and builder.enabled_source == pb.ENABLED_SOURCE_AUTO
+    assert builder.enabled
+    assert builder.enabled_source == pb.ENABLED_SOURCE_AUTO
 
 
 async def test_explicit_off_is_never_flipped_back(config: Stub) -> None:
@@ -101,7 +103,8 @@ async def test_master_switch_off_means_nothing_automatic(config: Stub) -> None:
 async def test_an_unchanged_value_makes_no_revision(config: Stub) -> None:
     first = await update(config, change("MAX_PARALLEL_SYNCS", "3"))
     again = await update(config, change("MAX_PARALLEL_SYNCS", "3"))
-    assert again.revision == first.revision and not again.changed
+    assert again.revision == first.revision
+    assert not again.changed
 
 
 async def test_environment_wins_and_cannot_be_changed(database_url: str, tmp_path: Path) -> None:
@@ -141,7 +144,8 @@ async def test_validate_only_reports_without_writing(config: Stub) -> None:
         "LIBRARY_CACHE_AUTO_ENABLED",
         "CACHE_BUILDER_ENABLED",
     ]
-    assert response.revision == before and await revision_of(config) == before
+    assert response.revision == before
+    assert await revision_of(config) == before
     assert (await settings_of(config))["PLEX_CLIENT_ENABLED"].value == "false"
 
 
@@ -166,9 +170,12 @@ BAD_CHANGES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "changes", "field"), BAD_CHANGES, ids=[c[0] for c in BAD_CHANGES])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [pytest.param(changes, field, id=name) for name, changes, field in BAD_CHANGES],
+)
 async def test_bad_input_is_refused_and_changes_nothing(
-    config: Stub, name: str, changes: list[pb.SettingChange], field: str
+    config: Stub, changes: list[pb.SettingChange], field: str
 ) -> None:
     before = await revision_of(config)
     snapshot = await settings_of(config)
@@ -205,14 +212,14 @@ async def test_secrets_never_leave_except_through_reveal(config: Stub) -> None:
     for message in outputs:
         assert token.encode() not in message.SerializeToString()
     setting = (await settings_of(config))["PLEX_TOKEN"]
-    assert setting.is_set and setting.value == "" and setting.source == pb.SETTING_SOURCE_USER
+    assert setting.is_set
+    assert setting.value == ""
+    assert setting.source == pb.SETTING_SOURCE_USER
     bad = await expect_error(
         update(config, change("PLEX_TOKEN", token + "\x00")), grpc.StatusCode.INVALID_ARGUMENT
     )
-    assert (
-        token not in (bad.details() or "")
-        and token.encode() not in bad.trailing_metadata().__repr__().encode()
-    )
+    assert token not in (bad.details() or "")
+    assert token.encode() not in bad.trailing_metadata().__repr__().encode()
     revealed = await config.RevealSecrets(
         pb.RevealSecretsRequest(keys=["PLEX_TOKEN"]), timeout=TIMEOUT
     )
@@ -248,7 +255,8 @@ async def test_concurrent_compare_and_set_lets_exactly_one_win(config: Stub) -> 
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
     wins = [o for o in outcomes if isinstance(o, pb.UpdateSettingsResponse)]
     losses = [o for o in outcomes if isinstance(o, grpc.aio.AioRpcError)]
-    assert len(wins) == 1 and len(losses) == 7
+    assert len(wins) == 1
+    assert len(losses) == 7
     assert all(e.code() == grpc.StatusCode.ABORTED for e in losses)
 
 

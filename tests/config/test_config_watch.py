@@ -94,7 +94,8 @@ async def test_progress_messages_while_idle(config: Stub) -> None:
     current = await write(config, 5)
     stream = watch(config, current, interval_ms=100)
     message = await next_message(stream)
-    assert message.kind == pb.WATCH_RESPONSE_KIND_PROGRESS and message.revision == current
+    assert message.kind == pb.WATCH_RESPONSE_KIND_PROGRESS
+    assert message.revision == current
     stream.cancel()
 
 
@@ -143,7 +144,8 @@ async def test_compacted_revisions_force_a_new_snapshot(database_url: str, tmp_p
         # Recent revisions are still there; a snapshot always works.
         assert await event_revisions(config, last - 3, last) == [last - 2, last - 1, last]
         snapshot = await next_message(watch(config, 0))
-        assert snapshot.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT and snapshot.revision == last
+        assert snapshot.kind == pb.WATCH_RESPONSE_KIND_SNAPSHOT
+        assert snapshot.revision == last
         assert 1 <= snapshot.compact_revision <= last - 5
         await channel.close(None)
 

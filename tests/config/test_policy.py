@@ -201,4 +201,6 @@ def test_policy_is_idempotent() -> None:
         b=first.builder,
     )
     again = auto_changes(registry, settled, settled)
-    assert again.settings == {} and again.builder is None and again.notifications == ()
+    assert again.settings == {}
+    assert again.builder is None
+    assert again.notifications == ()

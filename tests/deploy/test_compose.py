@@ -335,6 +335,8 @@ async def test_emulators_profile_serves_plex_and_jellyfin(tmp_path: Path) -> Non
         async with httpx.AsyncClient(timeout=10) as http:
             identity = await http.get(f"http://127.0.0.1:{plex}/identity")
             info = await http.get(f"http://127.0.0.1:{jellyfin}/System/Info/Public")
-        assert identity.status_code == 200 and "MediaContainer" in identity.text
-        assert info.status_code == 200 and "ServerName" in info.json()
+        assert identity.status_code == 200
+        assert "MediaContainer" in identity.text
+        assert info.status_code == 200
+        assert "ServerName" in info.json()
         assert await stop(running) == 0, running.tail()

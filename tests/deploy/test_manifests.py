@@ -109,10 +109,12 @@ def test_services_route_to_the_pods_at_the_addresses_the_config_map_gives() -> N
         labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
         assert service["selector"].items() <= labels.items()
         ports = {p["name"]: p for p in service["ports"]}
-        assert ports["grpc"]["port"] == port and ports["grpc"]["targetPort"] == "grpc"
+        assert ports["grpc"]["port"] == port
+        assert ports["grpc"]["targetPort"] == "grpc"
         assert addresses[f"CMDARR_{name.upper()}_ADDR"] == f"{name}:{port}"
     http = {p["name"]: p for p in services["gateway"]["spec"]["ports"]}["http"]
-    assert http["port"] == GATEWAY_HTTP_PORT and http["targetPort"] == "http"
+    assert http["port"] == GATEWAY_HTTP_PORT
+    assert http["targetPort"] == "http"
 
 
 # --- Dockerfile ----------------------------------------------------------------------

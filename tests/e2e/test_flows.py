@@ -123,9 +123,8 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
         )
         statuses = await follow_build(s)
         building = [x for x in statuses if x.state == cache_pb.CACHE_STATE_BUILDING]
-        assert building and any(x.progress.tracks_total for x in building), (
-            "build progress was shown"
-        )
+        assert building, "build progress was shown"
+        assert any(x.progress.tracks_total for x in building), "build progress was shown"
         assert statuses[-1].track_count == TRACKS
         created = await s.config.CreateCommand(
             cpb.CreateCommandRequest(command=sync_command(playlist)), timeout=TIMEOUT
@@ -134,7 +133,8 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
         report = await run_command(s, "daily")
         assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
         plex = report.targets[0]
-        assert plex.matched == 238 and plex.requests.search == 0
+        assert plex.matched == 238
+        assert plex.requests.search == 0
         requests = plex.requests
         assert (
             requests.library_listing
@@ -145,9 +145,11 @@ async def test_the_ideal_flow(database_url: str, tmp_path: Path) -> None:
             <= 5
         )
         status = (await s.gateway.GetStatus(gpb.GetStatusRequest(), timeout=TIMEOUT)).status
-        assert status.recent_syncs[0].matched == 238 and list(status.warnings) == []
+        assert status.recent_syncs[0].matched == 238
+        assert list(status.warnings) == []
         logs = "\n".join(path.read_text() for path in s.logs)
-        assert '"msg": "rpc"' in logs and '"msg": "build ready"' in logs
+        assert '"msg": "rpc"' in logs
+        assert '"msg": "build ready"' in logs
         assert TOKEN not in logs, "no token in any service's log"
         assert TOKEN.encode() not in status.SerializeToString()
 
@@ -181,7 +183,8 @@ async def test_the_warning_flow(database_url: str, tmp_path: Path) -> None:
         report = await run_command(s, "daily")
         assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
         plex = report.targets[0]
-        assert plex.matched == 100 and plex.requests.search == 0, "the sync ran on the cache"
+        assert plex.matched == 100, "the sync ran on the cache"
+        assert plex.requests.search == 0, "the sync ran on the cache"
         assert (
             list(
                 (await s.gateway.ListWarnings(gpb.ListWarningsRequest(), timeout=TIMEOUT)).warnings

@@ -40,7 +40,8 @@ async def test_the_cli_serves_both_and_stops_on_sigterm() -> None:
         async with httpx.AsyncClient() as http:
             identity = await http.get(f"{urls['plex']}/identity")
             info = await http.get(f"{urls['jellyfin']}/System/Info/Public")
-        assert identity.status_code == 200 and "machineIdentifier" in identity.text
+        assert identity.status_code == 200
+        assert "machineIdentifier" in identity.text
         assert info.json()["ProductName"] == "Jellyfin Server"
     finally:
         process.terminate()
@@ -53,7 +54,8 @@ async def test_the_cli_needs_a_port() -> None:
         sys.executable, "-m", "emulators", stderr=asyncio.subprocess.PIPE
     )
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
-    assert process.returncode == 2 and b"--plex-port" in err
+    assert process.returncode == 2
+    assert b"--plex-port" in err
 
 
 async def test_cli_faults_apply_from_the_start() -> None:

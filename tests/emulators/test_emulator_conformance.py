@@ -71,7 +71,8 @@ async def test_plexapi_connects_lists_searches_and_writes_playlists(plex: Emulat
     assert result["after"] == result["chosen"][1:]
     assert set(result["hub"]) == {"Halo"}
     counts = plex.knobs.counts
-    assert counts["playlist_write"] >= 4 and counts["search"] >= 2
+    assert counts["playlist_write"] >= 4
+    assert counts["search"] >= 2
 
 
 def jellyfin_session(jellyfin: Emulator) -> dict[str, Any]:
@@ -125,9 +126,11 @@ async def test_jellyfin_apiclient_connects_lists_searches_and_writes_playlists(
     assert result["server"] == jellyfin.jellyfin.state.server_id
     assert [name for name, _ in result["views"]] == ["Music", "Lossless", "Audiobooks"]
     assert (result["total"], result["page"], result["provider_ids"]) == (300, 50, 50)
-    assert len(result["found"]) == 5 and all("Rhapsody" in n for n in result["found"])
+    assert len(result["found"]) == 5
+    assert all("Rhapsody" in n for n in result["found"])
     assert result["entries"] == result["expected"]
     assert result["after"] == result["expected"][1:]
     assert result["playlists"] == ["Conformance"]
     counts = jellyfin.knobs.counts
-    assert counts["playlist_write"] == 3 and counts["search"] == 1
+    assert counts["playlist_write"] == 3
+    assert counts["search"] == 1

@@ -3,6 +3,7 @@ and the services still talk to one another (they send the key)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,13 @@ async def every_rpc_refused(addresses: dict[str, str]) -> int:
                     "request_serializer": lambda b: b,
                     "response_deserializer": lambda b: b,
                 }
+                call: Awaitable[object]
+                if method.server_streaming:
+                    call = channel.unary_stream(path, **raw)(b"", timeout=TIMEOUT).read()
+                else:
+                    call = channel.unary_unary(path, **raw)(b"", timeout=TIMEOUT)
                 with pytest.raises(grpc.aio.AioRpcError) as caught:
-                    if method.server_streaming:
-                        await channel.unary_stream(path, **raw)(b"", timeout=TIMEOUT).read()
-                    else:
-                        await channel.unary_unary(path, **raw)(b"", timeout=TIMEOUT)
+                    await call
                 refused += (
                     caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
                     and error_reason(caught.value) == "UNAUTHENTICATED"

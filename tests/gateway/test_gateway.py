@@ -38,7 +38,8 @@ async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
             body = (await http.get("/api/status")).json()
             assert body["targets"][0]["target"] == "TARGET_PLEX"
             page = await http.get("/")
-            assert page.status_code == 200 and "cmdarr" in page.text
+            assert page.status_code == 200
+            assert "cmdarr" in page.text
             metrics = (await http.get("/metrics")).text
             assert 'cmdarr_service_up{service="config_svc"} 1.0' in metrics
             assert 'cmdarr_cache_state{state="disabled",target="plex"} 1.0' in metrics
@@ -100,10 +101,12 @@ async def test_http_actions_need_the_key_when_one_is_set(database_url: str, tmp_
             assert wrong.status_code == 401
             key = {"Authorization": "Bearer gw-key-123"}
             bad = await http.post("/api/actions", json={"action": "explode"}, headers=key)
-            assert bad.status_code == 400 and bad.json()["violations"][0]["field"] == "action"
+            assert bad.status_code == 400
+            assert bad.json()["violations"][0]["field"] == "action"
             assert (await http.post("/api/actions", content=b"{", headers=key)).status_code == 400
             ok = await http.post("/api/actions", json=fix, headers=key)
-            assert ok.status_code == 200 and "enabled" in ok.json()["message"]
+            assert ok.status_code == 200
+            assert "enabled" in ok.json()["message"]
         settings = await s.config.GetSettings(
             cpb.GetSettingsRequest(keys=["LIBRARY_CACHE_PLEX_ENABLED"]), timeout=TIMEOUT
         )

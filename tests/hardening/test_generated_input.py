@@ -87,7 +87,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
             config_address = f"127.0.0.1:{config.server.port}"
             library = FakeLibrary({"Music": make_tracks("Music", 200)})
 
-            def factory(target: Target, followed: FollowedConfig) -> FakeSource:
+            def factory(_target: Target, _followed: FollowedConfig) -> FakeSource:
                 return library.source()
 
             cache = await start_cache(

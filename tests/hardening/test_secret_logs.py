@@ -134,7 +134,8 @@ async def test_cache_and_sync_logs_mask_the_token_config_reveals(
 
     for written in (cache_log.getvalue(), sync_log.getvalue()):
         assert PLEX_SECRET not in written
-        assert "target answered for credential" in written and MASK in written
+        assert "target answered for credential" in written
+        assert MASK in written
     unaware = JsonFormatter("svc", Redactor())
     record = logging.LogRecord("t", logging.WARNING, __file__, 1, "for %s", (PLEX_SECRET,), None)
     assert PLEX_SECRET in unaware.format(record), "the line leaks without the wiring"

@@ -52,7 +52,7 @@ def playlist(count: int, absent: int = 0) -> list[pb.InlineTrack]:
     return tracks
 
 
-async def no_sources(kind: object, ref: str, values: dict[str, str]) -> tuple[str, list[object]]:
+async def no_sources(_kind: object, _ref: str, _values: dict[str, str]) -> tuple[str, list[object]]:
     """A playlist loader for tests whose commands must never read a source."""
     raise FailedPrecondition("no sources in this test")
 

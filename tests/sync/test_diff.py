@@ -23,7 +23,9 @@ def apply(current: list[Entry], plan: Plan) -> list[str]:
 
 def test_missing_playlist_is_created_with_everything() -> None:
     plan = plan_playlist(None, ["a", "b"], replace_is_one_write=False)
-    assert plan.create and plan.desired == ("a", "b") and plan.added == 2
+    assert plan.create
+    assert plan.desired == ("a", "b")
+    assert plan.added == 2
 
 
 @pytest.mark.parametrize("one_write", [True, False])
@@ -33,7 +35,8 @@ def test_unchanged_costs_nothing(one_write: bool) -> None:
 
 def test_jellyfin_replaces_in_one_write() -> None:
     plan = plan_playlist(entries("a", "b"), ["b", "a"], replace_is_one_write=True)
-    assert plan.replace and plan.desired == ("b", "a")
+    assert plan.replace
+    assert plan.desired == ("b", "a")
 
 
 def test_plex_appends_new_items_at_the_end() -> None:

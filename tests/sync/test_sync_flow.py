@@ -67,21 +67,20 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
         assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
         for target in first.targets:
             assert (target.matched, target.unmatched) == (480, 20), target
-            assert total(target.requests) <= 5 and target.requests.search == 0, target.requests
-            assert target.playlist_id and target.items_added == 480
+            assert total(target.requests) <= 5, target.requests
+            assert target.requests.search == 0, target.requests
+            assert target.playlist_id
+            assert target.items_added == 480
         plex_playlist = s.plex.plex.state.playlists[first.targets[0].playlist_id]
         assert len(plex_playlist.entries) == 480
         misses = [t for t in first.tracks if t.source == pb.MATCH_SOURCE_UNMATCHED]
-        assert len(misses) == 40 and all(
-            t.result.authoritative is False or t.result.reason for t in misses
-        )
+        assert len(misses) == 40
+        assert all(t.result.authoritative is False or t.result.reason for t in misses)
 
         second = await run(s, tracks)
         for target in second.targets:
-            assert (
-                target.writes == 0
-                and target.playlist_id == first.targets[target.target - 1].playlist_id
-            )
+            assert target.writes == 0
+            assert target.playlist_id == first.targets[target.target - 1].playlist_id
         assert len(s.plex.plex.state.playlists) == 1, "never a duplicate"
 
         changed = await run(s, tracks[:400] + tracks[450:])
@@ -97,7 +96,8 @@ async def test_dry_run_writes_nothing(database_url: str, tmp_path: Path) -> None
         await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
         await settle(s.cache, cache_pb.CACHE_STATE_READY, target=JELLYFIN, limit=60)
         report = await run(s, playlist(50), dry_run=True)
-        assert report.dry_run and all(t.writes == 0 and t.items_added == 50 for t in report.targets)
+        assert report.dry_run
+        assert all(t.writes == 0 and t.items_added == 50 for t in report.targets)
         assert s.plex.plex.state.playlists == {}
 
 
@@ -140,9 +140,8 @@ async def test_an_unreachable_cache_never_fails_a_sync(database_url: str, tmp_pa
         report = await run(s, playlist(20))
         assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
         for target in report.targets:
-            assert target.matched == 20 and any(
-                "could not be reached" in w for w in target.warnings
-            )
+            assert target.matched == 20
+            assert any("could not be reached" in w for w in target.warnings)
 
 
 async def test_a_failed_write_leaves_the_playlist_as_it_was_and_a_rerun_converges(
@@ -160,7 +159,8 @@ async def test_a_failed_write_leaves_the_playlist_as_it_was_and_a_rerun_converge
             Fault(kind="status", status=500, count=1, endpoint="playlist_write")
         )
         failed = await run(s, tracks)
-        assert failed.progress.state == pb.SYNC_STATE_FAILED and failed.targets[0].error
+        assert failed.progress.state == pb.SYNC_STATE_FAILED
+        assert failed.targets[0].error
         after = [key for _, key in s.plex.plex.state.playlists[plex_id].entries]
         assert after == before, "left as it was"
         s.plex.knobs.faults.clear()
@@ -213,7 +213,8 @@ async def test_a_500_track_jspf_command_syncs_both_targets_warm(
         assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
         assert first.command_name == "weekly-jams"
         for target in first.targets:
-            assert target.matched == 490 and total(target.requests) <= 5
+            assert target.matched == 490
+            assert total(target.requests) <= 5
         second = await run_command()
         assert all(t.writes == 0 for t in second.targets), "a second run writes nothing"
         listed = (await s.sync.ListSyncs(pb.ListSyncsRequest(limit=5), timeout=TIMEOUT)).syncs
@@ -263,4 +264,5 @@ async def test_a_sync_waits_for_a_build_in_progress_and_says_so(
             await s.sync.GetSyncReport(pb.GetSyncReportRequest(run_id=run_id), timeout=TIMEOUT)
         ).report
         assert report.progress.state == pb.SYNC_STATE_SUCCEEDED
-        assert report.targets[0].matched == 30 and report.targets[0].requests.search == 0
+        assert report.targets[0].matched == 30
+        assert report.targets[0].requests.search == 0

@@ -69,7 +69,8 @@ async def test_a_5xx_storm_fails_after_the_bounded_tries(
     with pytest.raises(TargetServerError) as caught:
         await tgt.client.libraries()
     assert "after 3 tries" in str(caught.value)
-    assert caught.value.tries == 3 and caught.value.status == 500
+    assert caught.value.tries == 3
+    assert caught.value.status == 500
     assert tgt.client.counter.get(EndpointClass.LIBRARY_LISTING) == 3
     assert tgt.server_counts()["library_listing"] == 3
     assert len(tgt.sleep.waits) == 2  # backoff between the tries
@@ -205,7 +206,7 @@ async def test_a_library_that_changes_during_a_listing_is_an_error(tgt: Target) 
     library = await first_music(tgt)
     before = await tgt.client.list_tracks(library)
 
-    def delete_one_after_the_first_page(received: int, total: int) -> None:
+    def delete_one_after_the_first_page(received: int, _total: int) -> None:
         if received == 100:  # only page 0 is in: the rest are still to come
             tgt.emulator.app.mutate({"delete": [before[-1].item_id]})
 

@@ -38,7 +38,8 @@ async def test_the_rate_limit_spaces_requests(kind: str) -> None:
             await tgt.client.identify()
         waits = [w for w in tgt.sleep.waits if w > 0]
         assert len(waits) == 3
-        assert waits == sorted(waits) and waits[-1] > 4.0
+        assert waits == sorted(waits)
+        assert waits[-1] > 4.0
 
 
 async def test_update_playlist_renames(tgt: Target) -> None:
@@ -72,7 +73,7 @@ def test_fault_specs_parse_from_the_command_line_form() -> None:
         "track_page",
     )
     assert Fault.parse('{"kind": "slow", "seconds": 4}').seconds == 4.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown fault kind 'explode'"):
         Fault.parse("explode")
 
 
@@ -80,7 +81,8 @@ async def test_admin_state_reports_the_peak(tgt: Target) -> None:
     async with httpx.AsyncClient(base_url=tgt.emulator.url) as admin:
         await tgt.client.identify()
         state = (await admin.get("/__admin/state")).json()
-        assert state["peak_in_flight"] >= 1 and state["in_flight"] == 0
+        assert state["peak_in_flight"] >= 1
+        assert state["in_flight"] == 0
 
 
 async def test_a_retry_after_date_is_read_against_the_transports_clock() -> None:
@@ -97,7 +99,7 @@ async def test_a_retry_after_date_is_read_against_the_transports_clock() -> None
         waits.append(seconds)
 
     async with httpx.AsyncClient(
-        transport=httpx.MockTransport(lambda request: next(answers)), base_url="http://t"
+        transport=httpx.MockTransport(lambda _request: next(answers)), base_url="http://t"
     ) as http:
         transport = Transport(
             http=http,

@@ -129,4 +129,5 @@ def test_jellyfin_pages_need_items_and_a_total() -> None:
 def test_jellyfin_authorization_header_form() -> None:
     header = authorization_header("tok", ClientSettings(device_id="dev-1"))
     assert header.startswith('MediaBrowser Token="tok", Client="cmdarr"')
-    assert 'DeviceId="dev-1"' in header and 'Version="' in header
+    assert 'DeviceId="dev-1"' in header
+    assert 'Version="' in header

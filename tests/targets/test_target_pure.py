@@ -23,7 +23,7 @@ def test_page_plan_covers_the_total_once() -> None:
     assert page_plan(250, 100) == [Page(0, 0, 100), Page(1, 100, 100), Page(2, 200, 50)]
     assert page_plan(250, 100, first_done=100) == [Page(1, 100, 100), Page(2, 200, 50)]
     assert page_plan(0, 100) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="page_size must be positive"):
         page_plan(10, 0)
 
 
@@ -37,7 +37,7 @@ def test_chunks_stay_under_the_limit_and_keep_order() -> None:
 
 
 def test_chunking_refuses_an_item_that_cannot_fit() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an id of 50 characters cannot fit in a 60-character URL"):
         chunk_by_length(["x" * 50], fixed_length=20, limit=60)
     assert chunk_by_length([], fixed_length=0, limit=10) == []
 
@@ -98,9 +98,11 @@ def test_counter_counts_by_class_and_resets() -> None:
     counter.count(EndpointClass.TRACK_PAGE, retry=True)
     counter.count(EndpointClass.SEARCH)
     assert counter.snapshot()["track_page"] == 2
-    assert counter.total == 3 and counter.retries == 1
+    assert counter.total == 3
+    assert counter.retries == 1
     counter.reset()
-    assert counter.total == 0 and counter.retries == 0
+    assert counter.total == 0
+    assert counter.retries == 0
 
 
 def _lib(title: str, kind: str = "artist", agent: str = "", music: bool = True) -> TargetLibrary:
@@ -125,7 +127,8 @@ def test_library_choice_leaves_out_audiobooks_and_non_music() -> None:
     choice = choose_libraries(libraries)
     assert [lib.title for lib in choice.chosen] == ["Music", "Lossless"]
     reasons = {s.library.title: s.reason for s in choice.skipped}
-    assert "audiobook" in reasons["Books"] and "audiobook" in reasons["Hörbücher"]
+    assert "audiobook" in reasons["Books"]
+    assert "audiobook" in reasons["Hörbücher"]
     assert "not a music library" in reasons["Movies"]
     assert "chosen: 'Music', 'Lossless'" in choice.describe()
 
@@ -161,15 +164,15 @@ def test_entry_before_translates_an_index_to_plex_after() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "reason"),
     [
-        {"concurrency": 0},
-        {"page_size": 0},
-        {"timeout_seconds": 0},
-        {"url_limit": 10},
-        {"retry": RetryPolicy(max_tries=0)},
+        ({"concurrency": 0}, "concurrency must be at least 1"),
+        ({"page_size": 0}, "page_size must be at least 1"),
+        ({"timeout_seconds": 0}, "timeout_seconds must be positive"),
+        ({"url_limit": 10}, "url_limit is too small"),
+        ({"retry": RetryPolicy(max_tries=0)}, r"retry\.max_tries must be at least 1"),
     ],
 )
-def test_settings_refuse_nonsense(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+def test_settings_refuse_nonsense(bad: dict[str, object], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
         ClientSettings(**bad)  # type: ignore[arg-type]

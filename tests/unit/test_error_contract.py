@@ -100,7 +100,7 @@ class _Config:
         self.code = code
         self.status = status
 
-    async def GetCommand(self, request: Any, **options: Any) -> Any:
+    async def GetCommand(self, _request: Any, **_options: Any) -> Any:
         trailing = self.status.trailing_metadata if self.status else ()
         details = self.status.details if self.status else self.code.name
         raise grpc.aio.AioRpcError(

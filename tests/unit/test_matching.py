@@ -118,8 +118,10 @@ def find(query: Query, min_confidence: float = 0.85) -> Match:
 def test_matches(query: Query, item: str, method: MatchMethod) -> None:
     result = find(query)
     assert result.method is method, result
-    assert result.track is not None and result.track.item_id == item
-    assert result.confidence >= 0.85 and result.reason
+    assert result.track is not None
+    assert result.track.item_id == item
+    assert result.confidence >= 0.85
+    assert result.reason
 
 
 @pytest.mark.parametrize(
@@ -135,20 +137,24 @@ def test_matches(query: Query, item: str, method: MatchMethod) -> None:
 def test_misses_report_the_best_candidate(query: Query) -> None:
     result = find(query)
     assert result.method is MatchMethod.NONE, result
-    assert result.track is None and result.reason
+    assert result.track is None
+    assert result.reason
 
 
 def test_duration_veto_names_the_durations() -> None:
     result = find(Query("Ace of Spades", ("Motörhead",), duration_ms=400_000))
-    assert result.best is not None and result.best.item_id == "1"
-    assert "169s" in result.reason and "400s" in result.reason
+    assert result.best is not None
+    assert result.best.item_id == "1"
+    assert "169s" in result.reason
+    assert "400s" in result.reason
 
 
 def test_remaster_prefers_the_album_asked_for() -> None:
     result = find(
         Query("Don't Stop Me Now (2011 Remaster)", ("Queen",), album="Jazz (2011 Remaster)")
     )
-    assert result.track is not None and result.track.item_id == "6"
+    assert result.track is not None
+    assert result.track.item_id == "6"
 
 
 def test_normalization() -> None:
@@ -170,4 +176,5 @@ def test_normalization() -> None:
 
 def test_an_empty_index_answers_none() -> None:
     result = match_track(TrackIndex([]), Query("x", ("y",)), 0.85)
-    assert result.method is MatchMethod.NONE and result.best is None
+    assert result.method is MatchMethod.NONE
+    assert result.best is None

@@ -110,7 +110,7 @@ def test_bad_values_are_refused_with_a_reason(key: str, raw: str, expected: str)
 
 
 def test_secret_values_never_appear_in_errors() -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="control characters") as caught:
         registry["PLEX_TOKEN"].canonical("supersecret\x01")
     assert "supersecret" not in str(caught.value)
 

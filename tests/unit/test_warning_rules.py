@@ -44,8 +44,10 @@ def test_sync_to_plex_without_cache_warns_with_the_fix() -> None:
     assert [w.code for w in warnings] == ["SYNC_WITHOUT_LIBRARY_CACHE"]
     (warning,) = warnings
     assert warning.message == SEED
-    assert warning.target is Target.PLEX and warning.command_names == ("daily",)
-    assert warning.fix is not None and warning.fix.action is FixAction.ENABLE_LIBRARY_CACHE
+    assert warning.target is Target.PLEX
+    assert warning.command_names == ("daily",)
+    assert warning.fix is not None
+    assert warning.fix.action is FixAction.ENABLE_LIBRARY_CACHE
     assert warning.fix.target is Target.PLEX
 
 
@@ -82,13 +84,15 @@ def test_sync_targeting_a_disabled_client_is_an_error_listed_first() -> None:
         view([builder(True), sync("x", Target.JELLYFIN)], LIBRARY_CACHE_JELLYFIN_ENABLED=True)
     )
     assert [w.code for w in warnings] == ["SYNC_TARGET_CLIENT_DISABLED"]
-    assert warnings[0].severity is Severity.ERROR and warnings[0].fix is None
+    assert warnings[0].severity is Severity.ERROR
+    assert warnings[0].fix is None
 
 
 def test_cache_on_while_builder_off() -> None:
     warnings = compute_warnings(view([builder(False)], LIBRARY_CACHE_PLEX_ENABLED=True))
     assert [w.code for w in warnings] == ["CACHE_BUILDER_DISABLED"]
-    assert warnings[0].fix is not None and warnings[0].fix.action is FixAction.ENABLE_CACHE_BUILDER
+    assert warnings[0].fix is not None
+    assert warnings[0].fix.action is FixAction.ENABLE_CACHE_BUILDER
 
 
 def test_cache_health_rules() -> None:
@@ -100,7 +104,8 @@ def test_cache_health_rules() -> None:
     warnings = compute_warnings(view([builder(True)], **settings), caches)
     assert [w.code for w in warnings] == ["LIBRARY_CACHE_FAILED", "LIBRARY_CACHE_BUILDING"]
     assert "401 bad token" in warnings[0].message
-    assert warnings[0].fix is not None and warnings[0].fix.action is FixAction.BUILD_CACHE_NOW
+    assert warnings[0].fix is not None
+    assert warnings[0].fix.action is FixAction.BUILD_CACHE_NOW
     assert "45,000/100,000 tracks" in warnings[1].message
     stale = compute_warnings(
         view([builder(True)], **settings), [CacheHealth(Target.PLEX, CacheState.STALE)]
