@@ -66,6 +66,7 @@ COPY --from=builder /src /app
 
 WORKDIR /app
 # Each service keeps its SQLite database here (one file per service); mount a volume.
+# SQLite serves one replica per file; replicas share PostgreSQL (CMDARR_DATABASE_URL).
 VOLUME ["/data"]
 
 # gRPC: config 50051, cache 50052, sync 50053, gateway 50054; gateway HTTP 8080.

@@ -23,6 +23,7 @@ from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.server import GrpcServer
+from common.service_config import CONFIG_SERVICE
 from common.tls import load_tls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,7 +68,7 @@ async def start(
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = CacheStore(db, clock=clock)
-    channel = open_channel(config_address, env.api_key, tls.ca)
+    channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(
         config_stub, registry, remember_secret=redactor.add

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from cli.errors import CallFailed
 from common.client import open_channel
+from common.service_config import FULL_NAMES
 
 SERVICE_NAMES = {
     "config": "config_svc",
@@ -80,7 +81,9 @@ class Context:
 
     def channel(self, service: str) -> grpc.aio.Channel:
         if service not in self._channels:
-            self._channels[service] = open_channel(self.addresses[service], self.api_key)
+            self._channels[service] = open_channel(
+                self.addresses[service], self.api_key, service=FULL_NAMES[service]
+            )
         return self._channels[service]
 
     def config(self) -> config_pb2_grpc.ConfigServiceAsyncStub:

@@ -7,18 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_ADDRESSES = {
-    "config": "127.0.0.1:50051",
-    "cache": "127.0.0.1:50052",
-    "sync": "127.0.0.1:50053",
-    "gateway": "127.0.0.1:50054",
-}
+from common import addresses
+from common.addresses import DEFAULT_ADDRESSES
+
+__all__ = ["DEFAULT_ADDRESSES", "ServiceEnv", "address_of"]
 
 
 def address_of(service: str, environ: Mapping[str, str] | None = None) -> str:
-    """The gRPC address of a service: CMDARR_<SVC>_ADDR, else its loopback default."""
-    environ = os.environ if environ is None else environ
-    return environ.get(f"CMDARR_{service.upper()}_ADDR") or DEFAULT_ADDRESSES[service]
+    """Where callers find a service: CMDARR_<SVC>_ADDR (one host:port, a list, or a gRPC
+    target URI), else its loopback default."""
+    return addresses.address_of(service, os.environ if environ is None else environ)
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class ServiceEnv:
     """What one service process needs from its environment."""
 
     service: str
-    address: str
+    address: str  # where this service listens (common/addresses.py listen_of)
     data_dir: Path
     database_url: str
     api_key: str | None
@@ -35,6 +33,7 @@ class ServiceEnv:
     tls_cert: str = ""  # PEM files: serve TLS with this pair ...
     tls_key: str = ""
     tls_ca: str = ""  # ... and trust this authority when calling the other services
+    address_source: str = "default"  # the variable the listen address came from
 
     @classmethod
     def from_environ(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:
@@ -45,9 +44,11 @@ class ServiceEnv:
         )
         if not database_url:
             database_url = f"sqlite+aiosqlite:///{data_dir / (service + '.db')}"
+        listen = addresses.listen_of(service, environ)
         return cls(
             service=service,
-            address=address_of(service, environ),
+            address=listen.address,
+            address_source=listen.source,
             data_dir=data_dir,
             database_url=database_url,
             api_key=environ.get("CMDARR_API_KEY") or None,

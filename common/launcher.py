@@ -1,7 +1,8 @@
 """python -m common.launcher: run every service as its own process until Ctrl-C or SIGTERM.
 
 Services are started by module name (never imported here); each inherits the environment,
-so CMDARR_DATA_DIR, CMDARR_<SVC>_ADDR and the settings variables apply to all of them.
+so CMDARR_DATA_DIR, CMDARR_<SVC>_ADDR, CMDARR_<SVC>_LISTEN and the settings variables
+apply to all of them. One process per service: on SQLite a second replica is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-from common.env import address_of
+from common.addresses import listen_of
 
 SERVICES = ("config_svc", "cache_svc", "sync_svc", "gateway")
 
@@ -42,7 +43,7 @@ async def main() -> int:
     for name in names:
         svc = name.removesuffix("_svc")
         print(
-            f"started {name} (pid {procs[name].pid}) on {address_of(svc)}",
+            f"started {name} (pid {procs[name].pid}) on {listen_of(svc, environ).address}",
             file=sys.stderr,
             flush=True,
         )

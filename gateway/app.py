@@ -15,6 +15,7 @@ from common.config.registry import Registry
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.server import GrpcServer, PortInUse
+from common.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
 from common.tls import load_tls
 from gateway.backends import Backends
 from gateway.http import build_http
@@ -60,9 +61,9 @@ async def start(
     registry = Registry()
     backends = Backends.on(
         {
-            "config_svc": open_channel(config_address, env.api_key, tls.ca),
-            "cache_svc": open_channel(cache_address, env.api_key, tls.ca),
-            "sync_svc": open_channel(sync_address, env.api_key, tls.ca),
+            "config_svc": open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE),
+            "cache_svc": open_channel(cache_address, env.api_key, tls.ca, service=CACHE_SERVICE),
+            "sync_svc": open_channel(sync_address, env.api_key, tls.ca, service=SYNC_SERVICE),
         }
     )
     server = GrpcServer(

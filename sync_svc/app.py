@@ -19,6 +19,7 @@ from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.server import GrpcServer
+from common.service_config import CACHE_SERVICE, CONFIG_SERVICE
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
@@ -61,11 +62,11 @@ async def start(
     store = SyncStore(db, clock=clock)
     await store.mark_interrupted()
     channels: list[grpc.aio.Channel] = []
-    config_channel = open_channel(config_address, env.api_key, tls.ca)
+    config_channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
     channels.append(config_channel)
     cache = None
     if cache_address:
-        cache_channel = open_channel(cache_address, env.api_key, tls.ca)
+        cache_channel = open_channel(cache_address, env.api_key, tls.ca, service=CACHE_SERVICE)
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config = ConfigClient(

@@ -26,6 +26,7 @@ import httpx
 import pytest
 import yaml
 
+from common.addresses import is_uri
 from common.probe import free_port, is_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +106,7 @@ def runnable(name: str) -> bool:
 def test_services_and_profiles() -> None:
     services = load_compose()["services"]
     assert set(STACK) <= set(services)
-    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["postgres"]["profiles"] == ["postgres", "scale"]
     assert services["emulators"]["profiles"] == ["emulators"]
     for name in STACK:
         assert not services[name].get("profiles"), f"{name} must always run"
@@ -125,9 +126,11 @@ def test_one_image_runs_every_service() -> None:
 def test_only_the_gateway_http_port_is_published() -> None:
     services = load_compose()["services"]
     published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
-    assert list(published) == ["gateway"]
+    assert list(published) == ["gateway", "scale-gateway"]
     (port,) = published["gateway"]
     assert interpolate(str(port), {}) == f"{GATEWAY_HTTP_PORT}:{GATEWAY_HTTP_PORT}"
+    (ports,) = published["scale-gateway"]
+    assert interpolate(str(ports), {}) == f"8081-8082:{GATEWAY_HTTP_PORT}", "one per replica"
 
 
 def test_each_service_listens_on_all_interfaces_and_finds_the_others_by_name() -> None:
@@ -183,6 +186,37 @@ def test_postgres_profile_is_optional_and_serves_every_database() -> None:
             "condition": "service_healthy",
             "required": False,
         }
+
+
+def test_scale_profile_runs_two_replicas_of_each_service_on_postgresql() -> None:
+    services = load_compose()["services"]
+    for name, port in STACK.items():
+        scaled = services[f"scale-{name}"]
+        assert scaled["profiles"] == ["scale"]
+        assert scaled["deploy"]["replicas"] == 2, name
+        assert scaled["command"] == services[name]["command"]
+        assert scaled["image"] == services[name]["image"]
+        assert "ports" not in scaled or name == "gateway"
+        env = environment(scaled)
+        # Bound where its healthcheck probes; the others reached through Docker's DNS,
+        # which answers every replica of a service under its name.
+        assert env[f"CMDARR_{name.upper()}_LISTEN"] == f"0.0.0.0:{port}"
+        check = scaled["healthcheck"]["test"]
+        assert check == ["CMD", "python", "-m", "common.probe", f"127.0.0.1:{port}"]
+        for other, other_port in STACK.items():
+            address = env[f"CMDARR_{other.upper()}_ADDR"]
+            assert address == f"dns:///scale-{other}:{other_port}", name
+            assert is_uri(address)
+        for store in ("config", "cache", "sync"):
+            url = env[f"CMDARR_{store.upper()}_DATABASE_URL"]
+            assert url == f"postgresql+asyncpg://cmdarr:cmdarr@postgres:5432/cmdarr_{store}"
+        assert "volumes" not in scaled, "nothing kept on the replicas' disks"
+        for dep, condition in scaled["depends_on"].items():
+            assert dep == "postgres" or dep.startswith("scale-"), name
+            assert condition["condition"] == "service_healthy"
+            assert "required" not in condition, "PostgreSQL is required here"
+    for name in ("config", "cache", "sync"):
+        assert "postgres" in services[f"scale-{name}"]["depends_on"]
 
 
 # --- behaviour -----------------------------------------------------------------------

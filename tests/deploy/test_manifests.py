@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from common.addresses import is_uri
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -56,8 +58,9 @@ def test_a_deployment_per_service_with_grpc_probes_on_its_port() -> None:
         assert ports["grpc"] == port
         for probe in ("livenessProbe", "readinessProbe"):
             assert container[probe]["grpc"] == {"port": port}, (name, probe)
-        # It listens where its probes and Service look.
-        assert env_of(container)[f"CMDARR_{name.upper()}_ADDR"]["value"] == f"0.0.0.0:{port}"
+        # It listens where its probes and Services look.
+        assert env_of(container)[f"CMDARR_{name.upper()}_LISTEN"]["value"] == f"0.0.0.0:{port}"
+        assert f"CMDARR_{name.upper()}_ADDR" not in env_of(container), "callers' address"
         assert container["envFrom"] == [{"configMapRef": {"name": "cmdarr-env"}}]
     gateway = deployments["gateway"]["spec"]["template"]["spec"]["containers"][0]
     assert {"name": "http", "containerPort": GATEWAY_HTTP_PORT, "protocol": "TCP"} in gateway[
@@ -84,26 +87,64 @@ def test_pods_run_as_the_image_user_without_privileges_and_with_limits() -> None
             assert {"/data", "/tmp"} <= mounts, "writable places on a read-only root"
 
 
-def test_data_volumes_exist_for_the_services_with_a_database() -> None:
-    claims = of_kind("PersistentVolumeClaim")
+def test_every_service_runs_replicas_that_roll_without_downtime() -> None:
+    deployments = of_kind("Deployment")
+    budgets = of_kind("PodDisruptionBudget")
+    for name in STACK:
+        spec = deployments[name]["spec"]
+        assert spec["replicas"] >= 2, name
+        assert spec["strategy"]["type"] == "RollingUpdate", name
+        assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, name
+        assert spec["strategy"]["rollingUpdate"]["maxSurge"] >= 1, name
+        budget = budgets[name]["spec"]
+        assert budget["minAvailable"] == 1, name
+        assert budget["selector"]["matchLabels"] == spec["selector"]["matchLabels"], name
+        assert spec["selector"]["matchLabels"].items() <= (
+            spec["template"]["metadata"]["labels"].items()
+        )
+
+
+def test_state_lives_in_postgresql_from_a_secret_not_on_the_pods() -> None:
+    assert not of_kind("PersistentVolumeClaim"), "replicas share PostgreSQL, not volumes"
     config_map = of_kind("ConfigMap")["cmdarr-env"]["data"]
     assert config_map["CMDARR_DATA_DIR"] == "/data"
     for name, deployment in of_kind("Deployment").items():
-        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
-        claim = volumes["data"].get("persistentVolumeClaim")
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert "emptyDir" in volumes["data"], name
+        env = env_of(pod["containers"][0])
         if name == "gateway":
-            assert claim is None, "the gateway keeps nothing"
+            assert "CMDARR_DATABASE_URL" not in env, "the gateway keeps nothing"
             continue
-        assert claim["claimName"] in claims
-        # One writer for the SQLite file: never two pods at once.
-        assert deployment["spec"]["strategy"]["type"] == "Recreate"
-        assert deployment["spec"]["replicas"] == 1
+        # Required (no `optional`): a pod without it would fall back to a SQLite file
+        # of its own, which two replicas must never do.
+        reference = env["CMDARR_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+        assert reference == {"name": "cmdarr-database", "key": "url"}, name
+    kustomization = (K8S / "kustomization.yaml").read_text()
+    assert "secret generic cmdarr-database" in kustomization
+    assert "advisory lock" in kustomization, "how migrations run once is written down"
 
 
-def test_services_route_to_the_pods_at_the_addresses_the_config_map_gives() -> None:
+def test_callers_balance_over_the_replicas_through_headless_services() -> None:
     services = of_kind("Service")
     deployments = of_kind("Deployment")
     addresses = of_kind("ConfigMap")["cmdarr-env"]["data"]
+    for name, port in STACK.items():
+        headless = services[f"{name}-headless"]["spec"]
+        assert headless["clusterIP"] == "None"
+        assert not headless.get("publishNotReadyAddresses"), "only ready pods in DNS"
+        labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
+        assert headless["selector"].items() <= labels.items()
+        ports = {p["name"]: p for p in headless["ports"]}
+        assert ports["grpc"]["port"] == port and ports["grpc"]["targetPort"] == "grpc"
+        fqdn = f"{name}-headless.cmdarr.svc.cluster.local"
+        assert addresses[f"CMDARR_{name.upper()}_ADDR"] == f"dns:///{fqdn}:{port}"
+        assert is_uri(addresses[f"CMDARR_{name.upper()}_ADDR"])
+
+
+def test_services_route_to_the_pods() -> None:
+    services = of_kind("Service")
+    deployments = of_kind("Deployment")
     for name, port in STACK.items():
         service = services[name]["spec"]
         labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
@@ -111,7 +152,6 @@ def test_services_route_to_the_pods_at_the_addresses_the_config_map_gives() -> N
         ports = {p["name"]: p for p in service["ports"]}
         assert ports["grpc"]["port"] == port
         assert ports["grpc"]["targetPort"] == "grpc"
-        assert addresses[f"CMDARR_{name.upper()}_ADDR"] == f"{name}:{port}"
     http = {p["name"]: p for p in services["gateway"]["spec"]["ports"]}["http"]
     assert http["port"] == GATEWAY_HTTP_PORT
     assert http["targetPort"] == "http"
