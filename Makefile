@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos run test lint unit bench demo chaos clean browser
+.PHONY: install lock protos run test lint unit bench demo chaos cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -73,6 +73,11 @@ demo: install
 # that nothing was lost; bounded to 10 minutes. Not part of `make test`.
 chaos: install
 	$(BIN)/python -m bench.chaos
+
+# Two replicas of every service on loopback ports against the PostgreSQL database named by
+# CMDARR_DATABASE_URL, plus the emulators; prints the addresses and runs until Ctrl-C.
+cluster: install
+	$(BIN)/python -m bench.cluster
 
 clean:
 	rm -rf $(VENV) gen .mypy_cache .pytest_cache .ruff_cache
