@@ -136,7 +136,8 @@ def test_callers_balance_over_the_replicas_through_headless_services() -> None:
         labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
         assert headless["selector"].items() <= labels.items()
         ports = {p["name"]: p for p in headless["ports"]}
-        assert ports["grpc"]["port"] == port and ports["grpc"]["targetPort"] == "grpc"
+        assert ports["grpc"]["port"] == port
+        assert ports["grpc"]["targetPort"] == "grpc"
         fqdn = f"{name}-headless.cmdarr.svc.cluster.local"
         assert addresses[f"CMDARR_{name.upper()}_ADDR"] == f"dns:///{fqdn}:{port}"
         assert is_uri(addresses[f"CMDARR_{name.upper()}_ADDR"])

@@ -82,8 +82,10 @@ def test_host_port_parsing() -> None:
     assert split_host_port("cache:50052") == ("cache", 50052)
     for bad in ("cache", "cache:", ":1", "cache:0", "cache:x"):
         assert not is_single(bad)
-    assert is_single("0.0.0.0:50051") and is_single("[::]:50051")
-    assert not is_single("a:1,b:2") and not is_single("dns:///a:1")
+    assert is_single("0.0.0.0:50051")
+    assert is_single("[::]:50051")
+    assert not is_single("a:1,b:2")
+    assert not is_single("dns:///a:1")
 
 
 def test_callers_use_the_address_variable_or_the_default() -> None:
