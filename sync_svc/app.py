@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +20,15 @@ from common.db import Database
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
+from common.notifier import VersionNotifier
 from common.server import GrpcServer
 from common.service_config import CACHE_SERVICE, CONFIG_SERVICE
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
+from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
 from sync_svc.config_client import ConfigClient
+from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
+from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
 from sync_svc.servicer import SyncServicer
@@ -39,6 +45,11 @@ class SyncApp:
     runner: SyncRunner
     lifecycle: Lifecycle
 
+    @property
+    def replica(self) -> str:
+        """This replica's name, the ``owner`` of the runs it claims."""
+        return self.runner.replica
+
     async def stop(self, grace: float) -> None:
         await self.lifecycle.stop(grace)
 
@@ -50,17 +61,24 @@ async def start(
     cache_address: str | None,
     load_playlist: Loader,
     schedule_every: float = 30.0,
+    claim_poll: float = CLAIM_POLL_SECONDS,
+    keep_every: float = KEEP_EVERY_SECONDS,
     clock: Callable[[], float] = time.time,
     redactor: Redactor | None = None,
 ) -> SyncApp:
-    """Mark runs a previous process left unfinished as interrupted, then serve. The target
-    tokens runs are given are handed to ``redactor``, the one the logs are masked with."""
+    """Serve as one replica: claim queued runs, keep the leases of the runs it executes,
+    interrupt the runs of replicas that stopped, fire cron slots once across the cluster.
+    On SQLite (one replica) the runs a previous process left unfinished are marked
+    interrupted at once. The target tokens runs are given are handed to ``redactor``, the
+    one the logs are masked with."""
     redactor = redactor or Redactor()
     tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = SyncStore(db, clock=clock)
-    await store.mark_interrupted()
+    queue = RunQueue(db, clock=clock)
+    if db.is_sqlite:
+        await store.mark_interrupted()
     channels: list[grpc.aio.Channel] = []
     config_channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
     channels.append(config_channel)
@@ -72,7 +90,17 @@ async def start(
     config = ConfigClient(
         config_pb2_grpc.ConfigServiceStub(config_channel), Registry(), remember_secret=redactor.add
     )
-    runner = SyncRunner(store, config, cache, load_playlist, clock=clock)
+    queued = VersionNotifier()
+    runner = SyncRunner(
+        store,
+        queue,
+        config,
+        cache,
+        load_playlist,
+        replica=f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}",
+        queued=queued,
+        clock=clock,
+    )
     server = GrpcServer(
         address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
     )
@@ -83,6 +111,9 @@ async def start(
     lifecycle.on_stop(runner.stop)
     await server.start()
     await server.set_serving(True)
+    claimer = Claimer(queue, config, runner, queued=queued, poll=claim_poll)
+    lifecycle.spawn(claimer.run_forever(), "claimer")
+    lifecycle.spawn(LeaseKeeper(queue, runner, every=keep_every).run_forever(), "lease-keeper")
     scheduler = Scheduler(config, runner, every=schedule_every, clock=clock)
     lifecycle.spawn(scheduler.run_forever(), "scheduler")
     return SyncApp(server, runner, lifecycle)

@@ -61,6 +61,11 @@ class ConfigClient:
         commands = (protoconv.command_from_pb(c) for c in reply.commands)
         return [c for c in commands if c is not None and c.kind is CommandKind.PLAYLIST_SYNC]
 
+    async def settings(self) -> SettingValues:
+        """Every setting's value, secrets left out (as they are shown: set or not)."""
+        reply = await self._stub.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)
+        return SettingValues(self._registry, {s.key: s.value for s in reply.settings})
+
     async def run_settings(self) -> SettingValues:
         """Every setting's value, secrets included, as a run will use them."""
         reply = await self._stub.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)

@@ -1,7 +1,9 @@
-"""The runs this process is executing, and how watchers follow any run to its end.
+"""The runs this replica is executing, and how watchers follow any run to its end.
 
 A running run's report lives here and changes in place; every change advances one
-version notifier that watchers wait on. A finished (or foreign) run is read from the store.
+version notifier that watchers wait on. A queued, finished or foreign run (one another
+replica executes) is read from the store, whose copy the executing replica keeps fresh
+(``sync_svc/keeper.py``), so it is polled.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from common.notifier import VersionNotifier
 from sync_svc.model import Report, RunProgress
 from sync_svc.store import SyncStore
 
-# How long a watcher waits for a change before reading the run again anyway.
+# How long a watcher of a local run waits for a change before reading it again anyway.
 FOLLOW_PATIENCE_SECONDS = 1.0
+# How often a watcher of a run this replica does not execute reads the stored progress.
+POLL_STORED_SECONDS = 0.5
 
 
 class LiveRuns:
@@ -31,6 +35,15 @@ class LiveRuns:
     def remove(self, run_id: str) -> None:
         self._running.pop(run_id, None)
         self.changed()
+
+    @property
+    def version(self) -> int:
+        """Moves at every change of a local run (and when one is added or removed)."""
+        return self._changes.version
+
+    def local(self) -> list[Report]:
+        """The reports of the runs this replica is executing now."""
+        return list(self._running.values())
 
     def changed(self) -> None:
         """A running report changed in place: wake the watchers."""
@@ -53,4 +66,6 @@ class LiveRuns:
                 last = current
             if current.state.finished:
                 return
-            await self._changes.wait_beyond(seen, FOLLOW_PATIENCE_SECONDS)
+            local = run_id in self._running
+            patience = FOLLOW_PATIENCE_SECONDS if local else POLL_STORED_SECONDS
+            await self._changes.wait_beyond(seen, patience)

@@ -1,5 +1,6 @@
-"""Sync runs: accepted at once, run in the background (at most MAX_PARALLEL_SYNCS at a
-time, each within SYNC_RUN_TIMEOUT_MINUTES), progress streamed, reports persisted."""
+"""Sync runs: accepted at once into the shared queue, claimed by one replica (at most
+MAX_PARALLEL_SYNCS running across the cluster, ``sync_svc/claimer.py``), executed within
+SYNC_RUN_TIMEOUT_MINUTES, progress streamed, reports persisted."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from common.errors import (
     ServiceError,
 )
 from common.model import SourceKind, Target
+from common.notifier import VersionNotifier
 from common.targets import TargetClient, TargetError
 from common.targets.connect import connect_configured
 from sync_svc.cache_client import CacheClient
@@ -23,6 +25,7 @@ from sync_svc.config_client import ConfigClient
 from sync_svc.live_runs import LiveRuns
 from sync_svc.matchflow import MatchSettings, match_tracks
 from sync_svc.model import Report, RunProgress, RunState, Spec, TargetResult, Track, Via
+from sync_svc.run_queue import RunQueue
 from sync_svc.spec import check_spec
 from sync_svc.store import SyncStore
 from sync_svc.writer import write_playlist
@@ -33,64 +36,88 @@ Loader = Callable[[SourceKind, str, dict[str, str]], Awaitable[tuple[str, list[T
 
 
 class SyncRunner:
+    """Accepts runs into the queue and executes the runs this replica claimed.
+
+    ``replica`` names this replica in the runs it claims; ``queued`` is advanced whenever
+    a claim may now succeed (a run queued here, a local run finished), to wake the claimer.
+    """
+
     def __init__(
         self,
         store: SyncStore,
+        queue: RunQueue,
         config: ConfigClient,
         cache: CacheClient | None,
         load_playlist: Loader,
         *,
+        replica: str,
+        queued: VersionNotifier,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
+        self._queue = queue
         self._config = config
         self._cache = cache
         self._load = load_playlist
+        self.replica = replica
+        self._queued = queued
         self._clock = clock  # runs' start and finish times; ListSyncs orders by the start
         self.runs = LiveRuns(store)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._running = 0
-        self._slot_freed = asyncio.Condition()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
 
     # ----- accepting runs ---------------------------------------------------------------
 
-    async def start(self, spec: Spec, *, dry_run: bool) -> str:
+    def _new(self, spec: Spec, *, dry_run: bool) -> Report:
         check_spec(spec, "spec")
-        report = Report(
+        return Report(
             run_id=str(uuid.uuid4()),
             spec=spec,
             dry_run=dry_run,
             progress=RunProgress(RunState.QUEUED, "queued", 0, len(spec.tracks)),
             started_at=self._clock(),
         )
-        await self._store.save(report)
-        self.runs.add(report)
-        task = asyncio.create_task(self._run(report), name=f"sync-{report.run_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+
+    async def start(self, spec: Spec, *, dry_run: bool) -> str:
+        """Queue a run; some replica (this one first, if it has a free slot) executes it."""
+        report = self._new(spec, dry_run=dry_run)
+        await self._queue.enqueue(report)
+        self._queued.advance()
+        return report.run_id
+
+    async def start_scheduled(self, spec: Spec, fire_time: float) -> str | None:
+        """Queue the run of a cron slot, unless a replica already fired that slot (None)."""
+        report = self._new(spec, dry_run=False)
+        if not await self._queue.enqueue(report, cron_slot=(spec.command_name, fire_time)):
+            return None
+        self._queued.advance()
         return report.run_id
 
     async def recent(self, limit: int) -> list[Report]:
         return await self._store.recent(limit)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
+        for task in list(self._tasks.values()):
             task.cancel()
-        for task in list(self._tasks):
+        for task in list(self._tasks.values()):
             with contextlib.suppress(BaseException):
                 await task
 
     # ----- running ----------------------------------------------------------------------
 
-    async def _slot(self, limit: int) -> None:
-        async with self._slot_freed:
-            await self._slot_freed.wait_for(lambda: self._running < limit)
-            self._running += 1
+    def execute(self, report: Report) -> None:
+        """Execute ``report``'s run, which this replica has just claimed (it is RUNNING)."""
+        self.runs.add(report)
+        task = asyncio.create_task(self._run(report), name=f"sync-{report.run_id}")
+        self._tasks[report.run_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(report.run_id, None))
 
-    async def _release(self) -> None:
-        async with self._slot_freed:
-            self._running -= 1
-            self._slot_freed.notify_all()
+    def abandon(self, run_id: str) -> None:
+        """Stop executing a run that is no longer this replica's (its lease lapsed and
+        another replica interrupted it); its reports can no longer be saved."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            _log.warning("run lost its lease", extra={"fields": {"run_id": run_id}})
+            task.cancel()
 
     async def _say(self, report: Report, message: str, state: RunState | None = None) -> None:
         report.progress.message = message
@@ -99,13 +126,9 @@ class SyncRunner:
         self.runs.changed()
 
     async def _run(self, report: Report) -> None:
-        acquired = False
         try:
             settings = await self._config.run_settings()
-            await self._slot(settings.integer("MAX_PARALLEL_SYNCS"))
-            acquired = True
             await self._say(report, "running", RunState.RUNNING)
-            await self._store.save(report)
             minutes = settings.integer("SYNC_RUN_TIMEOUT_MINUTES")
             async with asyncio.timeout(minutes * 60):
                 await self._execute(report, settings)
@@ -131,12 +154,16 @@ class SyncRunner:
             report.error = report.progress.message = f"{type(exc).__name__}: {exc}"
         finally:
             report.finished_at = self._clock()
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._store.save(report))
+            try:
+                if not await asyncio.shield(self._queue.save_owned(report, self.replica)):
+                    _log.warning(
+                        "run's final report not saved: no longer this replica's",
+                        extra={"fields": {"run_id": report.run_id}},
+                    )
+            except Exception as exc:  # the database away: the lease lapses, a survivor ends it
+                _log.warning("run's final report not saved: %s", exc)
             self.runs.remove(report.run_id)
-            if acquired:
-                await self._release()
-            self.runs.changed()
+            self._queued.advance()  # a slot is free
 
     async def _execute(self, report: Report, settings: SettingValues) -> None:
         spec = report.spec

@@ -15,17 +15,30 @@ from sync_svc.runner import SyncRunner
 _log = logging.getLogger("sync_svc.scheduler")
 
 
+def fire_time(schedule: str, last: float, now: float) -> float | None:
+    """The latest fire time of ``schedule`` in (last, now], or None. Pure.
+
+    Replicas tick at their own moments, but any two windows holding a fire time agree on
+    it, so it names the cron slot the whole cluster fires once."""
+    if not schedule or now <= last:
+        return None
+    latest = float(croniter(schedule, now).get_prev(float))  # strictly before ``now``
+    at_now = float(croniter(schedule, latest).get_next(float))
+    if at_now <= now:
+        latest = at_now
+    return latest if latest > last else None
+
+
 def due(schedule: str, last: float, now: float) -> bool:
     """A fire time of ``schedule`` falls in (last, now]. Pure."""
-    if not schedule or now <= last:
-        return False
-    return float(croniter(schedule, last).get_next(float)) <= now
+    return fire_time(schedule, last, now) is not None
 
 
 class Scheduler:
     """Checks the commands every ``every`` seconds; a command whose schedule fired since
-    the last check is run once. Fire times missed while the service was down are not
-    made up: the next one runs."""
+    the last check is run once across the cluster: every replica's scheduler tries, and
+    only the one that records the slot first queues the run. Fire times missed while the
+    service was down are not made up: the next one runs."""
 
     def __init__(
         self,
@@ -48,9 +61,13 @@ class Scheduler:
         for command in await self._config.playlist_commands():
             if not command.enabled:
                 continue
-            if due(command.schedule, self._last, now):
-                spec = await self._config.playlist_spec(command.name)
-                started.append(await self._runner.start(spec, dry_run=False))
+            slot = fire_time(command.schedule, self._last, now)
+            if slot is None:
+                continue
+            spec = await self._config.playlist_spec(command.name)
+            run_id = await self._runner.start_scheduled(spec, slot)
+            if run_id is not None:
+                started.append(run_id)
                 _log.info("scheduled run", extra={"fields": {"command": command.name}})
         self._last = now
         return started

@@ -76,20 +76,25 @@ def report_from_json(text: str) -> Report:
     )
 
 
+def report_row(report: Report) -> dict[str, Any]:
+    """The ``sync_runs`` columns a report sets (the claim columns are the queue's)."""
+    return {
+        "command_name": report.spec.command_name,
+        "state": report.progress.state.value,
+        "dry_run": report.dry_run,
+        "started_at": report.started_at,
+        "finished_at": report.finished_at,
+        "report": report_to_json(report),
+    }
+
+
 class SyncStore:
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self._clock = clock  # the service's clock, which orders and times the runs
 
     async def save(self, report: Report) -> None:
-        row = {
-            "command_name": report.spec.command_name,
-            "state": report.progress.state.value,
-            "dry_run": report.dry_run,
-            "started_at": report.started_at,
-            "finished_at": report.finished_at,
-            "report": report_to_json(report),
-        }
+        row = report_row(report)
         async with self._db.sessions() as session, session.begin():
             updated = await session.execute(
                 update(tables.runs).where(tables.runs.c.run_id == report.run_id).values(**row)
@@ -114,7 +119,9 @@ class SyncStore:
             return [report_from_json(text) for (text,) in rows]
 
     async def mark_interrupted(self) -> int:
-        """Runs a stopped process left queued or running are interrupted."""
+        """Runs a stopped process left queued or running are interrupted. Only for a
+        database no other replica can share (SQLite): with replicas, a run is interrupted
+        when its lease lapses (``RunQueue.take_over_lapsed``)."""
         interrupted = 0
         async with self._db.sessions() as session:
             rows = (

@@ -16,7 +16,22 @@ runs = Table(
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float, nullable=False),
     Column("report", Text, nullable=False),  # JSON of sync_svc.model.Report
+    # The replica executing the run (empty until claimed), its last heartbeat on the
+    # database's clock (epoch seconds) and how long the run stays its without one.
+    Column("owner", String(64), nullable=False, server_default=""),
+    Column("heartbeat_at", Float, nullable=True),
+    Column("lease_seconds", Float, nullable=False, server_default="30"),
     Index("sync_runs_started", "started_at"),
+    Index("sync_runs_state", "state", "started_at"),
+)
+
+# One row per (command, cron fire time): the replica whose insert succeeds starts the run.
+fired_slots = Table(
+    "sync_fired_slots",
+    metadata,
+    Column("command_name", String(64), primary_key=True),
+    Column("fire_time", Float, primary_key=True),
+    Column("run_id", String(36), nullable=False),
 )
 
 managed = Table(

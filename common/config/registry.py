@@ -219,6 +219,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
     _float("MATCH_MIN_CONFIDENCE", 0.85, 0.0, 1.0, "Lowest confidence accepted as a match."),
     _int("MAX_PARALLEL_SYNCS", 2, 1, 32, "Most syncs running at once."),
     _int("SYNC_RUN_TIMEOUT_MINUTES", 60, 1, 1440, "Abandon a sync run after this long."),
+    _int(
+        "SYNC_RUN_LEASE_SECONDS",
+        30,
+        2,
+        3600,
+        "A running sync whose replica has not renewed it for this long is marked interrupted.",
+    ),
     SettingSpec("SPOTIFY_CLIENT_ID", ValueType.STRING, "", "Spotify application client id."),
     SettingSpec(
         "SPOTIFY_CLIENT_SECRET",

@@ -1,0 +1,106 @@
+"""The shared run queue on its own (SQLite and PostgreSQL): claims within the limit, the
+oldest first, fenced saves, heartbeats, takeover of lapsed leases, cron slots once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from common.db import Database
+from common.model import Target
+from sync_svc.app import MIGRATIONS, VERSION_TABLE
+from sync_svc.model import Report, RunProgress, RunState, Spec, Track
+from sync_svc.run_queue import LAPSED_MESSAGE, RunQueue
+from sync_svc.store import SyncStore
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.migrate(MIGRATIONS, VERSION_TABLE)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def queued(run_id: str, started_at: float) -> Report:
+    spec = Spec("Mix", (Target.PLEX,), tracks=(Track("Song"),), command_name="mix")
+    return Report(run_id, spec, False, RunProgress(RunState.QUEUED, "queued"), started_at)
+
+
+async def test_claims_take_the_oldest_first_and_stop_at_the_limit(db: Database) -> None:
+    queue = RunQueue(db)
+    for run_id, at in (("b", 2.0), ("a", 1.0), ("c", 3.0)):
+        await queue.enqueue(queued(run_id, at))
+    first = await queue.claim("r1", limit=2, lease_seconds=30)
+    second = await queue.claim("r2", limit=2, lease_seconds=30)
+    assert first is not None
+    assert second is not None
+    assert (first.run_id, second.run_id) == ("a", "b")
+    assert first.progress.state is RunState.RUNNING
+    assert await queue.claim("r1", limit=2, lease_seconds=30) is None, "two are running"
+    assert await queue.owner_of("a") == "r1"
+    assert await queue.owner_of("c") == ""
+    assert await queue.has_queued()
+
+
+async def test_saves_are_fenced_to_the_owner_of_a_running_run(db: Database) -> None:
+    queue = RunQueue(db)
+    await queue.enqueue(queued("a", 1.0))
+    report = await queue.claim("r1", limit=1, lease_seconds=30)
+    assert report is not None
+    report.progress.message = "halfway"
+    assert await queue.save_owned(report, "r1")
+    assert not await queue.save_owned(report, "r2")
+    assert await queue.heartbeat("r1", ["a"]) == {"a"}
+    assert await queue.heartbeat("r2", ["a"]) == set()
+    report.progress.state = RunState.SUCCEEDED
+    assert await queue.save_owned(report, "r1")
+    assert not await queue.save_owned(report, "r1"), "a finished run takes no more saves"
+    stored = await SyncStore(db).load("a")
+    assert stored is not None
+    assert stored.progress.state is RunState.SUCCEEDED
+
+
+async def test_a_run_past_its_lease_is_interrupted_and_its_owner_fenced_out(
+    db: Database,
+) -> None:
+    queue = RunQueue(db)
+    await queue.enqueue(queued("kept", 1.0))
+    await queue.enqueue(queued("lapsed", 2.0))
+    kept = await queue.claim("r1", limit=2, lease_seconds=3600)
+    lapsed = await queue.claim("r2", limit=2, lease_seconds=0)  # lapses at once
+    assert kept is not None
+    assert lapsed is not None
+    assert await queue.take_over_lapsed() == ["lapsed"]
+    assert await queue.take_over_lapsed() == []
+    assert await queue.heartbeat("r2", ["lapsed"]) == set()
+    assert not await queue.save_owned(lapsed, "r2")
+    stored = await SyncStore(db).load("lapsed")
+    assert stored is not None
+    assert stored.progress.state is RunState.INTERRUPTED
+    assert stored.error == LAPSED_MESSAGE
+    assert await queue.claim("r1", limit=1, lease_seconds=30) is None
+
+
+async def test_a_cron_slot_queues_one_run(db: Database) -> None:
+    queue = RunQueue(db)
+    assert await queue.enqueue(queued("a", 1.0), cron_slot=("mix", 300.0))
+    assert not await queue.enqueue(queued("b", 1.0), cron_slot=("mix", 300.0))
+    assert await queue.enqueue(queued("c", 1.0), cron_slot=("mix", 600.0))
+    assert await queue.enqueue(queued("d", 1.0), cron_slot=("other", 300.0))
+    assert {r.run_id for r in await SyncStore(db).recent(10)} == {"a", "c", "d"}
+
+
+async def test_a_lone_replica_restarting_interrupts_what_its_predecessor_left(
+    db: Database,
+) -> None:
+    queue, store = RunQueue(db), SyncStore(db)
+    await queue.enqueue(queued("a", 1.0))
+    await queue.enqueue(queued("b", 2.0))
+    assert await queue.claim("gone", limit=1, lease_seconds=30) is not None
+    assert await store.mark_interrupted() == 2
+    states = {r.run_id: r.progress.state for r in await store.recent(10)}
+    assert states == {"a": RunState.INTERRUPTED, "b": RunState.INTERRUPTED}
