@@ -128,6 +128,10 @@ class CacheManager:
     def replica_id(self) -> str:
         return self._me
 
+    def builds_here(self, target: Target) -> bool:
+        """A build of ``target`` runs in this replica (it holds the lease)."""
+        return self._runtimes[target].building
+
     # ----- config changes --------------------------------------------------------------
 
     async def apply(
