@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.follower import ConfigFollower
+from cache_svc.leases import LeaseStore
 from cache_svc.manager import CacheManager, SourceFactory
 from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
@@ -30,6 +32,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "cache_alembic_version"
 SERVICE_NAME = cache_pb2.DESCRIPTOR.services_by_name["CacheService"].full_name
 REFRESH_CHECK_SECONDS = 60.0
+VIEW_SECONDS = 1.0  # how often each replica reads the serving generations and leases
 
 
 @dataclass
@@ -58,6 +61,7 @@ async def start(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
     redactor: Redactor | None = None,
+    view_seconds: float = VIEW_SECONDS,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
     Builds read the target servers unless another ``source_factory`` is given; the
@@ -73,8 +77,16 @@ async def start(
     factory = source_factory or target_source_factory(
         config_stub, registry, remember_secret=redactor.add
     )
+    replica_id = uuid.uuid4().hex
     manager = CacheManager(
-        store, registry, factory, clock=clock, seconds_per_minute=seconds_per_minute
+        store,
+        LeaseStore(db),
+        registry,
+        factory,
+        replica_id=replica_id,
+        exclusive=db.is_sqlite,
+        clock=clock,
+        seconds_per_minute=seconds_per_minute,
     )
     await manager.load()
     server = GrpcServer(
@@ -100,4 +112,5 @@ async def start(
     )
     lifecycle.spawn(follower.run(), "config-follower")
     lifecycle.spawn(_refresh_forever(manager, refresh_check_seconds), "refresh")
+    lifecycle.spawn(manager.run(view_seconds), "cache-view")
     return CacheApp(server, manager, lifecycle)

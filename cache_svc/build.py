@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,36 @@ class BuildProgress:
         """The pages one library's listing takes, once its total is known."""
         self._pages_per_library[library] = pages
         self.pages_total = sum(self._pages_per_library.values())
+
+    def to_json(self) -> str:
+        """What other replicas show of this build (the lease row carries it)."""
+        return json.dumps(
+            {
+                "full": self.full,
+                "started_at": self.started_at,
+                "phase": self.phase.value,
+                "pages_done": self.pages_done,
+                "pages_total": self.pages_total,
+                "tracks_done": self.tracks_done,
+                "tracks_total": self.tracks_total,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildProgress | None:
+        """A progress published by another replica; None when there is none (yet)."""
+        if not text:
+            return None
+        data = json.loads(text)
+        return cls(
+            full=bool(data["full"]),
+            started_at=float(data["started_at"]),
+            phase=Phase(data["phase"]),
+            pages_done=int(data["pages_done"]),
+            pages_total=int(data["pages_total"]),
+            tracks_done=int(data["tracks_done"]),
+            tracks_total=int(data["tracks_total"]),
+        )
 
     def eta_seconds(self, now: float) -> float:
         """Seconds left at the rate so far; 0 when unknown."""

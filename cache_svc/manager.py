@@ -1,5 +1,6 @@
-"""The library caches: each target's serving index, its builds (single-flight, timed,
-atomic) and its status, driven by the followed configuration."""
+"""The library caches: each target's serving index, its builds (one per target across the
+replicas, under a database lease, timed, atomic) and its status, driven by the followed
+configuration and by the shared database, so every replica serves and reports alike."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from cache_svc.build import BuildFailed, BuildProgress, build_generation
+from cache_svc.claims import Shared, building, full_build, should_claim
 from cache_svc.followed import Action, Decision, FollowedConfig
+from cache_svc.lease_keeper import LeaseKeeper
+from cache_svc.leases import LeaseRow, LeaseStore
 from cache_svc.status import CacheStatus, derive_state, progress_fields
-from cache_svc.store import CacheStore
+from cache_svc.store import CacheStore, TargetRow
 from common.config.registry import Registry
 from common.errors import CacheDisabled
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
@@ -27,10 +31,12 @@ _log = logging.getLogger("cache_svc.manager")
 # Opens a target's libraries for one build and closes them afterwards.
 SourceFactory = Callable[[Target, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
 
+NO_BUILD = Shared(wanted="", holder="", live=False)
+
 
 @dataclass
 class _Runtime:
-    """One target's cache in memory."""
+    """One target's cache in this replica's memory."""
 
     target: Target
     index: TrackIndex | None = None
@@ -44,7 +50,10 @@ class _Runtime:
     memory_bytes: int = 0
     build: asyncio.Task[None] | None = None
     progress: BuildProgress | None = None
-    pending: set[str] = field(default_factory=set)
+    request_id: int = 0  # the config decision the local build serves
+    shared: Shared = NO_BUILD  # the shared database's view of the build
+    remote_progress: BuildProgress | None = None  # a build running on another replica
+    touched: int = 0  # local changes, so a slower read of the database never undoes them
 
     @property
     def building(self) -> bool:
@@ -55,56 +64,57 @@ class CacheManager:
     def __init__(
         self,
         store: CacheStore,
+        leases: LeaseStore,
         registry: Registry,
         source_factory: SourceFactory,
         *,
+        replica_id: str,
+        exclusive: bool,
         clock: Callable[[], float] = time.time,
         seconds_per_minute: float = 60.0,
     ) -> None:
+        """``exclusive``: this replica is the only one (SQLite), so leases and requested
+        builds left by a stopped process are dropped at start-up instead of taken over."""
         self._minute = seconds_per_minute  # tests shorten the build timeout's unit
         self._store = store
+        self._leases = leases
         self._registry = registry
         self._source_factory = source_factory
+        self._me = replica_id
+        self._exclusive = exclusive
         self._clock = clock
         self._config = FollowedConfig()
         self._applied_revision = 0
         self._runtimes = {t: _Runtime(t) for t in Target}
         self._changes = VersionNotifier()
+        self._wakeups = VersionNotifier()
+        self._claiming = False
+        self._stopped = False
+        self._keep_leases = False
+        self._viewing = asyncio.Lock()  # one read of the shared view at a time
 
     # ----- start-up ----------------------------------------------------------------
 
     async def load(self) -> None:
         """Serve the last good generation of each target without rebuilding."""
-        interrupted = await self._store.mark_interrupted()
-        if interrupted:
-            _log.warning("builds interrupted by the last stop: %d", interrupted)
+        if self._exclusive:
+            await self._leases.reset()
+            await self._store.forget_requests()
+            interrupted = await self._store.mark_interrupted()
+            if interrupted:
+                _log.warning("builds interrupted by the last stop: %d", interrupted)
+            for target in Target:
+                await self._store.drop_unserved(target)
         followed = await self._store.followed()
         if followed is not None:
             self._applied_revision, self._config = followed
-        for target, row in (await self._store.targets()).items():
-            runtime = self._runtimes[target]
-            await self._store.drop_unserved(target, row.generation)
-            if row.generation:
-                tracks: list[LibraryTrack] = []
-                async for batch in self._store.tracks(target, row.generation):
-                    tracks.extend(batch)
-                runtime.index = await asyncio.to_thread(TrackIndex, tracks)
-                runtime.tracks = tracks
-                runtime.memory_bytes = runtime.index.approx_bytes()
-            runtime.generation = row.generation
-            runtime.built_at = row.built_at
-            runtime.library_names = row.library_names
-            runtime.changes_since = row.changes_since
-            runtime.last_error = row.last_error
-            runtime.failed = bool(row.last_error)
-            if row.pending:
-                runtime.pending.add(row.pending)
+        await self.refresh_view()
 
     def resume_pending(self) -> None:
-        """Start the builds a config change asked for but that never finished."""
-        for target, runtime in self._runtimes.items():
-            if runtime.pending and self._active(target):
-                self._start(target, full="full" in runtime.pending, clear_pending=True)
+        """Caught up with the config: from now on, take and run the builds asked for
+        (including those a stopped process or replica never finished)."""
+        self._claiming = True
+        self._wake()
 
     @property
     def applied_revision(self) -> int:
@@ -114,16 +124,25 @@ class CacheManager:
     def config(self) -> FollowedConfig:
         return self._config
 
+    @property
+    def replica_id(self) -> str:
+        return self._me
+
+    def builds_here(self, target: Target) -> bool:
+        """A build of ``target`` runs in this replica (it holds the lease)."""
+        return self._runtimes[target].building
+
     # ----- config changes --------------------------------------------------------------
 
     async def apply(
         self, revision: int, config: FollowedConfig, decisions: Sequence[Decision]
     ) -> None:
-        """Act on an applied configuration (already persisted with its decisions)."""
+        """Act on an applied configuration (its decisions already persisted, by this
+        replica or another): stop a local build a decision superseded, then let the
+        claimer take what is asked for."""
         self._config = config
         self._applied_revision = revision
         for decision in decisions:
-            runtime = self._runtimes[decision.target]
             _log.info(
                 "config change",
                 extra={
@@ -134,45 +153,162 @@ class CacheManager:
                     }
                 },
             )
-            if decision.action is Action.BUILD:
-                await self._cancel(runtime)
-                self._start(
-                    decision.target, full=decision.full or runtime.index is None, clear_pending=True
-                )
-            elif decision.action is Action.DISABLE:
-                await self._cancel(runtime)
+        if any(d.action in (Action.BUILD, Action.DISABLE) for d in decisions):
+            rows = await self._store.targets()
+            for decision in decisions:
+                runtime = self._runtimes[decision.target]
+                row = rows.get(decision.target)
+                if runtime.building and row is not None and row.pending_id != runtime.request_id:
+                    await self._cancel(runtime)
+            await self.refresh_view()
+        self._wake()
         self._poke()
 
     def _active(self, target: Target) -> bool:
         return self._config.active(self._registry, target)
 
+    def _lease_seconds(self) -> float:
+        return self._config.number(self._registry, "CACHE_BUILD_LEASE_SECONDS")
+
+    # ----- the shared view: serving generations, builds anywhere ------------------------
+
+    async def run(self, every: float) -> None:
+        """Forever: follow the shared database (serving generations, builds on other
+        replicas) and take the builds asked for, every ``every`` s or when woken."""
+        while True:
+            seen = self._wakeups.version
+            try:
+                await self.refresh_view()
+                await self.claim()
+            except Exception as exc:  # the database is away: try again next round
+                _log.warning("cache view refresh failed: %s", exc)
+            await self._wakeups.wait_beyond(seen, every)
+
+    async def refresh_view(self) -> None:
+        """Read every target's row and lease; load a newer serving generation in bulk and
+        swap it in."""
+        async with self._viewing:
+            await self._refresh_view()
+
+    async def _refresh_view(self) -> None:
+        touched = {t: r.touched for t, r in self._runtimes.items()}
+        rows = await self._store.targets()
+        leases = await self._leases.all()
+        changed = False
+        for target, row in rows.items():
+            runtime = self._runtimes[target]
+            lease = leases.get(target, LeaseRow(target, "", False, ""))
+            if row.generation > runtime.generation:
+                changed = await self._load_generation(runtime, row) or changed
+            if runtime.touched != touched[target]:
+                continue  # a local build changed it meanwhile: read again next round
+            before = (runtime.shared, runtime.remote_progress, runtime.last_error)
+            runtime.shared = Shared(row.wanted, lease.holder, lease.live)
+            remote = lease.live and lease.holder != self._me
+            runtime.remote_progress = BuildProgress.from_json(lease.progress) if remote else None
+            if row.generation == runtime.generation:
+                runtime.built_at = row.built_at
+                runtime.library_names = row.library_names
+                runtime.changes_since = row.changes_since
+            if not runtime.building:
+                runtime.last_error, runtime.failed = row.last_error, bool(row.last_error)
+            changed = changed or before != (
+                runtime.shared,
+                runtime.remote_progress,
+                runtime.last_error,
+            )
+        if changed:
+            self._poke()
+
+    async def _load_generation(self, runtime: _Runtime, row: TargetRow) -> bool:
+        """Load generation ``row.generation`` (activated by any replica) and serve it."""
+        tracks: list[LibraryTrack] = []
+        async for batch in self._store.tracks(runtime.target, row.generation):
+            tracks.extend(batch)
+        if len(tracks) != row.track_count:
+            return False  # replaced meanwhile: the next round reads the newer one
+        index = await asyncio.to_thread(TrackIndex, tracks)
+        if row.generation <= runtime.generation:
+            return False  # a local build activated a newer one meanwhile
+        runtime.index, runtime.tracks = index, tracks
+        runtime.generation, runtime.built_at = row.generation, row.built_at
+        runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
+        runtime.memory_bytes = index.approx_bytes()
+        _log.info(
+            "generation loaded",
+            extra={
+                "fields": {
+                    "target": runtime.target.value,
+                    "generation": row.generation,
+                    "tracks": len(tracks),
+                }
+            },
+        )
+        return True
+
+    async def claim(self) -> list[Target]:
+        """Take the lease of each target whose build is asked for and free (or lapsed),
+        and build it; returns the targets whose build started here."""
+        if not self._claiming or self._stopped:
+            return []
+        started = []
+        for target, runtime in self._runtimes.items():
+            active = self._active(target)
+            if not should_claim(
+                runtime.shared, active=active, building_here=runtime.building, me=self._me
+            ):
+                continue
+            seconds = self._lease_seconds()
+            if not await self._leases.take(target, self._me, seconds):
+                continue
+            row = (await self._store.targets())[target]
+            if not row.wanted or row.generation != runtime.generation or self._stopped:
+                # Done meanwhile, or our index is behind the serving generation (the next
+                # round loads it first): let go.
+                await self._leases.release(target, self._me)
+                continue
+            self._start(target, row, seconds)
+            started.append(target)
+        if started:
+            self._poke()
+        return started
+
+    def _wake(self) -> None:
+        self._wakeups.advance()
+
     # ----- builds ----------------------------------------------------------------------
 
     async def request_build(self, target: Target, full: bool | None) -> bool:
-        """Start a build unless one is running (single-flight). True when started."""
+        """Ask for a build unless one is asked for or running on any replica
+        (single-flight). True when asked; the claimer of some replica runs it."""
         if not self._active(target):
             raise CacheDisabled(
                 f"the {target.label} library cache is disabled; enable "
                 f"{target.cache_enabled_key} and {target.client_enabled_key} first"
             )
-        if self._runtimes[target].building:
-            return False
         runtime = self._runtimes[target]
-        self._start(
-            target, full=runtime.index is None if full is None else full, clear_pending=False
-        )
+        if runtime.building:
+            return False
+        wanted = "full" if (runtime.index is None if full is None else full) else "build"
+        if not await self._store.request_build(target, wanted):
+            return False
+        runtime.shared = replace(runtime.shared, wanted=wanted)
+        runtime.touched += 1
+        self._wake()
         self._poke()
         return True
 
-    def _start(self, target: Target, *, full: bool, clear_pending: bool) -> None:
+    def _start(self, target: Target, row: TargetRow, seconds: float) -> None:
         runtime = self._runtimes[target]
-        if runtime.building:
-            return
         runtime.progress = BuildProgress(
-            full=full or runtime.index is None, started_at=self._clock()
+            full=full_build(row.wanted, has_index=runtime.index is not None),
+            started_at=self._clock(),
         )
+        runtime.request_id = row.pending_id
+        runtime.touched += 1
         runtime.build = asyncio.create_task(
-            self._run_build(target, runtime.progress, clear_pending), name=f"build-{target.value}"
+            self._run_build(target, runtime.progress, row.pending_id, seconds),
+            name=f"build-{target.value}",
         )
 
     async def _cancel(self, runtime: _Runtime) -> None:
@@ -181,24 +317,49 @@ class CacheManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await runtime.build
 
+    def _lost(self, target: Target, why: str) -> None:
+        runtime = self._runtimes[target]
+        _log.warning("build stopped", extra={"fields": {"target": target.value, "why": why}})
+        if runtime.build is not None:
+            runtime.build.cancel()
+
     async def _run_build(
-        self, target: Target, progress: BuildProgress, clear_pending: bool
+        self, target: Target, progress: BuildProgress, request_id: int, lease_seconds: float
     ) -> None:
         runtime = self._runtimes[target]
+        keeper = LeaseKeeper(
+            self._leases,
+            target,
+            self._me,
+            lease_seconds,
+            request_id,
+            progress,
+            lambda why: self._lost(target, why),
+        )
+        keeping = asyncio.create_task(keeper.run(), name=f"lease-{target.value}")
+
+        def changed() -> None:
+            self._poke()
+            keeper.changed()
+
         timeout_min = int(self._config.number(self._registry, "CACHE_BUILD_TIMEOUT_MINUTES"))
         limit_mb = int(self._config.number(self._registry, "LIBRARY_CACHE_MEMORY_LIMIT_MB"))
         names = self._config.names(self._registry, target.library_names_key)
         mode = "full" if progress.full else "incremental"
-        build_id = await self._store.start_build(target, mode)
-        generation = await self._store.next_generation(target)
         source: LibraryReader | None = None
-        outcome, error, count = "failed", "", 0
-        _log.info(
-            "build started",
-            extra={"fields": {"target": target.value, "mode": mode, "generation": generation}},
-        )
+        outcome, error, count, build_id, generation = "failed", "", 0, 0, 0
         opened = contextlib.AsyncExitStack()
         try:
+            # The lease is ours: no other build of this target runs, so what one left
+            # behind (a stopped replica's build row and rows) is stale.
+            await self._store.mark_interrupted(target)
+            await self._store.drop_unserved(target)
+            build_id = await self._store.start_build(target, mode)
+            generation = await self._store.next_generation(target)
+            _log.info(
+                "build started",
+                extra={"fields": {"target": target.value, "mode": mode, "generation": generation}},
+            )
             source = await opened.enter_async_context(self._source_factory(target, self._config))
             async with asyncio.timeout(timeout_min * self._minute):
                 built = await build_generation(
@@ -211,7 +372,7 @@ class CacheManager:
                     since=runtime.changes_since,
                     memory_limit_bytes=limit_mb * 2**20,
                     progress=progress,
-                    changed=self._poke,
+                    changed=changed,
                 )
             await self._store.activate(
                 target,
@@ -219,14 +380,14 @@ class CacheManager:
                 track_count=len(built.tracks),
                 library_names=built.libraries,
                 changes_since=built.changes_since,
-                clear_pending=clear_pending,
+                request_id=request_id,
             )
             runtime.index, runtime.tracks = built.index, built.tracks
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
             runtime.memory_bytes = built.index.approx_bytes()
             runtime.last_error, runtime.failed = "", False
-            runtime.pending.clear()
+            runtime.shared = NO_BUILD
             outcome, count = "ready", len(built.tracks)
             _log.info(
                 "build ready",
@@ -240,67 +401,86 @@ class CacheManager:
                 },
             )
         except asyncio.CancelledError:
-            # Its rows are never served; the next activation or start-up deletes them.
+            # Its rows are never served; the next build or start-up deletes them.
             outcome, error = "interrupted", "the build was cancelled"
             raise
         except TimeoutError:
             error = f"the build took longer than CACHE_BUILD_TIMEOUT_MINUTES={timeout_min}"
-            await self._failed(target, error, clear_pending, runtime)
+            await self._failed(target, error, request_id, runtime)
         except BuildFailed as exc:
             error = str(exc)
-            await self._failed(target, error, clear_pending, runtime)
+            await self._failed(target, error, request_id, runtime)
         except Exception as exc:  # target errors: typed, with messages that carry no secret
             error = f"{type(exc).__name__}: {exc}"
-            await self._failed(target, error, clear_pending, runtime)
+            await self._failed(target, error, request_id, runtime)
         finally:
+            keeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeping
             requests = source.counter.total if source is not None else 0
             with contextlib.suppress(Exception):
                 await opened.aclose()
-            with contextlib.suppress(Exception):
-                await asyncio.shield(
-                    self._store.finish_build(
-                        build_id,
-                        outcome=outcome,
-                        error=error,
-                        generation=generation if outcome == "ready" else 0,
-                        tracks=count,
-                        requests=requests,
+            if build_id:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(
+                        self._store.finish_build(
+                            build_id,
+                            outcome=outcome,
+                            error=error,
+                            generation=generation if outcome == "ready" else 0,
+                            tracks=count,
+                            requests=requests,
+                        )
                     )
-                )
+            if not self._keep_leases:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._leases.release(target, self._me))
             runtime.progress = None
+            runtime.touched += 1
             self._poke()
+            self._wake()
 
-    async def _failed(
-        self, target: Target, error: str, clear_pending: bool, runtime: _Runtime
-    ) -> None:
+    async def _failed(self, target: Target, error: str, request_id: int, runtime: _Runtime) -> None:
         _log.warning("build failed", extra={"fields": {"target": target.value, "error": error}})
         runtime.last_error, runtime.failed = error, True
-        await self._store.fail(target, error, clear_pending=clear_pending)
+        runtime.shared = NO_BUILD
+        await self._store.fail(target, error, request_id=request_id)
         try:
-            await self._store.drop_unserved(target, runtime.generation)
+            await self._store.drop_unserved(target)
         except Exception as exc:  # never served either way; start-up and activation retry
             _log.warning("could not delete a failed build's rows yet: %s", exc)
-        runtime.pending.clear()
 
     async def refresh_due(self) -> list[Target]:
-        """Start the scheduled refreshes that are due; returns the targets started."""
+        """Ask for the scheduled refreshes that are due (once for the cluster: the serving
+        generation's build time is checked in the database); returns the targets asked."""
         if not self._config.builder_enabled:
             return []
         hours = int(self._config.number(self._registry, "LIBRARY_CACHE_REFRESH_HOURS"))
         started = []
         for target, runtime in self._runtimes.items():
+            now = self._clock()
             if (
                 self._active(target)
-                and not runtime.building
-                and self._clock() - runtime.built_at >= hours * 3600
+                and not building(runtime.shared, building_here=runtime.building, me=self._me)
+                and now - runtime.built_at >= hours * 3600
             ):
-                self._start(target, full=runtime.index is None, clear_pending=False)
-                started.append(target)
+                wanted = "full" if runtime.index is None else "build"
+                if await self._store.request_build(
+                    target, wanted, built_before=int(now - hours * 3600)
+                ):
+                    runtime.shared = replace(runtime.shared, wanted=wanted)
+                    runtime.touched += 1
+                    started.append(target)
         if started:
+            self._wake()
             self._poke()
         return started
 
-    async def stop(self) -> None:
+    async def stop(self, *, release: bool = True) -> None:
+        """Stop building; the leases are let go at once unless ``release`` is false (as
+        when a replica dies: the others take over once the leases lapse)."""
+        self._stopped = True
+        self._keep_leases = not release
         for runtime in self._runtimes.values():
             await self._cancel(runtime)
 
@@ -309,9 +489,10 @@ class CacheManager:
     def status(self, target: Target) -> CacheStatus:
         runtime = self._runtimes[target]
         now = self._clock()
+        is_building = building(runtime.shared, building_here=runtime.building, me=self._me)
         state = derive_state(
             active=self._active(target),
-            building=runtime.building,
+            building=is_building,
             has_index=runtime.index is not None,
             failed=runtime.failed,
             built_at=runtime.built_at,
@@ -329,7 +510,14 @@ class CacheManager:
             memory_bytes=runtime.memory_bytes,
             applied_config_revision=self._applied_revision,
         )
-        return replace(status, **progress_fields(runtime.progress, now))  # type: ignore[arg-type]
+        progress = runtime.progress if runtime.building else runtime.remote_progress
+        if progress is None and state is CacheState.BUILDING:
+            # Asked for, not yet taken (or not yet reported) by the replica that builds.
+            progress = BuildProgress(
+                full=full_build(runtime.shared.wanted, has_index=runtime.index is not None),
+                started_at=now,
+            )
+        return replace(status, **progress_fields(progress, now))  # type: ignore[arg-type]
 
     @property
     def version(self) -> int:

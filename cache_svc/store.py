@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cache_svc import tables
 from cache_svc.followed import Action, Decision, FollowedConfig
@@ -28,8 +30,17 @@ class TargetRow:
     library_names: tuple[str, ...]
     changes_since: int
     last_error: str
-    pending: str  # "", "build" or "full"
+    pending: str  # "", "build" or "full": asked for by a config decision
     pending_reason: str
+    pending_id: int = 0  # the latest config decision's id
+    requested: str = ""  # "", "build" or "full": asked for by BuildCache or the schedule
+
+    @property
+    def wanted(self) -> str:
+        """The build this row asks for ("", "build" or "full"), whoever asked."""
+        if "full" in (self.pending, self.requested):
+            return "full"
+        return self.pending or self.requested
 
 
 def _row_to_track(row: object) -> LibraryTrack:
@@ -62,31 +73,80 @@ class CacheStore:
 
     async def apply_followed(
         self, revision: int, config: FollowedConfig, decisions: Sequence[Decision]
-    ) -> None:
-        """Persist the applied revision with the effect it caused, in one transaction."""
+    ) -> bool:
+        """Persist the applied revision with the effect it caused, in one transaction,
+        unless a replica already applied it (or a later one): decisions are recorded
+        once for the cluster. True when this call recorded them."""
+        for _attempt in range(3):
+            try:
+                return await self._apply_followed(revision, config, decisions)
+            except IntegrityError:
+                continue  # another replica inserted the first row meanwhile: read it again
+        return await self._apply_followed(revision, config, decisions)
+
+    async def _apply_followed(
+        self, revision: int, config: FollowedConfig, decisions: Sequence[Decision]
+    ) -> bool:
+        state = tables.follow_state
         async with self._db.sessions() as session, session.begin():
-            await session.execute(delete(tables.follow_state))
-            await session.execute(
-                insert(tables.follow_state).values(
-                    id=1, applied_revision=revision, config=config.to_json()
+            row = (
+                await session.execute(select(state.c.applied_revision).with_for_update())
+            ).first()
+            if row is not None and int(row.applied_revision) >= revision:
+                return False
+            if row is None:
+                await session.execute(
+                    insert(state).values(id=1, applied_revision=revision, config=config.to_json())
                 )
-            )
+            else:
+                await session.execute(
+                    update(state).values(applied_revision=revision, config=config.to_json())
+                )
             for decision in decisions:
+                target = tables.targets.c
                 if decision.action is Action.BUILD:
                     await session.execute(
                         update(tables.targets)
-                        .where(tables.targets.c.target == decision.target.value)
+                        .where(target.target == decision.target.value)
                         .values(
                             pending="full" if decision.full else "build",
                             pending_reason=decision.reason,
+                            pending_id=target.pending_id + 1,
                         )
                     )
                 elif decision.action is Action.DISABLE:
                     await session.execute(
                         update(tables.targets)
-                        .where(tables.targets.c.target == decision.target.value)
-                        .values(pending="", pending_reason="")
+                        .where(target.target == decision.target.value)
+                        .values(
+                            pending="",
+                            pending_reason="",
+                            requested="",
+                            pending_id=target.pending_id + 1,
+                        )
                     )
+        return True
+
+    async def request_build(
+        self, target: Target, mode: str, *, built_before: int | None = None
+    ) -> bool:
+        """Record a requested build ("build" or "full") unless one is pending or running
+        for the target anywhere (single-flight across replicas); with ``built_before``,
+        only when the serving generation was built before then. True when recorded."""
+        row = tables.targets.c
+        condition = and_(row.target == target.value, row.pending == "", row.requested == "")
+        if built_before is not None:
+            condition = and_(condition, row.built_at <= built_before)
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(tables.targets).where(condition).values(requested=mode)
+            )
+            return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+    async def forget_requests(self) -> None:
+        """Drop requested builds (not config decisions): on SQLite, after a restart."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(tables.targets).values(requested=""))
 
     async def targets(self) -> dict[Target, TargetRow]:
         async with self._db.sessions() as session:
@@ -102,6 +162,8 @@ class CacheStore:
                 r.last_error,
                 r.pending,
                 r.pending_reason,
+                int(r.pending_id),
+                r.requested,
             )
             for r in rows
         }
@@ -163,9 +225,10 @@ class CacheStore:
         track_count: int,
         library_names: Sequence[str],
         changes_since: int,
-        clear_pending: bool,
+        request_id: int,
     ) -> None:
-        """Make ``generation`` the serving one and drop every other generation's rows."""
+        """Make ``generation`` the serving one and drop every other generation's rows; the
+        request is done, and so is the decision ``request_id`` unless a newer one came."""
         values: dict[str, object] = {
             "generation": generation,
             "built_at": int(self._clock()),
@@ -174,14 +237,13 @@ class CacheStore:
             "changes_since": changes_since,
             "last_error": "",
         }
-        if clear_pending:
-            values.update(pending="", pending_reason="")
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(tables.targets)
                 .where(tables.targets.c.target == target.value)
                 .values(**values)
             )
+            await self._done(session, target, request_id)
             await session.execute(
                 delete(tables.tracks).where(
                     and_(
@@ -191,19 +253,35 @@ class CacheStore:
                 )
             )
 
-    async def fail(self, target: Target, error: str, *, clear_pending: bool) -> None:
-        values: dict[str, object] = {"last_error": error}
-        if clear_pending:
-            values.update(pending="", pending_reason="")
+    async def fail(self, target: Target, error: str, *, request_id: int) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(tables.targets)
                 .where(tables.targets.c.target == target.value)
-                .values(**values)
+                .values(last_error=error)
             )
+            await self._done(session, target, request_id)
 
-    async def drop_unserved(self, target: Target, serving: int) -> None:
-        """Delete rows of generations that are not serving (a build cut short)."""
+    @staticmethod
+    async def _done(session: AsyncSession, target: Target, request_id: int) -> None:
+        row = tables.targets.c
+        await session.execute(
+            update(tables.targets).where(row.target == target.value).values(requested="")
+        )
+        await session.execute(
+            update(tables.targets)
+            .where(and_(row.target == target.value, row.pending_id == request_id))
+            .values(pending="", pending_reason="")
+        )
+
+    async def drop_unserved(self, target: Target) -> None:
+        """Delete rows of generations that are not serving (a build cut short). Only the
+        lease holder calls it (or the one replica on SQLite): no other build is writing."""
+        serving = (
+            select(tables.targets.c.generation)
+            .where(tables.targets.c.target == target.value)
+            .scalar_subquery()
+        )
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 delete(tables.tracks).where(
@@ -274,12 +352,16 @@ class CacheStore:
                 )
             )
 
-    async def mark_interrupted(self) -> int:
-        """Builds left 'running' by a previous process are interrupted; returns how many."""
+    async def mark_interrupted(self, target: Target | None = None) -> int:
+        """Builds left 'running' by a process that stopped are interrupted (of ``target``
+        only: its lease holder knows no other build of it runs); returns how many."""
+        condition = tables.builds.c.outcome == "running"
+        if target is not None:
+            condition = and_(condition, tables.builds.c.target == target.value)
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 update(tables.builds)
-                .where(tables.builds.c.outcome == "running")
+                .where(condition)
                 .values(
                     outcome="interrupted",
                     finished_at=int(self._clock()),

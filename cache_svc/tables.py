@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -30,6 +30,24 @@ targets = Table(
     # A build requested by a config change and not yet finished ("", "build", "full").
     Column("pending", String(8), nullable=False),
     Column("pending_reason", Text, nullable=False),
+    # Grows with every config decision about the target: a build serving an older value
+    # was superseded (a rebuild or a disable came meanwhile) and stops.
+    Column("pending_id", BigInteger, nullable=False, server_default="0"),
+    # A build asked for by BuildCache or the refresh schedule ("", "build", "full"); it is
+    # not resumed after a restart on SQLite, but a surviving replica takes it over.
+    Column("requested", String(8), nullable=False, server_default=""),
+)
+
+# One row per target: who may build it, until when (the database's clock, epoch seconds),
+# and the running build's progress (JSON) for every replica's status.
+leases = Table(
+    "cache_leases",
+    metadata,
+    Column("target", String(16), primary_key=True),
+    Column("holder", String(64), nullable=False),  # a replica id; "" when free
+    Column("expires_at", Float, nullable=False),
+    Column("heartbeat_at", Float, nullable=False),
+    Column("progress", Text, nullable=False),
 )
 
 tracks = Table(

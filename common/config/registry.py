@@ -187,6 +187,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     _int("CACHE_BUILD_TIMEOUT_MINUTES", 180, 1, 10080, "Abandon a cache build after this long."),
     _int("LIBRARY_CACHE_REFRESH_HOURS", 24, 1, 8760, "Refresh each cache this often."),
     _int(
+        "CACHE_BUILD_LEASE_SECONDS",
+        30,
+        2,
+        3600,
+        "With several cache replicas, how long a build's lease lasts without renewal: a "
+        "surviving replica takes over the build of one that stopped after this long.",
+    ),
+    _int(
         "LIBRARY_CACHE_MEMORY_LIMIT_MB",
         1024,
         16,
