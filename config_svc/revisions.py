@@ -5,6 +5,12 @@ caller's mutation change a draft, turns the difference into events, persists the
 the change-log entries under revision N+1, compacts the log past the retention and
 publishes the revision to the feed. Watchers read a snapshot or replay the log, then
 follow the live tail, with progress while idle.
+
+Several replicas may share one PostgreSQL database: the lock on the revision row
+serializes their writes, so revisions stay unique, gapless and ordered, and
+``expected_revision`` and compaction are decided against the database. The writing
+transaction also NOTIFYs the new revision, which wakes the watchers of every replica
+(config_svc/notifications.py).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.db import Database
 from common.errors import FieldViolation, InvalidArgument, RevisionCompacted, RevisionMismatch
 from common.model import Command, Notification
+from common.pg_listen import notify
 from config_svc import store
 from config_svc.events import Event, SettingState
 from config_svc.feed import Batch, ChangeFeed
@@ -99,6 +106,7 @@ class RevisionEngine:
         *,
         retention: int = 10_000,
         remember_secret: Callable[[str], None] = lambda _value: None,
+        notify_channel: str | None = None,
     ) -> None:
         self._db = db
         self._views = views
@@ -106,6 +114,7 @@ class RevisionEngine:
         self._feed = feed
         self._retention = max(1, retention)
         self._remember_secret = remember_secret
+        self._notify_channel = notify_channel  # PostgreSQL: wake every replica at commit
         self._lock = asyncio.Lock()
         for key, value in views.env.items():
             if self._registry[key].secret:
@@ -156,6 +165,8 @@ class RevisionEngine:
                     events=changes.events,
                 )
                 await self._compact_if_due(session, revision, loaded.compact_revision)
+                if self._notify_channel is not None:
+                    await notify(session, self._notify_channel, str(revision))
             await self._feed.publish(revision, changes.events)
         for key, value in changes.settings.items():
             if self._registry[key].secret:
@@ -215,6 +226,10 @@ class RevisionEngine:
             await store.compact(session, floor=floor)
 
     # ----- watch ---------------------------------------------------------------------
+
+    async def current(self) -> int:
+        """The newest committed revision, as the database has it (any replica's)."""
+        return (await self._positions())[0]
 
     async def _positions(self) -> tuple[int, int]:
         async with self._db.sessions() as session:
