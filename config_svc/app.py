@@ -88,8 +88,9 @@ async def start(
     if shared:
         wakeups = RevisionWakeups(
             feed,
-            revisions.current,
+            revisions.catch_up,
             lambda: PgListener(env.database_url, CHANNEL),
+            replica_id=revisions.replica_id,
             poll_seconds=revision_poll_seconds,
         )
         if listen_for_revisions:

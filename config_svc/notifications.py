@@ -1,10 +1,10 @@
 """Revisions committed by other replicas: how this replica's watchers learn of them.
 
 On PostgreSQL every write NOTIFYs its revision on ``CHANNEL`` at commit. Each replica
-LISTENs on one dedicated connection (common/pg_listen.py) and records each notified
-revision in its feed; its watchers then read it from the durable log. A slow poll of the
-current revision is the safety net for a notification missed while the connection was
-down. On SQLite (one replica) none of this runs.
+LISTENs on one dedicated connection (common/pg_listen.py); for each revision another
+replica wrote it reads the new revisions from the durable log once and publishes them to
+its feed, so its watchers are served from memory. A slow poll is the safety net for a
+notification missed while the connection was down. On SQLite (one replica) none of this runs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from config_svc.feed import ChangeFeed
@@ -29,49 +30,72 @@ class Listener(Protocol):
     def __aiter__(self) -> AsyncIterator[str | None]: ...
 
 
-def revision_of(payload: str | None) -> int | None:
-    """The revision a notification names; None when it names none (a reconnection, or a
-    payload that is not a revision), so the current revision must be read instead."""
-    if payload is None or not payload.isdigit():
+@dataclass(frozen=True)
+class Notice:
+    """What one notification says: ``revision`` was committed by replica ``origin``."""
+
+    revision: int
+    origin: str
+
+
+def notice_payload(revision: int, origin: str) -> str:
+    return f"{revision}:{origin}"
+
+
+def parse_notice(payload: str | None) -> Notice | None:
+    """The notice a payload carries; None when it carries none (a reconnection, or a
+    payload of another form), so the log must be read to learn what is new."""
+    if payload is None:
         return None
-    return int(payload)
+    revision, _, origin = payload.partition(":")
+    if not revision.isdigit():
+        return None
+    return Notice(int(revision), origin)
+
+
+def needs_read(notice: Notice | None, *, replica_id: str, latest: int) -> bool:
+    """Whether a notification (None: a reconnection) calls for reading the log: not for
+    this replica's own writes, nor for a revision the feed already has."""
+    if notice is None:
+        return True
+    return notice.origin != replica_id and notice.revision > latest
 
 
 class RevisionWakeups:
-    """Keeps the feed's newest revision up with the database's, from notifications and a
-    slow poll."""
+    """Keeps the feed up with the database's newest revision, from notifications and a
+    slow poll; ``catch_up`` reads what is new from the log into the feed."""
 
     def __init__(
         self,
         feed: ChangeFeed,
-        current: Callable[[], Awaitable[int]],
+        catch_up: Callable[[], Awaitable[None]],
         listener: Callable[[], AbstractAsyncContextManager[Listener]],
         *,
+        replica_id: str,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._feed = feed
-        self._current = current
+        self._catch_up_now = catch_up
         self._listener = listener
+        self._replica_id = replica_id
         self._poll_seconds = poll_seconds
 
     async def listen(self) -> None:
         """Follow the notifications until cancelled."""
         async with self._listener() as listener:
             async for payload in listener:
-                revision = revision_of(payload)
-                if revision is None:
+                notice = parse_notice(payload)
+                if needs_read(notice, replica_id=self._replica_id, latest=self._feed.latest):
                     await self._catch_up()
-                else:
-                    self._feed.note(revision)
 
     async def poll(self) -> None:
-        """Read the current revision every ``poll_seconds`` until cancelled."""
+        """Catch up every ``poll_seconds`` until cancelled."""
         while True:
             await asyncio.sleep(self._poll_seconds)
             await self._catch_up()
 
     async def _catch_up(self) -> None:
         try:
-            self._feed.note(await self._current())
+            await self._catch_up_now()
         except Exception as exc:  # the database is away: the next poll tries again
-            _log.warning("cannot read the current revision: %s", exc)
+            _log.warning("cannot read the newest revisions: %s", exc)
