@@ -21,6 +21,7 @@ class ErrorReason(enum.Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INTERNAL = "INTERNAL"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     REVISION_MISMATCH = "REVISION_MISMATCH"
     REVISION_COMPACTED = "REVISION_COMPACTED"
     SETTING_PINNED_BY_ENV = "SETTING_PINNED_BY_ENV"
@@ -109,6 +110,13 @@ class UpstreamUnavailable(Unavailable):
     """Another cmdarr service this call needs did not answer."""
 
     reason = ErrorReason.UPSTREAM_UNAVAILABLE
+
+
+class DatabaseUnavailable(Unavailable):
+    """The service's database cannot be reached or used right now; nothing was changed
+    unless the reply said so. Retry with backoff."""
+
+    reason = ErrorReason.DATABASE_UNAVAILABLE
 
 
 class RevisionMismatch(Aborted):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 
 from common import errors
+from common.db_errors import database_unavailable
 from common.grpc_errors import (
     abort_with,
     error_reason,
@@ -72,6 +73,10 @@ def _status_for(exc: Exception, method: str) -> grpc.Status:
         return status_for(exc)
     if isinstance(exc, grpc.aio.AioRpcError):
         return downstream_status(exc)
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
+        _log.warning("%s: database unavailable: %s", method, exc)
+        return status_for(unavailable)
     _log.exception("unhandled error in %s", method)
     return internal_status()
 

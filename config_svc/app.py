@@ -11,13 +11,16 @@ from cmdarr.config.v1 import config_pb2, config_pb2_grpc
 
 from common.config.registry import Registry
 from common.db import Database
+from common.db_health import CHECK_SECONDS, watch_database
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
+from common.pg_listen import PgListener
 from common.server import GrpcServer
 from common.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
+from config_svc.notifications import CHANNEL, POLL_SECONDS, RevisionWakeups
 from config_svc.revisions import RevisionEngine
 from config_svc.servicer import ConfigServicer
 from config_svc.views import ConfigViews
@@ -43,8 +46,16 @@ async def start(
     environ: Mapping[str, str] | None = None,
     redactor: Redactor | None = None,
     retention: int | None = None,
+    db_check_seconds: float = CHECK_SECONDS,
+    revision_poll_seconds: float = POLL_SECONDS,
+    listen_for_revisions: bool = True,
 ) -> ConfigApp:
-    """Migrate, load, apply the start-up policy, then serve (SERVING once ready)."""
+    """Migrate, load, apply the start-up policy, then serve (SERVING once ready).
+
+    On PostgreSQL several replicas may share the database: each LISTENs for the revisions
+    the others commit (unless ``listen_for_revisions`` is off) and polls the current
+    revision every ``revision_poll_seconds``. Health follows the database, checked every
+    ``db_check_seconds``."""
     tls = await load_tls(env)
     environ = os.environ if environ is None else environ
     registry = Registry()
@@ -54,12 +65,15 @@ async def start(
     if retention is None:
         retention = int(environ.get("CMDARR_CONFIG_LOG_RETENTION", "10000"))
     views = ConfigViews(registry, pinned)
+    shared = not db.is_sqlite
+    feed = ChangeFeed()
     revisions = RevisionEngine(
         db,
         views,
-        ChangeFeed(),
+        feed,
         retention=retention,
         remember_secret=redactor.add if redactor else lambda _value: None,
+        notify_channel=CHANNEL if shared else None,
     )
     core = ConfigCore(revisions, views)
     server = GrpcServer(
@@ -68,7 +82,20 @@ async def start(
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(core, revisions, registry), server.server
     )
+    lifecycle = Lifecycle(server, db)
     await server.start()
     await core.start()
+    if shared:
+        wakeups = RevisionWakeups(
+            feed,
+            revisions.catch_up,
+            lambda: PgListener(env.database_url, CHANNEL),
+            replica_id=revisions.replica_id,
+            poll_seconds=revision_poll_seconds,
+        )
+        if listen_for_revisions:
+            lifecycle.spawn(wakeups.listen(), "revision notifications")
+        lifecycle.spawn(wakeups.poll(), "revision poll")
     await server.set_serving(True)
-    return ConfigApp(server, core, Lifecycle(server, db))
+    lifecycle.spawn(watch_database(db, server, interval=db_check_seconds), "database health")
+    return ConfigApp(server, core, lifecycle)

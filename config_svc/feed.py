@@ -29,11 +29,28 @@ class ChangeFeed:
         self._latest.advance(to=revision)
 
     async def publish(self, revision: int, events: Sequence[Event]) -> None:
-        """Record a committed revision (called in revision order) and wake the watchers."""
+        """Record a committed revision with its events (this replica's own, or another's
+        read from the log) and wake the watchers. A revision already recorded is ignored.
+        Memory holds only an unbroken run of revisions: a gap starts a new run, and reads
+        before it go to the log."""
+        if revision <= self._latest.version and (
+            not self._recent or revision <= self._recent[-1][0]
+        ):
+            return  # already recorded (read from the log before this replica published it)
         if self._recent and revision != self._recent[-1][0] + 1:
             self._recent.clear()  # a gap (written elsewhere): the log must serve older reads
         self._recent.append((revision, tuple(events)))
         self._latest.advance(to=revision)
+
+    def note(self, revision: int) -> None:
+        """Record that ``revision`` is committed (by another replica, or as read from the
+        database) without its events: watchers wake and read it from the durable log."""
+        self._latest.advance(to=revision)
+
+    @property
+    def latest(self) -> int:
+        """The newest revision known to be committed."""
+        return self._latest.version
 
     def recent_after(self, after: int, limit: int) -> Batch | None:
         """Up to ``limit`` revisions after ``after`` from memory; [] when there are none

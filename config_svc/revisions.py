@@ -5,12 +5,19 @@ caller's mutation change a draft, turns the difference into events, persists the
 the change-log entries under revision N+1, compacts the log past the retention and
 publishes the revision to the feed. Watchers read a snapshot or replay the log, then
 follow the live tail, with progress while idle.
+
+Several replicas may share one PostgreSQL database: the lock on the revision row
+serializes their writes, so revisions stay unique, gapless and ordered, and
+``expected_revision`` and compaction are decided against the database. The writing
+transaction also NOTIFYs the new revision, which wakes the watchers of every replica
+(config_svc/notifications.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -19,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.db import Database
 from common.errors import FieldViolation, InvalidArgument, RevisionCompacted, RevisionMismatch
 from common.model import Command, Notification
+from common.pg_listen import notify
 from config_svc import store
 from config_svc.events import Event, SettingState
 from config_svc.feed import Batch, ChangeFeed
+from config_svc.notifications import notice_payload
 from config_svc.policy import Stored
 from config_svc.views import ConfigViews
 
@@ -99,6 +108,8 @@ class RevisionEngine:
         *,
         retention: int = 10_000,
         remember_secret: Callable[[str], None] = lambda _value: None,
+        notify_channel: str | None = None,
+        replica_id: str = "",
     ) -> None:
         self._db = db
         self._views = views
@@ -106,6 +117,9 @@ class RevisionEngine:
         self._feed = feed
         self._retention = max(1, retention)
         self._remember_secret = remember_secret
+        self._notify_channel = notify_channel  # PostgreSQL: wake every replica at commit
+        self.replica_id = replica_id or uuid.uuid4().hex[:12]  # names this replica's writes
+        self._catch_up_lock = asyncio.Lock()
         self._lock = asyncio.Lock()
         for key, value in views.env.items():
             if self._registry[key].secret:
@@ -156,6 +170,10 @@ class RevisionEngine:
                     events=changes.events,
                 )
                 await self._compact_if_due(session, revision, loaded.compact_revision)
+                if self._notify_channel is not None:
+                    await notify(
+                        session, self._notify_channel, notice_payload(revision, self.replica_id)
+                    )
             await self._feed.publish(revision, changes.events)
         for key, value in changes.settings.items():
             if self._registry[key].secret:
@@ -215,6 +233,26 @@ class RevisionEngine:
             await store.compact(session, floor=floor)
 
     # ----- watch ---------------------------------------------------------------------
+
+    async def catch_up(self) -> None:
+        """Bring the feed up to the database: revisions other replicas committed are read
+        from the log once and published here in order, so this replica's watchers read
+        them from memory. Below the compaction floor only the newest revision is noted."""
+        async with self._catch_up_lock:
+            while True:
+                try:
+                    batch = await self._log_after(self._feed.latest)
+                except RevisionCompacted:
+                    self._feed.note(await self.current())
+                    return
+                for revision, events in batch:
+                    await self._feed.publish(revision, events)
+                if len(batch) < LOG_READ_LIMIT:
+                    return
+
+    async def current(self) -> int:
+        """The newest committed revision, as the database has it (any replica's)."""
+        return (await self._positions())[0]
 
     async def _positions(self) -> tuple[int, int]:
         async with self._db.sessions() as session:

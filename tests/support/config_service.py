@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from cmdarr.config.v1 import config_pb2_grpc
+
+from common.client import open_channel
+from common.db_health import CHECK_SECONDS
 from common.env import ServiceEnv
 from config_svc.app import ConfigApp, start
+from config_svc.notifications import POLL_SECONDS
 
 
 def service_env(
@@ -33,13 +40,45 @@ async def running_config(
     retention: int | None = None,
     api_key: str | None = None,
     address: str = "127.0.0.1:0",
+    db_check_seconds: float = CHECK_SECONDS,
+    revision_poll_seconds: float = POLL_SECONDS,
+    listen_for_revisions: bool = True,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
         service_env(database_url, tmp_path, api_key, address),
         environ=environ or {},
         retention=retention,
+        db_check_seconds=db_check_seconds,
+        revision_poll_seconds=revision_poll_seconds,
+        listen_for_revisions=listen_for_revisions,
     )
     try:
         yield app
     finally:
         await app.stop(0.5)
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One running config_svc replica and a stub of its own."""
+
+    app: ConfigApp
+    stub: config_pb2_grpc.ConfigServiceAsyncStub
+
+
+@asynccontextmanager
+async def config_replicas(
+    database_url: str, tmp_path: Path, count: int = 2, **options: Any
+) -> AsyncIterator[list[Replica]]:
+    """``count`` config_svc replicas on one database, each on its own port and channel,
+    started one after another (options as for ``running_config``)."""
+    async with AsyncExitStack() as stack:
+        replicas: list[Replica] = []
+        for number in range(count):
+            folder = tmp_path / f"replica-{number}"
+            folder.mkdir(parents=True, exist_ok=True)
+            app = await stack.enter_async_context(running_config(database_url, folder, **options))
+            channel = open_channel(f"127.0.0.1:{app.server.port}")
+            stack.push_async_callback(channel.close, None)
+            replicas.append(Replica(app, config_pb2_grpc.ConfigServiceStub(channel)))
+        yield replicas
