@@ -126,7 +126,8 @@ async def test_racing_on_one_expected_revision_exactly_one_replica_wins(
             )
             won = [o for o in outcomes if isinstance(o, int)]
             lost = [o for o in outcomes if isinstance(o, grpc.aio.AioRpcError)]
-            assert won == [expected + 1] and len(lost) == 1, outcomes
+            assert won == [expected + 1], outcomes
+            assert len(lost) == 1, outcomes
             assert lost[0].code() == grpc.StatusCode.ABORTED
             assert error_reason(lost[0]) == "REVISION_MISMATCH"
             winner = str(10_000 + (1000, 2000)[outcomes.index(won[0])] + round_)
@@ -201,7 +202,8 @@ async def test_compaction_is_one_decision_seen_the_same_from_both_replicas(
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await next_message(watch(replica.stub, 1))
             assert error_reason(caught.value) == "REVISION_COMPACTED"
-        assert floors[0] == floors[1] and 1 <= floors[0] <= last - 5
+        assert floors[0] == floors[1]
+        assert 1 <= floors[0] <= last - 5
         # What is above the floor replays the same from either replica.
         replays = []
         for replica in replicas:
@@ -235,7 +237,8 @@ async def test_replicas_starting_together_apply_the_start_up_policy_once(
     finally:
         for db in databases:
             await db.close()
-    assert after == before + 1 and [revision for revision, _ in log] == [after]
+    assert after == before + 1
+    assert [revision for revision, _ in log] == [after]
     changed = {e.setting.key: e.setting.value for e in log[0][1] if e.setting is not None}
     assert changed["LIBRARY_CACHE_PLEX_ENABLED"] == "true"
     # One replica wrote it; the other found it done and wrote nothing.

@@ -43,13 +43,9 @@ def test_connection_failures_mean_the_database_is_unavailable(exc: BaseException
 
 
 def test_a_wrapped_connection_failure_is_found_through_its_cause() -> None:
-    try:
-        try:
-            raise asyncpg.exceptions.ConnectionDoesNotExistError("gone")
-        except Exception as inner:
-            raise RuntimeError("while saving") from inner
-    except RuntimeError as outer:
-        assert is_database_unavailable(outer)
+    outer = RuntimeError("while saving")
+    outer.__cause__ = asyncpg.exceptions.ConnectionDoesNotExistError("gone")
+    assert is_database_unavailable(outer)
 
 
 @pytest.mark.parametrize(
