@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos run test lint unit bench demo chaos cluster clean browser
+.PHONY: install lock protos run test lint unit bench demo chaos cluster chaos-cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -78,6 +78,12 @@ chaos: install
 # CMDARR_DATABASE_URL, plus the emulators; prints the addresses and runs until Ctrl-C.
 cluster: install
 	$(BIN)/python -m bench.cluster
+
+# SIGKILLs random replicas of that cluster at least 30 times under the demo's workload, then
+# checks that nothing was lost or done twice; a fresh database on CMDARR_DATABASE_URL's
+# server; bounded to 10 minutes of chaos. Not part of `make test`.
+chaos-cluster: install
+	$(BIN)/python -m bench.chaos_cluster
 
 clean:
 	rm -rf $(VENV) gen .mypy_cache .pytest_cache .ruff_cache

@@ -7,26 +7,22 @@ named by CMDARR_BENCH_POSTGRES_URL or CMDARR_DATABASE_URL (fresh databases, drop
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
-from sqlalchemy.engine import make_url
 
 from bench.bench_cache import BATCH, SEED, _queries
+from bench.postgres import bench_postgres_url, fresh_postgres_database
 from bench.report import Result
 from common.client import open_channel
 from common.processes import emulators, service
@@ -35,30 +31,6 @@ TRACKS = 100_000
 LATENCY_MS = 50
 CLIENTS = 8  # concurrent MatchTracks callers, spread over the replicas
 BUILD_DEADLINE = 600.0
-
-
-def _postgres_url() -> str:
-    url = os.environ.get("CMDARR_BENCH_POSTGRES_URL") or os.environ.get("CMDARR_DATABASE_URL", "")
-    return url if url.startswith("postgresql") else ""
-
-
-@asynccontextmanager
-async def _fresh_database(base_url: str) -> AsyncIterator[str]:
-    base = make_url(base_url)
-    name = f"cmdarr_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(
-        host=base.host,
-        port=base.port or 5432,
-        user=base.username,
-        password=base.password,
-        database=base.database,
-    )
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _all_ready(stubs: list[Any], deadline: float) -> pb.CacheStatus:
@@ -109,8 +81,8 @@ async def _cluster(
     """One build with ``replicas`` cache replicas running: (target requests, match
     tracks/s, tracks indexed)."""
     async with (
-        _fresh_database(base_url) as config_db,
-        _fresh_database(base_url) as cache_db,
+        fresh_postgres_database(base_url) as config_db,
+        fresh_postgres_database(base_url) as cache_db,
         AsyncExitStack() as stack,
     ):
         data = {
@@ -150,7 +122,7 @@ async def _cluster(
 
 async def run() -> Result:
     result = Result("library cache replicas (PostgreSQL, Plex emulator)")
-    base_url = _postgres_url()
+    base_url = bench_postgres_url()
     if not base_url:
         message = (
             "skipped: set CMDARR_BENCH_POSTGRES_URL (or CMDARR_DATABASE_URL) to a PostgreSQL "

@@ -17,16 +17,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
-import asyncpg
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
-from sqlalchemy.engine import make_url
 
+from bench.postgres import bench_postgres_url, fresh_postgres_database
 from bench.report import Result
 from common.client import open_channel
 from common.probe import free_port, wait_serving
@@ -41,29 +39,6 @@ KEY = "LIVE_SEARCH_MAX_REQUESTS_PER_SYNC"
 ROOT = Path(__file__).resolve().parents[1]
 
 Stub: TypeAlias = "config_pb2_grpc.ConfigServiceAsyncStub"
-
-
-def postgres_url() -> str:
-    return os.environ.get("CMDARR_BENCH_POSTGRES_URL") or os.environ.get("CMDARR_DATABASE_URL", "")
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(url: str) -> AsyncIterator[str]:
-    base = make_url(url)
-    name = f"cmdarr_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(
-        host=base.host,
-        port=base.port or 5432,
-        user=base.username,
-        password=base.password,
-        database=base.database,
-    )
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @contextlib.asynccontextmanager
@@ -174,7 +149,7 @@ async def run() -> Result:
         f"config replicas on PostgreSQL ({WATCHERS} watchers, {UPDATES} updates, "
         f"{' and '.join(map(str, REPLICA_COUNTS))} replicas)"
     )
-    url = postgres_url()
+    url = bench_postgres_url()
     if not url:
         result.notes.append(
             "skipped: set CMDARR_BENCH_POSTGRES_URL (or CMDARR_DATABASE_URL) to a PostgreSQL "
@@ -183,7 +158,10 @@ async def run() -> Result:
         return result
     measured: dict[int, dict[str, Any]] = {}
     for count in REPLICA_COUNTS:
-        async with fresh_database(url) as database_url, replicas(database_url, count) as addrs:
+        async with (
+            fresh_postgres_database(url) as database_url,
+            replicas(database_url, count) as addrs,
+        ):
             measured[count] = await _measure(addrs)
     for count, m in measured.items():
         label = f"{count} replica{'s' if count > 1 else ''}"

@@ -9,8 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
+from bench.postgres import fresh_postgres_database
 
 POSTGRES_URL = os.environ.get("CMDARR_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
@@ -27,18 +26,5 @@ async def fresh_database(backend: str, folder: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{folder / ('db-' + uuid.uuid4().hex[:8] + '.sqlite')}"
         return
-    base = make_url(POSTGRES_URL)
-    name = f"cmdarr_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(
-        host=base.host,
-        port=base.port or 5432,
-        user=base.username,
-        password=base.password,
-        database=base.database,
-    )
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_postgres_database(POSTGRES_URL, prefix="cmdarr_test") as url:
+        yield url
