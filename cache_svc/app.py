@@ -21,6 +21,7 @@ from cache_svc.targets import target_source_factory
 from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
+from common.db_health import DatabaseHealth, ping
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
@@ -98,9 +99,16 @@ async def start(
     lifecycle.on_stop(manager.stop)
     await server.start()
 
+    followed = asyncio.Event()
+
     async def synced() -> None:
         manager.resume_pending()
+        followed.set()
         await server.set_serving(True)
+
+    async def database_changed(healthy: bool) -> None:
+        # Ready means caught up with the config and able to reach the database.
+        await server.set_serving(healthy and followed.is_set())
 
     follower = ConfigFollower(
         config_stub,
@@ -113,4 +121,5 @@ async def start(
     lifecycle.spawn(follower.run(), "config-follower")
     lifecycle.spawn(_refresh_forever(manager, refresh_check_seconds), "refresh")
     lifecycle.spawn(manager.run(view_seconds), "cache-view")
+    lifecycle.spawn(DatabaseHealth(lambda: ping(db), database_changed).run(), "database health")
     return CacheApp(server, manager, lifecycle)

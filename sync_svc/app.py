@@ -17,6 +17,7 @@ from cmdarr.sync.v1 import sync_pb2, sync_pb2_grpc
 from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
+from common.db_health import watch_database
 from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.logs import Redactor
@@ -116,4 +117,5 @@ async def start(
     lifecycle.spawn(LeaseKeeper(queue, runner, every=keep_every).run_forever(), "lease-keeper")
     scheduler = Scheduler(config, runner, every=schedule_every, clock=clock)
     lifecycle.spawn(scheduler.run_forever(), "scheduler")
+    lifecycle.spawn(watch_database(db, server), "database health")
     return SyncApp(server, runner, lifecycle)
