@@ -218,6 +218,19 @@ def in_order(seen: list[int], first: int, last: int) -> bool:
     return seen == list(range(first + 1, last + 1))
 
 
+async def drained(clients: Clients, limit: float = 300.0) -> None:
+    """Wait until no run is queued or running: the runs the chaos started have ended."""
+    active = (spb.SYNC_STATE_QUEUED, spb.SYNC_STATE_RUNNING)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            listed = await clients.sync.ListSyncs(spb.ListSyncsRequest(limit=500), timeout=10)
+            if not any(s.progress.state in active for s in listed.syncs):
+                return
+        await asyncio.sleep(0.5)
+    raise TimeoutError("runs were still queued or running")
+
+
 async def final_runs(clients: Clients) -> list[spb.SyncReport]:
     reports = []
     for n in range(PLAYLISTS):
@@ -257,8 +270,12 @@ async def playlists_right(emu: Emulators, reports: list[spb.SyncReport]) -> list
                     for t in report.tracks
                     if t.target == code and t.result.HasField("match")
                 ]
-                if [e.item_id for e in entries] != expected:
-                    wrong.append(f"{target.label}: {report.command_name} is not as reported")
+                held = [e.item_id for e in entries]
+                if held != expected:
+                    wrong.append(
+                        f"{target.label}: {report.command_name} holds {len(held)} items, "
+                        f"{len(set(held) & set(expected))} of the {len(expected)} reported"
+                    )
         finally:
             await connection.close()
     return wrong
@@ -309,6 +326,7 @@ async def chaos(cluster: Cluster, emu: Emulators, playlists: list[Path]) -> int:
         chaos_seconds = time.monotonic() - began
         await asyncio.gather(*tasks[WATCHERS:])  # load ends with the kills
         await caches_ready(clients)
+        await drained(clients)
         reports = await final_runs(clients)
         last = (await clients.config.GetSettings(cpb.GetSettingsRequest(), timeout=10)).revision
 
