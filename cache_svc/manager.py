@@ -230,10 +230,10 @@ class CacheManager:
         index = await asyncio.to_thread(TrackIndex, tracks)
         if row.generation <= runtime.generation:
             return False  # a local build activated a newer one meanwhile
-        runtime.index, runtime.tracks = index, tracks
+        runtime.index, runtime.tracks = index, index.tracks()
         runtime.generation, runtime.built_at = row.generation, row.built_at
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
-        runtime.memory_bytes = index.approx_bytes()
+        runtime.memory_bytes = index.memory_bytes()
         _log.info(
             "generation loaded",
             extra={
@@ -382,10 +382,11 @@ class CacheManager:
                 changes_since=built.changes_since,
                 request_id=request_id,
             )
-            runtime.index, runtime.tracks = built.index, built.tracks
+            await asyncio.to_thread(built.index.seal)
+            runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
-            runtime.memory_bytes = built.index.approx_bytes()
+            runtime.memory_bytes = built.index.memory_bytes()
             runtime.last_error, runtime.failed = "", False
             runtime.shared = NO_BUILD
             outcome, count = "ready", len(built.tracks)

@@ -404,7 +404,7 @@ async def test_bad_match_requests_are_refused(
 async def test_a_library_too_large_for_the_memory_limit_fails_clearly(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
-    library = FakeLibrary({"Music": make_tracks("Music", 40_000)})
+    library = FakeLibrary({"Music": make_tracks("Music", 100_000)})
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
@@ -421,7 +421,7 @@ async def test_a_library_too_large_for_the_memory_limit_fails_clearly(
             )
             await enable_plex(config)
             failed = await settle(cache, pb.CACHE_STATE_FAILED, limit=60)
-            assert "40,000 tracks" in failed.last_error
+            assert "100,000 tracks" in failed.last_error
             assert "LIBRARY_CACHE_MEMORY_LIMIT_MB=16" in failed.last_error
             assert failed.generation == 0
 
