@@ -120,7 +120,7 @@ class MemoryEstimate:
     def check(self, total_tracks: int, sample: Sequence[LibraryTrack]) -> None:
         if not self._per_track and sample:
             part = sample[:MEMORY_SAMPLE]
-            self._per_track = max(1, TrackIndex(part).approx_bytes() // len(part))
+            self._per_track = max(1, TrackIndex(part).memory_bytes() // len(part))
         needed = self._per_track * total_tracks
         if needed > self._limit:
             raise BuildFailed(

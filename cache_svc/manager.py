@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from cache_svc.build import BuildFailed, BuildProgress, build_generation
 from cache_svc.claims import Shared, building, full_build, should_claim
 from cache_svc.followed import Action, Decision, FollowedConfig
+from cache_svc.integrity import read_image
 from cache_svc.lease_keeper import LeaseKeeper
 from cache_svc.leases import LeaseRow, LeaseStore
 from cache_svc.status import CacheStatus, derive_state, progress_fields
@@ -22,6 +23,7 @@ from cache_svc.store import CacheStore, TargetRow
 from common.config.registry import Registry
 from common.errors import CacheDisabled
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
+from common.matching.image import FORMAT_VERSION, ImageError, checksum, encode
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
 from common.targets import LibraryReader
@@ -194,12 +196,18 @@ class CacheManager:
         touched = {t: r.touched for t, r in self._runtimes.items()}
         rows = await self._store.targets()
         leases = await self._leases.all()
-        changed = False
+        # Newly activated generations, every target's at once.
+        loaded = await asyncio.gather(
+            *(
+                self._load_generation(self._runtimes[target], row)
+                for target, row in rows.items()
+                if row.generation > self._runtimes[target].generation
+            )
+        )
+        changed = any(loaded)
         for target, row in rows.items():
             runtime = self._runtimes[target]
             lease = leases.get(target, LeaseRow(target, "", False, ""))
-            if row.generation > runtime.generation:
-                changed = await self._load_generation(runtime, row) or changed
             if runtime.touched != touched[target]:
                 continue  # a local build changed it meanwhile: read again next round
             before = (runtime.shared, runtime.remote_progress, runtime.last_error)
@@ -221,29 +229,53 @@ class CacheManager:
             self._poke()
 
     async def _load_generation(self, runtime: _Runtime, row: TargetRow) -> bool:
-        """Load generation ``row.generation`` (activated by any replica) and serve it."""
-        tracks: list[LibraryTrack] = []
-        async for batch in self._store.tracks(runtime.target, row.generation):
-            tracks.extend(batch)
-        if len(tracks) != row.track_count:
-            return False  # replaced meanwhile: the next round reads the newer one
-        index = await asyncio.to_thread(TrackIndex, tracks)
+        """Load generation ``row.generation`` (activated by any replica) and serve it, but
+        only whole: an image of another format, a checksum or a count that disagrees is
+        reported and rebuilt, never served."""
+        target = runtime.target
+        began = time.perf_counter()
+        image = await self._store.image(target, row.generation)
+        try:
+            index = await asyncio.to_thread(read_image, image, row)
+        except ImageError as exc:
+            if (await self._store.targets())[target].generation != row.generation:
+                return False  # replaced meanwhile: the next round reads the newer one
+            return await self._reject(runtime, row, str(exc))
         if row.generation <= runtime.generation:
             return False  # a local build activated a newer one meanwhile
-        runtime.index, runtime.tracks = index, tracks
+        runtime.index, runtime.tracks = index, index.tracks()
         runtime.generation, runtime.built_at = row.generation, row.built_at
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
-        runtime.memory_bytes = index.approx_bytes()
+        runtime.memory_bytes = index.memory_bytes()
         _log.info(
             "generation loaded",
             extra={
                 "fields": {
-                    "target": runtime.target.value,
+                    "target": target.value,
                     "generation": row.generation,
-                    "tracks": len(tracks),
+                    "tracks": len(index),
+                    "seconds": round(time.perf_counter() - began, 3),
                 }
             },
         )
+        return True
+
+    async def _reject(self, runtime: _Runtime, row: TargetRow, why: str) -> bool:
+        """Never serve generation ``row.generation``: say why, ask for a full build, and
+        count it as seen so the claimer may build past it."""
+        error = f"stored generation {row.generation} not served: {why}; rebuilding in full"
+        _log.warning(
+            "generation refused", extra={"fields": {"target": runtime.target.value, "error": error}}
+        )
+        await self._store.reject(runtime.target, row.generation, error)
+        if row.generation <= runtime.generation:
+            return False
+        runtime.index, runtime.tracks, runtime.memory_bytes = None, (), 0
+        runtime.generation, runtime.built_at = row.generation, row.built_at
+        runtime.last_error, runtime.failed = error, True
+        runtime.shared = replace(runtime.shared, wanted="full")
+        runtime.touched += 1
+        self._wake()
         return True
 
     async def claim(self) -> list[Target]:
@@ -374,18 +406,23 @@ class CacheManager:
                     progress=progress,
                     changed=changed,
                 )
+            await asyncio.to_thread(built.index.seal)
+            image = await asyncio.to_thread(encode, built.index)
+            await self._store.save_image(target, generation, image)
             await self._store.activate(
                 target,
                 generation,
+                format_version=FORMAT_VERSION,
+                checksum=await asyncio.to_thread(checksum, image),
                 track_count=len(built.tracks),
                 library_names=built.libraries,
                 changes_since=built.changes_since,
                 request_id=request_id,
             )
-            runtime.index, runtime.tracks = built.index, built.tracks
+            runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
-            runtime.memory_bytes = built.index.approx_bytes()
+            runtime.memory_bytes = built.index.memory_bytes()
             runtime.last_error, runtime.failed = "", False
             runtime.shared = NO_BUILD
             outcome, count = "ready", len(built.tracks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -19,6 +19,7 @@ from common.matching import LibraryTrack
 from common.model import Target
 
 WRITE_BATCH = 2000
+IMAGE_PART_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class TargetRow:
     pending_reason: str
     pending_id: int = 0  # the latest config decision's id
     requested: str = ""  # "", "build" or "full": asked for by BuildCache or the schedule
+    format_version: int = 0  # the serving generation's index image format (0: none)
+    checksum: str = ""  # of the serving generation's index image
 
     @property
     def wanted(self) -> str:
@@ -164,6 +167,8 @@ class CacheStore:
                 r.pending_reason,
                 int(r.pending_id),
                 r.requested,
+                int(r.format_version),
+                r.checksum,
             )
             for r in rows
         }
@@ -226,10 +231,14 @@ class CacheStore:
         library_names: Sequence[str],
         changes_since: int,
         request_id: int,
+        format_version: int,
+        checksum: str,
     ) -> None:
         """Make ``generation`` the serving one and drop every other generation's rows; the
         request is done, and so is the decision ``request_id`` unless a newer one came."""
         values: dict[str, object] = {
+            "format_version": format_version,
+            "checksum": checksum,
             "generation": generation,
             "built_at": int(self._clock()),
             "track_count": track_count,
@@ -244,13 +253,53 @@ class CacheStore:
                 .values(**values)
             )
             await self._done(session, target, request_id)
-            await session.execute(
-                delete(tables.tracks).where(
-                    and_(
-                        tables.tracks.c.target == target.value,
-                        tables.tracks.c.generation != generation,
+            for table in (tables.tracks, tables.index_images):
+                await session.execute(
+                    delete(table).where(
+                        and_(table.c.target == target.value, table.c.generation != generation)
                     )
                 )
+
+    async def save_image(self, target: Target, generation: int, image: bytes) -> None:
+        """Store a generation's index image (before its activation), in parts."""
+        parts = [
+            {
+                "target": target.value,
+                "generation": generation,
+                "part": n,
+                "data": image[start : start + IMAGE_PART_BYTES],
+            }
+            for n, start in enumerate(range(0, max(len(image), 1), IMAGE_PART_BYTES))
+        ]
+        for part in parts:  # each part commits whole, as track batches do
+            await asyncio.shield(self._write_image_part(part))
+
+    async def _write_image_part(self, part: Mapping[str, object]) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(insert(tables.index_images), [part])
+
+    async def image(self, target: Target, generation: int) -> bytes:
+        """A generation's index image, its parts read in order with one raw query (b""
+        when none is stored)."""
+        images = tables.index_images.c
+        query = (
+            select(images.data)
+            .where(and_(images.target == target.value, images.generation == generation))
+            .order_by(images.part)
+        )
+        async with self._db.sessions() as session:
+            result = await session.stream(query)
+            return b"".join([bytes(row[0]) async for row in result])
+
+    async def reject(self, target: Target, generation: int, error: str) -> None:
+        """The serving generation ``generation`` cannot be served whole: say why and ask
+        for a full build (once, whichever replica finds it first)."""
+        row = tables.targets.c
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(tables.targets)
+                .where(and_(row.target == target.value, row.generation == generation))
+                .values(last_error=error, requested="full")
             )
 
     async def fail(self, target: Target, error: str, *, request_id: int) -> None:
@@ -283,14 +332,12 @@ class CacheStore:
             .scalar_subquery()
         )
         async with self._db.sessions() as session, session.begin():
-            await session.execute(
-                delete(tables.tracks).where(
-                    and_(
-                        tables.tracks.c.target == target.value,
-                        tables.tracks.c.generation != serving,
+            for table in (tables.tracks, tables.index_images):
+                await session.execute(
+                    delete(table).where(
+                        and_(table.c.target == target.value, table.c.generation != serving)
                     )
                 )
-            )
 
     async def next_generation(self, target: Target) -> int:
         """A generation number above any present, even rows left by an interrupted build."""

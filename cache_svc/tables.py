@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -36,6 +47,21 @@ targets = Table(
     # A build asked for by BuildCache or the refresh schedule ("", "build", "full"); it is
     # not resumed after a restart on SQLite, but a surviving replica takes it over.
     Column("requested", String(8), nullable=False, server_default=""),
+    # The serving generation's index image: its format version (0: none stored, as
+    # before images) and the checksum of its bytes, both written at activation.
+    Column("format_version", Integer, nullable=False, server_default="0"),
+    Column("checksum", String(64), nullable=False, server_default=""),
+)
+
+# A generation's index image (common/matching/image.py) in parts, loaded in bulk at start-up
+# and by every replica when another one activates a generation.
+index_images = Table(
+    "cache_index_images",
+    metadata,
+    Column("target", String(16), primary_key=True),
+    Column("generation", BigInteger, primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 # One row per target: who may build it, until when (the database's clock, epoch seconds),

@@ -29,6 +29,7 @@ def _shortlist(
     rare title word, and among tracks by the same artist. Title similarity over the whole
     pool is computed in rapidfuzz's C++ loop; only the shortlist is scored in Python."""
     chosen: dict[str, Entry] = {}
+    keys = index.core_keys
     for pool in (
         index.title_candidates(tokens(core), FUZZY_CANDIDATE_LIMIT),
         index.artist_candidates(artists, FUZZY_CANDIDATE_LIMIT),
@@ -36,11 +37,11 @@ def _shortlist(
         if not pool:
             continue
         ranked = process.extract(
-            core_key, [e.core_key for e in pool], scorer=fuzz.ratio, limit=SHORTLIST
+            core_key, [keys[i] for i in pool], scorer=fuzz.ratio, limit=SHORTLIST
         )
         for _choice, _score, position in ranked:
-            entry = pool[position]
-            chosen.setdefault(entry.track.item_id, entry)
+            entry = index.entry(pool[position])
+            chosen.setdefault(entry.item_id, entry)
     return list(chosen.values())
 
 
@@ -58,11 +59,9 @@ def _seconds(ms: int) -> str:
 def _tie_break(query: Query, album_key: str, entry: Entry) -> tuple[int, int, str]:
     album_miss = 0 if album_key and entry.album_key == album_key else 1
     gap = (
-        abs(query.duration_ms - entry.track.duration_ms)
-        if query.duration_ms and entry.track.duration_ms
-        else 0
+        abs(query.duration_ms - entry.duration_ms) if query.duration_ms and entry.duration_ms else 0
     )
-    return (album_miss, gap, entry.track.item_id)
+    return (album_miss, gap, entry.item_id)
 
 
 def _word_found(word: str, others: tuple[str, ...]) -> bool:
@@ -102,8 +101,8 @@ def _fuzzy_score(
         score += 0.02
     if (
         query.duration_ms
-        and entry.track.duration_ms
-        and abs(query.duration_ms - entry.track.duration_ms) <= 3000
+        and entry.duration_ms
+        and abs(query.duration_ms - entry.duration_ms) <= 3000
     ):
         score += 0.02
     return min(score, 0.99)
@@ -120,7 +119,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         hits = index.by_mbid(query.mbid)
         if hits:
             best = min(hits, key=lambda e: _tie_break(query, album_key, e))
-            return Match(MatchMethod.MBID, best.track, 1.0, "recording MBID")
+            return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
 
     # 2. Normalized (primary artist, core title), same version.
     core_key = key(parsed.core)
@@ -131,13 +130,13 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         if exact:
             break
     if exact:
-        allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.track.duration_ms)]
+        allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
         if allowed:
             best = min(allowed, key=lambda e: _tie_break(query, album_key, e))
             same_album = bool(album_key) and best.album_key == album_key
             return Match(
                 MatchMethod.EXACT,
-                best.track,
+                index.track(best.position),
                 1.0 if same_album else 0.98,
                 "exact artist and title" + (" and album" if same_album else ""),
             )
@@ -155,30 +154,28 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         if entry.tags != parsed.tags:
             score *= 0.6
             reason = f"different version ({', '.join(sorted(entry.tags ^ parsed.tags))})"
-        if duration_vetoes(query.duration_ms, entry.track.duration_ms):
+        if duration_vetoes(query.duration_ms, entry.duration_ms):
             score = min(score, 0.5)
-            reason = (
-                f"duration {_seconds(entry.track.duration_ms)} vs {_seconds(query.duration_ms)}"
-            )
+            reason = f"duration {_seconds(entry.duration_ms)} vs {_seconds(query.duration_ms)}"
         better = score > best_score or (
-            score == best_score
-            and best_entry is not None
-            and entry.track.item_id < best_entry.track.item_id
+            score == best_score and best_entry is not None and entry.item_id < best_entry.item_id
         )
         if better:
             best_entry, best_score, best_reason = entry, score, reason
     if best_entry is not None and best_score >= min_confidence:
-        return Match(MatchMethod.FUZZY, best_entry.track, round(best_score, 4), best_reason)
+        return Match(
+            MatchMethod.FUZZY, index.track(best_entry.position), round(best_score, 4), best_reason
+        )
 
-    best_track: LibraryTrack | None = best_entry.track if best_entry else None
+    best_track: LibraryTrack | None = index.track(best_entry.position) if best_entry else None
     if vetoed is not None:
         return Match(
             MatchMethod.NONE,
             None,
             0.5,
             "same artist and title but duration "
-            f"{_seconds(vetoed.track.duration_ms)} vs {_seconds(query.duration_ms)}",
-            best=vetoed.track,
+            f"{_seconds(vetoed.duration_ms)} vs {_seconds(query.duration_ms)}",
+            best=index.track(vetoed.position),
         )
     if best_track is None:
         return Match(MatchMethod.NONE, None, 0.0, "no candidate in the library")

@@ -50,6 +50,8 @@ _VARIOUS = {"various artists", "various", "va"}
 
 def fold(text: str) -> str:
     """Case- and accent-folded text: 'Beyoncé' -> 'beyonce', curly quotes straightened."""
+    if text.isascii():  # nothing to translate or decompose: the same result, faster
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 

@@ -19,6 +19,8 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.field_mask_pb2 import FieldMask
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
@@ -194,6 +196,69 @@ async def test_restart_serves_the_last_generation_without_rebuilding(
             assert status.generation == 1
             assert status.track_count == 300
             assert library.listings == listings, "no rebuild after a restart"
+
+
+DAMAGE = {
+    "checksum": "UPDATE cache_targets SET checksum = 'x' WHERE target = 'plex'",
+    "count": "UPDATE cache_targets SET track_count = track_count + 1 WHERE target = 'plex'",
+    "format": "UPDATE cache_targets SET format_version = 0 WHERE target = 'plex'",
+    "image": "DELETE FROM cache_index_images WHERE target = 'plex'",
+}
+WHY = {
+    "checksum": "checksum disagrees",
+    "count": "holds 300 tracks, not 301",
+    "format": "index format is 0",
+    "image": "no index image",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+async def test_a_stored_generation_that_does_not_load_whole_is_never_served_and_rebuilt(
+    database_url: str, cache_db: str, tmp_path: Path, damage: str
+) -> None:
+    library = FakeLibrary({"Music": make_tracks("Music", 300)})
+    async with running_config(database_url, tmp_path) as config_app:
+        config = config_pb2_grpc.ConfigServiceStub(
+            open_channel(f"127.0.0.1:{config_app.server.port}")
+        )
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+            await enable_plex(config)
+            await settle(cache, pb.CACHE_STATE_READY)
+        engine = create_async_engine(cache_db)
+        async with engine.begin() as connection:
+            await connection.execute(text(DAMAGE[damage]))
+        await engine.dispose()
+        listings = library.listings
+        library.gate = asyncio.Event()  # hold the rebuild to see the refusal first
+        async with running_cache(cache_db, tmp_path, config_app.server.port, library) as cache_app:
+            cache = cache_pb2_grpc.CacheServiceStub(
+                open_channel(f"127.0.0.1:{cache_app.server.port}")
+            )
+
+            async def refused() -> bool:
+                reply = await cache.GetCacheStatus(
+                    pb.GetCacheStatusRequest(target=PLEX), timeout=TIMEOUT
+                )
+                return WHY[damage] in reply.statuses[0].last_error
+
+            await eventually(refused, within=TIMEOUT, what="the damaged generation refused")
+            reply = await cache.MatchTracks(
+                pb.MatchTracksRequest(
+                    target=PLEX,
+                    tracks=[pb.TrackQuery(ref="a", title="Song t1", artists=["Artist 1"])],
+                ),
+                timeout=TIMEOUT,
+            )
+            assert list(reply.results) == []
+            library.gate.set()
+            status = await settle(cache, pb.CACHE_STATE_READY)
+            assert status.generation == 2
+            assert status.track_count == 300
+            assert status.last_error == ""
+            assert library.listings > listings, "rebuilt in full"
 
 
 async def test_a_failed_build_keeps_the_old_generation_serving(
@@ -404,7 +469,7 @@ async def test_bad_match_requests_are_refused(
 async def test_a_library_too_large_for_the_memory_limit_fails_clearly(
     database_url: str, cache_db: str, tmp_path: Path
 ) -> None:
-    library = FakeLibrary({"Music": make_tracks("Music", 40_000)})
+    library = FakeLibrary({"Music": make_tracks("Music", 100_000)})
     async with running_config(database_url, tmp_path) as config_app:
         config = config_pb2_grpc.ConfigServiceStub(
             open_channel(f"127.0.0.1:{config_app.server.port}")
@@ -421,7 +486,7 @@ async def test_a_library_too_large_for_the_memory_limit_fails_clearly(
             )
             await enable_plex(config)
             failed = await settle(cache, pb.CACHE_STATE_FAILED, limit=60)
-            assert "40,000 tracks" in failed.last_error
+            assert "100,000 tracks" in failed.last_error
             assert "LIBRARY_CACHE_MEMORY_LIMIT_MB=16" in failed.last_error
             assert failed.generation == 0
 

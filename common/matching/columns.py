@@ -1,0 +1,128 @@
+"""Compact storage for the index: strings in one UTF-8 buffer with offsets, and postings
+(key -> positions) as two parallel integer arrays sorted by a stable 64-bit key hash.
+
+Both are append-only while an index is filled and hold no per-item Python object once
+sealed, so their size is the size of their buffers, and they serialize as raw bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+_OFFSET_LIMIT = 2**32 - 1
+
+
+def stable_hash(text: str) -> int:
+    """A 64-bit signed hash of ``text``, the same in every process (unlike ``hash``), so a
+    stored posting table can be searched after a restart."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def array_bytes(values: array[int]) -> int:
+    """What an array holds in memory: its header and its allocated buffer."""
+    return sys.getsizeof(values)
+
+
+class StringColumn:
+    """One string per position, stored as UTF-8 in one buffer; ``get`` decodes on demand."""
+
+    def __init__(self, buffer: bytes = b"", offsets: array[int] | None = None) -> None:
+        self._buffer = bytearray(buffer)
+        self._offsets = offsets if offsets is not None else array("I", [0])
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode("utf-8", "surrogatepass")
+        if len(self._buffer) > _OFFSET_LIMIT:
+            raise OverflowError("a string column is limited to 4 GiB")
+        self._offsets.append(len(self._buffer))
+
+    def get(self, position: int) -> str:
+        offsets = self._offsets
+        return self._buffer[offsets[position] : offsets[position + 1]].decode(
+            "utf-8", "surrogatepass"
+        )
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def seal(self) -> None:
+        """Trim the over-allocation left by appends."""
+        self._buffer = bytearray(self._buffer)
+        self._offsets = array("I", self._offsets)
+
+    def parts(self) -> tuple[bytes, array[int]]:
+        return bytes(self._buffer), self._offsets
+
+    def memory_bytes(self) -> int:
+        return sys.getsizeof(self._buffer) + array_bytes(self._offsets)
+
+
+class PostingTable:
+    """Key hash -> positions, in insertion (= ascending position) order.
+
+    Sealed postings are ``hashes``/``positions`` sorted by (hash, position), searched by
+    bisection; postings added since the last seal wait in a dict, grouped by hash, and
+    ``seal`` sorts the keys once. Callers verify what a hash collision could mix up where
+    it matters (exact keys, MBIDs)."""
+
+    def __init__(self, hashes: array[int] | None = None, positions: array[int] | None = None):
+        self._hashes = hashes if hashes is not None else array("q")
+        self._positions = positions if positions is not None else array("I")
+        self._tail: dict[int, list[int]] = {}
+
+    def add(self, key_hash: int, position: int) -> None:
+        found = self._tail.get(key_hash)
+        if found is None:
+            self._tail[key_hash] = [position]
+        else:
+            found.append(position)
+
+    def seal(self) -> None:
+        if not self._tail:
+            return
+        grouped: dict[int, list[int]] = {}
+        hashes, positions = self._hashes, self._positions
+        start = 0
+        while start < len(hashes):  # the sealed part first: its positions are lower
+            end = bisect_right(hashes, hashes[start], start)
+            grouped[hashes[start]] = list(positions[start:end])
+            start = end
+        for key_hash, added in self._tail.items():
+            grouped.setdefault(key_hash, []).extend(added)
+        new_hashes: array[int] = array("q")
+        new_positions: array[int] = array("I")
+        for key_hash in sorted(grouped):
+            found = grouped[key_hash]
+            new_hashes.extend([key_hash] * len(found))
+            new_positions.extend(found)
+        self._hashes, self._positions = new_hashes, new_positions
+        self._tail = {}
+
+    def _span(self, key_hash: int) -> tuple[int, int]:
+        return bisect_left(self._hashes, key_hash), bisect_right(self._hashes, key_hash)
+
+    def get(self, key_hash: int) -> Sequence[int]:
+        lo, hi = self._span(key_hash)
+        tail = self._tail.get(key_hash)
+        if tail is None:
+            return self._positions[lo:hi] if hi > lo else ()
+        return [*self._positions[lo:hi], *tail]
+
+    def count(self, key_hash: int) -> int:
+        lo, hi = self._span(key_hash)
+        return hi - lo + len(self._tail.get(key_hash, ()))
+
+    def parts(self) -> tuple[array[int], array[int]]:
+        self.seal()
+        return self._hashes, self._positions
+
+    def memory_bytes(self) -> int:
+        tail = sys.getsizeof(self._tail) + sum(
+            sys.getsizeof(ps) + 32 * len(ps) for ps in self._tail.values()
+        )
+        return array_bytes(self._hashes) + array_bytes(self._positions) + tail
