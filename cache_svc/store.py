@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,7 @@ class TargetRow:
     pending_reason: str
     pending_id: int = 0  # the latest config decision's id
     requested: str = ""  # "", "build" or "full": asked for by BuildCache or the schedule
+    build_costs: str = ""  # JSON: what each step of the serving generation's build cost
 
     @property
     def wanted(self) -> str:
@@ -164,6 +166,7 @@ class CacheStore:
                 r.pending_reason,
                 int(r.pending_id),
                 r.requested,
+                r.build_costs,
             )
             for r in rows
         }
@@ -192,6 +195,51 @@ class CacheStore:
             await asyncio.shield(
                 self._write_batch(target, generation, tracks[start : start + WRITE_BATCH])
             )
+
+    async def copy_tracks(
+        self,
+        target: Target,
+        source: int,
+        generation: int,
+        *,
+        dropped: Collection[str],
+        libraries: Collection[str],
+    ) -> None:
+        """Copy generation ``source``'s rows of ``libraries`` into ``generation`` inside the
+        database (an incremental refresh keeps most rows as they are), less ``dropped``."""
+        c = tables.tracks.c
+        columns = [col.name for col in tables.tracks.columns]
+        rows = select(
+            *[
+                literal(generation).label("generation") if n == "generation" else c[n]
+                for n in columns
+            ]
+        ).where(
+            and_(c.target == target.value, c.generation == source, c.library.in_(list(libraries)))
+        )
+        await asyncio.shield(self._copy(rows, columns, target, generation, sorted(dropped)))
+
+    async def _copy(
+        self,
+        rows: Select[Any],
+        columns: list[str],
+        target: Target,
+        generation: int,
+        gone: list[str],
+    ) -> None:
+        c = tables.tracks.c
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(insert(tables.tracks).from_select(columns, rows))
+            for start in range(0, len(gone), WRITE_BATCH):
+                await session.execute(
+                    delete(tables.tracks).where(
+                        and_(
+                            c.target == target.value,
+                            c.generation == generation,
+                            c.item_id.in_(gone[start : start + WRITE_BATCH]),
+                        )
+                    )
+                )
 
     async def _write_batch(
         self, target: Target, generation: int, batch: Sequence[LibraryTrack]
@@ -226,6 +274,7 @@ class CacheStore:
         library_names: Sequence[str],
         changes_since: int,
         request_id: int,
+        build_costs: str = "",
     ) -> None:
         """Make ``generation`` the serving one and drop every other generation's rows; the
         request is done, and so is the decision ``request_id`` unless a newer one came."""
@@ -236,6 +285,7 @@ class CacheStore:
             "library_names": json.dumps(list(library_names), ensure_ascii=False),
             "changes_since": changes_since,
             "last_error": "",
+            "build_costs": build_costs,
         }
         async with self._db.sessions() as session, session.begin():
             await session.execute(
@@ -337,6 +387,7 @@ class CacheStore:
         generation: int,
         tracks: int,
         requests: int,
+        costs: str = "",
     ) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
@@ -349,6 +400,7 @@ class CacheStore:
                     generation=generation,
                     tracks=tracks,
                     requests=requests,
+                    costs=costs,
                 )
             )
 

@@ -36,6 +36,9 @@ targets = Table(
     # A build asked for by BuildCache or the refresh schedule ("", "build", "full"); it is
     # not resumed after a restart on SQLite, but a surviving replica takes it over.
     Column("requested", String(8), nullable=False, server_default=""),
+    # What each step of the serving generation's build cost the server (JSON list of
+    # {step, requests, bytes, seconds}; cache_svc/costs.py).
+    Column("build_costs", Text, nullable=False, server_default=""),
 )
 
 # One row per target: who may build it, until when (the database's clock, epoch seconds),
@@ -80,4 +83,5 @@ builds = Table(
     Column("generation", BigInteger, nullable=False),
     Column("tracks", BigInteger, nullable=False),
     Column("requests", BigInteger, nullable=False),
+    Column("costs", Text, nullable=False, server_default=""),  # as build_costs above
 )
