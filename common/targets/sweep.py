@@ -28,11 +28,3 @@ def fresh_since(tracks: Iterable[TargetTrack], since: int) -> tuple[TargetTrack,
     """The tracks added or updated at or after ``since``: a delta listing's answer checked
     again here, so a server that ignores the filter costs time, never correctness."""
     return tuple(t for t in tracks if t.updated_at >= since or t.added_at >= since)
-
-
-def unknown_ids(
-    present: Collection[str], known: Collection[str], changed: Collection[str]
-) -> frozenset[str]:
-    """Ids a sweep found that neither the previous generation nor the delta describe: an
-    addition the delta filters missed (its details must be fetched, or the build redone)."""
-    return frozenset(present) - frozenset(known) - frozenset(changed)
