@@ -62,7 +62,7 @@ def _pages() -> int:
     return sum(math.ceil(len(s.tracks) / PAGE_SIZE) for s in catalog.sections)
 
 
-async def _build(cache: Any, mode: int) -> None:
+async def _build(cache: Any, mode: pb.BuildMode.ValueType) -> None:
     for target in TARGETS:
         await cache.BuildCache(pb.BuildCacheRequest(target=target, mode=mode), timeout=10)
 
