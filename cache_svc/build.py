@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from cache_svc.costs import CostMeter, StepCost
+from cache_svc.refresh import refresh_plan
 from cache_svc.store import CacheStore
 from common.matching import LibraryTrack, TrackIndex
 from common.model import Target
 from common.targets import LibraryReader, TargetLibrary, TargetTrack
 from common.targets.listing import first_error
+
+_log = logging.getLogger("cache_svc.build")
 
 # Changes made while a build runs must be seen by the next incremental refresh.
 REFRESH_OVERLAP_SECONDS = 300
@@ -107,6 +112,7 @@ class Built:
     libraries: tuple[str, ...]
     changes_since: int
     timings: dict[str, float]
+    costs: tuple[StepCost, ...] = ()
 
 
 class MemoryEstimate:
@@ -138,97 +144,185 @@ async def build_generation(
     generation: int,
     library_names: Sequence[str],
     previous: Sequence[LibraryTrack] | None,
+    previous_generation: int = 0,
     since: int,
     memory_limit_bytes: int,
     progress: BuildProgress,
     changed: Callable[[], None],
 ) -> Built:
-    """Fetch, check and write a new generation. ``previous`` (with ``since``) makes it an
-    incremental refresh: only changes since then are fetched, plus deletions. The next
-    refresh starts from ``progress.started_at``, less an overlap."""
+    """Fetch, check and write a new generation. ``previous`` (with ``since``, stored as
+    ``previous_generation``) makes it an incremental refresh: only changes since then are
+    fetched, and an id sweep finds deletions. The next refresh starts from
+    ``progress.started_at``, less an overlap."""
     started = int(progress.started_at)
     clock = time.perf_counter()
-    timings: dict[str, float] = {}
-    choice = await source.music_libraries(library_names)
+    meter = CostMeter(source.counter)
+    async with meter.step("libraries"):
+        choice = await source.music_libraries(library_names)
     if not choice.chosen:
         raise BuildFailed(f"no music library to index on {target.label} ({choice.describe()})")
     titles = tuple(lib.title for lib in choice.chosen)
     progress.phase = Phase.FETCHING_TRACKS
     changed()
+    if previous is None:
+        async with meter.step("listing"):
+            built = await _full(
+                target, source, store, generation, choice.chosen, memory_limit_bytes, progress,
+                changed,
+            )  # fmt: skip
+    else:
+        built = await _incremental(
+            target, source, store, generation, choice.chosen, previous, previous_generation,
+            since, meter, progress, changed,
+        )  # fmt: skip
+    rows, index, timings = built
+    timings["total_s"] = time.perf_counter() - clock
+    progress.phase = Phase.ACTIVATING
+    changed()
+    return Built(
+        rows, index, titles, started - REFRESH_OVERLAP_SECONDS, timings, tuple(meter.steps)
+    )
 
+
+async def _full(
+    target: Target,
+    source: LibraryReader,
+    store: CacheStore,
+    generation: int,
+    libraries: Sequence[TargetLibrary],
+    memory_limit_bytes: int,
+    progress: BuildProgress,
+    changed: Callable[[], None],
+) -> tuple[list[LibraryTrack], TrackIndex, dict[str, float]]:
+    """Every track of every library, page by page. Pages flow to a writer and an indexer
+    that run beside each other and beside the listing (parsing happens off the event loop
+    in the clients), so the network side never waits for them. A listing that fails later
+    fails the build, and what was absorbed belongs to a generation never activated."""
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     index = TrackIndex()
     memory = MemoryEstimate(memory_limit_bytes)
     rows: list[LibraryTrack] = []
     seen: set[str] = set()
-    # Pages flow to one absorber as they arrive, so writing and indexing overlap the
-    # network waits instead of following them. A listing that fails later fails the
-    # build, and what was absorbed belongs to a generation that is never activated.
-    arrivals: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
+    to_write: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
+    to_index: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
 
-    async def absorb() -> None:
-        while (batch := await arrivals.get()) is not None:
-            fresh = [t for t in batch if t.item_id not in seen]
-            if not fresh:
-                continue
-            seen.update(t.item_id for t in fresh)
-            rows.extend(fresh)
-            # The totals the servers reported make the check early and exact.
-            memory.check(max(len(rows), progress.tracks_total), rows)
+    def arrived(batch: list[LibraryTrack]) -> None:
+        fresh = [t for t in batch if t.item_id not in seen]
+        if not fresh:
+            return
+        seen.update(t.item_id for t in fresh)
+        rows.extend(fresh)
+        # The totals the servers reported make the check early and exact.
+        memory.check(max(len(rows), progress.tracks_total), rows)
+        to_write.put_nowait(fresh)
+        to_index.put_nowait(fresh)
+
+    async def write() -> None:
+        while (batch := await to_write.get()) is not None:
             t0 = time.perf_counter()
-            await store.write_tracks(target, generation, fresh)
-            t1 = time.perf_counter()
-            await asyncio.to_thread(index.add_many, fresh)
-            timings["write_s"] = timings.get("write_s", 0.0) + t1 - t0
-            timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t1
+            await store.write_tracks(target, generation, batch)
+            timings["write_s"] = timings.get("write_s", 0.0) + time.perf_counter() - t0
+
+    async def add_to_index() -> None:
+        while (batch := await to_index.get()) is not None:
+            t0 = time.perf_counter()
+            await asyncio.to_thread(index.add_many, batch)
+            timings["index_s"] = timings.get("index_s", 0.0) + time.perf_counter() - t0
 
     async def fetch(library: TargetLibrary) -> None:
-        """One library: all its tracks page by page, or the previous ones with the changes."""
-        if previous is None:
-            served: list[int] = []  # the first page's size, which later pages follow
+        served: list[int] = []  # the first page's size, which later pages follow
 
-            def report(done: int, total: int) -> None:
-                progress.library_progress(library.title, done, total)
-                progress.library_pages(library.title, pages_for(total, served[0] if served else 0))
-                progress.pages_done += 1
-                changed()
+        def report(done: int, total: int) -> None:
+            progress.library_progress(library.title, done, total)
+            progress.library_pages(library.title, pages_for(total, served[0] if served else 0))
+            progress.pages_done += 1
+            changed()
 
-            def page(items: Sequence[TargetTrack]) -> None:
-                if not served:
-                    served.append(len(items))
-                arrivals.put_nowait([to_library_track(t, library.title) for t in items])
+        def page(items: Sequence[TargetTrack]) -> None:
+            if not served:
+                served.append(len(items))
+            arrived([to_library_track(t, library.title) for t in items])
 
-            await source.list_tracks(library, on_progress=report, on_items=page)
-            return
-        known = {t.item_id: t for t in previous if t.library == library.title}
-        delta = await source.changes_since(library, since, known_ids=set(known))
-        for gone in delta.deleted_ids:
-            known.pop(gone, None)
-        for item in delta.changed:
-            known[item.item_id] = to_library_track(item, library.title)
-        progress.library_progress(library.title, len(known), len(known))
-        progress.library_pages(library.title, 1)
-        progress.pages_done += 1
-        changed()
-        arrivals.put_nowait(list(known.values()))
+        await source.list_tracks(library, on_progress=report, on_items=page)
 
     async def fetch_all() -> None:
         # Every library at once; the client caps the requests in flight.
-        await asyncio.gather(*(fetch(library) for library in choice.chosen))
+        await asyncio.gather(*(fetch(library) for library in libraries))
         timings["fetch_s"] = time.perf_counter() - clock
         progress.phase = Phase.INDEXING
         changed()
-        arrivals.put_nowait(None)
+        to_write.put_nowait(None)
+        to_index.put_nowait(None)
 
     try:
         async with asyncio.TaskGroup() as group:
-            group.create_task(absorb())
+            group.create_task(write())
+            group.create_task(add_to_index())
             group.create_task(fetch_all())
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
-    timings["total_s"] = time.perf_counter() - clock
-    progress.phase = Phase.ACTIVATING
+    timings["tail_s"] = time.perf_counter() - clock - timings["fetch_s"]
+    return rows, index, timings
+
+
+async def _incremental(
+    target: Target,
+    source: LibraryReader,
+    store: CacheStore,
+    generation: int,
+    libraries: Sequence[TargetLibrary],
+    previous: Sequence[LibraryTrack],
+    previous_generation: int,
+    since: int,
+    meter: CostMeter,
+    progress: BuildProgress,
+    changed: Callable[[], None],
+) -> tuple[list[LibraryTrack], TrackIndex, dict[str, float]]:
+    """The changes since ``since`` (delta listings), then an id sweep of every library;
+    the new generation is the previous one's rows copied in the database, less what is
+    gone or changed, plus the changed tracks."""
+    timings: dict[str, float] = {}
+    chosen = {lib.title for lib in libraries}
+    async with meter.step("delta"):
+        deltas = await asyncio.gather(*(source.changes_since(lib, since) for lib in libraries))
+    fetched = {
+        t.item_id: to_library_track(t, lib.title)
+        for lib, delta in zip(libraries, deltas, strict=True)
+        for t in delta.changed
+    }
+    async with meter.step("sweep"):
+        sweeps = await asyncio.gather(*(source.track_ids(lib) for lib in libraries))
+    present = set().union(*sweeps)
+    kept = [t for t in previous if t.library in chosen]
+    plan = refresh_plan(known={t.item_id for t in kept}, fetched=set(fetched), present=present)
+    if plan.unknown:
+        # Added after the delta listing ran (the next refresh, starting before this one,
+        # fetches them), or missed by a server's filter: a full build picks them up.
+        _log.warning(
+            "refresh: tracks present but not in the change listing",
+            extra={"fields": {"target": target.value, "tracks": len(plan.unknown)}},
+        )
+    rows = [t for t in kept if t.item_id not in plan.replaced] + [
+        fetched[i] for i in sorted(plan.written)
+    ]
+    for lib in libraries:
+        count = sum(1 for t in rows if t.library == lib.title)
+        progress.library_progress(lib.title, count, count)
+        progress.library_pages(lib.title, 1)
+    progress.pages_done = len(libraries)
+    progress.phase = Phase.INDEXING
     changed()
-    return Built(rows, index, titles, started - REFRESH_OVERLAP_SECONDS, timings)
+    t0 = time.perf_counter()
+    await store.copy_tracks(
+        target, previous_generation, generation, dropped=plan.replaced, libraries=chosen
+    )
+    await store.write_tracks(target, generation, [fetched[i] for i in sorted(plan.written)])
+    timings["write_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    index = await asyncio.to_thread(TrackIndex, rows)
+    timings["index_s"] = time.perf_counter() - t1
+    return rows, index, timings
 
 
 def to_library_track(track: TargetTrack, library: str) -> LibraryTrack:

@@ -36,6 +36,10 @@ def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
         last_error=status.last_error,
         memory_bytes=status.memory_bytes,
         applied_config_revision=status.applied_config_revision,
+        last_build_costs=[
+            pb.BuildStepCost(step=c.step, requests=c.requests, bytes=c.bytes, seconds=c.seconds)
+            for c in status.build_costs
+        ],
     )
     if status.built_at:
         message.built_at.CopyFrom(_timestamp(status.built_at))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from cache_svc.build import BuildFailed, BuildProgress, build_generation
 from cache_svc.claims import Shared, building, full_build, should_claim
+from cache_svc.costs import StepCost, costs_from_json, costs_to_json
 from cache_svc.followed import Action, Decision, FollowedConfig
 from cache_svc.integrity import read_image
 from cache_svc.lease_keeper import LeaseKeeper
@@ -47,6 +48,7 @@ class _Runtime:
     built_at: int = 0
     library_names: tuple[str, ...] = ()
     changes_since: int = 0
+    build_costs: tuple[StepCost, ...] = ()  # what the serving generation's build cost
     last_error: str = ""
     failed: bool = False
     memory_bytes: int = 0
@@ -218,6 +220,7 @@ class CacheManager:
                 runtime.built_at = row.built_at
                 runtime.library_names = row.library_names
                 runtime.changes_since = row.changes_since
+                runtime.build_costs = costs_from_json(row.build_costs)
             if not runtime.building:
                 runtime.last_error, runtime.failed = row.last_error, bool(row.last_error)
             changed = changed or before != (
@@ -246,6 +249,7 @@ class CacheManager:
         runtime.index, runtime.tracks = index, index.tracks()
         runtime.generation, runtime.built_at = row.generation, row.built_at
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
+        runtime.build_costs = costs_from_json(row.build_costs)
         runtime.memory_bytes = index.memory_bytes()
         _log.info(
             "generation loaded",
@@ -380,6 +384,7 @@ class CacheManager:
         mode = "full" if progress.full else "incremental"
         source: LibraryReader | None = None
         outcome, error, count, build_id, generation = "failed", "", 0, 0, 0
+        costs: tuple[StepCost, ...] = ()
         opened = contextlib.AsyncExitStack()
         try:
             # The lease is ours: no other build of this target runs, so what one left
@@ -401,6 +406,7 @@ class CacheManager:
                     generation=generation,
                     library_names=names,
                     previous=None if progress.full else runtime.tracks,
+                    previous_generation=runtime.generation,
                     since=runtime.changes_since,
                     memory_limit_bytes=limit_mb * 2**20,
                     progress=progress,
@@ -418,10 +424,12 @@ class CacheManager:
                 library_names=built.libraries,
                 changes_since=built.changes_since,
                 request_id=request_id,
+                build_costs=costs_to_json(built.costs),
             )
             runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
+            runtime.build_costs = costs = built.costs
             runtime.memory_bytes = built.index.memory_bytes()
             runtime.last_error, runtime.failed = "", False
             runtime.shared = NO_BUILD
@@ -434,6 +442,8 @@ class CacheManager:
                         "tracks": count,
                         "generation": generation,
                         **{k: round(v, 2) for k, v in built.timings.items()},
+                        **{f"{c.step}_requests": c.requests for c in costs},
+                        **{f"{c.step}_bytes": c.bytes for c in costs},
                     }
                 },
             )
@@ -467,6 +477,7 @@ class CacheManager:
                             generation=generation if outcome == "ready" else 0,
                             tracks=count,
                             requests=requests,
+                            costs=costs_to_json(costs),
                         )
                     )
             if not self._keep_leases:
@@ -546,6 +557,7 @@ class CacheManager:
             last_error=runtime.last_error,
             memory_bytes=runtime.memory_bytes,
             applied_config_revision=self._applied_revision,
+            build_costs=runtime.build_costs,
         )
         progress = runtime.progress if runtime.building else runtime.remote_progress
         if progress is None and state is CacheState.BUILDING:

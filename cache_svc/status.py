@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cache_svc.build import BuildProgress, Phase
+from cache_svc.costs import StepCost
 from common.model import CacheState, Target
 
 
@@ -19,6 +20,7 @@ class CacheStatus:
     last_error: str = ""
     memory_bytes: int = 0
     applied_config_revision: int = 0
+    build_costs: tuple[StepCost, ...] = ()  # what each step of the last good build cost
     # During a build:
     full_build: bool = False
     phase: Phase | None = None

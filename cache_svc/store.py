@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,7 @@ class TargetRow:
     requested: str = ""  # "", "build" or "full": asked for by BuildCache or the schedule
     format_version: int = 0  # the serving generation's index image format (0: none)
     checksum: str = ""  # of the serving generation's index image
+    build_costs: str = ""  # JSON: what each step of the serving generation's build cost
 
     @property
     def wanted(self) -> str:
@@ -169,6 +171,7 @@ class CacheStore:
                 r.requested,
                 int(r.format_version),
                 r.checksum,
+                r.build_costs,
             )
             for r in rows
         }
@@ -197,6 +200,51 @@ class CacheStore:
             await asyncio.shield(
                 self._write_batch(target, generation, tracks[start : start + WRITE_BATCH])
             )
+
+    async def copy_tracks(
+        self,
+        target: Target,
+        source: int,
+        generation: int,
+        *,
+        dropped: Collection[str],
+        libraries: Collection[str],
+    ) -> None:
+        """Copy generation ``source``'s rows of ``libraries`` into ``generation`` inside the
+        database (an incremental refresh keeps most rows as they are), less ``dropped``."""
+        c = tables.tracks.c
+        columns = [col.name for col in tables.tracks.columns]
+        rows = select(
+            *[
+                literal(generation).label("generation") if n == "generation" else c[n]
+                for n in columns
+            ]
+        ).where(
+            and_(c.target == target.value, c.generation == source, c.library.in_(list(libraries)))
+        )
+        await asyncio.shield(self._copy(rows, columns, target, generation, sorted(dropped)))
+
+    async def _copy(
+        self,
+        rows: Select[Any],
+        columns: list[str],
+        target: Target,
+        generation: int,
+        gone: list[str],
+    ) -> None:
+        c = tables.tracks.c
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(insert(tables.tracks).from_select(columns, rows))
+            for start in range(0, len(gone), WRITE_BATCH):
+                await session.execute(
+                    delete(tables.tracks).where(
+                        and_(
+                            c.target == target.value,
+                            c.generation == generation,
+                            c.item_id.in_(gone[start : start + WRITE_BATCH]),
+                        )
+                    )
+                )
 
     async def _write_batch(
         self, target: Target, generation: int, batch: Sequence[LibraryTrack]
@@ -233,6 +281,7 @@ class CacheStore:
         request_id: int,
         format_version: int,
         checksum: str,
+        build_costs: str = "",
     ) -> None:
         """Make ``generation`` the serving one and drop every other generation's rows; the
         request is done, and so is the decision ``request_id`` unless a newer one came."""
@@ -245,6 +294,7 @@ class CacheStore:
             "library_names": json.dumps(list(library_names), ensure_ascii=False),
             "changes_since": changes_since,
             "last_error": "",
+            "build_costs": build_costs,
         }
         async with self._db.sessions() as session, session.begin():
             await session.execute(
@@ -384,6 +434,7 @@ class CacheStore:
         generation: int,
         tracks: int,
         requests: int,
+        costs: str = "",
     ) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
@@ -396,6 +447,7 @@ class CacheStore:
                     generation=generation,
                     tracks=tracks,
                     requests=requests,
+                    costs=costs,
                 )
             )
 

@@ -51,6 +51,9 @@ targets = Table(
     # before images) and the checksum of its bytes, both written at activation.
     Column("format_version", Integer, nullable=False, server_default="0"),
     Column("checksum", String(64), nullable=False, server_default=""),
+    # What each step of the serving generation's build cost the server (JSON list of
+    # {step, requests, bytes, seconds}; cache_svc/costs.py).
+    Column("build_costs", Text, nullable=False, server_default=""),
 )
 
 # A generation's index image (common/matching/image.py) in parts, loaded in bulk at start-up
@@ -106,4 +109,5 @@ builds = Table(
     Column("generation", BigInteger, nullable=False),
     Column("tracks", BigInteger, nullable=False),
     Column("requests", BigInteger, nullable=False),
+    Column("costs", Text, nullable=False, server_default=""),  # as build_costs above
 )

@@ -21,7 +21,7 @@ from emulators.admin import admin_routes
 from emulators.http import fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
 from emulators.knobs import Knobs
-from emulators.library import Catalog, Section, Track, touched
+from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware
 
 TICKS_PER_MS = 10_000
@@ -521,6 +521,8 @@ class JellyfinApp:
     # -- admin ---------------------------------------------------------------------------
 
     def mutate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Admin edits for change detection: ``touch`` and ``delete`` take item ids; ``add``
+        scans that many new tracks into the first music library."""
         now = int(time.time())
         touched_ids = []
         for item_id in data.get("touch", []):
@@ -535,8 +537,14 @@ class JellyfinApp:
             before = len(section.tracks)
             section.tracks = [t for t in section.tracks if self.state.item_id(t) not in gone]
             deleted += before - len(section.tracks)
+        added: list[str] = []
+        music = [s for s in self.state.catalog.sections if s.kind == "music"]
+        if int(data.get("add", 0)) > 0 and music:
+            fresh = added_tracks(self.state.catalog, int(data["add"]), now)
+            music[0].tracks.extend(fresh)
+            added = [self.state.item_id(t) for t in fresh]
         self.state.reindex()
-        return {"touched": touched_ids, "deleted": deleted, "now": now}
+        return {"added": added, "touched": touched_ids, "deleted": deleted, "now": now}
 
     def ids(self) -> dict[str, Any]:
         return {

@@ -472,3 +472,29 @@ def generate(
 def touched(track: Track, now: int, title: str | None = None) -> Track:
     """The track after an edit at ``now`` (for change-detection tests)."""
     return replace(track, updated_at=now, title=title if title is not None else track.title)
+
+
+def added_tracks(catalog: Catalog, count: int, now: int) -> list[Track]:
+    """``count`` new tracks as a library scan would add them at ``now`` (added and saved
+    then), with ``seq`` values no track of ``catalog`` has, for change-detection tests."""
+    top = max((t.seq for s in catalog.sections for t in s.tracks), default=0)
+    return [
+        Track(
+            seq=top + n,
+            title=f"Fresh Arrival {top + n}",
+            credit="Newly Scanned",
+            artists=("Newly Scanned",),
+            album_artist="Newly Scanned",
+            album=f"New Arrivals {now}",
+            album_seq=9_000_000 + top + n,
+            artist_seq=9_000_000,
+            track_no=n,
+            disc_no=1,
+            year=2024,
+            duration_ms=180_000 + n * 1000,
+            mbid=str(uuid.UUID(int=random.Random(top + n).getrandbits(128), version=4)),
+            added_at=now,
+            updated_at=now,
+        )
+        for n in range(1, count + 1)
+    ]

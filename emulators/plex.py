@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Scope
 from emulators.admin import admin_routes
 from emulators.http import first, fold, path_ids, query_terms
 from emulators.knobs import Knobs
-from emulators.library import Catalog, Section, Track, touched
+from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware
 from emulators.plex_filters import BadRequest, filters_of, matches, sort_tracks
 from emulators.plex_nodes import (
@@ -128,6 +128,10 @@ class PlexApp:
             page = page[: max(0, len(page) // 2)]
         guids = first(terms, "includeGuids") == "1"
         nodes = [track_node(s, t, guids=guids) for s, t in page]
+        excluded = {name for name in first(terms, "excludeFields").split(",") if name}
+        if excluded:  # the named attributes are left out of every item
+            for node in nodes:
+                node.attrs = {k: v for k, v in node.attrs.items() if k not in excluded}
         attrs = {"totalSize": total, "offset": start, **(extra or {})}
         return container(attrs, meta + nodes, as_json=as_json)
 
@@ -474,7 +478,8 @@ class PlexApp:
     # -- admin ---------------------------------------------------------------------------
 
     def mutate(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Admin edits for change detection: ``touch`` and ``delete`` take rating keys."""
+        """Admin edits for change detection: ``touch`` and ``delete`` take rating keys;
+        ``add`` scans that many new tracks into the first music section."""
         now = int(time.time())
         touched_keys: list[str] = []
         for key in data.get("touch", []):
@@ -490,8 +495,14 @@ class PlexApp:
             before = len(section.tracks)
             section.tracks = [t for t in section.tracks if rating_key(t) not in gone]
             deleted += before - len(section.tracks)
+        added: list[str] = []
+        music = [s for s in self.state.catalog.sections if s.kind == "music"]
+        if int(data.get("add", 0)) > 0 and music:
+            fresh = added_tracks(self.state.catalog, int(data["add"]), now)
+            music[0].tracks.extend(fresh)
+            added = [rating_key(t) for t in fresh]
         self.state.reindex()
-        return {"touched": touched_keys, "deleted": deleted, "now": now}
+        return {"added": added, "touched": touched_keys, "deleted": deleted, "now": now}
 
     def ids(self) -> dict[str, Any]:
         return {

@@ -39,6 +39,8 @@ class LibraryReader(Protocol):
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet: ...
 
+    async def track_ids(self, library: TargetLibrary) -> set[str]: ...
+
 
 class TargetClient(LibraryReader, Protocol):
     """What a playlist sync needs of Plex or Jellyfin, on top of reading libraries."""
@@ -50,8 +52,6 @@ class TargetClient(LibraryReader, Protocol):
     async def libraries(self) -> list[TargetLibrary]: ...
 
     async def track_total(self, library: TargetLibrary) -> int: ...
-
-    async def track_ids(self, library: TargetLibrary) -> set[str]: ...
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

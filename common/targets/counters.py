@@ -15,7 +15,8 @@ class EndpointClass(StrEnum):
 
 
 class RequestCounter:
-    """Counts every HTTP request sent (retries included) and how many were retries.
+    """Counts every HTTP request sent (retries included), how many were retries, and the
+    response bytes received (bodies of successful answers).
 
     One per client; the caller reads ``snapshot()`` into its report and may ``reset()``.
     """
@@ -23,11 +24,15 @@ class RequestCounter:
     def __init__(self) -> None:
         self._sent: dict[EndpointClass, int] = dict.fromkeys(EndpointClass, 0)
         self.retries = 0
+        self.bytes_received = 0
 
     def count(self, endpoint: EndpointClass, *, retry: bool = False) -> None:
         self._sent[endpoint] += 1
         if retry:
             self.retries += 1
+
+    def received(self, size: int) -> None:
+        self.bytes_received += size
 
     def get(self, endpoint: EndpointClass) -> int:
         return self._sent[endpoint]
@@ -43,3 +48,4 @@ class RequestCounter:
         for endpoint in self._sent:
             self._sent[endpoint] = 0
         self.retries = 0
+        self.bytes_received = 0

@@ -9,7 +9,7 @@ import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -20,6 +20,7 @@ from common.targets.errors import TargetMalformedResponse
 from common.targets.jellyfin_parse import (
     JellyfinParseError,
     entry_from_item,
+    ids_of,
     items_page,
     library_from_item,
     parse_json,
@@ -36,13 +37,16 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
+from common.targets.offload import parse_sized
 from common.targets.paging import Page, chunk_by_length
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
-from common.targets.sweep import sweep_if_needed
+from common.targets.sweep import fresh_since, sweep_deletions
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TRACK_FIELDS = "ProviderIds,DateCreated,DateLastSaved"
 
@@ -211,30 +215,46 @@ class JellyfinClient:
     async def _page_fetcher(
         self, library: TargetLibrary, *filters: tuple[str, str], fields: str = TRACK_FIELDS
     ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
-        user = await self.user_id()
+        def read(items: list[dict[str, Any]]) -> list[TargetTrack]:
+            return [track_from_item(item, library.library_id) for item in items]
 
-        async def fetch(page: Page) -> PageResult[TargetTrack]:
+        return await self._fetcher(library, read, *filters, ("Fields", fields) if fields else None)
+
+    async def _fetcher(
+        self,
+        library: TargetLibrary,
+        read: Callable[[list[dict[str, Any]]], list[T]],
+        *filters: tuple[str, str] | None,
+    ) -> Callable[[Page], Awaitable[PageResult[T]]]:
+        """Pages of the library's tracks read by ``read``; large bodies are parsed off the
+        event loop."""
+        user = await self.user_id()
+        terms = [f for f in filters if f is not None]
+
+        async def fetch(page: Page) -> PageResult[T]:
             path = url(
                 "/Items",
                 ("IncludeItemTypes", "Audio"),
                 ("Recursive", "true"),
                 ("ParentId", library.library_id),
-                *filters,
+                *terms,
                 ("StartIndex", str(page.start)),
                 ("Limit", str(page.size)),
                 ("SortBy", "SortName,Id"),
-                *([("Fields", fields)] if fields else []),
                 ("EnableImages", "false"),
                 ("userId", user),
             )
             where = f"at page {page.number}"
-            data = await self._json("GET", path, EndpointClass.TRACK_PAGE, where)
-            try:
-                items, total = items_page(data)
-                tracks = [track_from_item(item, library.library_id) for item in items]
-            except JellyfinParseError as exc:
-                raise self._malformed(path, where, exc) from exc
-            return PageResult(tracks, total)
+            response = await self._transport.request("GET", path, EndpointClass.TRACK_PAGE)
+
+            def parse() -> PageResult[T]:
+                try:
+                    items, total = items_page(parse_json(response.content))
+                    return PageResult(read(items), total)
+                except JellyfinParseError as exc:
+                    raise self._malformed(path, where, exc) from exc
+
+            return await parse_sized(len(response.content), parse)
 
         return fetch
 
@@ -251,7 +271,22 @@ class JellyfinClient:
         return await self._list(library, on_progress=on_progress, on_items=on_items)
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
-        return {track.item_id for track in await self._list(library, fields="")}
+        """The id sweep that reveals deletions: no optional field, no images, no user data,
+        in the largest pages the server serves."""
+        fetch = await self._fetcher(
+            library,
+            ids_of,
+            ("Fields", ""),
+            ("EnableUserData", "false"),
+            ("EnableTotalRecordCount", "true"),
+        )
+        ids = await list_all(
+            fetch,
+            what=f"Jellyfin library {library.title!r} (id sweep)",
+            page_size=self._settings.sweep_page_size,
+            key=lambda item_id: item_id,
+        )
+        return set(ids)
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
@@ -260,8 +295,9 @@ class JellyfinClient:
         from an id sweep when ``known_ids`` is given (Jellyfin never reports them)."""
         stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         listed = await self._list(library, ("minDateLastSaved", stamp))
-        changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
-        return ChangeSet(changed, await sweep_if_needed(self, library, known_ids, changed))
+        return ChangeSet(
+            fresh_since(listed, since), await sweep_deletions(self, library, known_ids)
+        )
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

@@ -97,6 +97,17 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
     )
 
 
+def ids_of(items: list[dict[str, Any]]) -> list[str]:
+    """The ``Id`` of every item (an id sweep asks for no other field)."""
+    found: list[str] = []
+    for item in items:
+        item_id = item.get("Id")
+        if not isinstance(item_id, str) or not item_id:
+            raise JellyfinParseError("an item has no Id")
+        found.append(item_id)
+    return found
+
+
 def library_from_item(item: dict[str, Any]) -> TargetLibrary:
     library_id = item.get("Id")
     if not isinstance(library_id, str) or not library_id:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import TypeVar
 
 import httpx
 
@@ -23,6 +24,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
+from common.targets.offload import parse_sized
 from common.targets.paging import Page, chunk_by_length, entry_before
 from common.targets.plex_parse import (
     PlexContainer,
@@ -31,14 +33,30 @@ from common.targets.plex_parse import (
     library_from_node,
     parse_container,
     playlist_from_node,
+    track_ids_of,
     tracks_of,
 )
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
-from common.targets.sweep import sweep_if_needed
+from common.targets.sweep import fresh_since, sweep_deletions
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Every attribute of a track listing but ratingKey and type: what an id sweep leaves out.
+SWEEP_EXCLUDED = ",".join(
+    (
+        "key", "guid", "parentGuid", "grandparentGuid", "parentRatingKey",
+        "grandparentRatingKey", "parentKey", "grandparentKey", "title", "titleSort",
+        "grandparentTitle", "parentTitle", "originalTitle", "librarySectionTitle",
+        "librarySectionID", "librarySectionKey", "index", "parentIndex", "year",
+        "parentYear", "duration", "addedAt", "updatedAt", "summary", "thumb",
+        "parentThumb", "grandparentThumb", "art", "grandparentArt", "viewCount",
+        "lastViewedAt", "userRating", "ratingCount", "musicAnalysisVersion",
+    )
+)  # fmt: skip
 
 
 class PlexClient:
@@ -122,36 +140,53 @@ class PlexClient:
         *filters: tuple[str, str] | tuple[str, str, str],
         guids: bool = True,
     ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
-        base = f"/library/sections/{encode(library.library_id)}/all"
+        def read(container: PlexContainer) -> list[TargetTrack]:
+            return tracks_of(container, library.library_id)
 
-        async def fetch(page: Page) -> PageResult[TargetTrack]:
+        return self._fetcher(library, read, *filters, ("includeGuids", "1") if guids else None)
+
+    def _fetcher(
+        self,
+        library: TargetLibrary,
+        read: Callable[[PlexContainer], list[T]],
+        *filters: tuple[str, str] | tuple[str, str, str] | None,
+    ) -> Callable[[Page], Awaitable[PageResult[T]]]:
+        """Pages of ``/all`` tracks read by ``read``; large bodies are parsed off the loop."""
+        base = f"/library/sections/{encode(library.library_id)}/all"
+        terms = [f for f in filters if f is not None]
+
+        async def fetch(page: Page) -> PageResult[T]:
             path = url(
                 base,
                 ("type", "10"),
-                *([("includeGuids", "1")] if guids else []),
-                *filters,
+                *terms,
                 ("X-Plex-Container-Start", str(page.start)),
                 ("X-Plex-Container-Size", str(page.size)),
             )
             where = f"at page {page.number}"
             response = await self._transport.request("GET", path, EndpointClass.TRACK_PAGE)
-            container = self._parse(response, path, where)
-            try:
-                tracks = tracks_of(container, library.library_id)
-                total = container.int_attr("totalSize")
-                if total is None:
-                    header = response.headers.get("X-Plex-Container-Total-Size")
-                    total = int(header) if header and header.isdigit() else None
-                offset = container.int_attr("offset")
-            except PlexParseError as exc:
-                raise TargetMalformedResponse(f"Plex: malformed {base} {where}: {exc}") from exc
+
+            def parse() -> tuple[list[T], int | None, int | None]:
+                container = self._parse(response, path, where)
+                try:
+                    items = read(container)
+                    total = container.int_attr("totalSize")
+                    offset = container.int_attr("offset")
+                except PlexParseError as exc:
+                    raise TargetMalformedResponse(f"Plex: malformed {base} {where}: {exc}") from exc
+                return items, total, offset
+
+            items, total, offset = await parse_sized(len(response.content), parse)
+            if total is None:
+                header = response.headers.get("X-Plex-Container-Total-Size")
+                total = int(header) if header and header.isdigit() else None
             if total is None:
                 raise TargetMalformedResponse(f"Plex: {base} {where} reports no totalSize")
-            if offset is not None and offset != page.start and tracks:
+            if offset is not None and offset != page.start and items:
                 raise TargetMalformedResponse(
                     f"Plex: {base} {where} starts at {offset}, not {page.start}"
                 )
-            return PageResult(tracks, total)
+            return PageResult(items, total)
 
         return fetch
 
@@ -181,19 +216,32 @@ class PlexClient:
         return await self._list(library, on_progress=on_progress, on_items=on_items)
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
-        """The id sweep that reveals deletions: the listing without Guid entries."""
-        return {track.item_id for track in await self._list(library, guids=False)}
+        """The id sweep that reveals deletions: ratingKeys only (``excludeFields`` drops the
+        other attributes), in the largest pages the server serves."""
+        fetch = self._fetcher(library, track_ids_of, ("excludeFields", SWEEP_EXCLUDED))
+        ids = await list_all(
+            fetch,
+            what=f"Plex library {library.title!r} (id sweep)",
+            page_size=self._settings.sweep_page_size,
+            key=lambda item_id: item_id,
+        )
+        return set(ids)
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet:
-        """Tracks added or updated at or after ``since`` (epoch s). The server filter is
-        re-checked here, so a server that ignores it costs time, never correctness.
-        Deletions come from an id sweep when ``known_ids`` is given."""
+        """Tracks added or updated at or after ``since`` (epoch s): one listing filtered on
+        ``updatedAt`` and one on ``addedAt`` (whether Plex bumps a track's updatedAt when
+        it is added is unverified). The filters are re-checked here, so a server that
+        ignores them costs time, never correctness. Deletions come from an id sweep when
+        ``known_ids`` is given."""
         # Plex's >>= is strictly after: ask from one second earlier, then filter here.
-        listed = await self._list(library, ("updatedAt", ">>=", str(since - 1)))
-        changed = tuple(t for t in listed if t.updated_at >= since or t.added_at >= since)
-        return ChangeSet(changed, await sweep_if_needed(self, library, known_ids, changed))
+        updated, added = await asyncio.gather(
+            self._list(library, ("updatedAt", ">>=", str(since - 1))),
+            self._list(library, ("addedAt", ">>=", str(since - 1))),
+        )
+        changed = fresh_since({t.item_id: t for t in (*updated, *added)}.values(), since)
+        return ChangeSet(changed, await sweep_deletions(self, library, known_ids))
 
     async def track_total(self, library: TargetLibrary) -> int:
         """How many tracks the library holds, for one small request."""

@@ -154,6 +154,18 @@ def tracks_of(container: PlexContainer, library: str) -> list[TargetTrack]:
     return found
 
 
+def track_ids_of(container: PlexContainer) -> list[str]:
+    """The ratingKey of every track in a listing (an id sweep asks for little else)."""
+    found: list[str] = []
+    for node in container.items:
+        if node.attrs.get("type") == "track" or node.tag == "Track":
+            item_id = node.attrs.get("ratingKey", "")
+            if not item_id:
+                raise PlexParseError("a track has no ratingKey")
+            found.append(item_id)
+    return found
+
+
 def library_from_node(node: PlexNode) -> TargetLibrary:
     attrs = node.attrs
     key = attrs.get("key", "")

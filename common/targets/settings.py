@@ -17,6 +17,9 @@ class ClientSettings:
     concurrency: int = 4
     timeout_seconds: float = 30.0
     page_size: int = 500
+    # Id sweeps ask for the fewest fields, so far larger pages stay light; a server that
+    # serves fewer per page is followed at its own size.
+    sweep_page_size: int = 10_000
     url_limit: int = 8000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     client_name: str = "cmdarr"
@@ -28,6 +31,8 @@ class ClientSettings:
             raise ValueError("concurrency must be at least 1")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if self.sweep_page_size < 1:
+            raise ValueError("sweep_page_size must be at least 1")
         if self.timeout_seconds <= 0:
             raise ValueError("timeout_seconds must be positive")
         if self.url_limit < 256:

@@ -108,6 +108,7 @@ class Transport:
                     timed_out = True
                 else:
                     if response.status_code < 400:
+                        self.counter.received(len(response.content))
                         return response
                     status = response.status_code
                     retry_after = response.headers.get("Retry-After")

@@ -13,6 +13,9 @@ class _Store:
     async def write_tracks(self, *_args: Any) -> None:
         return None
 
+    async def copy_tracks(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
 
 async def _build(
     library: FakeLibrary, progress: BuildProgress, **changes: Any

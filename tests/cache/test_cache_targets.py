@@ -237,7 +237,13 @@ async def test_incremental_refresh_costs_far_fewer_requests(
         ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
         incremental = sum(s.plex.knobs.counts.values())
         assert ready.track_count == 6000
-        assert incremental <= full / 2, (incremental, full)
+        # The library listing, an updatedAt and an addedAt delta per library, and one id
+        # sweep page per library (3,000 ids fit one sweep page), whatever the library size.
+        assert incremental == 1 + 2 * 2 + 2 * 1, (incremental, full)
+        steps = {c.step: c for c in ready.last_build_costs}
+        assert [c.step for c in ready.last_build_costs] == ["libraries", "delta", "sweep"]
+        assert (steps["delta"].requests, steps["sweep"].requests) == (4, 2)
+        assert all(c.bytes > 0 for c in ready.last_build_costs)
 
 
 async def test_a_server_too_slow_to_answer_ends_in_failed(

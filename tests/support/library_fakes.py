@@ -29,6 +29,7 @@ class FakeLibrary:
     gate: asyncio.Event | None = None
     listings: int = 0
     delta_calls: int = 0
+    sweeps: int = 0
     requests: int = 0
 
     def source(self) -> FakeSource:
@@ -132,3 +133,11 @@ class FakeSource:
             tuple(_as_target_track(t) for t in items if t.updated_at >= since),
             frozenset(set(known_ids or ()) - present),
         )
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]:
+        """The id sweep: one request."""
+        self._lib.sweeps += 1
+        self._request(EndpointClass.TRACK_PAGE)
+        if self._lib.fail_with is not None:
+            raise self._lib.fail_with
+        return {t.item_id for t in self._lib.tracks[library.title]}

@@ -1,0 +1,39 @@
+"""What an incremental refresh writes, from the known, fetched and swept id sets."""
+
+from __future__ import annotations
+
+from cache_svc.costs import StepCost, costs_from_json, costs_to_json
+from cache_svc.refresh import refresh_plan
+from common.targets.offload import should_offload
+
+
+def test_a_removal_balanced_by_an_addition_is_found() -> None:
+    plan = refresh_plan(known={"a", "b", "c"}, fetched={"d"}, present={"a", "b", "d"})
+    assert plan.deleted == {"c"}
+    assert plan.written == {"d"}
+    assert plan.replaced == {"c"}
+    assert plan.unknown == frozenset()
+
+
+def test_an_edit_is_rewritten_and_a_short_lived_track_is_not() -> None:
+    plan = refresh_plan(known={"a", "b"}, fetched={"a", "x"}, present={"a", "b"})
+    assert plan.written == {"a"}  # "x" came and went between the delta and the sweep
+    assert plan.replaced == {"a"}
+    assert plan.deleted == frozenset()
+
+
+def test_an_addition_the_delta_missed_is_reported() -> None:
+    plan = refresh_plan(known={"a"}, fetched=set(), present={"a", "z"})
+    assert plan.unknown == {"z"}
+
+
+def test_costs_survive_their_json() -> None:
+    costs = (StepCost("delta", 2, 1234, 0.5), StepCost("sweep", 10, 99, 1.25))
+    assert costs_from_json(costs_to_json(costs)) == costs
+    assert costs_from_json("") == ()
+
+
+def test_only_large_bodies_are_parsed_off_the_loop() -> None:
+    assert not should_offload(2_000)
+    assert should_offload(250_000)
+    assert should_offload(10, threshold=10)

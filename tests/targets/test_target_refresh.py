@@ -1,0 +1,77 @@
+"""Incremental refresh on both clients against the emulators: the delta listings and the
+id sweep, with what each costs counted on the server's side."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.targets import EndpointClass, TargetLibrary
+from tests.support.target_clients import Target
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def _second_library(tgt: Target) -> TargetLibrary:
+    return (await tgt.client.music_libraries()).chosen[1]
+
+
+def _delta_requests(tgt: Target) -> int:
+    """Plex: one listing filtered on updatedAt, one on addedAt; Jellyfin: minDateLastSaved."""
+    return 1 if tgt.kind == "jellyfin" else 2
+
+
+async def test_removals_are_found_beside_additions_elsewhere(tgt: Target) -> None:
+    library = await _second_library(tgt)
+    tracks = await tgt.client.list_tracks(library)
+    since = max(t.updated_at for t in tracks) + 1
+    known = {t.item_id for t in tracks}
+    gone = [tracks[5].item_id, tracks[-1].item_id]
+    tgt.emulator.app.mutate({"delete": gone, "add": 2})  # the additions go to the first library
+    tgt.reset_counts()
+    changes = await tgt.client.changes_since(library, since, known)
+    assert changes.deleted_ids == frozenset(gone)
+    assert changes.changed == ()  # the additions went to the other library
+    counts = tgt.server_counts()
+    # The deltas, then one id sweep page: the library fits a sweep page.
+    assert counts["track_page"] == _delta_requests(tgt) + 1
+    assert tgt.client.counter.bytes_received > 0
+
+
+async def test_additions_and_removals_in_one_library_balance_yet_are_found(tgt: Target) -> None:
+    first = (await tgt.client.music_libraries()).chosen[0]
+    tracks = await tgt.client.list_tracks(first)
+    since = max(t.updated_at for t in tracks) + 1
+    known = {t.item_id for t in tracks}
+    gone = [t.item_id for t in tracks[:3]]
+    result = tgt.emulator.app.mutate({"delete": gone, "add": 3})
+    assert await tgt.client.track_total(first) == len(tracks)  # the count is unchanged
+    tgt.reset_counts()
+    changes = await tgt.client.changes_since(first, since, known)
+    assert changes.deleted_ids == frozenset(gone)
+    assert {t.item_id for t in changes.changed} == set(result["added"])
+    assert tgt.server_counts()["track_page"] == _delta_requests(tgt) + 1
+    assert tgt.client.counter.get(EndpointClass.TRACK_PAGE) == _delta_requests(tgt) + 1
+
+
+async def test_the_id_sweep_asks_for_large_light_pages(tgt: Target) -> None:
+    library = await _second_library(tgt)
+    tgt.reset_counts()
+    full = await tgt.client.list_tracks(library)
+    listing_bytes = tgt.client.counter.bytes_received
+    tgt.reset_counts()
+    ids = await tgt.client.track_ids(library)
+    assert ids == {t.item_id for t in full}
+    assert tgt.server_counts()["track_page"] == 1
+    # Plex leaves out every excluded attribute; Jellyfin always sends its base fields and
+    # leaves out only the optional ones (ProviderIds, dates).
+    lighter = 0.5 if tgt.kind.startswith("plex") else 0.9
+    assert tgt.client.counter.bytes_received < listing_bytes * lighter
+
+
+async def test_a_capped_server_is_swept_at_its_own_page_size(tgt: Target) -> None:
+    library = await _second_library(tgt)
+    tgt.emulator.knobs.max_page_size = 100
+    tgt.reset_counts()
+    ids = await tgt.client.track_ids(library)
+    assert len(ids) == 300
+    assert tgt.server_counts()["track_page"] == 3
