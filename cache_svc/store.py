@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,21 +46,6 @@ class TargetRow:
         if "full" in (self.pending, self.requested):
             return "full"
         return self.pending or self.requested
-
-
-def _row_to_track(row: object) -> LibraryTrack:
-    r = row._mapping  # type: ignore[attr-defined]
-    return LibraryTrack(
-        item_id=r["item_id"],
-        library=r["library"],
-        title=r["title"],
-        artists=tuple(json.loads(r["artists"])),
-        album_artist=r["album_artist"],
-        album=r["album"],
-        duration_ms=int(r["duration_ms"]),
-        mbid=r["mbid"],
-        updated_at=int(r["updated_at"]),
-    )
 
 
 class CacheStore:
@@ -175,20 +160,6 @@ class CacheStore:
             )
             for r in rows
         }
-
-    async def tracks(self, target: Target, generation: int) -> AsyncIterator[list[LibraryTrack]]:
-        """The rows of one generation, in batches (streamed, not all in one result)."""
-        async with self._db.sessions() as session:
-            result = await session.stream(
-                select(tables.tracks).where(
-                    and_(
-                        tables.tracks.c.target == target.value,
-                        tables.tracks.c.generation == generation,
-                    )
-                )
-            )
-            async for chunk in result.partitions(WRITE_BATCH):
-                yield [_row_to_track(row) for row in chunk]
 
     async def write_tracks(
         self, target: Target, generation: int, tracks: Sequence[LibraryTrack]
