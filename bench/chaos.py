@@ -104,6 +104,35 @@ def write_playlists(folder: Path) -> list[Path]:
     return paths
 
 
+def workload_setup(
+    plex_url: str, jellyfin_url: str, playlists: list[Path]
+) -> tuple[cpb.UpdateSettingsRequest, list[cpb.CreateCommandRequest]]:
+    """The chaos workload's configuration: both emulated targets enabled, and one
+    playlist_sync command ("chaos-<n>") per playlist file, syncing to both."""
+    values = {
+        "PLEX_URL": plex_url, "PLEX_TOKEN": TOKENS[Target.PLEX],
+        "JELLYFIN_URL": jellyfin_url, "JELLYFIN_TOKEN": TOKENS[Target.JELLYFIN],
+        "TARGET_MAX_REQUESTS_PER_SECOND": "1000", "SYNC_CACHE_WAIT_MINUTES": "1",
+        "PLEX_CLIENT_ENABLED": "true", "JELLYFIN_CLIENT_ENABLED": "true",
+    }  # fmt: skip
+    settings = cpb.UpdateSettingsRequest(
+        changes=[cpb.SettingChange(key=k, value=v) for k, v in values.items()]
+    )
+    commands = [
+        cpb.CreateCommandRequest(
+            command=cpb.Command(
+                name=f"chaos-{n}",
+                kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+                source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
+                targets=[tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN],
+                enabled=True,
+            )
+        )
+        for n, path in enumerate(playlists)
+    ]
+    return settings, commands
+
+
 async def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         logs = Path(tmp)
@@ -123,25 +152,10 @@ async def chaos(stack: Stack, emu: Any, playlists: list[Path]) -> int:
     config = config_pb2_grpc.ConfigServiceStub(open_channel(stack.addresses["config_svc"]))
     cache = cache_pb2_grpc.CacheServiceStub(open_channel(stack.addresses["cache_svc"]))
     sync = sync_pb2_grpc.SyncServiceStub(open_channel(stack.addresses["sync_svc"]))
-    values = {
-        "PLEX_URL": emu.plex_url, "PLEX_TOKEN": TOKENS[Target.PLEX],
-        "JELLYFIN_URL": emu.jellyfin_url, "JELLYFIN_TOKEN": TOKENS[Target.JELLYFIN],
-        "TARGET_MAX_REQUESTS_PER_SECOND": "1000", "SYNC_CACHE_WAIT_MINUTES": "1",
-        "PLEX_CLIENT_ENABLED": "true", "JELLYFIN_CLIENT_ENABLED": "true",
-    }  # fmt: skip
-    changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
-    await retry(
-        lambda: config.UpdateSettings(cpb.UpdateSettingsRequest(changes=changes), timeout=10)
-    )
-    for n, path in enumerate(playlists):
-        command = cpb.Command(
-            name=f"chaos-{n}", kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
-            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
-            targets=[tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN], enabled=True,
-        )  # fmt: skip
-        await retry(
-            lambda c=command: config.CreateCommand(cpb.CreateCommandRequest(command=c), timeout=10)
-        )
+    settings, commands = workload_setup(emu.plex_url, emu.jellyfin_url, playlists)
+    await retry(lambda: config.UpdateSettings(settings, timeout=10))
+    for request in commands:
+        await retry(lambda r=request: config.CreateCommand(r, timeout=10))
 
     rand = random.Random(SEED)
     kills = 0

@@ -40,7 +40,7 @@ from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from bench.chaos import PLAYLISTS, SEED, TOKENS, TRACKS, write_playlists
+from bench.chaos import PLAYLISTS, SEED, TOKENS, TRACKS, workload_setup, write_playlists
 from bench.cluster import NAMES, NO_DATABASE, Cluster
 from bench.postgres import fresh_postgres_database
 from common.client import open_channel
@@ -101,25 +101,11 @@ class Clients:
 
 
 async def setup(clients: Clients, emu: Emulators, playlists: list[Path]) -> None:
-    values = {
-        "PLEX_URL": emu.plex_url, "PLEX_TOKEN": TOKENS[Target.PLEX],
-        "JELLYFIN_URL": emu.jellyfin_url, "JELLYFIN_TOKEN": TOKENS[Target.JELLYFIN],
-        "TARGET_MAX_REQUESTS_PER_SECOND": "1000", "SYNC_CACHE_WAIT_MINUTES": "1",
-        "PLEX_CLIENT_ENABLED": "true", "JELLYFIN_CLIENT_ENABLED": "true",
-    }  # fmt: skip
-    changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
-    request = cpb.UpdateSettingsRequest(changes=changes)
-    await retry(lambda: clients.config.UpdateSettings(request, timeout=10))
-    for n, path in enumerate(playlists):
-        command = cpb.Command(
-            name=f"chaos-{n}", kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
-            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref=str(path)),
-            targets=[tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN], enabled=True,
-        )  # fmt: skip
+    settings, commands = workload_setup(emu.plex_url, emu.jellyfin_url, playlists)
+    await retry(lambda: clients.config.UpdateSettings(settings, timeout=10))
+    for request in commands:
         await retry(
-            lambda c=command: clients.config.CreateCommand(  # type: ignore[misc]
-                cpb.CreateCommandRequest(command=c), timeout=10
-            )
+            lambda r=request: clients.config.CreateCommand(r, timeout=10)  # type: ignore[misc]
         )
 
 
