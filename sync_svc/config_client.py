@@ -68,15 +68,14 @@ class ConfigClient:
 
     async def run_settings(self) -> SettingValues:
         """Every setting's value, secrets included, as a run will use them."""
-        reply = await self._stub.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)
-        values = {s.key: s.value for s in reply.settings}
+        shown = await self.settings()
         secrets = await self._stub.RevealSecrets(
             cpb.RevealSecretsRequest(), timeout=DEFAULT_TIMEOUT
         )
         for secret in secrets.secrets:
             self._remember_secret(secret.value)
-        values.update({s.key: s.value for s in secrets.secrets})
-        return SettingValues(self._registry, values)
+        revealed = {s.key: s.value for s in secrets.secrets}
+        return SettingValues(self._registry, {**shown.raw, **revealed})
 
 
 def spec_of(command: Command) -> Spec:
