@@ -32,6 +32,7 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "ListCommands",
         "GetCommand",
         "ListWarnings",
+        "ListMatchOverrides",
         "RevealSecrets",
         "WatchConfig",
     ),

@@ -117,6 +117,22 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             warnings=[protoconv.warning_to_pb(w) for w in warnings], revision=revision
         )
 
+    # The match-override RPCs answer UNIMPLEMENTED until their storage lands.
+    async def ListMatchOverrides(
+        self, request: pb.ListMatchOverridesRequest, context: Context
+    ) -> pb.ListMatchOverridesResponse:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+
+    async def PutMatchOverride(
+        self, request: pb.PutMatchOverrideRequest, context: Context
+    ) -> pb.PutMatchOverrideResponse:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+
+    async def DeleteMatchOverride(
+        self, request: pb.DeleteMatchOverrideRequest, context: Context
+    ) -> pb.DeleteMatchOverrideResponse:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+
     async def WatchConfig(
         self, request: pb.WatchConfigRequest, context: Context
     ) -> AsyncIterator[pb.WatchConfigResponse]:

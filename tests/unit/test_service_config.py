@@ -23,6 +23,8 @@ WRITES = {
     "CreateCommand",
     "UpdateCommand",
     "DeleteCommand",
+    "PutMatchOverride",
+    "DeleteMatchOverride",
     "BuildCache",
     "RunSync",
     "ApplyAction",
