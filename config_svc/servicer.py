@@ -117,21 +117,26 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             warnings=[protoconv.warning_to_pb(w) for w in warnings], revision=revision
         )
 
-    # The match-override RPCs answer UNIMPLEMENTED until their storage lands.
+    # No match override can be stored yet: the list is empty and writes are refused.
     async def ListMatchOverrides(
         self, request: pb.ListMatchOverridesRequest, context: Context
     ) -> pb.ListMatchOverridesResponse:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+        _, revision = await self._core.warnings()
+        return pb.ListMatchOverridesResponse(revision=revision)
 
     async def PutMatchOverride(
         self, request: pb.PutMatchOverrideRequest, context: Context
     ) -> pb.PutMatchOverrideResponse:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+        await context.abort(
+            grpc.StatusCode.FAILED_PRECONDITION, "match overrides are not stored by this version"
+        )
 
     async def DeleteMatchOverride(
         self, request: pb.DeleteMatchOverrideRequest, context: Context
     ) -> pb.DeleteMatchOverrideResponse:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "match overrides are not available yet")
+        await context.abort(
+            grpc.StatusCode.FAILED_PRECONDITION, "match overrides are not stored by this version"
+        )
 
     async def WatchConfig(
         self, request: pb.WatchConfigRequest, context: Context
