@@ -12,12 +12,13 @@ from pathlib import Path
 from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 
+from cache_svc.builders import Builder, LocalBuilder, SourceFactory, WorkerBuilder
 from cache_svc.follower import ConfigFollower
 from cache_svc.leases import LeaseStore
-from cache_svc.manager import CacheManager, SourceFactory
+from cache_svc.manager import CacheManager
 from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
-from cache_svc.targets import target_source_factory
+from cache_svc.targets import target_connection_info
 from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
@@ -65,8 +66,9 @@ async def start(
     view_seconds: float = VIEW_SECONDS,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
-    Builds read the target servers unless another ``source_factory`` is given; the
-    tokens they are given are handed to ``redactor``, the one the logs are masked with."""
+    Builds run in worker processes that read the target servers, unless another
+    ``source_factory`` is given (then they run in this process); the tokens they are given
+    are handed to ``redactor``, the one the logs are masked with."""
     redactor = redactor or Redactor()
     tls = await load_tls(env)
     registry = Registry()
@@ -75,15 +77,19 @@ async def start(
     store = CacheStore(db, clock=clock)
     channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
-    factory = source_factory or target_source_factory(
-        config_stub, registry, remember_secret=redactor.add
+    builder: Builder = (
+        LocalBuilder(source_factory)
+        if source_factory is not None
+        else WorkerBuilder(
+            target_connection_info(config_stub, remember_secret=redactor.add), store.image
+        )
     )
     replica_id = uuid.uuid4().hex
     manager = CacheManager(
         store,
         LeaseStore(db),
         registry,
-        factory,
+        builder,
         replica_id=replica_id,
         exclusive=db.is_sqlite,
         clock=clock,

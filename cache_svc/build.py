@@ -1,5 +1,6 @@
 """One build of one target's index: list (or refresh) every chosen library, check the
-result, write it as a new generation. Nothing here is served until the caller activates it."""
+result, index it. Nothing here is stored or served: the caller writes the index's image as a
+new generation and activates it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import enum
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cache_svc.costs import CostMeter, StepCost
 from cache_svc.refresh import refresh_plan
-from cache_svc.store import CacheStore
 from common.matching import LibraryTrack, TrackIndex
+from common.matching.refresh import refreshed
 from common.model import Target
 from common.targets import LibraryReader, TargetLibrary, TargetTrack
 from common.targets.listing import first_error
@@ -107,7 +109,6 @@ def pages_for(total: int, page_size: int) -> int:
 
 @dataclass(frozen=True)
 class Built:
-    tracks: Sequence[LibraryTrack]
     index: TrackIndex
     libraries: tuple[str, ...]
     changes_since: int
@@ -140,19 +141,16 @@ async def build_generation(
     *,
     target: Target,
     source: LibraryReader,
-    store: CacheStore,
-    generation: int,
     library_names: Sequence[str],
-    previous: Sequence[LibraryTrack] | None,
-    previous_generation: int = 0,
+    previous: TrackIndex | None,
     since: int,
     memory_limit_bytes: int,
     progress: BuildProgress,
     changed: Callable[[], None],
 ) -> Built:
-    """Fetch, check and write a new generation. ``previous`` (with ``since``, stored as
-    ``previous_generation``) makes it an incremental refresh: only changes since then are
-    fetched, and an id sweep finds deletions. The next refresh starts from
+    """Fetch, check and index a new generation. ``previous`` (with ``since``) makes it an
+    incremental refresh: only changes since then are fetched, and an id sweep finds
+    deletions. The next refresh starts from
     ``progress.started_at``, less an overlap."""
     started = int(progress.started_at)
     clock = time.perf_counter()
@@ -166,45 +164,33 @@ async def build_generation(
     changed()
     if previous is None:
         async with meter.step("listing"):
-            built = await _full(
-                target, source, store, generation, choice.chosen, memory_limit_bytes, progress,
-                changed,
-            )  # fmt: skip
+            built = await _full(source, choice.chosen, memory_limit_bytes, progress, changed)
     else:
         built = await _incremental(
-            target, source, store, generation, choice.chosen, previous, previous_generation,
-            since, meter, progress, changed,
-        )  # fmt: skip
-    rows, index, timings = built
+            target, source, choice.chosen, previous, since, meter, progress, changed
+        )
+    index, timings = built
     timings["total_s"] = time.perf_counter() - clock
     progress.phase = Phase.ACTIVATING
     changed()
-    return Built(
-        rows, index, titles, started - REFRESH_OVERLAP_SECONDS, timings, tuple(meter.steps)
-    )
+    return Built(index, titles, started - REFRESH_OVERLAP_SECONDS, timings, tuple(meter.steps))
 
 
 async def _full(
-    target: Target,
     source: LibraryReader,
-    store: CacheStore,
-    generation: int,
     libraries: Sequence[TargetLibrary],
     memory_limit_bytes: int,
     progress: BuildProgress,
     changed: Callable[[], None],
-) -> tuple[list[LibraryTrack], TrackIndex, dict[str, float]]:
-    """Every track of every library, page by page. Pages flow to a writer and an indexer
-    that run beside each other and beside the listing (parsing happens off the event loop
-    in the clients), so the network side never waits for them. A listing that fails later
-    fails the build, and what was absorbed belongs to a generation never activated."""
+) -> tuple[TrackIndex, dict[str, float]]:
+    """Every track of every library, page by page. Pages flow to an indexer that runs
+    beside the listing (parsing happens off the event loop in the clients), so the network
+    side never waits for it. A listing that fails later fails the build."""
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     index = TrackIndex()
     memory = MemoryEstimate(memory_limit_bytes)
-    rows: list[LibraryTrack] = []
     seen: set[str] = set()
-    to_write: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
     to_index: asyncio.Queue[list[LibraryTrack] | None] = asyncio.Queue()
 
     def arrived(batch: list[LibraryTrack]) -> None:
@@ -212,17 +198,9 @@ async def _full(
         if not fresh:
             return
         seen.update(t.item_id for t in fresh)
-        rows.extend(fresh)
         # The totals the servers reported make the check early and exact.
-        memory.check(max(len(rows), progress.tracks_total), rows)
-        to_write.put_nowait(fresh)
+        memory.check(max(len(seen), progress.tracks_total), fresh)
         to_index.put_nowait(fresh)
-
-    async def write() -> None:
-        while (batch := await to_write.get()) is not None:
-            t0 = time.perf_counter()
-            await store.write_tracks(target, generation, batch)
-            timings["write_s"] = timings.get("write_s", 0.0) + time.perf_counter() - t0
 
     async def add_to_index() -> None:
         while (batch := await to_index.get()) is not None:
@@ -252,36 +230,32 @@ async def _full(
         timings["fetch_s"] = time.perf_counter() - clock
         progress.phase = Phase.INDEXING
         changed()
-        to_write.put_nowait(None)
         to_index.put_nowait(None)
 
     try:
         async with asyncio.TaskGroup() as group:
-            group.create_task(write())
             group.create_task(add_to_index())
             group.create_task(fetch_all())
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
     timings["tail_s"] = time.perf_counter() - clock - timings["fetch_s"]
-    return rows, index, timings
+    return index, timings
 
 
 async def _incremental(
     target: Target,
     source: LibraryReader,
-    store: CacheStore,
-    generation: int,
     libraries: Sequence[TargetLibrary],
-    previous: Sequence[LibraryTrack],
-    previous_generation: int,
+    previous: TrackIndex,
     since: int,
     meter: CostMeter,
     progress: BuildProgress,
     changed: Callable[[], None],
-) -> tuple[list[LibraryTrack], TrackIndex, dict[str, float]]:
+) -> tuple[TrackIndex, dict[str, float]]:
     """The changes since ``since`` (delta listings), then an id sweep of every library;
-    the new generation is the previous one's rows copied in the database, less what is
-    gone or changed, plus the changed tracks."""
+    the new generation is the previous one's tracks, less what is gone or changed, plus
+    the changed tracks. The kept tracks are copied from the previous index with what was
+    derived from them, so only the changed ones are normalized again."""
     timings: dict[str, float] = {}
     chosen = {lib.title for lib in libraries}
     async with meter.step("delta"):
@@ -294,8 +268,10 @@ async def _incremental(
     async with meter.step("sweep"):
         sweeps = await asyncio.gather(*(source.track_ids(lib) for lib in libraries))
     present = set().union(*sweeps)
-    kept = [t for t in previous if t.library in chosen]
-    plan = refresh_plan(known={t.item_id for t in kept}, fetched=set(fetched), present=present)
+    wanted = {i for i, name in enumerate(previous.library_names.values) if name in chosen}
+    kept = [p for p in range(len(previous)) if previous.libraries[p] in wanted]
+    ids = {p: previous.item_ids.get(p) for p in kept}
+    plan = refresh_plan(known=set(ids.values()), fetched=set(fetched), present=present)
     if plan.unknown:
         # Added after the delta listing ran (the next refresh, starting before this one,
         # fetches them), or missed by a server's filter: a full build picks them up.
@@ -303,26 +279,21 @@ async def _incremental(
             "refresh: tracks present but not in the change listing",
             extra={"fields": {"target": target.value, "tracks": len(plan.unknown)}},
         )
-    rows = [t for t in kept if t.item_id not in plan.replaced] + [
-        fetched[i] for i in sorted(plan.written)
-    ]
+    keep = [p for p in kept if ids[p] not in plan.replaced]
+    added = [fetched[i] for i in sorted(plan.written)]
+    counts = Counter(previous.library_names.values[previous.libraries[p]] for p in keep)
+    counts.update(t.library for t in added)
     for lib in libraries:
-        count = sum(1 for t in rows if t.library == lib.title)
+        count = counts[lib.title]
         progress.library_progress(lib.title, count, count)
         progress.library_pages(lib.title, 1)
     progress.pages_done = len(libraries)
     progress.phase = Phase.INDEXING
     changed()
     t0 = time.perf_counter()
-    await store.copy_tracks(
-        target, previous_generation, generation, dropped=plan.replaced, libraries=chosen
-    )
-    await store.write_tracks(target, generation, [fetched[i] for i in sorted(plan.written)])
-    timings["write_s"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    index = await asyncio.to_thread(TrackIndex, rows)
-    timings["index_s"] = time.perf_counter() - t1
-    return rows, index, timings
+    index = await asyncio.to_thread(refreshed, previous, keep, added)
+    timings["index_s"] = time.perf_counter() - t0
+    return index, timings
 
 
 def to_library_track(track: TargetTrack, library: str) -> LibraryTrack:

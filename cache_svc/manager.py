@@ -9,10 +9,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 
-from cache_svc.build import BuildFailed, BuildProgress, build_generation
+from cache_svc.build import BuildFailed, BuildProgress
+from cache_svc.builders import Builder, BuildJob, RequestTally
 from cache_svc.claims import Shared, building, full_build, should_claim
 from cache_svc.costs import StepCost, costs_from_json, costs_to_json
 from cache_svc.followed import Action, Decision, FollowedConfig
@@ -24,15 +24,11 @@ from cache_svc.store import CacheStore, TargetRow
 from common.config.registry import Registry
 from common.errors import CacheDisabled
 from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
-from common.matching.image import FORMAT_VERSION, ImageError, checksum, encode
+from common.matching.image import FORMAT_VERSION, ImageError, checksum
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
-from common.targets import LibraryReader
 
 _log = logging.getLogger("cache_svc.manager")
-
-# Opens a target's libraries for one build and closes them afterwards.
-SourceFactory = Callable[[Target, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
 
 NO_BUILD = Shared(wanted="", holder="", live=False)
 
@@ -70,7 +66,7 @@ class CacheManager:
         store: CacheStore,
         leases: LeaseStore,
         registry: Registry,
-        source_factory: SourceFactory,
+        builder: Builder,
         *,
         replica_id: str,
         exclusive: bool,
@@ -83,7 +79,7 @@ class CacheManager:
         self._store = store
         self._leases = leases
         self._registry = registry
-        self._source_factory = source_factory
+        self._builder = builder
         self._me = replica_id
         self._exclusive = exclusive
         self._clock = clock
@@ -382,13 +378,12 @@ class CacheManager:
         limit_mb = int(self._config.number(self._registry, "LIBRARY_CACHE_MEMORY_LIMIT_MB"))
         names = self._config.names(self._registry, target.library_names_key)
         mode = "full" if progress.full else "incremental"
-        source: LibraryReader | None = None
+        tally = RequestTally()
         outcome, error, count, build_id, generation = "failed", "", 0, 0, 0
         costs: tuple[StepCost, ...] = ()
-        opened = contextlib.AsyncExitStack()
         try:
             # The lease is ours: no other build of this target runs, so what one left
-            # behind (a stopped replica's build row and rows) is stale.
+            # behind (a stopped replica's build row and image) is stale.
             await self._store.mark_interrupted(target)
             await self._store.drop_unserved(target)
             build_id = await self._store.start_build(target, mode)
@@ -397,35 +392,31 @@ class CacheManager:
                 "build started",
                 extra={"fields": {"target": target.value, "mode": mode, "generation": generation}},
             )
-            source = await opened.enter_async_context(self._source_factory(target, self._config))
+            job = BuildJob(
+                target=target,
+                config=self._config,
+                library_names=names,
+                previous=None if progress.full else runtime.index,
+                previous_generation=runtime.generation,
+                since=runtime.changes_since,
+                memory_limit_bytes=limit_mb * 2**20,
+            )
             async with asyncio.timeout(timeout_min * self._minute):
-                built = await build_generation(
-                    target=target,
-                    source=source,
-                    store=self._store,
-                    generation=generation,
-                    library_names=names,
-                    previous=None if progress.full else runtime.tracks,
-                    previous_generation=runtime.generation,
-                    since=runtime.changes_since,
-                    memory_limit_bytes=limit_mb * 2**20,
-                    progress=progress,
-                    changed=changed,
-                )
-            await asyncio.to_thread(built.index.seal)
-            image = await asyncio.to_thread(encode, built.index)
+                finished = await self._builder.build(job, progress, changed, tally)
+            built, image = finished.built, finished.image
             await self._store.save_image(target, generation, image)
             await self._store.activate(
                 target,
                 generation,
                 format_version=FORMAT_VERSION,
                 checksum=await asyncio.to_thread(checksum, image),
-                track_count=len(built.tracks),
+                track_count=len(built.index),
                 library_names=built.libraries,
                 changes_since=built.changes_since,
                 request_id=request_id,
                 build_costs=costs_to_json(built.costs),
             )
+            del image, finished
             runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
@@ -433,7 +424,7 @@ class CacheManager:
             runtime.memory_bytes = built.index.memory_bytes()
             runtime.last_error, runtime.failed = "", False
             runtime.shared = NO_BUILD
-            outcome, count = "ready", len(built.tracks)
+            outcome, count = "ready", len(built.index)
             _log.info(
                 "build ready",
                 extra={
@@ -464,9 +455,7 @@ class CacheManager:
             keeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeping
-            requests = source.counter.total if source is not None else 0
-            with contextlib.suppress(Exception):
-                await opened.aclose()
+            requests = tally.total
             if build_id:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(

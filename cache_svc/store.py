@@ -1,25 +1,23 @@
-"""SQL access for cache_svc: followed config, per-target state, generations of track rows."""
+"""SQL access for cache_svc: followed config, per-target state, the generations' index
+images, build history."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cache_svc import tables
 from cache_svc.followed import Action, Decision, FollowedConfig
 from common.db import Database
-from common.matching import LibraryTrack
 from common.model import Target
 
-WRITE_BATCH = 2000
 IMAGE_PART_BYTES = 4 * 2**20
 
 
@@ -161,86 +159,6 @@ class CacheStore:
             for r in rows
         }
 
-    async def write_tracks(
-        self, target: Target, generation: int, tracks: Sequence[LibraryTrack]
-    ) -> None:
-        """Write a generation's rows; they are not served until activate(). Each batch
-        commits whole even when the build is cancelled meanwhile (shielded), so no
-        transaction is ever left holding the database's write lock."""
-        for start in range(0, len(tracks), WRITE_BATCH):
-            await asyncio.shield(
-                self._write_batch(target, generation, tracks[start : start + WRITE_BATCH])
-            )
-
-    async def copy_tracks(
-        self,
-        target: Target,
-        source: int,
-        generation: int,
-        *,
-        dropped: Collection[str],
-        libraries: Collection[str],
-    ) -> None:
-        """Copy generation ``source``'s rows of ``libraries`` into ``generation`` inside the
-        database (an incremental refresh keeps most rows as they are), less ``dropped``."""
-        c = tables.tracks.c
-        columns = [col.name for col in tables.tracks.columns]
-        rows = select(
-            *[
-                literal(generation).label("generation") if n == "generation" else c[n]
-                for n in columns
-            ]
-        ).where(
-            and_(c.target == target.value, c.generation == source, c.library.in_(list(libraries)))
-        )
-        await asyncio.shield(self._copy(rows, columns, target, generation, sorted(dropped)))
-
-    async def _copy(
-        self,
-        rows: Select[Any],
-        columns: list[str],
-        target: Target,
-        generation: int,
-        gone: list[str],
-    ) -> None:
-        c = tables.tracks.c
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(insert(tables.tracks).from_select(columns, rows))
-            for start in range(0, len(gone), WRITE_BATCH):
-                await session.execute(
-                    delete(tables.tracks).where(
-                        and_(
-                            c.target == target.value,
-                            c.generation == generation,
-                            c.item_id.in_(gone[start : start + WRITE_BATCH]),
-                        )
-                    )
-                )
-
-    async def _write_batch(
-        self, target: Target, generation: int, batch: Sequence[LibraryTrack]
-    ) -> None:
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(
-                insert(tables.tracks),
-                [
-                    {
-                        "target": target.value,
-                        "generation": generation,
-                        "item_id": t.item_id,
-                        "library": t.library,
-                        "title": t.title,
-                        "artists": json.dumps(list(t.artists), ensure_ascii=False),
-                        "album_artist": t.album_artist,
-                        "album": t.album,
-                        "duration_ms": t.duration_ms,
-                        "mbid": t.mbid,
-                        "updated_at": t.updated_at,
-                    }
-                    for t in batch
-                ],
-            )
-
     async def activate(
         self,
         target: Target,
@@ -254,7 +172,7 @@ class CacheStore:
         checksum: str,
         build_costs: str = "",
     ) -> None:
-        """Make ``generation`` the serving one and drop every other generation's rows; the
+        """Make ``generation`` the serving one and drop every other generation's image; the
         request is done, and so is the decision ``request_id`` unless a newer one came."""
         values: dict[str, object] = {
             "format_version": format_version,
@@ -274,12 +192,14 @@ class CacheStore:
                 .values(**values)
             )
             await self._done(session, target, request_id)
-            for table in (tables.tracks, tables.index_images):
-                await session.execute(
-                    delete(table).where(
-                        and_(table.c.target == target.value, table.c.generation != generation)
+            await session.execute(
+                delete(tables.index_images).where(
+                    and_(
+                        tables.index_images.c.target == target.value,
+                        tables.index_images.c.generation != generation,
                     )
                 )
+            )
 
     async def save_image(self, target: Target, generation: int, image: bytes) -> None:
         """Store a generation's index image (before its activation), in parts."""
@@ -292,7 +212,7 @@ class CacheStore:
             }
             for n, start in enumerate(range(0, max(len(image), 1), IMAGE_PART_BYTES))
         ]
-        for part in parts:  # each part commits whole, as track batches do
+        for part in parts:  # each part commits whole, even when the build is cancelled meanwhile
             await asyncio.shield(self._write_image_part(part))
 
     async def _write_image_part(self, part: Mapping[str, object]) -> None:
@@ -345,7 +265,7 @@ class CacheStore:
         )
 
     async def drop_unserved(self, target: Target) -> None:
-        """Delete rows of generations that are not serving (a build cut short). Only the
+        """Delete the images of generations that are not serving (a build cut short). Only the
         lease holder calls it (or the one replica on SQLite): no other build is writing."""
         serving = (
             select(tables.targets.c.generation)
@@ -353,20 +273,22 @@ class CacheStore:
             .scalar_subquery()
         )
         async with self._db.sessions() as session, session.begin():
-            for table in (tables.tracks, tables.index_images):
-                await session.execute(
-                    delete(table).where(
-                        and_(table.c.target == target.value, table.c.generation != serving)
+            await session.execute(
+                delete(tables.index_images).where(
+                    and_(
+                        tables.index_images.c.target == target.value,
+                        tables.index_images.c.generation != serving,
                     )
                 )
+            )
 
     async def next_generation(self, target: Target) -> int:
         """A generation number above any present, even rows left by an interrupted build."""
         async with self._db.sessions() as session:
             highest = (
                 await session.execute(
-                    select(func.max(tables.tracks.c.generation)).where(
-                        tables.tracks.c.target == target.value
+                    select(func.max(tables.index_images.c.generation)).where(
+                        tables.index_images.c.target == target.value
                     )
                 )
             ).scalar()

@@ -6,7 +6,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Float,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -77,23 +76,6 @@ leases = Table(
     Column("expires_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
     Column("progress", Text, nullable=False),
-)
-
-tracks = Table(
-    "cache_tracks",
-    metadata,
-    Column("target", String(16), primary_key=True),
-    Column("generation", BigInteger, primary_key=True),
-    Column("item_id", String(128), primary_key=True),
-    Column("library", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("artists", Text, nullable=False),  # JSON list
-    Column("album_artist", Text, nullable=False),
-    Column("album", Text, nullable=False),
-    Column("duration_ms", BigInteger, nullable=False),
-    Column("mbid", String(64), nullable=False),
-    Column("updated_at", BigInteger, nullable=False),
-    Index("cache_tracks_mbid", "target", "generation", "mbid"),
 )
 
 builds = Table(

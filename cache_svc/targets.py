@@ -1,49 +1,34 @@
-"""Open the configured target server for a build: the configured URL and limits, the
-token read from config_svc at build time (it is never stored here)."""
+"""What a build worker reaches the configured target server with: the followed settings
+(URL, user, limits) and the token read from config_svc at build time (never stored here)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from cache_svc.build import BuildFailed
+from cache_svc.builders import ConnectionInfo
 from cache_svc.followed import FollowedConfig
-from cache_svc.manager import SourceFactory
 from common.client import DEFAULT_TIMEOUT
-from common.config.registry import Registry
 from common.model import Target
-from common.targets import LibraryReader
-from common.targets.connect import connect_configured
 
 
-def target_source_factory(
+def target_connection_info(
     config_stub: config_pb2_grpc.ConfigServiceAsyncStub,
-    registry: Registry,
     *,
     remember_secret: Callable[[str], None],
-) -> SourceFactory:
-    """A factory that connects to the target as configured, with the token revealed by
-    config_svc for this build, and closes the connection when the build is done;
+) -> ConnectionInfo:
+    """What a build worker connects with: the followed settings and the revealed token;
     ``remember_secret`` hears the token first, so that the service's logs can mask it."""
 
-    @asynccontextmanager
-    async def factory(target: Target, config: FollowedConfig) -> AsyncIterator[LibraryReader]:
+    async def info(target: Target, config: FollowedConfig) -> tuple[Mapping[str, str], str]:
         key = target.token_key
         reply = await config_stub.RevealSecrets(
             pb.RevealSecretsRequest(keys=[key]), timeout=DEFAULT_TIMEOUT
         )
         token = next((s.value for s in reply.secrets if s.key == key), "")
         remember_secret(token)
-        try:
-            connection = connect_configured(target, config.settings(registry), token=token)
-        except ValueError as exc:
-            raise BuildFailed(str(exc)) from None
-        try:
-            yield connection.client
-        finally:
-            await connection.close()
+        return config.values, token
 
-    return factory
+    return info

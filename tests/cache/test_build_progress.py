@@ -5,16 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from cache_svc.build import BuildProgress, build_generation, pages_for
+from common.matching import TrackIndex
 from common.model import Target
 from tests.support.library_fakes import FakeLibrary, make_tracks
-
-
-class _Store:
-    async def write_tracks(self, *_args: Any) -> None:
-        return None
-
-    async def copy_tracks(self, *_args: Any, **_kwargs: Any) -> None:
-        return None
 
 
 async def _build(
@@ -24,8 +17,6 @@ async def _build(
     await build_generation(
         target=Target.PLEX,
         source=library.source(),
-        store=_Store(),  # type: ignore[arg-type]
-        generation=1,
         library_names=(),
         previous=changes.get("previous"),
         since=0,
@@ -57,5 +48,5 @@ async def test_an_incremental_refresh_counts_one_page_per_library() -> None:
     tracks = make_tracks("Music", 250)
     library = FakeLibrary({"Music": tracks})
     progress = BuildProgress(full=False, started_at=0.0)
-    await _build(library, progress, previous=tracks)
+    await _build(library, progress, previous=TrackIndex(tracks))
     assert (progress.pages_done, progress.pages_total) == (1, 1)

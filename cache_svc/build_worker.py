@@ -1,0 +1,118 @@
+"""A build in a process of its own: ``python -m cache_svc.build_worker``, started by
+cache_svc for each build (cache_svc/builders.py WorkerBuilder). It reads the request (and,
+for a refresh, the serving generation's image) from stdin, lists the target, and writes its
+progress, then the new generation's image, to stdout. It exits when stdin closes, so a
+cache_svc that dies takes its builds with it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import threading
+from typing import Any, BinaryIO
+
+from cache_svc.build import BuildFailed, BuildProgress, build_generation
+from cache_svc.costs import costs_to_json
+from cache_svc.frames import Frame, WorkerGone, pack, read_frame_blocking
+from common.config.registry import Registry
+from common.config.values import SettingValues
+from common.logs import configure_logging
+from common.matching.image import decode, encode
+from common.model import Target
+from common.targets.connect import connect_configured
+
+WORKER_NICENESS = 10
+
+
+class _Answers:
+    """Frames to cache_svc, written whole: the pipe is read as fast as it is written."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+
+    def send(self, kind: Frame, payload: bytes) -> None:
+        self._out.write(pack(kind, payload))
+        self._out.flush()
+
+    def send_json(self, kind: Frame, data: dict[str, Any]) -> None:
+        self.send(kind, json.dumps(data).encode())
+
+
+async def run_build(request: dict[str, Any], previous: bytes | None, answers: _Answers) -> None:
+    """Build as asked and answer DONE and IMAGE, or FAILED with a message for people."""
+    target = Target(request["target"])
+    progress = BuildProgress(full=bool(request["full"]), started_at=float(request["started_at"]))
+    requests = 0
+    try:
+        values = SettingValues(Registry(), request["settings"])
+        try:
+            connection = connect_configured(target, values, token=request["token"])
+        except ValueError as exc:
+            raise BuildFailed(str(exc)) from None
+        try:
+            built = await build_generation(
+                target=target,
+                source=connection.client,
+                library_names=tuple(request["library_names"]),
+                previous=None if previous is None else decode(previous),
+                since=int(request["since"]),
+                memory_limit_bytes=int(request["memory_limit_bytes"]),
+                progress=progress,
+                changed=lambda: answers.send(Frame.PROGRESS, progress.to_json().encode()),
+            )
+        finally:
+            requests = connection.client.counter.total
+            await connection.close()
+        built.index.seal()
+        image = encode(built.index)
+    except BuildFailed as exc:
+        answers.send_json(Frame.FAILED, {"message": str(exc), "requests": requests})
+        return
+    except Exception as exc:  # target errors: typed, with messages that carry no secret
+        message = f"{type(exc).__name__}: {exc}"
+        answers.send_json(Frame.FAILED, {"message": message, "requests": requests})
+        return
+    answers.send_json(
+        Frame.DONE,
+        {
+            "libraries": list(built.libraries),
+            "changes_since": built.changes_since,
+            "timings": built.timings,
+            "costs": costs_to_json(built.costs),
+            "requests": requests,
+        },
+    )
+    answers.send(Frame.IMAGE, image)
+
+
+def _exit_when_closed(stream: BinaryIO) -> None:
+    """cache_svc keeps our stdin open while it waits for us; EOF means it is gone."""
+    while stream.read(65536):
+        pass
+    os._exit(3)
+
+
+def main() -> None:
+    stdin, answers = sys.stdin.buffer, _Answers(sys.stdout.buffer)
+    try:
+        kind, payload = read_frame_blocking(stdin)
+        request = json.loads(payload) if kind is Frame.REQUEST else None
+        previous = read_frame_blocking(stdin)[1] if request and request["refresh"] else None
+    except WorkerGone:
+        sys.exit(2)
+    if request is None:
+        sys.exit(2)
+    threading.Thread(target=_exit_when_closed, args=(stdin,), daemon=True).start()
+    # Serving comes first: on a busy machine MatchTracks in cache_svc gets the cores
+    # before a build does.
+    os.nice(WORKER_NICENESS)
+    # The token is a secret: every log line of this process masks it.
+    level = os.environ.get("CMDARR_LOG_LEVEL", "INFO")
+    configure_logging("cache_svc", level, secrets=[request["token"]])
+    asyncio.run(run_build(request, previous, answers))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Where a build runs. In production each build runs in a worker process of its own
+(``python -m cache_svc.build_worker``): its parsing and indexing use another core instead of
+the event loop that answers MatchTracks, and the memory a build churns through is returned
+to the system when the worker exits, so the service keeps only the compact index it loads
+from the worker's image. Tests that hand in their own in-memory target run the build in
+the service's process instead; both run the same ``build_generation``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cache_svc.build import BuildFailed, BuildProgress, Built, Phase, build_generation
+from cache_svc.costs import costs_from_json
+from cache_svc.followed import FollowedConfig
+from cache_svc.frames import Frame, pack, read_frame
+from common.matching import TrackIndex
+from common.matching.image import decode, encode
+from common.model import Target
+from common.targets import LibraryReader
+
+# Opens a target's libraries for one build and closes them afterwards.
+SourceFactory = Callable[[Target, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
+# The settings (stored string form) and the token a worker connects to a target with.
+ConnectionInfo = Callable[[Target, FollowedConfig], Awaitable[tuple[Mapping[str, str], str]]]
+# The stored image of a target's generation.
+ImageReader = Callable[[Target, int], Awaitable[bytes]]
+
+WORKER_COMMAND = (sys.executable, "-m", "cache_svc.build_worker")
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    """One build to run: a full one when ``previous`` is None, else a refresh of it."""
+
+    target: Target
+    config: FollowedConfig
+    library_names: tuple[str, ...]
+    previous: TrackIndex | None
+    previous_generation: int
+    since: int
+    memory_limit_bytes: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A build's index and its image, which is what gets stored."""
+
+    built: Built
+    image: bytes
+
+
+@dataclass
+class RequestTally:
+    """The requests a build sent to the target, known even when it fails."""
+
+    total: int = 0
+
+
+class Builder(Protocol):
+    async def build(
+        self,
+        job: BuildJob,
+        progress: BuildProgress,
+        changed: Callable[[], None],
+        tally: RequestTally,
+    ) -> Finished: ...
+
+
+async def _sealed(built: Built) -> Finished:
+    await asyncio.to_thread(built.index.seal)
+    return Finished(built, await asyncio.to_thread(encode, built.index))
+
+
+class LocalBuilder:
+    """Runs builds in this process, reading the targets ``source_factory`` opens."""
+
+    def __init__(self, source_factory: SourceFactory) -> None:
+        self._factory = source_factory
+
+    async def build(
+        self,
+        job: BuildJob,
+        progress: BuildProgress,
+        changed: Callable[[], None],
+        tally: RequestTally,
+    ) -> Finished:
+        async with self._factory(job.target, job.config) as source:
+            try:
+                built = await build_generation(
+                    target=job.target,
+                    source=source,
+                    library_names=job.library_names,
+                    previous=job.previous,
+                    since=job.since,
+                    memory_limit_bytes=job.memory_limit_bytes,
+                    progress=progress,
+                    changed=changed,
+                )
+            finally:
+                tally.total = source.counter.total
+        return await _sealed(built)
+
+
+class WorkerBuilder:
+    """Runs each build in a worker process; the token travels on its stdin, never in its
+    arguments or environment."""
+
+    def __init__(
+        self,
+        connection: ConnectionInfo,
+        images: ImageReader,
+        command: Sequence[str] = WORKER_COMMAND,
+    ) -> None:
+        self._connection = connection
+        self._images = images
+        self._command = tuple(command)
+
+    async def build(
+        self,
+        job: BuildJob,
+        progress: BuildProgress,
+        changed: Callable[[], None],
+        tally: RequestTally,
+    ) -> Finished:
+        settings, token = await self._connection(job.target, job.config)
+        request = {
+            "target": job.target.value,
+            "settings": dict(settings),
+            "token": token,
+            "library_names": list(job.library_names),
+            "refresh": job.previous is not None,
+            "since": job.since,
+            "memory_limit_bytes": job.memory_limit_bytes,
+            "full": progress.full,
+            "started_at": progress.started_at,
+        }
+        frames = [pack(Frame.REQUEST, json.dumps(request).encode())]
+        if job.previous is not None:
+            frames.append(
+                pack(Frame.PREVIOUS, await self._images(job.target, job.previous_generation))
+            )
+        async with self._worker() as (stdin, stdout):
+            stdin.write(b"".join(frames))
+            await stdin.drain()
+            done, image = await _answers(stdout, progress, changed, tally)
+        index = await asyncio.to_thread(decode, image)
+        return Finished(
+            Built(
+                index=index,
+                libraries=tuple(done["libraries"]),
+                changes_since=int(done["changes_since"]),
+                timings={k: float(v) for k, v in done["timings"].items()},
+                costs=costs_from_json(done["costs"]),
+            ),
+            image,
+        )
+
+    @contextlib.asynccontextmanager
+    async def _worker(
+        self,
+    ) -> AsyncIterator[tuple[asyncio.StreamWriter, asyncio.StreamReader]]:
+        """A worker process, killed if the build is cancelled or fails on our side. Its
+        stdin stays open while it works: the worker exits when it closes (we died)."""
+        process = await asyncio.create_subprocess_exec(
+            *self._command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            yield process.stdin, process.stdout
+        finally:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            process.stdin.close()
+            await asyncio.shield(process.wait())
+
+
+async def _answers(
+    stdout: asyncio.StreamReader,
+    progress: BuildProgress,
+    changed: Callable[[], None],
+    tally: RequestTally,
+) -> tuple[dict[str, Any], bytes]:
+    """Follow the worker's frames to its result: progress is copied into ``progress``."""
+    done: dict[str, Any] | None = None
+    while True:
+        kind, payload = await read_frame(stdout)
+        if kind is Frame.PROGRESS:
+            _absorb(progress, json.loads(payload))
+            changed()
+        elif kind is Frame.DONE:
+            done = json.loads(payload)
+            tally.total = int(done["requests"])
+        elif kind is Frame.IMAGE and done is not None:
+            return done, payload
+        elif kind is Frame.FAILED:
+            failure = json.loads(payload)
+            tally.total = int(failure["requests"])
+            raise BuildFailed(str(failure["message"]))
+        else:
+            raise BuildFailed(f"the build worker sent an unexpected {kind.name} frame")
+
+
+def _absorb(progress: BuildProgress, data: Mapping[str, Any]) -> None:
+    progress.phase = Phase(data["phase"])
+    progress.pages_done, progress.pages_total = int(data["pages_done"]), int(data["pages_total"])
+    progress.tracks_done = int(data["tracks_done"])
+    progress.tracks_total = int(data["tracks_total"])

@@ -1,0 +1,88 @@
+"""An incremental refresh of an index: the previous index's tracks less those gone or
+changed, plus the changed ones. The kept tracks are copied column by column, in runs, with
+their derived keys and postings, so a refresh normalizes only the tracks that changed
+instead of the whole library again."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+
+from common.matching.columns import PostingTable, StringColumn
+from common.matching.index import Interned, TrackIndex
+from common.matching.model import LibraryTrack
+
+# Per-position arrays, copied as they are (the ids they hold keep their meaning: the
+# interned tables are copied whole).
+_ARRAYS = ("libraries", "durations", "updated", "tag_ids", "album_key_ids")
+_INTERNED = ("library_names", "tag_sets", "album_keys", "artist_names")
+_TABLES = ("by_mbid_table", "exact_table", "token_table", "artist_table")
+
+
+def runs(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending positions as half-open runs of consecutive ones: [0,1,2,5] -> (0,3),(5,6)."""
+    out: list[tuple[int, int]] = []
+    for p in positions:
+        if out and out[-1][1] == p:
+            out[-1] = (out[-1][0], p + 1)
+        else:
+            out.append((p, p + 1))
+    return out
+
+
+def refreshed(
+    previous: TrackIndex, keep: Sequence[int], added: Iterable[LibraryTrack]
+) -> TrackIndex:
+    """The index ``TrackIndex([previous.track(p) for p in keep] + list(added))`` would
+    build, in the same positions, without deriving the kept tracks again. ``keep`` is
+    ascending. ``previous`` is only read."""
+    spans = runs(keep)
+    index = TrackIndex()
+    for name in _INTERNED:
+        setattr(index, name, Interned(getattr(previous, name).values))
+    for name, column in vars(previous).items():
+        if isinstance(column, StringColumn):  # every string column is one per position
+            setattr(index, name, _copied(column, spans))
+    for name in _ARRAYS:
+        source, target = getattr(previous, name), getattr(index, name)
+        for a, b in spans:
+            target.extend(source[a:b])
+    starts, ids = previous.artist_starts, previous.artist_ids
+    for a, b in spans:
+        base = len(index.artist_ids) - starts[a]
+        index.artist_ids.extend(ids[starts[a] : starts[b]])
+        index.artist_starts.extend(s + base for s in starts[a + 1 : b + 1])
+        index.core_keys.extend(previous.core_keys[a:b])
+    moved = array("q", [-1]) * len(previous)
+    for new_position, old_position in enumerate(keep):
+        moved[old_position] = new_position
+    for name in _TABLES:
+        setattr(index, name, _remapped(getattr(previous, name), moved))
+    index.add_many(added)
+    index.seal()
+    return index
+
+
+def _copied(column: StringColumn, spans: list[tuple[int, int]]) -> StringColumn:
+    buffer, offsets = column.parts()
+    out_buffer, out_offsets = bytearray(), array("I", [0])
+    for a, b in spans:
+        start = offsets[a]
+        base = len(out_buffer) - start
+        out_buffer += buffer[start : offsets[b]]
+        out_offsets.extend(o + base for o in offsets[a + 1 : b + 1])
+    return StringColumn(bytes(out_buffer), out_offsets)
+
+
+def _remapped(table: PostingTable, moved: array[int]) -> PostingTable:
+    """The table's postings of kept positions, at their new positions; the order (by hash,
+    then position) holds because the move keeps positions in order."""
+    hashes, positions = table.parts()
+    kept_hashes: array[int] = array("q")
+    kept_positions: array[int] = array("I")
+    for key_hash, position in zip(hashes, positions, strict=True):
+        to = moved[position]
+        if to >= 0:
+            kept_hashes.append(key_hash)
+            kept_positions.append(to)
+    return PostingTable(kept_hashes, kept_positions)

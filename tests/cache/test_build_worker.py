@@ -1,0 +1,193 @@
+"""Builds in a worker process: the same index as a build in the service's process, progress
+and request counts carried back, failures reported without the token, and no worker left
+behind when a build is cancelled or cache_svc goes away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from cache_svc.build import BuildFailed, BuildProgress
+from cache_svc.builders import (
+    WORKER_COMMAND,
+    BuildJob,
+    Finished,
+    LocalBuilder,
+    RequestTally,
+    WorkerBuilder,
+)
+from cache_svc.followed import FollowedConfig
+from cache_svc.frames import Frame, pack
+from common.config.registry import Registry
+from common.config.values import SettingValues
+from common.model import Target
+from common.targets import LibraryReader
+from common.targets.connect import connect_configured
+from emulators.knobs import Knobs
+from emulators.server import Emulator, running_plex
+from tests.support.waiting import eventually
+
+TOKEN = "worker-test-token-0123456789"
+
+
+@pytest.fixture
+async def plex() -> AsyncIterator[Emulator]:
+    async with running_plex(tracks=600, token=TOKEN, knobs=Knobs()) as emulator:
+        yield emulator
+
+
+def _settings(emulator: Emulator) -> dict[str, str]:
+    return {"PLEX_URL": emulator.url, "TARGET_MAX_CONCURRENCY": "2"}
+
+
+def _job(previous: Finished | None = None) -> BuildJob:
+    return BuildJob(
+        target=Target.PLEX,
+        config=FollowedConfig(),
+        library_names=(),
+        previous=None if previous is None else previous.built.index,
+        previous_generation=1,
+        since=0,
+        memory_limit_bytes=2**30,
+    )
+
+
+def _worker(emulator: Emulator, token: str = TOKEN, images: bytes = b"") -> WorkerBuilder:
+    async def connection(_target: Target, _config: FollowedConfig) -> tuple[Mapping[str, str], str]:
+        return _settings(emulator), token
+
+    async def image(_target: Target, generation: int) -> bytes:
+        assert generation == 1
+        return images
+
+    return WorkerBuilder(connection, image)
+
+
+def _local(emulator: Emulator) -> LocalBuilder:
+    @contextlib.asynccontextmanager
+    async def factory(target: Target, _config: FollowedConfig) -> AsyncIterator[LibraryReader]:
+        values = SettingValues(Registry(), _settings(emulator))
+        connection = connect_configured(target, values, token=TOKEN)
+        try:
+            yield connection.client
+        finally:
+            await connection.close()
+
+    return LocalBuilder(factory)
+
+
+def _workers() -> list[int]:
+    """This process's live build workers, by pid."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+            if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"build_worker" in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_a_worker_build_indexes_what_a_build_in_process_indexes(plex: Emulator) -> None:
+    progress, seen = BuildProgress(full=True, started_at=0.0), []
+    tally = RequestTally()
+    finished = await _worker(plex).build(
+        _job(), progress, lambda: seen.append(progress.pages_done), tally
+    )
+    local_tally = RequestTally()
+    local = await _local(plex).build(
+        _job(), BuildProgress(full=True, started_at=0.0), lambda: None, local_tally
+    )
+    ids = {t.item_id for t in finished.built.index.tracks()}
+    assert ids == {t.item_id for t in local.built.index.tracks()}
+    assert len(ids) > 0
+    assert finished.built.libraries == local.built.libraries
+    # Progress crossed the pipe page by page, and so did the request count.
+    assert progress.pages_done == progress.pages_total > 1
+    assert seen == sorted(seen)
+    assert 0 < seen[-1] == progress.pages_done
+    assert tally.total == local_tally.total > 0
+    assert [c.step for c in finished.built.costs] == ["libraries", "listing"]
+    assert not _workers()
+
+
+async def test_a_worker_refresh_starts_from_the_stored_image(plex: Emulator) -> None:
+    full = await _worker(plex).build(
+        _job(), BuildProgress(full=True, started_at=0.0), lambda: None, RequestTally()
+    )
+    refreshed = await _worker(plex, images=full.image).build(
+        _job(previous=full), BuildProgress(full=False, started_at=0.0), lambda: None, RequestTally()
+    )
+    assert {t.item_id for t in refreshed.built.index.tracks()} == {
+        t.item_id for t in full.built.index.tracks()
+    }
+    assert [c.step for c in refreshed.built.costs] == ["libraries", "delta", "sweep"]
+
+
+async def test_a_failed_worker_build_names_the_cause_and_never_the_token(
+    plex: Emulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    wrong = "wrong-token-9876543210"
+    tally = RequestTally()
+    with pytest.raises(BuildFailed) as failed:
+        await _worker(plex, token=wrong).build(
+            _job(), BuildProgress(full=True, started_at=0.0), lambda: None, tally
+        )
+    assert "401" in str(failed.value) or "auth" in str(failed.value).lower()
+    assert tally.total >= 1
+    out, err = capfd.readouterr()
+    assert wrong not in str(failed.value) + out + err
+
+
+async def test_cancelling_a_build_kills_its_worker(plex: Emulator) -> None:
+    plex.knobs.latency_ms = 200  # slow enough that the build is still listing when cancelled
+    progress = BuildProgress(full=True, started_at=0.0)
+    building = asyncio.create_task(
+        _worker(plex).build(_job(), progress, lambda: None, RequestTally())
+    )
+    await eventually(
+        lambda: len(_workers()) == 1 and progress.pages_done > 0,
+        within=60,
+        what="a worker listing pages",
+    )
+    building.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await building
+    assert not _workers()
+
+
+async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator) -> None:
+    plex.knobs.latency_ms = 200
+    request = {
+        "target": "plex",
+        "settings": _settings(plex),
+        "token": TOKEN,
+        "library_names": [],
+        "refresh": False,
+        "since": 0,
+        "memory_limit_bytes": 2**30,
+        "full": True,
+        "started_at": 0.0,
+    }
+    worker = await asyncio.create_subprocess_exec(
+        *WORKER_COMMAND,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert worker.stdin is not None
+    assert worker.stdout is not None
+    worker.stdin.write(pack(Frame.REQUEST, json.dumps(request).encode()))
+    await worker.stdin.drain()
+    # Its first progress frame: it is working.
+    header = await asyncio.wait_for(worker.stdout.readexactly(5), timeout=60)
+    assert header[0] == Frame.PROGRESS
+    worker.stdin.close()  # what the pipe sees when cache_svc dies
+    assert await asyncio.wait_for(worker.wait(), timeout=60) == 3
