@@ -86,7 +86,7 @@ async def service(
 class Emulators:
     plex_url: str
     jellyfin_url: str
-    child: Child
+    children: tuple[Child, ...]
 
 
 async def _wait_http(url: str, deadline: float) -> None:
@@ -106,22 +106,27 @@ async def _wait_http(url: str, deadline: float) -> None:
 async def emulators(
     log_dir: Path, *, tracks: int, seed: int = 1, latency_ms: float = 0, extra: tuple[str, ...] = ()
 ) -> AsyncIterator[Emulators]:
-    """Emulated Plex and Jellyfin in one child process (``python -m emulators``)."""
-    plex_port, jellyfin_port = free_port(), free_port()
-    args = [
-        "-m", "emulators", "--plex-port", str(plex_port), "--jellyfin-port", str(jellyfin_port),
-        "--tracks", str(tracks), "--seed", str(seed), "--latency-ms", str(latency_ms), *extra,
-    ]  # fmt: skip
-    log_path = log_dir / f"emulators-{plex_port}.log"
-    process = await _spawn(args, {}, log_path)
-    child = Child("emulators", process, f"127.0.0.1:{plex_port}", log_path)
-    plex, jellyfin = f"http://127.0.0.1:{plex_port}", f"http://127.0.0.1:{jellyfin_port}"
+    """Emulated Plex and Jellyfin, each in a child process of its own
+    (``python -m emulators``), as two servers would be: one never waits for the other's CPU."""
+    children: list[Child] = []
+    urls: dict[str, str] = {}
     try:
-        await _wait_http(plex, 120)
-        await _wait_http(jellyfin, 120)
-        yield Emulators(plex, jellyfin, child)
+        for kind in ("plex", "jellyfin"):
+            port = free_port()
+            args = [
+                "-m", "emulators", f"--{kind}-port", str(port), "--tracks", str(tracks),
+                "--seed", str(seed), "--latency-ms", str(latency_ms), *extra,
+            ]  # fmt: skip
+            log_path = log_dir / f"emulators-{kind}-{port}.log"
+            process = await _spawn(args, {}, log_path)
+            children.append(Child(f"emulator-{kind}", process, f"127.0.0.1:{port}", log_path))
+            urls[kind] = f"http://127.0.0.1:{port}"
+        for url in urls.values():
+            await _wait_http(url, 120)
+        yield Emulators(urls["plex"], urls["jellyfin"], tuple(children))
     finally:
-        await child.kill()
+        for child in children:
+            await child.kill()
 
 
 def proc_memory(pid: int) -> dict[str, int]:
