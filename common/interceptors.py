@@ -24,6 +24,7 @@ from common.grpc_errors import (
 )
 
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
+TOO_MANY = "too many wrong API keys from this address; retry in a minute"
 if TYPE_CHECKING:
     Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
 else:
@@ -165,6 +166,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             response_serializer=handler.response_serializer,
         )
 
+    def _check_client(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        """A client address over the limit of wrong keys is refused even with the right
+        one until it slows down: otherwise the limit would not slow a guesser."""
+        if self._keys.required and self._limiter.blocked(peer_host(context.peer() or "")):
+            raise errors.Unauthenticated(TOO_MANY)
+
     def _finish(self, method: str, code: grpc.StatusCode, started: float) -> None:
         """One line per finished call (method, status code, milliseconds): the record an
         operator counts calls, errors and latency from. The duration is for the log only."""
@@ -181,6 +188,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                self._check_client(context)
                 bad = _undecodable(request)
                 if bad is not None:
                     raise bad
@@ -204,6 +212,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                self._check_client(context)
                 bad = _undecodable(request)
                 if bad is not None:
                     raise bad
@@ -235,9 +244,7 @@ def _refusing(handler: Handler, method: str, reason: str, limiter: FailureLimite
     unauthenticated = status_for(
         errors.Unauthenticated("missing or wrong API key (authorization: Bearer ...)")
     )
-    limited = status_for(
-        errors.Unauthenticated("too many wrong API keys from this address; retry in a minute")
-    )
+    limited = status_for(errors.Unauthenticated(TOO_MANY))
 
     async def refuse(_request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         client = peer_host(context.peer() or "")
