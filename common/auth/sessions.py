@@ -15,6 +15,7 @@ SESSION_COOKIE = "cmdarr_session"
 CSRF_COOKIE = "cmdarr_csrf"  # readable by the page's script, sent back as CSRF_HEADER
 CSRF_HEADER = "x-csrf-token"
 SESSION_SECONDS = 30 * 24 * 3600
+CLOCK_SKEW_SECONDS = 300  # gateway replicas' clocks may differ this much
 
 
 def _mac(key: str, purpose: str, message: str) -> str:
@@ -46,7 +47,7 @@ def session_id(key: str, cookie: str, now: float) -> str | None:
         return None
     if not same(mac, _mac(key, "session", f"{sid}.{issued}")):
         return None
-    if not 0 <= now - int(issued) < SESSION_SECONDS:
+    if not -CLOCK_SKEW_SECONDS <= now - int(issued) < SESSION_SECONDS:
         return None
     return sid
 

@@ -80,6 +80,13 @@ async def test_routes_refuse_without_the_key_and_sessions_follow_it(
             done = await http.post("/api/actions", json=ACTION, headers=token)
             assert done.status_code == 200, done.text
 
+            async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as other:
+                behind_tls = await other.post(
+                    "/login", data={"key": key}, headers={"x-forwarded-proto": "https"}
+                )
+            assert "; secure" in cookie_header(behind_tls, sessions.SESSION_COOKIE), (
+                "served over TLS (here a proxy on loopback says so): Secure"
+            )
             old_cookie = http.cookies[sessions.SESSION_COOKIE]
             out = await http.post("/logout")
             assert out.status_code == 303

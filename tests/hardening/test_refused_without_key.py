@@ -103,7 +103,14 @@ async def test_every_request_without_the_key_is_refused(tmp_path: Path) -> None:
         assert new != key
         assert key not in rotated.out + rotated.err
         assert new not in rotated.out + rotated.err
-        await eventually(lambda: all_serving(gateway, new), what="every service on the new key")
+        # Each service says when it took the new key; probing before that would count as
+        # wrong keys from this address (and get it rate-limited).
+        await eventually(
+            lambda: all("API key replaced" in c.log_path.read_text() for c in children),
+            within=30,
+            what="every service on the new key",
+        )
+        assert await all_serving(gateway, new)
 
         async def old_key_refused() -> bool:
             return await status_code(config, key) == grpc.StatusCode.UNAUTHENTICATED
