@@ -75,7 +75,7 @@ async def start(
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
     store = CacheStore(db, clock=clock)
-    channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
+    channel = open_channel(config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE)
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     builder: Builder = (
         LocalBuilder(source_factory)
@@ -97,7 +97,7 @@ async def start(
     )
     await manager.load()
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
     )
     cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
     lifecycle = Lifecycle(server, db)

@@ -4,6 +4,7 @@
     cmdarr config get [KEY ...] | config set KEY=VALUE ... [--reset KEY]
     cmdarr cache build [plex|jellyfin] [--full|--incremental] [--watch] | cache status
     cmdarr sync create NAME ... | sync run NAME [--watch] | sync report RUN_ID | sync list
+    cmdarr auth show-path | auth rotate
 
 Exit codes: 0 done, 1 a build or run failed, 2 bad input, 3 a service cannot be reached.
 """
@@ -16,7 +17,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cli.commands import Handler, cache, config, status, sync
+from cli.commands import Handler, auth, cache, config, status, sync
 from cli.context import SERVICE_NAMES, Context, Io
 from cli.errors import (
     EXIT_BAD_INPUT,
@@ -27,6 +28,7 @@ from cli.errors import (
     exit_code_of,
     redact,
 )
+from common.auth.store import KeyFileError, key_path, read_key
 from common.env import address_of
 
 SERVICES = tuple(SERVICE_NAMES)
@@ -48,7 +50,7 @@ def common_options(environ: Mapping[str, str], *, suppress: bool) -> argparse.Ar
         "--api-key",
         default=default(environ.get("CMDARR_API_KEY") or None),
         metavar="KEY",
-        help="API key sent to the services (default: $CMDARR_API_KEY)",
+        help="API key sent to the services (default: $CMDARR_API_KEY, else the key file)",
     )
     for service in SERVICES:
         group.add_argument(
@@ -72,7 +74,17 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (status, config, cache, sync):
         module.register(commands, inner)
+    auth.register(commands, inner, environ)
     return parser
+
+
+def stored_key(environ: Mapping[str, str]) -> str | None:
+    """The key the services keep in their key file, when this user can read it (the CLI
+    run where the services run needs no --api-key)."""
+    try:
+        return read_key(key_path(environ)[0])
+    except (KeyFileError, OSError):
+        return None
 
 
 def parse(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace | int:
@@ -88,13 +100,15 @@ async def run(
 ) -> int:
     """Runs one command; returns its exit code. Never raises for a failed call."""
     io = io or Io.standard()
-    args = parse(argv, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    args = parse(argv, environ)
     if isinstance(args, int):
         return args
     addresses = {s: getattr(args, f"{s}_address") for s in SERVICES}
-    ctx = Context(io, addresses, args.api_key, args.json)
-    if args.api_key:
-        ctx.secrets.append(args.api_key)
+    api_key = args.api_key or await asyncio.to_thread(stored_key, environ)
+    ctx = Context(io, addresses, api_key, args.json)
+    if api_key:
+        ctx.secrets.append(api_key)
     try:
         handler: Handler = args.handler
         return await handler(ctx, args)

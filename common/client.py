@@ -20,6 +20,7 @@ from typing import Any
 import grpc
 
 from common.addresses import target_of
+from common.auth.keys import KeyRing
 from common.service_config import service_config_json
 
 DEFAULT_TIMEOUT = 10.0
@@ -57,24 +58,30 @@ def _with_key(details: grpc.aio.ClientCallDetails, key: str) -> grpc.aio.ClientC
     )
 
 
+def _keyed(details: grpc.aio.ClientCallDetails, keys: KeyRing) -> grpc.aio.ClientCallDetails:
+    """The call with the key in force now (read per call, so a rotation applies at once)."""
+    key = keys.current()
+    return details if key is None else _with_key(details, key)
+
+
 class _UnaryKey(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[type-arg]
-    def __init__(self, key: str) -> None:
-        self._key = key
+    def __init__(self, keys: KeyRing) -> None:
+        self._keys = keys
 
     async def intercept_unary_unary(
         self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
     ) -> Any:
-        return await continuation(_with_key(details, self._key), request)
+        return await continuation(_keyed(details, self._keys), request)
 
 
 class _StreamKey(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[type-arg]
-    def __init__(self, key: str) -> None:
-        self._key = key
+    def __init__(self, keys: KeyRing) -> None:
+        self._keys = keys
 
     async def intercept_unary_stream(
         self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
     ) -> Any:
-        return await continuation(_with_key(details, self._key), request)
+        return await continuation(_keyed(details, self._keys), request)
 
 
 def channel_options(service: str | None) -> list[tuple[str, int | str]]:
@@ -87,7 +94,7 @@ def channel_options(service: str | None) -> list[tuple[str, int | str]]:
 
 def open_channel(
     address: str,
-    api_key: str | None = None,
+    api_key: str | KeyRing | None = None,
     ca: bytes | None = None,
     *,
     service: str | None = None,
@@ -95,7 +102,7 @@ def open_channel(
     """A channel to ``address`` (one ``host:port``, a comma-separated list of replicas, or
     a gRPC target URI) with our keepalive settings: TLS trusting ``ca`` (PEM) when given,
     else plain (loopback or a private network); ``authorization: Bearer <api_key>`` is
-    sent on every call when a key is given.
+    sent on every call when a key is given (a KeyRing: the key in force at each call).
 
     ``service`` is the full name of the service called (``cmdarr.cache.v1.CacheService``):
     with it, calls are balanced ``round_robin`` over the replicas whose health for that
@@ -104,7 +111,8 @@ def open_channel(
     at a time and does no health checking."""
     target = target_of(address, resolve_host)
     options = channel_options(service)
-    interceptors: list[Any] = [_UnaryKey(api_key), _StreamKey(api_key)] if api_key else []
+    keys = api_key if isinstance(api_key, KeyRing) else KeyRing(api_key)
+    interceptors: list[Any] = [_UnaryKey(keys), _StreamKey(keys)] if api_key else []
     if ca is not None:
         credentials = grpc.ssl_channel_credentials(root_certificates=ca)
         return grpc.aio.secure_channel(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from common import addresses
 from common.addresses import DEFAULT_ADDRESSES
+from common.auth.keys import KeyRing
 
 __all__ = ["DEFAULT_ADDRESSES", "ServiceEnv", "address_of"]
 
@@ -34,6 +35,13 @@ class ServiceEnv:
     tls_key: str = ""
     tls_ca: str = ""  # ... and trust this authority when calling the other services
     address_source: str = "default"  # the variable the listen address came from
+    keys: KeyRing | None = None  # the key in force, followed through rotations (common/auth)
+
+    @property
+    def key_ring(self) -> KeyRing:
+        """The key every call must carry: the ring set up at start (common/main.py), else a
+        fixed one from ``api_key`` (in-process tests)."""
+        return self.keys if self.keys is not None else KeyRing(self.api_key)
 
     @classmethod
     def from_environ(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import inspect
 import logging
 import time
@@ -12,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 
 from common import errors
+from common.auth.keys import KeyRing
+from common.auth.limiter import FailureLimiter, peer_host
 from common.db_errors import database_unavailable
 from common.grpc_errors import (
     abort_with,
@@ -23,6 +24,7 @@ from common.grpc_errors import (
 )
 
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
+TOO_MANY = "too many wrong API keys from this address; retry in a minute"
 if TYPE_CHECKING:
     Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
 else:
@@ -117,17 +119,26 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
     Health checks are exempt from the key, so orchestrators can probe without it.
     """
 
-    def __init__(self, api_key: str | None) -> None:
-        self._expected = f"Bearer {api_key}".encode() if api_key else None
+    def __init__(
+        self, api_key: str | KeyRing | None, limiter: FailureLimiter | None = None
+    ) -> None:
+        self._keys = api_key if isinstance(api_key, KeyRing) else KeyRing(api_key)
+        self._limiter = limiter if limiter is not None else FailureLimiter()
 
-    def _authorized(self, details: grpc.HandlerCallDetails) -> bool:
-        if self._expected is None or details.method.startswith(HEALTH_PREFIX):
-            return True
+    def _refusal(self, details: grpc.HandlerCallDetails) -> str | None:
+        """Why the call is refused ("missing" or "wrong" key), or None to let it through.
+        The previous key is still accepted during the rotation grace (in-flight calls
+        between services)."""
+        if not self._keys.required or details.method.startswith(HEALTH_PREFIX):
+            return None
         for key, value in details.invocation_metadata or ():
             if key == "authorization":
-                given = value.encode() if isinstance(value, str) else value
-                return hmac.compare_digest(given, self._expected)
-        return False
+                given = value.decode(errors="replace") if isinstance(value, bytes) else value
+                scheme, _, token = given.partition(" ")
+                if scheme.lower() == "bearer" and self._keys.accepts(token, allow_previous=True):
+                    return None
+                return "wrong"
+        return "missing"
 
     async def intercept_service(
         self,
@@ -138,8 +149,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         if handler is None:
             return handler
         method = handler_call_details.method
-        if not self._authorized(handler_call_details):
-            return _refusing(handler)
+        reason = self._refusal(handler_call_details)
+        if reason is not None:
+            return _refusing(handler, method, reason, self._limiter)
         if handler.request_streaming or method.startswith(HEALTH_PREFIX):
             return handler  # only health and reflection stream requests; they need no mapping
         if handler.response_streaming:
@@ -153,6 +165,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             request_deserializer=_tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
+
+    def _check_client(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        """A client address over the limit of wrong keys is refused even with the right
+        one until it slows down: otherwise the limit would not slow a guesser."""
+        if self._keys.required and self._limiter.blocked(peer_host(context.peer() or "")):
+            raise errors.Unauthenticated(TOO_MANY)
 
     def _finish(self, method: str, code: grpc.StatusCode, started: float) -> None:
         """One line per finished call (method, status code, milliseconds): the record an
@@ -170,6 +188,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                self._check_client(context)
                 bad = _undecodable(request)
                 if bad is not None:
                     raise bad
@@ -193,6 +212,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             started = time.monotonic()
             code = grpc.StatusCode.OK
             try:
+                self._check_client(context)
                 bad = _undecodable(request)
                 if bad is not None:
                     raise bad
@@ -217,18 +237,28 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         return stream
 
 
-def _refusing(handler: Handler) -> Handler:
-    refusal = status_for(
+def _refusing(handler: Handler, method: str, reason: str, limiter: FailureLimiter) -> Handler:
+    """A handler that refuses the call UNAUTHENTICATED (saying so when the client address is
+    over the limit of wrong keys: then even the right key is refused until it slows down).
+    Logged with the client address and the reason, never with what was offered."""
+    unauthenticated = status_for(
         errors.Unauthenticated("missing or wrong API key (authorization: Bearer ...)")
     )
+    limited = status_for(errors.Unauthenticated(TOO_MANY))
 
     async def refuse(_request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
-        await abort_with(context, refusal)
+        client = peer_host(context.peer() or "")
+        blocked = limiter.failed(client) if reason == "wrong" else limiter.blocked(client)
+        _log.warning(
+            "refused a call without a valid API key",
+            extra={"fields": {"method": method, "client": client, "reason": reason}},
+        )
+        await abort_with(context, limited if blocked else unauthenticated)
 
     async def refuse_stream(
-        _request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
-        await abort_with(context, refusal)
+        await refuse(request, context)
         yield None  # pragma: no cover - abort raises
 
     kwargs = {

@@ -1,14 +1,21 @@
-"""The life of a service process: configure logging, start, wait for SIGTERM, stop."""
+"""The life of a service process: configure logging, settle the key, start, wait for
+SIGTERM, stop."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from common.addresses import AddressError
+from common.auth.policy import AuthConfigError
+from common.auth.setup import AuthSetup, resolve
+from common.auth.watch import KeyWatcher
 from common.db import ReplicaRefused
 from common.env import ServiceEnv
 from common.logs import Redactor, configure_logging
@@ -22,27 +29,61 @@ class Stoppable(Protocol):
 Starter = Callable[[ServiceEnv, Redactor], Awaitable[Stoppable]]
 
 
+def log_auth(log: logging.Logger, setup: AuthSetup) -> None:
+    """Where the key comes from (never the key), and a warning for auth turned off while
+    something listens beyond loopback."""
+    fields: dict[str, object] = {
+        "mode": setup.mode.value,
+        "required": setup.ring.required,
+        "source": setup.source,
+    }
+    if setup.path is not None and setup.source != "none":
+        fields["path"] = str(setup.path)
+    log.info("api key", extra={"fields": fields})
+    if setup.decision.warn_off:
+        log.warning(
+            "CMDARR_AUTH=off: anyone who reaches %s can call every service without a key;"
+            " keep this only behind something that authenticates",
+            ", ".join(setup.decision.exposed),
+        )
+
+
 async def serve(service: str, short: str, start: Starter) -> int:
     """Run until SIGTERM or SIGINT; 2 when the service cannot start."""
     try:
         env = ServiceEnv.from_environ(short)
-    except AddressError as exc:
+        setup = await asyncio.to_thread(resolve, dict(os.environ))
+    except (AddressError, AuthConfigError) as exc:
         print(f"{service}: cannot start: {exc}", file=sys.stderr, flush=True)
         return 2
-    redactor = configure_logging(service, env.log_level, secrets=[env.api_key])
+    env = dataclasses.replace(env, keys=setup.ring)
+    redactor = configure_logging(
+        service, env.log_level, secrets=[env.api_key, setup.ring.current()]
+    )
     log = logging.getLogger(service)
     log.info(
         "listen address", extra={"fields": {"address": env.address, "from": env.address_source}}
     )
+    log_auth(log, setup)
+    watcher: asyncio.Task[None] | None = None
+    if setup.path is not None:
+        follow = KeyWatcher(setup.path, setup.ring, redactor.add)
+        watcher = asyncio.create_task(follow.run(), name="api-key-watch")
     try:
-        app = await start(env, redactor)
-    except (PortInUse, ReplicaRefused, ValueError) as exc:
-        log.error("cannot start: %s", exc)
-        return 2
-    signal_name = await wait_for_termination()
-    log.info("shutting down", extra={"fields": {"signal": signal_name}})
-    await app.stop(env.grace_seconds)
-    return 0
+        try:
+            app = await start(env, redactor)
+        except (PortInUse, ReplicaRefused, ValueError) as exc:
+            log.error("cannot start: %s", exc)
+            return 2
+        signal_name = await wait_for_termination()
+        log.info("shutting down", extra={"fields": {"signal": signal_name}})
+        await app.stop(env.grace_seconds)
+        return 0
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
 def run(service: str, short: str, start: Starter) -> None:

@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from common.auth.keys import KeyRing
 from common.interceptors import ServiceInterceptor
 
 _log = logging.getLogger("cmdarr.server")
@@ -50,7 +51,7 @@ class GrpcServer:
         *,
         address: str,
         service_names: Sequence[str],
-        api_key: str | None = None,
+        api_key: str | KeyRing | None = None,
         tls: tuple[bytes, bytes] | None = None,
     ) -> None:
         self.address = address

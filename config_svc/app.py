@@ -77,7 +77,7 @@ async def start(
     )
     core = ConfigCore(revisions, views)
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(core, revisions, registry), server.server

@@ -61,20 +61,22 @@ async def start(
     registry = Registry()
     backends = Backends.on(
         {
-            "config_svc": open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE),
-            "cache_svc": open_channel(cache_address, env.api_key, tls.ca, service=CACHE_SERVICE),
-            "sync_svc": open_channel(sync_address, env.api_key, tls.ca, service=SYNC_SERVICE),
+            "config_svc": open_channel(
+                config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE
+            ),
+            "cache_svc": open_channel(cache_address, env.key_ring, tls.ca, service=CACHE_SERVICE),
+            "sync_svc": open_channel(sync_address, env.key_ring, tls.ca, service=SYNC_SERVICE),
         }
     )
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
     )
     gateway_pb2_grpc.add_GatewayServiceServicer_to_server(
         GatewayServicer(backends, registry), server.server
     )
     sock = _bind(http_address)
     config = uvicorn.Config(
-        build_http(backends, registry, env.api_key),
+        build_http(backends, registry, env.key_ring),
         log_level="warning",
         lifespan="off",
         access_log=False,

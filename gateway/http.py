@@ -1,8 +1,10 @@
-"""The gateway's HTTP side: probes, a JSON API, Prometheus metrics and the status page."""
+"""The gateway's HTTP side: probes, a JSON API, Prometheus metrics and the status page.
+
+When a key is required every route but the probes and the sign-in form needs it
+(gateway/signin.py)."""
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from common.auth.keys import KeyRing
 from common.config.registry import Registry
 from common.errors import FieldViolation, InvalidArgument, ServiceError
 from common.grpc_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
+from gateway.signin import HttpGuard
 
 PAGE = Path(__file__).with_name("static") / "index.html"
 RECENT_REPORTS = 20
@@ -53,8 +57,8 @@ def _fix_from(body: Any) -> cpb.Fix:
     )
 
 
-def build_http(backends: Backends, registry: Registry, api_key: str | None) -> Starlette:
-    expected = f"Bearer {api_key}".encode() if api_key else None
+def build_http(backends: Backends, registry: Registry, api_key: str | KeyRing | None) -> Starlette:
+    guard = HttpGuard(api_key if isinstance(api_key, KeyRing) else KeyRing(api_key))
     page = PAGE.read_text()
 
     async def healthz(_request: Request) -> Response:
@@ -78,12 +82,6 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
         return JSONResponse({"warnings": [_json(w) for w in found]})
 
     async def actions(request: Request) -> Response:
-        if expected is not None:
-            given = request.headers.get("authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
-                return JSONResponse(
-                    {"error": "missing or wrong API key (Authorization: Bearer ...)"}, 401
-                )
         try:
             body = await request.json()
         except ValueError:
@@ -122,16 +120,19 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
         return Response(metrics.render(current, reports), media_type="text/plain; version=0.0.4")
 
     async def index(_request: Request) -> Response:
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"cache-control": "no-store"})
 
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/api/status", status),
-            Route("/api/warnings", warnings),
-            Route("/api/actions", actions, methods=["POST"]),
-            Route("/metrics", prometheus),
-            Route("/", index),
+            Route("/login", guard.signin_form, methods=["GET"]),
+            Route("/login", guard.signin, methods=["POST"]),
+            Route("/logout", guard.signout, methods=["POST"]),
+            Route("/api/status", guard.protect(status)),
+            Route("/api/warnings", guard.protect(warnings)),
+            Route("/api/actions", guard.protect(actions, action=True), methods=["POST"]),
+            Route("/metrics", guard.protect(prometheus)),
+            Route("/", guard.protect(index, page=True)),
         ]
     )

@@ -81,11 +81,11 @@ async def start(
     if db.is_sqlite:
         await store.mark_interrupted()
     channels: list[grpc.aio.Channel] = []
-    config_channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
+    config_channel = open_channel(config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE)
     channels.append(config_channel)
     cache = None
     if cache_address:
-        cache_channel = open_channel(cache_address, env.api_key, tls.ca, service=CACHE_SERVICE)
+        cache_channel = open_channel(cache_address, env.key_ring, tls.ca, service=CACHE_SERVICE)
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config = ConfigClient(
@@ -103,7 +103,7 @@ async def start(
         clock=clock,
     )
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner, config), server.server)
     lifecycle = Lifecycle(server, db)

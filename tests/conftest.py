@@ -38,7 +38,19 @@ async def config(config_app: ConfigApp) -> AsyncIterator[config_pb2_grpc.ConfigS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How many generated inputs the hardening tests tried."""
+    """How many generated inputs the hardening tests tried, and how many requests without
+    the key they saw refused."""
+    refusing = [m for n, m in list(sys.modules.items()) if n.endswith("test_refused_without_key")]
+    refused = getattr(refusing[0], "REFUSED", None) if refusing else None
+    if refused:
+        terminalreporter.write_line(
+            "requests without the key refused (CMDARR_AUTH=required):"
+            f" RPCs {refused['RPCs without a key']}/{refused['RPCs tried']},"
+            f" HTTP routes {refused['HTTP routes without a key']}/{refused['HTTP routes tried']};"
+            f" with a wrong key: RPCs {refused['RPCs with a wrong key']}/{refused['RPCs tried']},"
+            f" HTTP routes {refused['HTTP routes with a wrong key']}/{refused['HTTP routes tried']}"
+            " (health probes, /healthz, /readyz and the sign-in form are open by design)"
+        )
     modules = [m for n, m in list(sys.modules.items()) if n.endswith("test_generated_input")]
     tried = getattr(modules[0], "TRIED", None) if modules else None
     if tried:

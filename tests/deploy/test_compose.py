@@ -12,9 +12,12 @@ import asyncio
 import contextlib
 import importlib.util
 import itertools
+import json
 import os
 import re
+import shutil
 import signal
+import stat
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -25,9 +28,15 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from cmdarr.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+from playwright.async_api import async_playwright, expect
 
 from common.addresses import is_uri
+from common.auth.policy import decide, exposed_addresses, parse_mode
+from common.client import open_channel
 from common.probe import free_port, is_serving
+from common.service_config import FULL_NAMES
+from tests.support.auth_checks import PROTECTED_ROUTES, refused_routes, refused_rpcs
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -142,10 +151,23 @@ def test_each_service_listens_on_all_interfaces_and_finds_the_others_by_name() -
             assert env[f"CMDARR_{other.upper()}_ADDR"] == expected, name
         assert env["CMDARR_DATA_DIR"] == DATA_DIR
         assert f"data:{DATA_DIR}" in services[name]["volumes"]
-        assert env["CMDARR_API_KEY"] == "", "no API key unless one is given"
+        assert env["CMDARR_API_KEY"] == "", "a generated key unless one is given"
         assert environment(services[name], {"CMDARR_API_KEY": "k"})["CMDARR_API_KEY"] == "k"
     gateway = environment(services["gateway"])
     assert gateway["CMDARR_GATEWAY_HTTP_ADDR"] == f"0.0.0.0:{GATEWAY_HTTP_PORT}"
+
+
+def test_every_service_requires_a_key_by_default() -> None:
+    """As compose runs them (0.0.0.0, names), CMDARR_AUTH=auto decides a key is required,
+    for the default stack and the replicas alike; CMDARR_AUTH=off is a choice it keeps."""
+    services = load_compose()["services"]
+    for name in [*STACK, *(f"scale-{n}" for n in STACK)]:
+        env = environment(services[name])
+        assert env["CMDARR_AUTH"] == "auto", name
+        decision = decide(parse_mode(env["CMDARR_AUTH"]), exposed_addresses(env))
+        assert decision.required, name
+        off = environment(services[name], {"CMDARR_AUTH": "off"})
+        assert decide(parse_mode(off["CMDARR_AUTH"]), exposed_addresses(off)).warn_off
 
 
 def test_healthchecks_probe_over_grpc_health() -> None:
@@ -210,7 +232,8 @@ def test_scale_profile_runs_two_replicas_of_each_service_on_postgresql() -> None
         for store in ("config", "cache", "sync"):
             url = env[f"CMDARR_{store.upper()}_DATABASE_URL"]
             assert url == f"postgresql+asyncpg://cmdarr:cmdarr@postgres:5432/cmdarr_{store}"
-        assert "volumes" not in scaled, "nothing kept on the replicas' disks"
+        assert scaled["volumes"] == ["scale-auth:/data"], "only the shared key on disk"
+        assert env["CMDARR_DATA_DIR"] == DATA_DIR
         for dep, condition in scaled["depends_on"].items():
             assert dep == "postgres" or dep.startswith("scale-"), name
             assert condition["condition"] == "service_healthy"
@@ -314,6 +337,36 @@ async def healthy(running: Running, check: list[str], env: dict[str, str]) -> No
         await asyncio.sleep(0.2)  # between probes, like compose's healthcheck interval
 
 
+def source_of(log: Path) -> str:
+    """Where the service said its key came from (its "api key" log line)."""
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            if entry.get("msg") == "api key":
+                assert entry["path"].endswith("api-key"), "the location is logged"
+                return str(entry["source"])
+    return ""
+
+
+async def signs_in(url: str, key: str) -> None:
+    """The status page in chromium: the sign-in form first, the status once signed in."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `make test` installs it when run as root")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = await browser.new_page()
+        await page.goto(url)
+        await page.get_by_label("API key").fill(key)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.locator("#services")).to_contain_text("sync_svc: serving", timeout=15_000)
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page.locator("form#signin")).to_be_visible()
+        await browser.close()
+
+
 async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None:
     services = load_compose()["services"]
     # The gateway may not exist in this checkout yet: start only the services whose module
@@ -326,6 +379,8 @@ async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None
         for name in names:
             service = services[name]
             env = local_environment(service, local)
+            # Loopback here stands in for 0.0.0.0 there, where auto means required.
+            env["CMDARR_AUTH"] = "required"
             assert env[f"CMDARR_{name.upper()}_ADDR"] == f"127.0.0.1:{local.ports[STACK[name]]}"
             running = await stack.enter_async_context(
                 spawned(name, local.argv(service["command"]), env, tmp_path / f"{name}.log")
@@ -334,10 +389,31 @@ async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None
             await healthy(running, check, env)
             assert await is_serving(f"127.0.0.1:{local.ports[STACK[name]]}")
             started.append(running)
+        key_file = local.data_dir / "api-key"
+        key = key_file.read_text().strip()
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        sources = [source_of(running.log) for running in started]
+        assert sources.count("generated") == 1, sources
+        assert sources.count("file") == len(started) - 1, "one key for every service"
         if "gateway" in names:
             http = local.ports[GATEWAY_HTTP_PORT]
             async with httpx.AsyncClient(timeout=10) as client:
                 assert (await client.get(f"http://127.0.0.1:{http}/healthz")).status_code == 200
+            addresses = {
+                FULL_NAMES[name]: f"127.0.0.1:{local.ports[port]}" for name, port in STACK.items()
+            }
+            refused, total = await refused_rpcs(addresses)
+            assert refused == total, "every RPC refuses a call without the key"
+            assert await refused_routes(f"http://127.0.0.1:{http}") == (len(PROTECTED_ROUTES),) * 2
+            channel = open_channel(addresses[FULL_NAMES["gateway"]], key)
+            reply = await gateway_pb2_grpc.GatewayServiceStub(channel).GetStatus(
+                gateway_pb2.GetStatusRequest(), timeout=10
+            )
+            await channel.close(None)
+            assert all(s.serving for s in reply.status.services), "they reach each other"
+            await signs_in(f"http://127.0.0.1:{http}/", key)
+        for running in started:
+            assert key not in running.log.read_text(), f"{running.name} logged the key"
         # Each kept its database in the data volume.
         for name in ("config", "cache", "sync"):
             assert (local.data_dir / f"{name}.db").exists(), name

@@ -3,14 +3,19 @@ other and with the services (ports, probes, users, addresses)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from common.addresses import is_uri
+from common.auth.setup import SECRET_COMMAND
+from common.probe import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
@@ -123,6 +128,55 @@ def test_state_lives_in_postgresql_from_a_secret_not_on_the_pods() -> None:
     kustomization = (K8S / "kustomization.yaml").read_text()
     assert "secret generic cmdarr-database" in kustomization
     assert "advisory lock" in kustomization, "how migrations run once is written down"
+
+
+def test_every_pod_needs_the_api_key_secret() -> None:
+    """The key is not optional: each pod mounts the Secret (a pod without it does not
+    start) and the services read it from the file, which follows a rotation."""
+    config_map = of_kind("ConfigMap")["cmdarr-env"]["data"]
+    path = Path(config_map["CMDARR_API_KEY_FILE"])
+    assert config_map.get("CMDARR_AUTH", "auto") in ("auto", "required")
+    for name, deployment in of_kind("Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        secret = volumes["api-key"]["secret"]
+        assert secret["secretName"] == "cmdarr-secrets", name
+        assert not secret.get("optional"), name
+        assert secret["defaultMode"] & 0o007 == 0, "not readable by others"
+        (container,) = pod["containers"]
+        mounts = {m["name"]: m for m in container["volumeMounts"]}
+        assert mounts["api-key"]["mountPath"] == str(path.parent), name
+        assert mounts["api-key"]["readOnly"] is True
+        assert "CMDARR_API_KEY" not in env_of(container), name
+    kustomization = (K8S / "kustomization.yaml").read_text()
+    assert SECRET_COMMAND in kustomization, "the one-line command that creates it"
+    assert "optional" not in kustomization.lower()
+
+
+async def test_a_pod_without_the_secret_file_refuses_to_start(tmp_path: Path) -> None:
+    """config_svc with the pod's environment but no Secret mounted: it exits at once,
+    naming the command that creates the Secret. (Loopback and CMDARR_AUTH=required here
+    stand in for the pod's 0.0.0.0.)"""
+    config_map = of_kind("ConfigMap")["cmdarr-env"]["data"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMDARR_")}
+    env.update(config_map)
+    env.update(
+        CMDARR_API_KEY_FILE=str(tmp_path / "secrets" / "api-key"),
+        CMDARR_DATA_DIR=str(tmp_path / "data"),
+        CMDARR_CONFIG_LISTEN=f"127.0.0.1:{free_port()}",
+        CMDARR_AUTH="required",
+        CMDARR_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'config.db'}",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "config_svc", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    text = output.decode()
+    assert "cannot start" in text
+    assert SECRET_COMMAND in text
+    assert not (tmp_path / "secrets").exists(), "never generated for a Secret's file"
 
 
 def test_callers_balance_over_the_replicas_through_headless_services() -> None:

@@ -3,9 +3,7 @@ and the services still talk to one another (they send the key)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
@@ -22,36 +20,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common.client import open_channel
 from common.probe import free_port
 from common.processes import service
-from tests.support.rpc import TIMEOUT, error_reason
+from tests.support.auth_checks import refused_rpcs
+from tests.support.rpc import TIMEOUT
 
 KEY = "stack-key-5f1c"
-
-
-async def every_rpc_refused(addresses: dict[str, str]) -> int:
-    """Call every method of every service without the key; count the UNAUTHENTICATED."""
-    refused = 0
-    for module in (cpb, cache_pb, pb, gpb):
-        for svc in module.DESCRIPTOR.services_by_name.values():
-            channel = open_channel(addresses[svc.full_name])
-            for method in svc.methods:
-                path = f"/{svc.full_name}/{method.name}"
-                raw: dict[str, Any] = {
-                    "request_serializer": lambda b: b,
-                    "response_deserializer": lambda b: b,
-                }
-                call: Awaitable[object]
-                if method.server_streaming:
-                    call = channel.unary_stream(path, **raw)(b"", timeout=TIMEOUT).read()
-                else:
-                    call = channel.unary_unary(path, **raw)(b"", timeout=TIMEOUT)
-                with pytest.raises(grpc.aio.AioRpcError) as caught:
-                    await call
-                refused += (
-                    caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
-                    and error_reason(caught.value) == "UNAUTHENTICATED"
-                )
-            await channel.close(None)
-    return refused
 
 
 async def list_warnings(channel: grpc.aio.Channel) -> object:
@@ -109,10 +81,10 @@ async def test_every_service_needs_the_key(tmp_path: Path) -> None:
                         "cmdarr.sync.v1.SyncService": sync_proc.address,
                         "cmdarr.gateway.v1.GatewayService": gateway_proc.address,
                     }
-                    refused = await every_rpc_refused(addresses)
-                    assert refused == 22, (
-                        "every RPC of every service refuses a call without the key"
-                    )
+                    refused, total = await refused_rpcs(addresses)
+                    assert refused == total, "every RPC of every service refuses it"
+                    wrong, _ = await refused_rpcs(addresses, "not-the-key")
+                    assert wrong == total, "and a wrong key too"
                     keyed = open_channel(gateway_proc.address, KEY)
                     status = await gateway_pb2_grpc.GatewayServiceStub(keyed).GetStatus(
                         gpb.GetStatusRequest(), timeout=TIMEOUT

@@ -1,5 +1,7 @@
 """The status page in a real browser (Debian's chromium, driven by Playwright): a warning's
-one-click fix starts the build, whose progress and then "ready" appear on the page."""
+one-click fix starts the build, whose progress and then "ready" appear on the page; with a
+key required, the page signs in, its actions pass the CSRF guard, and sign-out and a
+rotation bring the sign-in form back."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.type.v1 import type_pb2 as tpb
 from playwright.async_api import async_playwright, expect
 
+from common.auth.keys import KeyRing, new_key
 from tests.support.inprocess_stack import configure, stack, with_gateway
 from tests.support.rpc import TIMEOUT
 
@@ -62,4 +65,66 @@ async def test_fixing_a_warning_in_the_page_builds_the_cache(
             await expect(plex).to_contain_text("Library cache ready", timeout=60_000)
             await expect(page.locator("#warnings")).to_contain_text("No warnings.", timeout=15_000)
             await page.screenshot(path=str(tmp_path / "status.png"))
+            await browser.close()
+
+
+async def test_the_page_signs_in_and_out(database_url: str, tmp_path: Path) -> None:
+    if not CHROMIUM:
+        pytest.fail(
+            "chromium is not installed: `make test` installs it with apt-get when run as root"
+        )
+    key = new_key()
+    ring = KeyRing(key)
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path, keys=ring) as gw:
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, LIBRARY_CACHE_PLEX_ENABLED="false",
+            TARGET_MAX_REQUESTS_PER_SECOND="1000", PLEX_CLIENT_ENABLED="true",
+        )  # fmt: skip
+        command = cpb.Command(
+            name="daily",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_FILE, ref="/music/daily.jspf"),
+            targets=[tpb.TARGET_PLEX],
+            enabled=True,
+        )
+        await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page()
+            url = f"http://127.0.0.1:{gw.http_port}/"
+            await page.goto(url)
+            signin = page.locator("form#signin")
+            await expect(signin).to_be_visible()
+            await expect(page.locator("#targets")).to_have_count(0)
+
+            await page.get_by_label("API key").fill("not-the-key")
+            await page.get_by_role("button", name="Sign in").click()
+            await expect(page.locator("#signin-message")).to_have_text("That key is not right.")
+            await expect(page.locator("#targets")).to_have_count(0)
+
+            await page.get_by_label("API key").fill(key)
+            await page.get_by_role("button", name="Sign in").click()
+            assert page.url == url, "the key never goes into a URL"
+            warning = page.locator(
+                ".warning", has_text="Performance Warning: Playlist sync targeting Plex"
+            )
+            await expect(warning).to_be_visible(timeout=15_000)
+            await warning.get_by_role("button", name="Enable library cache").click()
+            plex = page.locator('.card[data-target="TARGET_PLEX"]')
+            await expect(plex).to_contain_text("Library cache ready", timeout=60_000)
+            cookies = {c["name"]: c for c in await page.context.cookies()}
+            assert cookies["cmdarr_session"]["httpOnly"]
+            assert cookies["cmdarr_session"]["sameSite"] == "Strict"
+            assert key not in str(cookies)
+
+            await page.get_by_role("button", name="Sign out").click()
+            await expect(signin).to_be_visible()
+            await page.goto(url)
+            await expect(signin).to_be_visible()
+
+            await page.get_by_label("API key").fill(key)
+            await page.get_by_role("button", name="Sign in").click()
+            await expect(plex).to_be_visible(timeout=15_000)
+            ring.replace(new_key())  # a rotation ends the session: the page falls back
+            await expect(signin).to_be_visible(timeout=15_000)
             await browser.close()

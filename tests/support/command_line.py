@@ -29,12 +29,14 @@ async def cmdarr(
     addresses: dict[str, str] | None = None,
     stdin: str = "",
     interactive: bool = False,
+    environ: dict[str, str] | None = None,
 ) -> Outcome:
-    """Runs ``cmdarr argv`` against ``addresses`` (service -> host:port)."""
+    """Runs ``cmdarr argv`` against ``addresses`` (service -> host:port), in ``environ``
+    (empty by default)."""
     out, err = io.StringIO(), io.StringIO()
     console = Console(file=out, width=200, color_system=None, force_terminal=False)
     options = [f"--{service}={address}" for service, address in (addresses or {}).items()]
     code = await run(
-        [*options, *argv], Io(console, err, io.StringIO(stdin), interactive), environ={}
+        [*options, *argv], Io(console, err, io.StringIO(stdin), interactive), environ=environ or {}
     )
     return Outcome(code, out.getvalue(), err.getvalue())

@@ -16,6 +16,7 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
+from common.auth.keys import KeyRing
 from common.client import open_channel
 from common.env import ServiceEnv
 from common.errors import FailedPrecondition
@@ -113,11 +114,12 @@ async def stack(
 
 @asynccontextmanager
 async def with_gateway(
-    s: Stack, tmp_path: Path, api_key: str | None = None
+    s: Stack, tmp_path: Path, api_key: str | None = None, keys: KeyRing | None = None
 ) -> AsyncIterator[GatewayApp]:
-    """A gateway in front of the stack ``s``, its HTTP side on an ephemeral port too."""
+    """A gateway in front of the stack ``s``, its HTTP side on an ephemeral port too; with
+    ``keys``, it requires the key in force there (the stack behind it does not)."""
     app = await start_gateway(
-        ServiceEnv("gateway", "127.0.0.1:0", tmp_path, "", api_key, 0.2, "INFO"),
+        ServiceEnv("gateway", "127.0.0.1:0", tmp_path, "", api_key, 0.2, "INFO", keys=keys),
         http_address="127.0.0.1:0",
         config_address=s.addresses["config"],
         cache_address=s.addresses["cache"],
