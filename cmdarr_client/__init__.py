@@ -31,6 +31,7 @@ from cmdarr_client.events import ConfigChange, ConfigProgress, ConfigSnapshot, C
 from cmdarr_client.options import ClientOptions
 from cmdarr_client.requests import Target
 from cmdarr_client.retry import Retry
+from cmdarr_client.text import describe_cache
 
 __version__ = VERSION
 
@@ -60,4 +61,5 @@ __all__ = [
     "Unavailable",
     "Unimplemented",
     "__version__",
+    "describe_cache",
 ]

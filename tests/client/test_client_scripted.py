@@ -27,6 +27,7 @@ from cmdarr_client import (
     Target,
     Unavailable,
     Unimplemented,
+    describe_cache,
 )
 from tests.support.scripted import API_KEY, scripted_client
 
@@ -252,7 +253,13 @@ def test_waiting_for_a_cache_reports_progress_and_ends_when_it_is_ready() -> Non
             cache_update(cache_pb.CACHE_STATE_BUILDING, 900),
             cache_update(cache_pb.CACHE_STATE_READY, 1000),
         )
-        assert ready.result(timeout=10).state == cache_pb.CACHE_STATE_READY
+        final = ready.result(timeout=10)
+        assert final.state == cache_pb.CACHE_STATE_READY
+        building = cache_update(cache_pb.CACHE_STATE_BUILDING, 900).status
+        building.progress.tracks_total = 2000
+        assert describe_cache(building) == "Building Plex library cache... 900/2,000 tracks"
+        final.track_count = 1000
+        assert describe_cache(final) == "Plex library cache ready: 1,000 tracks"
         assert [shown.get_nowait(), shown.get_nowait()] == [900, 1000]
 
         failed = server.run(lambda: client.wait_for_cache(Target.PLEX))
