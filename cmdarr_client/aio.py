@@ -1,11 +1,13 @@
 """AsyncClient: the asyncio client of the cmdarr services, on grpc.aio channels. Its
-vocabulary is Client's, word for word; only ``await`` and ``async for`` differ."""
+vocabulary is Client's, word for word; only ``await`` and ``async for`` differ (and
+``aclosing``, which closes an inner stream at once when a watch ends early)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Protocol, TypeVar
 
 import grpc
@@ -153,7 +155,7 @@ class AsyncClient:
         start: Callable[[float], _StreamCall[Message]],
         go_on: Callable[[CmdarrError], bool],
         deadline: float | None = None,
-    ) -> AsyncIterator[Message]:
+    ) -> AsyncGenerator[Message, None]:
         """The messages of a watch across its streams: a stream that fails in a way
         ``go_on`` accepts, or ends early, is opened again (``start`` builds the request
         from where the watch is), with backoff, up to the retry policy's attempts in a row
@@ -282,7 +284,7 @@ class AsyncClient:
 
     async def watch_config(
         self, after_revision: int = 0, *, progress: bool = False, progress_interval_ms: int = 0
-    ) -> AsyncIterator[ConfigWatchEvent]:
+    ) -> AsyncGenerator[ConfigWatchEvent, None]:
         """Every change after ``after_revision`` (0: a snapshot first), each revision once,
         resumed after a dropped stream or a replica's death, and started again from a
         ConfigSnapshot(compacted=True) when the log no longer reaches back that far. Runs
@@ -296,10 +298,11 @@ class AsyncClient:
                 position.request(), timeout=timeout, metadata=self.options.metadata()
             )
 
-        async for message in self._follow("config", start, position.failed):
-            event = position.accept(message)
-            if event is not None:
-                yield event
+        async with aclosing(self._follow("config", start, position.failed)) as messages:
+            async for message in messages:
+                event = position.accept(message)
+                if event is not None:
+                    yield event
 
     # ----- caches -----------------------------------------------------------------------
 
@@ -319,29 +322,33 @@ class AsyncClient:
 
     async def _cache_statuses(
         self, only: Target | int | None, deadline: float | None
-    ) -> AsyncIterator[cache_pb.CacheStatus]:
+    ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
         def start(timeout: float) -> _StreamCall[cache_pb.WatchCacheStatusResponse]:
             request = cache_pb.WatchCacheStatusRequest(target=requests.target_of(only))
             return self._cache().WatchCacheStatus(
                 request, timeout=timeout, metadata=self.options.metadata()
             )
 
-        async for message in self._follow("cache", start, resumable, deadline):
-            yield message.status
+        async with aclosing(self._follow("cache", start, resumable, deadline)) as messages:
+            async for message in messages:
+                yield message.status
 
-    async def watch_cache(self, *targets: Target | int) -> AsyncIterator[cache_pb.CacheStatus]:
+    async def watch_cache(
+        self, *targets: Target | int
+    ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
         """Status updates of the named targets' caches, ending once each has settled
         (ready, stale, failed or disabled); with no target named, every update until the
         caller stops."""
         watch = CacheWatch({int(t) for t in targets})
         only = targets[0] if len(targets) == 1 else None
-        async for status in self._cache_statuses(only, None):
-            if not watch.wanted(status):
-                continue
-            watch.accept(status)
-            yield status
-            if watch.over:
-                return
+        async with aclosing(self._cache_statuses(only, None)) as statuses:
+            async for status in statuses:
+                if not watch.wanted(status):
+                    continue
+                watch.accept(status)
+                yield status
+                if watch.over:
+                    return
 
     async def wait_for_cache(
         self,
@@ -354,13 +361,15 @@ class AsyncClient:
         ``progress`` sees every update on the way. Raises CacheBuildFailed when the build
         fails, DeadlineExceeded after ``within`` seconds. A disabled cache is waited for:
         enabling a client enables its cache a moment later."""
-        async for status in self._cache_statuses(target, time.monotonic() + within):
-            if status.target != int(target):
-                continue
-            if progress is not None:
-                progress(status)
-            if settled_usable(status):
-                return status
+        statuses = self._cache_statuses(target, time.monotonic() + within)
+        async with aclosing(statuses):
+            async for status in statuses:
+                if status.target != int(target):
+                    continue
+                if progress is not None:
+                    progress(status)
+                if settled_usable(status):
+                    return status
         raise AssertionError("an unbounded cache watch ended")  # pragma: no cover
 
     async def match_tracks(
@@ -384,7 +393,7 @@ class AsyncClient:
         request = requests.run_sync(command_name, spec, dry_run)
         return (await self._unary("sync", self._sync().RunSync, request, safe=False)).run_id
 
-    async def watch_sync(self, run_id: str) -> AsyncIterator[sync_pb.SyncProgress]:
+    async def watch_sync(self, run_id: str) -> AsyncGenerator[sync_pb.SyncProgress, None]:
         """A run's progress until it ends (succeeded, failed or interrupted)."""
 
         def start(timeout: float) -> _StreamCall[sync_pb.WatchSyncResponse]:
@@ -393,18 +402,20 @@ class AsyncClient:
                 request, timeout=timeout, metadata=self.options.metadata()
             )
 
-        async for message in self._follow("sync", start, resumable):
-            yield message.progress
-            if message.progress.state in SYNC_ENDED:
-                return
+        async with aclosing(self._follow("sync", start, resumable)) as messages:
+            async for message in messages:
+                yield message.progress
+                if message.progress.state in SYNC_ENDED:
+                    return
 
     async def wait_for_sync(
         self, run_id: str, *, progress: Callable[[sync_pb.SyncProgress], object] | None = None
     ) -> sync_pb.SyncReport:
         """Follows a run to its end and returns its report."""
-        async for update in self.watch_sync(run_id):
-            if progress is not None:
-                progress(update)
+        async with aclosing(self.watch_sync(run_id)) as updates:
+            async for update in updates:
+                if progress is not None:
+                    progress(update)
         return await self.sync_report(run_id)
 
     async def sync_report(self, run_id: str) -> sync_pb.SyncReport:

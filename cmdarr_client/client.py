@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from typing import Any, Protocol, TypeVar
 
 import grpc
@@ -151,7 +152,7 @@ class Client:
         start: Callable[[float], _StreamCall[Message]],
         go_on: Callable[[CmdarrError], bool],
         deadline: float | None = None,
-    ) -> Iterator[Message]:
+    ) -> Generator[Message, None, None]:
         """The messages of a watch across its streams: a stream that fails in a way
         ``go_on`` accepts, or ends early, is opened again (``start`` builds the request
         from where the watch is), with backoff, up to the retry policy's attempts in a row
@@ -278,7 +279,7 @@ class Client:
 
     def watch_config(
         self, after_revision: int = 0, *, progress: bool = False, progress_interval_ms: int = 0
-    ) -> Iterator[ConfigWatchEvent]:
+    ) -> Generator[ConfigWatchEvent, None, None]:
         """Every change after ``after_revision`` (0: a snapshot first), each revision once,
         resumed after a dropped stream or a replica's death, and started again from a
         ConfigSnapshot(compacted=True) when the log no longer reaches back that far. Runs
@@ -292,10 +293,11 @@ class Client:
                 position.request(), timeout=timeout, metadata=self.options.metadata()
             )
 
-        for message in self._follow("config", start, position.failed):
-            event = position.accept(message)
-            if event is not None:
-                yield event
+        with closing(self._follow("config", start, position.failed)) as messages:
+            for message in messages:
+                event = position.accept(message)
+                if event is not None:
+                    yield event
 
     # ----- caches -----------------------------------------------------------------------
 
@@ -315,29 +317,31 @@ class Client:
 
     def _cache_statuses(
         self, only: Target | int | None, deadline: float | None
-    ) -> Iterator[cache_pb.CacheStatus]:
+    ) -> Generator[cache_pb.CacheStatus, None, None]:
         def start(timeout: float) -> _StreamCall[cache_pb.WatchCacheStatusResponse]:
             request = cache_pb.WatchCacheStatusRequest(target=requests.target_of(only))
             return self._cache().WatchCacheStatus(
                 request, timeout=timeout, metadata=self.options.metadata()
             )
 
-        for message in self._follow("cache", start, resumable, deadline):
-            yield message.status
+        with closing(self._follow("cache", start, resumable, deadline)) as messages:
+            for message in messages:
+                yield message.status
 
-    def watch_cache(self, *targets: Target | int) -> Iterator[cache_pb.CacheStatus]:
+    def watch_cache(self, *targets: Target | int) -> Generator[cache_pb.CacheStatus, None, None]:
         """Status updates of the named targets' caches, ending once each has settled
         (ready, stale, failed or disabled); with no target named, every update until the
         caller stops."""
         watch = CacheWatch({int(t) for t in targets})
         only = targets[0] if len(targets) == 1 else None
-        for status in self._cache_statuses(only, None):
-            if not watch.wanted(status):
-                continue
-            watch.accept(status)
-            yield status
-            if watch.over:
-                return
+        with closing(self._cache_statuses(only, None)) as statuses:
+            for status in statuses:
+                if not watch.wanted(status):
+                    continue
+                watch.accept(status)
+                yield status
+                if watch.over:
+                    return
 
     def wait_for_cache(
         self,
@@ -350,13 +354,15 @@ class Client:
         ``progress`` sees every update on the way. Raises CacheBuildFailed when the build
         fails, DeadlineExceeded after ``within`` seconds. A disabled cache is waited for:
         enabling a client enables its cache a moment later."""
-        for status in self._cache_statuses(target, time.monotonic() + within):
-            if status.target != int(target):
-                continue
-            if progress is not None:
-                progress(status)
-            if settled_usable(status):
-                return status
+        statuses = self._cache_statuses(target, time.monotonic() + within)
+        with closing(statuses):
+            for status in statuses:
+                if status.target != int(target):
+                    continue
+                if progress is not None:
+                    progress(status)
+                if settled_usable(status):
+                    return status
         raise AssertionError("an unbounded cache watch ended")  # pragma: no cover
 
     def match_tracks(
@@ -380,7 +386,7 @@ class Client:
         request = requests.run_sync(command_name, spec, dry_run)
         return self._unary("sync", self._sync().RunSync, request, safe=False).run_id
 
-    def watch_sync(self, run_id: str) -> Iterator[sync_pb.SyncProgress]:
+    def watch_sync(self, run_id: str) -> Generator[sync_pb.SyncProgress, None, None]:
         """A run's progress until it ends (succeeded, failed or interrupted)."""
 
         def start(timeout: float) -> _StreamCall[sync_pb.WatchSyncResponse]:
@@ -389,18 +395,20 @@ class Client:
                 request, timeout=timeout, metadata=self.options.metadata()
             )
 
-        for message in self._follow("sync", start, resumable):
-            yield message.progress
-            if message.progress.state in SYNC_ENDED:
-                return
+        with closing(self._follow("sync", start, resumable)) as messages:
+            for message in messages:
+                yield message.progress
+                if message.progress.state in SYNC_ENDED:
+                    return
 
     def wait_for_sync(
         self, run_id: str, *, progress: Callable[[sync_pb.SyncProgress], object] | None = None
     ) -> sync_pb.SyncReport:
         """Follows a run to its end and returns its report."""
-        for update in self.watch_sync(run_id):
-            if progress is not None:
-                progress(update)
+        with closing(self.watch_sync(run_id)) as updates:
+            for update in updates:
+                if progress is not None:
+                    progress(update)
         return self.sync_report(run_id)
 
     def sync_report(self, run_id: str) -> sync_pb.SyncReport:
