@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos run test lint unit bench demo chaos cluster chaos-cluster clean browser
+.PHONY: install lock protos dist run test lint unit bench demo chaos cluster chaos-cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -39,6 +39,11 @@ $(GENERATED): $(PROTOS) protos/generate.py $(INSTALLED)
 protos: install
 	rm -f $(GENERATED)
 	$(MAKE) $(GENERATED)
+
+# The cmdarr-client wheel (cmdarr_client plus the generated protobuf code) into dist/:
+# `pip install dist/cmdarr_client-*.whl` anywhere, nothing from this tree needed.
+dist: install
+	$(BIN)/python release/build_client.py dist
 
 run: install
 	$(BIN)/python -m common.launcher
@@ -86,4 +91,4 @@ chaos-cluster: install
 	$(BIN)/python -m bench.chaos_cluster
 
 clean:
-	rm -rf $(VENV) gen .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) gen dist .mypy_cache .pytest_cache .ruff_cache

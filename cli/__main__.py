@@ -114,7 +114,7 @@ async def run(
         return await handler(ctx, args)
     except CallFailed as failure:
         io.error(redact(describe(failure), ctx.secrets))
-        return exit_code_of(failure.error.code())
+        return exit_code_of(failure.error.code)
     except UsageError as problem:
         io.error(redact(str(problem), ctx.secrets))
         return EXIT_BAD_INPUT

@@ -20,8 +20,10 @@ from google.protobuf.message import Message
 from rich.console import Console
 
 from cli.errors import CallFailed
-from common.client import open_channel
-from common.service_config import FULL_NAMES
+from cmdarr_client import AsyncClient, Retry
+from cmdarr_client.channels import open_channel
+from cmdarr_client.errors import CmdarrError, error_from
+from cmdarr_client.service_config import FULL_NAMES
 
 SERVICE_NAMES = {
     "config": "config_svc",
@@ -31,6 +33,9 @@ SERVICE_NAMES = {
 }
 # Watch streams last as long as the build or run they follow; still, never forever.
 WATCH_TIMEOUT = 6 * 3600.0
+# A read that answers UNAVAILABLE (after the channel has tried every replica) is tried
+# again twice, and a watch reopened twice, before the command reports the failure.
+CLI_RETRY = Retry(attempts=3, initial_backoff=0.2, max_backoff=1.0)
 
 
 @dataclass
@@ -70,7 +75,10 @@ def as_dict(message: Message) -> dict[str, Any]:
 
 @dataclass
 class Context:
-    """The parsed global options and the channels opened for them (closed by close())."""
+    """The parsed global options and the client built from them (closed by close()).
+
+    Commands call the services through ``client`` (cmdarr_client.AsyncClient); the raw
+    stubs (``config()`` ...) remain for commands that have not moved to it yet."""
 
     io: Io
     addresses: dict[str, str]
@@ -78,6 +86,20 @@ class Context:
     json_output: bool
     secrets: list[str] = field(default_factory=list)
     _channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+    _client: AsyncClient | None = None
+
+    @property
+    def client(self) -> AsyncClient:
+        if self._client is None:
+            self._client = AsyncClient(
+                config=self.addresses.get("config"),
+                cache=self.addresses.get("cache"),
+                sync=self.addresses.get("sync"),
+                gateway=self.addresses.get("gateway"),
+                api_key=self.api_key,
+                retry=CLI_RETRY,
+            )
+        return self._client
 
     def channel(self, service: str) -> grpc.aio.Channel:
         if service not in self._channels:
@@ -103,10 +125,16 @@ class Context:
         """Turns a failed call to ``service`` into CallFailed naming the service."""
         try:
             yield
-        except grpc.aio.AioRpcError as error:
+        except CmdarrError as error:
             raise CallFailed(SERVICE_NAMES[service], self.addresses[service], error) from None
+        except grpc.aio.AioRpcError as raw:
+            typed = error_from(raw, service)
+            raise CallFailed(SERVICE_NAMES[service], self.addresses[service], typed) from None
 
     async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
         for channel in self._channels.values():
             await channel.close(None)
         self._channels.clear()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import grpc
 
-from common.grpc_errors import error_reason, field_violations
+from cmdarr_client.errors import CmdarrError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -27,10 +27,10 @@ class UsageError(Exception):
 
 
 class CallFailed(Exception):
-    """A call to one of the services failed."""
+    """A call to one of the services failed (``error`` is the client's typed error)."""
 
-    def __init__(self, service: str, address: str, error: grpc.aio.AioRpcError) -> None:
-        super().__init__(f"{service}: {error.code().name}")
+    def __init__(self, service: str, address: str, error: CmdarrError) -> None:
+        super().__init__(f"{service}: {error.code.name}")
         self.service = service
         self.address = address
         self.error = error
@@ -47,14 +47,13 @@ def exit_code_of(code: grpc.StatusCode) -> int:
 def describe(failure: CallFailed) -> str:
     """One line: what failed, the status code, the message and every field violation."""
     error = failure.error
-    code = error.code()
-    if code in UNREACHABLE and not error_reason(error):
+    code = error.code
+    if code in UNREACHABLE and not error.reason_text:
         # No rich status: the service itself was never reached (or never answered).
         return f"cannot reach {failure.service} at {failure.address}: is it running? ({code.name})"
-    line = f"{code.name} from {failure.service}: {error.details() or 'no details'}"
-    violations = field_violations(error)
-    if violations:
-        line += " [" + "; ".join(f"{field}: {text}" for field, text in violations) + "]"
+    line = f"{code.name} from {failure.service}: {error.message}"
+    if error.violations:
+        line += " [" + "; ".join(f"{v.field}: {v.description}" for v in error.violations) + "]"
     if code is grpc.StatusCode.UNAUTHENTICATED:
         line += " (pass --api-key or set CMDARR_API_KEY)"
     return line

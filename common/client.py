@@ -1,11 +1,6 @@
-"""Client channels to other services: replicas balanced and health-checked, reads retried,
-keepalive for long watches, the API key, deadlines.
-
-One channel per called service, whatever the number of its replicas: the address (one
-``host:port``, a comma-separated list, or a gRPC target URI such as ``dns:///cache:50052``)
-becomes a target (common/addresses.py ``target_of``), and the service config
-(common/service_config.py) balances calls ``round_robin`` over the replicas that report
-SERVING on grpc.health.v1 and retries the calls that are safe to repeat on another one.
+"""Client channels to other services. They live in the client package
+(cmdarr_client.channels) so that the services, the CLI and outside callers share one copy of
+the addressing, balancing, retry, keepalive and API-key rules; see that module.
 
 Every call made through these channels must pass ``timeout=`` (service-config timeouts
 are broken in grpcio 1.85.1); DEFAULT_TIMEOUT is the usual value for unary calls.
@@ -13,83 +8,18 @@ are broken in grpcio 1.85.1); DEFAULT_TIMEOUT is the usual value for unary calls
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import grpc
 
-from common.addresses import target_of
-from common.auth.keys import KeyRing
-from common.service_config import service_config_json
-
-DEFAULT_TIMEOUT = 10.0
-
-CHANNEL_OPTIONS: Sequence[tuple[str, int]] = (
-    ("grpc.keepalive_time_ms", 30_000),
-    ("grpc.keepalive_timeout_ms", 10_000),
-    ("grpc.keepalive_permit_without_calls", 1),
-    ("grpc.http2.max_pings_without_data", 0),
-    ("grpc.max_receive_message_length", 32 * 1024 * 1024),
-    ("grpc.max_send_message_length", 32 * 1024 * 1024),
-    # A replica that went away is tried again within a second once it is back (the
-    # defaults back off up to two minutes), and a dns:/// name is re-resolved at most
-    # once a second when a connection fails (the default waits 30 s).
-    ("grpc.initial_reconnect_backoff_ms", 200),
-    ("grpc.min_reconnect_backoff_ms", 200),
-    ("grpc.max_reconnect_backoff_ms", 1000),
-    ("grpc.dns_min_time_between_resolutions_ms", 1000),
-    ("grpc.enable_retries", 1),
+from cmdarr_client.channels import (
+    CHANNEL_OPTIONS,
+    DEFAULT_TIMEOUT,
+    channel_options,
+    resolve_host,
 )
+from cmdarr_client.channels import open_channel as _open_channel
+from common.auth.keys import KeyRing
 
-
-def resolve_host(host: str) -> list[str]:
-    """Every IP address of ``host``, from the system resolver. It blocks: it is called only
-    when a channel opens (at start-up), for a list of addresses that names hosts."""
-    infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def _with_key(details: grpc.aio.ClientCallDetails, key: str) -> grpc.aio.ClientCallDetails:
-    metadata = grpc.aio.Metadata(*(details.metadata or ()))
-    metadata.add("authorization", f"Bearer {key}")
-    return grpc.aio.ClientCallDetails(
-        details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
-    )
-
-
-def _keyed(details: grpc.aio.ClientCallDetails, keys: KeyRing) -> grpc.aio.ClientCallDetails:
-    """The call with the key in force now (read per call, so a rotation applies at once)."""
-    key = keys.current()
-    return details if key is None else _with_key(details, key)
-
-
-class _UnaryKey(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[type-arg]
-    def __init__(self, keys: KeyRing) -> None:
-        self._keys = keys
-
-    async def intercept_unary_unary(
-        self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
-        return await continuation(_keyed(details, self._keys), request)
-
-
-class _StreamKey(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[type-arg]
-    def __init__(self, keys: KeyRing) -> None:
-        self._keys = keys
-
-    async def intercept_unary_stream(
-        self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
-        return await continuation(_keyed(details, self._keys), request)
-
-
-def channel_options(service: str | None) -> list[tuple[str, int | str]]:
-    """CHANNEL_OPTIONS plus, for a called ``service`` (its full name), its service config."""
-    options: list[tuple[str, int | str]] = list(CHANNEL_OPTIONS)
-    if service is not None:
-        options.append(("grpc.service_config", service_config_json(service)))
-    return options
+__all__ = ["CHANNEL_OPTIONS", "DEFAULT_TIMEOUT", "channel_options", "open_channel", "resolve_host"]
 
 
 def open_channel(
@@ -99,23 +29,7 @@ def open_channel(
     *,
     service: str | None = None,
 ) -> grpc.aio.Channel:
-    """A channel to ``address`` (one ``host:port``, a comma-separated list of replicas, or
-    a gRPC target URI) with our keepalive settings: TLS trusting ``ca`` (PEM) when given,
-    else plain (loopback or a private network); ``authorization: Bearer <api_key>`` is
-    sent on every call when a key is given (a KeyRing: the key in force at each call).
-
-    ``service`` is the full name of the service called (``cmdarr.cache.v1.CacheService``):
-    with it, calls are balanced ``round_robin`` over the replicas whose health for that
-    service is SERVING, and its reads are retried on another replica when one answers
-    UNAVAILABLE. Without it (probes, tests of one server) the channel uses one address
-    at a time and does no health checking."""
-    target = target_of(address, resolve_host)
-    options = channel_options(service)
-    keys = api_key if isinstance(api_key, KeyRing) else KeyRing(api_key)
-    interceptors: list[Any] = [_UnaryKey(keys), _StreamKey(keys)] if api_key else []
-    if ca is not None:
-        credentials = grpc.ssl_channel_credentials(root_certificates=ca)
-        return grpc.aio.secure_channel(
-            target, credentials, options=options, interceptors=interceptors
-        )
-    return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
+    """``cmdarr_client.channels.open_channel``; a KeyRing sends the key in force at each
+    call, so a rotation applies at once."""
+    source = api_key.current if isinstance(api_key, KeyRing) else api_key
+    return _open_channel(address, source, ca, service=service)

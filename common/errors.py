@@ -8,48 +8,11 @@ Every concrete error names its ``ErrorReason``, the machine-readable half of the
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-
-class ErrorReason(enum.Enum):
-    """Mirror of cmdarr.type.v1.ErrorReason; the value is the wire form of
-    ``google.rpc.ErrorInfo.reason`` (the proto name without ``ERROR_REASON_``)."""
-
-    INVALID_ARGUMENT = "INVALID_ARGUMENT"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    INTERNAL = "INTERNAL"
-    UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
-    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
-    REVISION_MISMATCH = "REVISION_MISMATCH"
-    REVISION_COMPACTED = "REVISION_COMPACTED"
-    SETTING_PINNED_BY_ENV = "SETTING_PINNED_BY_ENV"
-    COMMAND_NOT_FOUND = "COMMAND_NOT_FOUND"
-    COMMAND_ALREADY_EXISTS = "COMMAND_ALREADY_EXISTS"
-    BUILTIN_COMMAND = "BUILTIN_COMMAND"
-    MATCH_OVERRIDE_NOT_FOUND = "MATCH_OVERRIDE_NOT_FOUND"
-    CACHE_DISABLED = "CACHE_DISABLED"
-    RUN_NOT_FOUND = "RUN_NOT_FOUND"
-    SOURCE_FAILED = "SOURCE_FAILED"
-    SOURCE_UNAVAILABLE = "SOURCE_UNAVAILABLE"
-    TARGET_ERROR = "TARGET_ERROR"
-    TARGET_AUTH = "TARGET_AUTH"
-    TARGET_NOT_FOUND = "TARGET_NOT_FOUND"
-    TARGET_REJECTED = "TARGET_REJECTED"
-    TARGET_UNAVAILABLE = "TARGET_UNAVAILABLE"
-    TARGET_TIMEOUT = "TARGET_TIMEOUT"
-    TARGET_MALFORMED_RESPONSE = "TARGET_MALFORMED_RESPONSE"
-    TARGET_SHORT_LISTING = "TARGET_SHORT_LISTING"
-    TARGET_PARTIAL_WRITE = "TARGET_PARTIAL_WRITE"
-
-
-@dataclass(frozen=True)
-class FieldViolation:
-    """One invalid field: a path such as ``changes[2].value`` and why it is invalid."""
-
-    field: str
-    description: str
+# One mirror of the proto enum and one violation type, shared with the client package.
+from cmdarr_client.errors import ErrorReason as ErrorReason
+from cmdarr_client.errors import FieldViolation as FieldViolation
 
 
 class ServiceError(Exception):

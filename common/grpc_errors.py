@@ -10,6 +10,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from cmdarr_client.errors import details_of, error_reason, field_violations, reason_of
 from common import errors
 
 DOMAIN = "cmdarr"
@@ -83,42 +84,16 @@ async def abort_with(context: grpc.aio.ServicerContext[Any, Any], status: grpc.S
     raise AssertionError("abort_with_status returned")  # pragma: no cover
 
 
-# ----- the client side ------------------------------------------------------------------
+# ----- the client side: cmdarr_client.errors reads the statuses; one copy for everyone ----
 
-
-def details_of(error: grpc.aio.AioRpcError) -> status_pb2.Status | None:
-    """The google.rpc.Status a failed call carries, or None when it carries none (or one
-    that contradicts the call's own code and message, which a proxy may have rewritten)."""
-    try:
-        status: status_pb2.Status | None = rpc_status.from_call(error)  # type: ignore[arg-type]
-    except ValueError:
-        return None
-    return status
-
-
-def error_reason(error: grpc.aio.AioRpcError) -> str:
-    """The ErrorInfo reason of a failed call, or '' when it carries none."""
-    status = details_of(error)
-    for detail in status.details if status else ():
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return str(info.reason)
-    return ""
-
-
-def reason_of(error: grpc.aio.AioRpcError) -> errors.ErrorReason | None:
-    """The ErrorReason of a failed call; None when it carries none or one unknown here."""
-    try:
-        return errors.ErrorReason(error_reason(error))
-    except ValueError:
-        return None
-
-
-def field_violations(error: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
-    """The (field, description) pairs of a failed call's BadRequest detail."""
-    status = details_of(error)
-    for detail in status.details if status else ():
-        bad = error_details_pb2.BadRequest()
-        if detail.Unpack(bad):
-            return [(v.field, v.description) for v in bad.field_violations]
-    return []
+__all__ = [
+    "abort_with",
+    "details_of",
+    "error_reason",
+    "field_violations",
+    "internal_status",
+    "reason_of",
+    "rich_status",
+    "status_code_of",
+    "status_for",
+]

@@ -12,9 +12,9 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from cli import render
 from cli.commands import Subparsers
-from cli.context import WATCH_TIMEOUT, Context, as_dict
+from cli.context import Context, as_dict
 from cli.errors import EXIT_FAILED, EXIT_OK, UsageError
-from common.client import DEFAULT_TIMEOUT
+from cmdarr_client import Target as ClientTarget
 
 Target: TypeAlias = tpb.Target.ValueType
 TARGETS: dict[str, Target] = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
@@ -43,9 +43,7 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 async def cache_status(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("cache"):
-        reply = await ctx.cache().GetCacheStatus(
-            pb.GetCacheStatusRequest(), timeout=DEFAULT_TIMEOUT
-        )
+        reply = await ctx.client.cache_status()
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
     else:
@@ -55,9 +53,7 @@ async def cache_status(ctx: Context, _args: argparse.Namespace) -> int:
 
 async def enabled_targets(ctx: Context) -> list[Target]:
     async with ctx.calling("cache"):
-        reply = await ctx.cache().GetCacheStatus(
-            pb.GetCacheStatusRequest(), timeout=DEFAULT_TIMEOUT
-        )
+        reply = await ctx.client.cache_status()
     found = [s.target for s in reply.statuses if s.state != pb.CACHE_STATE_DISABLED]
     if not found:
         raise UsageError(
@@ -71,8 +67,7 @@ async def build_cache(ctx: Context, args: argparse.Namespace) -> int:
     replies: list[pb.BuildCacheResponse] = []
     async with ctx.calling("cache"):
         for target in targets:
-            request = pb.BuildCacheRequest(target=target, mode=args.mode)
-            replies.append(await ctx.cache().BuildCache(request, timeout=DEFAULT_TIMEOUT))
+            replies.append(await ctx.client.build_cache(ClientTarget(target), mode=args.mode))
     if not args.watch:
         started(ctx, replies)
         return EXIT_OK
@@ -92,26 +87,14 @@ def started(ctx: Context, replies: list[pb.BuildCacheResponse]) -> None:
 
 async def watch(ctx: Context, targets: list[Target]) -> dict[Target, pb.CacheStatus]:
     """Follows the targets' caches until every build has ended; the final statuses."""
-    only = targets[0] if len(targets) == 1 else tpb.TARGET_UNSPECIFIED
     finals: dict[Target, pb.CacheStatus] = {}
-    call = ctx.cache().WatchCacheStatus(
-        pb.WatchCacheStatusRequest(target=only), timeout=WATCH_TIMEOUT
-    )
-    try:
-        with progress_bars(ctx) as bars:
-            tasks = {t: add_task(bars, t) for t in targets}
-            async with ctx.calling("cache"):
-                async for message in call:
-                    status = message.status
-                    if status.target not in tasks:
-                        continue
-                    show(bars, tasks[status.target], status)
-                    if status.state in ENDED:
-                        finals[status.target] = status
-                    if len(finals) == len(targets):
-                        break
-    finally:
-        call.cancel()
+    with progress_bars(ctx) as bars:
+        tasks = {t: add_task(bars, t) for t in targets}
+        async with ctx.calling("cache"):
+            async for status in ctx.client.watch_cache(*targets):
+                show(bars, tasks[status.target], status)
+                if status.state in ENDED:
+                    finals[status.target] = status
     return finals
 
 

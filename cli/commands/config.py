@@ -13,7 +13,6 @@ from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
 from cli.errors import UsageError
-from common.client import DEFAULT_TIMEOUT
 
 # Values given for keys named like these never appear in any output, even in errors.
 SECRET_LOOKING = re.compile(r"TOKEN|SECRET|PASSWORD|API_KEY", re.IGNORECASE)
@@ -54,9 +53,8 @@ def settings_table(out: Console, title: str, settings: list[pb.Setting], full: b
 
 
 async def get_settings(ctx: Context, args: argparse.Namespace) -> int:
-    request = pb.GetSettingsRequest(keys=args.keys)
     async with ctx.calling("config"):
-        reply = await ctx.config().GetSettings(request, timeout=DEFAULT_TIMEOUT)
+        reply = await ctx.client.get_settings(*args.keys)
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
     else:
@@ -84,8 +82,8 @@ async def set_settings(ctx: Context, args: argparse.Namespace) -> int:
     changes = changes_of(args)
     ctx.secrets += [c.value for c in changes if SECRET_LOOKING.search(c.key) and c.value]
     async with ctx.calling("config"):
-        reply = await ctx.config().UpdateSettings(
-            pb.UpdateSettingsRequest(changes=changes), timeout=DEFAULT_TIMEOUT
+        reply = await ctx.client.update_settings(
+            {c.key: None if c.reset else c.value for c in changes}
         )
     if ctx.json_output:
         ctx.io.json(as_dict(reply))

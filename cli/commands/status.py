@@ -12,7 +12,6 @@ from rich.text import Text
 from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
-from common.client import DEFAULT_TIMEOUT
 
 
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -26,18 +25,18 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 async def show_status(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("gateway"):
-        reply = await ctx.gateway().GetStatus(pb.GetStatusRequest(), timeout=DEFAULT_TIMEOUT)
+        status = await ctx.client.status()
     if ctx.json_output:
-        ctx.io.json(as_dict(reply.status))
+        ctx.io.json(as_dict(status))
         return 0
     out = ctx.io.out
-    targets(out, reply.status.targets)
-    render.warnings(out, reply.status.warnings)
-    if reply.status.recent_syncs:
-        render.sync_list(out, reply.status.recent_syncs, "Recent syncs")
+    targets(out, status.targets)
+    render.warnings(out, status.warnings)
+    if status.recent_syncs:
+        render.sync_list(out, status.recent_syncs, "Recent syncs")
     else:
         render.line(out, "Recent syncs: none")
-    services(out, reply.status.services)
+    services(out, status.services)
     return 0
 
 
@@ -73,7 +72,7 @@ def services(out: Console, items: Iterable[pb.ServiceHealth]) -> None:
 
 async def show_warnings(ctx: Context, _args: argparse.Namespace) -> int:
     async with ctx.calling("gateway"):
-        reply = await ctx.gateway().ListWarnings(pb.ListWarningsRequest(), timeout=DEFAULT_TIMEOUT)
+        reply = await ctx.client.list_warnings()
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
     else:

@@ -11,9 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cli import render
 from cli.commands import Subparsers
-from cli.context import WATCH_TIMEOUT, Context, as_dict
+from cli.context import Context, as_dict
 from cli.errors import EXIT_FAILED, EXIT_OK
-from common.client import DEFAULT_TIMEOUT
 
 SOURCE_KINDS = {
     "file": cpb.SOURCE_KIND_FILE,
@@ -92,18 +91,14 @@ async def decide(ctx: Context, answer: bool | None) -> bool:
 
 async def create_command(ctx: Context, args: argparse.Namespace) -> int:
     command = command_of(args)
-    config = ctx.config()
+    client = ctx.client
     async with ctx.calling("config"):
-        preview = await config.CreateCommand(
-            cpb.CreateCommandRequest(command=command, validate_only=True), timeout=DEFAULT_TIMEOUT
-        )
+        preview = await client.create_command(command, validate_only=True)
         fixable = offers_cache_fix(list(preview.warnings))
         if fixable and not ctx.json_output:
             render.warnings(ctx.io.out, preview.warnings)
         accept = fixable and await decide(ctx, args.answer)
-        created = await config.CreateCommand(
-            cpb.CreateCommandRequest(command=command, accept_fixes=accept), timeout=DEFAULT_TIMEOUT
-        )
+        created = await client.create_command(command, accept_fixes=accept)
     if ctx.json_output:
         ctx.io.json({**as_dict(created), "fixes_accepted": accept})
         return EXIT_OK
@@ -119,9 +114,8 @@ async def create_command(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
-    request = pb.RunSyncRequest(command_name=args.name, dry_run=args.dry_run)
     async with ctx.calling("sync"):
-        run_id = (await ctx.sync().RunSync(request, timeout=DEFAULT_TIMEOUT)).run_id
+        run_id = await ctx.client.run_sync(args.name, dry_run=args.dry_run)
     if not args.watch:
         if ctx.json_output:
             ctx.io.json({"run_id": run_id})
@@ -149,31 +143,21 @@ async def follow(ctx: Context, run_id: str) -> None:
         console=ctx.io.out,
         disable=ctx.json_output,
     )
-    call = ctx.sync().WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=WATCH_TIMEOUT)
-    try:
-        with bars:
-            task = bars.add_task("Starting", total=None)
-            async with ctx.calling("sync"):
-                async for message in call:
-                    progress = message.progress
-                    bars.update(
-                        task,
-                        description=progress.message or render.sync_state(progress.state),
-                        total=progress.tracks_total or None,
-                        completed=progress.tracks_done,
-                    )
-                    if progress.state in ENDED:
-                        break
-    finally:
-        call.cancel()
+    with bars:
+        task = bars.add_task("Starting", total=None)
+        async with ctx.calling("sync"):
+            async for progress in ctx.client.watch_sync(run_id):
+                bars.update(
+                    task,
+                    description=progress.message or render.sync_state(progress.state),
+                    total=progress.tracks_total or None,
+                    completed=progress.tracks_done,
+                )
 
 
 async def fetch_report(ctx: Context, run_id: str) -> pb.SyncReport:
     async with ctx.calling("sync"):
-        reply = await ctx.sync().GetSyncReport(
-            pb.GetSyncReportRequest(run_id=run_id), timeout=DEFAULT_TIMEOUT
-        )
-    return reply.report
+        return await ctx.client.sync_report(run_id)
 
 
 async def show_report(ctx: Context, args: argparse.Namespace) -> int:
@@ -188,9 +172,7 @@ async def show_report(ctx: Context, args: argparse.Namespace) -> int:
 
 async def list_syncs(ctx: Context, args: argparse.Namespace) -> int:
     async with ctx.calling("sync"):
-        reply = await ctx.sync().ListSyncs(
-            pb.ListSyncsRequest(limit=args.limit), timeout=DEFAULT_TIMEOUT
-        )
+        reply = await ctx.client.list_syncs(args.limit)
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
     elif reply.syncs:

@@ -4,7 +4,6 @@ trusts the authority (CMDARR_TLS_CA) reaches it, service to service included."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 import grpc
@@ -18,23 +17,9 @@ from cache_svc.app import start as start_cache
 from common.client import open_channel
 from common.env import ServiceEnv
 from config_svc.app import start as start_config
+from tests.support.certificates import make_certificate
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )  # fmt: skip
-    return cert, key
 
 
 async def test_tls_between_client_and_services(tmp_path: Path) -> None:

@@ -1,0 +1,434 @@
+"""AsyncClient: the asyncio client of the cmdarr services, on grpc.aio channels. Its
+vocabulary is Client's, word for word; only ``await`` and ``async for`` differ (and
+``aclosing``, which closes an inner stream at once when a watch ends early)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import aclosing
+from typing import Protocol, TypeVar
+
+import grpc
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.config.v1 import config_pb2_grpc
+from cmdarr.gateway.v1 import gateway_pb2 as gateway_pb
+from cmdarr.gateway.v1 import gateway_pb2_grpc
+from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from cmdarr.sync.v1 import sync_pb2_grpc
+
+from cmdarr_client import requests
+from cmdarr_client.channels import open_channel
+from cmdarr_client.errors import (
+    CmdarrError,
+    DeadlineExceeded,
+    Unavailable,
+    error_from,
+)
+from cmdarr_client.events import ConfigWatchEvent
+from cmdarr_client.options import Address, ClientOptions
+from cmdarr_client.requests import SettingValue, Target
+from cmdarr_client.retry import Retry
+from cmdarr_client.service_config import FULL_NAMES
+from cmdarr_client.watching import (
+    SYNC_ENDED,
+    CacheWatch,
+    ConfigWatch,
+    resumable,
+    settled_usable,
+)
+
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+Message = TypeVar("Message", covariant=True)
+
+
+class _StreamCall(Protocol[Message]):
+    def __aiter__(self) -> AsyncIterator[Message]: ...
+
+    def cancel(self) -> bool: ...
+
+
+class AsyncClient:
+    """The cmdarr services, called from asyncio code.
+
+    Addresses take the forms the services accept (one ``host:port``, a list of replicas, a
+    ``dns:///`` target); reads retry on another replica; errors are typed
+    (cmdarr_client.errors). Use it as an async context manager, or await close().
+    ``channels`` replaces the channel of a service (tests, custom channels)."""
+
+    def __init__(
+        self,
+        *,
+        config: Address | None = None,
+        cache: Address | None = None,
+        sync: Address | None = None,
+        gateway: Address | None = None,
+        api_key: str | None = None,
+        ca: bytes | None = None,
+        timeout: float = 10.0,
+        retry: Retry | None = None,
+        options: ClientOptions | None = None,
+        channels: Mapping[str, grpc.aio.Channel] | None = None,
+    ) -> None:
+        self.options = options or ClientOptions.build(
+            config=config, cache=cache, sync=sync, gateway=gateway,
+            api_key=api_key, ca=ca, timeout=timeout, retry=retry,
+        )  # fmt: skip
+        self._channels: dict[str, grpc.aio.Channel] = dict(channels or {})
+        self._owned: list[grpc.aio.Channel] = []
+
+    @classmethod
+    async def from_env(cls, environ: Mapping[str, str] | None = None) -> AsyncClient:
+        """Addresses, API key and CA from CMDARR_* variables, as the CLI reads them."""
+        return cls(options=ClientOptions.from_env(environ))
+
+    def __repr__(self) -> str:
+        return f"AsyncClient({dict(self.options.addresses)!r})"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        for channel in self._owned:
+            await channel.close(None)
+        self._owned.clear()
+        self._channels.clear()
+
+    # ----- plumbing ---------------------------------------------------------------------
+
+    def _channel(self, service: str) -> grpc.aio.Channel:
+        if service not in self._channels:
+            channel = open_channel(
+                self.options.addresses[service], None, self.options.ca,
+                service=FULL_NAMES[service],
+            )  # fmt: skip
+            self._owned.append(channel)
+            self._channels[service] = channel
+        return self._channels[service]
+
+    def _config(self) -> config_pb2_grpc.ConfigServiceAsyncStub:
+        return config_pb2_grpc.ConfigServiceStub(self._channel("config"))
+
+    def _cache(self) -> cache_pb2_grpc.CacheServiceAsyncStub:
+        return cache_pb2_grpc.CacheServiceStub(self._channel("cache"))
+
+    def _sync(self) -> sync_pb2_grpc.SyncServiceAsyncStub:
+        return sync_pb2_grpc.SyncServiceStub(self._channel("sync"))
+
+    def _gateway(self) -> gateway_pb2_grpc.GatewayServiceAsyncStub:
+        return gateway_pb2_grpc.GatewayServiceStub(self._channel("gateway"))
+
+    async def _unary(
+        self,
+        service: str,
+        method: grpc.aio.UnaryUnaryMultiCallable[Request, Response],
+        request: Request,
+        *,
+        safe: bool,
+    ) -> Response:
+        """One call under the default deadline; a safe call that answers UNAVAILABLE is
+        tried again (the channel picks the next replica), with backoff."""
+        retry = self.options.retry
+        failures = 0
+        while True:
+            try:
+                return await method(
+                    request, timeout=self.options.timeout, metadata=self.options.metadata()
+                )
+            except grpc.aio.AioRpcError as raw:
+                error = error_from(raw, service)
+            failures += 1
+            if not (safe and isinstance(error, Unavailable) and failures < retry.attempts):
+                raise error
+            await asyncio.sleep(retry.delay(failures))
+
+    async def _follow(
+        self,
+        service: str,
+        start: Callable[[float], _StreamCall[Message]],
+        go_on: Callable[[CmdarrError], bool],
+        deadline: float | None = None,
+    ) -> AsyncGenerator[Message, None]:
+        """The messages of a watch across its streams: a stream that fails in a way
+        ``go_on`` accepts, or ends early, is opened again (``start`` builds the request
+        from where the watch is), with backoff, up to the retry policy's attempts in a row
+        without a message. ``deadline`` (time.monotonic) bounds the whole watch."""
+        retry = self.options.retry
+        failures = 0
+        while True:
+            timeout = self.options.watch_timeout
+            if deadline is not None:
+                timeout = min(timeout, deadline - time.monotonic())
+                if timeout <= 0:
+                    raise DeadlineExceeded(
+                        "the watch ran out of time", code=grpc.StatusCode.DEADLINE_EXCEEDED,
+                        service=service,
+                    )  # fmt: skip
+            call = start(timeout)
+            error: CmdarrError | None = None
+            try:
+                async for message in call:
+                    failures = 0
+                    yield message
+            except grpc.aio.AioRpcError as raw:
+                error = error_from(raw, service)
+            finally:
+                call.cancel()
+            if error is not None and not go_on(error):
+                raise error
+            if error is not None and not resumable(error):
+                continue  # re-snapshot at once
+            failures += 1
+            if failures >= retry.attempts:
+                raise error or Unavailable(
+                    "the watch stream kept ending", code=grpc.StatusCode.UNAVAILABLE,
+                    service=service,
+                )  # fmt: skip
+            await asyncio.sleep(retry.delay(failures))
+
+    # ----- settings ---------------------------------------------------------------------
+
+    async def get_settings(self, *keys: str) -> pb.GetSettingsResponse:
+        """Every setting (or those named) and the revision they reflect."""
+        request = pb.GetSettingsRequest(keys=keys)
+        return await self._unary("config", self._config().GetSettings, request, safe=True)
+
+    async def update_settings(
+        self,
+        changes: Mapping[str, SettingValue | None],
+        *,
+        expected_revision: int = 0,
+        validate_only: bool = False,
+    ) -> pb.UpdateSettingsResponse:
+        """One atomic batch; None resets a key. ``expected_revision`` makes it conditional
+        (Conflict when the configuration moved on)."""
+        request = requests.update_settings(changes, expected_revision, validate_only)
+        return await self._unary("config", self._config().UpdateSettings, request, safe=False)
+
+    # ----- commands and warnings --------------------------------------------------------
+
+    async def list_commands(self) -> pb.ListCommandsResponse:
+        return await self._unary(
+            "config", self._config().ListCommands, pb.ListCommandsRequest(), safe=True
+        )
+
+    async def get_command(self, name: str) -> pb.Command:
+        request = pb.GetCommandRequest(name=name)
+        return (await self._unary("config", self._config().GetCommand, request, safe=True)).command
+
+    async def create_command(
+        self, command: pb.Command, *, accept_fixes: bool = False, validate_only: bool = False
+    ) -> pb.CreateCommandResponse:
+        """Creates a command; the reply's ``warnings`` offer fixes, which ``accept_fixes``
+        applies in the same write."""
+        request = pb.CreateCommandRequest(
+            command=command, accept_fixes=accept_fixes, validate_only=validate_only
+        )
+        return await self._unary("config", self._config().CreateCommand, request, safe=False)
+
+    async def update_command(
+        self,
+        command: pb.Command,
+        *,
+        update_mask: Iterable[str] = (),
+        expected_mod_revision: int = 0,
+    ) -> pb.UpdateCommandResponse:
+        request = requests.update_command(command, update_mask, expected_mod_revision)
+        return await self._unary("config", self._config().UpdateCommand, request, safe=False)
+
+    async def delete_command(self, name: str) -> pb.DeleteCommandResponse:
+        request = pb.DeleteCommandRequest(name=name)
+        return await self._unary("config", self._config().DeleteCommand, request, safe=False)
+
+    async def list_warnings(self) -> gateway_pb.ListWarningsResponse:
+        """Every warning with its fix, as the gateway computes them (config and caches)."""
+        request = gateway_pb.ListWarningsRequest()
+        return await self._unary("gateway", self._gateway().ListWarnings, request, safe=True)
+
+    async def apply_fix(self, fix: pb.Fix) -> gateway_pb.ApplyActionResponse:
+        """Applies a warning's offered fix (``warning.fix``)."""
+        request = gateway_pb.ApplyActionRequest(fix=fix)
+        return await self._unary("gateway", self._gateway().ApplyAction, request, safe=False)
+
+    # ----- match overrides --------------------------------------------------------------
+
+    async def list_match_overrides(
+        self, target: Target | None = None
+    ) -> pb.ListMatchOverridesResponse:
+        request = pb.ListMatchOverridesRequest(target=requests.target_of(target))
+        return await self._unary("config", self._config().ListMatchOverrides, request, safe=True)
+
+    async def put_match_override(
+        self, override: pb.MatchOverride, *, expected_mod_revision: int = 0
+    ) -> pb.PutMatchOverrideResponse:
+        """Pins a source track to a target item, or forbids a match (``override.action``)."""
+        request = pb.PutMatchOverrideRequest(
+            override=override, expected_mod_revision=expected_mod_revision
+        )
+        return await self._unary("config", self._config().PutMatchOverride, request, safe=False)
+
+    async def delete_match_override(
+        self, target: Target, key: pb.SourceKey
+    ) -> pb.DeleteMatchOverrideResponse:
+        request = pb.DeleteMatchOverrideRequest(target=requests.target_of(target), key=key)
+        return await self._unary("config", self._config().DeleteMatchOverride, request, safe=False)
+
+    # ----- the config feed --------------------------------------------------------------
+
+    async def watch_config(
+        self, after_revision: int = 0, *, progress: bool = False, progress_interval_ms: int = 0
+    ) -> AsyncGenerator[ConfigWatchEvent, None]:
+        """Every change after ``after_revision`` (0: a snapshot first), each revision once,
+        resumed after a dropped stream or a replica's death, and started again from a
+        ConfigSnapshot(compacted=True) when the log no longer reaches back that far. Runs
+        until the caller stops iterating."""
+        position = ConfigWatch(
+            after_revision, progress=progress, progress_interval_ms=progress_interval_ms
+        )
+
+        def start(timeout: float) -> _StreamCall[pb.WatchConfigResponse]:
+            return self._config().WatchConfig(
+                position.request(), timeout=timeout, metadata=self.options.metadata()
+            )
+
+        async with aclosing(self._follow("config", start, position.failed)) as messages:
+            async for message in messages:
+                event = position.accept(message)
+                if event is not None:
+                    yield event
+
+    # ----- caches -----------------------------------------------------------------------
+
+    async def cache_status(self, target: Target | None = None) -> cache_pb.GetCacheStatusResponse:
+        request = cache_pb.GetCacheStatusRequest(target=requests.target_of(target))
+        return await self._unary("cache", self._cache().GetCacheStatus, request, safe=True)
+
+    async def build_cache(
+        self,
+        target: Target,
+        *,
+        mode: cache_pb.BuildMode.ValueType = cache_pb.BUILD_MODE_UNSPECIFIED,
+    ) -> cache_pb.BuildCacheResponse:
+        """Starts a build (or joins the running one: ``started`` is then false)."""
+        request = requests.build_cache(target, mode)
+        return await self._unary("cache", self._cache().BuildCache, request, safe=False)
+
+    async def _cache_statuses(
+        self, only: Target | int | None, deadline: float | None
+    ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
+        def start(timeout: float) -> _StreamCall[cache_pb.WatchCacheStatusResponse]:
+            request = cache_pb.WatchCacheStatusRequest(target=requests.target_of(only))
+            return self._cache().WatchCacheStatus(
+                request, timeout=timeout, metadata=self.options.metadata()
+            )
+
+        async with aclosing(self._follow("cache", start, resumable, deadline)) as messages:
+            async for message in messages:
+                yield message.status
+
+    async def watch_cache(
+        self, *targets: Target | int
+    ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
+        """Status updates of the named targets' caches, ending once each has settled
+        (ready, stale, failed or disabled); with no target named, every update until the
+        caller stops."""
+        watch = CacheWatch({int(t) for t in targets})
+        only = targets[0] if len(targets) == 1 else None
+        async with aclosing(self._cache_statuses(only, None)) as statuses:
+            async for status in statuses:
+                if not watch.wanted(status):
+                    continue
+                watch.accept(status)
+                yield status
+                if watch.over:
+                    return
+
+    async def wait_for_cache(
+        self,
+        target: Target,
+        *,
+        progress: Callable[[cache_pb.CacheStatus], object] | None = None,
+        within: float = 3600.0,
+    ) -> cache_pb.CacheStatus:
+        """Waits until ``target``'s cache is usable (ready or stale) and returns its status;
+        ``progress`` sees every update on the way. Raises CacheBuildFailed when the build
+        fails, DeadlineExceeded after ``within`` seconds. A disabled cache is waited for:
+        enabling a client enables its cache a moment later."""
+        statuses = self._cache_statuses(target, time.monotonic() + within)
+        async with aclosing(statuses):
+            async for status in statuses:
+                if status.target != int(target):
+                    continue
+                if progress is not None:
+                    progress(status)
+                if settled_usable(status):
+                    return status
+        raise AssertionError("an unbounded cache watch ended")  # pragma: no cover
+
+    async def match_tracks(
+        self, target: Target, tracks: Sequence[cache_pb.TrackQuery], *, min_confidence: float = 0
+    ) -> cache_pb.MatchTracksResponse:
+        request = cache_pb.MatchTracksRequest(
+            target=requests.target_of(target), tracks=tracks, min_confidence=min_confidence
+        )
+        return await self._unary("cache", self._cache().MatchTracks, request, safe=True)
+
+    # ----- syncs ------------------------------------------------------------------------
+
+    async def run_sync(
+        self,
+        command_name: str | None = None,
+        *,
+        spec: sync_pb.SyncSpec | None = None,
+        dry_run: bool = False,
+    ) -> str:
+        """Starts a run of a stored command or an inline spec; returns the run id."""
+        request = requests.run_sync(command_name, spec, dry_run)
+        return (await self._unary("sync", self._sync().RunSync, request, safe=False)).run_id
+
+    async def watch_sync(self, run_id: str) -> AsyncGenerator[sync_pb.SyncProgress, None]:
+        """A run's progress until it ends (succeeded, failed or interrupted)."""
+
+        def start(timeout: float) -> _StreamCall[sync_pb.WatchSyncResponse]:
+            request = sync_pb.WatchSyncRequest(run_id=run_id)
+            return self._sync().WatchSync(
+                request, timeout=timeout, metadata=self.options.metadata()
+            )
+
+        async with aclosing(self._follow("sync", start, resumable)) as messages:
+            async for message in messages:
+                yield message.progress
+                if message.progress.state in SYNC_ENDED:
+                    return
+
+    async def wait_for_sync(
+        self, run_id: str, *, progress: Callable[[sync_pb.SyncProgress], object] | None = None
+    ) -> sync_pb.SyncReport:
+        """Follows a run to its end and returns its report."""
+        async with aclosing(self.watch_sync(run_id)) as updates:
+            async for update in updates:
+                if progress is not None:
+                    progress(update)
+        return await self.sync_report(run_id)
+
+    async def sync_report(self, run_id: str) -> sync_pb.SyncReport:
+        request = sync_pb.GetSyncReportRequest(run_id=run_id)
+        return (await self._unary("sync", self._sync().GetSyncReport, request, safe=True)).report
+
+    async def list_syncs(self, limit: int = 20) -> sync_pb.ListSyncsResponse:
+        request = sync_pb.ListSyncsRequest(limit=limit)
+        return await self._unary("sync", self._sync().ListSyncs, request, safe=True)
+
+    # ----- the gateway ------------------------------------------------------------------
+
+    async def status(self) -> gateway_pb.Status:
+        """Targets, caches, warnings, recent syncs and every service's health."""
+        request = gateway_pb.GetStatusRequest()
+        return (await self._unary("gateway", self._gateway().GetStatus, request, safe=True)).status
