@@ -29,6 +29,7 @@ class ErrorReason(enum.Enum):
     COMMAND_ALREADY_EXISTS = "COMMAND_ALREADY_EXISTS"
     BUILTIN_COMMAND = "BUILTIN_COMMAND"
     MATCH_OVERRIDE_NOT_FOUND = "MATCH_OVERRIDE_NOT_FOUND"
+    MATCH_OVERRIDE_ALREADY_EXISTS = "MATCH_OVERRIDE_ALREADY_EXISTS"
     CACHE_DISABLED = "CACHE_DISABLED"
     RUN_NOT_FOUND = "RUN_NOT_FOUND"
     SOURCE_FAILED = "SOURCE_FAILED"
@@ -184,6 +185,26 @@ class CommandAlreadyExists(AlreadyExists):
     def __init__(self, name: str) -> None:
         super().__init__(f"a command named {name!r} already exists")
         self.name = name
+
+
+class MatchOverrideNotFound(NotFound):
+    reason = ErrorReason.MATCH_OVERRIDE_NOT_FOUND
+
+    def __init__(self, label: str) -> None:
+        super().__init__(f"no match override for {label}; list them with ListMatchOverrides")
+
+
+class MatchOverrideAlreadyExists(AlreadyExists):
+    """A create-only put (expected_mod_revision 0) found an override for the key."""
+
+    reason = ErrorReason.MATCH_OVERRIDE_ALREADY_EXISTS
+
+    def __init__(self, label: str, mod_revision: int) -> None:
+        super().__init__(
+            f"a match override for {label} already exists (mod_revision {mod_revision}); "
+            "to replace it, put it again with that expected_mod_revision, or delete it first"
+        )
+        self.mod_revision = mod_revision
 
 
 class BuiltinCommand(FailedPrecondition):

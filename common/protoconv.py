@@ -75,6 +75,7 @@ MATCH_METHODS = {
     MatchMethod.EXACT: cache_pb.MATCH_METHOD_EXACT,
     MatchMethod.FUZZY: cache_pb.MATCH_METHOD_FUZZY,
     MatchMethod.NONE: cache_pb.MATCH_METHOD_NONE,
+    MatchMethod.OVERRIDE: cache_pb.MATCH_METHOD_OVERRIDE,
 }
 MATCH_METHODS_BACK = {v: k for k, v in MATCH_METHODS.items()}
 
