@@ -110,7 +110,7 @@ async def test_every_service_needs_the_key(tmp_path: Path) -> None:
                         "cmdarr.gateway.v1.GatewayService": gateway_proc.address,
                     }
                     refused = await every_rpc_refused(addresses)
-                    assert refused == 22, (
+                    assert refused == 26, (
                         "every RPC of every service refuses a call without the key"
                     )
                     keyed = open_channel(gateway_proc.address, KEY)
