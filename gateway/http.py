@@ -22,6 +22,7 @@ from common.grpc_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
+from gateway.review_http import review_routes
 
 PAGE = Path(__file__).with_name("static") / "index.html"
 RECENT_REPORTS = 20
@@ -131,6 +132,7 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
             Route("/api/status", status),
             Route("/api/warnings", warnings),
             Route("/api/actions", actions, methods=["POST"]),
+            *review_routes(backends, api_key),
             Route("/metrics", prometheus),
             Route("/", index),
         ]

@@ -102,8 +102,10 @@ def text_key(artist: str, title: str, album: str = "") -> SourceKey:
     )
 
 
-def source_key(query: Query) -> SourceKey | None:
-    """A source track's key: MBID, else ISRC, else text; None without title or artist."""
+def raw_key(query: Query) -> SourceKey | None:
+    """A source track's key as the source spells it (what a client sends config_svc,
+    which normalizes it): MBID, else ISRC, else the first artist credit, the title and
+    the album; None without title or artist."""
     mbid = query.mbid.strip().lower()
     if _MBID.match(mbid):
         return SourceKey(KeyKind.MBID, mbid)
@@ -113,7 +115,16 @@ def source_key(query: Query) -> SourceKey | None:
     artist = next((a for a in query.artists if a.strip()), "")
     if not artist.strip() or not query.title.strip():
         return None
-    return text_key(artist, query.title, query.album)
+    return SourceKey(KeyKind.TEXT, "", artist, query.title, query.album)
+
+
+def source_key(query: Query) -> SourceKey | None:
+    """A source track's normalized key: MBID, else ISRC, else text; None without title
+    or artist."""
+    raw = raw_key(query)
+    if raw is None or raw.kind is not KeyKind.TEXT:
+        return raw
+    return text_key(raw.artist, raw.title, raw.album)
 
 
 def _clean_isrc(isrc: str) -> str:
