@@ -3,6 +3,8 @@ shared by config_svc, cache_svc, sync_svc, the gateway and the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cmdarr.config.v1 import config_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -78,3 +80,11 @@ def override_from_pb(message: pb.MatchOverride) -> MatchOverride | None:
         create_revision=message.create_revision,
         mod_revision=message.mod_revision,
     )
+
+
+def stored_match(
+    overrides: Iterable[pb.MatchOverride], normalized: SourceKey
+) -> pb.MatchOverride | None:
+    """The stored override whose key is ``normalized`` (a key normalized with
+    common.matching.overrides.source_key, as config_svc stores it)."""
+    return next((o for o in overrides if stored_key_from_pb(o.key) == normalized), None)

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from common.grpc_errors import error_reason, field_violations
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
-from common.override_pb import key_to_pb, stored_key_from_pb
+from common.override_pb import key_to_pb, stored_match
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.review import PAGE_AUTHOR, last_runs
 
@@ -183,9 +183,7 @@ def review_routes(backends: Backends, api_key: str | None) -> list[Route]:
         listed = await backends.config.ListMatchOverrides(
             cpb.ListMatchOverridesRequest(target=override.target), timeout=CALL_TIMEOUT
         )
-        current = next(
-            (o for o in listed.overrides if stored_key_from_pb(o.key) == normalized), None
-        )
+        current = stored_match(listed.overrides, normalized)
         return await backends.config.PutMatchOverride(
             cpb.PutMatchOverrideRequest(
                 override=override, expected_mod_revision=current.mod_revision if current else 0
