@@ -64,10 +64,17 @@ class ConfigClient:
         return [c for c in commands if c is not None and c.kind is CommandKind.PLAYLIST_SYNC]
 
     async def match_overrides(self) -> list[MatchOverride]:
-        """Every match override (a run reads them once, for the tracks no cache answers)."""
-        reply = await self._stub.ListMatchOverrides(
-            cpb.ListMatchOverridesRequest(), timeout=DEFAULT_TIMEOUT
-        )
+        """Every match override (a run reads them once, for the tracks no cache answers).
+        A config_svc too old to keep overrides (UNIMPLEMENTED, during a rolling upgrade)
+        has none."""
+        try:
+            reply = await self._stub.ListMatchOverrides(
+                cpb.ListMatchOverridesRequest(), timeout=DEFAULT_TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return []
+            raise
         found = (override_from_pb(o) for o in reply.overrides)
         return [o for o in found if o is not None]
 

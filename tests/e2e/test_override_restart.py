@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -29,8 +30,15 @@ from tests.support.waiting import eventually
 NAMES = ("config_svc", "cache_svc", "sync_svc", "gateway")
 
 
+@dataclass
+class Stubs:
+    config: config_pb2_grpc.ConfigServiceAsyncStub
+    cache: cache_pb2_grpc.CacheServiceAsyncStub
+    sync: sync_pb2_grpc.SyncServiceAsyncStub
+
+
 @asynccontextmanager
-async def services(tmp_path: Path, ports: dict[str, str]) -> AsyncIterator[None]:
+async def services(tmp_path: Path, ports: dict[str, str]) -> AsyncIterator[Stubs]:
     """The four services as processes, on fixed addresses, config first."""
     env = {
         "CMDARR_DATA_DIR": str(tmp_path / "data"),
@@ -44,7 +52,14 @@ async def services(tmp_path: Path, ports: dict[str, str]) -> AsyncIterator[None]
         for name in NAMES:
             address = ports[name.removesuffix("_svc")]
             await stack.enter_async_context(service(name, tmp_path, address=address, env=env))
-        yield
+        channels = [open_channel(ports[n]) for n in ("config", "cache", "sync")]
+        for channel in channels:
+            stack.push_async_callback(channel.close, None)
+        yield Stubs(
+            config_pb2_grpc.ConfigServiceStub(channels[0]),
+            cache_pb2_grpc.CacheServiceStub(channels[1]),
+            sync_pb2_grpc.SyncServiceStub(channels[2]),
+        )
 
 
 async def run(
@@ -69,10 +84,8 @@ async def test_overrides_survive_a_restart_of_every_service(tmp_path: Path) -> N
     )
     tracks = [*playlist(6, absent=1), live_take]
     async with running_plex(catalog=CATALOG) as plex:
-        async with services(tmp_path, ports):
-            config = config_pb2_grpc.ConfigServiceStub(open_channel(ports["config"]))
-            cache = cache_pb2_grpc.CacheServiceStub(open_channel(ports["cache"]))
-            sync = sync_pb2_grpc.SyncServiceStub(open_channel(ports["sync"]))
+        async with services(tmp_path, ports) as stubs:
+            config, cache, sync = stubs.config, stubs.cache, stubs.sync
             changes = {
                 "PLEX_URL": plex.url, "PLEX_TOKEN": plex.token, "PLEX_CLIENT_ENABLED": "true",
                 "TARGET_MAX_REQUESTS_PER_SECOND": "1000",
@@ -109,10 +122,8 @@ async def test_overrides_survive_a_restart_of_every_service(tmp_path: Path) -> N
             assert len(stored.overrides) == 2
 
         # Everything stopped; start it all again on the same data.
-        async with services(tmp_path, ports):
-            config = config_pb2_grpc.ConfigServiceStub(open_channel(ports["config"]))
-            cache = cache_pb2_grpc.CacheServiceStub(open_channel(ports["cache"]))
-            sync = sync_pb2_grpc.SyncServiceStub(open_channel(ports["sync"]))
+        async with services(tmp_path, ports) as stubs:
+            config, cache, sync = stubs.config, stubs.cache, stubs.sync
             again = await config.ListMatchOverrides(
                 cpb.ListMatchOverridesRequest(), timeout=TIMEOUT
             )
