@@ -16,6 +16,7 @@ import grpc
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf import json_format
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,7 +31,8 @@ from gateway.review import PAGE_AUTHOR, last_runs
 
 Handler = Callable[[Request], Awaitable[Response]]
 ACTIONS = {"pin": cpb.OVERRIDE_ACTION_PIN, "reject": cpb.OVERRIDE_ACTION_REJECT}
-TARGETS = {"plex": 1, "jellyfin": 2, "target_plex": 1, "target_jellyfin": 2}
+TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
+TARGET_NAMES = {v: k for k, v in TARGETS.items()}
 
 
 def _json(message: Any) -> dict[str, Any]:
@@ -84,8 +86,8 @@ def unmatched_of(report: sync_pb.SyncReport) -> list[dict[str, Any]]:
     ]
 
 
-def _target_name(value: int) -> str:
-    return {1: "plex", 2: "jellyfin"}.get(value, "unspecified")
+def _target_name(value: tpb.Target.ValueType) -> str:
+    return TARGET_NAMES.get(value, "unspecified")
 
 
 def review_routes(backends: Backends, api_key: str | None) -> list[Route]:
@@ -137,7 +139,7 @@ def review_routes(backends: Backends, api_key: str | None) -> list[Route]:
             return _bad("body", "must be JSON")
         if not isinstance(body, dict):
             return _bad("body", "must be a JSON object")
-        target = TARGETS.get(str(body.get("target", "")).lower())
+        target = TARGETS.get(str(body.get("target", "")).lower().removeprefix("target_"))
         if target is None:
             return _bad("target", "must be plex or jellyfin")
         action = ACTIONS.get(str(body.get("action", "")).lower())
@@ -158,7 +160,7 @@ def review_routes(backends: Backends, api_key: str | None) -> list[Route]:
         if key is None or normalized is None:
             return _bad("track", "needs a recording MBID, an ISRC, or an artist and a title")
         override = cpb.MatchOverride(
-            target=target,  # type: ignore[arg-type]
+            target=target,
             key=key_to_pb(key),
             action=action,
             item_id=str(body.get("item_id", "")),
