@@ -11,6 +11,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common import override_pb, protoconv
 from common.config.registry import Registry
+from common.errors import FieldViolation, check
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
 from config_svc.overrides import OverrideUseCases
@@ -128,7 +129,10 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     async def ListMatchOverrides(
         self, request: pb.ListMatchOverridesRequest, context: Context
     ) -> pb.ListMatchOverridesResponse:
-        overrides, revision = await self._overrides.list(protoconv.TARGETS_BACK.get(request.target))
+        target = protoconv.TARGETS_BACK.get(request.target)
+        if request.target and target is None:
+            check([FieldViolation("target", "must be TARGET_PLEX, TARGET_JELLYFIN or unset")])
+        overrides, revision = await self._overrides.list(target)
         return pb.ListMatchOverridesResponse(
             overrides=[override_pb.override_to_pb(o) for o in overrides], revision=revision
         )

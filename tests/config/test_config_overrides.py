@@ -169,6 +169,14 @@ async def test_duplicates_stale_revisions_and_unknown_deletes_change_nothing(con
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert_invalid(bad_delete, "target")
+    bad_list = await expect_error(
+        config.ListMatchOverrides(
+            pb.ListMatchOverridesRequest(target=99),  # type: ignore[arg-type]
+            timeout=TIMEOUT,
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert_invalid(bad_list, "target")
     assert_invalid(bad_delete, "key.isrc")
     assert await listed(config) == before
 
