@@ -8,7 +8,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from cache_svc.build import Phase
 from cache_svc.status import CacheStatus
 from common import protoconv
-from common.matching import LibraryTrack, Match, Query
+from common.matching import LibraryTrack, Match, MatchMethod, Query
+from common.override_pb import override_to_pb
 from common.protoconv import CACHE_STATES, TARGETS
 
 PHASES = {
@@ -40,6 +41,7 @@ def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
             pb.BuildStepCost(step=c.step, requests=c.requests, bytes=c.bytes, seconds=c.seconds)
             for c in status.build_costs
         ],
+        stale_overrides=[override_to_pb(o) for o in status.stale_overrides],
     )
     if status.built_at:
         message.built_at.CopyFrom(_timestamp(status.built_at))
@@ -88,7 +90,8 @@ def result_to_pb(ref: str, match: Match, authoritative: bool) -> pb.MatchResult:
         method=protoconv.MATCH_METHODS[match.method],
         confidence=match.confidence,
         reason=match.reason,
-        authoritative=authoritative and not match.matched,
+        # A user's rejection is final whatever the cache's state: never searched live.
+        authoritative=(authoritative or match.method is MatchMethod.OVERRIDE) and not match.matched,
     )
     if match.track is not None:
         result.match.CopyFrom(candidate_to_pb(match.track, match.confidence))

@@ -9,21 +9,24 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from common.config.registry import Registry
 from common.config.values import SettingValues
+from common.matching.override_json import override_from_dict, override_to_dict
+from common.matching.overrides import MatchOverride, SourceKey
 from common.model import BUILDER_NAME, Target
 
 
 @dataclass(frozen=True)
 class FollowedConfig:
-    """Effective setting values (secrets as the revision that last set them) and whether
-    the cache builder command is enabled."""
+    """Effective setting values (secrets as the revision that last set them), whether
+    the cache builder command is enabled, and the match overrides by (target, key)."""
 
     values: Mapping[str, str] = field(default_factory=dict)
     revisions: Mapping[str, int] = field(default_factory=dict)
     builder_enabled: bool = False
+    overrides: Mapping[tuple[Target, SourceKey], MatchOverride] = field(default_factory=dict)
 
     def settings(self, registry: Registry) -> SettingValues:
         """The followed values, read as their types."""
@@ -58,6 +61,7 @@ class FollowedConfig:
                 "values": dict(self.values),
                 "revisions": dict(self.revisions),
                 "builder": self.builder_enabled,
+                "overrides": [override_to_dict(o) for o in self.overrides.values()],
             },
             sort_keys=True,
         )
@@ -65,19 +69,31 @@ class FollowedConfig:
     @classmethod
     def from_json(cls, text: str) -> FollowedConfig:
         data = json.loads(text)
+        overrides = (override_from_dict(o) for o in data.get("overrides", ()))
         return cls(
-            data["values"], {k: int(v) for k, v in data["revisions"].items()}, bool(data["builder"])
+            data["values"],
+            {k: int(v) for k, v in data["revisions"].items()},
+            bool(data["builder"]),
+            {o.ident: o for o in overrides},
         )
 
     def with_setting(self, key: str, value: str, revision: int) -> FollowedConfig:
-        return FollowedConfig(
-            {**self.values, key: value}, {**self.revisions, key: revision}, self.builder_enabled
+        return replace(
+            self, values={**self.values, key: value}, revisions={**self.revisions, key: revision}
         )
 
     def with_builder(self, name: str, enabled: bool) -> FollowedConfig:
         if name != BUILDER_NAME:
             return self
-        return FollowedConfig(self.values, self.revisions, enabled)
+        return replace(self, builder_enabled=enabled)
+
+    def with_override(self, override: MatchOverride) -> FollowedConfig:
+        return replace(self, overrides={**self.overrides, override.ident: override})
+
+    def without_override(self, target: Target, key: SourceKey) -> FollowedConfig:
+        return replace(
+            self, overrides={i: o for i, o in self.overrides.items() if i != (target, key)}
+        )
 
 
 class Action(enum.Enum):

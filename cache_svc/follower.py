@@ -20,6 +20,8 @@ from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.errors import ErrorReason
 from common.grpc_errors import reason_of
+from common.override_pb import override_from_pb, stored_key_from_pb
+from common.protoconv import TARGETS_BACK
 
 _log = logging.getLogger("cache_svc.follower")
 
@@ -33,6 +35,10 @@ def from_snapshot(snapshot: pb.ConfigSnapshot) -> FollowedConfig:
         config = config.with_setting(setting.key, setting.value, setting.mod_revision)
     for command in snapshot.commands:
         config = config.with_builder(command.name, command.enabled)
+    for message in snapshot.match_overrides:
+        override = override_from_pb(message)
+        if override is not None:
+            config = config.with_override(override)
     return config
 
 
@@ -44,6 +50,16 @@ def with_events(config: FollowedConfig, events: Iterable[pb.ConfigEvent]) -> Fol
             )
         elif event.type == pb.EVENT_TYPE_COMMAND_PUT:
             config = config.with_builder(event.command.name, event.command.enabled)
+        elif event.type == pb.EVENT_TYPE_MATCH_OVERRIDE_PUT:
+            override = override_from_pb(event.match_override)
+            if override is not None:
+                config = config.with_override(override)
+        elif event.type == pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED:
+            target = TARGETS_BACK.get(event.match_override.target)
+            if target is not None:
+                config = config.without_override(
+                    target, stored_key_from_pb(event.match_override.key)
+                )
     return config
 
 

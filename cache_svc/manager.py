@@ -20,10 +20,11 @@ from cache_svc.integrity import read_image
 from cache_svc.lease_keeper import LeaseKeeper
 from cache_svc.leases import LeaseRow, LeaseStore
 from cache_svc.status import CacheStatus, derive_state, progress_fields
+from cache_svc.steering import Steering
 from cache_svc.store import CacheStore, TargetRow
 from common.config.registry import Registry
 from common.errors import CacheDisabled
-from common.matching import LibraryTrack, Match, Query, TrackIndex, match_track
+from common.matching import LibraryTrack, Match, Query, TrackIndex
 from common.matching.image import FORMAT_VERSION, ImageError, checksum
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
@@ -92,6 +93,7 @@ class CacheManager:
         self._stopped = False
         self._keep_leases = False
         self._viewing = asyncio.Lock()  # one read of the shared view at a time
+        self._steering = Steering()  # the user's match overrides (cache_svc/steering.py)
 
     # ----- start-up ----------------------------------------------------------------
 
@@ -547,6 +549,7 @@ class CacheManager:
             memory_bytes=runtime.memory_bytes,
             applied_config_revision=self._applied_revision,
             build_costs=runtime.build_costs,
+            stale_overrides=self._steering.stale(target, runtime.index, self._config.overrides),
         )
         progress = runtime.progress if runtime.building else runtime.remote_progress
         if progress is None and state is CacheState.BUILDING:
@@ -580,7 +583,19 @@ class CacheManager:
         index = runtime.index if state is not CacheState.DISABLED else None
         if index is None:
             return [], state, 0
-        return [match_track(index, q, min_confidence) for q in queries], state, runtime.generation
+        matches = self._steering.match(
+            target, index, queries, self._config.overrides, min_confidence
+        )
+        return matches, state, runtime.generation
+
+    def lookup(
+        self, target: Target, item_ids: Sequence[str]
+    ) -> tuple[CacheState, list[LibraryTrack] | None]:
+        """The tracks of ``item_ids`` the serving generation holds (None: no generation)."""
+        runtime, state = self._runtimes[target], self.status(target).state
+        if runtime.index is None or state is CacheState.DISABLED:
+            return state, None
+        return state, self._steering.lookup(target, runtime.index, item_ids)
 
     def min_confidence(self) -> float:
         return self._config.number(self._registry, "MATCH_MIN_CONFIDENCE")

@@ -20,6 +20,7 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 MAX_BATCH = 10_000
 MAX_TEXT = 1024
+MAX_LOOKUP = 1000
 WATCH_TICK_BUILDING = 1.0
 WATCH_TICK_IDLE = 15.0
 
@@ -134,4 +135,24 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
             ],
             state=protoconv.CACHE_STATES[state],
             generation=generation,
+        )
+
+    async def LookupItems(
+        self,
+        request: pb.LookupItemsRequest,
+        context: Context,
+    ) -> pb.LookupItemsResponse:
+        (target,) = _targets(request.target, "target", allow_all=False)
+        ids = list(dict.fromkeys(request.item_ids))
+        if not ids or len(ids) > MAX_LOOKUP:
+            check([FieldViolation("item_ids", f"give 1 to {MAX_LOOKUP:,} item ids")])
+        state, found = await asyncio.to_thread(self._manager.lookup, target, ids)
+        if found is None:
+            return pb.LookupItemsResponse(state=protoconv.CACHE_STATES[state], serving=False)
+        held = {t.item_id for t in found}
+        return pb.LookupItemsResponse(
+            state=protoconv.CACHE_STATES[state],
+            serving=True,
+            items=[convert.candidate_to_pb(t, 1.0) for t in found],
+            missing_item_ids=[i for i in ids if i not in held],
         )

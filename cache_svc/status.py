@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cache_svc.build import BuildProgress, Phase
 from cache_svc.costs import StepCost
+from common.matching.overrides import MatchOverride
 from common.model import CacheState, Target
 
 
@@ -21,6 +22,7 @@ class CacheStatus:
     memory_bytes: int = 0
     applied_config_revision: int = 0
     build_costs: tuple[StepCost, ...] = ()  # what each step of the last good build cost
+    stale_overrides: tuple[MatchOverride, ...] = ()  # pins whose item the cache lacks
     # During a build:
     full_build: bool = False
     phase: Phase | None = None

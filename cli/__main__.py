@@ -3,7 +3,10 @@
     cmdarr status | warnings
     cmdarr config get [KEY ...] | config set KEY=VALUE ... [--reset KEY]
     cmdarr cache build [plex|jellyfin] [--full|--incremental] [--watch] | cache status
-    cmdarr sync create NAME ... | sync run NAME [--watch] | sync report RUN_ID | sync list
+    cmdarr sync create NAME ... | sync run NAME [--watch] | sync report RUN_ID [--all]
+    cmdarr sync list | sync unmatched RUN_ID [--format table|csv|jspf]
+    cmdarr match pin|reject --target T (--mbid M | --isrc I | --artist A --title T
+        | --run RUN_ID --position N) [--item ID] | match list | match delete ...
     cmdarr auth show-path | auth rotate
 
 Exit codes: 0 done, 1 a build or run failed, 2 bad input, 3 a service cannot be reached.
@@ -17,7 +20,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cli.commands import Handler, auth, cache, config, status, sync
+from cli.commands import Handler, auth, cache, config, match, status, sync
 from cli.context import SERVICE_NAMES, Context, Io
 from cli.errors import (
     EXIT_BAD_INPUT,
@@ -72,7 +75,7 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     inner = common_options(environ, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (status, config, cache, sync):
+    for module in (status, config, cache, sync, match):
         module.register(commands, inner)
     auth.register(commands, inner, environ)
     return parser

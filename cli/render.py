@@ -211,14 +211,23 @@ def candidate(result: cache_pb.MatchResult) -> str:
     return f"{best.artist} - {best.title} ({best.confidence:.2f})"
 
 
-def unmatched(console: Console, report: sync_pb.SyncReport) -> None:
-    misses = [t for t in report.tracks if t.source == sync_pb.MATCH_SOURCE_UNMATCHED]
+def method(value: cache_pb.MatchMethod.ValueType) -> str:
+    """MATCH_METHOD_OVERRIDE -> OVERRIDE: how a track was matched (or decided)."""
+    return cache_pb.MatchMethod.Name(value).removeprefix("MATCH_METHOD_")
+
+
+def unmatched(console: Console, report: sync_pb.SyncReport, target: int = 0) -> None:
+    misses = [
+        t
+        for t in report.tracks
+        if t.source == sync_pb.MATCH_SOURCE_UNMATCHED and (not target or t.target == target)
+    ]
     if not misses:
         line(console, "Every track matched.", "green")
         return
     grid = table(
         f"Unmatched tracks ({len(misses)})",
-        ["#", "Target", "Artist", "Title", "Reason", "Best candidate"],
+        ["#", "Target", "Artist", "Title", "Method", "Confidence", "Reason", "Best candidate"],
     )
     for miss in misses:
         grid.add_row(
@@ -227,8 +236,33 @@ def unmatched(console: Console, report: sync_pb.SyncReport) -> None:
                 target_label(miss.target),
                 ", ".join(miss.track.artists) or "-",
                 miss.track.title,
+                method(miss.result.method),
+                f"{miss.result.confidence:.2f}",
                 miss.result.reason or "-",
                 candidate(miss.result),
+            )
+        )
+    console.print(grid)
+
+
+def outcomes(console: Console, report: sync_pb.SyncReport) -> None:
+    """Every track on every target: where its match came from, method, confidence, why."""
+    grid = table(
+        f"Tracks ({len(report.tracks)})",
+        ["#", "Target", "Artist", "Title", "Via", "Method", "Confidence", "Reason", "Item"],
+    )
+    for item in report.tracks:
+        grid.add_row(
+            *cells(
+                item.position + 1,
+                target_label(item.target),
+                ", ".join(item.track.artists) or "-",
+                item.track.title,
+                word(sync_pb.MatchSource.Name(item.source), "MATCH_SOURCE_"),
+                method(item.result.method),
+                f"{item.result.confidence:.2f}",
+                item.result.reason or "-",
+                item.result.match.item_id or "-",
             )
         )
     console.print(grid)

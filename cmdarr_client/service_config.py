@@ -36,7 +36,7 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "RevealSecrets",
         "WatchConfig",
     ),
-    CACHE_SERVICE: ("GetCacheStatus", "MatchTracks", "WatchCacheStatus"),
+    CACHE_SERVICE: ("GetCacheStatus", "LookupItems", "MatchTracks", "WatchCacheStatus"),
     SYNC_SERVICE: ("GetSyncReport", "ListSyncs", "WatchSync"),
     GATEWAY_SERVICE: ("GetStatus", "ListWarnings", "WatchStatus"),
 }

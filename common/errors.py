@@ -149,6 +149,26 @@ class CommandAlreadyExists(AlreadyExists):
         self.name = name
 
 
+class MatchOverrideNotFound(NotFound):
+    reason = ErrorReason.MATCH_OVERRIDE_NOT_FOUND
+
+    def __init__(self, label: str) -> None:
+        super().__init__(f"no match override for {label}; list them with ListMatchOverrides")
+
+
+class MatchOverrideAlreadyExists(AlreadyExists):
+    """A create-only put (expected_mod_revision 0) found an override for the key."""
+
+    reason = ErrorReason.MATCH_OVERRIDE_ALREADY_EXISTS
+
+    def __init__(self, label: str, mod_revision: int) -> None:
+        super().__init__(
+            f"a match override for {label} already exists (mod_revision {mod_revision}); "
+            "to replace it, put it again with that expected_mod_revision, or delete it first"
+        )
+        self.mod_revision = mod_revision
+
+
 class BuiltinCommand(FailedPrecondition):
     """The built-in command cannot be changed this way."""
 

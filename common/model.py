@@ -91,6 +91,7 @@ class FixAction(enum.Enum):
     ENABLE_LIBRARY_CACHE = "enable_library_cache"
     ENABLE_CACHE_BUILDER = "enable_cache_builder"
     BUILD_CACHE_NOW = "build_cache_now"
+    DELETE_STALE_MATCH_OVERRIDES = "delete_stale_match_overrides"
 
 
 class Severity(enum.IntEnum):
@@ -144,6 +145,8 @@ class CacheHealth:
     last_error: str = ""
     tracks_done: int = 0
     tracks_total: int = 0
+    # The match overrides (as people read their keys) that pin an item the cache lacks.
+    stale_overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ CACHE_BUILDER_DISABLED = "CACHE_BUILDER_DISABLED"
 CACHE_FAILED = "LIBRARY_CACHE_FAILED"
 CACHE_STALE = "LIBRARY_CACHE_STALE"
 CACHE_BUILDING = "LIBRARY_CACHE_BUILDING"
+STALE_OVERRIDES = "MATCH_OVERRIDE_ITEM_GONE"
 
 
 def seed_message(target: Target) -> str:
@@ -98,6 +99,25 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
         if not config.flag(cache.target.cache_enabled_key):
             continue
         label = cache.target.label
+        if cache.stale_overrides:
+            count = len(cache.stale_overrides)
+            shown = "; ".join(cache.stale_overrides[:3]) + ("; ..." if count > 3 else "")
+            found.append(
+                SetupWarning(
+                    STALE_OVERRIDES,
+                    Severity.WARNING,
+                    f"{count} {label} match override{'s' if count > 1 else ''} pin"
+                    f"{'' if count > 1 else 's'} an item no longer in the {label} library "
+                    f"({shown}): those tracks are matched by the usual rules. Delete the "
+                    "override, or pin the track again.",
+                    cache.target,
+                    fix=Fix(
+                        FixAction.DELETE_STALE_MATCH_OVERRIDES,
+                        cache.target,
+                        "Delete the stale overrides",
+                    ),
+                )
+            )
         if cache.state is CacheState.FAILED:
             reason = f": {cache.last_error}" if cache.last_error else ""
             found.append(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from common.env import ServiceEnv
+from common.env import ServiceEnv, address_of
 from common.logs import Redactor
 from common.main import run
 from config_svc.app import ConfigApp, start
 
 
 async def _start(env: ServiceEnv, redactor: Redactor) -> ConfigApp:
-    return await start(env, redactor=redactor)
+    return await start(env, redactor=redactor, cache_address=address_of("cache"))
 
 
 if __name__ == "__main__":

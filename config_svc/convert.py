@@ -8,6 +8,7 @@ from common.config.registry import Registry, ValueType
 from common.model import (
     Origin,
 )
+from common.override_pb import ACTIONS_BACK, key_parts, override_to_pb
 from common.protoconv import (
     KINDS_BACK,
     SOURCES_BACK,
@@ -16,6 +17,7 @@ from common.protoconv import (
 )
 from config_svc.core import CommandInput
 from config_svc.events import Event, SettingState
+from config_svc.overrides import KeyInput, OverrideInput
 from config_svc.revisions import WatchItem, WatchItemKind
 
 VALUE_TYPES = {
@@ -67,6 +69,21 @@ def command_from_pb(message: pb.Command) -> CommandInput:
     )
 
 
+def key_from_pb(message: pb.SourceKey) -> KeyInput:
+    return KeyInput(*key_parts(message))
+
+
+def override_from_pb(message: pb.MatchOverride) -> OverrideInput:
+    return OverrideInput(
+        target=TARGETS_BACK.get(message.target),
+        key=key_from_pb(message.key),
+        action=ACTIONS_BACK.get(message.action),
+        item_id=message.item_id,
+        note=message.note,
+        author=message.author,
+    )
+
+
 def event_to_pb(registry: Registry, event: Event) -> pb.ConfigEvent:
     if event.setting is not None:
         return pb.ConfigEvent(
@@ -74,6 +91,17 @@ def event_to_pb(registry: Registry, event: Event) -> pb.ConfigEvent:
         )
     if event.command is not None:
         return pb.ConfigEvent(type=pb.EVENT_TYPE_COMMAND_PUT, command=command_to_pb(event.command))
+    if event.override is not None:
+        return pb.ConfigEvent(
+            type=pb.EVENT_TYPE_MATCH_OVERRIDE_PUT, match_override=override_to_pb(event.override)
+        )
+    if event.override_deleted is not None:
+        gone = event.override_deleted
+        deleted = override_to_pb(gone)
+        return pb.ConfigEvent(
+            type=pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED,
+            match_override=pb.MatchOverride(target=deleted.target, key=deleted.key),
+        )
     return pb.ConfigEvent(
         type=pb.EVENT_TYPE_COMMAND_DELETED, command=pb.Command(name=event.deleted or "")
     )
@@ -88,6 +116,7 @@ def watch_item_to_pb(registry: Registry, item: WatchItem) -> pb.WatchConfigRespo
             pb.ConfigSnapshot(
                 settings=[setting_to_pb(registry, s) for s in item.settings],
                 commands=[command_to_pb(c) for c in item.commands],
+                match_overrides=[override_to_pb(o) for o in item.overrides],
             )
         )
     response.events.extend(event_to_pb(registry, e) for e in item.events)

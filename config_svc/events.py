@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from common.matching.override_json import (
+    key_to_dict,
+    override_from_dict,
+    override_to_dict,
+)
+from common.matching.overrides import MatchOverride, SourceKey
 from common.model import Command, CommandKind, Origin, SourceKind, Target
 
 
@@ -22,11 +29,15 @@ class SettingState:
 
 @dataclass(frozen=True)
 class Event:
-    """One change. Exactly one of ``setting``, ``command`` and ``deleted`` is set."""
+    """One change. Exactly one of ``setting``, ``command``, ``deleted``, ``override``
+    and ``override_deleted`` is set (the last holds the deleted override's target and
+    key)."""
 
     setting: SettingState | None = None
     command: Command | None = None
     deleted: str | None = None
+    override: MatchOverride | None = None
+    override_deleted: MatchOverride | None = None
 
     def to_json(self) -> str:
         if self.setting is not None:
@@ -34,6 +45,13 @@ class Event:
             body["origin"] = self.setting.origin.value
         elif self.command is not None:
             body = {"type": "command_put", "command": command_to_dict(self.command)}
+        elif self.override is not None:
+            body = {"type": "override_put", "override": override_to_dict(self.override)}
+        elif self.override_deleted is not None:
+            body = {
+                "type": "override_deleted",
+                "override": override_to_dict(self.override_deleted),
+            }
         else:
             body = {"type": "command_deleted", "name": self.deleted}
         return json.dumps(body, separators=(",", ":"), sort_keys=True)
@@ -47,6 +65,10 @@ class Event:
             return cls(setting=SettingState(**body))
         if kind == "command_put":
             return cls(command=command_from_dict(body["command"]))
+        if kind == "override_put":
+            return cls(override=override_from_dict(body["override"]))
+        if kind == "override_deleted":
+            return cls(override_deleted=override_from_dict(body["override"]))
         return cls(deleted=body["name"])
 
 
@@ -80,3 +102,9 @@ def command_from_dict(data: dict[str, Any]) -> Command:
         create_revision=int(data["create_revision"]),
         mod_revision=int(data["mod_revision"]),
     )
+
+
+def override_ident(target: Target, key: SourceKey) -> str:
+    """The stored identity of (target, key): a fixed-length primary key."""
+    text = json.dumps([target.value, key_to_dict(key)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -18,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import Database
 from common.errors import FieldViolation, InvalidArgument, RevisionCompacted, RevisionMismatch
+from common.matching.overrides import MatchOverride
 from common.model import Command, Notification
 from common.pg_listen import notify
 from config_svc import store
@@ -44,6 +45,7 @@ class Draft:
     stored: dict[str, Stored]
     commands: dict[str, Command]
     notifications: list[Notification] = field(default_factory=list)
+    overrides: dict[store.OverrideId, MatchOverride] = field(default_factory=dict)
 
 
 Mutation = Callable[[store.Loaded, Draft], None]
@@ -63,6 +65,7 @@ class Commit:
     commands: Mapping[str, Command]
     result_stored: Mapping[str, Stored]
     result_commands: Mapping[str, Command]
+    result_overrides: Mapping[store.OverrideId, MatchOverride] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,12 @@ class Changes:
     events: list[Event]
     result_stored: dict[str, Stored]
     result_commands: dict[str, Command]
+    overrides: dict[store.OverrideId, MatchOverride | None] = field(default_factory=dict)
+    result_overrides: dict[store.OverrideId, MatchOverride] = field(default_factory=dict)
 
 
 class WatchItemKind(enum.Enum):
-    SNAPSHOT = enum.auto()  # every setting and command at one revision
+    SNAPSHOT = enum.auto()  # every setting, command and match override at one revision
     EVENTS = enum.auto()  # one revision's events
     PROGRESS = enum.auto()  # the current revision and the compaction floor, while idle
 
@@ -93,10 +98,45 @@ class WatchItem:
     settings: tuple[SettingState, ...] = ()
     commands: tuple[Command, ...] = ()
     events: tuple[Event, ...] = ()
+    overrides: tuple[MatchOverride, ...] = ()
 
 
 def _comparable(command: Command | None) -> Command | None:
     return None if command is None else replace(command, create_revision=0, mod_revision=0)
+
+
+def same_override(old: MatchOverride | None, new: MatchOverride | None) -> bool:
+    """Equal but for the stamps a write sets (time and revisions)."""
+    if old is None or new is None:
+        return old is new
+    stamps = {"update_time": 0.0, "create_revision": 0, "mod_revision": 0}
+    return replace(old, **stamps) == replace(new, **stamps)  # type: ignore[arg-type]
+
+
+def _override_changes(
+    before: Mapping[store.OverrideId, MatchOverride],
+    after: Mapping[store.OverrideId, MatchOverride],
+    revision: int,
+) -> dict[store.OverrideId, MatchOverride | None]:
+    """The overrides a draft created, changed (stamped with ``revision``) or deleted."""
+    out: dict[store.OverrideId, MatchOverride | None] = {}
+    for ident in sorted(set(before) | set(after), key=lambda i: (i[0].value, *i[1].order())):
+        old, new = before.get(ident), after.get(ident)
+        if same_override(old, new):
+            continue
+        out[ident] = (
+            None
+            if new is None
+            else replace(
+                new, create_revision=old.create_revision if old else revision, mod_revision=revision
+            )
+        )
+    return out
+
+
+def sorted_overrides(overrides: Iterable[MatchOverride]) -> list[MatchOverride]:
+    """By target, then by key."""
+    return sorted(overrides, key=lambda o: (o.target.value, *o.key.order()))
 
 
 class RevisionEngine:
@@ -148,7 +188,9 @@ class RevisionEngine:
                 loaded = await store.load(session, lock=True)
                 if expected_revision and expected_revision != loaded.revision:
                     raise RevisionMismatch(expected_revision, loaded.revision)
-                draft = Draft(dict(loaded.stored), dict(loaded.commands))
+                draft = Draft(
+                    dict(loaded.stored), dict(loaded.commands), overrides=dict(loaded.overrides)
+                )
                 mutate(loaded, draft)
                 revision = loaded.revision + 1
                 changes = self._changes(loaded, draft, revision)
@@ -161,6 +203,7 @@ class RevisionEngine:
                         loaded.commands,
                         changes.result_stored,
                         changes.result_commands,
+                        changes.result_overrides,
                     )
                 await store.persist(
                     session,
@@ -168,6 +211,7 @@ class RevisionEngine:
                     settings=changes.settings,
                     commands=changes.commands,
                     events=changes.events,
+                    overrides=changes.overrides,
                 )
                 await self._compact_if_due(session, revision, loaded.compact_revision)
                 if self._notify_channel is not None:
@@ -186,6 +230,7 @@ class RevisionEngine:
             changes.result_commands,
             changes.result_stored,
             changes.result_commands,
+            changes.result_overrides,
         )
 
     def _changes(self, loaded: store.Loaded, draft: Draft, revision: int) -> Changes:
@@ -222,7 +267,24 @@ class RevisionEngine:
             Event(command=cmd) if cmd is not None else Event(deleted=name)
             for name, cmd in commands.items()
         ]
-        return Changes(settings, commands, changed_settings, events, result_stored, result_commands)
+        overrides = _override_changes(loaded.overrides, draft.overrides, revision)
+        events += [
+            Event(override=o) if o is not None else Event(override_deleted=loaded.overrides[i])
+            for i, o in overrides.items()
+        ]
+        result_overrides = {
+            i: o for i, o in {**draft.overrides, **overrides}.items() if o is not None
+        }
+        return Changes(
+            settings,
+            commands,
+            changed_settings,
+            events,
+            result_stored,
+            result_commands,
+            overrides,
+            result_overrides,
+        )
 
     async def _compact_if_due(
         self, session: AsyncSession, revision: int, compact_revision: int
@@ -282,6 +344,7 @@ class RevisionEngine:
                 loaded.compact_revision,
                 settings=tuple(self._views.setting(state, key) for key in self._registry.keys),
                 commands=tuple(loaded.commands[n] for n in sorted(loaded.commands)),
+                overrides=tuple(sorted_overrides(loaded.overrides.values())),
             )
             position = loaded.revision
         else:

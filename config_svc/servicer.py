@@ -9,20 +9,29 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common import protoconv
+from common import override_pb, protoconv
 from common.config.registry import Registry
+from common.errors import FieldViolation, check
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
+from config_svc.overrides import OverrideUseCases
 from config_svc.revisions import RevisionEngine
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
-    def __init__(self, core: ConfigCore, revisions: RevisionEngine, registry: Registry) -> None:
+    def __init__(
+        self,
+        core: ConfigCore,
+        revisions: RevisionEngine,
+        registry: Registry,
+        overrides: OverrideUseCases,
+    ) -> None:
         self._core = core
         self._revisions = revisions
         self._registry = registry
+        self._overrides = overrides
 
     async def GetSettings(
         self, request: pb.GetSettingsRequest, context: Context
@@ -117,26 +126,36 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             warnings=[protoconv.warning_to_pb(w) for w in warnings], revision=revision
         )
 
-    # No match override can be stored yet: the list is empty and writes are refused.
     async def ListMatchOverrides(
         self, request: pb.ListMatchOverridesRequest, context: Context
     ) -> pb.ListMatchOverridesResponse:
-        _, revision = await self._core.warnings()
-        return pb.ListMatchOverridesResponse(revision=revision)
+        target = protoconv.TARGETS_BACK.get(request.target)
+        if request.target and target is None:
+            check([FieldViolation("target", "must be TARGET_PLEX, TARGET_JELLYFIN or unset")])
+        overrides, revision = await self._overrides.list(target)
+        return pb.ListMatchOverridesResponse(
+            overrides=[override_pb.override_to_pb(o) for o in overrides], revision=revision
+        )
 
     async def PutMatchOverride(
         self, request: pb.PutMatchOverrideRequest, context: Context
     ) -> pb.PutMatchOverrideResponse:
-        await context.abort(
-            grpc.StatusCode.FAILED_PRECONDITION, "match overrides are not stored by this version"
+        override, revision = await self._overrides.put(
+            convert.override_from_pb(request.override),
+            expected_mod_revision=request.expected_mod_revision,
+        )
+        return pb.PutMatchOverrideResponse(
+            override=override_pb.override_to_pb(override), revision=revision
         )
 
     async def DeleteMatchOverride(
         self, request: pb.DeleteMatchOverrideRequest, context: Context
     ) -> pb.DeleteMatchOverrideResponse:
-        await context.abort(
-            grpc.StatusCode.FAILED_PRECONDITION, "match overrides are not stored by this version"
+        revision = await self._overrides.delete(
+            protoconv.TARGETS_BACK.get(request.target),
+            convert.key_from_pb(request.key),
         )
+        return pb.DeleteMatchOverrideResponse(revision=revision)
 
     async def WatchConfig(
         self, request: pb.WatchConfigRequest, context: Context

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.model import Command, Origin
+from common.matching.override_json import key_to_dict, override_from_dict
+from common.matching.overrides import MatchOverride, SourceKey
+from common.model import Command, Origin, Target
 from config_svc import tables
-from config_svc.events import Event, command_from_dict, command_to_dict
+from config_svc.events import Event, command_from_dict, command_to_dict, override_ident
 from config_svc.policy import Stored
+
+OverrideId = tuple[Target, SourceKey]
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class Loaded:
     compact_revision: int
     stored: dict[str, Stored]
     commands: dict[str, Command]
+    overrides: dict[OverrideId, MatchOverride]
 
 
 async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
@@ -44,7 +50,14 @@ async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
         )
         for row in await session.execute(select(tables.commands))
     }
-    return Loaded(revision, compact, stored, commands)
+    overrides = {}
+    for row in await session.execute(select(tables.match_overrides)):
+        data = dict(row._mapping)
+        data["key"] = json.loads(data.pop("source_key"))
+        data.pop("ident")
+        override = override_from_dict(data)
+        overrides[override.ident] = override
+    return Loaded(revision, compact, stored, commands, overrides)
 
 
 async def persist(
@@ -54,6 +67,7 @@ async def persist(
     settings: Mapping[str, Stored],
     commands: Mapping[str, Command | None],
     events: list[Event],
+    overrides: Mapping[OverrideId, MatchOverride | None] | None = None,
 ) -> None:
     """Write one revision: changed settings and commands (None deletes), its log entries
     and the new revision number, in the caller's transaction."""
@@ -73,6 +87,25 @@ async def persist(
             row = command_to_dict(command)
             row["targets"] = ",".join(row["targets"])
             await session.execute(insert(tables.commands).values(**row))
+    for (target, source), override in (overrides or {}).items():
+        ident = override_ident(target, source)
+        table = tables.match_overrides
+        await session.execute(delete(table).where(table.c.ident == ident))
+        if override is not None:
+            await session.execute(
+                insert(table).values(
+                    ident=ident,
+                    target=target.value,
+                    source_key=json.dumps(key_to_dict(source), sort_keys=True),
+                    action=override.action.value,
+                    item_id=override.item_id,
+                    note=override.note,
+                    author=override.author,
+                    update_time=override.update_time,
+                    create_revision=override.create_revision,
+                    mod_revision=override.mod_revision,
+                )
+            )
     await session.execute(
         insert(tables.change_log),
         [{"revision": revision, "seq": seq, "event": e.to_json()} for seq, e in enumerate(events)],

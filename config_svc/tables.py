@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -48,4 +48,21 @@ change_log = Table(
     Column("seq", Integer, primary_key=True),
     # JSON of one domain event (see config_svc.events).
     Column("event", Text, nullable=False),
+)
+
+match_overrides = Table(
+    "config_match_overrides",
+    metadata,
+    # sha256 of the target and the key's JSON: identifies the override.
+    Column("ident", String(64), primary_key=True),
+    Column("target", String(16), nullable=False),
+    # JSON of the normalized common.matching.overrides.SourceKey.
+    Column("source_key", Text, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("item_id", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("update_time", Float, nullable=False),  # epoch seconds
+    Column("create_revision", BigInteger, nullable=False),
+    Column("mod_revision", BigInteger, nullable=False),
 )

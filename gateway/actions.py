@@ -11,6 +11,7 @@ from common import protoconv
 from common.errors import FieldViolation, check
 from common.model import BUILDER_NAME
 from gateway.backends import CALL_TIMEOUT, Backends
+from gateway.review import delete_stale_overrides
 
 
 async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
@@ -18,6 +19,7 @@ async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
     needs_target = fix.action in (
         cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE,
         cpb.FIX_ACTION_BUILD_CACHE_NOW,
+        cpb.FIX_ACTION_DELETE_STALE_MATCH_OVERRIDES,
     )
     problems = []
     if fix.action not in protoconv.FIXES_BACK:
@@ -45,6 +47,11 @@ async def apply_fix(backends: Backends, fix: cpb.Fix) -> pb.ApplyActionResponse:
         )
         return pb.ApplyActionResponse(message=f"The {BUILDER_NAME} command was enabled")
     assert target is not None
+    if fix.action == cpb.FIX_ACTION_DELETE_STALE_MATCH_OVERRIDES:
+        deleted = await delete_stale_overrides(backends, target)
+        return pb.ApplyActionResponse(
+            message=f"Deleted {deleted} stale {target.label} match override(s)"
+        )
     build = await backends.cache.BuildCache(
         cache_pb.BuildCacheRequest(target=protoconv.TARGETS[target]), timeout=CALL_TIMEOUT
     )

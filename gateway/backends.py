@@ -18,6 +18,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from common import protoconv
 from common.config.registry import Registry
 from common.model import CacheHealth, ConfigView, Target
+from common.override_pb import stored_key_from_pb
 from common.warning_rules import compute_warnings
 
 CALL_TIMEOUT = 5.0
@@ -112,6 +113,10 @@ class Backends:
         return status
 
 
+def stale_label(override: cpb.MatchOverride) -> str:
+    return f"{stored_key_from_pb(override.key).label()} -> item {override.item_id}"
+
+
 def warnings_for(view: ConfigView, caches: list[cache_pb.CacheStatus]) -> list[cpb.Warning]:
     """The shared warning rules over a configuration and the caches' reported status."""
     health = [
@@ -121,6 +126,7 @@ def warnings_for(view: ConfigView, caches: list[cache_pb.CacheStatus]) -> list[c
             c.last_error,
             c.progress.tracks_done,
             c.progress.tracks_total,
+            tuple(stale_label(o) for o in c.stale_overrides),
         )
         for c in caches
         if c.target in protoconv.TARGETS_BACK

@@ -25,6 +25,7 @@ from common.grpc_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
+from gateway.review_http import review_routes
 from gateway.signin import HttpGuard
 
 PAGE = Path(__file__).with_name("static") / "index.html"
@@ -132,6 +133,7 @@ def build_http(backends: Backends, registry: Registry, api_key: str | KeyRing | 
             Route("/api/status", guard.protect(status)),
             Route("/api/warnings", guard.protect(warnings)),
             Route("/api/actions", guard.protect(actions, action=True), methods=["POST"]),
+            *review_routes(backends, guard),
             Route("/metrics", guard.protect(prometheus)),
             Route("/", guard.protect(index, page=True)),
         ]

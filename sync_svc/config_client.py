@@ -17,7 +17,9 @@ from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.errors import CommandNotFound, FieldViolation, InvalidArgument
 from common.grpc_errors import field_violations
+from common.matching.overrides import MatchOverride
 from common.model import Command, CommandKind
+from common.override_pb import override_from_pb
 from sync_svc.model import Spec
 
 
@@ -60,6 +62,21 @@ class ConfigClient:
         reply = await self._stub.ListCommands(cpb.ListCommandsRequest(), timeout=DEFAULT_TIMEOUT)
         commands = (protoconv.command_from_pb(c) for c in reply.commands)
         return [c for c in commands if c is not None and c.kind is CommandKind.PLAYLIST_SYNC]
+
+    async def match_overrides(self) -> list[MatchOverride]:
+        """Every match override (a run reads them once, for the tracks no cache answers).
+        A config_svc too old to keep overrides (UNIMPLEMENTED, during a rolling upgrade)
+        has none."""
+        try:
+            reply = await self._stub.ListMatchOverrides(
+                cpb.ListMatchOverridesRequest(), timeout=DEFAULT_TIMEOUT
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return []
+            raise
+        found = (override_from_pb(o) for o in reply.overrides)
+        return [o for o in found if o is not None]
 
     async def settings(self) -> SettingValues:
         """Every setting's value, secrets left out (as they are shown: set or not)."""

@@ -4,15 +4,17 @@ batch; a bounded live search only where the cache cannot answer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from common.matching import LibraryTrack, Match, MatchMethod, Query, TrackIndex, match_track
 from common.matching.normalize import parse_title
+from common.matching.overrides import MatchOverride, SourceKey
 from common.model import CacheState, Target
 from common.targets import TargetClient
 from sync_svc.cache_client import CacheClient, CacheMatch, CacheUnavailable, CacheView
 from sync_svc.model import Candidate, Outcome, Track, Via
+from sync_svc.overriding import decide_live
 
 SEARCH_LIMIT = 10
 
@@ -80,8 +82,10 @@ async def match_tracks(
     client: TargetClient,
     settings: MatchSettings,
     say: Callable[[str], None],
+    overrides: Mapping[SourceKey, MatchOverride] | None = None,
 ) -> MatchResult:
-    """Outcomes for every track, in playlist order."""
+    """Outcomes for every track, in playlist order. ``overrides`` (the target's, by key)
+    decide the tracks the cache did not answer before any live search."""
     warnings: list[str] = []
     outcomes: dict[int, Outcome] = {}
     needs_live: list[int] = list(range(len(tracks)))
@@ -127,9 +131,12 @@ async def match_tracks(
             )
 
     searches = 0
+    steered = decide_live(target, tracks, needs_live, overrides or {})
+    outcomes.update(steered.decided)
+    needs_live = steered.remaining
     if needs_live:
         searches = await _live(
-            target, tracks, needs_live, outcomes, client, settings, warnings, say
+            target, tracks, needs_live, outcomes, client, settings, warnings, say, steered.excluded
         )
     ordered = [outcomes[i] for i in range(len(tracks))]
     return MatchResult(ordered, warnings, searches)
@@ -144,8 +151,10 @@ async def _live(
     settings: MatchSettings,
     warnings: list[str],
     say: Callable[[str], None],
+    excluded: Mapping[int, frozenset[str]],
 ) -> int:
-    """At most one search per track per library, within the per-sync cap."""
+    """At most one search per track per library, within the per-sync cap; the items a
+    user rejected for a track (``excluded``) are left out of its hits."""
     choice = await client.music_libraries(settings.library_names)
     libraries = list(choice.chosen)
     budget = settings.live_search_cap
@@ -171,6 +180,8 @@ async def _live(
             spent += 1  # counted before the await, so concurrent tracks never overspend
             searched = True
             for hit in await client.search(library, parse_title(track.title).core, SEARCH_LIMIT):
+                if hit.item_id in excluded.get(position, ()):
+                    continue
                 found.append(
                     LibraryTrack(
                         hit.item_id,

@@ -9,13 +9,14 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
 from common.config.values import SettingValues
 from common.errors import (
     ServiceError,
 )
+from common.matching.overrides import MatchOverride, SourceKey, by_key
 from common.model import SourceKind, Target
 from common.notifier import VersionNotifier
 from common.targets import TargetClient, TargetError
@@ -175,6 +176,7 @@ class SyncRunner:
             _title, tracks = await self._load(spec.source_kind, spec.source_ref, dict(settings.raw))
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.targets)
+        overrides = await self._config.match_overrides()
         for target in spec.targets:
             result = TargetResult(target)
             report.targets.append(result)
@@ -191,7 +193,14 @@ class SyncRunner:
                 result.error = str(exc)
                 continue
             try:
-                await self._sync_target(report, result, tracks, connection.client, settings)
+                await self._sync_target(
+                    report,
+                    result,
+                    tracks,
+                    connection.client,
+                    settings,
+                    by_key(overrides, target),
+                )
             except TargetError as exc:
                 result.error = str(exc)
             finally:
@@ -205,6 +214,7 @@ class SyncRunner:
         tracks: Sequence[Track],
         client: TargetClient,
         settings: SettingValues,
+        overrides: Mapping[SourceKey, MatchOverride],
     ) -> None:
         target = result.target
 
@@ -224,6 +234,7 @@ class SyncRunner:
                 library_names=settings.names(target.library_names_key),
             ),
             say=say,
+            overrides=overrides,
         )
         report.outcomes.extend(matched.outcomes)
         result.warnings.extend(matched.warnings)

@@ -9,7 +9,7 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from cli import render
+from cli import render, unmatched_export
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
 from cli.errors import EXIT_FAILED, EXIT_OK
@@ -28,7 +28,9 @@ QUESTION = "Enable the library cache now?"
 
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     sync = sub.add_parser("sync", parents=[common], help="playlist sync commands and runs")
-    verbs = sync.add_subparsers(dest="verb", required=True, metavar="{create,run,report,list}")
+    verbs = sync.add_subparsers(
+        dest="verb", required=True, metavar="{create,run,report,list,unmatched}"
+    )
     add_create(verbs, common)
     run = verbs.add_parser("run", parents=[common], help="run a sync command now")
     run.add_argument("name")
@@ -38,9 +40,19 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     report = verbs.add_parser("report", parents=[common], help="a run's full report")
     report.add_argument("run_id", metavar="RUN_ID")
     report.set_defaults(handler=show_report)
+    report.add_argument(
+        "--all", action="store_true", help="every track's method, confidence and reason"
+    )
     listing = verbs.add_parser("list", parents=[common], help="recent runs, newest first")
     listing.add_argument("--limit", type=int, default=20)
     listing.set_defaults(handler=list_syncs)
+    unmatched = verbs.add_parser(
+        "unmatched", parents=[common], help="export a run's unmatched tracks and candidates"
+    )
+    unmatched.add_argument("run_id", metavar="RUN_ID")
+    unmatched.add_argument("--format", choices=["table", "csv", "jspf"], default="table")
+    unmatched.add_argument("--target", choices=list(TARGETS))
+    unmatched.set_defaults(handler=export_unmatched)
 
 
 def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -166,7 +178,22 @@ async def show_report(ctx: Context, args: argparse.Namespace) -> int:
         ctx.io.json(as_dict(report))
         return EXIT_OK
     render.sync_summary(ctx.io.out, report)
+    if args.all:
+        render.outcomes(ctx.io.out, report)
     render.unmatched(ctx.io.out, report)
+    return EXIT_OK
+
+
+async def export_unmatched(ctx: Context, args: argparse.Namespace) -> int:
+    """The run's unmatched tracks with their best candidates, for other tools."""
+    report = await fetch_report(ctx, args.run_id)
+    target = TARGETS.get(args.target or "", tpb.TARGET_UNSPECIFIED)
+    if args.format == "csv":
+        ctx.io.out.file.write(unmatched_export.to_csv(report, target))
+    elif args.format == "jspf" or ctx.json_output:
+        ctx.io.json(unmatched_export.to_jspf(report, target))
+    else:
+        render.unmatched(ctx.io.out, report, target)
     return EXIT_OK
 
 

@@ -38,6 +38,7 @@ class MatchMethod(enum.Enum):
     EXACT = "exact"
     FUZZY = "fuzzy"
     NONE = "none"
+    OVERRIDE = "override"  # a user's pin (with a track) or rejection (without)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +53,4 @@ class Match:
 
     @property
     def matched(self) -> bool:
-        return self.method is not MatchMethod.NONE
+        return self.method is not MatchMethod.NONE and self.track is not None

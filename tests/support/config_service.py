@@ -14,6 +14,7 @@ from common.client import open_channel
 from common.db_health import CHECK_SECONDS
 from common.env import ServiceEnv
 from config_svc.app import ConfigApp, start
+from config_svc.items import ItemChecker
 from config_svc.notifications import POLL_SECONDS
 
 
@@ -43,6 +44,8 @@ async def running_config(
     db_check_seconds: float = CHECK_SECONDS,
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
+    items: ItemChecker | None = None,
+    cache_address: str | None = None,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
         service_env(database_url, tmp_path, api_key, address),
@@ -51,6 +54,8 @@ async def running_config(
         db_check_seconds=db_check_seconds,
         revision_poll_seconds=revision_poll_seconds,
         listen_for_revisions=listen_for_revisions,
+        items=items,
+        cache_address=cache_address,
     )
     try:
         yield app

@@ -68,28 +68,33 @@ class Stack:
     addresses: dict[str, str]
 
 
-def env(service: str, tmp_path: Path, url: str) -> ServiceEnv:
-    return ServiceEnv(service, "127.0.0.1:0", tmp_path, url, None, 0.3, "INFO")
+def env(service: str, tmp_path: Path, url: str, address: str = "127.0.0.1:0") -> ServiceEnv:
+    return ServiceEnv(service, address, tmp_path, url, None, 0.3, "INFO")
 
 
 @asynccontextmanager
 async def stack(
     database_url: str, tmp_path: Path, *, cache_up: bool = True
 ) -> AsyncIterator[Stack]:
-    """The stack; with ``cache_up`` false, sync_svc is pointed at a port nobody listens on."""
+    """The stack; with ``cache_up`` false, sync_svc and config_svc are pointed at a port
+    nobody listens on. config_svc checks override item ids with cache_svc, whose port is
+    chosen first since each needs the other's address."""
+    cache_address = f"127.0.0.1:{free_port()}"
     async with (
         running_plex(catalog=CATALOG) as plex,
         running_jellyfin(catalog=CATALOG) as jellyfin,
-        running_config(database_url, tmp_path) as config_app,
+        running_config(database_url, tmp_path, cache_address=cache_address) as config_app,
     ):
         config_address = f"127.0.0.1:{config_app.server.port}"
         cache_app = await start_cache(
-            env("cache", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}"),
+            env(
+                "cache",
+                tmp_path,
+                f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}",
+                cache_address if cache_up else "127.0.0.1:0",
+            ),
             config_address=config_address,
             progress_interval_ms=200,
-        )
-        cache_address = (
-            f"127.0.0.1:{cache_app.server.port}" if cache_up else f"127.0.0.1:{free_port()}"
         )
         sync_app = await start_sync(
             env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),

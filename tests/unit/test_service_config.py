@@ -49,6 +49,7 @@ def test_the_config_balances_checks_health_and_retries_on_unavailable_only() -> 
     (method,) = config["methodConfig"]
     assert {n["method"] for n in method["name"]} == {
         "GetCacheStatus",
+        "LookupItems",
         "MatchTracks",
         "WatchCacheStatus",
     }

@@ -116,3 +116,25 @@ def test_cache_health_rules() -> None:
 def test_cache_health_of_a_disabled_cache_is_ignored() -> None:
     caches = [CacheHealth(Target.PLEX, CacheState.FAILED, last_error="x")]
     assert compute_warnings(view([builder(False)]), caches) == []
+
+
+def test_a_pin_whose_item_is_gone_warns_with_the_fix_that_deletes_it() -> None:
+    settings = {"LIBRARY_CACHE_PLEX_ENABLED": True, "PLEX_CLIENT_ENABLED": True}
+    stale = ("beatles / getback -> item 404", "queen / so -> item 9", "a / b -> item 1", "c / d")
+    (warning,) = compute_warnings(
+        view([builder(True)], **settings),
+        [CacheHealth(Target.PLEX, CacheState.READY, stale_overrides=stale)],
+    )
+    assert warning.code == "MATCH_OVERRIDE_ITEM_GONE"
+    assert warning.severity is Severity.WARNING
+    assert warning.message.startswith("4 Plex match overrides pin an item no longer in the")
+    assert "item 404" in warning.message
+    assert "; ..." in warning.message
+    assert warning.fix is not None
+    assert (warning.fix.action, warning.fix.target) == (
+        FixAction.DELETE_STALE_MATCH_OVERRIDES,
+        Target.PLEX,
+    )
+    assert not compute_warnings(
+        view([builder(True)], **settings), [CacheHealth(Target.PLEX, CacheState.READY)]
+    )
