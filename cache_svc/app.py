@@ -27,6 +27,7 @@ from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.server import GrpcServer
 from common.service_config import CONFIG_SERVICE
+from common.telemetry import Telemetry
 from common.tls import load_tls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -63,20 +64,29 @@ async def start(
     seconds_per_minute: float = 60.0,
     redactor: Redactor | None = None,
     view_seconds: float = VIEW_SECONDS,
+    telemetry: Telemetry | None = None,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
     Builds read the target servers unless another ``source_factory`` is given; the
     tokens they are given are handed to ``redactor``, the one the logs are masked with."""
     redactor = redactor or Redactor()
+    telemetry = telemetry or Telemetry()
     tls = await load_tls(env)
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
+    telemetry.tracing.instrument_engine(db.engine)
     store = CacheStore(db, clock=clock)
-    channel = open_channel(config_address, env.api_key, tls.ca, service=CONFIG_SERVICE)
+    channel = open_channel(
+        config_address,
+        env.api_key,
+        tls.ca,
+        service=CONFIG_SERVICE,
+        interceptors=telemetry.client_interceptors(),
+    )
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
     factory = source_factory or target_source_factory(
-        config_stub, registry, remember_secret=redactor.add
+        config_stub, registry, remember_secret=redactor.add, tracing=telemetry.tracing
     )
     replica_id = uuid.uuid4().hex
     manager = CacheManager(
@@ -88,12 +98,19 @@ async def start(
         exclusive=db.is_sqlite,
         clock=clock,
         seconds_per_minute=seconds_per_minute,
+        telemetry=telemetry,
     )
     await manager.load()
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.api_key,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
-    cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
+    cache_pb2_grpc.add_CacheServiceServicer_to_server(
+        CacheServicer(manager, telemetry.metrics), server.server
+    )
     lifecycle = Lifecycle(server, db)
     lifecycle.own(channel)
     lifecycle.on_stop(manager.stop)

@@ -17,6 +17,8 @@ from common.config.registry import Registry
 from common.model import Target
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
+from common.targets.traced import TracedReader
+from common.tracing import Tracing
 
 
 def target_source_factory(
@@ -24,10 +26,13 @@ def target_source_factory(
     registry: Registry,
     *,
     remember_secret: Callable[[str], None],
+    tracing: Tracing | None = None,
 ) -> SourceFactory:
     """A factory that connects to the target as configured, with the token revealed by
     config_svc for this build, and closes the connection when the build is done;
-    ``remember_secret`` hears the token first, so that the service's logs can mask it."""
+    ``remember_secret`` hears the token first, so that the service's logs can mask it.
+    With ``tracing`` on, the listing's pages and the HTTP requests are spans."""
+    tracing = tracing or Tracing.off()
 
     @asynccontextmanager
     async def factory(target: Target, config: FollowedConfig) -> AsyncIterator[LibraryReader]:
@@ -38,11 +43,19 @@ def target_source_factory(
         token = next((s.value for s in reply.secrets if s.key == key), "")
         remember_secret(token)
         try:
-            connection = connect_configured(target, config.settings(registry), token=token)
+            connection = connect_configured(
+                target,
+                config.settings(registry),
+                token=token,
+                instrument=tracing.instrument_http,
+            )
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
         try:
-            yield connection.client
+            if tracing.enabled:
+                yield TracedReader(connection.client, tracing.tracer("cache_svc"))
+            else:
+                yield connection.client
         finally:
             await connection.close()
 

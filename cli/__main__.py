@@ -28,6 +28,7 @@ from cli.errors import (
     redact,
 )
 from common.env import address_of
+from common.tracing import Tracing
 
 SERVICES = tuple(SERVICE_NAMES)
 
@@ -92,12 +93,16 @@ async def run(
     if isinstance(args, int):
         return args
     addresses = {s: getattr(args, f"{s}_address") for s in SERVICES}
-    ctx = Context(io, addresses, args.api_key, args.json)
+    # With OTEL_EXPORTER_OTLP_ENDPOINT set, a command is the root of the trace it causes.
+    tracing = Tracing.from_environ("cmdarr-cli", os.environ if environ is None else environ)
+    ctx = Context(io, addresses, args.api_key, args.json, tracing=tracing)
     if args.api_key:
         ctx.secrets.append(args.api_key)
     try:
         handler: Handler = args.handler
-        return await handler(ctx, args)
+        name = f"cmdarr {handler.__name__.removeprefix('_').replace('_', ' ')}"
+        with tracing.tracer("cmdarr.cli").start_as_current_span(name):
+            return await handler(ctx, args)
     except CallFailed as failure:
         io.error(redact(describe(failure), ctx.secrets))
         return exit_code_of(failure.error.code())
@@ -106,6 +111,7 @@ async def run(
         return EXIT_BAD_INPUT
     finally:
         await ctx.close()
+        await asyncio.to_thread(tracing.shutdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from rich.console import Console
 from cli.errors import CallFailed
 from common.client import open_channel
 from common.service_config import FULL_NAMES
+from common.tracing import Tracing
 
 SERVICE_NAMES = {
     "config": "config_svc",
@@ -77,12 +78,16 @@ class Context:
     api_key: str | None
     json_output: bool
     secrets: list[str] = field(default_factory=list)
+    tracing: Tracing = field(default_factory=Tracing.off)
     _channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
 
     def channel(self, service: str) -> grpc.aio.Channel:
         if service not in self._channels:
             self._channels[service] = open_channel(
-                self.addresses[service], self.api_key, service=FULL_NAMES[service]
+                self.addresses[service],
+                self.api_key,
+                service=FULL_NAMES[service],
+                interceptors=self.tracing.client_interceptors(),
             )
         return self._channels[service]
 

@@ -34,6 +34,7 @@ class ServiceEnv:
     tls_key: str = ""
     tls_ca: str = ""  # ... and trust this authority when calling the other services
     address_source: str = "default"  # the variable the listen address came from
+    metrics_address: str = ""  # CMDARR_<SVC>_METRICS_ADDR: serve GET /metrics there
 
     @classmethod
     def from_environ(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:
@@ -57,4 +58,5 @@ class ServiceEnv:
             tls_cert=environ.get("CMDARR_TLS_CERT", ""),
             tls_key=environ.get("CMDARR_TLS_KEY", ""),
             tls_ca=environ.get("CMDARR_TLS_CA", ""),
+            metrics_address=environ.get(f"CMDARR_{service.upper()}_METRICS_ADDR", ""),
         )

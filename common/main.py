@@ -8,18 +8,22 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from opentelemetry import trace
+
 from common.addresses import AddressError
 from common.db import ReplicaRefused
 from common.env import ServiceEnv
 from common.logs import Redactor, configure_logging
+from common.metrics_http import MetricsEndpoint
 from common.server import PortInUse, wait_for_termination
+from common.telemetry import Telemetry
 
 
 class Stoppable(Protocol):
     async def stop(self, grace: float) -> None: ...
 
 
-Starter = Callable[[ServiceEnv, Redactor], Awaitable[Stoppable]]
+Starter = Callable[[ServiceEnv, Redactor, Telemetry], Awaitable[Stoppable]]
 
 
 async def serve(service: str, short: str, start: Starter) -> int:
@@ -34,14 +38,25 @@ async def serve(service: str, short: str, start: Starter) -> int:
     log.info(
         "listen address", extra={"fields": {"address": env.address, "from": env.address_source}}
     )
+    telemetry = Telemetry.from_environ(service)
+    if telemetry.tracing.enabled:
+        # Once per process; libraries that trace through the global API report here too.
+        trace.set_tracer_provider(telemetry.tracing.provider)
+    log.info("tracing", extra={"fields": {"enabled": telemetry.tracing.enabled}})
+    metrics = MetricsEndpoint(env.metrics_address, telemetry.metrics.render)
     try:
-        app = await start(env, redactor)
-    except (PortInUse, ReplicaRefused, ValueError) as exc:
+        app = await start(env, redactor, telemetry)
+        if env.metrics_address:
+            await metrics.start()
+    except (PortInUse, ReplicaRefused, ValueError, OSError) as exc:
         log.error("cannot start: %s", exc)
+        await asyncio.to_thread(telemetry.tracing.shutdown)
         return 2
     signal_name = await wait_for_termination()
     log.info("shutting down", extra={"fields": {"signal": signal_name}})
+    await metrics.stop()
     await app.stop(env.grace_seconds)
+    await asyncio.to_thread(telemetry.tracing.shutdown)  # the last spans go out
     return 0
 
 

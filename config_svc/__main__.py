@@ -5,11 +5,12 @@ from __future__ import annotations
 from common.env import ServiceEnv
 from common.logs import Redactor
 from common.main import run
+from common.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
 
 
-async def _start(env: ServiceEnv, redactor: Redactor) -> ConfigApp:
-    return await start(env, redactor=redactor)
+async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> ConfigApp:
+    return await start(env, redactor=redactor, telemetry=telemetry)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.pg_listen import PgListener
 from common.server import GrpcServer
+from common.telemetry import Telemetry
 from common.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
@@ -49,6 +50,7 @@ async def start(
     db_check_seconds: float = CHECK_SECONDS,
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
+    telemetry: Telemetry | None = None,
 ) -> ConfigApp:
     """Migrate, load, apply the start-up policy, then serve (SERVING once ready).
 
@@ -56,12 +58,14 @@ async def start(
     the others commit (unless ``listen_for_revisions`` is off) and polls the current
     revision every ``revision_poll_seconds``. Health follows the database, checked every
     ``db_check_seconds``."""
+    telemetry = telemetry or Telemetry()
     tls = await load_tls(env)
     environ = os.environ if environ is None else environ
     registry = Registry()
     pinned = registry.pinned_by_env(environ)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
+    telemetry.tracing.instrument_engine(db.engine)
     if retention is None:
         retention = int(environ.get("CMDARR_CONFIG_LOG_RETENTION", "10000"))
     views = ConfigViews(registry, pinned)
@@ -77,7 +81,11 @@ async def start(
     )
     core = ConfigCore(revisions, views)
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.api_key, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.api_key,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(core, revisions, registry), server.server

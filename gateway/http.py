@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,14 @@ def _fix_from(body: Any) -> cpb.Fix:
     )
 
 
-def build_http(backends: Backends, registry: Registry, api_key: str | None) -> Starlette:
+def build_http(
+    backends: Backends,
+    registry: Registry,
+    api_key: str | None,
+    process_metrics: Callable[[], bytes] = lambda: b"",
+) -> Starlette:
+    """``process_metrics``: the gateway process's own metrics (common/service_metrics.py),
+    appended to the stack's on /metrics."""
     expected = f"Bearer {api_key}".encode() if api_key else None
     page = PAGE.read_text()
 
@@ -119,7 +127,8 @@ def build_http(backends: Backends, registry: Registry, api_key: str | None) -> S
                 reports.append(reply.report)
             except grpc.aio.AioRpcError:
                 break
-        return Response(metrics.render(current, reports), media_type="text/plain; version=0.0.4")
+        body = metrics.render(current, reports) + process_metrics()
+        return Response(body, media_type="text/plain; version=0.0.4")
 
     async def index(_request: Request) -> Response:
         return HTMLResponse(page)

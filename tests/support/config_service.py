@@ -13,6 +13,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 from common.client import open_channel
 from common.db_health import CHECK_SECONDS
 from common.env import ServiceEnv
+from common.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
 from config_svc.notifications import POLL_SECONDS
 
@@ -43,6 +44,7 @@ async def running_config(
     db_check_seconds: float = CHECK_SECONDS,
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
+    telemetry: Telemetry | None = None,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
         service_env(database_url, tmp_path, api_key, address),
@@ -51,6 +53,7 @@ async def running_config(
         db_check_seconds=db_check_seconds,
         revision_poll_seconds=revision_poll_seconds,
         listen_for_revisions=listen_for_revisions,
+        telemetry=telemetry,
     )
     try:
         yield app

@@ -3,7 +3,7 @@ cache_svc and sync_svc (and the gateway on request) with real HTTP and gRPC betw
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from common.client import open_channel
 from common.env import ServiceEnv
 from common.errors import FailedPrecondition
 from common.probe import free_port
+from common.telemetry import Telemetry
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from gateway.app import GatewayApp
@@ -73,19 +74,25 @@ def env(service: str, tmp_path: Path, url: str) -> ServiceEnv:
 
 @asynccontextmanager
 async def stack(
-    database_url: str, tmp_path: Path, *, cache_up: bool = True
+    database_url: str,
+    tmp_path: Path,
+    *,
+    cache_up: bool = True,
+    telemetry: Callable[[str], Telemetry] = lambda _service: Telemetry(),
 ) -> AsyncIterator[Stack]:
-    """The stack; with ``cache_up`` false, sync_svc is pointed at a port nobody listens on."""
+    """The stack; with ``cache_up`` false, sync_svc is pointed at a port nobody listens on.
+    ``telemetry`` gives each service (``config``, ``cache``, ``sync``) its telemetry."""
     async with (
         running_plex(catalog=CATALOG) as plex,
         running_jellyfin(catalog=CATALOG) as jellyfin,
-        running_config(database_url, tmp_path) as config_app,
+        running_config(database_url, tmp_path, telemetry=telemetry("config")) as config_app,
     ):
         config_address = f"127.0.0.1:{config_app.server.port}"
         cache_app = await start_cache(
             env("cache", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}"),
             config_address=config_address,
             progress_interval_ms=200,
+            telemetry=telemetry("cache"),
         )
         cache_address = (
             f"127.0.0.1:{cache_app.server.port}" if cache_up else f"127.0.0.1:{free_port()}"
@@ -95,6 +102,7 @@ async def stack(
             config_address=config_address,
             cache_address=cache_address,
             load_playlist=load_source,
+            telemetry=telemetry("sync"),
         )
         try:
             sync_address = f"127.0.0.1:{sync_app.server.port}"
