@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -49,6 +50,7 @@ class Stack:
     cache: Any
     sync: Any
     pids: tuple[int, ...]
+    addresses: dict[str, str]
 
     def cpu_seconds(self) -> float:
         """User and system CPU time the stack's processes have used so far (Linux): less
@@ -87,6 +89,11 @@ async def _stack(logs: Path, env: Mapping[str, str]) -> AsyncIterator[Stack]:
                     cache_pb2_grpc.CacheServiceStub(open_channel(cache_proc.address)),
                     sync_pb2_grpc.SyncServiceStub(open_channel(sync_proc.address)),
                     tuple(p.process.pid for p in (config_proc, cache_proc, sync_proc)),
+                    {
+                        "config": config_proc.address,
+                        "cache": cache_proc.address,
+                        "sync": sync_proc.address,
+                    },
                 )
 
 
@@ -139,6 +146,34 @@ async def _sync(stack: Stack, tracks: list[pb.InlineTrack]) -> float:
     return seconds
 
 
+async def _cli_sync(stack: Stack, folder: Path, endpoint: str, tracks: list[pb.InlineTrack]) -> int:
+    """``cmdarr sync create`` then ``cmdarr sync run --watch`` as an operator types them,
+    traced to ``endpoint``; the exit code of the run."""
+    playlist = folder / "traced.m3u"
+    lines = ["#EXTM3U"]
+    for t in tracks:
+        name = f"{t.artists[0]} - {t.title}"
+        lines += [f"#EXTINF:{t.duration_ms // 1000},{name}", f"{name}.mp3"]
+    playlist.write_text("\n".join(lines) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CMDARR_", "OTEL_"))}
+    env.update({f"CMDARR_{k.upper()}_ADDR": v for k, v in stack.addresses.items()})
+    env.update({"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_TRACES_SAMPLER": "always_on"})
+    create = ["sync", "create", "traced", "--source-kind", "file", "--source", str(playlist)]
+    code = 0
+    with (folder / "cli.log").open("ab") as log:
+        for argv in ([*create, "--target", "plex", "--yes"], ["sync", "run", "traced", "--watch"]):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "cli", *argv, env=env, stdout=log, stderr=log
+            )
+            code = await asyncio.wait_for(process.wait(), 300)
+            if code != 0:
+                raise RuntimeError(
+                    f"cmdarr {' '.join(argv)}: exit {code}: "
+                    + ((folder / "cli.log").read_text()[-600:])
+                )
+    return code
+
+
 async def run() -> Result:
     result = Result("tracing overhead: off vs on (always-on sampler, OTLP to a local receiver)")
     f, met = result.figures, result.met
@@ -175,10 +210,12 @@ async def run() -> Result:
                         match[name].append(await _match(stacks[name], batch))
                         sync[name].append(await _sync(stacks[name], playlist))
                 cpu = {n: stacks[n].cpu_seconds() - cpu_before[n] for n in stacks}
+                cli_exit = await _cli_sync(on, logs, endpoint, playlist[:100])
                 spans_before = receiver.spans
                 await asyncio.sleep(1.5)  # the exporter's last batch (every 0.5 s)
                 spans = max(receiver.spans, spans_before)
                 services, trace_spans = receiver.widest_trace()
+                cli_services, cli_spans, cli_endpoints = receiver.trace_of("cmdarr-cli")
     tps = {k: statistics.median(v) for k, v in match.items()}
     wall = {k: statistics.median(v) for k, v in sync.items()}
     # Paired: each round measures off and on back to back, so a busy moment of the machine
@@ -201,16 +238,26 @@ async def run() -> Result:
     f["spans received by the local receiver"] = spans
     f["widest trace: services"] = ", ".join(sorted(services))
     f["widest trace: spans"] = trace_spans
+    f["`cmdarr sync run --watch` (100 tracks from a file): exit code"] = cli_exit
+    f["its trace: services"] = ", ".join(sorted(cli_services))
+    f["its trace: spans"] = cli_spans
+    f["its trace: target endpoint classes"] = ", ".join(sorted(cli_endpoints))
     f["load average (1 min) at the end"] = f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     met["MatchTracks"] = match_ratio <= AIM
     met["warm sync"] = sync_ratio <= AIM
     met["spans exported"] = spans > 0
     met["one trace across the services"] = {"sync_svc", "cache_svc", "config_svc"} <= services
+    met["one trace from the CLI"] = (
+        cli_exit == 0
+        and {"cmdarr-cli", "sync_svc", "cache_svc", "config_svc"} <= cli_services
+        and "playlist_read" in cli_endpoints
+    )
     result.aims = {
         "MatchTracks": "tracing on <= 5% slower (median of paired rounds)",
         "warm sync": "tracing on <= 5% slower (median of paired rounds)",
         "spans exported": "the traced stack exported spans",
         "one trace across the services": "a sync's trace holds sync_svc, cache_svc, config_svc",
+        "one trace from the CLI": "the CLI's sync is one trace: cli, sync, cache, config, target",
     }
     result.notes.append(
         f"{ROUNDS} rounds, off and on back to back in alternating order; {TRACKS:,}-track library, "

@@ -20,6 +20,8 @@ class CountingReceiver(trace_service_pb2_grpc.TraceServiceServicer):
         self.exports = 0
         # trace id -> the services that sent spans of it, and how many spans
         self.traces: dict[bytes, tuple[set[str], int]] = {}
+        # trace id -> the endpoint classes of its target requests
+        self.endpoints: dict[bytes, set[str]] = {}
 
     async def Export(  # the gRPC method's name
         self, request: pb.ExportTraceServiceRequest, _context: Any
@@ -36,7 +38,20 @@ class CountingReceiver(trace_service_pb2_grpc.TraceServiceServicer):
                 for span in scope.spans:
                     services, count = self.traces.get(span.trace_id, (set(), 0))
                     self.traces[span.trace_id] = (services | names, count + 1)
+                    self.endpoints.setdefault(span.trace_id, set()).update(
+                        a.value.string_value
+                        for a in span.attributes
+                        if a.key == "cmdarr.endpoint_class"
+                    )
         return pb.ExportTraceServiceResponse()
+
+    def trace_of(self, service: str) -> tuple[set[str], int, set[str]]:
+        """The widest trace ``service`` sent spans of: its services, spans, endpoints."""
+        found = [(s, n, t) for t, (s, n) in self.traces.items() if service in s]
+        if not found:
+            return set(), 0, set()
+        services, count, trace_id = max(found, key=lambda f: (len(f[0]), f[1]))
+        return services, count, self.endpoints.get(trace_id, set())
 
     def widest_trace(self) -> tuple[set[str], int]:
         """The services and span count of the trace that crossed the most services."""
