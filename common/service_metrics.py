@@ -56,12 +56,18 @@ class ServiceMetrics:
             ["target", "reason"],
             registry=r,
         )
+        # Labelled by target, so that a process that never matches shows no samples.
         self.match_batch = Histogram(
-            "cmdarr_match_batch_size", "Tracks per MatchTracks call", buckets=_BATCH, registry=r
+            "cmdarr_match_batch_size",
+            "Tracks per MatchTracks call",
+            ["target"],
+            buckets=_BATCH,
+            registry=r,
         )
         self.match_seconds = Histogram(
             "cmdarr_match_duration_seconds",
             "MatchTracks latency (matching only, in the worker thread)",
+            ["target"],
             buckets=_SECONDS,
             registry=r,
         )
@@ -110,8 +116,8 @@ class ServiceMetrics:
             self.build_tracks.labels(target).set(tracks)
 
     def matched(self, target: str, seconds: float, methods: Mapping[str, int]) -> None:
-        self.match_batch.observe(sum(methods.values()))
-        self.match_seconds.observe(seconds)
+        self.match_batch.labels(target).observe(sum(methods.values()))
+        self.match_seconds.labels(target).observe(seconds)
         for method, count in methods.items():
             self.match_results.labels(target, method).inc(count)
 

@@ -188,7 +188,8 @@ async def test_a_sync_is_one_trace_across_the_services_and_a_build_is_its_own(
             "config": ('cmdarr_watch_streams_open{method="WatchConfig"} 1.0',),
             "cache": (
                 'cmdarr_cache_builds_total{outcome="ready",target="plex"} 1.0',
-                "cmdarr_match_batch_size_count 2.0",
+                'cmdarr_match_batch_size_count{target="plex"} 1.0',
+                'cmdarr_match_duration_seconds_count{target="jellyfin"} 1.0',
                 f'cmdarr_match_results_total{{method="none",target="plex"}} {ABSENT}.0',
             ),
             "sync": (
@@ -209,3 +210,34 @@ async def test_a_sync_is_one_trace_across_the_services_and_a_build_is_its_own(
             assert missing.status_code == 404
             for line in expected:
                 assert line in page, f"{name}: {line} not in\n{page}"
+
+
+async def test_live_searches_are_spans_of_the_match_step(database_url: str, tmp_path: Path) -> None:
+    exporter = InMemorySpanExporter()
+    telemetry = {
+        name: Telemetry(Tracing.of(provider(exporter, f"{name}_svc")))
+        for name in ("config", "cache", "sync")
+    }
+    async with stack(database_url, tmp_path, telemetry=telemetry.__getitem__) as s:
+        await enable_targets(
+            s, LIBRARY_CACHE_PLEX_ENABLED="false", LIBRARY_CACHE_JELLYFIN_ENABLED="false"
+        )
+        spec = pb.SyncSpec(playlist_title="Live Mix", tracks=playlist(8, 2), targets=[PLEX])
+        reply = await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)
+        watch = pb.WatchSyncRequest(run_id=reply.run_id)
+        states = [m.progress.state async for m in s.sync.WatchSync(watch, timeout=120)]
+        assert states[-1] == pb.SYNC_STATE_SUCCEEDED
+
+        def run_span() -> ReadableSpan | None:
+            found = named(exporter.get_finished_spans(), "sync.run")
+            return found[0] if found else None
+
+        run = await eventually(run_span, what="the run's span to end")
+    spans = [s for s in exporter.get_finished_spans() if s.context.trace_id == run.context.trace_id]
+    by_id = {s.context.span_id: s for s in spans}
+    searches = [s for s in spans if (s.attributes or {}).get("cmdarr.endpoint_class") == "search"]
+    assert searches, "the live fallback searched"
+    for search in searches:
+        assert "sync.match" in {a.name for a in ancestors(search, by_id)}
+    (step,) = named(spans, "sync.match")
+    assert (step.attributes or {})["cmdarr.via.live"] == 6
