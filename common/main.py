@@ -45,11 +45,17 @@ async def serve(service: str, short: str, start: Starter) -> int:
     log.info("tracing", extra={"fields": {"enabled": telemetry.tracing.enabled}})
     metrics = MetricsEndpoint(env.metrics_address, telemetry.metrics.render)
     try:
-        app = await start(env, redactor, telemetry)
-        if env.metrics_address:
+        if env.metrics_address:  # first: a port in use stops us before anything started
             await metrics.start()
-    except (PortInUse, ReplicaRefused, ValueError, OSError) as exc:
+    except (OSError, ValueError) as exc:
+        log.error("cannot serve metrics at %s: %s", env.metrics_address, exc)
+        await asyncio.to_thread(telemetry.tracing.shutdown)
+        return 2
+    try:
+        app = await start(env, redactor, telemetry)
+    except (PortInUse, ReplicaRefused, ValueError) as exc:
         log.error("cannot start: %s", exc)
+        await metrics.stop()
         await asyncio.to_thread(telemetry.tracing.shutdown)
         return 2
     signal_name = await wait_for_termination()
