@@ -6,10 +6,13 @@ from cache_svc.app import CacheApp, start
 from common.env import ServiceEnv, address_of
 from common.logs import Redactor
 from common.main import run
+from common.telemetry import Telemetry
 
 
-async def _start(env: ServiceEnv, redactor: Redactor) -> CacheApp:
-    return await start(env, config_address=address_of("config"), redactor=redactor)
+async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> CacheApp:
+    return await start(
+        env, config_address=address_of("config"), redactor=redactor, telemetry=telemetry
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from cache_svc.leases import LeaseStore
 from cache_svc.manager import CacheManager
 from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
-from cache_svc.targets import target_connection_info
+from cache_svc.targets import target_connection_info, target_source_factory
 from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
@@ -28,6 +28,7 @@ from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.server import GrpcServer
 from common.service_config import CONFIG_SERVICE
+from common.telemetry import Telemetry
 from common.tls import load_tls
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -64,26 +65,38 @@ async def start(
     seconds_per_minute: float = 60.0,
     redactor: Redactor | None = None,
     view_seconds: float = VIEW_SECONDS,
+    telemetry: Telemetry | None = None,
+    in_process_builds: bool = False,
 ) -> CacheApp:
     """Load the last good indexes and serve; SERVING once the config is followed.
-    Builds run in worker processes that read the target servers, unless another
-    ``source_factory`` is given (then they run in this process); the tokens they are given
-    are handed to ``redactor``, the one the logs are masked with."""
+    Builds run in worker processes that read the target servers; with
+    ``in_process_builds`` (tests that read this process's spans) or another
+    ``source_factory`` they run in this process. The tokens they are given are handed to
+    ``redactor``, the one the logs are masked with."""
     redactor = redactor or Redactor()
+    telemetry = telemetry or Telemetry()
     tls = await load_tls(env)
     registry = Registry()
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
+    telemetry.tracing.instrument_engine(db.engine)
     store = CacheStore(db, clock=clock)
-    channel = open_channel(config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE)
-    config_stub = config_pb2_grpc.ConfigServiceStub(channel)
-    builder: Builder = (
-        LocalBuilder(source_factory)
-        if source_factory is not None
-        else WorkerBuilder(
-            target_connection_info(config_stub, remember_secret=redactor.add), store.image
-        )
+    channel = open_channel(
+        config_address,
+        env.key_ring,
+        tls.ca,
+        service=CONFIG_SERVICE,
+        interceptors=telemetry.client_interceptors(),
     )
+    config_stub = config_pb2_grpc.ConfigServiceStub(channel)
+    info = target_connection_info(config_stub, remember_secret=redactor.add)
+    builder: Builder
+    if source_factory is not None:
+        builder = LocalBuilder(source_factory)
+    elif in_process_builds:
+        builder = LocalBuilder(target_source_factory(info, registry, tracing=telemetry.tracing))
+    else:
+        builder = WorkerBuilder(info, store.image)
     replica_id = uuid.uuid4().hex
     manager = CacheManager(
         store,
@@ -94,12 +107,19 @@ async def start(
         exclusive=db.is_sqlite,
         clock=clock,
         seconds_per_minute=seconds_per_minute,
+        telemetry=telemetry,
     )
     await manager.load()
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.key_ring,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
-    cache_pb2_grpc.add_CacheServiceServicer_to_server(CacheServicer(manager), server.server)
+    cache_pb2_grpc.add_CacheServiceServicer_to_server(
+        CacheServicer(manager, telemetry.metrics), server.server
+    )
     lifecycle = Lifecycle(server, db)
     lifecycle.own(channel)
     lifecycle.on_stop(manager.stop)

@@ -13,6 +13,9 @@ import sys
 import threading
 from typing import Any, BinaryIO
 
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+
 from cache_svc.build import BuildFailed, BuildProgress, build_generation
 from cache_svc.costs import costs_to_json
 from cache_svc.frames import Frame, WorkerGone, pack, read_frame_blocking
@@ -21,7 +24,10 @@ from common.config.values import SettingValues
 from common.logs import configure_logging
 from common.matching.image import decode, encode
 from common.model import Target
+from common.targets import LibraryReader
 from common.targets.connect import connect_configured
+from common.targets.traced import TracedReader
+from common.tracing import Tracing
 
 WORKER_NICENESS = 10
 
@@ -40,21 +46,39 @@ class _Answers:
         self.send(kind, json.dumps(data).encode())
 
 
-async def run_build(request: dict[str, Any], previous: bytes | None, answers: _Answers) -> None:
-    """Build as asked and answer DONE and IMAGE, or FAILED with a message for people."""
+async def run_build(
+    request: dict[str, Any], previous: bytes | None, answers: _Answers, tracing: Tracing
+) -> None:
+    """Build as asked and answer DONE and IMAGE, or FAILED with a message for people.
+    With ``tracing`` on, the listing's pages and requests join the caller's build trace."""
+    joined = otel_context.attach(propagate.extract(request.get("trace") or {}))
+    try:
+        await _build(request, previous, answers, tracing)
+    finally:
+        otel_context.detach(joined)
+
+
+async def _build(
+    request: dict[str, Any], previous: bytes | None, answers: _Answers, tracing: Tracing
+) -> None:
     target = Target(request["target"])
     progress = BuildProgress(full=bool(request["full"]), started_at=float(request["started_at"]))
     requests = 0
     try:
         values = SettingValues(Registry(), request["settings"])
         try:
-            connection = connect_configured(target, values, token=request["token"])
+            connection = connect_configured(
+                target, values, token=request["token"], instrument=tracing.instrument_http
+            )
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
+        source: LibraryReader = connection.client
+        if tracing.enabled:
+            source = TracedReader(source, tracing.tracer("cache_svc"))
         try:
             built = await build_generation(
                 target=target,
-                source=connection.client,
+                source=source,
                 library_names=tuple(request["library_names"]),
                 previous=None if previous is None else decode(previous),
                 since=int(request["since"]),
@@ -111,7 +135,11 @@ def main() -> None:
     # The token is a secret: every log line of this process masks it.
     level = os.environ.get("CMDARR_LOG_LEVEL", "INFO")
     configure_logging("cache_svc", level, secrets=[request["token"]])
-    asyncio.run(run_build(request, previous, answers))
+    tracing = Tracing.from_environ("cache_svc")  # the same OTEL_* variables as cache_svc
+    try:
+        asyncio.run(run_build(request, previous, answers, tracing))
+    finally:
+        tracing.shutdown()  # the last spans go out before the process ends
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from opentelemetry import propagate
+
 from cache_svc.build import BuildFailed, BuildProgress, Built, Phase, build_generation
 from cache_svc.costs import costs_from_json
 from cache_svc.followed import FollowedConfig
@@ -33,6 +35,7 @@ ConnectionInfo = Callable[[Target, FollowedConfig], Awaitable[tuple[Mapping[str,
 ImageReader = Callable[[Target, int], Awaitable[bytes]]
 
 WORKER_COMMAND = (sys.executable, "-m", "cache_svc.build_worker")
+WORKER_EXIT_SECONDS = 10.0  # a worker that answered gets this long to flush and exit
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class WorkerBuilder:
             "memory_limit_bytes": job.memory_limit_bytes,
             "full": progress.full,
             "started_at": progress.started_at,
+            "trace": _trace_context(),
         }
         frames = [pack(Frame.REQUEST, json.dumps(request).encode())]
         if job.previous is not None:
@@ -166,21 +170,29 @@ class WorkerBuilder:
     async def _worker(
         self,
     ) -> AsyncIterator[tuple[asyncio.StreamWriter, asyncio.StreamReader]]:
-        """A worker process, killed if the build is cancelled or fails on our side. Its
-        stdin stays open while it works: the worker exits when it closes (we died)."""
+        """A worker process. Its stdin stays open while it works: the worker exits when it
+        closes (we died). Once it answered, it ends by itself (its last spans go out
+        first); if the build fails or is cancelled on our side, it is killed."""
         process = await asyncio.create_subprocess_exec(
             *self._command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
         )
         assert process.stdin is not None
         assert process.stdout is not None
+        answered = False
         try:
             yield process.stdin, process.stdout
+            answered = True
         finally:
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-            process.stdin.close()
-            await asyncio.shield(process.wait())
+            try:
+                if answered:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(process.wait(), WORKER_EXIT_SECONDS)
+            finally:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                process.stdin.close()
+                await asyncio.shield(process.wait())
 
 
 async def _answers(
@@ -207,6 +219,14 @@ async def _answers(
             raise BuildFailed(str(failure["message"]))
         else:
             raise BuildFailed(f"the build worker sent an unexpected {kind.name} frame")
+
+
+def _trace_context() -> dict[str, str]:
+    """The current trace (the manager's ``cache.build`` span), for the worker's spans to
+    join: W3C trace-context headers, empty when nothing is traced."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
 
 
 def _absorb(progress: BuildProgress, data: Mapping[str, Any]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from cache_svc.build import BuildFailed, BuildProgress
+from cache_svc.build_trace import BuildTracing
 from cache_svc.builders import Builder, BuildJob, RequestTally
 from cache_svc.claims import Shared, building, full_build, should_claim
 from cache_svc.costs import StepCost, costs_from_json, costs_to_json
@@ -28,6 +29,7 @@ from common.matching import LibraryTrack, Match, Query, TrackIndex
 from common.matching.image import FORMAT_VERSION, ImageError, checksum
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
+from common.telemetry import Telemetry
 
 _log = logging.getLogger("cache_svc.manager")
 
@@ -73,10 +75,13 @@ class CacheManager:
         exclusive: bool,
         clock: Callable[[], float] = time.time,
         seconds_per_minute: float = 60.0,
+        telemetry: Telemetry | None = None,
     ) -> None:
         """``exclusive``: this replica is the only one (SQLite), so leases and requested
         builds left by a stopped process are dropped at start-up instead of taken over."""
         self._minute = seconds_per_minute  # tests shorten the build timeout's unit
+        telemetry = telemetry or Telemetry()
+        self._traced = BuildTracing(telemetry.tracing.tracer("cache_svc"), telemetry.metrics)
         self._store = store
         self._leases = leases
         self._registry = registry
@@ -341,7 +346,12 @@ class CacheManager:
         runtime.request_id = row.pending_id
         runtime.touched += 1
         runtime.build = asyncio.create_task(
-            self._run_build(target, runtime.progress, row.pending_id, seconds),
+            self._traced.build(
+                target.value,
+                "full" if runtime.progress.full else "incremental",
+                self._run_build(target, runtime.progress, row.pending_id, seconds),
+                lambda: (runtime.last_error if runtime.failed else "", len(runtime.tracks)),
+            ),
             name=f"build-{target.value}",
         )
 

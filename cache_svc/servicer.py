@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,9 +13,11 @@ from cmdarr.cache.v1 import cache_pb2_grpc
 
 from cache_svc import convert
 from cache_svc.manager import CacheManager
+from cache_svc.match_trace import observe_match
 from common import protoconv
 from common.errors import FieldViolation, check
 from common.model import CacheState, Target
+from common.service_metrics import ServiceMetrics
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -64,8 +67,9 @@ def _check_queries(request: pb.MatchTracksRequest) -> None:
 
 
 class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
-    def __init__(self, manager: CacheManager) -> None:
+    def __init__(self, manager: CacheManager, metrics: ServiceMetrics | None = None) -> None:
         self._manager = manager
+        self._metrics = metrics or ServiceMetrics()
 
     async def GetCacheStatus(
         self,
@@ -124,9 +128,11 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         _check_queries(request)
         queries = [convert.query_from_pb(t) for t in request.tracks]
         threshold = request.min_confidence or self._manager.min_confidence()
+        started = time.monotonic()
         matches, state, generation = await asyncio.to_thread(
             self._manager.match, target, queries, threshold
         )
+        observe_match(self._metrics, target.value, matches, time.monotonic() - started, state.value)
         authoritative = state is CacheState.READY
         return pb.MatchTracksResponse(
             results=[

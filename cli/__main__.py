@@ -33,6 +33,7 @@ from cli.errors import (
 )
 from common.auth.store import KeyFileError, key_path, read_key
 from common.env import address_of
+from common.tracing import Tracing
 
 SERVICES = tuple(SERVICE_NAMES)
 
@@ -109,12 +110,16 @@ async def run(
         return args
     addresses = {s: getattr(args, f"{s}_address") for s in SERVICES}
     api_key = args.api_key or await asyncio.to_thread(stored_key, environ)
-    ctx = Context(io, addresses, api_key, args.json)
+    # With OTEL_EXPORTER_OTLP_ENDPOINT set, a command is the root of the trace it causes.
+    tracing = Tracing.from_environ("cmdarr-cli", environ)
+    ctx = Context(io, addresses, api_key, args.json, tracing=tracing)
     if api_key:
         ctx.secrets.append(api_key)
     try:
         handler: Handler = args.handler
-        return await handler(ctx, args)
+        name = f"cmdarr {handler.__name__.removeprefix('_').replace('_', ' ')}"
+        with tracing.tracer("cmdarr.cli").start_as_current_span(name):
+            return await handler(ctx, args)
     except CallFailed as failure:
         io.error(redact(describe(failure), ctx.secrets))
         return exit_code_of(failure.error.code)
@@ -123,6 +128,7 @@ async def run(
         return EXIT_BAD_INPUT
     finally:
         await ctx.close()
+        await asyncio.to_thread(tracing.shutdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

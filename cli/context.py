@@ -24,6 +24,7 @@ from cmdarr_client import AsyncClient, Retry
 from cmdarr_client.channels import open_channel
 from cmdarr_client.errors import CmdarrError, error_from
 from cmdarr_client.service_config import FULL_NAMES
+from common.tracing import Tracing
 
 SERVICE_NAMES = {
     "config": "config_svc",
@@ -85,6 +86,7 @@ class Context:
     api_key: str | None
     json_output: bool
     secrets: list[str] = field(default_factory=list)
+    tracing: Tracing = field(default_factory=Tracing.off)
     _channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     _client: AsyncClient | None = None
 
@@ -98,13 +100,17 @@ class Context:
                 gateway=self.addresses.get("gateway"),
                 api_key=self.api_key,
                 retry=CLI_RETRY,
+                interceptors=self.tracing.client_interceptors(),
             )
         return self._client
 
     def channel(self, service: str) -> grpc.aio.Channel:
         if service not in self._channels:
             self._channels[service] = open_channel(
-                self.addresses[service], self.api_key, service=FULL_NAMES[service]
+                self.addresses[service],
+                self.api_key,
+                service=FULL_NAMES[service],
+                interceptors=self.tracing.client_interceptors(),
             )
         return self._channels[service]
 

@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import aclosing
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
@@ -58,7 +58,8 @@ class AsyncClient:
     Addresses take the forms the services accept (one ``host:port``, a list of replicas, a
     ``dns:///`` target); reads retry on another replica; errors are typed
     (cmdarr_client.errors). Use it as an async context manager, or await close().
-    ``channels`` replaces the channel of a service (tests, custom channels)."""
+    ``channels`` replaces the channel of a service (tests, custom channels);
+    ``interceptors`` (grpc.aio client interceptors, e.g. tracing) wrap every call."""
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class AsyncClient:
         retry: Retry | None = None,
         options: ClientOptions | None = None,
         channels: Mapping[str, grpc.aio.Channel] | None = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
         self.options = options or ClientOptions.build(
             config=config, cache=cache, sync=sync, gateway=gateway,
@@ -80,6 +82,7 @@ class AsyncClient:
         )  # fmt: skip
         self._channels: dict[str, grpc.aio.Channel] = dict(channels or {})
         self._owned: list[grpc.aio.Channel] = []
+        self._interceptors = tuple(interceptors)
 
     @classmethod
     async def from_env(cls, environ: Mapping[str, str] | None = None) -> AsyncClient:
@@ -107,7 +110,7 @@ class AsyncClient:
         if service not in self._channels:
             channel = open_channel(
                 self.options.addresses[service], None, self.options.ca,
-                service=FULL_NAMES[service],
+                service=FULL_NAMES[service], interceptors=self._interceptors,
             )  # fmt: skip
             self._owned.append(channel)
             self._channels[service] = channel

@@ -105,6 +105,7 @@ def open_channel(
     ca: bytes | None = None,
     *,
     service: str | None = None,
+    interceptors: Sequence[Any] = (),
 ) -> grpc.aio.Channel:
     """An asyncio channel to ``address`` (one ``host:port``, a comma-separated list of
     replicas, or a gRPC target URI) with our keepalive settings: TLS trusting ``ca`` (PEM)
@@ -116,16 +117,15 @@ def open_channel(
     with it, calls are balanced ``round_robin`` over the replicas whose health for that
     service is SERVING, and its reads are retried on another replica when one answers
     UNAVAILABLE. Without it (probes, tests of one server) the channel uses one address
-    at a time and does no health checking."""
+    at a time and does no health checking. ``interceptors`` come first on every call."""
     target = target_of(address, resolve_host)
     options = channel_options(service)
-    interceptors: list[Any] = [_UnaryKey(api_key), _StreamKey(api_key)] if api_key else []
+    chain: list[Any] = list(interceptors)  # the caller's first (tracing sees the key-less call)
+    chain += [_UnaryKey(api_key), _StreamKey(api_key)] if api_key else []
     if ca is not None:
         credentials = grpc.ssl_channel_credentials(root_certificates=ca)
-        return grpc.aio.secure_channel(
-            target, credentials, options=options, interceptors=interceptors
-        )
-    return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
+        return grpc.aio.secure_channel(target, credentials, options=options, interceptors=chain)
+    return grpc.aio.insecure_channel(target, options=options, interceptors=chain)
 
 
 def open_blocking_channel(

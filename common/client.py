@@ -8,6 +8,9 @@ are broken in grpcio 1.85.1); DEFAULT_TIMEOUT is the usual value for unary calls
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import grpc
 
 from cmdarr_client.channels import (
@@ -28,8 +31,10 @@ def open_channel(
     ca: bytes | None = None,
     *,
     service: str | None = None,
+    interceptors: Sequence[Any] = (),
 ) -> grpc.aio.Channel:
     """``cmdarr_client.channels.open_channel``; a KeyRing sends the key in force at each
-    call, so a rotation applies at once."""
+    call, so a rotation applies at once. ``interceptors`` come first on every call
+    (tracing: common/tracing.py ``Tracing.client_interceptors``)."""
     source = api_key.current if isinstance(api_key, KeyRing) else api_key
-    return _open_channel(address, source, ca, service=service)
+    return _open_channel(address, source, ca, service=service, interceptors=interceptors)

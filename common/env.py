@@ -43,6 +43,8 @@ class ServiceEnv:
         fixed one from ``api_key`` (in-process tests)."""
         return self.keys if self.keys is not None else KeyRing(self.api_key)
 
+    metrics_address: str = ""  # CMDARR_<SVC>_METRICS_ADDR: serve GET /metrics there
+
     @classmethod
     def from_environ(cls, service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:
         environ = os.environ if environ is None else environ
@@ -65,4 +67,5 @@ class ServiceEnv:
             tls_cert=environ.get("CMDARR_TLS_CERT", ""),
             tls_key=environ.get("CMDARR_TLS_KEY", ""),
             tls_ca=environ.get("CMDARR_TLS_CA", ""),
+            metrics_address=environ.get(f"CMDARR_{service.upper()}_METRICS_ADDR", ""),
         )

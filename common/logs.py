@@ -1,4 +1,5 @@
-"""Structured (JSON) logs with secrets redacted from every line, tracebacks included."""
+"""Structured (JSON) logs with secrets redacted from every line, tracebacks included; a
+line logged inside a trace span carries its ``trace_id`` and ``span_id``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+
+from opentelemetry import trace
 
 # Credentials in the shapes they take in URLs, headers and messages.
 _SECRET_PATTERNS = (
@@ -62,6 +65,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:  # a line emitted inside a span names it, to join logs and traces
+            entry["trace_id"] = trace.format_trace_id(span.trace_id)
+            entry["span_id"] = trace.format_span_id(span.span_id)
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update(fields)

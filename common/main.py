@@ -12,6 +12,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from opentelemetry import trace
+
 from common.addresses import AddressError
 from common.auth.policy import AuthConfigError
 from common.auth.setup import AuthSetup, resolve
@@ -19,14 +21,16 @@ from common.auth.watch import KeyWatcher
 from common.db import ReplicaRefused
 from common.env import ServiceEnv
 from common.logs import Redactor, configure_logging
+from common.metrics_http import MetricsEndpoint
 from common.server import PortInUse, wait_for_termination
+from common.telemetry import Telemetry
 
 
 class Stoppable(Protocol):
     async def stop(self, grace: float) -> None: ...
 
 
-Starter = Callable[[ServiceEnv, Redactor], Awaitable[Stoppable]]
+Starter = Callable[[ServiceEnv, Redactor, Telemetry], Awaitable[Stoppable]]
 
 
 def log_auth(log: logging.Logger, setup: AuthSetup) -> None:
@@ -65,19 +69,36 @@ async def serve(service: str, short: str, start: Starter) -> int:
         "listen address", extra={"fields": {"address": env.address, "from": env.address_source}}
     )
     log_auth(log, setup)
+    telemetry = Telemetry.from_environ(service)
+    if telemetry.tracing.enabled:
+        # Once per process; libraries that trace through the global API report here too.
+        trace.set_tracer_provider(telemetry.tracing.provider)
+    log.info("tracing", extra={"fields": {"enabled": telemetry.tracing.enabled}})
+    metrics = MetricsEndpoint(env.metrics_address, telemetry.metrics.render, setup.ring)
+    try:
+        if env.metrics_address:  # first: a port in use stops us before anything started
+            await metrics.start()
+    except (OSError, ValueError) as exc:
+        log.error("cannot serve metrics at %s: %s", env.metrics_address, exc)
+        await asyncio.to_thread(telemetry.tracing.shutdown)
+        return 2
     watcher: asyncio.Task[None] | None = None
     if setup.path is not None:
         follow = KeyWatcher(setup.path, setup.ring, redactor.add)
         watcher = asyncio.create_task(follow.run(), name="api-key-watch")
     try:
         try:
-            app = await start(env, redactor)
+            app = await start(env, redactor, telemetry)
         except (PortInUse, ReplicaRefused, ValueError) as exc:
             log.error("cannot start: %s", exc)
+            await metrics.stop()
+            await asyncio.to_thread(telemetry.tracing.shutdown)
             return 2
         signal_name = await wait_for_termination()
         log.info("shutting down", extra={"fields": {"signal": signal_name}})
+        await metrics.stop()
         await app.stop(env.grace_seconds)
+        await asyncio.to_thread(telemetry.tracing.shutdown)  # the last spans go out
         return 0
     finally:
         if watcher is not None:

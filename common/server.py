@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Sequence
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -53,11 +54,14 @@ class GrpcServer:
         service_names: Sequence[str],
         api_key: str | KeyRing | None = None,
         tls: tuple[bytes, bytes] | None = None,
+        interceptors: Sequence[Any] = (),
     ) -> None:
+        """``interceptors`` run before the service interceptor (tracing first, so that its
+        span sees every status: common/telemetry.py ``Telemetry.server_interceptors``)."""
         self.address = address
         self._tls = tls  # (private key, certificate chain) in PEM: serve TLS
         self.server = grpc.aio.server(
-            interceptors=[ServiceInterceptor(api_key)],
+            interceptors=[*interceptors, ServiceInterceptor(api_key)],
             options=SERVER_OPTIONS,
         )
         self._service_names = tuple(service_names)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from common.env import ServiceEnv, address_of
 from common.logs import Redactor
 from common.main import run
+from common.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
 
 
-async def _start(env: ServiceEnv, redactor: Redactor) -> ConfigApp:
-    return await start(env, redactor=redactor, cache_address=address_of("cache"))
+async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> ConfigApp:
+    return await start(
+        env, redactor=redactor, cache_address=address_of("cache"), telemetry=telemetry
+    )
 
 
 if __name__ == "__main__":

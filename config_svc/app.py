@@ -20,6 +20,7 @@ from common.logs import Redactor
 from common.pg_listen import PgListener
 from common.server import GrpcServer
 from common.service_config import CACHE_SERVICE
+from common.telemetry import Telemetry
 from common.tls import load_tls
 from config_svc.cache_items import CacheItems
 from config_svc.core import ConfigCore
@@ -57,6 +58,7 @@ async def start(
     listen_for_revisions: bool = True,
     items: ItemChecker | None = None,
     cache_address: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> ConfigApp:
     """Migrate, load, apply the start-up policy, then serve (SERVING once ready).
 
@@ -65,12 +67,14 @@ async def start(
     revision every ``revision_poll_seconds``. Health follows the database, checked every
     ``db_check_seconds``. An override's item is checked with cache_svc at
     ``cache_address`` (or by ``items``); without either, item ids are accepted unchecked."""
+    telemetry = telemetry or Telemetry()
     tls = await load_tls(env)
     environ = os.environ if environ is None else environ
     registry = Registry()
     pinned = registry.pinned_by_env(environ)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
+    telemetry.tracing.instrument_engine(db.engine)
     if retention is None:
         retention = int(environ.get("CMDARR_CONFIG_LOG_RETENTION", "10000"))
     views = ConfigViews(registry, pinned)
@@ -91,7 +95,11 @@ async def start(
         items = CacheItems(cache_pb2_grpc.CacheServiceStub(channel))
     items = items or AcceptAll()
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.key_ring,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
         ConfigServicer(core, revisions, registry, OverrideUseCases(revisions, items)),

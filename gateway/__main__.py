@@ -8,12 +8,13 @@ import os
 from common.env import ServiceEnv, address_of
 from common.logs import Redactor
 from common.main import run
+from common.telemetry import Telemetry
 from gateway.app import GatewayApp, start
 
 DEFAULT_HTTP = "127.0.0.1:8080"
 
 
-async def _start(env: ServiceEnv, _redactor: Redactor) -> GatewayApp:
+async def _start(env: ServiceEnv, _redactor: Redactor, telemetry: Telemetry) -> GatewayApp:
     http_address = os.environ.get("CMDARR_GATEWAY_HTTP_ADDR", DEFAULT_HTTP)
     app = await start(
         env,
@@ -21,6 +22,7 @@ async def _start(env: ServiceEnv, _redactor: Redactor) -> GatewayApp:
         config_address=address_of("config"),
         cache_address=address_of("cache"),
         sync_address=address_of("sync"),
+        telemetry=telemetry,
     )
     logging.getLogger("gateway").info(
         "status page", extra={"fields": {"url": f"http://{http_address}/"}}

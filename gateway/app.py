@@ -16,6 +16,7 @@ from common.env import ServiceEnv
 from common.lifecycle import Lifecycle
 from common.server import GrpcServer, PortInUse
 from common.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
+from common.telemetry import Telemetry
 from common.tls import load_tls
 from gateway.backends import Backends
 from gateway.http import build_http
@@ -56,27 +57,35 @@ async def start(
     config_address: str,
     cache_address: str,
     sync_address: str,
+    telemetry: Telemetry | None = None,
 ) -> GatewayApp:
+    telemetry = telemetry or Telemetry()
+    traced = telemetry.client_interceptors()
     tls = await load_tls(env)
     registry = Registry()
     backends = Backends.on(
         {
-            "config_svc": open_channel(
-                config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE
-            ),
-            "cache_svc": open_channel(cache_address, env.key_ring, tls.ca, service=CACHE_SERVICE),
-            "sync_svc": open_channel(sync_address, env.key_ring, tls.ca, service=SYNC_SERVICE),
+            name: open_channel(address, env.key_ring, tls.ca, service=full, interceptors=traced)
+            for name, address, full in (
+                ("config_svc", config_address, CONFIG_SERVICE),
+                ("cache_svc", cache_address, CACHE_SERVICE),
+                ("sync_svc", sync_address, SYNC_SERVICE),
+            )
         }
     )
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.key_ring,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
     gateway_pb2_grpc.add_GatewayServiceServicer_to_server(
         GatewayServicer(backends, registry), server.server
     )
     sock = _bind(http_address)
     config = uvicorn.Config(
-        build_http(backends, registry, env.key_ring),
+        build_http(backends, registry, env.key_ring, telemetry.metrics.render),
         log_level="warning",
         lifespan="off",
         access_log=False,

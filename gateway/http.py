@@ -5,6 +5,7 @@ When a key is required every route but the probes and the sign-in form needs it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,14 @@ def _fix_from(body: Any) -> cpb.Fix:
     )
 
 
-def build_http(backends: Backends, registry: Registry, api_key: str | KeyRing | None) -> Starlette:
+def build_http(
+    backends: Backends,
+    registry: Registry,
+    api_key: str | KeyRing | None,
+    process_metrics: Callable[[], bytes] = lambda: b"",
+) -> Starlette:
+    """``process_metrics``: the gateway process's own metrics (common/service_metrics.py),
+    appended to the stack's on /metrics."""
     guard = HttpGuard(api_key if isinstance(api_key, KeyRing) else KeyRing(api_key))
     page = PAGE.read_text()
 
@@ -118,7 +126,8 @@ def build_http(backends: Backends, registry: Registry, api_key: str | KeyRing | 
                 reports.append(reply.report)
             except grpc.aio.AioRpcError:
                 break
-        return Response(metrics.render(current, reports), media_type="text/plain; version=0.0.4")
+        body = metrics.render(current, reports) + process_metrics()
+        return Response(body, media_type="text/plain; version=0.0.4")
 
     async def index(_request: Request) -> Response:
         return HTMLResponse(page, headers={"cache-control": "no-store"})

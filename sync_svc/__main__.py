@@ -5,17 +5,19 @@ from __future__ import annotations
 from common.env import ServiceEnv, address_of
 from common.logs import Redactor
 from common.main import run
+from common.telemetry import Telemetry
 from sync_svc.app import SyncApp, start
 from sync_svc.loader import load_source
 
 
-async def _start(env: ServiceEnv, redactor: Redactor) -> SyncApp:
+async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> SyncApp:
     return await start(
         env,
         config_address=address_of("config"),
         cache_address=address_of("cache"),
         load_playlist=load_source,
         redactor=redactor,
+        telemetry=telemetry,
     )
 
 

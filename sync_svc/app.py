@@ -24,6 +24,7 @@ from common.logs import Redactor
 from common.notifier import VersionNotifier
 from common.server import GrpcServer
 from common.service_config import CACHE_SERVICE, CONFIG_SERVICE
+from common.telemetry import Telemetry
 from common.tls import load_tls
 from sync_svc.cache_client import CacheClient
 from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
@@ -66,6 +67,7 @@ async def start(
     keep_every: float = KEEP_EVERY_SECONDS,
     clock: Callable[[], float] = time.time,
     redactor: Redactor | None = None,
+    telemetry: Telemetry | None = None,
 ) -> SyncApp:
     """Serve as one replica: claim queued runs, keep the leases of the runs it executes,
     interrupt the runs of replicas that stopped, fire cron slots once across the cluster.
@@ -73,19 +75,26 @@ async def start(
     interrupted at once. The target tokens runs are given are handed to ``redactor``, the
     one the logs are masked with."""
     redactor = redactor or Redactor()
+    telemetry = telemetry or Telemetry()
+    traced = telemetry.client_interceptors()
     tls = await load_tls(env)
     db = Database(env.database_url)
     await db.migrate(MIGRATIONS, VERSION_TABLE)
+    telemetry.tracing.instrument_engine(db.engine)
     store = SyncStore(db, clock=clock)
     queue = RunQueue(db, clock=clock)
     if db.is_sqlite:
         await store.mark_interrupted()
     channels: list[grpc.aio.Channel] = []
-    config_channel = open_channel(config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE)
+    config_channel = open_channel(
+        config_address, env.key_ring, tls.ca, service=CONFIG_SERVICE, interceptors=traced
+    )
     channels.append(config_channel)
     cache = None
     if cache_address:
-        cache_channel = open_channel(cache_address, env.key_ring, tls.ca, service=CACHE_SERVICE)
+        cache_channel = open_channel(
+            cache_address, env.key_ring, tls.ca, service=CACHE_SERVICE, interceptors=traced
+        )
         channels.append(cache_channel)
         cache = CacheClient(cache_pb2_grpc.CacheServiceStub(cache_channel))
     config = ConfigClient(
@@ -101,9 +110,14 @@ async def start(
         replica=f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}",
         queued=queued,
         clock=clock,
+        telemetry=telemetry,
     )
     server = GrpcServer(
-        address=env.address, service_names=[SERVICE_NAME], api_key=env.key_ring, tls=tls.serving
+        address=env.address,
+        service_names=[SERVICE_NAME],
+        api_key=env.key_ring,
+        tls=tls.serving,
+        interceptors=telemetry.server_interceptors(),
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner, config), server.server)
     lifecycle = Lifecycle(server, db)

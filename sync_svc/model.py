@@ -117,3 +117,4 @@ class Report:
     targets: list[TargetResult] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     error: str = ""
+    trace_parent: str = ""  # the W3C traceparent of the call that queued the run

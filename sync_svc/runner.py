@@ -21,12 +21,14 @@ from common.model import SourceKind, Target
 from common.notifier import VersionNotifier
 from common.targets import TargetClient, TargetError
 from common.targets.connect import connect_configured
+from common.telemetry import Telemetry
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
 from sync_svc.live_runs import LiveRuns
 from sync_svc.matchflow import MatchSettings, match_tracks
 from sync_svc.model import Report, RunProgress, RunState, Spec, TargetResult, Track, Via
 from sync_svc.run_queue import RunQueue
+from sync_svc.run_trace import RunTracing, current_trace_parent, outcome_attributes
 from sync_svc.spec import check_spec
 from sync_svc.store import SyncStore
 from sync_svc.writer import write_playlist
@@ -54,7 +56,11 @@ class SyncRunner:
         replica: str,
         queued: VersionNotifier,
         clock: Callable[[], float] = time.time,
+        telemetry: Telemetry | None = None,
     ) -> None:
+        telemetry = telemetry or Telemetry()
+        self._trace = RunTracing(telemetry.tracing.tracer("sync_svc"), telemetry.metrics)
+        self._instrument_http = telemetry.tracing.instrument_http
         self._store = store
         self._queue = queue
         self._config = config
@@ -76,6 +82,7 @@ class SyncRunner:
             dry_run=dry_run,
             progress=RunProgress(RunState.QUEUED, "queued", 0, len(spec.tracks)),
             started_at=self._clock(),
+            trace_parent=current_trace_parent(),
         )
 
     async def start(self, spec: Spec, *, dry_run: bool) -> str:
@@ -108,7 +115,7 @@ class SyncRunner:
     def execute(self, report: Report) -> None:
         """Execute ``report``'s run, which this replica has just claimed (it is RUNNING)."""
         self.runs.add(report)
-        task = asyncio.create_task(self._run(report), name=f"sync-{report.run_id}")
+        task = asyncio.create_task(self._trace.run(report, self._run), name=f"sync-{report.run_id}")
         self._tasks[report.run_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(report.run_id, None))
 
@@ -173,7 +180,10 @@ class SyncRunner:
             await self._say(
                 report, f"Reading the playlist from {spec.source_kind.value} {spec.source_ref}"
             )
-            _title, tracks = await self._load(spec.source_kind, spec.source_ref, dict(settings.raw))
+            with self._trace.span("sync.read_source", {"cmdarr.source": spec.source_kind.value}):
+                _title, tracks = await self._load(
+                    spec.source_kind, spec.source_ref, dict(settings.raw)
+                )
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.targets)
         overrides = await self._config.match_overrides()
@@ -187,25 +197,35 @@ class SyncRunner:
                 continue
             try:
                 connection = connect_configured(
-                    target, settings, token=settings.text(target.token_key)
+                    target,
+                    settings,
+                    token=settings.text(target.token_key),
+                    instrument=self._instrument_http,
                 )
             except ValueError as exc:
                 result.error = str(exc)
                 continue
             try:
-                await self._sync_target(
-                    report,
-                    result,
-                    tracks,
-                    connection.client,
-                    settings,
-                    by_key(overrides, target),
-                )
+                with self._trace.span("sync.target", {"cmdarr.target": target.value}):
+                    await self._sync_target(
+                        report,
+                        result,
+                        tracks,
+                        connection.client,
+                        settings,
+                        by_key(overrides, target),
+                    )
             except TargetError as exc:
                 result.error = str(exc)
             finally:
                 result.requests = connection.client.counter.snapshot()
                 await connection.close()
+                self._trace.metrics.sync_target(
+                    target.value,
+                    result.requests,
+                    tracks=len(tracks),
+                    libraries=len(settings.names(target.library_names_key)),
+                )
 
     async def _sync_target(
         self,
@@ -222,20 +242,22 @@ class SyncRunner:
             report.progress.message = message
             self.runs.changed()
 
-        matched = await match_tracks(
-            target,
-            tracks,
-            cache=self._cache,
-            client=client,
-            settings=MatchSettings(
-                min_confidence=settings.number("MATCH_MIN_CONFIDENCE"),
-                wait_seconds=settings.integer("SYNC_CACHE_WAIT_MINUTES") * 60,
-                live_search_cap=settings.integer("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC"),
-                library_names=settings.names(target.library_names_key),
-            ),
-            say=say,
-            overrides=overrides,
-        )
+        with self._trace.span("sync.match", {"cmdarr.tracks": len(tracks)}) as span:
+            matched = await match_tracks(
+                target,
+                tracks,
+                cache=self._cache,
+                client=client,
+                settings=MatchSettings(
+                    min_confidence=settings.number("MATCH_MIN_CONFIDENCE"),
+                    wait_seconds=settings.integer("SYNC_CACHE_WAIT_MINUTES") * 60,
+                    live_search_cap=settings.integer("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC"),
+                    library_names=settings.names(target.library_names_key),
+                ),
+                say=say,
+                overrides=overrides,
+            )
+            span.set_attributes(outcome_attributes(matched.outcomes))
         report.outcomes.extend(matched.outcomes)
         result.warnings.extend(matched.warnings)
         result.matched = sum(1 for o in matched.outcomes if o.via is not Via.UNMATCHED)
@@ -244,14 +266,16 @@ class SyncRunner:
         desired = [o.match.item_id for o in matched.outcomes if o.match is not None]
         await self._say(report, f"Writing the {target.label} playlist")
         key = report.spec.managed_key
-        written = await write_playlist(
-            client,
-            title=report.spec.playlist_title,
-            stored_id=await self._store.managed_id(key, target),
-            desired=desired,
-            replace_is_one_write=target is Target.JELLYFIN,
-            dry_run=report.dry_run,
-        )
+        with self._trace.span("sync.write_playlist", {"cmdarr.tracks": len(desired)}) as span:
+            written = await write_playlist(
+                client,
+                title=report.spec.playlist_title,
+                stored_id=await self._store.managed_id(key, target),
+                desired=desired,
+                replace_is_one_write=target is Target.JELLYFIN,
+                dry_run=report.dry_run,
+            )
+            span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})
         result.playlist_id = written.playlist_id
         result.added, result.removed, result.writes = written.added, written.removed, written.writes
         if written.playlist_id and not report.dry_run:

@@ -73,6 +73,7 @@ def report_from_json(text: str) -> Report:
             for o in data["outcomes"]
         ],
         error=data["error"],
+        trace_parent=data.get("trace_parent", ""),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -24,15 +25,27 @@ class Connection:
         await self.http.aclose()
 
 
+Instrument = Callable[[httpx.AsyncClient], None]
+
+
 def connect(
-    target: Target, *, url: str, token: str, settings: ClientSettings, user_id: str = ""
+    target: Target,
+    *,
+    url: str,
+    token: str,
+    settings: ClientSettings,
+    user_id: str = "",
+    instrument: Instrument | None = None,
 ) -> Connection:
     """A client for ``target`` at ``url``. The URL must be set; the token may be empty
-    (the server will answer 401, reported as such)."""
+    (the server will answer 401, reported as such). ``instrument`` sees the HTTP pool
+    first (tracing: common/tracing.py ``Tracing.instrument_http``)."""
     if not url:
         raise ValueError(f"{target.url_key} is not set")
     limits = httpx.Limits(max_connections=max(4, settings.concurrency * 2))
     http = httpx.AsyncClient(base_url=url, limits=limits, timeout=settings.timeout_seconds)
+    if instrument is not None:
+        instrument(http)
     client: PlexClient | JellyfinClient
     if target is Target.PLEX:
         client = PlexClient(http, token=token, settings=settings)
@@ -41,7 +54,9 @@ def connect(
     return Connection(client, http)
 
 
-def connect_configured(target: Target, settings: SettingValues, *, token: str) -> Connection:
+def connect_configured(
+    target: Target, settings: SettingValues, *, token: str, instrument: Instrument | None = None
+) -> Connection:
     """A client for ``target`` as the settings say: its URL, user and request limits. The
     token comes apart: config_svc reveals it for each use and it is never stored."""
     user_key = target.user_id_key
@@ -50,6 +65,7 @@ def connect_configured(target: Target, settings: SettingValues, *, token: str) -
         url=settings.text(target.url_key),
         token=token,
         user_id=settings.text(user_key) if user_key else "",
+        instrument=instrument,
         settings=ClientSettings(
             requests_per_second=settings.number("TARGET_MAX_REQUESTS_PER_SECOND"),
             concurrency=settings.integer("TARGET_MAX_CONCURRENCY"),

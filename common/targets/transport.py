@@ -25,6 +25,7 @@ from common.targets.errors import (
 from common.targets.ratelimit import TokenBucket
 from common.targets.retry import retry_delay
 from common.targets.settings import ClientSettings
+from common.tracing import ENDPOINT_CLASS_EXTENSION
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ class Transport:
                         headers={**self._headers, **(headers or {})},
                         json=json,
                         timeout=self._settings.timeout_seconds,
+                        # Read back by the tracing hook: the span names its endpoint class.
+                        extensions={ENDPOINT_CLASS_EXTENSION: endpoint.value},
                     )
                 except httpx.ConnectError:
                     connect_failed = True

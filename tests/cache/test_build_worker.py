@@ -12,7 +12,9 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
+from bench.otlp_stub import otlp_stub
 from cache_svc.build import BuildFailed, BuildProgress
 from cache_svc.builders import (
     WORKER_COMMAND,
@@ -191,3 +193,20 @@ async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator) -> None:
     assert header[0] == Frame.PROGRESS
     worker.stdin.close()  # what the pipe sees when cache_svc dies
     assert await asyncio.wait_for(worker.wait(), timeout=60) == 3
+
+
+async def test_a_worker_build_joins_the_callers_trace(
+    plex: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with otlp_stub() as (endpoint, receiver):
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)  # the worker's variables
+        tracer = TracerProvider().get_tracer("tests")
+        with tracer.start_as_current_span("cache.build") as build:
+            finished = await _worker(plex).build(
+                _job(), BuildProgress(full=True, started_at=0.0), lambda: None, RequestTally()
+            )
+        trace_id = build.get_span_context().trace_id.to_bytes(16, "big")
+        services, spans = receiver.traces[trace_id]  # the worker flushed before it ended
+        assert services == {"cache_svc"}
+        # A span per page (and per request) at least: 600 tracks come in two pages.
+        assert spans >= 2 + len(finished.built.libraries)

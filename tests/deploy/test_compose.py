@@ -45,6 +45,7 @@ COMPOSE = ROOT / "docker-compose.yml"
 STACK = {"config": 50051, "cache": 50052, "sync": 50053, "gateway": 50054}
 MODULES = {"config": "config_svc", "cache": "cache_svc", "sync": "sync_svc", "gateway": "gateway"}
 GATEWAY_HTTP_PORT = 8080
+METRICS_PORTS = {"config": 9461, "cache": 9462, "sync": 9463}
 DATA_DIR = "/data"
 WAIT_SECONDS = 60.0
 
@@ -135,7 +136,9 @@ def test_one_image_runs_every_service() -> None:
 def test_only_the_gateway_http_port_is_published() -> None:
     services = load_compose()["services"]
     published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
-    assert list(published) == ["gateway", "scale-gateway"]
+    assert list(published) == ["gateway", "scale-gateway", "jaeger"]
+    (ui,) = published["jaeger"]
+    assert interpolate(str(ui), {}).startswith("127.0.0.1:"), "the trace UI on loopback only"
     (port,) = published["gateway"]
     assert interpolate(str(port), {}) == f"{GATEWAY_HTTP_PORT}:{GATEWAY_HTTP_PORT}"
     (ports,) = published["scale-gateway"]
@@ -373,7 +376,8 @@ async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None
     # does, in compose's start order, each once the ones before it are healthy.
     names = [name for name in start_order(services) if runnable(name)]
     assert names[:3] == ["config", "cache", "sync"]
-    local = Local({p: free_port() for p in (*STACK.values(), GATEWAY_HTTP_PORT)}, tmp_path / "data")
+    ports = (*STACK.values(), GATEWAY_HTTP_PORT, *METRICS_PORTS.values())
+    local = Local({p: free_port() for p in ports}, tmp_path / "data")
     async with contextlib.AsyncExitStack() as stack:
         started: list[Running] = []
         for name in names:
@@ -412,6 +416,14 @@ async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None
             await channel.close(None)
             assert all(s.serving for s in reply.status.services), "they reach each other"
             await signs_in(f"http://127.0.0.1:{http}/", key)
+            # Every service but the gateway (which has its HTTP side) serves /metrics, to
+            # the key only.
+            async with httpx.AsyncClient(timeout=10) as client:
+                for name, port in METRICS_PORTS.items():
+                    url = f"http://127.0.0.1:{local.ports[port]}/metrics"
+                    assert (await client.get(url)).status_code == 401, name
+                    page = await client.get(url, headers={"authorization": f"Bearer {key}"})
+                    assert "cmdarr_watch_streams_open" in page.text, name
         for running in started:
             assert key not in running.log.read_text(), f"{running.name} logged the key"
         # Each kept its database in the data volume.
@@ -420,6 +432,20 @@ async def test_compose_services_start_and_report_serving(tmp_path: Path) -> None
         # docker compose down: dependents first; each stops cleanly on SIGTERM.
         for running in reversed(started):
             assert await stop(running) == 0, running.tail()
+
+
+def test_observability_profile_runs_jaeger_and_tracing_is_off_unless_pointed_at_it() -> None:
+    services = load_compose()["services"]
+    assert services["jaeger"]["profiles"] == ["observability"]
+    endpoint = "http://jaeger:4317"
+    for name in (*STACK, *(f"scale-{n}" for n in STACK)):
+        assert environment(services[name])["OTEL_EXPORTER_OTLP_ENDPOINT"] == "", name
+        pointed = environment(services[name], {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint})
+        assert pointed["OTEL_EXPORTER_OTLP_ENDPOINT"] == endpoint
+    for name, port in METRICS_PORTS.items():
+        assert environment(services[name])[f"CMDARR_{name.upper()}_METRICS_ADDR"] == (
+            f"0.0.0.0:{port}"
+        )
 
 
 async def test_emulators_profile_serves_plex_and_jellyfin(tmp_path: Path) -> None:

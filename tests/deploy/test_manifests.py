@@ -281,3 +281,18 @@ def test_dockerfile_is_multi_stage_with_a_slim_runtime_free_of_compilers() -> No
     assert re.search(r"PYTHONPATH=/app:/app/gen\b", env)
     assert "CMDARR_DATA_DIR=/data" in env
     assert ("VOLUME", '["/data"]') in final
+
+
+def test_services_serve_metrics_and_document_the_tracing_variables() -> None:
+    deployments = of_kind("Deployment")
+    (configmap,) = of_kind("ConfigMap").values()
+    for name in ("config", "cache", "sync"):
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        address = configmap["data"][f"CMDARR_{name.upper()}_METRICS_ADDR"]
+        assert address == f"0.0.0.0:{ports['metrics']}", name
+    # Tracing stays off unless an operator names a collector: documented, not set.
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in configmap["data"]
+    text = (ROOT / "k8s" / "configmap.yaml").read_text()
+    for variable in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_SERVICE_NAME"):
+        assert variable in text

@@ -43,6 +43,8 @@ async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
             metrics = (await http.get("/metrics")).text
             assert 'cmdarr_service_up{service="config_svc"} 1.0' in metrics
             assert 'cmdarr_cache_state{state="disabled",target="plex"} 1.0' in metrics
+            # The gateway process's own metrics follow the stack's.
+            assert "# TYPE cmdarr_watch_streams_open gauge" in metrics
 
 
 async def test_the_warning_flow_over_grpc(database_url: str, tmp_path: Path) -> None:

@@ -25,6 +25,9 @@ PROTECTED_ROUTES = (
     ("GET", "/api/status"),
     ("GET", "/api/warnings"),
     ("POST", "/api/actions"),
+    ("GET", "/api/review"),
+    ("GET", "/api/overrides"),
+    ("POST", "/api/overrides"),
     ("GET", "/metrics"),
 )
 OPEN_ROUTES = ("/healthz", "/readyz", "/login", "/logout")
@@ -82,7 +85,8 @@ async def refused_routes(
             )
             reply = await http.request(method, path, json=body, headers=dict(headers or {}))
             leaked = any(
-                word in reply.text for word in ("targets", "cmdarr_service_up", 'warnings"')
+                word in reply.text
+                for word in ("targets", "cmdarr_service_up", 'warnings"', 'runs"', 'overrides"')
             )
             refused += reply.status_code == 401 and not leaked
     return refused, len(PROTECTED_ROUTES)

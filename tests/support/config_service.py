@@ -13,6 +13,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 from common.client import open_channel
 from common.db_health import CHECK_SECONDS
 from common.env import ServiceEnv
+from common.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
 from config_svc.items import ItemChecker
 from config_svc.notifications import POLL_SECONDS
@@ -46,6 +47,7 @@ async def running_config(
     listen_for_revisions: bool = True,
     items: ItemChecker | None = None,
     cache_address: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
         service_env(database_url, tmp_path, api_key, address),
@@ -56,6 +58,7 @@ async def running_config(
         listen_for_revisions=listen_for_revisions,
         items=items,
         cache_address=cache_address,
+        telemetry=telemetry,
     )
     try:
         yield app

@@ -3,7 +3,7 @@ cache_svc and sync_svc (and the gateway on request) with real HTTP and gRPC betw
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from common.client import open_channel
 from common.env import ServiceEnv
 from common.errors import FailedPrecondition
 from common.probe import free_port
+from common.telemetry import Telemetry
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from gateway.app import GatewayApp
@@ -74,16 +75,24 @@ def env(service: str, tmp_path: Path, url: str, address: str = "127.0.0.1:0") ->
 
 @asynccontextmanager
 async def stack(
-    database_url: str, tmp_path: Path, *, cache_up: bool = True
+    database_url: str,
+    tmp_path: Path,
+    *,
+    cache_up: bool = True,
+    telemetry: Callable[[str], Telemetry] = lambda _service: Telemetry(),
 ) -> AsyncIterator[Stack]:
     """The stack; with ``cache_up`` false, sync_svc and config_svc are pointed at a port
     nobody listens on. config_svc checks override item ids with cache_svc, whose port is
-    chosen first since each needs the other's address."""
+    chosen first since each needs the other's address. ``telemetry`` gives each service
+    (``config``, ``cache``, ``sync``) its telemetry; cache builds run in this process, so
+    their spans reach it too."""
     cache_address = f"127.0.0.1:{free_port()}"
     async with (
         running_plex(catalog=CATALOG) as plex,
         running_jellyfin(catalog=CATALOG) as jellyfin,
-        running_config(database_url, tmp_path, cache_address=cache_address) as config_app,
+        running_config(
+            database_url, tmp_path, cache_address=cache_address, telemetry=telemetry("config")
+        ) as config_app,
     ):
         config_address = f"127.0.0.1:{config_app.server.port}"
         cache_app = await start_cache(
@@ -95,12 +104,15 @@ async def stack(
             ),
             config_address=config_address,
             progress_interval_ms=200,
+            telemetry=telemetry("cache"),
+            in_process_builds=True,
         )
         sync_app = await start_sync(
             env("sync", tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}"),
             config_address=config_address,
             cache_address=cache_address,
             load_playlist=load_source,
+            telemetry=telemetry("sync"),
         )
         try:
             sync_address = f"127.0.0.1:{sync_app.server.port}"

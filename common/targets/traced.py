@@ -1,0 +1,75 @@
+"""A library reader whose work shows in the trace: a span per listing, and per page of
+tracks absorbed (with its track count), opened from the listing callbacks so that the
+clients and the build code stay as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from opentelemetry import trace
+
+from common.targets.base import LibraryReader
+from common.targets.counters import RequestCounter
+from common.targets.listing import Items, ProgressCallback
+from common.targets.model import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
+
+
+class TracedReader:
+    """Delegates to ``reader``; spans go to ``tracer`` (children of the build's span)."""
+
+    def __init__(self, reader: LibraryReader, tracer: trace.Tracer) -> None:
+        self._reader = reader
+        self._tracer = tracer
+
+    @property
+    def counter(self) -> RequestCounter:
+        return self._reader.counter
+
+    @counter.setter
+    def counter(self, value: RequestCounter) -> None:
+        self._reader.counter = value
+
+    async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
+        with self._tracer.start_as_current_span("target.music_libraries"):
+            return await self._reader.music_libraries(names)
+
+    async def list_tracks(
+        self,
+        library: TargetLibrary,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> list[TargetTrack]:
+        pages = 0
+
+        def page(items: Sequence[Any]) -> None:
+            nonlocal pages
+            attributes: dict[str, str | int] = {
+                "cmdarr.library": library.title,
+                "cmdarr.page": pages,
+            }
+            pages += 1
+            with self._tracer.start_as_current_span("cache.page", attributes=attributes) as span:
+                span.set_attribute("cmdarr.tracks", len(items))
+                if on_items is not None:
+                    on_items(items)
+
+        attributes = {"cmdarr.library": library.title}
+        with self._tracer.start_as_current_span("target.list_tracks", attributes=attributes) as s:
+            tracks = await self._reader.list_tracks(library, on_progress, page)
+            s.set_attributes({"cmdarr.tracks": len(tracks), "cmdarr.pages": pages})
+            return tracks
+
+    async def changes_since(
+        self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
+    ) -> ChangeSet:
+        attributes = {"cmdarr.library": library.title}
+        with self._tracer.start_as_current_span("target.changes_since", attributes=attributes):
+            return await self._reader.changes_since(library, since, known_ids)
+
+    async def track_ids(self, library: TargetLibrary) -> set[str]:
+        attributes = {"cmdarr.library": library.title}
+        with self._tracer.start_as_current_span("target.track_ids", attributes=attributes) as s:
+            ids = await self._reader.track_ids(library)
+            s.set_attribute("cmdarr.tracks", len(ids))
+            return ids
