@@ -38,6 +38,7 @@ class Track:
     added_at: int
     updated_at: int
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of ``artists``, in order, when known
+    album_artist_mbid: str = ""  # MusicBrainz id of ``album_artist``, when known
 
 
 @dataclass
@@ -476,6 +477,7 @@ def _extra_tracks(first_seq: int, first_album_seq: int) -> list[Track]:
                     added_at=BASE_EPOCH + seq,
                     updated_at=BASE_EPOCH + seq,
                     artist_mbids=tuple(artist_mbid(a) for a in artists),
+                    album_artist_mbid=artist_mbid(album_artist),
                 )
             )
     return tracks
