@@ -14,6 +14,7 @@ from common.matching.model import LibraryTrack, Match, MatchMethod, Query
 from common.matching.normalize import (
     album_key,
     artist_keys,
+    credit_keys,
     fold,
     key,
     parse_title,
@@ -45,6 +46,7 @@ class _Probe:
     words: tuple[str, ...]
     roman_words: tuple[str, ...]
     artists: tuple[str, ...]  # artist keys, aliases and romanized forms included
+    credits: tuple[str, ...]  # the keys of whole credits (compared fuzzily)
     artist_mbids: frozenset[str]
     album_key: str
     tags: frozenset[str]
@@ -54,12 +56,14 @@ def _probe(query: Query) -> _Probe:
     parsed = parse_title(query.title)
     folded = fold(parsed.core)
     core_key = key(parsed.core)
+    names = tuple(a for a in query.artists if a.strip()) + parsed.featured
     return _Probe(
         core_key=core_key,
         roman_key=roman_key(core_key),
         words=tuple(words(folded)),
         roman_words=tuple(words(roman(folded))),
-        artists=artist_keys(tuple(a for a in query.artists if a.strip()) + parsed.featured),
+        artists=artist_keys(names),
+        credits=credit_keys(names),
         artist_mbids=frozenset(m.strip().lower() for m in query.artist_mbids if m.strip()),
         album_key=album_key(query.album) if query.album else "",
         tags=parsed.tags,
@@ -163,11 +167,14 @@ def _title_similarity(probe: _Probe, entry: Entry) -> float:
 
 
 def _artist_similarity(probe: _Probe, entry: Entry) -> float:
-    """1 when an artist MBID is shared, else the closest pair of artist keys."""
+    """1 when an artist MBID or an artist key is shared, else the closest pair of a whole
+    credit's key and the track's artist keys."""
     if probe.artist_mbids & entry.artist_mbids:
         return 1.0
+    if any(a in entry.artist_keys for a in probe.artists):
+        return 1.0
     return max(
-        (fuzz.ratio(q, c) / 100 for q in probe.artists for c in entry.artist_keys), default=0.0
+        (fuzz.ratio(q, c) / 100 for q in probe.credits for c in entry.artist_keys), default=0.0
     )
 
 

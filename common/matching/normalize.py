@@ -236,11 +236,21 @@ def artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
             k = artist_key(name)
             if k and k not in out:
                 out.append(k)
+    out += [roman_key(k) for k in out] + list(credit_keys(artists))
+    return tuple(dict.fromkeys(k for k in out if k))
+
+
+@lru_cache(maxsize=65536)
+def credit_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of whole credits only, romanized and duo aliases included: what a name
+    may be *similar* to. A single name out of a longer credit ('Nakamura' of 'Nakamura &
+    Brakhage') counts only when it is found exactly: close to 'Mia Nakamura' it is not."""
+    out: list[str] = []
     for credit in artists:
         if credit.strip() and not is_various(credit):
-            extra = [roman_key(k) for k in out] + duo_aliases(credit)
-            out.extend(k for k in extra if k and k not in out)
-    return tuple(dict.fromkeys(out))
+            whole = artist_key(credit)
+            out += [whole, roman_key(whole), *duo_aliases(credit)]
+    return tuple(dict.fromkeys(k for k in out if k))
 
 
 def primary_artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:

@@ -164,3 +164,12 @@ def test_romanized_queries_meet_native_tags_both_ways() -> None:
     assert find(library, Query("Kukushka", ("Kino",))) == "1"
     assert find(library, Query("Беспечный ангел", ("Ария",), "Генератор зла", 250_000)) == "2"
     assert find(library, Query("Pachka sigaret", ("Kino",))) is None
+
+
+def test_one_name_of_a_credit_counts_only_when_found_exactly() -> None:
+    library = TrackIndex(
+        [T("1", "M", "Night Fire", ("Mia Nakamura & Leo Stone",), "", "Time", 238_833)]
+    )
+    assert find(library, Query("Night Fire", ("Nakamura & Stone",), "", 238_833)) == "1"
+    assert find(library, Query("Night Fire", ("Mia Nakamura",), "", 238_833)) == "1"
+    assert find(library, Query("Night Fire", ("Nakamura & Brakhage",), "", 238_833)) is None
