@@ -35,6 +35,7 @@ from common.matching.romanize import roman
 MAX_POSTINGS_PER_TOKEN = 4000
 _ARTIST_SEP = "\x1f"  # between the artists of a track in their column
 _MBID_SEP = ","  # between the artist MBIDs of a track in their column
+_NO_MBIDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +288,7 @@ class TrackIndex:
 
     def artist_mbids_of(self, position: int) -> frozenset[str]:
         text = self.artist_mbids.get(position)
-        return frozenset(text.split(_MBID_SEP)) if text else frozenset()
+        return frozenset(text.split(_MBID_SEP)) if text else _NO_MBIDS
 
     def track(self, position: int) -> LibraryTrack:
         return LibraryTrack(

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from common.matching.index import Entry, TrackIndex
 from common.matching.model import LibraryTrack, Match, MatchMethod, Query
 from common.matching.normalize import (
+    ParsedTitle,
     album_key,
     artist_keys,
     credit_keys,
@@ -52,10 +53,9 @@ class _Probe:
     tags: frozenset[str]
 
 
-def _probe(query: Query) -> _Probe:
-    parsed = parse_title(query.title)
+def _probe(query: Query, parsed: ParsedTitle, core_key: str, album: str) -> _Probe:
+    """Built only when the exact step found nothing: most queries never need it."""
     folded = fold(parsed.core)
-    core_key = key(parsed.core)
     names = tuple(a for a in query.artists if a.strip()) + parsed.featured
     return _Probe(
         core_key=core_key,
@@ -65,7 +65,7 @@ def _probe(query: Query) -> _Probe:
         artists=artist_keys(names),
         credits=credit_keys(names),
         artist_mbids=frozenset(m.strip().lower() for m in query.artist_mbids if m.strip()),
-        album_key=album_key(query.album) if query.album else "",
+        album_key=album,
         tags=parsed.tags,
     )
 
@@ -207,16 +207,22 @@ def _fuzzy_score(probe: _Probe, query: Query, entry: Entry, artist: float) -> fl
     return min(score, 0.99)
 
 
-def _exact(index: TrackIndex, probe: _Probe, artists: tuple[str, ...], core: str) -> list[Entry]:
+def _exact(
+    index: TrackIndex, parsed: ParsedTitle, core_key: str, artists: tuple[str, ...]
+) -> list[Entry]:
     """Tracks with the same (artist, core title) key and the same version tags: the core
     as given, else romanized, else without a leading number ('12 Roses' for 'Roses')."""
-    cores = [probe.core_key, probe.roman_key]
-    bare = without_track_number(core)
-    if bare:
-        cores.append(key(bare))
-    for core_key in dict.fromkeys(cores):
-        for artist in primary_artist_keys(artists) or artist_keys(artists):
-            found = [e for e in index.exact(artist, core_key) if e.tags == probe.tags]
+    cores = [core_key]
+    if not core_key.isascii():
+        cores.append(roman_key(core_key))
+    if parsed.core[:1].isdigit():
+        bare = without_track_number(parsed.core)
+        if bare:
+            cores.append(key(bare))
+    names = primary_artist_keys(artists) or artist_keys(artists)
+    for core in cores:
+        for artist in names:
+            found = [e for e in index.exact(artist, core) if e.tags == parsed.tags]
             if found:
                 return found
     return []
@@ -239,33 +245,35 @@ def _other_script(probe: _Probe, query: Query, scored: list[tuple[Entry, float]]
 def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match:
     """The best match for ``query``, or a NONE result with the best candidate seen."""
     parsed = parse_title(query.title)
-    probe = _probe(query)
+    core_key = key(parsed.core)
+    album = album_key(query.album) if query.album else ""
     artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
 
     # 1. Recording MBID.
     if query.mbid:
         hits = index.by_mbid(query.mbid)
         if hits:
-            best = min(hits, key=lambda e: _tie_break(index, query, probe.album_key, e))
+            best = min(hits, key=lambda e: _tie_break(index, query, album, e))
             return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
 
     # 2. Normalized (primary artist, core title), same version.
     vetoed: Entry | None = None
-    exact = _exact(index, probe, artists, parsed.core)
+    exact = _exact(index, parsed, core_key, artists)
     if exact:
         allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
         if allowed:
-            best = min(allowed, key=lambda e: _tie_break(index, query, probe.album_key, e))
-            same_album = bool(probe.album_key) and best.album_key == probe.album_key
+            best = min(allowed, key=lambda e: _tie_break(index, query, album, e))
+            same_album = bool(album) and best.album_key == album
             return Match(
                 MatchMethod.EXACT,
                 index.track(best.position),
                 1.0 if same_album else 0.98,
                 "exact artist and title" + (" and album" if same_album else ""),
             )
-        vetoed = min(exact, key=lambda e: _tie_break(index, query, probe.album_key, e))
+        vetoed = min(exact, key=lambda e: _tie_break(index, query, album, e))
 
-    # 3. Fuzzy over candidates from the token and artist indexes.
+    # 3. Fuzzy over candidates from the token, artist and album indexes.
+    probe = _probe(query, parsed, core_key, album)
     best_entry: Entry | None = None
     best_score = -1.0
     best_reason = ""

@@ -236,23 +236,29 @@ def artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
             k = artist_key(name)
             if k and k not in out:
                 out.append(k)
-    out += [roman_key(k) for k in out] + list(credit_keys(artists))
+    out += [roman_key(k) for k in out] + _credit_keys(artists)
     return tuple(dict.fromkeys(k for k in out if k))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def credit_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
     """The keys of whole credits only, romanized and duo aliases included: what a name
     may be *similar* to. A single name out of a longer credit ('Nakamura' of 'Nakamura &
-    Brakhage') counts only when it is found exactly: close to 'Mia Nakamura' it is not."""
+    Brakhage') counts only when it is found exactly: close to 'Mia Nakamura' it is not.
+    (Cached for queries; indexing goes through artist_keys' own cache.)"""
+    return tuple(_credit_keys(artists))
+
+
+def _credit_keys(artists: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for credit in artists:
         if credit.strip() and not is_various(credit):
             whole = artist_key(credit)
             out += [whole, roman_key(whole), *duo_aliases(credit)]
-    return tuple(dict.fromkeys(k for k in out if k))
+    return list(dict.fromkeys(k for k in out if k))
 
 
+@lru_cache(maxsize=4096)
 def primary_artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
     """The keys naming the primary artist: the first credit whole, and its first name."""
     for credit in artists:

@@ -36,11 +36,13 @@ def is_latin(folded: str) -> bool:
     return folded.isascii()
 
 
-@lru_cache(maxsize=65536)
 def roman(folded: str) -> str:
     """The lower-case romanized form of case- and accent-folded text."""
-    if folded.isascii():
-        return folded
+    return folded if folded.isascii() else _roman(folded)
+
+
+@lru_cache(maxsize=8192)
+def _roman(folded: str) -> str:
     text = _GREEK.sub(lambda m: _GREEK_DIGRAPHS[m.group(0)], folded)
     text = _YOON.sub(_yoon, text)
     return anyascii(text).lower()
