@@ -72,9 +72,9 @@ def _probe(query: Query, parsed: ParsedTitle, core_key: str, album: str) -> _Pro
 
 def _shortlist(index: TrackIndex, probe: _Probe, core: str, duration_ms: int) -> list[Entry]:
     """The few candidates worth a full score: the closest titles among tracks sharing a
-    rare title word, and among tracks by the same artist. Title similarity over the whole
-    pool is computed in rapidfuzz's C++ loop, on romanized keys so that scripts meet;
-    only the shortlist is scored in Python."""
+    rare title word and among tracks by the same artist, and the closest durations on the
+    query's album. Title similarity over the whole pool is computed in rapidfuzz's C++
+    loop, on romanized keys so that scripts meet; only the shortlist is scored in Python."""
     chosen: dict[str, Entry] = {}
     keys = index.roman_core_keys
     title_tokens = tokens(core)
@@ -92,9 +92,8 @@ def _shortlist(index: TrackIndex, probe: _Probe, core: str, duration_ms: int) ->
         for _choice, _score, position in ranked:
             entry = index.entry(pool[position])
             chosen.setdefault(entry.item_id, entry)
-    # The album's own tracks: where neither title words nor artist names are shared (a
-    # translated artist and a title in another script), the album still is.
-    # The closest durations first: that is what corroborates a pick there.
+    # The album's own tracks, closest durations first: where neither title words nor artist
+    # names are shared (a translated artist, a title in another script), the album may be.
     pool = index.album_candidates(probe.album_key, ALBUM_POOL_LIMIT)
     if pool and duration_ms > 0:
         durations = index.durations
