@@ -309,4 +309,5 @@ def to_library_track(track: TargetTrack, library: str) -> LibraryTrack:
         duration_ms=int(track.duration_ms or 0),
         mbid=track.mbid.lower(),
         updated_at=int(track.updated_at),
+        artist_mbids=tuple(m.lower() for m in track.artist_mbids),
     )

@@ -69,6 +69,7 @@ def query_from_pb(track: pb.TrackQuery) -> Query:
         duration_ms=max(0, track.duration_ms),
         mbid=track.recording_mbid.strip().lower(),
         isrc=track.isrc,
+        artist_mbids=tuple(m.strip().lower() for m in track.artist_mbids if m.strip()),
     )
 
 

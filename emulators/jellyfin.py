@@ -215,6 +215,11 @@ class JellyfinApp:
                 ids["MusicBrainzRecording"] = track.mbid
                 # The release-track id: a different MBID, a trap for clients that take it.
                 ids["MusicBrainzTrack"] = str(_uuid_from(f"release-track-{track.seq}"))
+            # One id each, as Jellyfin keeps only the first of a multi-valued tag.
+            if track.artist_mbids:
+                ids["MusicBrainzArtist"] = track.artist_mbids[0]
+            if track.album_artist_mbid:
+                ids["MusicBrainzAlbumArtist"] = track.album_artist_mbid
             dto["ProviderIds"] = ids
         if "datecreated" in fields:
             dto["DateCreated"] = iso(track.added_at)

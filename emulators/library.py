@@ -11,6 +11,8 @@ import random
 import uuid
 from dataclasses import dataclass, field, replace
 
+from emulators.catalog_extra import EXTRA_ALBUMS, artist_mbid
+
 BASE_EPOCH = 1_577_836_800  # 2020-01-01: generated dates lie in [BASE_EPOCH, BASE_EPOCH+4y)
 VARIOUS = "Various Artists"
 
@@ -35,6 +37,8 @@ class Track:
     mbid: str
     added_at: int
     updated_at: int
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of ``artists``, in order, when known
+    album_artist_mbid: str = ""  # MusicBrainz id of ``album_artist``, when known
 
 
 @dataclass
@@ -444,11 +448,51 @@ def _audiobooks(builder: _Builder, count: int) -> list[Track]:
     return tracks[:count]
 
 
+def _extra_tracks(first_seq: int, first_album_seq: int) -> list[Track]:
+    """The fixed extra part (emulators/catalog_extra.py), numbered from ``first_seq``;
+    it draws nothing from the seeded generator, so the generated part is unchanged."""
+    tracks: list[Track] = []
+    for album_number, (album_artist, album, year, songs) in enumerate(EXTRA_ALBUMS):
+        for number, (title, credit, seconds) in enumerate(songs, start=1):
+            seq = first_seq + len(tracks)
+            artists = tuple(
+                name.strip()
+                for name in (credit.replace(" feat. ", " & ").split(" & ") if credit else ())
+            ) or (album_artist,)
+            tracks.append(
+                Track(
+                    seq=seq,
+                    title=title,
+                    credit=credit,
+                    artists=artists,
+                    album_artist=album_artist,
+                    album=album,
+                    album_seq=first_album_seq + album_number,
+                    artist_seq=8_000_000 + album_number,
+                    track_no=number,
+                    disc_no=1,
+                    year=year,
+                    duration_ms=seconds * 1000,
+                    mbid="",
+                    added_at=BASE_EPOCH + seq,
+                    updated_at=BASE_EPOCH + seq,
+                    artist_mbids=tuple(artist_mbid(a) for a in artists),
+                    album_artist_mbid=artist_mbid(album_artist),
+                )
+            )
+    return tracks
+
+
 def generate(
-    seed: int = 1, tracks: int = 5000, music_libraries: int = 2, audiobooks: int = 40
+    seed: int = 1,
+    tracks: int = 5000,
+    music_libraries: int = 2,
+    audiobooks: int = 40,
+    extra: bool = False,
 ) -> Catalog:
     """``tracks`` music tracks (hard cases first) spread over ``music_libraries`` libraries,
-    plus a music-typed audiobook library of ``audiobooks`` chapters (0 for none)."""
+    plus a music-typed audiobook library of ``audiobooks`` chapters (0 for none); with
+    ``extra``, the fixed extra part (emulators/catalog_extra.py) joins the first library."""
     if music_libraries < 1:
         raise ValueError("at least one music library")
     builder = _Builder(seed)
@@ -460,12 +504,11 @@ def generate(
     for index in range(music_libraries):
         title = names[index] if index < len(names) else f"Music {index + 1}"
         sections.append(Section(index + 1, title, "music", music[index * per : (index + 1) * per]))
-    if audiobooks:
-        sections.append(
-            Section(
-                music_libraries + 1, "Audiobooks", "audiobooks", _audiobooks(builder, audiobooks)
-            )
-        )
+    books = _audiobooks(builder, audiobooks) if audiobooks else []
+    if extra:
+        sections[0].tracks.extend(_extra_tracks(builder.seq + 1, builder.album_seq + 1))
+    if books:
+        sections.append(Section(music_libraries + 1, "Audiobooks", "audiobooks", books))
     return Catalog(seed=seed, sections=sections)
 
 

@@ -111,6 +111,7 @@ class CacheClient:
                     duration_ms=t.duration_ms,
                     recording_mbid=t.recording_mbid,
                     isrc=t.isrc,
+                    artist_mbids=list(t.artist_mbids),
                 )
                 for i, t in enumerate(tracks)
             ],

@@ -23,6 +23,6 @@ async def load_source(
     async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
         playlist = await load_playlist(kind, ref, http=http, settings=settings)
     return playlist.title, [
-        Track(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid, t.isrc)
+        Track(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid, t.isrc, t.artist_mbids)
         for t in playlist.tracks
     ]

@@ -37,6 +37,7 @@ class Track:
     duration_ms: int = 0
     recording_mbid: str = ""
     isrc: str = ""
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,23 @@ from array import array
 
 from common.matching.columns import PostingTable, StringColumn
 from common.matching.index import Interned, TrackIndex
+from common.matching.normalize import roman_key
 
-FORMAT_VERSION = 1
+# 2: artist MBIDs, romanized and alias keys, edition-folded album keys.
+FORMAT_VERSION = 2
 _MAGIC = b"CMDARRIX"
 _PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 
-_COLUMNS = ("item_ids", "titles", "artists", "album_artists", "albums", "mbids", "core_words")
+_COLUMNS = (
+    "item_ids",
+    "titles",
+    "artists",
+    "album_artists",
+    "albums",
+    "mbids",
+    "artist_mbids",
+    "core_words",
+)
 _ARRAYS = (
     "libraries",
     "durations",
@@ -31,7 +42,7 @@ _ARRAYS = (
     "artist_starts",
     "artist_ids",
 )
-_TABLES = ("by_mbid_table", "exact_table", "token_table", "artist_table")
+_TABLES = ("by_mbid_table", "exact_table", "token_table", "artist_table", "album_table")
 _INTERNED = ("library_names", "tag_sets", "album_keys", "artist_names")
 
 
@@ -154,6 +165,8 @@ def _assemble(parts: dict[str, array[int] | bytes]) -> TrackIndex:
     core = _column(parts, "core_keys")
     shared: dict[str, str] = {}  # one string for equal core keys, as when indexed
     index.core_keys = [shared.setdefault(k, k) for k in map(core.get, range(len(core)))]
+    # Romanized keys are derived, not stored: Latin ones are the core key itself.
+    index.roman_core_keys = [roman_key(k) if not k.isascii() else k for k in index.core_keys]
     for name in _INTERNED:
         column = _column(parts, name)
         setattr(index, name, Interned(column.get(i) for i in range(len(column))))

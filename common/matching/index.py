@@ -20,17 +20,22 @@ from typing import overload
 from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
 from common.matching.model import LibraryTrack
 from common.matching.normalize import (
+    album_key,
     artist_keys,
     fold,
     is_various,
     key,
     parse_title,
+    roman_key,
     tokens,
     words,
 )
+from common.matching.romanize import roman
 
 MAX_POSTINGS_PER_TOKEN = 4000
 _ARTIST_SEP = "\x1f"  # between the artists of a track in their column
+_MBID_SEP = ","  # between the artist MBIDs of a track in their column
+_NO_MBIDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,8 @@ class Entry:
     tags: frozenset[str]
     artist_keys: tuple[str, ...]
     album_key: str
+    roman_core_key: str  # the core key romanized; the same string when it is Latin
+    artist_mbids: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,7 @@ class Derived:
     tags: frozenset[str]
     artist_keys: tuple[str, ...]
     album_key: str
+    roman_core_key: str
 
 
 def credits_of(track: LibraryTrack) -> tuple[str, ...]:
@@ -76,13 +84,15 @@ def derive(track: LibraryTrack) -> Derived:
     parsed = parse_title(track.title)
     artists = credits_of(track) + parsed.featured
     folded = fold(parsed.core)
+    core_key = key(parsed.core)
     return Derived(
-        core_key=key(parsed.core),
+        core_key=core_key,
         core_text=" ".join(folded.split()),
         core_words=tuple(words(folded)),
         tags=parsed.tags,
         artist_keys=artist_keys(artists),
-        album_key=key(track.album) if track.album else "",
+        album_key=album_key(track.album) if track.album else "",
+        roman_core_key=roman_key(core_key),
     )
 
 
@@ -134,8 +144,11 @@ class TrackIndex:
         self.album_artists = StringColumn()
         self.albums = StringColumn()
         self.mbids = StringColumn()
+        self.artist_mbids = StringColumn()  # lower case, comma-separated
         self.core_words = StringColumn()  # the words, space-separated
         self.core_keys: list[str] = []
+        # The core keys romanized: the same string objects where they are Latin.
+        self.roman_core_keys: list[str] = []
         self.libraries: array[int] = array("H")  # -> library_names
         self.durations: array[int] = array("q")
         self.updated: array[int] = array("q")
@@ -154,6 +167,7 @@ class TrackIndex:
         self.exact_table = PostingTable()
         self.token_table = PostingTable()
         self.artist_table = PostingTable()
+        self.album_table = PostingTable()
         self._tag_cache: dict[int, frozenset[str]] = {}
         self.add_many(tracks)
         self.seal()
@@ -173,9 +187,12 @@ class TrackIndex:
         self.album_artists.append(track.album_artist)
         self.albums.append(track.album)
         self.mbids.append(track.mbid)
+        self.artist_mbids.append(_MBID_SEP.join(m.lower() for m in track.artist_mbids))
         self.core_words.append(" ".join(derived.core_words))
         core_key = self._core_keys.values[self._core_keys.id_of(derived.core_key)]
         self.core_keys.append(core_key)
+        romanized = derived.roman_core_key != core_key
+        self.roman_core_keys.append(derived.roman_core_key if romanized else core_key)
         self.libraries.append(self.library_names.id_of(track.library))
         self.durations.append(track.duration_ms)
         self.updated.append(track.updated_at)
@@ -187,8 +204,15 @@ class TrackIndex:
             self.by_mbid_table.add(stable_hash(track.mbid.lower()), position)
         for artist in derived.artist_keys:
             self.exact_table.add(exact_hash(artist, derived.core_key), position)
+            if romanized:
+                self.exact_table.add(exact_hash(artist, derived.roman_core_key), position)
             self.artist_table.add(stable_hash(artist), position)
-        for token in tokens(derived.core_text or track.title):
+        if derived.album_key:
+            self.album_table.add(stable_hash(derived.album_key), position)
+        title_tokens = tokens(derived.core_text or track.title)
+        if romanized:
+            title_tokens |= tokens(roman(derived.core_text))
+        for token in title_tokens:
             self.token_table.add(stable_hash(token), position)
 
     def seal(self) -> None:
@@ -202,10 +226,17 @@ class TrackIndex:
         self.artist_starts = array("I", self.artist_starts)
         self.artist_ids = array("I", self.artist_ids)
         self.core_keys = list(self.core_keys)
+        self.roman_core_keys = list(self.roman_core_keys)
         self._core_keys = Interned()  # only needed while filling
 
     def _tables(self) -> tuple[PostingTable, ...]:
-        return (self.by_mbid_table, self.exact_table, self.token_table, self.artist_table)
+        return (
+            self.by_mbid_table,
+            self.exact_table,
+            self.token_table,
+            self.artist_table,
+            self.album_table,
+        )
 
     def _string_columns(self) -> tuple[StringColumn, ...]:
         return (
@@ -215,6 +246,7 @@ class TrackIndex:
             self.album_artists,
             self.albums,
             self.mbids,
+            self.artist_mbids,
             self.core_words,
         )
 
@@ -250,7 +282,13 @@ class TrackIndex:
             tags=self.tags(position),
             artist_keys=self.artist_keys_of(position),
             album_key=self.album_keys.values[self.album_key_ids[position]],
+            roman_core_key=self.roman_core_keys[position],
+            artist_mbids=self.artist_mbids_of(position),
         )
+
+    def artist_mbids_of(self, position: int) -> frozenset[str]:
+        text = self.artist_mbids.get(position)
+        return frozenset(text.split(_MBID_SEP)) if text else _NO_MBIDS
 
     def track(self, position: int) -> LibraryTrack:
         return LibraryTrack(
@@ -263,6 +301,7 @@ class TrackIndex:
             duration_ms=self.durations[position],
             mbid=self.mbids.get(position),
             updated_at=self.updated[position],
+            artist_mbids=tuple(m for m in self.artist_mbids.get(position).split(_MBID_SEP) if m),
         )
 
     def tracks(self) -> TrackView:
@@ -280,7 +319,7 @@ class TrackIndex:
     def exact(self, artist: str, core_key: str) -> list[Entry]:
         out = []
         for i in self.exact_table.get(exact_hash(artist, core_key)):
-            if self.core_keys[i] == core_key:
+            if self.core_keys[i] == core_key or self.roman_core_keys[i] == core_key:
                 entry = self.entry(i)
                 if artist in entry.artist_keys:
                     out.append(entry)
@@ -306,6 +345,10 @@ class TrackIndex:
             chosen.update(dict.fromkeys(self.artist_table.get(stable_hash(artist))[:limit]))
         return list(chosen)[:limit]
 
+    def album_candidates(self, album: str, limit: int) -> list[int]:
+        """Positions of tracks on albums whose key is ``album``."""
+        return list(self.album_table.get(stable_hash(album))[:limit]) if album else []
+
     # ----- size -------------------------------------------------------------------------
 
     def memory_bytes(self) -> int:
@@ -319,13 +362,16 @@ class TrackIndex:
             self.artist_starts,
             self.artist_ids,
         )
-        shared: dict[int, int] = {id(s): sys.getsizeof(s) for s in self.core_keys}
+        shared: dict[int, int] = {
+            id(s): sys.getsizeof(s) for s in (*self.core_keys, *self.roman_core_keys)
+        }
         return (
             sys.getsizeof(self)
             + sum(c.memory_bytes() for c in self._string_columns())
             + sum(array_bytes(a) for a in arrays)
             + sum(t.memory_bytes() for t in self._tables())
             + sys.getsizeof(self.core_keys)
+            + sys.getsizeof(self.roman_core_keys)
             + sum(shared.values())
             + self.library_names.memory_bytes()
             + self.tag_sets.memory_bytes()

@@ -19,6 +19,7 @@ class LibraryTrack:
     duration_ms: int = 0
     mbid: str = ""  # recording MBID, lower case, or ""
     updated_at: int = 0  # epoch seconds, as the target reports it (for incremental refresh)
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz artist ids (track or album artists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Query:
     duration_ms: int = 0
     mbid: str = ""
     isrc: str = ""
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists, lower case
 
 
 class MatchMethod(enum.Enum):

@@ -11,6 +11,7 @@ from common.targets.choice import looks_like_audiobooks
 from common.targets.model import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
 
 TICKS_PER_MS = 10_000
+_ID_SEPARATORS = re.compile(r"[\s/;,]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -70,6 +71,21 @@ def mbid_of(item: dict[str, Any]) -> str:
     return ""
 
 
+def artist_mbids_of(item: dict[str, Any]) -> tuple[str, ...]:
+    """The track artist's and the album artist's MBIDs (``MusicBrainzArtist``,
+    ``MusicBrainzAlbumArtist``), lower-cased, without repeats; each field holds one id, but
+    a multi-valued tag copied whole ('id1/id2') is split rather than dropped."""
+    ids = item.get("ProviderIds") or {}
+    if not isinstance(ids, dict):
+        return ()
+    found: list[str] = []
+    for name in ("MusicBrainzArtist", "MusicBrainzAlbumArtist"):
+        value = ids.get(name)
+        if isinstance(value, str):
+            found += [v.lower() for v in _ID_SEPARATORS.split(value.strip()) if _UUID.match(v)]
+    return tuple(dict.fromkeys(found))
+
+
 def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
     item_id = item.get("Id")
     if not isinstance(item_id, str) or not item_id:
@@ -92,6 +108,7 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
         disc_index=_opt_int(item, "ParentIndexNumber"),
         year=_opt_int(item, "ProductionYear"),
         mbid=mbid_of(item),
+        artist_mbids=artist_mbids_of(item),
         added_at=added,
         updated_at=epoch(item.get("DateLastSaved")) or added,
     )

@@ -72,6 +72,7 @@ class TargetTrack:
     mbid: str = ""  # recording MBID or ""
     added_at: int = 0  # epoch seconds
     updated_at: int = 0  # epoch seconds
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz artist ids, lower case, when tagged
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ _MBID = re.compile(
     r"^mbid://(?:recording/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
     re.IGNORECASE,
 )
+_ARTIST_MBID = re.compile(
+    r"^mbid://artist/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I
+)
 
 
 class PlexParseError(ValueError):
@@ -115,6 +118,13 @@ def mbid_from_guids(guids: tuple[str, ...]) -> str:
     return ""
 
 
+def artist_mbids_from_guids(guids: tuple[str, ...]) -> tuple[str, ...]:
+    """Artist MBIDs among a track's Guid entries (``mbid://artist/<uuid>``), lower-cased,
+    in order, when a server lists them there."""
+    found = (_ARTIST_MBID.match(guid.strip()) for guid in guids)
+    return tuple(dict.fromkeys(m.group(1).lower() for m in found if m))
+
+
 def track_from_node(node: PlexNode, library: str) -> TargetTrack:
     attrs = node.attrs
     item_id = attrs.get("ratingKey", "")
@@ -134,6 +144,7 @@ def track_from_node(node: PlexNode, library: str) -> TargetTrack:
         disc_index=_int(attrs, "parentIndex"),
         year=_int(attrs, "year"),
         mbid=mbid_from_guids(node.guids),
+        artist_mbids=artist_mbids_from_guids(node.guids),
         added_at=_int(attrs, "addedAt") or 0,
         updated_at=_int(attrs, "updatedAt") or _int(attrs, "addedAt") or 0,
     )

@@ -59,7 +59,33 @@ def jspf_track(value: object, path: str) -> SourceTrack:
         album=shape.text(track, "album", path),
         duration_ms=shape.count(track, "duration", path),
         recording_mbid=shape.recording_mbid(identifiers(track, path)),
+        artist_mbids=shape.artist_mbids(artist_identifiers(track, path)),
     )
+
+
+# MusicBrainz's JSPF track extension (ListenBrainz writes it): artist_identifiers are
+# https://musicbrainz.org/artist/<mbid> URLs.
+TRACK_EXTENSION = "https://musicbrainz.org/doc/jspf#track"
+
+
+def artist_identifiers(track: dict[str, Any], path: str) -> list[str]:
+    """``extension[TRACK_EXTENSION].artist_identifiers``; absent parts read as none."""
+    extensions = track.get("extension")
+    if extensions is None:
+        return []
+    ours = shape.obj(extensions, f"{path}.extension").get(TRACK_EXTENSION)
+    if ours is None:
+        return []
+    where = f"{path}.extension[{TRACK_EXTENSION!r}]"
+    value = shape.obj(ours, where).get("artist_identifiers")
+    if value is None:
+        return []
+    found = []
+    for i, item in enumerate(shape.items(value, f"{where}.artist_identifiers")):
+        if not isinstance(item, str):
+            raise ShapeError(f"{where}.artist_identifiers[{i}]", "must be a string")
+        found.append(item)
+    return found
 
 
 def identifiers(track: dict[str, Any], path: str) -> list[str]:

@@ -16,6 +16,7 @@ class SourceTrack:
     duration_ms: int = 0
     recording_mbid: str = ""
     isrc: str = ""
+    artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists, lower case
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ from typing import Any
 
 from sync_svc.sources.problems import ShapeError
 
+ARTIST_MBID = re.compile(
+    r"musicbrainz\.org/artist/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    re.IGNORECASE,
+)
 RECORDING_MBID = re.compile(
     r"musicbrainz\.org/recording/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
     re.IGNORECASE,
@@ -49,6 +53,12 @@ def count(parent: dict[str, Any], key: str, path: str) -> int:
     if value != value or value < 0 or value > 2**53:
         raise ShapeError(f"{path}.{key}", f"must be a non-negative number, not {value}")
     return round(value)
+
+
+def artist_mbids(identifiers: list[str]) -> tuple[str, ...]:
+    """The MusicBrainz artist MBIDs among identifier URLs, lower-cased, in order."""
+    found = (ARTIST_MBID.search(identifier) for identifier in identifiers)
+    return tuple(dict.fromkeys(m.group(1).lower() for m in found if m))
 
 
 def recording_mbid(identifiers: list[str]) -> str:

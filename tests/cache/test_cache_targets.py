@@ -18,6 +18,7 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
 from common.client import open_channel
+from emulators.catalog_extra import artist_mbid
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
@@ -264,3 +265,46 @@ async def test_a_server_too_slow_to_answer_ends_in_failed(
         failed = await settle(s.cache, pb.CACHE_STATE_FAILED, target=tpb.TARGET_JELLYFIN, limit=90)
         assert "tim" in failed.last_error.lower(), failed.last_error
         assert failed.generation == 0
+
+
+async def test_artist_mbids_from_jellyfin_match_a_stage_name_across_a_refresh(
+    database_url: str, tmp_path: Path
+) -> None:
+    catalog = generate(seed=5, tracks=800, music_libraries=1, audiobooks=0, extra=True)
+    stronger = pb.TrackQuery(
+        ref="ye", title="Stronger", artists=["Ye"], artist_mbids=[artist_mbid("Ye").upper()]
+    )
+    nameless = pb.TrackQuery(ref="name only", title="Stronger", artists=["Ye"])
+    async with stack(database_url, tmp_path, catalog) as s:
+        await configure(
+            s,
+            JELLYFIN_URL=s.jellyfin.url,
+            JELLYFIN_TOKEN=s.jellyfin.token,
+            TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            JELLYFIN_CLIENT_ENABLED="true",
+        )
+        await settle(s.cache, pb.CACHE_STATE_READY, target=tpb.TARGET_JELLYFIN, limit=60)
+        for generation in (1, 2):
+            if generation == 2:  # the refreshed generation is built on the stored one
+                await s.cache.BuildCache(
+                    pb.BuildCacheRequest(
+                        target=tpb.TARGET_JELLYFIN, mode=pb.BUILD_MODE_INCREMENTAL
+                    ),
+                    timeout=TIMEOUT,
+                )
+                await settle(
+                    s.cache,
+                    pb.CACHE_STATE_READY,
+                    target=tpb.TARGET_JELLYFIN,
+                    generation=2,
+                    limit=60,
+                )
+            reply = await s.cache.MatchTracks(
+                pb.MatchTracksRequest(target=tpb.TARGET_JELLYFIN, tracks=[stronger, nameless]),
+                timeout=TIMEOUT,
+            )
+            by_id, by_name = reply.results
+            assert reply.generation == generation
+            assert by_id.method == pb.MATCH_METHOD_FUZZY
+            assert by_id.match.title == "Stronger"
+            assert by_name.method == pb.MATCH_METHOD_NONE

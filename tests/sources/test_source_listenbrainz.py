@@ -21,6 +21,7 @@ MBID = "4c2e1c0a-8f8e-4a55-9d4e-6d1b3f0c2a11"
 OTHER = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"
 OLDER = "11111111-2222-4333-8444-555555555555"
 RECORDING = "https://musicbrainz.org/recording/0b4f0c2c-1e4a-4a62-9a0e-54a2c9e5a8f1"
+MOTORHEAD = "57961a97-3796-4bf7-9f02-a985a8979ae9"
 TRACKS: list[dict[str, Any]] = [
     {
         "title": "Ace of Spades",
@@ -28,6 +29,13 @@ TRACKS: list[dict[str, Any]] = [
         "album": "Ace of Spades",
         "duration": 169000,
         "identifier": [RECORDING],
+        # ListenBrainz's track extension: the artists' MusicBrainz URLs.
+        "extension": {
+            "https://musicbrainz.org/doc/jspf#track": {
+                "artist_identifiers": [f"https://musicbrainz.org/artist/{MOTORHEAD.upper()}"],
+                "added_by": "troi-bot",
+            }
+        },
     },
     {"title": "The Boxer", "creator": "Simon & Garfunkel"},
 ]
@@ -48,6 +56,7 @@ async def test_a_playlist_by_mbid(fakes: Fakes) -> None:
             album="Ace of Spades",
             duration_ms=169000,
             recording_mbid="0b4f0c2c-1e4a-4a62-9a0e-54a2c9e5a8f1",
+            artist_mbids=(MOTORHEAD,),
         ),
         SourceTrack(title="The Boxer", artists=("Simon & Garfunkel",)),
     )

@@ -91,6 +91,18 @@ def test_jspf_syntax_error_names_the_line() -> None:
             "playlist.track[0].identifier[0]",
             "must be a string",
         ),
+        (
+            '{"playlist": {"track": [{"title": "a", "extension": []}]}}',
+            "playlist.track[0].extension",
+            "must be an object",
+        ),
+        (
+            '{"playlist": {"track": [{"title": "a", "extension": {"https://musicbrainz.org/doc/'
+            'jspf#track": {"artist_identifiers": [7]}}}]}}',
+            "playlist.track[0].extension['https://musicbrainz.org/doc/jspf#track']"
+            ".artist_identifiers[0]",
+            "must be a string",
+        ),
     ],
 )
 def test_jspf_wrong_shapes(document: str, field: str, description: str) -> None:
