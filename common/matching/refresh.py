@@ -12,11 +12,9 @@ from common.matching.columns import PostingTable, StringColumn
 from common.matching.index import Interned, TrackIndex
 from common.matching.model import LibraryTrack
 
-# Per-position arrays, copied as they are (the ids they hold keep their meaning: the
-# interned tables are copied whole).
-_ARRAYS = ("libraries", "durations", "updated", "tag_ids", "album_key_ids")
-_INTERNED = ("library_names", "tag_sets", "album_keys", "artist_names")
-_TABLES = ("by_mbid_table", "exact_table", "token_table", "artist_table")
+# Arrays that hold a variable number of entries per position, as slices by offsets.
+_SLICED = ("artist_starts", "artist_ids")
+_FILLING_ONLY = "_core_keys"  # an Interned used while filling, reset by seal
 
 
 def runs(positions: Sequence[int]) -> list[tuple[int, int]]:
@@ -38,26 +36,29 @@ def refreshed(
     ascending. ``previous`` is only read."""
     spans = runs(keep)
     index = TrackIndex()
-    for name in _INTERNED:
-        setattr(index, name, Interned(getattr(previous, name).values))
-    for name, column in vars(previous).items():
-        if isinstance(column, StringColumn):  # every string column is one per position
-            setattr(index, name, _copied(column, spans))
-    for name in _ARRAYS:
-        source, target = getattr(previous, name), getattr(index, name)
-        for a, b in spans:
-            target.extend(source[a:b])
+    count = len(previous)
+    moved = array("q", [-1]) * count
+    for new_position, old_position in enumerate(keep):
+        moved[old_position] = new_position
+    # Every column by its kind, so a column added to the index is carried without a change
+    # here (the unit test checks that none is left behind).
+    for name, value in vars(previous).items():
+        if isinstance(value, StringColumn):
+            setattr(index, name, _copied(value, spans))
+        elif isinstance(value, PostingTable):
+            setattr(index, name, _remapped(value, moved))
+        elif isinstance(value, Interned) and name != _FILLING_ONLY:
+            # Copied whole, so the ids the arrays hold keep their meaning.
+            setattr(index, name, Interned(value.values))
+        elif isinstance(value, array | list) and name not in _SLICED and len(value) == count:
+            target = getattr(index, name)
+            for a, b in spans:
+                target.extend(value[a:b])
     starts, ids = previous.artist_starts, previous.artist_ids
     for a, b in spans:
         base = len(index.artist_ids) - starts[a]
         index.artist_ids.extend(ids[starts[a] : starts[b]])
         index.artist_starts.extend(s + base for s in starts[a + 1 : b + 1])
-        index.core_keys.extend(previous.core_keys[a:b])
-    moved = array("q", [-1]) * len(previous)
-    for new_position, old_position in enumerate(keep):
-        moved[old_position] = new_position
-    for name in _TABLES:
-        setattr(index, name, _remapped(getattr(previous, name), moved))
     index.add_many(added)
     index.seal()
     return index

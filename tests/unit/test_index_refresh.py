@@ -7,7 +7,7 @@ import random
 from array import array
 
 from common.matching import LibraryTrack, Query, TrackIndex, match_track
-from common.matching.columns import StringColumn
+from common.matching.columns import PostingTable, StringColumn
 from common.matching.image import decode, encode
 from common.matching.normalize import tokens
 from common.matching.refresh import refreshed, runs
@@ -25,8 +25,10 @@ def _tracks() -> list[LibraryTrack]:
 def _same(a: TrackIndex, b: TrackIndex) -> None:
     assert len(a) == len(b)
     for name, value in vars(b).items():  # every column and array is filled, none forgotten
-        if isinstance(value, StringColumn | array):
+        if isinstance(value, StringColumn | array | list):
             assert len(getattr(a, name)) == len(value), name
+        if isinstance(value, PostingTable):
+            assert getattr(a, name).parts() == value.parts(), name
     for position in range(len(b)):
         assert a.track(position) == b.track(position)
         assert a.entry(position) == b.entry(position)
