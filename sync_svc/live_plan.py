@@ -1,0 +1,104 @@
+"""Which live requests find a batch of playlist tracks (pure): tracks sharing a primary
+artist are served by one artist listing; every other track by a search on the rarest
+plain word of its title; a second query goes out only on a miss."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from common.matching import Query
+from common.matching.search_terms import MIN_LENGTH, artist_group_key, primary_artist, title_terms
+from sync_svc.model import Track
+
+SEARCH_LIMIT = 200  # results read per title search: a common word still shows its track
+ARTIST_LIMIT = 500  # tracks read per artist listing
+GROUP_MIN = 2  # tracks sharing an artist before one listing serves them all
+
+
+@dataclass(frozen=True)
+class LiveTrack:
+    """A playlist track to find live, with what its requests will ask for."""
+
+    position: int
+    query: Query
+    terms: tuple[str, ...]  # title search terms, the best first
+    artist: str  # the primary artist as written ('' when none)
+    group: str  # the key of the artist listing that may serve it ('' when none)
+
+
+class StepKind(Enum):
+    TITLE = "title"
+    ARTIST = "artist"
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    term: str
+
+
+def live_tracks(tracks: Sequence[Track], positions: Sequence[int]) -> list[LiveTrack]:
+    out = []
+    for position in positions:
+        track = tracks[position]
+        out.append(
+            LiveTrack(
+                position,
+                Query(
+                    track.title,
+                    track.artists,
+                    track.album,
+                    track.duration_ms,
+                    track.recording_mbid,
+                    track.isrc,
+                ),
+                title_terms(track.title),
+                primary_artist(track.artists),
+                artist_group_key(track.artists),
+            )
+        )
+    return out
+
+
+def artist_groups(
+    items: Sequence[LiveTrack], min_size: int = GROUP_MIN
+) -> dict[str, list[LiveTrack]]:
+    """The artists worth one listing: those at least ``min_size`` of the tracks share."""
+    groups: dict[str, list[LiveTrack]] = {}
+    for item in items:
+        if item.group:
+            groups.setdefault(item.group, []).append(item)
+    return {key: members for key, members in groups.items() if len(members) >= min_size}
+
+
+def first_step(item: LiveTrack) -> Step | None:
+    """The first request for a track no artist listing found: its best title term, else
+    (a title with no word at all) its artist."""
+    if item.terms:
+        return Step(StepKind.TITLE, item.terms[0])
+    if item.artist:
+        return Step(StepKind.ARTIST, item.artist)
+    return None
+
+
+def _strong(term: str) -> bool:
+    return len(term) >= MIN_LENGTH and not term.isdigit()
+
+
+def second_step(item: LiveTrack, first: Step | None, hits: int, listed: bool) -> Step | None:
+    """The one query after a miss. A first search that found nothing at all suggests the
+    word is spelled differently here (a typo, another form): the next word. A first search
+    that found only other tracks suggests a crowded word (the results cut short) or a
+    title written differently: the artist's listing, unless one was read already."""
+    if first is None or first.kind is StepKind.ARTIST:
+        return None
+    others = [t for t in item.terms if t != first.term and _strong(t)]
+    if hits == 0 and others:
+        return Step(StepKind.TITLE, others[0])
+    if item.artist and not listed:
+        return Step(StepKind.ARTIST, item.artist)
+    if others:
+        return Step(StepKind.TITLE, others[0])
+    return None

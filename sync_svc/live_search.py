@@ -1,0 +1,135 @@
+"""The live fallback's requests: library by library, one artist listing per artist the
+batch's tracks share, then per remaining track one title search and, on a miss, one more
+query (sync_svc/live_plan.py decides which). Every hit goes through the cache's matcher,
+so both paths decide alike; a track matched by MBID or exactly is not searched again in
+the next library."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
+from common.targets import TargetClient
+from common.targets.model import TargetLibrary, TargetTrack
+from sync_svc.live_plan import (
+    ARTIST_LIMIT,
+    SEARCH_LIMIT,
+    LiveTrack,
+    Step,
+    StepKind,
+    artist_groups,
+    first_step,
+    second_step,
+)
+
+
+class Budget:
+    """The requests a sync may still send (LIVE_SEARCH_MAX_REQUESTS_PER_SYNC). A request
+    is taken before its await, so concurrent tracks never overspend."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.spent = 0
+        self.refused = False
+
+    def take(self) -> bool:
+        if self.spent >= self.cap:
+            self.refused = True
+            return False
+        self.spent += 1
+        return True
+
+
+@dataclass
+class LiveResult:
+    matches: dict[int, Match] = field(default_factory=dict)  # by playlist position
+    searched: set[int] = field(default_factory=set)  # positions that got any request
+
+
+def _library_track(hit: TargetTrack, library: TargetLibrary) -> LibraryTrack:
+    return LibraryTrack(
+        hit.item_id,
+        library.title,
+        hit.title,
+        hit.artists,
+        hit.album_artist,
+        hit.album,
+        int(hit.duration_ms or 0),
+        hit.mbid.lower(),
+    )
+
+
+def _settled(match: Match | None) -> bool:
+    return match is not None and match.method in (MatchMethod.MBID, MatchMethod.EXACT)
+
+
+class LiveSearch:
+    """One batch's live search on one target."""
+
+    def __init__(self, client: TargetClient, min_confidence: float, budget: Budget) -> None:
+        self._client = client
+        self._min_confidence = min_confidence
+        self._budget = budget
+        self._found: dict[int, dict[str, LibraryTrack]] = {}
+        self.result = LiveResult()
+
+    def _add(self, item: LiveTrack, library: TargetLibrary, hits: Sequence[TargetTrack]) -> None:
+        found = self._found.setdefault(item.position, {})
+        for hit in hits:
+            found.setdefault(hit.item_id, _library_track(hit, library))
+        self.result.searched.add(item.position)
+        self.result.matches[item.position] = match_track(
+            TrackIndex(found.values()), item.query, self._min_confidence
+        )
+
+    def _matched(self, item: LiveTrack) -> bool:
+        match = self.result.matches.get(item.position)
+        return match is not None and match.matched
+
+    async def _request(self, library: TargetLibrary, step: Step) -> list[TargetTrack] | None:
+        if not self._budget.take():
+            return None
+        if step.kind is StepKind.ARTIST:
+            return await self._client.artist_tracks(library, step.term, ARTIST_LIMIT)
+        return await self._client.search(library, step.term, SEARCH_LIMIT)
+
+    async def run(self, libraries: Sequence[TargetLibrary], items: Sequence[LiveTrack]) -> None:
+        for library in libraries:
+            todo = [i for i in items if not _settled(self.result.matches.get(i.position))]
+            if not todo:
+                return
+            groups = artist_groups(todo)
+            await asyncio.gather(*(self._listing(library, m) for m in groups.values()))
+            # Tracks go concurrently; the client caps the requests in flight and the rate.
+            await asyncio.gather(*(self._one(library, i, i.group in groups) for i in todo))
+
+    async def _listing(self, library: TargetLibrary, members: list[LiveTrack]) -> None:
+        """One artist listing for every track of the batch sharing that artist."""
+        hits = await self._request(library, Step(StepKind.ARTIST, members[0].artist))
+        if hits is not None:
+            for member in members:
+                self._add(member, library, hits)
+
+    async def _one(self, library: TargetLibrary, item: LiveTrack, listed: bool) -> None:
+        """A title search, and one more query on a miss."""
+        if _settled(self.result.matches.get(item.position)):
+            return
+        if listed and self._matched(item):
+            return
+        first = first_step(item)
+        if first is None or (first.kind is StepKind.ARTIST and listed):
+            return
+        hits = await self._request(library, first)
+        if hits is None:
+            return
+        self._add(item, library, hits)
+        if self._matched(item):
+            return
+        second = second_step(item, first, len(hits), listed)
+        if second is None:
+            return
+        more = await self._request(library, second)
+        if more is not None:
+            self._add(item, library, more)
