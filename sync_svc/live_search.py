@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
-from common.targets import TargetClient
+from common.targets import TargetClient, TargetNotFound, TargetRejected
 from common.targets.model import TargetLibrary, TargetTrack
 from sync_svc.live_plan import (
     ARTIST_LIMIT,
@@ -73,6 +73,7 @@ class LiveSearch:
         self._min_confidence = min_confidence
         self._budget = budget
         self._found: dict[int, dict[str, LibraryTrack]] = {}
+        self._listings = True  # whether the server takes artist listings
         self.result = LiveResult()
 
     def _add(self, item: LiveTrack, library: TargetLibrary, hits: Sequence[TargetTrack]) -> None:
@@ -89,11 +90,21 @@ class LiveSearch:
         return match is not None and match.matched
 
     async def _request(self, library: TargetLibrary, step: Step) -> list[TargetTrack] | None:
+        """The step's hits, or None when it was not sent (budget spent, or a server that
+        refused artist listings once is not asked for another)."""
+        if step.kind is StepKind.ARTIST and not self._listings:
+            return None
         if not self._budget.take():
             return None
-        if step.kind is StepKind.ARTIST:
+        if step.kind is StepKind.TITLE:
+            return await self._client.search(library, step.term, SEARCH_LIMIT)
+        try:
             return await self._client.artist_tracks(library, step.term, ARTIST_LIMIT)
-        return await self._client.search(library, step.term, SEARCH_LIMIT)
+        except (TargetRejected, TargetNotFound):
+            # A server without the filter (unverified for Plex artist.title=) costs one
+            # request; the tracks are then found by title.
+            self._listings = False
+            return []
 
     async def run(self, libraries: Sequence[TargetLibrary], items: Sequence[LiveTrack]) -> None:
         for library in libraries:

@@ -15,6 +15,7 @@ import pytest
 from common.matching import LibraryTrack, Query, TrackIndex, match_track
 from common.model import Target
 from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetClient
+from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from sync_svc.matchflow import MatchResult, MatchSettings, match_tracks
@@ -152,3 +153,19 @@ async def test_the_per_sync_cap_bounds_the_requests(kind: Target) -> None:
     unsearched = [o for o in result.outcomes if "not searched" in o.reason]
     assert unsearched
     assert all(o.via is Via.UNMATCHED for o in unsearched)
+
+
+async def test_a_server_refusing_artist_listings_is_searched_by_title() -> None:
+    catalog = generate(seed=1, tracks=600)
+    queen = [
+        Track(t.title, ("Queen",), t.album, t.duration_ms)
+        for t in catalog.all_tracks()
+        if t.album_artist == "Queen"
+    ]
+    async with client_on(Target.PLEX, catalog) as (client, emulator):
+        emulator.knobs.faults.append(Fault(kind="status", status=400, endpoint="search"))
+        result = await live(client, queen)
+        searches = emulator.knobs.counts["search"]
+    assert all(o.via is Via.LIVE for o in result.outcomes)
+    # The refused listing, then one title search per track.
+    assert searches == result.searches == 1 + len(queen)
