@@ -87,18 +87,14 @@ def _strong(term: str) -> bool:
     return len(term) >= MIN_LENGTH and not term.isdigit()
 
 
-def second_step(item: LiveTrack, first: Step | None, hits: int, listed: bool) -> Step | None:
-    """The one query after a miss. A first search that found nothing at all suggests the
-    word is spelled differently here (a typo, another form): the next word. A first search
-    that found only other tracks suggests a crowded word (the results cut short) or a
-    title written differently: the artist's listing, unless one was read already."""
+def second_step(item: LiveTrack, first: Step | None, listed: bool) -> Step | None:
+    """The one query after a title search that found no match: the artist's listing,
+    which finds the track whatever its title looks like here (a typo, an alias, another
+    word order, results cut short by a crowded word), unless it was read already or the
+    track names no artist; then the next strong word of the title."""
     if first is None or first.kind is StepKind.ARTIST:
         return None
-    others = [t for t in item.terms if t != first.term and _strong(t)]
-    if hits == 0 and others:
-        return Step(StepKind.TITLE, others[0])
     if item.artist and not listed:
         return Step(StepKind.ARTIST, item.artist)
-    if others:
-        return Step(StepKind.TITLE, others[0])
-    return None
+    others = [t for t in item.terms if t != first.term and _strong(t)]
+    return Step(StepKind.TITLE, others[0]) if others else None

@@ -106,15 +106,37 @@ class LiveSearch:
             self._listings = False
             return []
 
+    def _open(self, items: Sequence[LiveTrack]) -> list[LiveTrack]:
+        return [i for i in items if not _settled(self.result.matches.get(i.position))]
+
     async def run(self, libraries: Sequence[TargetLibrary], items: Sequence[LiveTrack]) -> None:
+        """Three rounds over the libraries, each only for what the earlier ones did not
+        find: artist listings, then one title search per track, then one more query per
+        track still unmatched. A track in the second library costs its first library one
+        request, not two. Tracks go concurrently; the client caps the requests in flight
+        and the rate."""
+        listed: dict[str, set[str]] = {}
         for library in libraries:
-            todo = [i for i in items if not _settled(self.result.matches.get(i.position))]
-            if not todo:
-                return
-            groups = artist_groups(todo)
+            groups = artist_groups(self._open(items))
+            listed[library.library_id] = set(groups)
             await asyncio.gather(*(self._listing(library, m) for m in groups.values()))
-            # Tracks go concurrently; the client caps the requests in flight and the rate.
-            await asyncio.gather(*(self._one(library, i, i.group in groups) for i in todo))
+        asked: dict[str, dict[int, Step]] = {}
+        for library in libraries:
+            done = listed[library.library_id]
+            todo = [i for i in self._open(items) if not (i.group in done and self._matched(i))]
+            asked[library.library_id] = {}
+            await asyncio.gather(
+                *(self._first(library, i, asked[library.library_id], done) for i in todo)
+            )
+        for library in libraries:
+            done = listed[library.library_id]
+            seconds: dict[int, Step] = {}
+            for item in self._open(items):
+                first = asked[library.library_id].get(item.position)
+                step = second_step(item, first, item.group in done) if first else None
+                if step is not None and not self._matched(item):
+                    seconds[item.position] = step
+            await self._seconds(library, items, seconds)
 
     async def _listing(self, library: TargetLibrary, members: list[LiveTrack]) -> None:
         """One artist listing for every track of the batch sharing that artist."""
@@ -123,24 +145,34 @@ class LiveSearch:
             for member in members:
                 self._add(member, library, hits)
 
-    async def _one(self, library: TargetLibrary, item: LiveTrack, listed: bool) -> None:
-        """A title search, and one more query on a miss."""
-        if _settled(self.result.matches.get(item.position)):
+    async def _first(
+        self, library: TargetLibrary, item: LiveTrack, asked: dict[int, Step], listed: set[str]
+    ) -> None:
+        """The track's first request in this library (none when its artist listing, its
+        only query, was read already)."""
+        step = first_step(item)
+        if step is None or (step.kind is StepKind.ARTIST and item.group in listed):
             return
-        if listed and self._matched(item):
-            return
-        first = first_step(item)
-        if first is None or (first.kind is StepKind.ARTIST and listed):
-            return
-        hits = await self._request(library, first)
-        if hits is None:
-            return
-        self._add(item, library, hits)
-        if self._matched(item):
-            return
-        second = second_step(item, first, len(hits), listed)
-        if second is None:
-            return
-        more = await self._request(library, second)
-        if more is not None:
-            self._add(item, library, more)
+        hits = await self._request(library, step)
+        if hits is not None:
+            asked[item.position] = step
+            self._add(item, library, hits)
+
+    async def _seconds(
+        self, library: TargetLibrary, items: Sequence[LiveTrack], steps: dict[int, Step]
+    ) -> None:
+        """The second queries: one artist listing serves every miss naming that artist."""
+        by_position = {i.position: i for i in items}
+        shared: dict[tuple[StepKind, str], list[LiveTrack]] = {}
+        for position, step in steps.items():
+            item = by_position[position]
+            key = (step.kind, item.group if step.kind is StepKind.ARTIST else str(position))
+            shared.setdefault(key, []).append(item)
+
+        async def send(members: list[LiveTrack]) -> None:
+            hits = await self._request(library, steps[members[0].position])
+            if hits is not None:
+                for member in members:
+                    self._add(member, library, hits)
+
+        await asyncio.gather(*(send(m) for m in shared.values()))

@@ -46,25 +46,23 @@ def test_the_first_query_is_the_best_title_term_else_the_artist() -> None:
     assert first_step(live_tracks([Track("", ())], [0])[0]) is None
 
 
-def test_a_word_that_found_nothing_is_followed_by_the_next_word() -> None:
+def test_a_miss_is_followed_by_the_artist_listing() -> None:
     item = plan()[0]
     first = first_step(item)
-    assert second_step(item, first, hits=0, listed=False) == Step(StepKind.TITLE, "Rhapsody")
+    assert second_step(item, first, listed=False) == Step(StepKind.ARTIST, "Queen")
 
 
-def test_a_word_that_found_other_tracks_is_followed_by_the_artist_listing() -> None:
+def test_a_miss_after_the_artist_was_listed_is_followed_by_the_next_word() -> None:
     item = plan()[0]
     first = first_step(item)
-    assert second_step(item, first, hits=200, listed=False) == Step(StepKind.ARTIST, "Queen")
-    # The artist was listed already: the next word instead.
-    assert second_step(item, first, hits=200, listed=True) == Step(StepKind.TITLE, "Rhapsody")
+    assert second_step(item, first, listed=True) == Step(StepKind.TITLE, "Rhapsody")
+    untitled = plan()[6]  # no artist to list
+    assert second_step(untitled, first_step(untitled), listed=False) is None
 
 
 def test_no_second_query_when_nothing_else_is_worth_a_request() -> None:
     halo = plan()[2]
-    assert second_step(halo, first_step(halo), hits=3, listed=True) is None
-    untitled = plan()[6]
-    assert second_step(untitled, first_step(untitled), hits=5, listed=False) is None
+    assert second_step(halo, first_step(halo), listed=True) is None
     artist_first = Step(StepKind.ARTIST, "Cher")
-    assert second_step(halo, artist_first, hits=0, listed=False) is None
-    assert second_step(halo, None, hits=0, listed=False) is None
+    assert second_step(halo, artist_first, listed=False) is None
+    assert second_step(halo, None, listed=False) is None
