@@ -1,8 +1,8 @@
-"""The live fallback's requests: library by library, one artist listing per artist the
-batch's tracks share, then per remaining track one title search and, on a miss, one more
-query (sync_svc/live_plan.py decides which). Every hit goes through the cache's matcher,
-so both paths decide alike; a track matched by MBID or exactly is not searched again in
-the next library."""
+"""The live fallback's requests, in three rounds over the libraries: one artist listing
+per artist the batch's tracks share; one title search per track not found yet; one more
+query per track still unmatched (sync_svc/live_plan.py decides which). Every hit goes
+through the cache's matcher, so both paths decide alike; a track matched by MBID or
+exactly is not searched again."""
 
 from __future__ import annotations
 
@@ -45,7 +45,6 @@ class Budget:
 @dataclass
 class LiveResult:
     matches: dict[int, Match] = field(default_factory=dict)  # by playlist position
-    searched: set[int] = field(default_factory=set)  # positions that got any request
 
 
 def _library_track(hit: TargetTrack, library: TargetLibrary) -> LibraryTrack:
@@ -80,7 +79,6 @@ class LiveSearch:
         found = self._found.setdefault(item.position, {})
         for hit in hits:
             found.setdefault(hit.item_id, _library_track(hit, library))
-        self.result.searched.add(item.position)
         self.result.matches[item.position] = match_track(
             TrackIndex(found.values()), item.query, self._min_confidence
         )
