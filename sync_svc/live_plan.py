@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 from common.matching import Query
-from common.matching.search_terms import MIN_LENGTH, artist_group_key, primary_artist, title_terms
+from common.matching.search_terms import (
+    MIN_LENGTH,
+    artist_group_key,
+    primary_artist,
+    title_phrase,
+    title_terms,
+)
 from sync_svc.model import Track
 
 SEARCH_LIMIT = 200  # results read per title search: a common word still shows its track
@@ -24,6 +30,7 @@ class LiveTrack:
     position: int
     query: Query
     terms: tuple[str, ...]  # title search terms, the best first
+    phrase: str  # several plain words of the title, for when one word finds too much
     artist: str  # the primary artist as written ('' when none)
     group: str  # the key of the artist listing that may serve it ('' when none)
 
@@ -55,6 +62,7 @@ def live_tracks(tracks: Sequence[Track], positions: Sequence[int]) -> list[LiveT
                     track.isrc,
                 ),
                 title_terms(track.title),
+                title_phrase(track.title),
                 primary_artist(track.artists),
                 artist_group_key(track.artists),
             )
@@ -87,13 +95,16 @@ def _strong(term: str) -> bool:
     return len(term) >= MIN_LENGTH and not term.isdigit()
 
 
-def second_step(item: LiveTrack, first: Step | None, listed: bool) -> Step | None:
-    """The one query after a title search that found no match: the artist's listing,
-    which finds the track whatever its title looks like here (a typo, an alias, another
-    word order, results cut short by a crowded word), unless it was read already or the
-    track names no artist; then the next strong word of the title."""
+def second_step(item: LiveTrack, first: Step | None, listed: bool, cut: bool) -> Step | None:
+    """The one query after a title search that found no match. Results cut at the limit
+    mean a crowded word: the title's phrase, which is far more selective. Otherwise the
+    artist's listing, which finds the track whatever its title looks like here (a typo,
+    an alias, another word order), unless it was read already or the track names no
+    artist; then the next strong word of the title."""
     if first is None or first.kind is StepKind.ARTIST:
         return None
+    if cut and item.phrase and item.phrase.casefold() != first.term.casefold():
+        return Step(StepKind.TITLE, item.phrase)
     if item.artist and not listed:
         return Step(StepKind.ARTIST, item.artist)
     others = [t for t in item.terms if t != first.term and _strong(t)]

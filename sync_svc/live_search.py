@@ -118,7 +118,7 @@ class LiveSearch:
             groups = artist_groups(self._open(items))
             listed[library.library_id] = set(groups)
             await asyncio.gather(*(self._listing(library, m) for m in groups.values()))
-        asked: dict[str, dict[int, Step]] = {}
+        asked: dict[str, dict[int, tuple[Step, bool]]] = {}  # first step, results cut
         for library in libraries:
             done = listed[library.library_id]
             todo = [i for i in self._open(items) if not (i.group in done and self._matched(i))]
@@ -130,8 +130,8 @@ class LiveSearch:
             done = listed[library.library_id]
             seconds: dict[int, Step] = {}
             for item in self._open(items):
-                first = asked[library.library_id].get(item.position)
-                step = second_step(item, first, item.group in done) if first else None
+                sent = asked[library.library_id].get(item.position)
+                step = second_step(item, sent[0], item.group in done, sent[1]) if sent else None
                 if step is not None and not self._matched(item):
                     seconds[item.position] = step
             await self._seconds(library, items, seconds)
@@ -144,7 +144,11 @@ class LiveSearch:
                 self._add(member, library, hits)
 
     async def _first(
-        self, library: TargetLibrary, item: LiveTrack, asked: dict[int, Step], listed: set[str]
+        self,
+        library: TargetLibrary,
+        item: LiveTrack,
+        asked: dict[int, tuple[Step, bool]],
+        listed: set[str],
     ) -> None:
         """The track's first request in this library (none when its artist listing, its
         only query, was read already)."""
@@ -153,7 +157,8 @@ class LiveSearch:
             return
         hits = await self._request(library, step)
         if hits is not None:
-            asked[item.position] = step
+            limit = SEARCH_LIMIT if step.kind is StepKind.TITLE else ARTIST_LIMIT
+            asked[item.position] = (step, len(hits) >= limit)
             self._add(item, library, hits)
 
     async def _seconds(

@@ -84,6 +84,14 @@ def title_terms(title: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+def title_phrase(title: str) -> str:
+    """The longest run of plain words and single spaces of the core title when it holds
+    more than one word ('The Summer Night (Acoustic)' -> 'The Summer Night'), else '':
+    far more selective than one word when that word is everywhere in the library."""
+    run = _longest_plain_spaced(parse_title(title).core)
+    return run if " " in run else ""
+
+
 def primary_artist(artists: Sequence[str]) -> str:
     """The playlist track's primary artist as written: the first name of the first credit
     that is not 'Various Artists' ('' when there is none)."""

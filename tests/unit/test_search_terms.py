@@ -11,6 +11,7 @@ from common.matching.search_terms import (
     name_variants,
     plain_runs,
     primary_artist,
+    title_phrase,
     title_terms,
 )
 
@@ -73,3 +74,10 @@ def test_name_fragment_is_a_run_any_spelling_of_the_name_contains() -> None:
 def test_name_variants_swap_apostrophes() -> None:
     assert name_variants("Guns N' Roses") == ("Guns N' Roses", "Guns N\u2019 Roses")
     assert name_variants("Queen") == ("Queen",)
+
+
+def test_title_phrase_is_the_longest_plain_run_of_several_words() -> None:
+    assert title_phrase("The Summer Night (Acoustic)") == "The Summer Night"
+    assert title_phrase("Don\u2019t Leave My Gold") == "t Leave My Gold"
+    assert title_phrase("Halo") == ""
+    assert title_phrase("Café Society") == ""
