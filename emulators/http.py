@@ -16,6 +16,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def search_fold(text: str) -> str:
+    """What a server's title search folds: case only. Neither accents nor punctuation, the
+    strict reading of docs/TARGETS.md (a search for "joga" misses "Jóga", "don't" misses
+    "Don\\u2019t"), so a client that finds tracks here finds them on any server."""
+    return text.casefold()
+
+
 def query_terms(query: str) -> list[tuple[str, str, str]]:
     """Raw query -> (name, operator, value). The operator may sit in the decoded name
     (``title%3D=x``, as plexapi sends) or start the raw value (``title==x``)."""

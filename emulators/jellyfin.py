@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from emulators.admin import admin_routes
-from emulators.http import fold
+from emulators.http import fold, search_fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
@@ -382,8 +382,13 @@ class JellyfinApp:
         tracks = [t for s in sections for t in s.tracks]
         term = query.get("searchTerm")
         if term:
-            want = fold(term)
-            tracks = [t for t in tracks if want in fold(t.title)]
+            want = search_fold(term)
+            tracks = [t for t in tracks if want in search_fold(t.title)]
+        named = {search_fold(n) for n in query.get("Artists").split("|") if n.strip()}
+        if named:  # whole names, track or album artist (case-insensitive; unverified)
+            tracks = [
+                t for t in tracks if named & {search_fold(a) for a in (*t.artists, t.album_artist)}
+            ]
         saved = query.get("minDateLastSaved")
         if saved:
             since = parse_iso(saved)
@@ -391,7 +396,7 @@ class JellyfinApp:
         sort = [s.lower() for s in query.list("SortBy")]
         if sort:
             descending = query.get("SortOrder").lower().startswith("desc")
-            cache_key = (parent, term, saved, str(descending), *sort)
+            cache_key = (parent, term, query.get("Artists"), saved, str(descending), *sort)
             cached = self.state.sorted_cache.get(cache_key)
             if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
                 return cached

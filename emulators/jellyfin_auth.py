@@ -23,7 +23,7 @@ def classify(method: str, path: str, query: str) -> str:
     ):
         return "library_listing"
     if lowered == "/items" or (lowered.startswith("/users/") and lowered.endswith("/items")):
-        if "searchterm=" in q:
+        if "searchterm=" in q or "artists=" in q:
             return "search"
         if "includeitemtypes=playlist" in q:
             return "playlist_read"

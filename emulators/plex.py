@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
 from emulators.admin import admin_routes
-from emulators.http import first, fold, path_ids, query_terms
+from emulators.http import first, fold, path_ids, query_terms, search_fold
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware
@@ -194,9 +194,11 @@ class PlexApp:
         if section is None:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
-        want = fold(first(terms, "query"))
+        want = search_fold(first(terms, "query"))
         nodes = [
-            track_node(section, t, guids=False) for t in section.tracks if want in fold(t.title)
+            track_node(section, t, guids=False)
+            for t in section.tracks
+            if want in search_fold(t.title)
         ]
         return container({}, nodes, as_json=_wants_json(request))
 
@@ -528,7 +530,8 @@ def _classify(method: str, path: str, query: str) -> str:
         names = {name for name, _, _ in query_terms(query)}
         if "includeMeta" in names:
             return "other"
-        return "search" if names & {"title", "title=", "track.title"} else "track_page"
+        searched = {"title", "title=", "track.title", "artist.title", "artist.title="}
+        return "search" if names & searched else "track_page"
     return "other"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from emulators.http import fold
+from emulators.http import fold, search_fold
 from emulators.library import Track
 from emulators.plex_nodes import TRACK_BASE
 
@@ -14,7 +14,12 @@ class BadRequest(Exception):
     """Answered with 400."""
 
 
-STRING_FIELDS = {"title": "title", "originalTitle": "credit", "parentTitle": "album"}
+STRING_FIELDS = {
+    "title": "title",
+    "originalTitle": "credit",
+    "parentTitle": "album",
+    "artist.title": "album_artist",  # the grandparent: the album artist
+}
 INT_FIELDS = frozenset({"year", "addedAt", "updatedAt", "duration", "index", "parentIndex", "id"})
 REJECTED_FIELDS = frozenset({"grandparentTitle"})
 NOT_FILTERS = frozenset(
@@ -54,8 +59,8 @@ def matches(track: Track, terms: list[tuple[str, str, str]]) -> bool:
     for name, op, value in terms:
         name = name.removeprefix("track.")
         if name in STRING_FIELDS:
-            have = fold(getattr(track, STRING_FIELDS[name]))
-            want = fold(value)
+            have = search_fold(getattr(track, STRING_FIELDS[name]))
+            want = search_fold(value)
             ok = {
                 "=": want in have,
                 "!=": want not in have,

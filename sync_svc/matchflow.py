@@ -3,20 +3,18 @@ batch; a bounded live search only where the cache cannot answer."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from common.matching import LibraryTrack, Match, MatchMethod, Query, TrackIndex, match_track
-from common.matching.normalize import parse_title
+from common.matching import LibraryTrack, Match, MatchMethod
 from common.matching.overrides import MatchOverride, SourceKey
 from common.model import CacheState, Target
 from common.targets import TargetClient
 from sync_svc.cache_client import CacheClient, CacheMatch, CacheUnavailable, CacheView
+from sync_svc.live_plan import live_tracks
+from sync_svc.live_search import Budget, LiveSearch
 from sync_svc.model import Candidate, Outcome, Track, Via
 from sync_svc.overriding import decide_live
-
-SEARCH_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -153,63 +151,30 @@ async def _live(
     say: Callable[[str], None],
     excluded: Mapping[int, frozenset[str]],
 ) -> int:
-    """At most one search per track per library, within the per-sync cap; the items a
-    user rejected for a track (``excluded``) are left out of its hits."""
+    """Artist listings for shared artists, a title search on the rarest plain word, a
+    second query only on a miss (sync_svc/live_plan.py), within the per-sync cap; the items
+    a user rejected for a track (``excluded``) are left out of its hits."""
     choice = await client.music_libraries(settings.library_names)
-    libraries = list(choice.chosen)
-    budget = settings.live_search_cap
-    spent = 0
+    budget = Budget(settings.live_search_cap)
     say(f"Searching {target.label} live for {len(positions):,} tracks")
-
-    async def one(position: int) -> None:
-        nonlocal spent
-        track = tracks[position]
-        query = Query(
-            track.title,
-            track.artists,
-            track.album,
-            track.duration_ms,
-            track.recording_mbid,
-            track.isrc,
-        )
-        found: list[LibraryTrack] = []
-        searched = False
-        for library in libraries:
-            if spent >= budget:
-                break
-            spent += 1  # counted before the await, so concurrent tracks never overspend
-            searched = True
-            for hit in await client.search(library, parse_title(track.title).core, SEARCH_LIMIT):
-                if hit.item_id in excluded.get(position, ()):
-                    continue
-                found.append(
-                    LibraryTrack(
-                        hit.item_id,
-                        library.title,
-                        hit.title,
-                        hit.artists,
-                        hit.album_artist,
-                        hit.album,
-                        int(hit.duration_ms or 0),
-                        hit.mbid.lower(),
-                    )
-                )
-        if not searched:
+    search = LiveSearch(client, settings.min_confidence, budget, excluded)
+    await search.run(list(choice.chosen), live_tracks(tracks, positions))
+    for position in positions:
+        match = search.result.matches.get(position)
+        if match is None:
+            reason = (
+                "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached"
+                if budget.refused
+                else "no search term in the title or artist"
+            )
             outcomes[position] = Outcome(
-                position, target, Via.UNMATCHED, MatchMethod.NONE, 0.0,
-                "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached",
-            )  # fmt: skip
-            return
-        outcomes[position] = _from_live(
-            position, target, match_track(TrackIndex(found), query, settings.min_confidence)
-        )
-
-    # Tracks are searched concurrently; the client caps the requests in flight and the rate.
-    await asyncio.gather(*(one(p) for p in positions))
-    searches = spent
-    if searches >= budget and len(positions) * max(1, len(libraries)) > budget:
+                position, target, Via.UNMATCHED, MatchMethod.NONE, 0.0, reason
+            )
+        else:
+            outcomes[position] = _from_live(position, target, match)
+    if budget.refused:
         warnings.append(
-            f"live search stopped at LIVE_SEARCH_MAX_REQUESTS_PER_SYNC={budget}; "
+            f"live search stopped at LIVE_SEARCH_MAX_REQUESTS_PER_SYNC={budget.cap}; "
             "some tracks were not searched"
         )
-    return searches
+    return budget.spent

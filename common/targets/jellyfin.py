@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from common.matching.search_terms import name_variants
 from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
@@ -308,6 +309,30 @@ class JellyfinClient:
             ("Recursive", "true"),
             ("ParentId", library.library_id),
             ("searchTerm", query),
+            ("Limit", str(limit)),
+            ("Fields", TRACK_FIELDS),
+            ("EnableImages", "false"),
+            ("userId", await self.user_id()),
+        )
+        data = await self._json("GET", path, EndpointClass.SEARCH)
+        try:
+            items, _ = items_page(data)
+            return [track_from_item(item, library.library_id) for item in items][:limit]
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
+
+    async def artist_tracks(
+        self, library: TargetLibrary, artist: str, limit: int = 500
+    ) -> list[TargetTrack]:
+        """One page of the tracks credited to ``artist`` (track or album artist), by name:
+        ``Artists=`` takes whole names, pipe-delimited, so the apostrophe spellings go
+        together in one request."""
+        path = url(
+            "/Items",
+            ("IncludeItemTypes", "Audio"),
+            ("Recursive", "true"),
+            ("ParentId", library.library_id),
+            ("Artists", "|".join(name_variants(artist))),
             ("Limit", str(limit)),
             ("Fields", TRACK_FIELDS),
             ("EnableImages", "false"),

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import httpx
 
+from common.matching.search_terms import name_fragment
 from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
@@ -263,6 +264,25 @@ class PlexClient:
             return tracks_of(container, library.library_id)[:limit]
         except PlexParseError as exc:
             raise TargetMalformedResponse(f"Plex: malformed search response: {exc}") from exc
+
+    async def artist_tracks(
+        self, library: TargetLibrary, artist: str, limit: int = 500
+    ) -> list[TargetTrack]:
+        """One page of the tracks whose album artist's name contains a plain run of
+        ``artist`` (``artist.title=``, a contains filter on the album artist)."""
+        path = url(
+            f"/library/sections/{encode(library.library_id)}/all",
+            ("type", "10"),
+            ("includeGuids", "1"),
+            ("artist.title", name_fragment(artist)),
+            ("X-Plex-Container-Start", "0"),
+            ("X-Plex-Container-Size", str(limit)),
+        )
+        container = await self._get(path, EndpointClass.SEARCH)
+        try:
+            return tracks_of(container, library.library_id)[:limit]
+        except PlexParseError as exc:
+            raise TargetMalformedResponse(f"Plex: malformed artist listing: {exc}") from exc
 
     async def playlists(self) -> list[TargetPlaylist]:
         container = await self._get(

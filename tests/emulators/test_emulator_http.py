@@ -53,6 +53,26 @@ async def test_plex_title_filters_contain_and_equal(plex_http: httpx.AsyncClient
     assert titles(after) == set()
 
 
+async def test_plex_title_search_folds_case_but_not_accents_or_punctuation(
+    plex_http: httpx.AsyncClient, plex: Emulator
+) -> None:
+    def titles(response: httpx.Response) -> set[str]:
+        return {m["title"] for m in response.json()["MediaContainer"].get("Metadata", [])}
+
+    json = {"Accept": "application/json"}
+    assert titles(await plex_http.get(f"{ALL}?type=10&title=J%C3%93GA", headers=json)) == {"Jóga"}
+    assert titles(await plex_http.get(f"{ALL}?type=10&title=joga", headers=json)) == set()
+    curly = await plex_http.get(f"{ALL}?type=10&title=don%E2%80%99t%20stop", headers=json)
+    assert titles(curly) == {"Don\u2019t Stop Me Now"}
+    straight = await plex_http.get(f"{ALL}?type=10&title=don't%20stop", headers=json)
+    assert titles(straight) == set()
+    plex.knobs.reset_counts()
+    queen = await plex_http.get(f"{ALL}?type=10&artist.title=queen", headers=json)
+    albums = {m["grandparentTitle"] for m in queen.json()["MediaContainer"]["Metadata"]}
+    assert albums == {"Queen"}
+    assert plex.knobs.counts["search"] == 1, "an artist listing counts as a search"
+
+
 async def test_plex_guids_only_when_asked_in_listings(plex_http: httpx.AsyncClient) -> None:
     json = {"Accept": "application/json"}
     plain = (await plex_http.get(f"{ALL}?type=10", headers=json)).json()["MediaContainer"]
@@ -197,6 +217,26 @@ async def test_jellyfin_playlist_semantics(jf_http: httpx.AsyncClient) -> None:
     after = (await jf_http.get(f"/Playlists/{pid}/Items")).json()["Items"]
     assert [e["Id"] for e in after] == [ids[3], ids[1]]
     assert (await jf_http.delete(f"/Items/{pid}")).status_code == 204
+
+
+async def test_jellyfin_search_and_artist_filter(
+    jf_http: httpx.AsyncClient, jellyfin: Emulator
+) -> None:
+    music = (await jf_http.get("/UserViews")).json()["Items"][0]["Id"]
+    base = {"IncludeItemTypes": "Audio", "Recursive": "true", "ParentId": music}
+
+    async def names(**params: str) -> set[str]:
+        found = (await jf_http.get("/Items", params={**base, **params})).json()["Items"]
+        return {i["Name"] for i in found}
+
+    assert await names(searchTerm="JÓGA") == {"Jóga"}
+    assert await names(searchTerm="joga") == set()
+    assert await names(searchTerm="don't stop") == set()
+    jellyfin.knobs.reset_counts()
+    # Whole names, case ignored, track or album artist, pipe-delimited.
+    assert await names(Artists="frank ocean|Nobody") == {"Slide"}
+    assert await names(Artists="Frank") == set()
+    assert jellyfin.knobs.counts["search"] == 2, "an artist listing counts as a search"
 
 
 async def test_admin_counts_reset_and_faults(plex: Emulator, plex_http: httpx.AsyncClient) -> None:

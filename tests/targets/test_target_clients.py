@@ -120,7 +120,7 @@ async def test_changes_since_reports_edits_and_deletions(tgt: Target) -> None:
     assert without_sweep.deleted_ids == frozenset()
 
 
-async def test_search_is_accent_insensitive_and_counted(tgt: Target) -> None:
+async def test_search_folds_case_but_not_accents_and_is_counted(tgt: Target) -> None:
     library = (await music(tgt))[0]
     tgt.reset_counts()
     found = await tgt.client.search(library, "halo")
@@ -128,11 +128,26 @@ async def test_search_is_accent_insensitive_and_counted(tgt: Target) -> None:
         ("Halo", "Beyoncé"),
         ("Halo", "Various Artists"),
     }
-    joga = await tgt.client.search(library, "joga")
+    joga = await tgt.client.search(library, "JÓGA")
     assert [t.title for t in joga] == ["Jóga"]
+    assert await tgt.client.search(library, "joga") == [], "accents are not folded"
+    assert [t.title for t in await tgt.client.search(library, "ga")] == ["Jóga"]
+    assert tgt.client.counter.get(EndpointClass.SEARCH) == 4
+    assert tgt.server_counts()["search"] == 4
+    assert await tgt.client.search(library, "no such title anywhere") == []
+
+
+async def test_artist_listing_finds_an_artists_tracks_in_one_request(tgt: Target) -> None:
+    library = (await music(tgt))[0]
+    tgt.reset_counts()
+    queen = await tgt.client.artist_tracks(library, "Queen")
+    assert "Don\u2019t Stop Me Now" in {t.title for t in queen}
+    assert all("Queen" in (t.album_artist, *t.artists) for t in queen)
+    # A curly or straight apostrophe in the playlist finds the library's spelling.
+    guns = await tgt.client.artist_tracks(library, "Guns N' Roses")
+    assert [t.title for t in guns] == ["Sweet Child o\u2019 Mine"]
     assert tgt.client.counter.get(EndpointClass.SEARCH) == 2
     assert tgt.server_counts()["search"] == 2
-    assert await tgt.client.search(library, "no such title anywhere") == []
 
 
 async def test_playlist_lifecycle(tgt: Target) -> None:

@@ -1,0 +1,192 @@
+"""The live fallback's requests, in three rounds over the libraries: one artist listing
+per artist the batch's tracks share; one title search per track not found yet; one more
+query per track still unmatched (sync_svc/live_plan.py decides which). Every hit goes
+through the cache's matcher, so both paths decide alike; a track matched by MBID or
+exactly is not searched again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
+from common.targets import TargetClient, TargetNotFound, TargetRejected
+from common.targets.model import TargetLibrary, TargetTrack
+from sync_svc.live_plan import (
+    ARTIST_LIMIT,
+    SEARCH_LIMIT,
+    LiveTrack,
+    Step,
+    StepKind,
+    artist_groups,
+    first_step,
+    second_step,
+)
+
+
+class Budget:
+    """The requests a sync may still send (LIVE_SEARCH_MAX_REQUESTS_PER_SYNC). A request
+    is taken before its await, so concurrent tracks never overspend."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.spent = 0
+        self.refused = False
+
+    def take(self) -> bool:
+        if self.spent >= self.cap:
+            self.refused = True
+            return False
+        self.spent += 1
+        return True
+
+
+@dataclass
+class LiveResult:
+    matches: dict[int, Match] = field(default_factory=dict)  # by playlist position
+
+
+def _library_track(hit: TargetTrack, library: TargetLibrary) -> LibraryTrack:
+    return LibraryTrack(
+        hit.item_id,
+        library.title,
+        hit.title,
+        hit.artists,
+        hit.album_artist,
+        hit.album,
+        int(hit.duration_ms or 0),
+        hit.mbid.lower(),
+    )
+
+
+def _settled(match: Match | None) -> bool:
+    return match is not None and match.method in (MatchMethod.MBID, MatchMethod.EXACT)
+
+
+class LiveSearch:
+    """One batch's live search on one target."""
+
+    def __init__(
+        self,
+        client: TargetClient,
+        min_confidence: float,
+        budget: Budget,
+        excluded: Mapping[int, frozenset[str]] | None = None,
+    ) -> None:
+        """``excluded``: per track position, the items a user rejected for it (left out of
+        its hits)."""
+        self._client = client
+        self._min_confidence = min_confidence
+        self._budget = budget
+        self._excluded = excluded or {}
+        self._found: dict[int, dict[str, LibraryTrack]] = {}
+        self._listings = True  # whether the server takes artist listings
+        self.result = LiveResult()
+
+    def _add(self, item: LiveTrack, library: TargetLibrary, hits: Sequence[TargetTrack]) -> None:
+        found = self._found.setdefault(item.position, {})
+        rejected = self._excluded.get(item.position, frozenset())
+        for hit in hits:
+            if hit.item_id not in rejected:
+                found.setdefault(hit.item_id, _library_track(hit, library))
+        self.result.matches[item.position] = match_track(
+            TrackIndex(found.values()), item.query, self._min_confidence
+        )
+
+    def _matched(self, item: LiveTrack) -> bool:
+        match = self.result.matches.get(item.position)
+        return match is not None and match.matched
+
+    async def _request(self, library: TargetLibrary, step: Step) -> list[TargetTrack] | None:
+        """The step's hits, or None when it was not sent (budget spent, or a server that
+        refused artist listings once is not asked for another)."""
+        if step.kind is StepKind.ARTIST and not self._listings:
+            return None
+        if not self._budget.take():
+            return None
+        if step.kind is StepKind.TITLE:
+            return await self._client.search(library, step.term, SEARCH_LIMIT)
+        try:
+            return await self._client.artist_tracks(library, step.term, ARTIST_LIMIT)
+        except (TargetRejected, TargetNotFound):
+            # A server without the filter (unverified for Plex artist.title=) costs one
+            # request; the tracks are then found by title.
+            self._listings = False
+            return []
+
+    def _open(self, items: Sequence[LiveTrack]) -> list[LiveTrack]:
+        return [i for i in items if not _settled(self.result.matches.get(i.position))]
+
+    async def run(self, libraries: Sequence[TargetLibrary], items: Sequence[LiveTrack]) -> None:
+        """Three rounds over the libraries, each only for what the earlier ones did not
+        find: artist listings, then one title search per track, then one more query per
+        track still unmatched. A track in the second library costs its first library one
+        request, not two. Tracks go concurrently; the client caps the requests in flight
+        and the rate."""
+        listed: dict[str, set[str]] = {}
+        for library in libraries:
+            groups = artist_groups(self._open(items))
+            listed[library.library_id] = set(groups)
+            await asyncio.gather(*(self._listing(library, m) for m in groups.values()))
+        asked: dict[str, dict[int, tuple[Step, bool]]] = {}  # first step, results cut
+        for library in libraries:
+            done = listed[library.library_id]
+            todo = [i for i in self._open(items) if not (i.group in done and self._matched(i))]
+            asked[library.library_id] = {}
+            await asyncio.gather(
+                *(self._first(library, i, asked[library.library_id], done) for i in todo)
+            )
+        for library in libraries:
+            done = listed[library.library_id]
+            seconds: dict[int, Step] = {}
+            for item in self._open(items):
+                sent = asked[library.library_id].get(item.position)
+                step = second_step(item, sent[0], item.group in done, sent[1]) if sent else None
+                if step is not None and not self._matched(item):
+                    seconds[item.position] = step
+            await self._seconds(library, items, seconds)
+
+    async def _listing(self, library: TargetLibrary, members: list[LiveTrack]) -> None:
+        """One artist listing for every track of the batch sharing that artist."""
+        hits = await self._request(library, Step(StepKind.ARTIST, members[0].artist))
+        if hits is not None:
+            for member in members:
+                self._add(member, library, hits)
+
+    async def _first(
+        self,
+        library: TargetLibrary,
+        item: LiveTrack,
+        asked: dict[int, tuple[Step, bool]],
+        listed: set[str],
+    ) -> None:
+        """The track's first request in this library (none when its artist listing, its
+        only query, was read already)."""
+        step = first_step(item)
+        if step is None or (step.kind is StepKind.ARTIST and item.group in listed):
+            return
+        hits = await self._request(library, step)
+        if hits is not None:
+            limit = SEARCH_LIMIT if step.kind is StepKind.TITLE else ARTIST_LIMIT
+            asked[item.position] = (step, len(hits) >= limit)
+            self._add(item, library, hits)
+
+    async def _seconds(
+        self, library: TargetLibrary, items: Sequence[LiveTrack], steps: dict[int, Step]
+    ) -> None:
+        """The second queries: one artist listing serves every miss naming that artist."""
+        by_position = {i.position: i for i in items}
+        shared: dict[tuple[StepKind, str], list[LiveTrack]] = {}
+        for position, step in steps.items():
+            item = by_position[position]
+            key = (step.kind, item.group if step.kind is StepKind.ARTIST else str(position))
+            shared.setdefault(key, []).append(item)
+
+        async def send(members: list[LiveTrack]) -> None:
+            hits = await self._request(library, steps[members[0].position])
+            if hits is not None:
+                for member in members:
+                    self._add(member, library, hits)
+
+        await asyncio.gather(*(send(m) for m in shared.values()))

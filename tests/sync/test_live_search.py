@@ -1,0 +1,171 @@
+"""The live fallback through the emulators (real HTTP, search folding case only): it finds
+what the cache path finds on the labelled quality set, in at most two requests per track
+per library, counted by the server, and never past LIVE_SEARCH_MAX_REQUESTS_PER_SYNC."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from common.matching import LibraryTrack, Query, TrackIndex, match_track
+from common.model import Target
+from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetClient
+from emulators.knobs import Fault
+from emulators.library import Catalog, generate
+from emulators.server import Emulator, running_jellyfin, running_plex
+from sync_svc.matchflow import MatchResult, MatchSettings, match_tracks
+from sync_svc.model import Track, Via
+
+CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
+MIN_CONFIDENCE = 0.85
+Key = tuple[str, str, int]
+
+
+@asynccontextmanager
+async def client_on(kind: Target, catalog: Catalog) -> AsyncIterator[tuple[TargetClient, Emulator]]:
+    runner = running_plex if kind is Target.PLEX else running_jellyfin
+    settings = ClientSettings(requests_per_second=0, concurrency=4, timeout_seconds=30.0)
+    async with (
+        runner(catalog=catalog) as emulator,
+        httpx.AsyncClient(base_url=emulator.url) as http,
+    ):
+        client: TargetClient = (
+            PlexClient(http, token=emulator.token, settings=settings)
+            if kind is Target.PLEX
+            else JellyfinClient(http, token=emulator.token, settings=settings)
+        )
+        yield client, emulator
+
+
+def labelled() -> tuple[Catalog, list[Track], list[frozenset[Key]]]:
+    data = json.loads(CASES.read_text())
+    catalog = generate(seed=data["seed"], tracks=data["tracks"])
+    by_seq = {t.seq: (t.title, t.album, t.duration_ms) for t in catalog.all_tracks()}
+    tracks, expected = [], []
+    for case in data["cases"]:
+        q = case["query"]
+        tracks.append(
+            Track(q["title"], tuple(q["artists"]), q["album"], q["duration_ms"], q["mbid"])
+        )
+        expected.append(frozenset(by_seq[s] for s in case["expect"]))
+    return catalog, tracks, expected
+
+
+async def cache_path_picks(client: TargetClient, tracks: list[Track]) -> list[Key | None]:
+    rows = [
+        LibraryTrack(
+            t.item_id,
+            lib.title,
+            t.title,
+            t.artists,
+            t.album_artist,
+            t.album,
+            int(t.duration_ms or 0),
+            t.mbid.lower(),
+        )
+        for lib in (await client.music_libraries()).chosen
+        for t in await client.list_tracks(lib)
+    ]
+    index = TrackIndex(rows)
+    picks: list[Key | None] = []
+    for t in tracks:
+        match = match_track(
+            index,
+            Query(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid),
+            MIN_CONFIDENCE,
+        )
+        picks.append(
+            (match.track.title, match.track.album, match.track.duration_ms) if match.track else None
+        )
+    return picks
+
+
+async def live(client: TargetClient, tracks: list[Track], cap: int = 1000) -> MatchResult:
+    return await match_tracks(
+        client.kind,
+        tracks,
+        cache=None,
+        client=client,
+        settings=MatchSettings(MIN_CONFIDENCE, 0.0, cap),
+        say=lambda _text: None,
+    )
+
+
+def right(picks: list[Key | None], expected: list[frozenset[Key]]) -> tuple[int, int]:
+    """(matched, right) against the labels."""
+    matched = sum(1 for p in picks if p is not None)
+    return matched, sum(1 for p, e in zip(picks, expected, strict=True) if p is not None and p in e)
+
+
+@pytest.mark.parametrize("kind", [Target.PLEX, Target.JELLYFIN], ids=["plex", "jellyfin"])
+async def test_live_fallback_finds_what_the_cache_finds_in_few_requests(kind: Target) -> None:
+    catalog, tracks, expected = labelled()
+    async with client_on(kind, catalog) as (client, emulator):
+        libraries = len((await client.music_libraries()).chosen)
+        cache_matched, cache_right = right(await cache_path_picks(client, tracks), expected)
+        emulator.knobs.reset_counts()
+        result = await live(client, tracks)
+        picks: list[Key | None] = [
+            (o.match.title, o.match.album, o.match.duration_ms) if o.match else None
+            for o in result.outcomes
+        ]
+        live_matched, live_right = right(picks, expected)
+        searches = emulator.knobs.counts["search"]
+    assert cache_right > len(tracks) / 2
+    assert cache_right == cache_matched
+    assert live_right >= 0.95 * cache_right, (live_right, cache_right)
+    assert live_right >= 0.99 * live_matched, "precision"
+    assert searches == result.searches, "the server saw what the report counts"
+    assert searches <= 2 * len(tracks) * libraries
+    assert {o.via for o in result.outcomes} == {Via.LIVE, Via.UNMATCHED}
+
+
+@pytest.mark.parametrize("kind", [Target.PLEX, Target.JELLYFIN], ids=["plex", "jellyfin"])
+async def test_tracks_sharing_an_artist_are_served_by_one_listing(kind: Target) -> None:
+    catalog = generate(seed=1, tracks=600)
+    queen = [
+        Track(t.title, ("Queen",), t.album, t.duration_ms)
+        for t in catalog.all_tracks()
+        if t.album_artist == "Queen"
+    ]
+    assert len(queen) >= 5
+    async with client_on(kind, catalog) as (client, emulator):
+        result = await live(client, queen)
+        searches = emulator.knobs.counts["search"]
+    assert all(o.via is Via.LIVE for o in result.outcomes)
+    # One listing in the first library finds them all exactly: the second is not asked.
+    assert searches == 1
+
+
+@pytest.mark.parametrize("kind", [Target.PLEX, Target.JELLYFIN], ids=["plex", "jellyfin"])
+async def test_the_per_sync_cap_bounds_the_requests(kind: Target) -> None:
+    catalog, tracks, _ = labelled()
+    async with client_on(kind, catalog) as (client, emulator):
+        result = await live(client, tracks[:60], cap=25)
+        searches = emulator.knobs.counts["search"]
+    assert searches == result.searches == 25
+    assert any("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC=25" in w for w in result.warnings)
+    unsearched = [o for o in result.outcomes if "not searched" in o.reason]
+    assert unsearched
+    assert all(o.via is Via.UNMATCHED for o in unsearched)
+
+
+async def test_a_server_refusing_artist_listings_is_searched_by_title() -> None:
+    catalog = generate(seed=1, tracks=600)
+    queen = [
+        Track(t.title, ("Queen",), t.album, t.duration_ms)
+        for t in catalog.all_tracks()
+        if t.album_artist == "Queen"
+    ]
+    async with client_on(Target.PLEX, catalog) as (client, emulator):
+        emulator.knobs.faults.append(Fault(kind="status", status=400, endpoint="search"))
+        result = await live(client, queen)
+        searches = emulator.knobs.counts["search"]
+    assert all(o.via is Via.LIVE for o in result.outcomes)
+    # The refused listing, then one title search per track.
+    assert searches == result.searches == 1 + len(queen)

@@ -1,0 +1,81 @@
+"""Which live requests find a batch: artist groups, the first query, the one after a miss."""
+
+from __future__ import annotations
+
+from sync_svc.live_plan import (
+    LiveTrack,
+    Step,
+    StepKind,
+    artist_groups,
+    first_step,
+    live_tracks,
+    second_step,
+)
+from sync_svc.model import Track
+
+TRACKS = [
+    Track("Bohemian Rhapsody", ("Queen",)),
+    Track("Don\u2019t Stop Me Now", ("queen",)),
+    Track("Halo", ("Beyoncé",)),
+    Track("!!!", ("!!!",)),
+    Track("Slide", ("Calvin Harris feat. Frank Ocean",)),
+    Track("Feels", ("Calvin Harris", "Katy Perry")),
+    Track("Untitled", ()),
+]
+
+
+def plan() -> list[LiveTrack]:
+    return live_tracks(TRACKS, range(len(TRACKS)))
+
+
+def test_tracks_sharing_a_primary_artist_form_one_group() -> None:
+    groups = artist_groups(plan())
+    assert {k: [i.position for i in v] for k, v in groups.items()} == {
+        "queen": [0, 1],
+        "calvinharris": [4, 5],
+    }
+    assert artist_groups(plan(), min_size=3) == {}
+
+
+def test_the_first_query_is_the_best_title_term_else_the_artist() -> None:
+    items = plan()
+    assert first_step(items[0]) == Step(StepKind.TITLE, "Bohemian")
+    assert first_step(items[3]) == Step(StepKind.TITLE, "!!!")
+    no_title = live_tracks([Track("", ("Cher",))], [0])[0]
+    assert first_step(no_title) == Step(StepKind.ARTIST, "Cher")
+    assert first_step(live_tracks([Track("", ())], [0])[0]) is None
+
+
+def test_a_miss_is_followed_by_the_artist_listing() -> None:
+    item = plan()[0]
+    first = first_step(item)
+    assert second_step(item, first, listed=False, cut=False) == Step(StepKind.ARTIST, "Queen")
+
+
+def test_a_miss_after_the_artist_was_listed_is_followed_by_the_next_word() -> None:
+    item = plan()[0]
+    first = first_step(item)
+    assert second_step(item, first, listed=True, cut=False) == Step(StepKind.TITLE, "Rhapsody")
+    untitled = plan()[6]  # no artist to list
+    assert second_step(untitled, first_step(untitled), listed=False, cut=False) is None
+
+
+def test_no_second_query_when_nothing_else_is_worth_a_request() -> None:
+    halo = plan()[2]
+    assert second_step(halo, first_step(halo), listed=True, cut=False) is None
+    artist_first = Step(StepKind.ARTIST, "Cher")
+    assert second_step(halo, artist_first, listed=False, cut=False) is None
+    assert second_step(halo, None, listed=False, cut=False) is None
+
+
+def test_results_cut_at_the_limit_are_followed_by_the_title_phrase() -> None:
+    item = live_tracks([Track("The Summer Night (Acoustic)", ("Zoë Hart",))], [0])[0]
+    first = first_step(item)
+    assert first == Step(StepKind.TITLE, "Summer")
+    assert second_step(item, first, listed=False, cut=True) == Step(
+        StepKind.TITLE, "The Summer Night"
+    )
+    single = plan()[2]  # 'Halo': no phrase, so the artist's listing
+    assert second_step(single, first_step(single), listed=False, cut=True) == Step(
+        StepKind.ARTIST, "Beyoncé"
+    )
