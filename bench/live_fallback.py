@@ -48,7 +48,7 @@ class Case:
 
 def load_cases(path: Path = CASES) -> tuple[dict[str, Any], list[Case]]:
     data = json.loads(path.read_text())
-    catalog = generate(seed=data["seed"], tracks=data["tracks"])
+    catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
     by_seq = {t.seq: (t.title, t.album, t.duration_ms) for t in catalog.all_tracks()}
     cases = []
     for case in data["cases"]:
@@ -148,7 +148,12 @@ async def measure(logs: Path, figures: dict[str, float | int | str], met: dict[s
         f"{len(cases):,} ({len({c.kind for c in cases})} kinds, {positives:,} in the library)"
     )
     async with (
-        emulators(logs, tracks=data["tracks"], seed=data["seed"]) as emu,
+        emulators(
+            logs,
+            tracks=data["tracks"],
+            seed=data["seed"],
+            extra=("--extra",) if data.get("extra") else (),
+        ) as emu,
         httpx.AsyncClient(base_url=emu.plex_url, timeout=60) as plex_http,
         httpx.AsyncClient(base_url=emu.jellyfin_url, timeout=60) as jellyfin_http,
     ):

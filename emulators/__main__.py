@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from emulators.knobs import Fault, Knobs
+from emulators.library import Catalog, generate
 from emulators.server import (
     DEFAULT_JELLYFIN_TOKEN,
     DEFAULT_PLEX_TOKEN,
@@ -26,6 +27,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--jellyfin-port", type=int, help="serve Jellyfin on this port (0 = any)")
     parser.add_argument("--tracks", type=int, default=5000, help="music tracks (300-200000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--extra", action="store_true", help="add the fixed extra part (the quality set's)"
+    )
     parser.add_argument("--music-libraries", type=int, default=2)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     parser.add_argument("--search-latency-ms", type=float, default=0.0, help="extra per search")
@@ -71,18 +75,29 @@ async def main(argv: Sequence[str]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as stack:
-        common = {"tracks": args.tracks, "seed": args.seed, "music_libraries": args.music_libraries}
+
+        def catalog() -> Catalog:  # one per server: each changes its own
+            return generate(
+                seed=args.seed,
+                tracks=args.tracks,
+                music_libraries=args.music_libraries,
+                extra=args.extra,
+            )
+
         if args.plex_port is not None:
             plex = await stack.enter_async_context(
                 running_plex(
-                    **common, token=args.plex_token, knobs=knobs_from(args), port=args.plex_port
+                    catalog=catalog(),
+                    token=args.plex_token,
+                    knobs=knobs_from(args),
+                    port=args.plex_port,
                 )
             )
             print(f"plex {plex.url}", flush=True)
         if args.jellyfin_port is not None:
             jellyfin = await stack.enter_async_context(
                 running_jellyfin(
-                    **common,
+                    catalog=catalog(),
                     token=args.jellyfin_token,
                     knobs=knobs_from(args),
                     port=args.jellyfin_port,
