@@ -21,7 +21,11 @@ class _Excluding:
     def __init__(self, index: TrackIndex, excluded: frozenset[str]) -> None:
         self._index = index
         self._excluded = excluded
-        self.core_keys = index.core_keys
+
+    def __getattr__(self, name: str) -> object:
+        """The columns the matcher reads by position pass through: a rejected item is
+        never a candidate, so its position is never read."""
+        return getattr(self._index, name)
 
     def _keep(self, entries: Iterable[Entry]) -> list[Entry]:
         return [e for e in entries if e.item_id not in self._excluded]
@@ -41,6 +45,9 @@ class _Excluding:
 
     def artist_candidates(self, artists: tuple[str, ...], limit: int) -> list[int]:
         return self._keep_positions(self._index.artist_candidates(artists, limit))
+
+    def album_candidates(self, album: str, limit: int) -> list[int]:
+        return self._keep_positions(self._index.album_candidates(album, limit))
 
     def entry(self, position: int) -> Entry:
         return self._index.entry(position)

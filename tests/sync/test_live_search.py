@@ -44,7 +44,7 @@ async def client_on(kind: Target, catalog: Catalog) -> AsyncIterator[tuple[Targe
 
 def labelled() -> tuple[Catalog, list[Track], list[frozenset[Key]]]:
     data = json.loads(CASES.read_text())
-    catalog = generate(seed=data["seed"], tracks=data["tracks"])
+    catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
     by_seq = {t.seq: (t.title, t.album, t.duration_ms) for t in catalog.all_tracks()}
     tracks, expected = [], []
     for case in data["cases"]:
