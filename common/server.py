@@ -39,6 +39,10 @@ class PortInUse(RuntimeError):
     """The address could not be bound."""
 
 
+# Of a stop's grace, how long new calls may still arrive while clients learn NOT_SERVING.
+MAX_DRAIN_SECONDS = 1.0
+
+
 class GrpcServer:
     """A grpc.aio server with health (NOT_SERVING until set_serving), reflection and the
     service interceptor.
@@ -106,9 +110,13 @@ class GrpcServer:
             await self.health.set(name, status)
 
     async def stop(self, grace: float) -> None:
-        """Report NOT_SERVING, then let in-flight calls finish for up to ``grace`` seconds."""
+        """Report NOT_SERVING, give the clients' health checks a moment to move new calls
+        to other replicas (a call that races the server's stop would otherwise be
+        CANCELLED), then let in-flight calls finish; ``grace`` seconds in all."""
         await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace)
+        drain = min(grace / 2, MAX_DRAIN_SECONDS)
+        await asyncio.sleep(drain)
+        await self.server.stop(grace - drain)
         _log.info("stopped", extra={"fields": {"address": self.address}})
 
 
