@@ -16,22 +16,19 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
-from opentelemetry.instrumentation.grpc import (
-    aio_client_interceptors,
-    aio_server_interceptor,
-    filters,
-)
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor, RequestInfo
-from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from opentelemetry.instrumentation.httpx import RequestInfo
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+# The SDK and the instrumentations are imported where tracing is switched on: with it off
+# (the default) a process never pays for them, and a build worker starts faster.
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 # Request extensions key the target transport sets, read back by the span hook.
@@ -171,6 +168,8 @@ class Tracing:
             return cls.off()
         # Imported only when used: the exporter pulls in its own gRPC channel machinery.
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         # OTEL_SERVICE_NAME, when set, wins over the service's own name.
@@ -187,6 +186,8 @@ class Tracing:
         chain, so it sees every status the others set). Health checks are not traced."""
         if not self.enabled:
             return []
+        from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
+
         return [
             aio_server_interceptor(  # type: ignore[no-untyped-call]
                 tracer_provider=self.provider, filter_=filters.negate(filters.health_check())
@@ -197,6 +198,8 @@ class Tracing:
         """grpc.aio client interceptors that open a span per call and send the context."""
         if not self.enabled:
             return []
+        from opentelemetry.instrumentation.grpc import aio_client_interceptors, filters
+
         return list(
             aio_client_interceptors(  # type: ignore[no-untyped-call]
                 tracer_provider=self.provider, filter_=filters.negate(filters.health_check())
@@ -209,12 +212,16 @@ class Tracing:
         if self.enabled:
             usage = metrics.NoOpMeter("cmdarr.db").create_up_down_counter("connections")
             tracer = ChildSpansOnly(self.tracer(_INSTRUMENTATION + ".db"))
+            from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
             EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
     def instrument_http(self, client: httpx.AsyncClient) -> None:
         """A span per target request of ``client``, its URL without query, its endpoint
         class as an attribute."""
         if self.enabled:
+            from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
             HTTPXClientInstrumentor.instrument_client(
                 client, tracer_provider=self.provider, request_hook=_request_hook
             )
