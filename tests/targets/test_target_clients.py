@@ -3,6 +3,8 @@ requests each one cost counted on both sides."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from common.targets import EndpointClass, TargetLibrary, TargetTrack
@@ -76,6 +78,31 @@ async def test_list_tracks_is_complete_ordered_and_faithful(tgt: Target) -> None
         assert track.library == library.library_id
     again = await tgt.client.list_tracks(library)
     assert [t.item_id for t in again] == [t.item_id for t in tracks]  # a stable order
+
+
+class _ImportsAsked:
+    """A meta-path finder that notes every module an import looks for and finds none:
+    an import of a module already loaded never gets this far."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(self, name: str, *_: object) -> None:
+        self.names.append(name)
+
+
+async def test_a_listing_imports_nothing_once_warm(tgt: Target) -> None:
+    """A module that fails to import is searched for again on every try: httpcore tries
+    sniffio for each lock it sets up, so a missing one costs a sys.path scan per request."""
+    library = (await music(tgt))[0]
+    await tgt.client.list_tracks(library)
+    asked = _ImportsAsked()
+    sys.meta_path.insert(0, asked)  # type: ignore[arg-type]
+    try:
+        await tgt.client.list_tracks(library)
+    finally:
+        sys.meta_path.remove(asked)  # type: ignore[arg-type]
+    assert asked.names == []
 
 
 async def test_track_artists_come_from_the_track_not_the_album(tgt: Target) -> None:
