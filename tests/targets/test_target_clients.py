@@ -97,11 +97,11 @@ async def test_a_listing_imports_nothing_once_warm(tgt: Target) -> None:
     library = (await music(tgt))[0]
     await tgt.client.list_tracks(library)
     asked = _ImportsAsked()
-    sys.meta_path.insert(0, asked)  # type: ignore[arg-type]
+    sys.meta_path.insert(0, asked)
     try:
         await tgt.client.list_tracks(library)
     finally:
-        sys.meta_path.remove(asked)  # type: ignore[arg-type]
+        sys.meta_path.remove(asked)
     assert asked.names == []
 
 
