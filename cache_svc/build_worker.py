@@ -7,6 +7,7 @@ cache_svc that dies takes its builds with it."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -129,6 +130,10 @@ def main() -> None:
     if request is None:
         sys.exit(2)
     threading.Thread(target=_exit_when_closed, args=(stdin,), daemon=True).start()
+    # A worker lives for one build. Reference counting frees what it parses; the cyclic
+    # collector would find almost nothing (thousands of objects a build) and, as the index
+    # fills, walk its growing fill state again and again: a fifth of a build's CPU.
+    gc.disable()
     # Serving comes first: on a busy machine MatchTracks in cache_svc gets the cores
     # before a build does.
     os.nice(WORKER_NICENESS)

@@ -219,7 +219,14 @@ class JellyfinClient:
         def read(items: list[dict[str, Any]]) -> list[TargetTrack]:
             return [track_from_item(item, library.library_id) for item in items]
 
-        return await self._fetcher(library, read, *filters, ("Fields", fields) if fields else None)
+        # Play counts and favourites (UserData) are of no use to matching: not asked for.
+        return await self._fetcher(
+            library,
+            read,
+            *filters,
+            ("Fields", fields) if fields else None,
+            ("EnableUserData", "false"),
+        )
 
     async def _fetcher(
         self,

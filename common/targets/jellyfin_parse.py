@@ -40,17 +40,12 @@ def items_page(data: Any) -> tuple[list[dict[str, Any]], int]:
 
 
 def epoch(value: Any) -> int:
-    """ISO-8601 (Jellyfin writes 7 fractional digits and a Z) to epoch seconds; 0 if absent."""
+    """ISO-8601 to epoch seconds; 0 if absent. Python 3.11 reads Jellyfin's form (7
+    fractional digits and a Z) as it is."""
     if not isinstance(value, str) or not value:
         return 0
-    text = value.strip().replace("Z", "+00:00")
-    head, _, tail = text.partition(".")
-    if tail:
-        digits = re.match(r"\d*", tail)
-        frac = digits.group(0) if digits else ""
-        text = head + "." + frac[:6].ljust(6, "0") + tail[len(frac) :]
     try:
-        return int(datetime.fromisoformat(text).timestamp())
+        return int(datetime.fromisoformat(value.strip()).timestamp())
     except ValueError as exc:
         raise JellyfinParseError(f"bad date {value!r}") from exc
 

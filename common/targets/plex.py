@@ -46,18 +46,25 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Every attribute of a track listing but ratingKey and type: what an id sweep leaves out.
-SWEEP_EXCLUDED = ",".join(
+# The attributes of a track that a listing reads (common/targets/plex_parse.py
+# track_from_node) ...
+TRACK_READ = (
+    "title", "grandparentTitle", "parentTitle", "originalTitle", "librarySectionID", "index",
+    "parentIndex", "year", "duration", "addedAt", "updatedAt",
+)  # fmt: skip
+# ... and those it never reads. Listings leave these out (``excludeFields``): they are about
+# half of each track's bytes, to render, send and parse.
+LISTING_EXCLUDED = ",".join(
     (
         "key", "guid", "parentGuid", "grandparentGuid", "parentRatingKey",
-        "grandparentRatingKey", "parentKey", "grandparentKey", "title", "titleSort",
-        "grandparentTitle", "parentTitle", "originalTitle", "librarySectionTitle",
-        "librarySectionID", "librarySectionKey", "index", "parentIndex", "year",
-        "parentYear", "duration", "addedAt", "updatedAt", "summary", "thumb",
+        "grandparentRatingKey", "parentKey", "grandparentKey", "titleSort",
+        "librarySectionTitle", "librarySectionKey", "parentYear", "summary", "thumb",
         "parentThumb", "grandparentThumb", "art", "grandparentArt", "viewCount",
         "lastViewedAt", "userRating", "ratingCount", "musicAnalysisVersion",
     )
 )  # fmt: skip
+# An id sweep leaves out every attribute but ratingKey and type.
+SWEEP_EXCLUDED = ",".join((LISTING_EXCLUDED, *TRACK_READ))
 
 
 class PlexClient:
@@ -144,7 +151,13 @@ class PlexClient:
         def read(container: PlexContainer) -> list[TargetTrack]:
             return tracks_of(container, library.library_id)
 
-        return self._fetcher(library, read, *filters, ("includeGuids", "1") if guids else None)
+        return self._fetcher(
+            library,
+            read,
+            *filters,
+            ("includeGuids", "1") if guids else None,
+            ("excludeFields", LISTING_EXCLUDED),
+        )
 
     def _fetcher(
         self,
