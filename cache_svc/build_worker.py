@@ -134,6 +134,9 @@ def main() -> None:
     # collector would find almost nothing (thousands of objects a build) and, as the index
     # fills, walk its growing fill state again and again: a fifth of a build's CPU.
     gc.disable()
+    # Parsing and indexing run in threads beside the event loop that keeps the listing's
+    # requests in flight; the loop gets the GIL back within 0.5 ms instead of 5 ms.
+    sys.setswitchinterval(0.0005)
     # Serving comes first: on a busy machine MatchTracks in cache_svc gets the cores
     # before a build does.
     os.nice(WORKER_NICENESS)
