@@ -1,10 +1,14 @@
-"""The batch paths of the index columns hold exactly what the one-at-a-time paths hold."""
+"""The batch paths of the index and its columns hold exactly what the one-at-a-time paths
+hold."""
 
 from __future__ import annotations
 
 import random
 
+from common.matching import LibraryTrack, TrackIndex
 from common.matching.columns import PostingTable, StringColumn
+from common.matching.image import encode
+from tests.support.library_fakes import make_tracks
 
 _TEXTS = ["", "plain", "Motörhead", "夜に駆ける", "lone \udc80 surrogate", "Кино", "x" * 300]
 
@@ -36,3 +40,21 @@ def test_a_table_sealed_in_rounds_reads_like_one_sealed_once() -> None:
     hashes, positions = once.parts()
     assert list(zip(hashes, positions, strict=True)) == sorted(postings)
     assert list(once.get(7)) == [p for h, p in postings if h == 7]
+
+
+def test_an_index_filled_in_batches_of_any_size_is_the_same_index() -> None:
+    varied = [
+        LibraryTrack("cjk", "Music", "夜に駆ける", ("YOASOBI",), "", "THE BOOK", 261000),
+        LibraryTrack("ru", "Music", "Группа крови (Live)", ("Кино",), "Кино", "Звезда"),
+        LibraryTrack("ft", "Music", "Song t3 (feat. Guest & Kino)", ("Artist 3",), "VA"),
+        LibraryTrack("mb", "More", "Song t3", (), "", "", 1, "ABC", 5, ("X1", "y2")),
+    ]
+    tracks = make_tracks("Music", 1800) + varied + make_tracks("More", 300) + varied
+    whole = TrackIndex(tracks)
+    batched = TrackIndex()
+    for start, end in ((0, 7), (7, 1507), (1507, 1508), (1508, len(tracks))):
+        batched.add_many(iter(tracks[start:end]))
+    batched.seal()
+    assert encode(batched) == encode(whole)
+    assert batched.roman_core_keys == whole.roman_core_keys
+    assert vars(batched)["_fill"] is None  # what filling remembered is gone once sealed
