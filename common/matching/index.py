@@ -21,11 +21,13 @@ from typing import overload
 from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
 from common.matching.model import LibraryTrack
 from common.matching.normalize import (
+    CreditKeys,
     album_key,
-    artist_keys,
+    credit_parts,
     fold,
     is_various,
     key,
+    merged_artist_keys,
     parse_title,
     roman_key,
     tokens,
@@ -106,6 +108,7 @@ class _Fill:
     hashes: dict[str, int] = field(default_factory=dict)
     titles: dict[str, _Title] = field(default_factory=dict)
     credits: dict[_CreditKey, _Credit] = field(default_factory=dict)
+    credit_parts: dict[str, CreditKeys] = field(default_factory=dict)  # by one credit
     albums: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # id, hash
 
     def hash_of(self, text: str) -> int:
@@ -113,6 +116,13 @@ class _Fill:
         if found is None:
             found = self.hashes[text] = stable_hash(text)
         return found
+
+    def parts_of(self, credit: str) -> CreditKeys:
+        found = self.credit_parts.get(credit)
+        if found is None:
+            found = self.credit_parts[credit] = credit_parts(credit)
+        return found
+
 
 def exact_hash(artist: str, core_key: str) -> int:
     return stable_hash(f"{artist}\x00{core_key}")
@@ -273,7 +283,8 @@ class TrackIndex:
         credit_key = (track.artists, track.album_artist, title.featured)
         found = fill.credits.get(credit_key)
         if found is None:
-            keys = artist_keys(credits_of(track) + title.featured)
+            names = credits_of(track) + title.featured
+            keys = merged_artist_keys([fill.parts_of(name) for name in names])
             if len(fill.credits) >= _FILL_MEMO_LIMIT:
                 fill.credits.clear()
             found = fill.credits[credit_key] = _Credit(
