@@ -11,7 +11,8 @@ import hashlib
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, chain, repeat
 
 _OFFSET_LIMIT = 2**32 - 1
 
@@ -40,6 +41,22 @@ class StringColumn:
         if len(self._buffer) > _OFFSET_LIMIT:
             raise OverflowError("a string column is limited to 4 GiB")
         self._offsets.append(len(self._buffer))
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Append many strings at once: one encoding, one buffer extension and one offsets
+        extension instead of two appends and a length check per string. An ASCII string's
+        length is its UTF-8 length, so only the others are encoded alone."""
+        data = "".join(texts).encode("utf-8", "surrogatepass")
+        end = len(self._buffer)
+        if end + len(data) > _OFFSET_LIMIT:
+            raise OverflowError("a string column is limited to 4 GiB")
+        lengths = [
+            len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+            for text in texts
+        ]
+        self._buffer += data
+        self._offsets.pop()  # ``end``: it comes back as the first running total
+        self._offsets.extend(accumulate(lengths, initial=end))
 
     def get(self, position: int) -> str:
         offsets = self._offsets
@@ -82,26 +99,41 @@ class PostingTable:
         else:
             found.append(position)
 
+    def add_each(self, key_hashes: Iterable[int], position: int) -> None:
+        """``add`` for each of a position's keys, in one call."""
+        tail = self._tail
+        for key_hash in key_hashes:
+            found = tail.get(key_hash)
+            if found is None:
+                tail[key_hash] = [position]
+            else:
+                found.append(position)
+
     def seal(self) -> None:
         if not self._tail:
             return
+        grouped = self._tail
+        if self._hashes:  # merge with the sealed part, whose positions are lower
+            grouped = self._sealed_groups()
+            for key_hash, added in self._tail.items():
+                grouped.setdefault(key_hash, []).extend(added)
+        # Whole arrays from iterators over the groups: no per-key list or extend.
+        keys = sorted(grouped)
+        groups = [grouped[key_hash] for key_hash in keys]
+        self._positions = array("I", chain.from_iterable(groups))
+        self._hashes = array("q", chain.from_iterable(map(repeat, keys, map(len, groups))))
+        self._tail = {}
+
+    def _sealed_groups(self) -> dict[int, list[int]]:
+        """The sealed postings grouped by hash, positions ascending."""
         grouped: dict[int, list[int]] = {}
         hashes, positions = self._hashes, self._positions
         start = 0
-        while start < len(hashes):  # the sealed part first: its positions are lower
+        while start < len(hashes):
             end = bisect_right(hashes, hashes[start], start)
-            grouped[hashes[start]] = list(positions[start:end])
+            grouped[hashes[start]] = positions[start:end].tolist()
             start = end
-        for key_hash, added in self._tail.items():
-            grouped.setdefault(key_hash, []).extend(added)
-        new_hashes: array[int] = array("q")
-        new_positions: array[int] = array("I")
-        for key_hash in sorted(grouped):
-            found = grouped[key_hash]
-            new_hashes.extend([key_hash] * len(found))
-            new_positions.extend(found)
-        self._hashes, self._positions = new_hashes, new_positions
-        self._tail = {}
+        return grouped
 
     def _span(self, key_hash: int) -> tuple[int, int]:
         return bisect_left(self._hashes, key_hash), bisect_right(self._hashes, key_hash)

@@ -14,17 +14,20 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import accumulate, islice
 from typing import overload
 
 from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
 from common.matching.model import LibraryTrack
 from common.matching.normalize import (
+    CreditKeys,
     album_key,
-    artist_keys,
+    credit_parts,
     fold,
     is_various,
     key,
+    merged_artist_keys,
     parse_title,
     roman_key,
     tokens,
@@ -36,6 +39,10 @@ MAX_POSTINGS_PER_TOKEN = 4000
 _ARTIST_SEP = "\x1f"  # between the artists of a track in their column
 _MBID_SEP = ","  # between the artist MBIDs of a track in their column
 _NO_MBIDS: frozenset[str] = frozenset()
+_CHUNK = 1000  # tracks whose strings are added to the columns at once
+# Titles and credits remembered while filling, at most (as many as parse_title caches): a
+# library of distinct titles costs no more memory while it is indexed than that.
+_FILL_MEMO_LIMIT = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +61,6 @@ class Entry:
     artist_mbids: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """Everything the matcher compares of a track, computed once at indexing time."""
-
-    core_key: str
-    core_text: str
-    core_words: tuple[str, ...]
-    tags: frozenset[str]
-    artist_keys: tuple[str, ...]
-    album_key: str
-    roman_core_key: str
-
-
 def credits_of(track: LibraryTrack) -> tuple[str, ...]:
     """Who a track is by: its track artists; the album artist only when it is not
     'Various Artists' (a compilation's track artist is what counts)."""
@@ -80,20 +74,54 @@ def credits_of(track: LibraryTrack) -> tuple[str, ...]:
     return names
 
 
-def derive(track: LibraryTrack) -> Derived:
-    parsed = parse_title(track.title)
-    artists = credits_of(track) + parsed.featured
-    folded = fold(parsed.core)
-    core_key = key(parsed.core)
-    return Derived(
-        core_key=core_key,
-        core_text=" ".join(folded.split()),
-        core_words=tuple(words(folded)),
-        tags=parsed.tags,
-        artist_keys=artist_keys(artists),
-        album_key=album_key(track.album) if track.album else "",
-        roman_core_key=roman_key(core_key),
-    )
+@dataclass(frozen=True, slots=True)
+class _Title:
+    """A title as the columns hold it, shared by the tracks that bear it."""
+
+    core_key: str  # the index's one string for this core key
+    roman_core_key: str  # ``core_key`` itself when it is Latin
+    words_text: str  # the core words, space-separated
+    tag_id: int  # -> tag_sets
+    featured: tuple[str, ...]
+    token_hashes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Credit:
+    """A track's artist keys as the columns hold them."""
+
+    keys: tuple[str, ...]
+    ids: tuple[int, ...]  # -> artist_names
+    hashes: tuple[int, ...]  # of ``keys``
+
+
+# Who a track is by: its artists, its album artist and the artists its title features.
+_CreditKey = tuple[tuple[str, ...], str, tuple[str, ...]]
+
+
+@dataclass(slots=True)
+class _Fill:
+    """What filling computes once for values many tracks share (titles, credits, albums,
+    tokens), kept while an index is filled and dropped by ``seal``, so a published index
+    holds none of it."""
+
+    hashes: dict[str, int] = field(default_factory=dict)
+    titles: dict[str, _Title] = field(default_factory=dict)
+    credits: dict[_CreditKey, _Credit] = field(default_factory=dict)
+    credit_parts: dict[str, CreditKeys] = field(default_factory=dict)  # by one credit
+    albums: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # id, hash
+
+    def hash_of(self, text: str) -> int:
+        found = self.hashes.get(text)
+        if found is None:
+            found = self.hashes[text] = stable_hash(text)
+        return found
+
+    def parts_of(self, credit: str) -> CreditKeys:
+        found = self.credit_parts.get(credit)
+        if found is None:
+            found = self.credit_parts[credit] = credit_parts(credit)
+        return found
 
 
 def exact_hash(artist: str, core_key: str) -> int:
@@ -101,7 +129,11 @@ def exact_hash(artist: str, core_key: str) -> int:
 
 
 def _encode_artists(artists: tuple[str, ...]) -> str:
-    return "".join(_ARTIST_SEP + a for a in artists)
+    return _ARTIST_SEP + _ARTIST_SEP.join(artists) if artists else ""
+
+
+def _encode_mbids(mbids: tuple[str, ...]) -> str:
+    return _MBID_SEP.join([m.lower() for m in mbids]) if mbids else ""
 
 
 def _decode_artists(text: str) -> tuple[str, ...]:
@@ -169,6 +201,7 @@ class TrackIndex:
         self.artist_table = PostingTable()
         self.album_table = PostingTable()
         self._tag_cache: dict[int, frozenset[str]] = {}
+        self._fill: _Fill | None = None  # while filling
         self.add_many(tracks)
         self.seal()
 
@@ -176,47 +209,103 @@ class TrackIndex:
 
     def add_many(self, tracks: Iterable[LibraryTrack]) -> None:
         """Index more tracks (before the index is published to readers)."""
-        for track in tracks:
-            self._add(track, derive(track))
+        if self._fill is None:
+            self._fill = _Fill()
+        remaining = iter(tracks)
+        while chunk := list(islice(remaining, _CHUNK)):
+            self._add_chunk(chunk, self._fill)
 
-    def _add(self, track: LibraryTrack, derived: Derived) -> None:
-        position = len(self.core_keys)
-        self.item_ids.append(track.item_id)
-        self.titles.append(track.title)
-        self.artists.append(_encode_artists(track.artists))
-        self.album_artists.append(track.album_artist)
-        self.albums.append(track.album)
-        self.mbids.append(track.mbid)
-        self.artist_mbids.append(_MBID_SEP.join(m.lower() for m in track.artist_mbids))
-        self.core_words.append(" ".join(derived.core_words))
-        core_key = self._core_keys.values[self._core_keys.id_of(derived.core_key)]
-        self.core_keys.append(core_key)
-        romanized = derived.roman_core_key != core_key
-        self.roman_core_keys.append(derived.roman_core_key if romanized else core_key)
-        self.libraries.append(self.library_names.id_of(track.library))
-        self.durations.append(track.duration_ms)
-        self.updated.append(track.updated_at)
-        self.tag_ids.append(self.tag_sets.id_of(",".join(sorted(derived.tags))))
-        self.album_key_ids.append(self.album_keys.id_of(derived.album_key))
-        self.artist_ids.extend(self.artist_names.id_of(a) for a in derived.artist_keys)
-        self.artist_starts.append(len(self.artist_ids))
-        if track.mbid:
-            self.by_mbid_table.add(stable_hash(track.mbid.lower()), position)
-        for artist in derived.artist_keys:
-            self.exact_table.add(exact_hash(artist, derived.core_key), position)
-            if romanized:
-                self.exact_table.add(exact_hash(artist, derived.roman_core_key), position)
-            self.artist_table.add(stable_hash(artist), position)
-        if derived.album_key:
-            self.album_table.add(stable_hash(derived.album_key), position)
-        title_tokens = tokens(derived.core_text or track.title)
+    def _add_chunk(self, chunk: list[LibraryTrack], fill: _Fill) -> None:
+        """Index ``chunk`` column by column: each column is extended once per chunk, and
+        what tracks share (titles, credits, albums) is derived once per fill."""
+        start = len(self.core_keys)
+        titles = [fill.titles.get(t.title) or self._title(t.title, fill) for t in chunk]
+        credited = [self._credit(t, title, fill) for t, title in zip(chunk, titles, strict=True)]
+        albums = [fill.albums.get(t.album) or self._album(t.album, fill) for t in chunk]
+        self.core_keys += [title.core_key for title in titles]
+        self.roman_core_keys += [title.roman_core_key for title in titles]
+        self.libraries.extend([self.library_names.id_of(t.library) for t in chunk])
+        self.durations.extend([t.duration_ms for t in chunk])
+        self.updated.extend([t.updated_at for t in chunk])
+        self.tag_ids.extend([title.tag_id for title in titles])
+        self.album_key_ids.extend([album[0] for album in albums])
+        self.artist_ids.extend([i for credit in credited for i in credit.ids])
+        end = self.artist_starts.pop()  # it comes back as the first running total
+        self.artist_starts.extend(accumulate((len(c.ids) for c in credited), initial=end))
+        self.item_ids.extend([t.item_id for t in chunk])
+        self.titles.extend([t.title for t in chunk])
+        self.artists.extend([_encode_artists(t.artists) for t in chunk])
+        self.album_artists.extend([t.album_artist for t in chunk])
+        self.albums.extend([t.album for t in chunk])
+        self.mbids.extend([t.mbid for t in chunk])
+        self.artist_mbids.extend([_encode_mbids(t.artist_mbids) for t in chunk])
+        self.core_words.extend([title.words_text for title in titles])
+        for position, track, title, credit, album in zip(
+            range(start, start + len(chunk)), chunk, titles, credited, albums, strict=True
+        ):
+            if track.mbid:
+                self.by_mbid_table.add(stable_hash(track.mbid.lower()), position)
+            exact = [exact_hash(artist, title.core_key) for artist in credit.keys]
+            if title.roman_core_key is not title.core_key:
+                exact += [exact_hash(artist, title.roman_core_key) for artist in credit.keys]
+            self.exact_table.add_each(exact, position)
+            self.artist_table.add_each(credit.hashes, position)
+            if album[1] is not None:
+                self.album_table.add(album[1], position)
+            self.token_table.add_each(title.token_hashes, position)
+
+    def _title(self, title: str, fill: _Fill) -> _Title:
+        """What every track bearing ``title`` indexes of it, remembered for the next one."""
+        parsed = parse_title(title)
+        folded = fold(parsed.core)
+        core_key = self._core_keys.values[self._core_keys.id_of(key(parsed.core))]
+        core_text = " ".join(folded.split())
+        roman_core_key = roman_key(core_key)
+        romanized = roman_core_key != core_key
+        title_tokens = tokens(core_text or title)
         if romanized:
-            title_tokens |= tokens(roman(derived.core_text))
-        for token in title_tokens:
-            self.token_table.add(stable_hash(token), position)
+            title_tokens |= tokens(roman(core_text))
+        if len(fill.titles) >= _FILL_MEMO_LIMIT:
+            fill.titles.clear()
+        found = fill.titles[title] = _Title(
+            core_key=core_key,
+            roman_core_key=roman_core_key if romanized else core_key,
+            words_text=" ".join(words(folded)),
+            tag_id=self.tag_sets.id_of(",".join(sorted(parsed.tags))),
+            featured=parsed.featured,
+            token_hashes=tuple(fill.hash_of(t) for t in title_tokens),
+        )
+        return found
+
+    def _credit(self, track: LibraryTrack, title: _Title, fill: _Fill) -> _Credit:
+        """The artist keys of a track's credit (with the artists its title features),
+        remembered for the next track with the same credit."""
+        credit_key = (track.artists, track.album_artist, title.featured)
+        found = fill.credits.get(credit_key)
+        if found is None:
+            names = credits_of(track) + title.featured
+            keys = merged_artist_keys([fill.parts_of(name) for name in names])
+            if len(fill.credits) >= _FILL_MEMO_LIMIT:
+                fill.credits.clear()
+            found = fill.credits[credit_key] = _Credit(
+                keys=keys,
+                ids=tuple(self.artist_names.id_of(k) for k in keys),
+                hashes=tuple(fill.hash_of(k) for k in keys),
+            )
+        return found
+
+    def _album(self, album: str, fill: _Fill) -> tuple[int, int | None]:
+        """The id of an album's key and its hash (None when it has no key), remembered."""
+        album_text_key = album_key(album) if album else ""
+        found = fill.albums[album] = (
+            self.album_keys.id_of(album_text_key),
+            fill.hash_of(album_text_key) if album_text_key else None,
+        )
+        return found
 
     def seal(self) -> None:
         """Done filling: sort the postings and trim what appends over-allocated."""
+        self._fill = None
         for table in self._tables():
             table.seal()
         for column in self._string_columns():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -223,21 +224,48 @@ def is_various(name: str) -> bool:
     return fold(name).strip() in _VARIOUS
 
 
+@dataclass(frozen=True, slots=True)
+class CreditKeys:
+    """What one credit adds to ``artist_keys``: the keys of the credit and of each name in
+    it, their romanized forms, and the keys of the credit whole (romanized, duo aliases)."""
+
+    names: tuple[str, ...]
+    romans: tuple[str, ...]
+    whole: tuple[str, ...]
+
+
+_NO_KEYS = CreditKeys((), (), ())
+
+
+def credit_parts(credit: str) -> CreditKeys:
+    """The keys ``credit`` adds to the artist keys of any credits it is one of, so that
+    an index computes them once per credit, not once per combination of credits."""
+    if not credit.strip() or is_various(credit):
+        return _NO_KEYS
+    keys = [artist_key(name) for name in (credit, *split_credit(credit))]
+    names = tuple(k for k in keys if k)
+    whole = keys[0]
+    return CreditKeys(
+        names=names,
+        romans=tuple(roman_key(k) for k in names),
+        whole=(whole, roman_key(whole), *duo_aliases(credit)),
+    )
+
+
+def merged_artist_keys(parts: Sequence[CreditKeys]) -> tuple[str, ...]:
+    """``artist_keys`` of the credits whose parts are ``parts``, in order."""
+    out = [k for p in parts for k in p.names]
+    out += [k for p in parts for k in p.romans]
+    out += [k for p in parts for k in p.whole]
+    return tuple(dict.fromkeys(k for k in out if k))
+
+
 @lru_cache(maxsize=65536)
 def artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
     """Every key the credits in ``artists`` can be found under: each whole credit
     ('Simon & Garfunkel') and each name in it, primary first, without duplicates or
     'Various Artists'."""
-    out: list[str] = []
-    for credit in artists:
-        if not credit.strip() or is_various(credit):
-            continue
-        for name in (credit, *split_credit(credit)):
-            k = artist_key(name)
-            if k and k not in out:
-                out.append(k)
-    out += [roman_key(k) for k in out] + _credit_keys(artists)
-    return tuple(dict.fromkeys(k for k in out if k))
+    return merged_artist_keys([credit_parts(credit) for credit in artists])
 
 
 @lru_cache(maxsize=4096)

@@ -164,6 +164,20 @@ def test_normalization() -> None:
     assert split_credit("A feat. B & C, D x E") == ["A", "B", "C", "D", "E"]
     assert artist_keys(("Simon & Garfunkel",)) == ("simongarfunkel", "simon", "garfunkel")
     assert artist_keys(("The Beatles",)) == ("beatles",)
+    # Every credit's names first, then their romanized keys, then whole-credit aliases.
+    assert artist_keys(
+        (
+            "Daryl Hall & John Oates",
+            "ハルジオン",
+            "Various Artists",
+            "Hall",
+            "",
+            "ハルジオン ft. The Who",
+        )
+    ) == (
+        *("darylhalljohnoates", "darylhall", "johnoates", "ハルジオン", "hall"),
+        *("ハルジオンftthewho", "who", "harujion", "harujionftthewho", "halloates", "daryljohn"),
+    )
     parsed = parse_title("Song (feat. X) - Remastered 2011")
     assert (parsed.core, parsed.tags, parsed.featured) == ("Song", frozenset(), ("X",))
     assert parse_title("Song - Live at Wembley").tags == {"live"}

@@ -1,0 +1,60 @@
+"""The batch paths of the index and its columns hold exactly what the one-at-a-time paths
+hold."""
+
+from __future__ import annotations
+
+import random
+
+from common.matching import LibraryTrack, TrackIndex
+from common.matching.columns import PostingTable, StringColumn
+from common.matching.image import encode
+from tests.support.library_fakes import make_tracks
+
+_TEXTS = ["", "plain", "Motörhead", "夜に駆ける", "lone \udc80 surrogate", "Кино", "x" * 300]
+
+
+def test_extend_stores_what_appends_store() -> None:
+    one, batched = StringColumn(), StringColumn()
+    for text in _TEXTS * 3:
+        one.append(text)
+    batched.extend(_TEXTS)
+    batched.extend([])
+    batched.extend(_TEXTS * 2)
+    assert batched.parts() == one.parts()
+    assert [batched.get(i) for i in range(len(batched))] == _TEXTS * 3
+
+
+def test_a_table_sealed_in_rounds_reads_like_one_sealed_once() -> None:
+    rng = random.Random(3)
+    postings = [(rng.randrange(-50, 50), position) for position in range(2000)]
+    postings += [(rng.randrange(-50, 50), position) for position in range(2000, 2100)]
+    once, rounds, each = PostingTable(), PostingTable(), PostingTable()
+    for key_hash, position in postings:
+        once.add(key_hash, position)
+        rounds.add(key_hash, position)
+        each.add_each([key_hash], position)
+        if position in (500, 1500):
+            rounds.seal()
+    once.seal()
+    assert rounds.parts() == once.parts() == each.parts()
+    hashes, positions = once.parts()
+    assert list(zip(hashes, positions, strict=True)) == sorted(postings)
+    assert list(once.get(7)) == [p for h, p in postings if h == 7]
+
+
+def test_an_index_filled_in_batches_of_any_size_is_the_same_index() -> None:
+    varied = [
+        LibraryTrack("cjk", "Music", "夜に駆ける", ("YOASOBI",), "", "THE BOOK", 261000),
+        LibraryTrack("ru", "Music", "Группа крови (Live)", ("Кино",), "Кино", "Звезда"),
+        LibraryTrack("ft", "Music", "Song t3 (feat. Guest & Kino)", ("Artist 3",), "VA"),
+        LibraryTrack("mb", "More", "Song t3", (), "", "", 1, "ABC", 5, ("X1", "y2")),
+    ]
+    tracks = make_tracks("Music", 1800) + varied + make_tracks("More", 300) + varied
+    whole = TrackIndex(tracks)
+    batched = TrackIndex()
+    for start, end in ((0, 7), (7, 1507), (1507, 1508), (1508, len(tracks))):
+        batched.add_many(iter(tracks[start:end]))
+    batched.seal()
+    assert encode(batched) == encode(whole)
+    assert batched.roman_core_keys == whole.roman_core_keys
+    assert vars(batched)["_fill"] is None  # what filling remembered is gone once sealed
