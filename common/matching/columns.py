@@ -112,28 +112,36 @@ class PostingTable:
     def seal(self) -> None:
         if not self._tail:
             return
-        grouped = self._tail
-        if self._hashes:  # merge with the sealed part, whose positions are lower
-            grouped = self._sealed_groups()
-            for key_hash, added in self._tail.items():
-                grouped.setdefault(key_hash, []).extend(added)
-        # Whole arrays from iterators over the groups: no per-key list or extend.
-        keys = sorted(grouped)
-        groups = [grouped[key_hash] for key_hash in keys]
-        self._positions = array("I", chain.from_iterable(groups))
-        self._hashes = array("q", chain.from_iterable(map(repeat, keys, map(len, groups))))
+        if self._hashes:
+            self._hashes, self._positions = self._merged()
+        else:
+            # Whole arrays from iterators over the groups: no per-key list or extend.
+            keys = sorted(self._tail)
+            groups = [self._tail[key_hash] for key_hash in keys]
+            self._positions = array("I", chain.from_iterable(groups))
+            self._hashes = array("q", chain.from_iterable(map(repeat, keys, map(len, groups))))
         self._tail = {}
 
-    def _sealed_groups(self) -> dict[int, list[int]]:
-        """The sealed postings grouped by hash, positions ascending."""
-        grouped: dict[int, list[int]] = {}
+    def _merged(self) -> tuple[array[int], array[int]]:
+        """The sealed postings with the tail's merged in, copied in runs between the tail's
+        keys: a refresh that adds a few tracks to a large index moves its arrays, not each
+        posting. A tail key's positions follow the sealed ones of its hash (they are
+        higher)."""
         hashes, positions = self._hashes, self._positions
+        out_hashes: array[int] = array("q")
+        out_positions: array[int] = array("I")
         start = 0
-        while start < len(hashes):
-            end = bisect_right(hashes, hashes[start], start)
-            grouped[hashes[start]] = positions[start:end].tolist()
-            start = end
-        return grouped
+        for key_hash in sorted(self._tail):
+            cut = bisect_right(hashes, key_hash, start)
+            out_hashes.extend(hashes[start:cut])
+            out_positions.extend(positions[start:cut])
+            added = self._tail[key_hash]
+            out_hashes.extend(repeat(key_hash, len(added)))
+            out_positions.extend(added)
+            start = cut
+        out_hashes.extend(hashes[start:])
+        out_positions.extend(positions[start:])
+        return out_hashes, out_positions
 
     def _span(self, key_hash: int) -> tuple[int, int]:
         return bisect_left(self._hashes, key_hash), bisect_right(self._hashes, key_hash)

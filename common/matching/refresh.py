@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from common.matching.columns import PostingTable, StringColumn
 from common.matching.index import Interned, TrackIndex
@@ -79,11 +80,6 @@ def _remapped(table: PostingTable, moved: array[int]) -> PostingTable:
     """The table's postings of kept positions, at their new positions; the order (by hash,
     then position) holds because the move keeps positions in order."""
     hashes, positions = table.parts()
-    kept_hashes: array[int] = array("q")
-    kept_positions: array[int] = array("I")
-    for key_hash, position in zip(hashes, positions, strict=True):
-        to = moved[position]
-        if to >= 0:
-            kept_hashes.append(key_hash)
-            kept_positions.append(to)
-    return PostingTable(kept_hashes, kept_positions)
+    to = list(map(moved.__getitem__, positions))
+    kept = [p >= 0 for p in to]
+    return PostingTable(array("q", compress(hashes, kept)), array("I", compress(to, kept)))
