@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,11 +19,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from emulators.admin import admin_routes
+from emulators.fragments import FragmentCache
 from emulators.http import fold, search_fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
-from emulators.middleware import EmulatorMiddleware
+from emulators.middleware import EmulatorMiddleware, json_body
 
 TICKS_PER_MS = 10_000
 _FIELD_NAMES = (
@@ -136,6 +138,7 @@ class JellyfinState:
         self.playlists: dict[str, JPlaylist] = {}
         self.counter = 0
         self.index: dict[str, tuple[Section, Track]] = {}
+        self.fragments = FragmentCache()
         self.reindex()
 
     def item_id(self, track: Track) -> str:
@@ -145,8 +148,10 @@ class JellyfinState:
         return _hex(f"view-{self.catalog.seed}-{section.number}")
 
     def reindex(self) -> None:
+        """After any library edit: the id index is rebuilt, orders and rendered tracks dropped."""
         self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
         self.sorted_cache: dict[tuple[str, ...], list[Track]] = {}
+        self.fragments.clear()
 
     def new_id(self, kind: str) -> str:
         self.counter += 1
@@ -230,6 +235,9 @@ class JellyfinApp:
         if "parentid" in fields:
             dto["ParentId"] = album_id
         return dto
+
+    def _track_fragment(self, fields: set[str], track: Track) -> bytes:
+        return json_body(self.track_dto(track, fields))
 
     def view_dto(self, section: Section) -> dict[str, Any]:
         return {
@@ -359,8 +367,9 @@ class JellyfinApp:
             page = tracks[start : None if limit is None else start + limit]
             if request.scope.get("state", {}).get("short_page") and page:
                 page = page[: len(page) // 2]
-            items = [self.track_dto(t, fields) for t in page]
-            return JSONResponse({"Items": items, "TotalRecordCount": total, "StartIndex": start})
+            render = partial(self._track_fragment, fields)
+            items = self.state.fragments.render(frozenset(fields), page, render)
+            return Response(_items_body(items, total, start), media_type="application/json")
         page_dtos = dtos[start : None if limit is None else start + limit]
         return JSONResponse(
             {"Items": page_dtos, "TotalRecordCount": len(dtos), "StartIndex": start}
@@ -379,8 +388,15 @@ class JellyfinApp:
                     if _hex(f"album-{seed}-{t.album_seq}") == parent
                 ]
                 return album
-        tracks = [t for s in sections for t in s.tracks]
         term = query.get("searchTerm")
+        saved = query.get("minDateLastSaved")
+        sort = [s.lower() for s in query.list("SortBy")]
+        descending = query.get("SortOrder").lower().startswith("desc")
+        cache_key = (parent, term, query.get("Artists"), saved, str(descending), *sort)
+        cached = self.state.sorted_cache.get(cache_key) if sort else None
+        if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
+            return cached
+        tracks = [t for s in sections for t in s.tracks]
         if term:
             want = search_fold(term)
             tracks = [t for t in tracks if want in search_fold(t.title)]
@@ -389,17 +405,10 @@ class JellyfinApp:
             tracks = [
                 t for t in tracks if named & {search_fold(a) for a in (*t.artists, t.album_artist)}
             ]
-        saved = query.get("minDateLastSaved")
         if saved:
             since = parse_iso(saved)
             tracks = [t for t in tracks if t.updated_at >= since]
-        sort = [s.lower() for s in query.list("SortBy")]
         if sort:
-            descending = query.get("SortOrder").lower().startswith("desc")
-            cache_key = (parent, term, query.get("Artists"), saved, str(descending), *sort)
-            cached = self.state.sorted_cache.get(cache_key)
-            if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
-                return cached
             keys = {
                 "sortname": lambda t: sort_name(t.title),
                 "name": lambda t: fold(t.title),
@@ -568,6 +577,12 @@ class JellyfinApp:
             },
             "user_id": self.state.user_id,
         }
+
+
+def _items_body(items: list[bytes], total: int, start: int) -> bytes:
+    """The body JSONResponse renders for these items, joined from rendered fragments."""
+    tail = json_body({"TotalRecordCount": total, "StartIndex": start})
+    return b"".join([b'{"Items":[', b",".join(items), b"],", tail[1:]])
 
 
 def _uuid_from(text: str) -> str:
