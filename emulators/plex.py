@@ -31,7 +31,9 @@ from emulators.plex_nodes import (
     artist_node,
     rating_key,
     section_node,
+    track_json,
     track_node,
+    track_xml,
 )
 from emulators.plex_render import Node, container, fragment, rendered_container
 
@@ -80,9 +82,11 @@ class TrackOptions:
 
 
 def _track_fragment(section: Section, options: TrackOptions, track: Track) -> bytes:
+    if not options.excluded:
+        write = track_json if options.as_json else track_xml
+        return write(section, track, guids=options.guids)
     node = track_node(section, track, guids=options.guids)
-    if options.excluded:
-        node.attrs = {k: v for k, v in node.attrs.items() if k not in options.excluded}
+    node.attrs = {k: v for k, v in node.attrs.items() if k not in options.excluded}
     return fragment(node, as_json=options.as_json)
 
 

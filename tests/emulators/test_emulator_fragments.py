@@ -3,15 +3,21 @@ before and after library edits, for every option that changes a track."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from starlette.responses import JSONResponse
 
+from emulators.jellyfin import KNOWN_FIELDS, build_jellyfin, iso
+from emulators.knobs import Knobs
+from emulators.library import Catalog, added_tracks, generate
 from emulators.middleware import json_body
-from emulators.plex_nodes import track_node
-from emulators.plex_render import Node, Value, _json, _xml
+from emulators.plex_nodes import track_json, track_node, track_xml
+from emulators.plex_render import Node, Value, _json, _xml, fragment
 from emulators.server import Emulator
 
 pytestmark = pytest.mark.timeout(60)
@@ -121,3 +127,38 @@ async def test_jellyfin_fragments_match_a_full_render_across_edits(
     await _check_jellyfin(jellyfin, jf_http)
     item = (await jf_http.get(f"/Items?Ids={ids[5]}")).json()["Items"][0]
     assert item["Name"] == 'Renamed "\u00e9"'
+
+
+def _catalog_with_every_kind_of_track() -> Catalog:
+    """The hard cases, the extra part (artist MBIDs), audiobooks and scanned-in tracks."""
+    catalog = generate(seed=3, tracks=800, extra=True)
+    catalog.sections[0].tracks += added_tracks(catalog, 4, 1_700_000_000)
+    odd = replace(catalog.sections[0].tracks[0], title='a "b" <c> & d\n\u00e9\\', credit="x & y")
+    catalog.sections[0].tracks.append(replace(odd, seq=10_000_000))
+    return catalog
+
+
+def test_plex_track_writers_match_the_node_render() -> None:
+    catalog = _catalog_with_every_kind_of_track()
+    for section in catalog.sections:
+        for track in section.tracks:
+            for guids in (False, True):
+                node = track_node(section, track, guids=guids)
+                assert track_xml(section, track, guids=guids) == fragment(node, as_json=False)
+                assert track_json(section, track, guids=guids) == fragment(node, as_json=True)
+
+
+def test_jellyfin_track_writer_matches_the_dto() -> None:
+    catalog = _catalog_with_every_kind_of_track()
+    _, app = build_jellyfin(catalog, Knobs(), "token", asyncio.Event())
+    options = [set(), {"providerids", "datecreated", "datelastsaved"}, set(KNOWN_FIELDS)]
+    for track in catalog.all_tracks():
+        for fields in options:
+            dto = JSONResponse(app.track_dto(track, fields)).body
+            assert app.track_json(track, fields) == dto
+
+
+def test_iso_dates_are_what_datetime_writes() -> None:
+    for epoch in (0, 951_782_400, 1_577_836_800, 1_700_000_000, 4_102_444_799, 32_503_680_000):
+        expected = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+        assert iso(epoch) == expected
