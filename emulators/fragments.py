@@ -16,9 +16,10 @@ class FragmentCache:
     Tracks are frozen, so an entry stays right while it was rendered from the very track
     object asked about: an edited track (a new object) is rendered anew on its own. Admin
     edits clear everything anyway, and only the ``max_variants`` most recently used option
-    sets are kept, so memory stays at a few renderings of the library."""
+    sets are kept (a client uses two or three: its listing, its id sweep, a one-track
+    count), so memory stays at a few renderings of the library."""
 
-    def __init__(self, max_variants: int = 4) -> None:
+    def __init__(self, max_variants: int = 8) -> None:
         self.max_variants = max_variants
         self.variants: dict[Hashable, Entries] = {}
 

@@ -165,14 +165,13 @@ class PlexApp:
     def _track_fragments(
         self, page: list[tuple[Section, Track]], options: TrackOptions
     ) -> list[bytes]:
-        """The page's tracks as kept in the state's fragment cache, one run per section."""
+        """The page's tracks as kept in the state's fragment cache. One entry serves every
+        section: a track lives in one section, whose title and number no route changes."""
         out: list[bytes] = []
         for _, run in groupby(page, key=lambda pair: id(pair[0])):
             pairs = list(run)
-            section = pairs[0][0]
-            key = ("track", section.number, section.title, options)
-            render = partial(_track_fragment, section, options)
-            out += self.state.fragments.render(key, [t for _, t in pairs], render)
+            render = partial(_track_fragment, pairs[0][0], options)
+            out += self.state.fragments.render(options, [t for _, t in pairs], render)
         return out
 
     def _groups(self, sections: list[Section], kind: str) -> list[Node]:

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from starlette.responses import JSONResponse
 
+from emulators.fragments import FragmentCache
 from emulators.jellyfin import KNOWN_FIELDS, build_jellyfin, iso
 from emulators.knobs import Knobs
-from emulators.library import Catalog, added_tracks, generate
+from emulators.library import Catalog, Track, added_tracks, generate
 from emulators.middleware import json_body
 from emulators.plex_nodes import track_json, track_node, track_xml
 from emulators.plex_render import Node, Value, _json, _xml, fragment
@@ -162,3 +163,23 @@ def test_iso_dates_are_what_datetime_writes() -> None:
     for epoch in (0, 951_782_400, 1_577_836_800, 1_700_000_000, 4_102_444_799, 32_503_680_000):
         expected = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
         assert iso(epoch) == expected
+
+
+def test_fragment_cache_renders_each_track_once_per_option_set() -> None:
+    tracks = generate(seed=1, tracks=300).sections[0].tracks[:3]
+    calls: list[int] = []
+
+    def render(track: Track) -> bytes:
+        calls.append(track.seq)
+        return str(track.seq).encode()
+
+    cache = FragmentCache(max_variants=2)
+    assert cache.render("a", tracks, render) == [str(t.seq).encode() for t in tracks]
+    cache.render("a", tracks, render)
+    assert len(calls) == 3  # the second page came from the cache
+    edited = replace(tracks[1], title="Edited")
+    cache.render("a", [edited], render)
+    assert calls[-1] == edited.seq  # a new track object is rendered anew
+    cache.render("b", tracks, render)
+    cache.render("c", tracks, render)  # "a", the least recently used, is dropped
+    assert list(cache.variants) == ["b", "c"]
