@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import groupby
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
 from emulators.admin import admin_routes
+from emulators.fragments import FragmentCache
 from emulators.http import first, fold, path_ids, query_terms, search_fold
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
@@ -28,9 +31,11 @@ from emulators.plex_nodes import (
     artist_node,
     rating_key,
     section_node,
+    track_json,
     track_node,
+    track_xml,
 )
-from emulators.plex_render import Node, container
+from emulators.plex_render import Node, container, fragment, rendered_container
 
 
 @dataclass
@@ -55,13 +60,34 @@ class PlexState:
         self.next_playlist = 30_000_000
         self.next_entry = 1
         self.index: dict[str, tuple[Section, Track]] = {}
+        self.fragments = FragmentCache()
         self.reindex()
 
     def reindex(self) -> None:
+        """After any library edit: the key index is rebuilt and rendered tracks dropped."""
         self.index = {rating_key(t): (s, t) for s in self.catalog.sections for t in s.tracks}
+        self.fragments.clear()
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.catalog.sections if str(s.number) == key), None)
+
+
+@dataclass(frozen=True)
+class TrackOptions:
+    """What changes a track's bytes in a listing."""
+
+    as_json: bool
+    guids: bool
+    excluded: frozenset[str]  # attributes left out of every item (``excludeFields``)
+
+
+def _track_fragment(section: Section, options: TrackOptions, track: Track) -> bytes:
+    if not options.excluded:
+        write = track_json if options.as_json else track_xml
+        return write(section, track, guids=options.guids)
+    node = track_node(section, track, guids=options.guids)
+    node.attrs = {k: v for k, v in node.attrs.items() if k not in options.excluded}
+    return fragment(node, as_json=options.as_json)
 
 
 def _paging(request: Request, terms: list[tuple[str, str, str]]) -> tuple[int, int | None]:
@@ -126,14 +152,27 @@ class PlexApp:
             page = pairs[start:end]
         if request.scope.get("state", {}).get("short_page") and page:
             page = page[: max(0, len(page) // 2)]
-        guids = first(terms, "includeGuids") == "1"
-        nodes = [track_node(s, t, guids=guids) for s, t in page]
-        excluded = {name for name in first(terms, "excludeFields").split(",") if name}
-        if excluded:  # the named attributes are left out of every item
-            for node in nodes:
-                node.attrs = {k: v for k, v in node.attrs.items() if k not in excluded}
+        options = TrackOptions(
+            as_json=as_json,
+            guids=first(terms, "includeGuids") == "1",
+            excluded=frozenset(name for name in first(terms, "excludeFields").split(",") if name),
+        )
+        children = [(node.tag, fragment(node, as_json=as_json)) for node in meta]
+        children += [("Track", body) for body in self._track_fragments(page, options)]
         attrs = {"totalSize": total, "offset": start, **(extra or {})}
-        return container(attrs, meta + nodes, as_json=as_json)
+        return rendered_container(attrs, children, as_json=as_json)
+
+    def _track_fragments(
+        self, page: list[tuple[Section, Track]], options: TrackOptions
+    ) -> list[bytes]:
+        """The page's tracks as kept in the state's fragment cache. One entry serves every
+        section: a track lives in one section, whose title and number no route changes."""
+        out: list[bytes] = []
+        for _, run in groupby(page, key=lambda pair: id(pair[0])):
+            pairs = list(run)
+            render = partial(_track_fragment, pairs[0][0], options)
+            out += self.state.fragments.render(options, [t for _, t in pairs], render)
+        return out
 
     def _groups(self, sections: list[Section], kind: str) -> list[Node]:
         seen: dict[int, Node] = {}

@@ -4,10 +4,11 @@ plexapi reads (``includeMeta=1``)."""
 from __future__ import annotations
 
 import hashlib
+from json.encoder import encode_basestring as quoted
 from typing import Any
 
 from emulators.library import Section, Track
-from emulators.plex_render import Node
+from emulators.plex_render import Node, xml_attr
 
 TRACK_BASE = 100_000
 ALBUM_BASE = 10_000_000
@@ -46,18 +47,35 @@ def section_node(section: Section) -> Node:
     )
 
 
+def _track_keys(track: Track) -> tuple[str, str, str, str]:
+    """The track's rating key, its album's and artist's, and its plex:// guid hash."""
+    key = rating_key(track)
+    guid = hashlib.md5(key.encode()).hexdigest()[:24]
+    return key, str(ALBUM_BASE + track.album_seq), str(ARTIST_BASE + track.artist_seq), guid
+
+
+def _mbid_guid(track: Track) -> str:
+    # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
+    form = "mbid://recording/" if track.seq % 2 else "mbid://"
+    return f"{form}{track.mbid}"
+
+
+def _credit(track: Track) -> str | None:
+    """``originalTitle``: the track artist, when it is not the album artist."""
+    return track.credit if track.credit and track.credit != track.album_artist else None
+
+
 def track_node(
     section: Section, track: Track, *, guids: bool, extra: dict[str, Any] | None = None
 ) -> Node:
-    key = rating_key(track)
-    album_key = str(ALBUM_BASE + track.album_seq)
-    artist_key = str(ARTIST_BASE + track.artist_seq)
+    """A track as Plex lists it; ``track_xml`` and ``track_json`` write the same directly."""
+    key, album_key, artist_key, guid = _track_keys(track)
     attrs: dict[str, Any] = {
         "ratingKey": key,
         "key": f"/library/metadata/{key}",
         "parentRatingKey": album_key,
         "grandparentRatingKey": artist_key,
-        "guid": f"plex://track/{hashlib.md5(key.encode()).hexdigest()[:24]}",
+        "guid": f"plex://track/{guid}",
         "parentGuid": f"plex://album/{album_key}",
         "grandparentGuid": f"plex://artist/{artist_key}",
         "type": "track",
@@ -78,12 +96,70 @@ def track_node(
         "addedAt": track.added_at,
         "updatedAt": track.updated_at,
     }
-    if track.credit and track.credit != track.album_artist:
-        attrs["originalTitle"] = track.credit
+    credit = _credit(track)
+    if credit is not None:
+        attrs["originalTitle"] = credit
     attrs.update(extra or {})
-    # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
-    form = "mbid://recording/" if track.seq % 2 else "mbid://"
-    return Node("Track", attrs, [f"{form}{track.mbid}"] if guids and track.mbid else ())
+    return Node("Track", attrs, [_mbid_guid(track)] if guids and track.mbid else ())
+
+
+def track_xml(section: Section, track: Track, *, guids: bool) -> bytes:
+    """``track_node`` as XML, written out directly: walking its attributes one by one cost
+    most of a listing's CPU. A test holds the two to the same bytes for every track."""
+    key, album_key, artist_key, guid = _track_keys(track)
+    title = xml_attr(track.title)
+    credit = _credit(track)
+    head = " ".join(
+        [
+            f'<Track ratingKey="{key}" key="/library/metadata/{key}"',
+            f'parentRatingKey="{album_key}" grandparentRatingKey="{artist_key}"',
+            f'guid="plex://track/{guid}" parentGuid="plex://album/{album_key}"',
+            f'grandparentGuid="plex://artist/{artist_key}" type="track"',
+            f"title={title} titleSort={title}",
+            f'grandparentKey="/library/metadata/{artist_key}"',
+            f'parentKey="/library/metadata/{album_key}"',
+            f"librarySectionTitle={xml_attr(section.title)}",
+            f'librarySectionID="{section.number}"',
+            f'librarySectionKey="/library/sections/{section.number}"',
+            f"grandparentTitle={xml_attr(track.album_artist)}",
+            f"parentTitle={xml_attr(track.album)}",
+            f'index="{track.track_no}" parentIndex="{track.disc_no}"',
+            f'parentYear="{track.year}" year="{track.year}" duration="{track.duration_ms}"',
+            f'addedAt="{track.added_at}" updatedAt="{track.updated_at}"',
+            *([f"originalTitle={xml_attr(credit)}"] if credit is not None else []),
+        ]
+    )
+    if guids and track.mbid:
+        return f"{head}><Guid id={xml_attr(_mbid_guid(track))} /></Track>".encode()
+    return f"{head} />".encode()
+
+
+def track_json(section: Section, track: Track, *, guids: bool) -> bytes:
+    """``track_node`` as compact JSON, written out directly (see ``track_xml``)."""
+    key, album_key, artist_key, guid = _track_keys(track)
+    title = quoted(track.title)
+    credit = _credit(track)
+    parts = [
+        f'{{"ratingKey":"{key}","key":"/library/metadata/{key}"',
+        f'"parentRatingKey":"{album_key}","grandparentRatingKey":"{artist_key}"',
+        f'"guid":"plex://track/{guid}","parentGuid":"plex://album/{album_key}"',
+        f'"grandparentGuid":"plex://artist/{artist_key}","type":"track"',
+        f'"title":{title},"titleSort":{title}',
+        f'"grandparentKey":"/library/metadata/{artist_key}"',
+        f'"parentKey":"/library/metadata/{album_key}"',
+        f'"librarySectionTitle":{quoted(section.title)}',
+        f'"librarySectionID":{section.number}',
+        f'"librarySectionKey":"/library/sections/{section.number}"',
+        f'"grandparentTitle":{quoted(track.album_artist)}',
+        f'"parentTitle":{quoted(track.album)}',
+        f'"index":{track.track_no},"parentIndex":{track.disc_no}',
+        f'"parentYear":{track.year},"year":{track.year},"duration":{track.duration_ms}',
+        f'"addedAt":{track.added_at},"updatedAt":{track.updated_at}',
+        *([f'"originalTitle":{quoted(credit)}'] if credit is not None else []),
+    ]
+    if guids and track.mbid:
+        parts.append(f'"Guid":[{{"id":{quoted(_mbid_guid(track))}}}]')
+    return (",".join(parts) + "}").encode()
 
 
 def album_node(section: Section, track: Track, leaf_count: int) -> Node:

@@ -21,16 +21,19 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def _xml_attr(value: Value) -> str:
+def xml_attr(value: Value) -> str:
     """A quoted XML attribute value; plain str.replace is several times faster than
     saxutils.quoteattr, which matters when a page holds hundreds of tracks."""
-    if isinstance(value, bool):
+    if isinstance(value, str):  # the common case first
+        text = value
+    elif isinstance(value, bool):
         return '"1"' if value else '"0"'
-    if isinstance(value, int):
+    elif isinstance(value, int):
         return f'"{value}"'
+    else:
+        text = str(value)
     text = (
-        str(value)
-        .replace("&", "&amp;")
+        text.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -39,15 +42,19 @@ def _xml_attr(value: Value) -> str:
     return f'"{text}"'
 
 
+def _xml_start(tag: str, attrs: Mapping[str, Value]) -> str:
+    text = " ".join([f"{k}={xml_attr(v)}" for k, v in attrs.items()])
+    return f"<{tag} {text}" if text else f"<{tag}"
+
+
 def _xml(node: Node, out: list[str]) -> None:
-    attrs = " ".join([f"{k}={_xml_attr(v)}" for k, v in node.attrs.items()])
-    out.append(f"<{node.tag} {attrs}" if attrs else f"<{node.tag}")
+    out.append(_xml_start(node.tag, node.attrs))
     if not node.guids and not node.children:
         out.append(" />")
         return
     out.append(">")
     for guid in node.guids:
-        out.append(f"<Guid id={_xml_attr(guid)} />")
+        out.append(f"<Guid id={xml_attr(guid)} />")
     for child in node.children:
         _xml(child, out)
     out.append(f"</{node.tag}>")
@@ -88,17 +95,64 @@ def json_key(tag: str, default: str) -> str:
     )
 
 
+def fragment(node: Node, *, as_json: bool) -> bytes:
+    """One child of a container as it appears in the body, so it can be kept and reused."""
+    if as_json:
+        return json_body(_json(node, "Metadata"))
+    out: list[str] = []
+    _xml(node, out)
+    return "".join(out).encode()
+
+
 def container(
     attrs: Mapping[str, Any], items: Sequence[Node], *, as_json: bool, list_key: str = "Metadata"
 ) -> Response:
-    root = Node("MediaContainer", {"size": len(items), **attrs}, children=list(items))
+    children = [(node.tag, fragment(node, as_json=as_json)) for node in items]
+    return rendered_container(attrs, children, as_json=as_json, list_key=list_key)
+
+
+def rendered_container(
+    attrs: Mapping[str, Any],
+    children: Sequence[tuple[str, bytes]],
+    *,
+    as_json: bool,
+    list_key: str = "Metadata",
+) -> Response:
+    """A MediaContainer around children already rendered by ``fragment`` as (tag, bytes):
+    the body is their join, the same bytes as rendering the whole tree at once."""
+    root: dict[str, Any] = {"size": len(children), **attrs}
     headers = {}
     if "totalSize" in attrs:
         headers["X-Plex-Container-Total-Size"] = str(attrs["totalSize"])
         headers["X-Plex-Container-Start"] = str(attrs.get("offset", 0))
     if as_json:
-        body = json_body({"MediaContainer": _json(root, list_key)})
+        body = _json_container(root, children, list_key)
         return Response(body, media_type="application/json", headers=headers)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    _xml(root, out)
-    return Response("".join(out).encode(), media_type="text/xml;charset=utf-8", headers=headers)
+    return Response(
+        _xml_container(root, children), media_type="text/xml;charset=utf-8", headers=headers
+    )
+
+
+def _xml_container(root: Mapping[str, Value], children: Sequence[tuple[str, bytes]]) -> bytes:
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n{_xml_start("MediaContainer", root)}'
+    if not children:
+        return f"{head} />".encode()
+    return b"".join([f"{head}>".encode(), *(body for _, body in children), b"</MediaContainer>"])
+
+
+def _json_container(
+    root: Mapping[str, Value], children: Sequence[tuple[str, bytes]], list_key: str
+) -> bytes:
+    """``{"MediaContainer": {...root, "<group>": [...]}}`` with children grouped by kind in
+    order of first appearance, as ``_json`` groups them."""
+    groups: dict[str, list[bytes]] = {}
+    for tag, body in children:
+        groups.setdefault(json_key(tag, list_key), []).append(body)
+    head = json_body(dict(root))
+    parts = [b'{"MediaContainer":', head[:-1]]
+    for number, (key, bodies) in enumerate(groups.items()):
+        if number or root:
+            parts.append(b",")
+        parts += [json_body(key), b":[", b",".join(bodies), b"]"]
+    parts.append(b"}}")
+    return b"".join(parts)
