@@ -82,12 +82,8 @@ class TrackOptions:
 
 
 def _track_fragment(section: Section, options: TrackOptions, track: Track) -> bytes:
-    if not options.excluded:
-        write = track_json if options.as_json else track_xml
-        return write(section, track, guids=options.guids)
-    node = track_node(section, track, guids=options.guids)
-    node.attrs = {k: v for k, v in node.attrs.items() if k not in options.excluded}
-    return fragment(node, as_json=options.as_json)
+    write = track_json if options.as_json else track_xml
+    return write(section, track, guids=options.guids, excluded=options.excluded)
 
 
 def _paging(request: Request, terms: list[tuple[str, str, str]]) -> tuple[int, int | None]:

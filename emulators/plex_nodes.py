@@ -103,63 +103,72 @@ def track_node(
     return Node("Track", attrs, [_mbid_guid(track)] if guids and track.mbid else ())
 
 
-def track_xml(section: Section, track: Track, *, guids: bool) -> bytes:
-    """``track_node`` as XML, written out directly: walking its attributes one by one cost
-    most of a listing's CPU. A test holds the two to the same bytes for every track."""
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _track_attributes(section: Section, track: Track, *, as_json: bool) -> list[tuple[str, str]]:
+    """``track_node``'s attributes in order, each already written as XML or JSON."""
     key, album_key, artist_key, guid = _track_keys(track)
-    title = xml_attr(track.title)
+    text = quoted if as_json else xml_attr
+
+    def number(value: int) -> str:
+        return str(value) if as_json else f'"{value}"'
+
+    title = text(track.title)
     credit = _credit(track)
-    head = " ".join(
-        [
-            f'<Track ratingKey="{key}" key="/library/metadata/{key}"',
-            f'parentRatingKey="{album_key}" grandparentRatingKey="{artist_key}"',
-            f'guid="plex://track/{guid}" parentGuid="plex://album/{album_key}"',
-            f'grandparentGuid="plex://artist/{artist_key}" type="track"',
-            f"title={title} titleSort={title}",
-            f'grandparentKey="/library/metadata/{artist_key}"',
-            f'parentKey="/library/metadata/{album_key}"',
-            f"librarySectionTitle={xml_attr(section.title)}",
-            f'librarySectionID="{section.number}"',
-            f'librarySectionKey="/library/sections/{section.number}"',
-            f"grandparentTitle={xml_attr(track.album_artist)}",
-            f"parentTitle={xml_attr(track.album)}",
-            f'index="{track.track_no}" parentIndex="{track.disc_no}"',
-            f'parentYear="{track.year}" year="{track.year}" duration="{track.duration_ms}"',
-            f'addedAt="{track.added_at}" updatedAt="{track.updated_at}"',
-            *([f"originalTitle={xml_attr(credit)}"] if credit is not None else []),
-        ]
-    )
+    return [
+        ("ratingKey", f'"{key}"'),
+        ("key", f'"/library/metadata/{key}"'),
+        ("parentRatingKey", f'"{album_key}"'),
+        ("grandparentRatingKey", f'"{artist_key}"'),
+        ("guid", f'"plex://track/{guid}"'),
+        ("parentGuid", f'"plex://album/{album_key}"'),
+        ("grandparentGuid", f'"plex://artist/{artist_key}"'),
+        ("type", '"track"'),
+        ("title", title),
+        ("titleSort", title),
+        ("grandparentKey", f'"/library/metadata/{artist_key}"'),
+        ("parentKey", f'"/library/metadata/{album_key}"'),
+        ("librarySectionTitle", text(section.title)),
+        ("librarySectionID", number(section.number)),
+        ("librarySectionKey", f'"/library/sections/{section.number}"'),
+        ("grandparentTitle", text(track.album_artist)),
+        ("parentTitle", text(track.album)),
+        ("index", number(track.track_no)),
+        ("parentIndex", number(track.disc_no)),
+        ("parentYear", number(track.year)),
+        ("year", number(track.year)),
+        ("duration", number(track.duration_ms)),
+        ("addedAt", number(track.added_at)),
+        ("updatedAt", number(track.updated_at)),
+        *([("originalTitle", text(credit))] if credit is not None else []),
+    ]
+
+
+def track_xml(
+    section: Section, track: Track, *, guids: bool, excluded: frozenset[str] = _NOTHING
+) -> bytes:
+    """``track_node`` as XML, less the ``excluded`` attributes, written out directly:
+    walking a node's attributes one by one cost most of a listing's CPU. A test holds the
+    two to the same bytes for every track."""
+    attributes = _track_attributes(section, track, as_json=False)
+    head = " ".join([f"{k}={v}" for k, v in attributes if k not in excluded])
+    head = f"<Track {head}" if head else "<Track"
     if guids and track.mbid:
         return f"{head}><Guid id={xml_attr(_mbid_guid(track))} /></Track>".encode()
     return f"{head} />".encode()
 
 
-def track_json(section: Section, track: Track, *, guids: bool) -> bytes:
-    """``track_node`` as compact JSON, written out directly (see ``track_xml``)."""
-    key, album_key, artist_key, guid = _track_keys(track)
-    title = quoted(track.title)
-    credit = _credit(track)
-    parts = [
-        f'{{"ratingKey":"{key}","key":"/library/metadata/{key}"',
-        f'"parentRatingKey":"{album_key}","grandparentRatingKey":"{artist_key}"',
-        f'"guid":"plex://track/{guid}","parentGuid":"plex://album/{album_key}"',
-        f'"grandparentGuid":"plex://artist/{artist_key}","type":"track"',
-        f'"title":{title},"titleSort":{title}',
-        f'"grandparentKey":"/library/metadata/{artist_key}"',
-        f'"parentKey":"/library/metadata/{album_key}"',
-        f'"librarySectionTitle":{quoted(section.title)}',
-        f'"librarySectionID":{section.number}',
-        f'"librarySectionKey":"/library/sections/{section.number}"',
-        f'"grandparentTitle":{quoted(track.album_artist)}',
-        f'"parentTitle":{quoted(track.album)}',
-        f'"index":{track.track_no},"parentIndex":{track.disc_no}',
-        f'"parentYear":{track.year},"year":{track.year},"duration":{track.duration_ms}',
-        f'"addedAt":{track.added_at},"updatedAt":{track.updated_at}',
-        *([f'"originalTitle":{quoted(credit)}'] if credit is not None else []),
-    ]
+def track_json(
+    section: Section, track: Track, *, guids: bool, excluded: frozenset[str] = _NOTHING
+) -> bytes:
+    """``track_node`` as compact JSON, less the ``excluded`` attributes (see
+    ``track_xml``)."""
+    attributes = _track_attributes(section, track, as_json=True)
+    parts = [f'"{k}":{v}' for k, v in attributes if k not in excluded]
     if guids and track.mbid:
         parts.append(f'"Guid":[{{"id":{quoted(_mbid_guid(track))}}}]')
-    return (",".join(parts) + "}").encode()
+    return ("{" + ",".join(parts) + "}").encode()
 
 
 def album_node(section: Section, track: Track, leaf_count: int) -> Node:
