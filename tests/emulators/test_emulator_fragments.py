@@ -142,7 +142,7 @@ def _catalog_with_every_kind_of_track() -> Catalog:
 
 
 # None; what a library listing leaves out; all but ratingKey and type (an id sweep); all.
-_EXCLUSIONS = (
+_EXCLUSIONS: tuple[frozenset[str], ...] = (
     frozenset(),
     frozenset(LISTING_EXCLUDED.split(",")),
     frozenset(SWEEP_EXCLUDED.split(",")),
