@@ -183,8 +183,16 @@ class JellyfinClient:
         )
 
     async def libraries(self) -> list[TargetLibrary]:
-        path = url("/UserViews", ("userId", await self.user_id()))
-        data = await self._json("GET", path, EndpointClass.LIBRARY_LISTING)
+        if self._user_id:
+            path = url("/UserViews", ("userId", self._user_id))
+            data = await self._json("GET", path, EndpointClass.LIBRARY_LISTING)
+        else:
+            # The token's own user's views (userId is optional since 10.9), asked for beside
+            # /Users/Me, which the listings need: one round trip instead of two.
+            path = "/UserViews"
+            data, _ = await asyncio.gather(
+                self._json("GET", path, EndpointClass.LIBRARY_LISTING), self.user_id()
+            )
         try:
             items, _ = items_page(data)
             return [library_from_item(item) for item in items]
