@@ -18,7 +18,7 @@ from cache_svc.refresh import refresh_plan
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.refresh import refreshed
 from common.model import Target
-from common.targets import LibraryReader, TargetLibrary, TargetTrack
+from common.targets import ChangeSet, LibraryReader, TargetLibrary, TargetTrack
 from common.targets.listing import first_error
 
 _log = logging.getLogger("cache_svc.build")
@@ -154,7 +154,7 @@ async def build_generation(
     ``progress.started_at``, less an overlap."""
     started = int(progress.started_at)
     clock = time.perf_counter()
-    meter = CostMeter(source.counter)
+    meter = CostMeter()
     async with meter.step("libraries"):
         choice = await source.music_libraries(library_names)
     if not choice.chosen:
@@ -252,21 +252,29 @@ async def _incremental(
     progress: BuildProgress,
     changed: Callable[[], None],
 ) -> tuple[TrackIndex, dict[str, float]]:
-    """The changes since ``since`` (delta listings), then an id sweep of every library;
+    """The changes since ``since`` (delta listings) and an id sweep of every library;
     the new generation is the previous one's tracks, less what is gone or changed, plus
     the changed tracks. The kept tracks are copied from the previous index with what was
     derived from them, so only the changed ones are normalized again."""
     timings: dict[str, float] = {}
     chosen = {lib.title for lib in libraries}
-    async with meter.step("delta"):
-        deltas = await asyncio.gather(*(source.changes_since(lib, since) for lib in libraries))
+
+    async def delta() -> list[ChangeSet]:
+        async with meter.step("delta"):
+            return await asyncio.gather(*(source.changes_since(lib, since) for lib in libraries))
+
+    async def sweep() -> list[set[str]]:
+        async with meter.step("sweep"):
+            return await asyncio.gather(*(source.track_ids(lib) for lib in libraries))
+
+    # Both at once: what either misses of a change made meanwhile, the next refresh (which
+    # starts before this one, REFRESH_OVERLAP_SECONDS) finds.
+    deltas, sweeps = await asyncio.gather(delta(), sweep())
     fetched = {
         t.item_id: to_library_track(t, lib.title)
         for lib, delta in zip(libraries, deltas, strict=True)
         for t in delta.changed
     }
-    async with meter.step("sweep"):
-        sweeps = await asyncio.gather(*(source.track_ids(lib) for lib in libraries))
     present = set().union(*sweeps)
     wanted = {i for i, name in enumerate(previous.library_names.values) if name in chosen}
     kept = [p for p in range(len(previous)) if previous.libraries[p] in wanted]

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from common.targets.counters import RequestCounter
+from common.targets.counters import tallying
 
 
 @dataclass(frozen=True)
@@ -43,27 +43,26 @@ def costs_from_json(text: str) -> tuple[StepCost, ...]:
 
 
 class CostMeter:
-    """Measures steps that run one after another on one client's counter: what the counter
-    gained during a step is that step's cost."""
+    """Measures a build's steps, also those that run at once: each step counts the
+    requests its own tasks send (``tallying``)."""
 
-    def __init__(
-        self, counter: RequestCounter, clock: Callable[[], float] = time.perf_counter
-    ) -> None:
-        self._counter = counter
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self._clock = clock
-        self.steps: list[StepCost] = []
+        self._started: list[str] = []
+        self._done: dict[str, StepCost] = {}
+
+    @property
+    def steps(self) -> list[StepCost]:
+        """The finished steps, in the order they began."""
+        return [self._done[name] for name in self._started if name in self._done]
 
     @asynccontextmanager
     async def step(self, name: str) -> AsyncIterator[None]:
-        requests, size, began = self._counter.total, self._counter.bytes_received, self._clock()
-        try:
-            yield
-        finally:
-            self.steps.append(
-                StepCost(
-                    name,
-                    self._counter.total - requests,
-                    self._counter.bytes_received - size,
-                    self._clock() - began,
-                )
-            )
+        began = self._clock()
+        self._started.append(name)
+        with tallying() as tally:
+            try:
+                yield
+            finally:
+                seconds = self._clock() - began
+                self._done[name] = StepCost(name, tally.requests, tally.bytes, seconds)

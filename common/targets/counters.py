@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -12,6 +16,31 @@ class EndpointClass(StrEnum):
     PLAYLIST_READ = "playlist_read"
     PLAYLIST_WRITE = "playlist_write"
     OTHER = "other"
+
+
+@dataclass
+class Tally:
+    """The requests sent and response bytes received inside one ``tallying()`` block,
+    by the task that opened it and the tasks it started."""
+
+    requests: int = 0
+    bytes: int = 0
+
+
+# The open tallies of the running task: a context variable, so that steps running at once
+# (each in its own task) keep their costs apart on one client's counter.
+_TALLIES: ContextVar[tuple[Tally, ...]] = ContextVar("cmdarr_request_tallies", default=())
+
+
+@contextmanager
+def tallying() -> Iterator[Tally]:
+    """Count what this task (and the tasks it starts) sends inside the block."""
+    tally = Tally()
+    token = _TALLIES.set((*_TALLIES.get(), tally))
+    try:
+        yield tally
+    finally:
+        _TALLIES.reset(token)
 
 
 class RequestCounter:
@@ -30,9 +59,13 @@ class RequestCounter:
         self._sent[endpoint] += 1
         if retry:
             self.retries += 1
+        for tally in _TALLIES.get():
+            tally.requests += 1
 
     def received(self, size: int) -> None:
         self.bytes_received += size
+        for tally in _TALLIES.get():
+            tally.bytes += size
 
     def get(self, endpoint: EndpointClass) -> int:
         return self._sent[endpoint]

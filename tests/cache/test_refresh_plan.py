@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from cache_svc.costs import StepCost, costs_from_json, costs_to_json
+import asyncio
+
+from cache_svc.costs import CostMeter, StepCost, costs_from_json, costs_to_json
 from cache_svc.refresh import refresh_plan
+from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.offload import should_offload
 
 
@@ -37,3 +40,26 @@ def test_only_large_bodies_are_parsed_off_the_loop() -> None:
     assert not should_offload(2_000)
     assert should_offload(250_000)
     assert should_offload(10, threshold=10)
+
+
+async def test_steps_running_at_once_keep_their_costs_apart() -> None:
+    counter = RequestCounter()
+    meter = CostMeter()
+
+    async def step(name: str, requests: int, size: int) -> None:
+        async with meter.step(name):
+
+            async def one() -> None:  # in a task of its own, as a listing's pages are
+                await asyncio.sleep(0)
+                counter.count(EndpointClass.TRACK_PAGE)
+                counter.received(size)
+
+            await asyncio.gather(*(one() for _ in range(requests)))
+
+    counter.count(EndpointClass.OTHER)  # outside any step: counted by the client alone
+    await asyncio.gather(step("delta", 4, 10), step("sweep", 2, 1000))
+    assert [(c.step, c.requests, c.bytes) for c in meter.steps] == [
+        ("delta", 4, 40),
+        ("sweep", 2, 2000),
+    ]
+    assert (counter.total, counter.bytes_received) == (7, 2040)
