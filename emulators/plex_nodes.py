@@ -145,13 +145,34 @@ def _track_attributes(section: Section, track: Track, *, as_json: bool) -> list[
     ]
 
 
+# Every attribute a track may carry but its id and type: an id sweep excludes them all.
+_BEYOND_ID = frozenset(
+    (
+        "key", "parentRatingKey", "grandparentRatingKey", "guid", "parentGuid",
+        "grandparentGuid", "title", "titleSort", "grandparentKey", "parentKey",
+        "librarySectionTitle", "librarySectionID", "librarySectionKey", "grandparentTitle",
+        "parentTitle", "index", "parentIndex", "parentYear", "year", "duration", "addedAt",
+        "updatedAt", "originalTitle",
+    )
+)  # fmt: skip
+
+
+def _attributes(
+    section: Section, track: Track, *, as_json: bool, excluded: frozenset[str]
+) -> list[tuple[str, str]]:
+    """The attributes to write; an id sweep's two without writing the others first."""
+    if excluded >= _BEYOND_ID:
+        return [("ratingKey", f'"{rating_key(track)}"'), ("type", '"track"')]
+    return _track_attributes(section, track, as_json=as_json)
+
+
 def track_xml(
     section: Section, track: Track, *, guids: bool, excluded: frozenset[str] = _NOTHING
 ) -> bytes:
     """``track_node`` as XML, less the ``excluded`` attributes, written out directly:
     walking a node's attributes one by one cost most of a listing's CPU. A test holds the
     two to the same bytes for every track."""
-    attributes = _track_attributes(section, track, as_json=False)
+    attributes = _attributes(section, track, as_json=False, excluded=excluded)
     head = " ".join([f"{k}={v}" for k, v in attributes if k not in excluded])
     head = f"<Track {head}" if head else "<Track"
     if guids and track.mbid:
@@ -164,7 +185,7 @@ def track_json(
 ) -> bytes:
     """``track_node`` as compact JSON, less the ``excluded`` attributes (see
     ``track_xml``)."""
-    attributes = _track_attributes(section, track, as_json=True)
+    attributes = _attributes(section, track, as_json=True, excluded=excluded)
     parts = [f'"{k}":{v}' for k, v in attributes if k not in excluded]
     if guids and track.mbid:
         parts.append(f'"Guid":[{{"id":{quoted(_mbid_guid(track))}}}]')
