@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from cache_svc.costs import CostMeter, StepCost
@@ -142,7 +142,7 @@ async def build_generation(
     target: Target,
     source: LibraryReader,
     library_names: Sequence[str],
-    previous: TrackIndex | None,
+    previous: TrackIndex | Awaitable[TrackIndex] | None,
     since: int,
     memory_limit_bytes: int,
     progress: BuildProgress,
@@ -150,7 +150,8 @@ async def build_generation(
 ) -> Built:
     """Fetch, check and index a new generation. ``previous`` (with ``since``) makes it an
     incremental refresh: only changes since then are fetched, and an id sweep finds
-    deletions. The next refresh starts from
+    deletions; it may still be loading (an awaitable), and is awaited once the target has
+    answered. The next refresh starts from
     ``progress.started_at``, less an overlap."""
     started = int(progress.started_at)
     clock = time.perf_counter()
@@ -246,7 +247,7 @@ async def _incremental(
     target: Target,
     source: LibraryReader,
     libraries: Sequence[TargetLibrary],
-    previous: TrackIndex,
+    loading: TrackIndex | Awaitable[TrackIndex],
     since: int,
     meter: CostMeter,
     progress: BuildProgress,
@@ -275,6 +276,7 @@ async def _incremental(
         for lib, delta in zip(libraries, deltas, strict=True)
         for t in delta.changed
     }
+    previous = loading if isinstance(loading, TrackIndex) else await loading
     present = set().union(*sweeps)
     wanted = {i for i, name in enumerate(previous.library_names.values) if name in chosen}
     kept = [p for p in range(len(previous)) if previous.libraries[p] in wanted]

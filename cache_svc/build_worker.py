@@ -77,12 +77,16 @@ async def _build(
         source: LibraryReader = connection.client
         if tracing.enabled:
             source = TracedReader(source, tracing.tracer("cache_svc"))
+        # A refresh's previous index is decoded beside the first requests, not before them.
+        loading = (
+            None if previous is None else asyncio.create_task(asyncio.to_thread(decode, previous))
+        )
         try:
             built = await build_generation(
                 target=target,
                 source=source,
                 library_names=tuple(request["library_names"]),
-                previous=None if previous is None else decode(previous),
+                previous=loading,
                 since=int(request["since"]),
                 memory_limit_bytes=int(request["memory_limit_bytes"]),
                 progress=progress,

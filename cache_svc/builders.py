@@ -132,6 +132,26 @@ class WorkerBuilder:
         changed: Callable[[], None],
         tally: RequestTally,
     ) -> Finished:
+        async with self._worker() as (stdin, stdout):
+            # The worker starts (about half a second of imports) while we gather what it
+            # needs: the token from config_svc and, for a refresh, the serving image.
+            stdin.write(await self._request(job, progress))
+            await stdin.drain()
+            done, image = await _answers(stdout, progress, changed, tally)
+        index = await asyncio.to_thread(decode, image)
+        return Finished(
+            Built(
+                index=index,
+                libraries=tuple(done["libraries"]),
+                changes_since=int(done["changes_since"]),
+                timings={k: float(v) for k, v in done["timings"].items()},
+                costs=costs_from_json(done["costs"]),
+            ),
+            image,
+        )
+
+    async def _request(self, job: BuildJob, progress: BuildProgress) -> bytes:
+        """The request frame, and the previous image's for a refresh."""
         settings, token = await self._connection(job.target, job.config)
         request = {
             "target": job.target.value,
@@ -150,21 +170,7 @@ class WorkerBuilder:
             frames.append(
                 pack(Frame.PREVIOUS, await self._images(job.target, job.previous_generation))
             )
-        async with self._worker() as (stdin, stdout):
-            stdin.write(b"".join(frames))
-            await stdin.drain()
-            done, image = await _answers(stdout, progress, changed, tally)
-        index = await asyncio.to_thread(decode, image)
-        return Finished(
-            Built(
-                index=index,
-                libraries=tuple(done["libraries"]),
-                changes_since=int(done["changes_since"]),
-                timings={k: float(v) for k, v in done["timings"].items()},
-                costs=costs_from_json(done["costs"]),
-            ),
-            image,
-        )
+        return b"".join(frames)
 
     @contextlib.asynccontextmanager
     async def _worker(
