@@ -36,6 +36,17 @@ class FragmentCache:
         self.variants[key] = entries
         return entries
 
+    def one(self, key: Hashable, track: Track, render: Callable[[Track], bytes]) -> bytes:
+        """One track's bytes under ``key``, rendered only when not cached yet; used for
+        parts shared by several option sets (it does not count as a use of ``key``)."""
+        entries = self.variants.get(key)
+        if entries is None:
+            entries = self._entries(key)
+        entry = entries.get(track.seq)
+        if entry is None or entry[0] is not track:
+            entry = entries[track.seq] = (track, render(track))
+        return entry[1]
+
     def render(
         self, key: Hashable, tracks: Iterable[Track], render: Callable[[Track], bytes]
     ) -> list[bytes]:

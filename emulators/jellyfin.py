@@ -29,6 +29,8 @@ from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware, json_body
 
 TICKS_PER_MS = 10_000
+# The fragment cache's key for the fields every listing carries (option sets are frozensets).
+_BASE = "base fields"
 _FIELD_NAMES = (
     "AirTime",
     "CanDelete",
@@ -260,8 +262,12 @@ class JellyfinApp:
         """``track_dto`` as compact JSON, written out directly: building the dict and
         encoding it cost about 40 us a track, most of a listing's CPU. A test holds the
         two to the same bytes for every track and field."""
+        return self._with_fields(self._base_json(track), track, fields)
+
+    def _base_json(self, track: Track) -> bytes:
+        """The fields every listing carries, without the closing brace: shared by every
+        set of optional fields (a track listing's and an id sweep's)."""
         q = quoted
-        album_id = self.state.album_id(track.album_seq)
         album_artist = q(track.album_artist)
         artist_items = ",".join(
             [f'{{"Name":{q(a)},"Id":"{self.state.artist_id(a)}"}}' for a in track.artists]
@@ -278,12 +284,18 @@ class JellyfinApp:
             f'"Artists":[{",".join([q(a) for a in track.artists])}]',
             f'"ArtistItems":[{artist_items}]',
             f'"Album":{q(track.album)}',
-            f'"AlbumId":"{album_id}"',
+            f'"AlbumId":"{self.state.album_id(track.album_seq)}"',
             f'"AlbumArtist":{album_artist}',
             f'"AlbumArtists":[{{"Name":{album_artist},'
             f'"Id":"{self.state.artist_id(track.album_artist)}"}}]',
             '"LocationType":"FileSystem"',
         ]
+        return ",".join(parts).encode()
+
+    def _with_fields(self, base: bytes, track: Track, fields: Collection[str]) -> bytes:
+        """``base`` with the optional fields asked for, closed."""
+        q = quoted
+        parts: list[str] = []
         if "providerids" in fields:
             ids = ",".join([f"{q(k)}:{q(v)}" for k, v in provider_ids(track).items()])
             parts.append(f'"ProviderIds":{{{ids}}}')
@@ -294,11 +306,14 @@ class JellyfinApp:
         if "sortname" in fields:
             parts.append(f'"SortName":{q(self.state.sort_name(track.title))}')
         if "parentid" in fields:
-            parts.append(f'"ParentId":"{album_id}"')
-        return (",".join(parts) + "}").encode()
+            parts.append(f'"ParentId":"{self.state.album_id(track.album_seq)}"')
+        if not parts:
+            return base + b"}"
+        return base + ("," + ",".join(parts) + "}").encode()
 
     def _track_fragment(self, fields: Collection[str], track: Track) -> bytes:
-        return self.track_json(track, fields)
+        base = self.state.fragments.one(_BASE, track, self._base_json)
+        return self._with_fields(base, track, fields)
 
     def view_dto(self, section: Section) -> dict[str, Any]:
         return {

@@ -171,6 +171,8 @@ def test_jellyfin_track_writer_matches_the_dto() -> None:
         for fields in options:
             dto = JSONResponse(app.track_dto(track, fields)).body
             assert app.track_json(track, fields) == dto
+            # Served from the shared base part, cached by the first option set that asked.
+            assert app._track_fragment(fields, track) == dto
 
 
 def test_iso_dates_are_what_datetime_writes() -> None:
