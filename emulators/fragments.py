@@ -14,10 +14,10 @@ class FragmentCache:
     """Each track's bytes per option set (format, fields...) that changes them.
 
     Tracks are frozen, so an entry stays right while it was rendered from the very track
-    object asked about: an edited track (a new object) is rendered anew on its own. Admin
-    edits clear everything anyway, and only the ``max_variants`` most recently used option
-    sets are kept (a client uses two or three: its listing, its id sweep, a one-track
-    count), so memory stays at a few renderings of the library."""
+    object asked about: an edited track (a new object) is rendered anew on its own. Library
+    edits drop what they removed or replaced (``retain``), and only the ``max_variants``
+    most recently used option sets are kept (a client uses two or three: its listing, its
+    id sweep, a one-track count), so memory stays at a few renderings of the library."""
 
     def __init__(self, max_variants: int = 8) -> None:
         self.max_variants = max_variants
@@ -25,6 +25,14 @@ class FragmentCache:
 
     def clear(self) -> None:
         self.variants.clear()
+
+    def retain(self, tracks: Iterable[Track]) -> None:
+        """Keep only what was rendered from these very tracks: after a library edit, the
+        tracks it left alone are not rendered again."""
+        live = {track.seq: track for track in tracks}
+        for entries in self.variants.values():
+            for seq in [seq for seq, (track, _) in entries.items() if live.get(seq) is not track]:
+                del entries[seq]
 
     def _entries(self, key: Hashable) -> Entries:
         """The entries of option set ``key``, now the most recently used."""

@@ -181,10 +181,11 @@ class JellyfinState:
         return _hex(f"view-{self.catalog.seed}-{section.number}")
 
     def reindex(self) -> None:
-        """After any library edit: the id index is rebuilt, orders and rendered tracks dropped."""
+        """After any library edit: the id index is rebuilt, orders and the rendered tracks it
+        removed or replaced dropped."""
         self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
         self.sorted_cache: dict[tuple[str, ...], list[Track]] = {}
-        self.fragments.clear()
+        self.fragments.retain(t for _, t in self.index.values())
 
     def new_id(self, kind: str) -> str:
         self.counter += 1

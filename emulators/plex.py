@@ -64,9 +64,10 @@ class PlexState:
         self.reindex()
 
     def reindex(self) -> None:
-        """After any library edit: the key index is rebuilt and rendered tracks dropped."""
+        """After any library edit: the key index is rebuilt and the rendered tracks it
+        removed or replaced dropped."""
         self.index = {rating_key(t): (s, t) for s in self.catalog.sections for t in s.tracks}
-        self.fragments.clear()
+        self.fragments.retain(t for _, t in self.index.values())
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.catalog.sections if str(s.number) == key), None)

@@ -199,3 +199,23 @@ def test_fragment_cache_renders_each_track_once_per_option_set() -> None:
     cache.render("b", tracks, render)
     cache.render("c", tracks, render)  # "a", the least recently used, is dropped
     assert list(cache.variants) == ["b", "c"]
+
+
+def test_a_library_edit_keeps_what_it_left_alone() -> None:
+    tracks = generate(seed=1, tracks=300).sections[0].tracks[:3]
+    calls: list[int] = []
+
+    def render(track: Track) -> bytes:
+        calls.append(track.seq)
+        return str(track.seq).encode()
+
+    cache = FragmentCache()
+    cache.render("a", tracks, render)
+    assert cache.one("base", tracks[0], render) == str(tracks[0].seq).encode()
+    edited = replace(tracks[1], title="Edited")
+    cache.retain([tracks[0], edited])  # tracks[1] replaced, tracks[2] deleted
+    assert {seq for seq, _ in cache.variants["a"].items()} == {tracks[0].seq}
+    assert list(cache.variants["base"]) == [tracks[0].seq]
+    calls.clear()
+    cache.render("a", [tracks[0], edited], render)
+    assert calls == [edited.seq]
