@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from common.targets.choice import looks_like_audiobooks
 from common.targets.model import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
@@ -21,7 +22,7 @@ class JellyfinParseError(ValueError):
 
 def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return orjson.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise JellyfinParseError(f"invalid JSON: {exc}") from exc
 
