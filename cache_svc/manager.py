@@ -243,6 +243,7 @@ class CacheManager:
         image = await self._store.image(target, row.generation)
         try:
             index = await asyncio.to_thread(read_image, image, row)
+            memory = await asyncio.to_thread(index.memory_bytes)
         except ImageError as exc:
             if (await self._store.targets())[target].generation != row.generation:
                 return False  # replaced meanwhile: the next round reads the newer one
@@ -253,7 +254,7 @@ class CacheManager:
         runtime.generation, runtime.built_at = row.generation, row.built_at
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
         runtime.build_costs = costs_from_json(row.build_costs)
-        runtime.memory_bytes = index.memory_bytes()
+        runtime.memory_bytes = memory
         _log.info(
             "generation loaded",
             extra={
@@ -429,11 +430,12 @@ class CacheManager:
                 build_costs=costs_to_json(built.costs),
             )
             del image, finished
+            memory = await asyncio.to_thread(built.index.memory_bytes)  # off the event loop
             runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
             runtime.build_costs = costs = built.costs
-            runtime.memory_bytes = built.index.memory_bytes()
+            runtime.memory_bytes = memory
             runtime.last_error, runtime.failed = "", False
             runtime.shared = NO_BUILD
             outcome, count = "ready", len(built.index)
