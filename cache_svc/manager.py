@@ -27,6 +27,7 @@ from common.config.registry import Registry
 from common.errors import CacheDisabled
 from common.matching import LibraryTrack, Match, Query, TrackIndex
 from common.matching.image import FORMAT_VERSION, ImageError, checksum
+from common.memory import release_free_memory
 from common.model import CacheState, Target
 from common.notifier import VersionNotifier
 from common.telemetry import Telemetry
@@ -255,6 +256,8 @@ class CacheManager:
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
         runtime.build_costs = costs_from_json(row.build_costs)
         runtime.memory_bytes = memory
+        del image
+        await asyncio.to_thread(release_free_memory)
         _log.info(
             "generation loaded",
             extra={
@@ -431,6 +434,7 @@ class CacheManager:
             )
             del image, finished
             memory = await asyncio.to_thread(built.index.memory_bytes)  # off the event loop
+            await asyncio.to_thread(release_free_memory)  # the image and its copies are gone
             runtime.index, runtime.tracks = built.index, built.index.tracks()
             runtime.generation, runtime.built_at = generation, int(self._clock())
             runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
