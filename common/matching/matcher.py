@@ -87,7 +87,7 @@ def _shortlist(index: TrackIndex, probe: _Probe, core: str, duration_ms: int) ->
         if not pool:
             continue
         ranked = process.extract(
-            probe.roman_key, [keys[i] for i in pool], scorer=fuzz.ratio, limit=SHORTLIST
+            probe.roman_key, list(map(keys.__getitem__, pool)), scorer=fuzz.ratio, limit=SHORTLIST
         )
         for _choice, _score, position in ranked:
             entry = index.entry(pool[position])
@@ -142,12 +142,15 @@ def _word_found(word: str, others: tuple[str, ...]) -> bool:
     )
 
 
+def _unmatched(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    present = set(b)  # a word found as it is needs no closer look
+    return sum(1 for w in a if w not in present and not _word_found(w, b))
+
+
 def unmatched_words(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     """Words of one title with no close counterpart in the other ('Part II' added to a
     title makes another song; a typo inside a word does not)."""
-    return max(
-        sum(1 for w in a if not _word_found(w, b)), sum(1 for w in b if not _word_found(w, a))
-    )
+    return max(_unmatched(a, b), _unmatched(b, a))
 
 
 def _title_similarity(probe: _Probe, entry: Entry) -> float:
