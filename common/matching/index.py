@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import accumulate, chain, islice
 from typing import overload
 
 from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
@@ -417,15 +417,17 @@ class TrackIndex:
     def title_candidates(self, title_tokens: set[str], limit: int) -> list[int]:
         """Positions of tracks sharing one of the rarest title tokens, rarest postings
         first."""
-        chosen: dict[int, None] = {}
         table = self.token_table
         found = [(table.count(h), h) for h in (stable_hash(t) for t in title_tokens)]
         found = sorted((f for f in found if f[0]), key=lambda f: f[0])
+        pools: list[Sequence[int]] = []
         for count, key_hash in found[:3]:
-            if count > MAX_POSTINGS_PER_TOKEN and chosen:
+            if count > MAX_POSTINGS_PER_TOKEN and pools:
                 break
-            chosen.update(dict.fromkeys(table.get(key_hash)[:MAX_POSTINGS_PER_TOKEN]))
-        return list(chosen)[:limit]
+            pools.append(table.get(key_hash)[:MAX_POSTINGS_PER_TOKEN])
+        if len(pools) == 1:  # one token's postings are distinct already
+            return list(pools[0][:limit])
+        return list(dict.fromkeys(chain.from_iterable(pools)))[:limit]
 
     def artist_candidates(self, artists: tuple[str, ...], limit: int) -> list[int]:
         """Positions of tracks credited to one of ``artists`` (keys)."""
