@@ -4,6 +4,7 @@ before and after library edits, for every option that changes a track."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import product
@@ -181,14 +182,20 @@ def test_iso_dates_are_what_datetime_writes() -> None:
         assert iso(epoch) == expected
 
 
-def test_fragment_cache_renders_each_track_once_per_option_set() -> None:
-    tracks = generate(seed=1, tracks=300).sections[0].tracks[:3]
+def _counted_render() -> tuple[list[int], Callable[[Track], bytes]]:
+    """A render that notes the tracks it renders; a track's bytes are its seq."""
     calls: list[int] = []
 
     def render(track: Track) -> bytes:
         calls.append(track.seq)
         return str(track.seq).encode()
 
+    return calls, render
+
+
+def test_fragment_cache_renders_each_track_once_per_option_set() -> None:
+    tracks = generate(seed=1, tracks=300).sections[0].tracks[:3]
+    calls, render = _counted_render()
     cache = FragmentCache(max_variants=2)
     assert cache.render("a", tracks, render) == [str(t.seq).encode() for t in tracks]
     cache.render("a", tracks, render)
@@ -203,12 +210,7 @@ def test_fragment_cache_renders_each_track_once_per_option_set() -> None:
 
 def test_a_library_edit_keeps_what_it_left_alone() -> None:
     tracks = generate(seed=1, tracks=300).sections[0].tracks[:3]
-    calls: list[int] = []
-
-    def render(track: Track) -> bytes:
-        calls.append(track.seq)
-        return str(track.seq).encode()
-
+    calls, render = _counted_render()
     cache = FragmentCache()
     cache.render("a", tracks, render)
     assert cache.one("base", tracks[0], render) == str(tracks[0].seq).encode()
