@@ -244,11 +244,11 @@ class CacheManager:
         image = await self._store.image(target, row.generation)
         try:
             index = await asyncio.to_thread(read_image, image, row)
-            memory = await asyncio.to_thread(index.memory_bytes)
         except ImageError as exc:
             if (await self._store.targets())[target].generation != row.generation:
                 return False  # replaced meanwhile: the next round reads the newer one
             return await self._reject(runtime, row, str(exc))
+        memory = await asyncio.to_thread(index.memory_bytes)  # off the event loop
         if row.generation <= runtime.generation:
             return False  # a local build activated a newer one meanwhile
         runtime.index, runtime.tracks = index, index.tracks()

@@ -23,9 +23,6 @@ class FragmentCache:
         self.max_variants = max_variants
         self.variants: dict[Hashable, Entries] = {}
 
-    def clear(self) -> None:
-        self.variants.clear()
-
     def retain(self, tracks: Iterable[Track]) -> None:
         """Keep only what was rendered from these very tracks: after a library edit, the
         tracks it left alone are not rendered again."""
