@@ -1,8 +1,8 @@
 """A build in a process of its own: ``python -m cache_svc.build_worker``, started by
-cache_svc for each build (cache_svc/builders.py WorkerBuilder). It reads the request (and,
-for a refresh, the serving generation's image) from stdin, lists the target, and writes its
-progress, then the new generation's image, to stdout. It exits when stdin closes, so a
-cache_svc that dies takes its builds with it."""
+cache_svc for each build (cache_svc/builders.py WorkerBuilder). It reads the request from
+stdin (for a refresh, the serving generation's image is in the build's folder), lists the
+target, writes the new generation's image to the folder and its progress and result to
+stdout. It exits when stdin closes, so a cache_svc that dies takes its builds with it."""
 
 from __future__ import annotations
 
@@ -13,17 +13,20 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
 from cache_svc.build import BuildFailed, BuildProgress, build_generation
+from cache_svc.build_files import NEW_IMAGE, PREVIOUS_IMAGE
 from cache_svc.costs import costs_to_json
 from cache_svc.frames import Frame, WorkerGone, pack, read_frame_blocking
 from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.logs import configure_logging
+from common.matching import TrackIndex
 from common.matching.image import decode, encode
 from common.model import Target
 from common.targets import LibraryReader
@@ -48,22 +51,20 @@ class _Answers:
         self.send(kind, json.dumps(data).encode())
 
 
-async def run_build(
-    request: dict[str, Any], previous: bytes | None, answers: _Answers, tracing: Tracing
-) -> None:
-    """Build as asked and answer DONE and IMAGE, or FAILED with a message for people.
-    With ``tracing`` on, the listing's pages and requests join the caller's build trace."""
+async def run_build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -> None:
+    """Build as asked, put the image in the build's folder and answer DONE, or FAILED with
+    a message for people. With ``tracing`` on, the listing's pages and requests join the
+    caller's build trace."""
     joined = otel_context.attach(propagate.extract(request.get("trace") or {}))
     try:
-        await _build(request, previous, answers, tracing)
+        await _build(request, answers, tracing)
     finally:
         otel_context.detach(joined)
 
 
-async def _build(
-    request: dict[str, Any], previous: bytes | None, answers: _Answers, tracing: Tracing
-) -> None:
+async def _build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -> None:
     target = Target(request["target"])
+    folder = Path(request["folder"])
     progress = BuildProgress(full=bool(request["full"]), started_at=float(request["started_at"]))
     requests = 0
     try:
@@ -79,7 +80,9 @@ async def _build(
             source = TracedReader(source, tracing.tracer("cache_svc"))
         # A refresh's previous index is decoded beside the first requests, not before them.
         loading = (
-            None if previous is None else asyncio.create_task(asyncio.to_thread(decode, previous))
+            asyncio.create_task(asyncio.to_thread(_read_image, folder / PREVIOUS_IMAGE))
+            if request["refresh"]
+            else None
         )
         try:
             built = await build_generation(
@@ -95,8 +98,7 @@ async def _build(
         finally:
             requests = connection.client.counter.total
             await connection.close()
-        built.index.seal()
-        image = encode(built.index)
+        await asyncio.to_thread(_write_image, folder / NEW_IMAGE, built.index)
     except BuildFailed as exc:
         answers.send_json(Frame.FAILED, {"message": str(exc), "requests": requests})
         return
@@ -114,7 +116,15 @@ async def _build(
             "requests": requests,
         },
     )
-    answers.send(Frame.IMAGE, image)
+
+
+def _read_image(path: Path) -> TrackIndex:
+    return decode(path.read_bytes())
+
+
+def _write_image(path: Path, index: TrackIndex) -> None:
+    index.seal()
+    path.write_bytes(encode(index))
 
 
 def _exit_when_closed(stream: BinaryIO) -> None:
@@ -129,7 +139,6 @@ def main() -> None:
     try:
         kind, payload = read_frame_blocking(stdin)
         request = json.loads(payload) if kind is Frame.REQUEST else None
-        previous = read_frame_blocking(stdin)[1] if request and request["refresh"] else None
     except WorkerGone:
         sys.exit(2)
     if request is None:
@@ -150,7 +159,7 @@ def main() -> None:
     configure_logging("cache_svc", level, secrets=[request["token"]])
     tracing = Tracing.from_environ("cache_svc")  # the same OTEL_* variables as cache_svc
     try:
-        asyncio.run(run_build(request, previous, answers, tracing))
+        asyncio.run(run_build(request, answers, tracing))
     finally:
         tracing.shutdown()  # the last spans go out before the process ends
     # The answer and the spans are out: end here. Tearing the interpreter down would free

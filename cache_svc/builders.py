@@ -14,11 +14,13 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from opentelemetry import propagate
 
 from cache_svc.build import BuildFailed, BuildProgress, Built, Phase, build_generation
+from cache_svc.build_files import NEW_IMAGE, PREVIOUS_IMAGE, build_folder
 from cache_svc.costs import costs_from_json
 from cache_svc.followed import FollowedConfig
 from cache_svc.frames import Frame, pack, read_frame
@@ -132,13 +134,14 @@ class WorkerBuilder:
         changed: Callable[[], None],
         tally: RequestTally,
     ) -> Finished:
-        async with self._worker() as (stdin, stdout):
-            # The worker starts (about half a second of imports) while we gather what it
-            # needs: the token from config_svc and, for a refresh, the serving image.
-            stdin.write(await self._request(job, progress))
-            await stdin.drain()
-            done, image = await _answers(stdout, progress, changed, tally)
-        index = await asyncio.to_thread(decode, image)
+        async with build_folder() as folder:
+            async with self._worker() as (stdin, stdout):
+                # The worker starts (about half a second of imports) while we gather what
+                # it needs: the token from config_svc and, for a refresh, the serving image.
+                stdin.write(await self._request(job, progress, folder))
+                await stdin.drain()
+                done = await _answers(stdout, progress, changed, tally)
+            image, index = await asyncio.to_thread(_load, folder / NEW_IMAGE)
         return Finished(
             Built(
                 index=index,
@@ -150,8 +153,12 @@ class WorkerBuilder:
             image,
         )
 
-    async def _request(self, job: BuildJob, progress: BuildProgress) -> bytes:
-        """The request frame, and the previous image's for a refresh."""
+    async def _request(self, job: BuildJob, progress: BuildProgress, folder: Path) -> bytes:
+        """The request frame; for a refresh, the previous image is put in ``folder``."""
+        if job.previous is not None:
+            previous = await self._images(job.target, job.previous_generation)
+            await asyncio.to_thread((folder / PREVIOUS_IMAGE).write_bytes, previous)
+            del previous
         settings, token = await self._connection(job.target, job.config)
         request = {
             "target": job.target.value,
@@ -164,13 +171,9 @@ class WorkerBuilder:
             "full": progress.full,
             "started_at": progress.started_at,
             "trace": _trace_context(),
+            "folder": str(folder),
         }
-        frames = [pack(Frame.REQUEST, json.dumps(request).encode())]
-        if job.previous is not None:
-            frames.append(
-                pack(Frame.PREVIOUS, await self._images(job.target, job.previous_generation))
-            )
-        return b"".join(frames)
+        return pack(Frame.REQUEST, json.dumps(request).encode())
 
     @contextlib.asynccontextmanager
     async def _worker(
@@ -206,25 +209,29 @@ async def _answers(
     progress: BuildProgress,
     changed: Callable[[], None],
     tally: RequestTally,
-) -> tuple[dict[str, Any], bytes]:
-    """Follow the worker's frames to its result: progress is copied into ``progress``."""
-    done: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Follow the worker's frames to its result (its image is in the build's folder):
+    progress is copied into ``progress``."""
     while True:
         kind, payload = await read_frame(stdout)
         if kind is Frame.PROGRESS:
             _absorb(progress, json.loads(payload))
             changed()
         elif kind is Frame.DONE:
-            done = json.loads(payload)
+            done: dict[str, Any] = json.loads(payload)
             tally.total = int(done["requests"])
-        elif kind is Frame.IMAGE and done is not None:
-            return done, payload
+            return done
         elif kind is Frame.FAILED:
             failure = json.loads(payload)
             tally.total = int(failure["requests"])
             raise BuildFailed(str(failure["message"]))
         else:
             raise BuildFailed(f"the build worker sent an unexpected {kind.name} frame")
+
+
+def _load(path: Path) -> tuple[bytes, TrackIndex]:
+    image = path.read_bytes()
+    return image, decode(image)
 
 
 def _trace_context() -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The framing between cache_svc and its build worker process: a kind byte and a length,
-then the payload (JSON, or an index image's bytes). Pipes carry it both ways."""
+then a JSON payload. Pipes carry it both ways; index images (tens of MB) go through files
+in the build's folder instead, read and written off the event loop (build_files.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ _HEADER = struct.Struct("!BI")
 
 
 class Frame(enum.IntEnum):
-    REQUEST = 1  # to the worker: what to build, and how to reach the target (JSON)
-    PREVIOUS = 2  # to the worker: the serving generation's image, for a refresh
-    PROGRESS = 3  # from the worker: the build's progress (JSON, BuildProgress.to_json)
-    DONE = 4  # from the worker: what was built (JSON)
-    IMAGE = 5  # from the worker: the new generation's index image
-    FAILED = 6  # from the worker: why the build failed (JSON)
+    REQUEST = 1  # to the worker: what to build, how to reach the target, the build's folder
+    PROGRESS = 3  # from the worker: the build's progress (BuildProgress.to_json)
+    DONE = 4  # from the worker: what was built; its image is in the build's folder
+    FAILED = 6  # from the worker: why the build failed
 
 
 class WorkerGone(Exception):

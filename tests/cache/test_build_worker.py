@@ -1,6 +1,6 @@
 """Builds in a worker process: the same index as a build in the service's process, progress
-and request counts carried back, failures reported without the token, and no worker left
-behind when a build is cancelled or cache_svc goes away."""
+and request counts carried back, failures reported without the token, and no worker (nor
+build folder) left behind when a build is cancelled or cache_svc goes away."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import tempfile
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -36,6 +37,16 @@ from emulators.server import Emulator, running_plex
 from tests.support.waiting import eventually
 
 TOKEN = "worker-test-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def private_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build folders are made here, where the tests can see that none is left."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
+def _build_folders() -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob("cmdarr-build-*"))
 
 
 @pytest.fixture
@@ -119,6 +130,7 @@ async def test_a_worker_build_indexes_what_a_build_in_process_indexes(plex: Emul
     assert tally.total == local_tally.total > 0
     assert [c.step for c in finished.built.costs] == ["libraries", "listing"]
     assert not _workers()
+    assert not _build_folders()
 
 
 async def test_a_worker_refresh_starts_from_the_stored_image(plex: Emulator) -> None:
@@ -132,6 +144,7 @@ async def test_a_worker_refresh_starts_from_the_stored_image(plex: Emulator) -> 
         t.item_id for t in full.built.index.tracks()
     }
     assert [c.step for c in refreshed.built.costs] == ["libraries", "delta", "sweep"]
+    assert not _build_folders()
 
 
 async def test_a_failed_worker_build_names_the_cause_and_never_the_token(
@@ -147,6 +160,7 @@ async def test_a_failed_worker_build_names_the_cause_and_never_the_token(
     assert tally.total >= 1
     out, err = capfd.readouterr()
     assert wrong not in str(failed.value) + out + err
+    assert not _build_folders()
 
 
 async def test_cancelling_a_build_kills_its_worker(plex: Emulator) -> None:
@@ -164,9 +178,10 @@ async def test_cancelling_a_build_kills_its_worker(plex: Emulator) -> None:
     with pytest.raises(asyncio.CancelledError):
         await building
     assert not _workers()
+    assert not _build_folders()
 
 
-async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator) -> None:
+async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator, tmp_path: Path) -> None:
     plex.knobs.latency_ms = 200
     request = {
         "target": "plex",
@@ -178,6 +193,7 @@ async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator) -> None:
         "memory_limit_bytes": 2**30,
         "full": True,
         "started_at": 0.0,
+        "folder": str(tmp_path),
     }
     worker = await asyncio.create_subprocess_exec(
         *WORKER_COMMAND,
