@@ -318,23 +318,7 @@ class JellyfinClient:
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20
     ) -> list[TargetTrack]:
-        path = url(
-            "/Items",
-            ("IncludeItemTypes", "Audio"),
-            ("Recursive", "true"),
-            ("ParentId", library.library_id),
-            ("searchTerm", query),
-            ("Limit", str(limit)),
-            ("Fields", TRACK_FIELDS),
-            ("EnableImages", "false"),
-            ("userId", await self.user_id()),
-        )
-        data = await self._json("GET", path, EndpointClass.SEARCH)
-        try:
-            items, _ = items_page(data)
-            return [track_from_item(item, library.library_id) for item in items][:limit]
-        except JellyfinParseError as exc:
-            raise self._malformed(path, "", exc) from exc
+        return await self._tracks_where(library, ("searchTerm", query), limit)
 
     async def artist_tracks(
         self, library: TargetLibrary, artist: str, limit: int = 500
@@ -342,12 +326,21 @@ class JellyfinClient:
         """One page of the tracks credited to ``artist`` (track or album artist), by name:
         ``Artists=`` takes whole names, pipe-delimited, so the apostrophe spellings go
         together in one request."""
+        return await self._tracks_where(
+            library, ("Artists", "|".join(name_variants(artist))), limit
+        )
+
+    async def _tracks_where(
+        self, library: TargetLibrary, condition: tuple[str, str], limit: int
+    ) -> list[TargetTrack]:
+        """One search request: the library's tracks that meet ``condition``, at most
+        ``limit``."""
         path = url(
             "/Items",
             ("IncludeItemTypes", "Audio"),
             ("Recursive", "true"),
             ("ParentId", library.library_id),
-            ("Artists", "|".join(name_variants(artist))),
+            condition,
             ("Limit", str(limit)),
             ("Fields", TRACK_FIELDS),
             ("EnableImages", "false"),
