@@ -87,18 +87,7 @@ async def _cache_path(client: TargetClient, cases: list[Case]) -> list[Key | Non
     rows: list[LibraryTrack] = []
     for lib in (await client.music_libraries()).chosen:
         for t in await client.list_tracks(lib):
-            rows.append(
-                LibraryTrack(
-                    t.item_id,
-                    lib.title,
-                    t.title,
-                    t.artists,
-                    t.album_artist,
-                    t.album,
-                    int(t.duration_ms or 0),
-                    t.mbid.lower(),
-                )
-            )
+            rows.append(t.indexed(lib.title))
     index = TrackIndex(rows)
     picks = []
     for case in cases:

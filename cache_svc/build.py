@@ -221,7 +221,7 @@ async def _full(
         def page(items: Sequence[TargetTrack]) -> None:
             if not served:
                 served.append(len(items))
-            arrived([to_library_track(t, library.title) for t in items])
+            arrived([t.indexed(library.title) for t in items])
 
         await source.list_tracks(library, on_progress=report, on_items=page)
 
@@ -272,7 +272,7 @@ async def _incremental(
     # starts before this one, REFRESH_OVERLAP_SECONDS) finds.
     deltas, sweeps = await asyncio.gather(delta(), sweep())
     fetched = {
-        t.item_id: to_library_track(t, lib.title)
+        t.item_id: t.indexed(lib.title)
         for lib, delta in zip(libraries, deltas, strict=True)
         for t in delta.changed
     }
@@ -304,20 +304,3 @@ async def _incremental(
     index = await asyncio.to_thread(refreshed, previous, keep, added)
     timings["index_s"] = time.perf_counter() - t0
     return index, timings
-
-
-def to_library_track(track: TargetTrack, library: str) -> LibraryTrack:
-    """The index's form of a track; ``library`` is the library's title (clients report
-    their own ids there), which reports show and refreshes group by."""
-    return LibraryTrack(
-        item_id=track.item_id,
-        library=library,
-        title=track.title,
-        artists=tuple(track.artists),
-        album_artist=track.album_artist,
-        album=track.album,
-        duration_ms=int(track.duration_ms or 0),
-        mbid=track.mbid.lower(),
-        updated_at=int(track.updated_at),
-        artist_mbids=tuple(m.lower() for m in track.artist_mbids),
-    )

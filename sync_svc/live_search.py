@@ -47,19 +47,6 @@ class LiveResult:
     matches: dict[int, Match] = field(default_factory=dict)  # by playlist position
 
 
-def _library_track(hit: TargetTrack, library: TargetLibrary) -> LibraryTrack:
-    return LibraryTrack(
-        hit.item_id,
-        library.title,
-        hit.title,
-        hit.artists,
-        hit.album_artist,
-        hit.album,
-        int(hit.duration_ms or 0),
-        hit.mbid.lower(),
-    )
-
-
 def _settled(match: Match | None) -> bool:
     return match is not None and match.method in (MatchMethod.MBID, MatchMethod.EXACT)
 
@@ -89,7 +76,7 @@ class LiveSearch:
         rejected = self._excluded.get(item.position, frozenset())
         for hit in hits:
             if hit.item_id not in rejected:
-                found.setdefault(hit.item_id, _library_track(hit, library))
+                found.setdefault(hit.item_id, hit.indexed(library.title))
         self.result.matches[item.position] = match_track(
             TrackIndex(found.values()), item.query, self._min_confidence
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from common.matching.model import LibraryTrack
 from common.model import Target
 
 
@@ -73,6 +74,22 @@ class TargetTrack:
     added_at: int = 0  # epoch seconds
     updated_at: int = 0  # epoch seconds
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz artist ids, lower case, when tagged
+
+    def indexed(self, library: str) -> LibraryTrack:
+        """The matching index's form of this track. ``library`` is the library's title
+        (the clients' ``library`` is its id), which reports show and refreshes group by."""
+        return LibraryTrack(
+            item_id=self.item_id,
+            library=library,
+            title=self.title,
+            artists=tuple(self.artists),
+            album_artist=self.album_artist,
+            album=self.album,
+            duration_ms=int(self.duration_ms or 0),
+            mbid=self.mbid.lower(),
+            updated_at=int(self.updated_at),
+            artist_mbids=tuple(m.lower() for m in self.artist_mbids),
+        )
 
 
 @dataclass(frozen=True)

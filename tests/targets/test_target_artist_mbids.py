@@ -7,7 +7,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cache_svc.build import to_library_track
 from common.matching import Query, TrackIndex, match_track
 from common.targets.jellyfin_parse import artist_mbids_of
 from common.targets.plex_parse import artist_mbids_from_guids
@@ -52,8 +51,31 @@ async def test_jellyfin_listing_carries_artist_mbids_into_matching() -> None:
     assert stronger.artist_mbids == (artist_mbid("Kanye West"),)
     extra = sum(len(songs) for _, _, _, songs in EXTRA_ALBUMS)
     assert sum(1 for t in tracks if t.artist_mbids) == extra  # the generated part has none
-    index = TrackIndex(to_library_track(t, library.title) for t in tracks)
+    index = TrackIndex(t.indexed(library.title) for t in tracks)
     found = match_track(index, Query("Stronger", ("Ye",), artist_mbids=(artist_mbid("Ye"),)), 0.85)
     assert found.track is not None
     assert found.track.item_id == stronger.item_id
     assert match_track(index, Query("Stronger", ("Ye",)), 0.85).track is None
+
+
+async def test_a_live_search_hit_carries_artist_mbids_into_matching_too() -> None:
+    """The live fallback matches its search hits with the index's rules: the hits' artist
+    MBIDs go along, as a listing's do."""
+    catalog = generate(seed=1, tracks=300, music_libraries=1, audiobooks=0, extra=True)
+    async with (
+        emulator_for("jellyfin", catalog=catalog) as emulator,
+        httpx.AsyncClient(base_url=emulator.url) as http,
+    ):
+        client = client_for("jellyfin", emulator, http, fast_settings(), RecordingSleep())
+        library = (await client.music_libraries()).chosen[0]
+        hits = await client.search(library, "Stronger")
+    indexed = [hit.indexed(library.title) for hit in hits]
+    assert [t.artist_mbids for t in indexed if t.title == "Stronger"] == [
+        (artist_mbid("Kanye West"),)
+    ]
+    assert all(t.library == library.title for t in indexed)
+    found = match_track(
+        TrackIndex(indexed), Query("Stronger", ("Ye",), artist_mbids=(artist_mbid("Ye"),)), 0.85
+    )
+    assert found.track is not None
+    assert found.track.title == "Stronger"
