@@ -1,5 +1,7 @@
 """The runs shared by every replica: queued in the database, claimed by exactly one
-replica, kept by its heartbeat, and interrupted by any survivor when its lease lapses.
+replica, kept by its heartbeat, and interrupted by any survivor when its lease lapses. The
+runs of one playlist (one command, or one inline spec's title) run one at a time, in the
+order queued: two runs writing the same playlist at once would interleave their changes.
 
 On PostgreSQL claims are serialized by a transaction-scoped advisory lock, so the count of
 RUNNING runs checked against MAX_PARALLEL_SYNCS is exact, and the queued row is taken with
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -81,7 +83,8 @@ class RunQueue:
 
     async def claim(self, owner: str, *, limit: int, lease_seconds: float) -> Report | None:
         """Take the oldest queued run for ``owner`` and mark it RUNNING, when fewer than
-        ``limit`` runs are RUNNING in the cluster; None when there is nothing to take."""
+        ``limit`` runs are RUNNING in the cluster; a run whose playlist has a run RUNNING
+        waits for it. None when there is nothing to take."""
         async with self._db.sessions() as session, session.begin():
             if not self._db.is_sqlite:
                 await session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
@@ -94,10 +97,16 @@ class RunQueue:
             ).scalar_one()
             if not may_claim(running, limit):
                 return None
+            busy = select(_runs.c.playlist_key).where(
+                _runs.c.state == RunState.RUNNING.value, _runs.c.playlist_key != ""
+            )
             row = (
                 await session.execute(
                     select(_runs.c.run_id, _runs.c.report)
-                    .where(_runs.c.state == RunState.QUEUED.value)
+                    .where(
+                        _runs.c.state == RunState.QUEUED.value,
+                        or_(_runs.c.playlist_key == "", _runs.c.playlist_key.not_in(busy)),
+                    )
                     .order_by(_runs.c.started_at, _runs.c.run_id)
                     .limit(1)
                     .with_for_update(skip_locked=True)

@@ -81,6 +81,7 @@ def report_row(report: Report) -> dict[str, Any]:
     """The ``sync_runs`` columns a report sets (the claim columns are the queue's)."""
     return {
         "command_name": report.spec.command_name,
+        "playlist_key": report.spec.managed_key,
         "state": report.progress.state.value,
         "dry_run": report.dry_run,
         "started_at": report.started_at,

@@ -16,6 +16,9 @@ runs = Table(
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float, nullable=False),
     Column("report", Text, nullable=False),  # JSON of sync_svc.model.Report
+    # The playlist the run writes (Spec.managed_key): its runs are claimed one at a time.
+    # Empty only for runs queued before the column existed.
+    Column("playlist_key", String(300), nullable=False, server_default=""),
     # The replica executing the run (empty until claimed), its last heartbeat on the
     # database's clock (epoch seconds) and how long the run stays its without one.
     Column("owner", String(64), nullable=False, server_default=""),

@@ -1,18 +1,23 @@
 """The shared run queue on its own (SQLite and PostgreSQL): claims within the limit, the
-oldest first, fenced saves, heartbeats, takeover of lapsed leases, cron slots once."""
+oldest first, one run of a command at a time, fenced saves, heartbeats, takeover of lapsed
+leases, cron slots once."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, insert, select
 
 from common.db import Database
 from common.model import Target
+from sync_svc import tables
 from sync_svc.app import MIGRATIONS, VERSION_TABLE
 from sync_svc.model import Report, RunProgress, RunState, Spec, Track
 from sync_svc.run_queue import LAPSED_MESSAGE, RunQueue
-from sync_svc.store import SyncStore
+from sync_svc.store import SyncStore, report_row
 
 
 @pytest.fixture
@@ -25,8 +30,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         await database.close()
 
 
-def queued(run_id: str, started_at: float) -> Report:
-    spec = Spec("Mix", (Target.PLEX,), tracks=(Track("Song"),), command_name="mix")
+def queued(run_id: str, started_at: float, command: str = "") -> Report:
+    """A queued run of ``command`` (by default a command of its own)."""
+    command = command or f"mix-{run_id}"
+    spec = Spec("Mix", (Target.PLEX,), tracks=(Track("Song"),), command_name=command)
     return Report(run_id, spec, False, RunProgress(RunState.QUEUED, "queued"), started_at)
 
 
@@ -44,6 +51,24 @@ async def test_claims_take_the_oldest_first_and_stop_at_the_limit(db: Database) 
     assert await queue.owner_of("a") == "r1"
     assert await queue.owner_of("c") == ""
     assert await queue.has_queued()
+
+
+async def test_the_runs_of_one_playlist_are_claimed_one_at_a_time(db: Database) -> None:
+    queue = RunQueue(db)
+    await queue.enqueue(queued("a1", 1.0, command="a"))
+    await queue.enqueue(queued("a2", 2.0, command="a"))
+    await queue.enqueue(queued("b1", 3.0, command="b"))
+    first = await queue.claim("r1", limit=3, lease_seconds=30)
+    second = await queue.claim("r2", limit=3, lease_seconds=30)
+    assert first is not None
+    assert second is not None
+    assert (first.run_id, second.run_id) == ("a1", "b1"), "a2 waits for a1"
+    assert await queue.claim("r2", limit=3, lease_seconds=30) is None
+    first.progress.state = RunState.SUCCEEDED
+    assert await queue.save_owned(first, "r1")
+    after = await queue.claim("r2", limit=3, lease_seconds=30)
+    assert after is not None
+    assert after.run_id == "a2"
 
 
 async def test_saves_are_fenced_to_the_owner_of_a_running_run(db: Database) -> None:
@@ -104,3 +129,32 @@ async def test_a_lone_replica_restarting_interrupts_what_its_predecessor_left(
     assert await store.mark_interrupted() == 2
     states = {r.run_id: r.progress.state for r in await store.recent(10)}
     assert states == {"a": RunState.INTERRUPTED, "b": RunState.INTERRUPTED}
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    config.attributes["version_table"] = VERSION_TABLE
+    command.upgrade(config, revision)
+
+
+async def test_runs_queued_before_the_upgrade_keep_one_run_per_command(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.run_sync(_upgrade_to, "0002")
+            for run_id, at in (("a1", 1.0), ("a2", 2.0)):
+                row = report_row(queued(run_id, at, command="a"))
+                del row["playlist_key"]  # not a column yet
+                await connection.execute(insert(tables.runs).values(run_id=run_id, **row))
+            await connection.commit()
+        await database.migrate(MIGRATIONS, VERSION_TABLE)
+        async with database.sessions() as session:
+            keys = set((await session.execute(select(tables.runs.c.playlist_key))).scalars())
+        assert keys == {"command:a"}
+        queue = RunQueue(database)
+        assert await queue.claim("r1", limit=2, lease_seconds=30) is not None
+        assert await queue.claim("r1", limit=2, lease_seconds=30) is None
+    finally:
+        await database.close()
