@@ -71,6 +71,9 @@ class Knobs:
     revoked: bool = False
     max_url: int = 8192
     max_page_size: int = 0  # > 0: listings serve at most this many items per page
+    # Listing pages take this long more per item asked: a server that builds every item it
+    # sends, which makes a large page outlast a client's timeout.
+    item_ms: float = 0.0
     faults: list[Fault] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
     in_flight: int = 0  # requests being served now (latency included)
@@ -109,7 +112,7 @@ class Knobs:
         return self.max_page_size if size is None else min(size, self.max_page_size)
 
     def update(self, data: dict[str, Any]) -> None:
-        for name in ("latency_ms", "search_latency_ms", "error_rate"):
+        for name in ("latency_ms", "search_latency_ms", "error_rate", "item_ms"):
             if name in data:
                 setattr(self, name, float(data[name]))
         for name in ("max_url", "max_page_size"):
@@ -130,6 +133,7 @@ class Knobs:
             "revoked": self.revoked,
             "max_url": self.max_url,
             "max_page_size": self.max_page_size,
+            "item_ms": self.item_ms,
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
             "in_flight": self.in_flight,

@@ -8,6 +8,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +81,8 @@ class EmulatorMiddleware:
         knobs = self.knobs
         path: str = scope["path"]
         delay = knobs.latency_ms + (knobs.search_latency_ms if endpoint == "search" else 0.0)
+        if endpoint == "track_page" and knobs.item_ms > 0:
+            delay += knobs.item_ms * asked_items(scope)
         await self._pause(delay / 1000.0)
         if not self.public(path) and (knobs.revoked or not self.authorize(scope, knobs)):
             await _plain(send, 401, "Unauthorized")
@@ -103,6 +106,20 @@ class EmulatorMiddleware:
             await self.app(scope, receive, send)
         else:  # malformed: the real answer, cut in half
             await self.app(scope, receive, _truncating(send))
+
+
+def asked_items(scope: Scope) -> int:
+    """How many items a listing request asks for: Plex's X-Plex-Container-Size (query or
+    header) or Jellyfin's Limit; 0 when it does not say."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    asked = {k.lower(): v for k, v in parse_qsl(query)}
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"x-plex-container-size":
+            asked.setdefault("x-plex-container-size", value.decode("latin-1"))
+    for name in ("x-plex-container-size", "limit"):
+        if asked.get(name, "").isdigit():
+            return int(asked[name])
+    return 0
 
 
 def _truncating(send: Send) -> Send:

@@ -39,7 +39,7 @@ from common.targets.plex_parse import (
 )
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
-from common.targets.sweep import fresh_since, sweep_deletions
+from common.targets.sweep import fresh_since, sweep_deletions, swept_ids
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,10 @@ LISTING_EXCLUDED = ",".join(
         "lastViewedAt", "userRating", "ratingCount", "musicAnalysisVersion",
     )
 )  # fmt: skip
-# An id sweep leaves out every attribute but ratingKey and type.
+# An id sweep leaves out every attribute but ratingKey and type: 40 bytes an id, so a
+# 25,000-id page is 1 MB, and a 50,000-track library takes two rounds.
 SWEEP_EXCLUDED = ",".join((LISTING_EXCLUDED, *TRACK_READ))
+PLEX_SWEEP_PAGE_SIZE = 25_000
 
 
 class PlexClient:
@@ -164,6 +166,7 @@ class PlexClient:
         library: TargetLibrary,
         read: Callable[[PlexContainer], list[T]],
         *filters: tuple[str, str] | tuple[str, str, str] | None,
+        retry_timeouts: bool = True,
     ) -> Callable[[Page], Awaitable[PageResult[T]]]:
         """Pages of ``/all`` tracks read by ``read``; large bodies are parsed off the loop."""
         base = f"/library/sections/{encode(library.library_id)}/all"
@@ -178,7 +181,9 @@ class PlexClient:
                 ("X-Plex-Container-Size", str(page.size)),
             )
             where = f"at page {page.number}"
-            response = await self._transport.request("GET", path, EndpointClass.TRACK_PAGE)
+            response = await self._transport.request(
+                "GET", path, EndpointClass.TRACK_PAGE, retry_timeouts=retry_timeouts
+            )
 
             def parse() -> tuple[list[T], int | None, int | None]:
                 container = self._parse(response, path, where)
@@ -231,15 +236,25 @@ class PlexClient:
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         """The id sweep that reveals deletions: ratingKeys only (``excludeFields`` drops the
-        other attributes), in the largest pages the server serves."""
-        fetch = self._fetcher(library, track_ids_of, ("excludeFields", SWEEP_EXCLUDED))
-        ids = await list_all(
-            fetch,
-            what=f"Plex library {library.title!r} (id sweep)",
-            page_size=self._settings.sweep_page_size,
-            key=lambda item_id: item_id,
+        other attributes), in large pages (smaller ones when a large one times out)."""
+        what = f"Plex library {library.title!r} (id sweep)"
+
+        async def sweep(page_size: int, retry_timeouts: bool) -> set[str]:
+            fetch = self._fetcher(
+                library,
+                track_ids_of,
+                ("excludeFields", SWEEP_EXCLUDED),
+                retry_timeouts=retry_timeouts,
+            )
+            ids = await list_all(fetch, what=what, page_size=page_size, key=lambda i: i)
+            return set(ids)
+
+        return await swept_ids(
+            sweep,
+            large=self._settings.sweep_page_size or PLEX_SWEEP_PAGE_SIZE,
+            small=self._settings.page_size,
+            what=what,
         )
-        return set(ids)
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None

@@ -17,11 +17,11 @@ class ClientSettings:
     concurrency: int = 4
     timeout_seconds: float = 30.0
     page_size: int = 500
-    # Id sweeps ask for the fewest fields, so far larger pages stay light (a Jellyfin sweep
-    # item is about 530 bytes: 13 MB a page); a server that serves fewer per page is
-    # followed at its own size. Each listing's first page goes alone (it tells the total),
-    # so the larger the pages, the fewer the rounds: a 50,000-track library takes two.
-    sweep_page_size: int = 25_000
+    # Id sweeps ask for the fewest fields, so far larger pages stay light; 0 takes the
+    # client's own size (Plex 25,000, Jellyfin 10,000). A server that serves fewer per page
+    # is followed at its own size, and one that cannot answer a page in time is swept
+    # again in ``page_size`` pages (common/targets/sweep.py).
+    sweep_page_size: int = 0
     url_limit: int = 8000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     client_name: str = "cmdarr"
@@ -33,8 +33,8 @@ class ClientSettings:
             raise ValueError("concurrency must be at least 1")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
-        if self.sweep_page_size < 1:
-            raise ValueError("sweep_page_size must be at least 1")
+        if self.sweep_page_size < 0:
+            raise ValueError("sweep_page_size must be 0 (the client's own) or positive")
         if self.timeout_seconds <= 0:
             raise ValueError("timeout_seconds must be positive")
         if self.url_limit < 256:

@@ -4,15 +4,39 @@ never counts: a deletion balanced by an addition leaves the total unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Protocol
 
+from common.targets.errors import TargetTimeout
 from common.targets.model import TargetLibrary, TargetTrack
 from common.targets.paging import missing_ids
+
+_log = logging.getLogger("common.targets.sweep")
+
+# A sweep in pages of this many ids, retrying timeouts or not: its set of ids.
+Sweep = Callable[[int, bool], Awaitable[set[str]]]
 
 
 class _Sweeps(Protocol):
     async def track_ids(self, library: TargetLibrary) -> set[str]: ...
+
+
+async def swept_ids(sweep: Sweep, *, large: int, small: int, what: str) -> set[str]:
+    """The ids of a library, swept in ``large`` pages. A server builds every item it sends,
+    so a large page can outlast the request timeout on a small machine: then the sweep
+    starts again in the listing's ``small`` pages, which every build uses, and the large
+    page is not sent again (a timeout there is final at once)."""
+    if large <= small:
+        return await sweep(small, True)
+    try:
+        return await sweep(large, False)
+    except TargetTimeout:
+        _log.warning(
+            "id sweep: a page timed out; sweeping in smaller pages",
+            extra={"fields": {"library": what, "page_size": large, "smaller": small}},
+        )
+        return await sweep(small, True)
 
 
 async def sweep_deletions(

@@ -76,11 +76,13 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        retry_timeouts: bool = True,
     ) -> httpx.Response:
         """Send, retrying what may be retried; return a 2xx response or raise a TargetError.
 
         ``url`` is a path with its query already encoded (filters such as ``title==`` need
-        operators httpx would otherwise escape).
+        operators httpx would otherwise escape). Without ``retry_timeouts`` a timeout is
+        final at once: for a request the caller can make smaller instead.
         """
         safe = method in ("GET", "HEAD", "PUT", "DELETE") if idempotent is None else idempotent
         what = f"{self._target}: {describe(method, url)}"
@@ -117,6 +119,8 @@ class Transport:
                     retry_after = response.headers.get("Retry-After")
                     if status not in (429,) and status < 500:
                         raise self._client_error(what, status)
+            if timed_out and not retry_timeouts:
+                raise self._final_error(what, attempt, status, timed_out)
             delay = retry_delay(
                 attempt=attempt,
                 policy=policy,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from common.targets import EndpointClass, TargetLibrary
-from tests.support.target_clients import Target
+from emulators.knobs import Knobs
+from tests.support.target_clients import KINDS, Target, fast_settings, target
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -75,3 +76,18 @@ async def test_a_capped_server_is_swept_at_its_own_page_size(tgt: Target) -> Non
     ids = await tgt.client.track_ids(library)
     assert len(ids) == 300
     assert tgt.server_counts()["track_page"] == 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_sweep_page_that_times_out_is_not_retried_but_swept_smaller(kind: str) -> None:
+    """A server that builds each item it sends (Jellyfin on a small machine) cannot answer
+    a large sweep page in time: that page is sent once, and the sweep starts over in the
+    listing's pages."""
+    settings = fast_settings(timeout_seconds=1.0, page_size=100, sweep_page_size=300)
+    async with target(kind, settings=settings, knobs=Knobs(item_ms=5)) as tgt:
+        library = await _second_library(tgt)  # 300 tracks: 1.5 s as one page, 0.5 s a 100
+        tgt.reset_counts()
+        ids = await tgt.client.track_ids(library)
+        assert len(ids) == 300
+        assert tgt.server_counts()["track_page"] == 1 + 3
+        assert tgt.sleep.waits == [], "the large page was not retried"
