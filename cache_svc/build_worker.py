@@ -119,7 +119,11 @@ async def _build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -
 
 
 def _read_image(path: Path) -> TrackIndex:
-    return decode(path.read_bytes())
+    """The previous image, removed once read: the build's folder holds one image at a
+    time (a container's /tmp may be small)."""
+    image = path.read_bytes()
+    path.unlink()
+    return decode(image)
 
 
 def _write_image(path: Path, index: TrackIndex) -> None:

@@ -15,7 +15,10 @@ import yaml
 
 from common.addresses import is_uri
 from common.auth.setup import SECRET_COMMAND
+from common.matching import LibraryTrack, TrackIndex
+from common.matching.image import encode
 from common.probe import free_port
+from emulators.library import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
@@ -90,6 +93,31 @@ def test_pods_run_as_the_image_user_without_privileges_and_with_limits() -> None
                 assert set(container["resources"][bound]) >= {"cpu", "memory"}, name
             mounts = {m["mountPath"] for m in container["volumeMounts"]}
             assert {"/data", "/tmp"} <= mounts, "writable places on a read-only root"
+
+
+def _quantity(text: str) -> int:
+    """A Kubernetes quantity in bytes (the binary suffixes the manifests use)."""
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+    return int(text[:-2]) * units[text[-2:]] if text[-2:] in units else int(text)
+
+
+def test_cache_svc_tmp_holds_the_build_images_of_two_large_targets() -> None:
+    """Builds hand index images to their worker processes through /tmp, one image per
+    target building: two targets of 300,000 tracks building at once fit its sizeLimit
+    (a pod over it is evicted)."""
+    catalog = generate(seed=1, tracks=2_000, audiobooks=0)
+    index = TrackIndex(
+        LibraryTrack(
+            f"{t.seq}", s.title, t.title, t.artists, t.album_artist, t.album, t.duration_ms, t.mbid
+        )
+        for s in catalog.sections
+        for t in s.tracks
+    )
+    index.seal()
+    per_track = len(encode(index)) / len(index)
+    pod = of_kind("Deployment")["cache"]["spec"]["template"]["spec"]
+    tmp = next(v for v in pod["volumes"] if v["name"] == "tmp")
+    assert 2 * 300_000 * per_track <= _quantity(tmp["emptyDir"]["sizeLimit"])
 
 
 def test_every_service_runs_replicas_that_roll_without_downtime() -> None:
