@@ -28,7 +28,7 @@ from common.targets.jellyfin_parse import (
     playlist_from_item,
     track_from_item,
 )
-from common.targets.listing import Items, PageResult, ProgressCallback, list_all
+from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -297,10 +297,9 @@ class JellyfinClient:
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         """The id sweep that reveals deletions: no optional field, no images, no user data,
         in large pages (smaller ones when a large one times out)."""
-        what = f"Jellyfin library {library.title!r} (id sweep)"
 
-        async def sweep(page_size: int, retry_timeouts: bool) -> set[str]:
-            fetch = await self._fetcher(
+        def pages(retry_timeouts: bool) -> Awaitable[Fetch[str]]:
+            return self._fetcher(
                 library,
                 ids_of,
                 ("Fields", ""),
@@ -308,14 +307,12 @@ class JellyfinClient:
                 ("EnableTotalRecordCount", "true"),
                 retry_timeouts=retry_timeouts,
             )
-            ids = await list_all(fetch, what=what, page_size=page_size, key=lambda i: i)
-            return set(ids)
 
         return await swept_ids(
-            sweep,
+            pages,
             large=self._settings.sweep_page_size or JELLYFIN_SWEEP_PAGE_SIZE,
             small=self._settings.page_size,
-            what=what,
+            what=f"Jellyfin library {library.title!r} (id sweep)",
         )
 
     async def changes_since(

@@ -15,7 +15,7 @@ from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
-from common.targets.listing import Items, PageResult, ProgressCallback, list_all
+from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -237,23 +237,16 @@ class PlexClient:
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         """The id sweep that reveals deletions: ratingKeys only (``excludeFields`` drops the
         other attributes), in large pages (smaller ones when a large one times out)."""
-        what = f"Plex library {library.title!r} (id sweep)"
 
-        async def sweep(page_size: int, retry_timeouts: bool) -> set[str]:
-            fetch = self._fetcher(
-                library,
-                track_ids_of,
-                ("excludeFields", SWEEP_EXCLUDED),
-                retry_timeouts=retry_timeouts,
-            )
-            ids = await list_all(fetch, what=what, page_size=page_size, key=lambda i: i)
-            return set(ids)
+        async def pages(retry_timeouts: bool) -> Fetch[str]:
+            excluded = ("excludeFields", SWEEP_EXCLUDED)
+            return self._fetcher(library, track_ids_of, excluded, retry_timeouts=retry_timeouts)
 
         return await swept_ids(
-            sweep,
+            pages,
             large=self._settings.sweep_page_size or PLEX_SWEEP_PAGE_SIZE,
             small=self._settings.page_size,
-            what=what,
+            what=f"Plex library {library.title!r} (id sweep)",
         )
 
     async def changes_since(

@@ -9,24 +9,30 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Protocol
 
 from common.targets.errors import TargetTimeout
+from common.targets.listing import Fetch, list_all
 from common.targets.model import TargetLibrary, TargetTrack
 from common.targets.paging import missing_ids
 
 _log = logging.getLogger("common.targets.sweep")
 
-# A sweep in pages of this many ids, retrying timeouts or not: its set of ids.
-Sweep = Callable[[int, bool], Awaitable[set[str]]]
+# The pages of an id sweep, their timeouts retried or not.
+SweepPages = Callable[[bool], Awaitable[Fetch[str]]]
 
 
 class _Sweeps(Protocol):
     async def track_ids(self, library: TargetLibrary) -> set[str]: ...
 
 
-async def swept_ids(sweep: Sweep, *, large: int, small: int, what: str) -> set[str]:
+async def swept_ids(pages: SweepPages, *, large: int, small: int, what: str) -> set[str]:
     """The ids of a library, swept in ``large`` pages. A server builds every item it sends,
     so a large page can outlast the request timeout on a small machine: then the sweep
     starts again in the listing's ``small`` pages, which every build uses, and the large
     page is not sent again (a timeout there is final at once)."""
+
+    async def sweep(page_size: int, retry_timeouts: bool) -> set[str]:
+        fetch = await pages(retry_timeouts)
+        return set(await list_all(fetch, what=what, page_size=page_size, key=str))
+
     if large <= small:
         return await sweep(small, True)
     try:

@@ -4,10 +4,14 @@ HTTP), Plex Guid entries of the form mbid://artist/<uuid>, and on into the index
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
 
 from common.matching import Query, TrackIndex, match_track
+from common.targets import TargetClient, TargetLibrary
 from common.targets.jellyfin_parse import artist_mbids_of
 from common.targets.plex_parse import artist_mbids_from_guids
 from emulators.catalog_extra import EXTRA_ALBUMS, artist_mbid
@@ -38,14 +42,20 @@ def test_plex_artist_guids_are_not_recording_ids() -> None:
     assert artist_mbids_from_guids((f"mbid://recording/{B}",)) == ()
 
 
-async def test_jellyfin_listing_carries_artist_mbids_into_matching() -> None:
+@asynccontextmanager
+async def _jellyfin_with_extra() -> AsyncIterator[tuple[TargetClient, TargetLibrary]]:
+    """A Jellyfin client on an emulated library with the catalogue's tagged extra part."""
     catalog = generate(seed=1, tracks=300, music_libraries=1, audiobooks=0, extra=True)
     async with (
         emulator_for("jellyfin", catalog=catalog) as emulator,
         httpx.AsyncClient(base_url=emulator.url) as http,
     ):
         client = client_for("jellyfin", emulator, http, fast_settings(), RecordingSleep())
-        library = (await client.music_libraries()).chosen[0]
+        yield client, (await client.music_libraries()).chosen[0]
+
+
+async def test_jellyfin_listing_carries_artist_mbids_into_matching() -> None:
+    async with _jellyfin_with_extra() as (client, library):
         tracks = await client.list_tracks(library)
     stronger = next(t for t in tracks if t.title == "Stronger")
     assert stronger.artist_mbids == (artist_mbid("Kanye West"),)
@@ -61,13 +71,7 @@ async def test_jellyfin_listing_carries_artist_mbids_into_matching() -> None:
 async def test_a_live_search_hit_carries_artist_mbids_into_matching_too() -> None:
     """The live fallback matches its search hits with the index's rules: the hits' artist
     MBIDs go along, as a listing's do."""
-    catalog = generate(seed=1, tracks=300, music_libraries=1, audiobooks=0, extra=True)
-    async with (
-        emulator_for("jellyfin", catalog=catalog) as emulator,
-        httpx.AsyncClient(base_url=emulator.url) as http,
-    ):
-        client = client_for("jellyfin", emulator, http, fast_settings(), RecordingSleep())
-        library = (await client.music_libraries()).chosen[0]
+    async with _jellyfin_with_extra() as (client, library):
         hits = await client.search(library, "Stronger")
     indexed = [hit.indexed(library.title) for hit in hits]
     assert [t.artist_mbids for t in indexed if t.title == "Stronger"] == [
