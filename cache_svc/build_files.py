@@ -1,6 +1,6 @@
 """A build's folder: where cache_svc and its build worker hand each other index images.
 
-A 100,000-track image is about 30 MB. Through the worker's stdout it crossed cache_svc's
+A 100,000-track image is about 28 MB. Through the worker's stdout it crossed cache_svc's
 event loop in 256 KB reads: 0.15 s on a quiet machine, 2 s while MatchTracks batches kept
 the loop busy. A file is written and read whole, in a thread."""
 

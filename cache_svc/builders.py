@@ -136,8 +136,9 @@ class WorkerBuilder:
     ) -> Finished:
         async with build_folder() as folder:
             async with self._worker() as (stdin, stdout):
-                # The worker starts (about half a second of imports) while we gather what
-                # it needs: the token from config_svc and, for a refresh, the serving image.
+                # The worker starts (a quarter of a second of imports) while we gather
+                # what it needs: the token from config_svc and, for a refresh, the serving
+                # image.
                 stdin.write(await self._request(job, progress, folder))
                 await stdin.drain()
                 done = await _answers(stdout, progress, changed, tally)
