@@ -1,5 +1,5 @@
 """The shared run queue on its own (SQLite and PostgreSQL): claims within the limit, the
-oldest first, one run of a command at a time, fenced saves, heartbeats, takeover of lapsed
+oldest first, one run of a playlist at a time, fenced saves, heartbeats, takeover of lapsed
 leases, cron slots once."""
 
 from __future__ import annotations
