@@ -32,7 +32,7 @@ from common.config.values import SettingValues
 from common.model import Target
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
-from emulators.knobs import Knobs
+from emulators.knobs import Fault, Knobs
 from emulators.server import Emulator, running_plex
 from tests.support.waiting import eventually
 
@@ -164,7 +164,9 @@ async def test_a_failed_worker_build_names_the_cause_and_never_the_token(
 
 
 async def test_cancelling_a_build_kills_its_worker(plex: Emulator) -> None:
-    plex.knobs.latency_ms = 200  # slow enough that the build is still listing when cancelled
+    # One page comes back; the next is held until the emulator stops: the build is still
+    # listing, whatever the machine's speed, when it is cancelled.
+    plex.knobs.faults.append(Fault(kind="slow", endpoint="track_page", skip=1, seconds=120))
     progress = BuildProgress(full=True, started_at=0.0)
     building = asyncio.create_task(
         _worker(plex).build(_job(), progress, lambda: None, RequestTally())
