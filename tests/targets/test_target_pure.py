@@ -1,5 +1,6 @@
 """Pure pieces of the targets layer: paging plans, chunking, retry decisions, the token
-bucket, library choice and the query encoding."""
+bucket, library choice, the query encoding, and when an id sweep falls back to small
+pages."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import pytest
 from common.targets import ClientSettings
 from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
-from common.targets.listing import served_page_size
+from common.targets.errors import TargetServerError, TargetTimeout
+from common.targets.listing import Fetch, PageResult, served_page_size
 from common.targets.model import TargetLibrary
 from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids, page_plan
 from common.targets.query import query
 from common.targets.ratelimit import BucketState
 from common.targets.retry import RetryPolicy, backoff_delay, parse_retry_after, retry_delay
+from common.targets.sweep import swept_ids
 
 
 def test_page_plan_covers_the_total_once() -> None:
@@ -176,3 +179,35 @@ def test_entry_before_translates_an_index_to_plex_after() -> None:
 def test_settings_refuse_nonsense(bad: dict[str, object], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         ClientSettings(**bad)  # type: ignore[arg-type]
+
+
+class _Pages:
+    """Sweep pages over ``ids`` that fail as told for pages larger than ``fail_above``."""
+
+    def __init__(self, ids: list[str], fail_above: int, error: Exception) -> None:
+        self.ids, self.fail_above, self.error = ids, fail_above, error
+        self.asked: list[tuple[int, bool]] = []  # (page size, timeouts retried)
+
+    async def __call__(self, retry_timeouts: bool) -> Fetch[str]:
+        async def fetch(page: Page) -> PageResult[str]:
+            self.asked.append((page.size, retry_timeouts))
+            if page.size > self.fail_above:
+                raise self.error
+            return PageResult(self.ids[page.start : page.start + page.size], len(self.ids))
+
+        return fetch
+
+
+async def test_a_sweep_falls_back_to_small_pages_on_a_timeout_only() -> None:
+    ids = [f"id{n}" for n in range(250)]
+    timing_out = _Pages(ids, 100, TargetTimeout("slow", tries=1))
+    assert await swept_ids(timing_out, large=1000, small=100, what="lib") == set(ids)
+    assert timing_out.asked[0] == (1000, False), "the large page, its timeout final"
+    assert {asked for asked in timing_out.asked[1:]} == {(100, True), (50, True)}
+    failing = _Pages(ids, 100, TargetServerError("down", tries=4, status=503))
+    with pytest.raises(TargetServerError, match="down"):
+        await swept_ids(failing, large=1000, small=100, what="lib")
+    assert failing.asked == [(1000, False)], "a server error is no reason to sweep smaller"
+    small_only = _Pages(ids, 1000, TargetTimeout("slow", tries=1))
+    assert await swept_ids(small_only, large=100, small=100, what="lib") == set(ids)
+    assert {retried for _, retried in small_only.asked} == {True}
