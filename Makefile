@@ -14,9 +14,9 @@ install: $(INSTALLED) $(GENERATED)
 
 $(INSTALLED): $(LOCK) pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
-	$(PYTHON) -m venv $(VENV)
-	# Exactly the locked versions, each file checked against its hash.
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	# Exactly the locked versions, each file checked against its hash, installed by the
+	# lock's own pip (see the script for why the venv's stock pip cannot be trusted with it).
+	sh release/install-lock.sh $(PYTHON) $(VENV) $(LOCK)
 	# The project itself (metadata, the cmdarr command); its dependencies came from the lock.
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation .
 	# The code runs from this tree: put it and the generated code on the venv's path.

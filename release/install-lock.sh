@@ -1,0 +1,29 @@
+#!/bin/sh
+# Usage: release/install-lock.sh PYTHON VENV LOCK
+#
+# Creates the virtualenv VENV with PYTHON's own venv module and installs LOCK into it,
+# every file checked against its hash. `make install` and the Dockerfile both install
+# through this script, and a test runs it against a newer release of a locked package.
+#
+# The lock's own pip goes in first, by its hash, before anything else: the pip that
+# `python -m venv` brings may be years old, and pip before 23.3 does not apply a pin to a
+# requirement that names an extra (pytest-cov's `coverage[toml]>=...`), so it picks the
+# newest release on the index and then refuses it as unpinned. With the lock's pip doing
+# the resolving, the lock installs as written, whatever has been released since.
+set -eu
+if [ $# -ne 3 ]; then
+  echo "usage: $0 PYTHON VENV LOCK" >&2
+  exit 2
+fi
+python=$1 venv=$2 lock=$3
+
+"$python" -m venv "$venv"
+# The lock's entry for pip: its pin line and the hash lines continuing it.
+awk '/^pip==/ { keep = 1 } keep { print } keep && !/\\$/ { exit }' "$lock" >"$venv/pip.lock"
+if ! grep -q '^pip==' "$venv/pip.lock"; then
+  echo "$lock pins no pip: compile it with release/pip.in (see make lock)" >&2
+  exit 1
+fi
+pip="$venv/bin/python -m pip --disable-pip-version-check"
+$pip install --quiet --require-hashes --no-deps -r "$venv/pip.lock"
+$pip install --quiet --require-hashes -r "$lock"
