@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # Every dependency, dev extras included, pinned with hashes: `make lock` writes it.
 LOCK   := requirements-dev.lock
+# The runtime dependencies alone, at the same versions: the container image installs it.
+RUNTIME_LOCK := requirements.lock
 GENERATED := gen/.generated
 PROTOS := $(shell find protos -name '*.proto')
 
@@ -12,7 +14,7 @@ PROTOS := $(shell find protos -name '*.proto')
 
 install: $(INSTALLED) $(GENERATED)
 
-$(INSTALLED): $(LOCK) pyproject.toml
+$(INSTALLED): $(LOCK) pyproject.toml release/install-lock.sh
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
 	# Exactly the locked versions, each file checked against its hash, installed by the
 	# lock's own pip (see the script for why the venv's stock pip cannot be trusted with it).
@@ -23,13 +25,26 @@ $(INSTALLED): $(LOCK) pyproject.toml
 	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/gen" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/cmdarr-src.pth"
 	touch $@
 
-# Re-resolve the lock from pyproject.toml, every package at the newest version it allows;
+# Refresh both locks from pyproject.toml, every package at the newest version it allows;
 # `make lock LOCK_ARGS=` keeps the current pins and only adds what is new. pip-tools itself
-# is pinned in the lock, so this works from a fresh clone.
+# is pinned in the lock, so this works from a fresh clone. What keeps a new lock
+# installable after later upstream releases:
+# - release/pip.in pins pip itself in each lock, and release/install-lock.sh installs
+#   that pip (by hash) before the rest, whatever pip the machine's venv brings;
+# - --no-strip-extras keeps `coverage[toml]==...` as written, so that even an old pip
+#   applies the pin to a requirement that names an extra;
+# - the runtime lock (the container image's) starts from the development lock's pins, so
+#   the image runs the versions the tests ran;
+# - the locks' own test then installs both from scratch with the machine's stock pip,
+#   beside newer releases of locked packages. Commit the locks only when it passes.
 LOCK_ARGS ?= --upgrade
+PIP_COMPILE := $(BIN)/pip-compile --quiet --no-strip-extras --generate-hashes --allow-unsafe \
+  --no-emit-index-url --no-emit-find-links
 lock: install
-	$(BIN)/pip-compile --quiet $(LOCK_ARGS) --extra dev --strip-extras --generate-hashes \
-	  --allow-unsafe --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --output-file $(LOCK) pyproject.toml release/pip.in
+	cp $(LOCK) $(RUNTIME_LOCK)
+	$(PIP_COMPILE) --output-file $(RUNTIME_LOCK) pyproject.toml release/pip.in
+	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_locks.py
 
 $(GENERATED): $(PROTOS) protos/generate.py $(INSTALLED)
 	rm -rf gen
