@@ -18,32 +18,24 @@ RUN apt-get update \
     && apt-get install --yes --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 
-RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
 
-# Dependencies first, from pyproject.toml alone, so that a source change keeps this layer.
-# The project itself is not installed: the code runs from the source tree (PYTHONPATH).
-COPY pyproject.toml ./
-RUN python - <<'EOF'
-import tomllib
-project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-# The code generator's plugin (protoc-gen-mypy) comes from the dev extras.
-plugin = [d for d in project["optional-dependencies"]["dev"] if d.startswith("mypy-protobuf")]
-open("requirements.txt", "w").write("\n".join(project["dependencies"]) + "\n")
-open("requirements-gen.txt", "w").write("\n".join(plugin) + "\n")
-EOF
-RUN pip install --upgrade pip \
-    && pip install -r requirements.txt -r requirements-gen.txt
+# Dependencies first, so that a source change keeps this layer: the runtime lock
+# (requirements.lock, the runtime half of requirements-dev.lock: the same versions, every
+# file checked against its hash), installed by the lock's own pip exactly as `make install`
+# installs the development lock. The project itself is not installed: the code runs from
+# the source tree (PYTHONPATH).
+COPY requirements.lock ./
+COPY release/install-lock.sh release/
+RUN sh release/install-lock.sh python /opt/venv requirements.lock
 
 COPY . .
 
-# Generate the gRPC code, then drop the generator's plugin: the runtime needs neither.
+# Generate the gRPC code; the type stubs (.pyi) are for development, not for running.
 RUN rm -rf gen \
-    && python protos/generate.py gen \
-    && pip uninstall --yes mypy-protobuf \
-    && rm -f requirements.txt requirements-gen.txt \
+    && python protos/generate.py --no-type-stubs gen \
     && python -m compileall -q /src
 
 # --- runtime: the venv, the source and gen/; no compilers, not root ---

@@ -1,13 +1,16 @@
 """Generate the Python code (messages, gRPC stubs and their type stubs) for every proto.
 
-Usage: python protos/generate.py OUT_DIR
+Usage: python protos/generate.py [--no-type-stubs] OUT_DIR
 
 The Makefile runs it into gen/; a test runs it into a temporary folder and compares, so
-the code in gen/ is always exactly what these protos produce.
+the code in gen/ is always exactly what these protos produce. The container image passes
+--no-type-stubs: the code runs without the .pyi files, and their generator
+(mypy-protobuf) is a development dependency the runtime lock leaves out.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -22,20 +25,27 @@ def proto_files() -> list[Path]:
     return sorted(PROTO_ROOT.rglob("*.proto"))
 
 
-def generate(out_dir: Path) -> None:
+def type_stub_args(out_dir: Path) -> list[str]:
+    """protoc's arguments for the .pyi files, from mypy-protobuf's plugins beside python."""
+    bin_dir = str(Path(sys.executable).parent)
+    return [
+        f"--plugin=protoc-gen-mypy={shutil.which('protoc-gen-mypy', path=bin_dir)}",
+        f"--plugin=protoc-gen-mypy_grpc={shutil.which('protoc-gen-mypy_grpc', path=bin_dir)}",
+        f"--mypy_out={out_dir}",
+        f"--mypy_grpc_out={out_dir}",
+    ]
+
+
+def generate(out_dir: Path, type_stubs: bool = True) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     well_known = Path(grpc_tools.__file__).parent / "_proto"
-    bin_dir = Path(sys.executable).parent
     args = [
         "grpc_tools.protoc",
         f"-I{PROTO_ROOT}",
         f"-I{well_known}",
-        f"--plugin=protoc-gen-mypy={shutil.which('protoc-gen-mypy', path=str(bin_dir))}",
-        f"--plugin=protoc-gen-mypy_grpc={shutil.which('protoc-gen-mypy_grpc', path=str(bin_dir))}",
         f"--python_out={out_dir}",
         f"--grpc_python_out={out_dir}",
-        f"--mypy_out={out_dir}",
-        f"--mypy_grpc_out={out_dir}",
+        *(type_stub_args(out_dir) if type_stubs else []),
         *(str(p.relative_to(PROTO_ROOT)) for p in proto_files()),
     ]
     if protoc.main(args) != 0:
@@ -47,6 +57,8 @@ def generate(out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit(__doc__)
-    generate(Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--no-type-stubs", dest="type_stubs", action="store_false")
+    arguments = parser.parse_args()
+    generate(arguments.out_dir, type_stubs=arguments.type_stubs)

@@ -17,13 +17,16 @@ if [ $# -ne 3 ]; then
 fi
 python=$1 venv=$2 lock=$3
 
-"$python" -m venv "$venv"
+pins=$(mktemp)
+trap 'rm -f "$pins"' EXIT
 # The lock's entry for pip: its pin line and the hash lines continuing it.
-awk '/^pip==/ { keep = 1 } keep { print } keep && !/\\$/ { exit }' "$lock" >"$venv/pip.lock"
-if ! grep -q '^pip==' "$venv/pip.lock"; then
+awk '/^pip==/ { keep = 1 } keep { print } keep && !/\\$/ { exit }' "$lock" >"$pins"
+if ! grep -q '^pip==' "$pins"; then
   echo "$lock pins no pip: compile it with release/pip.in (see make lock)" >&2
   exit 1
 fi
+
+"$python" -m venv "$venv"
 pip="$venv/bin/python -m pip --disable-pip-version-check"
-$pip install --quiet --require-hashes --no-deps -r "$venv/pip.lock"
+$pip install --quiet --require-hashes --no-deps -r "$pins"
 $pip install --quiet --require-hashes -r "$lock"

@@ -299,7 +299,8 @@ def test_dockerfile_is_multi_stage_with_a_slim_runtime_free_of_compilers() -> No
     base = shlex.split(stages[-1])[0]
     assert re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], base) == "python:3.11-slim"
     builder = " ".join(rest for keyword, rest in steps[: len(steps) - len(final_stage())])
-    assert "python protos/generate.py gen" in builder
+    assert "python protos/generate.py --no-type-stubs gen" in builder
+    assert "sh release/install-lock.sh python /opt/venv requirements.lock" in builder
     final = final_stage()
     runs = " ".join(rest for keyword, rest in final if keyword == "RUN")
     assert not re.search(r"build-essential|\bgcc\b|apt-get install", runs)
