@@ -8,9 +8,12 @@ LOCK   := requirements-dev.lock
 # The runtime dependencies alone, at the same versions: the container image installs it.
 RUNTIME_LOCK := requirements.lock
 GENERATED := gen/.generated
+# The released API (a buf image of protos/): `make lint` fails on any change to
+# cmdarr.*.v1 that is not additive. `make api-baseline` records a new release.
+API_BASELINE := release/api-baseline.json
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos dist run test lint unit bench demo chaos cluster chaos-cluster clean browser
+.PHONY: install lock protos api-baseline dist run test lint unit bench demo chaos cluster chaos-cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -55,6 +58,9 @@ protos: install
 	rm -f $(GENERATED)
 	$(MAKE) $(GENERATED)
 
+api-baseline: install
+	$(BIN)/buf build protos --exclude-source-info -o $(API_BASELINE)
+
 # The cmdarr-client wheel (cmdarr_client plus the generated protobuf code) into dist/:
 # `pip install dist/cmdarr_client-*.whl` anywhere, nothing from this tree needed.
 dist: install
@@ -69,6 +75,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/buf lint protos
+	$(BIN)/buf breaking protos --against $(API_BASELINE)
 
 # Line coverage of the project's packages, printed short (fully covered files left out);
 # the run fails under [tool.coverage.report] fail_under.
