@@ -24,6 +24,8 @@ from common.targets.errors import (
     TargetServerError,
     TargetShortListing,
     TargetTimeout,
+    TargetUnstableOrder,
+    TargetUnsupportedVersion,
 )
 from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.model import (
@@ -67,6 +69,8 @@ __all__ = [
     "TargetShortListing",
     "TargetTimeout",
     "TargetTrack",
+    "TargetUnstableOrder",
+    "TargetUnsupportedVersion",
     "authenticate_by_name",
 ]
 

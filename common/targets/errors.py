@@ -69,6 +69,26 @@ class TargetShortListing(TargetError):
         self.received = received
 
 
+class TargetUnstableOrder(TargetShortListing):
+    """Every page was full under an unchanged total, yet some items came twice (and as
+    many never): the server's order has ties it breaks differently from one request to
+    the next, so pages overlapped. The listing may be taken again in one request."""
+
+    reason = ErrorReason.TARGET_SHORT_LISTING
+
+
+class TargetUnsupportedVersion(TargetError):
+    """The server is older than the oldest version whose API the client's requests need:
+    said at connection time, naming both versions, rather than as a failed sync later."""
+
+    reason = ErrorReason.TARGET_ERROR
+
+    def __init__(self, message: str, *, version: str, minimum: str) -> None:
+        super().__init__(message)
+        self.version = version
+        self.minimum = minimum
+
+
 class TargetPartialWrite(TargetError):
     """A playlist write applied fewer items than requested (Plex leafCountAdded)."""
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from common.targets.errors import TargetShortListing
+from common.targets.errors import TargetShortListing, TargetUnstableOrder
 from common.targets.paging import Page, page_plan
 
 T = TypeVar("T")
+
+_log = logging.getLogger("common.targets.listing")
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,56 @@ async def list_all(
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
     items = [item for chunk in results for item in chunk]
+    check_complete(what, items, total, key)
+    return items
+
+
+def check_complete(what: str, items: Sequence[T], total: int, key: Callable[[T], str]) -> None:
+    """``total`` items, each once. Full pages holding an item twice mean pages overlapped
+    (TargetUnstableOrder); anything else short is TargetShortListing."""
     unique = len({key(item) for item in items})
-    if len(items) != total or unique != total:
-        raise TargetShortListing(
-            f"{what}: received {unique} distinct items of the {total} reported",
-            expected=total,
-            received=unique,
+    if len(items) == total and unique == total:
+        return
+    error = TargetUnstableOrder if len(items) == total else TargetShortListing
+    raise error(
+        f"{what}: received {unique} distinct items of the {total} reported",
+        expected=total,
+        received=unique,
+    )
+
+
+async def list_or_whole(
+    fetch: Fetch[T],
+    whole: Callable[[], Awaitable[PageResult[T]]],
+    *,
+    what: str,
+    page_size: int,
+    key: Callable[[T], str],
+    on_progress: ProgressCallback | None = None,
+    on_items: Items | None = None,
+) -> list[T]:
+    """``list_all``; when its pages overlapped (a server whose order has ties that it
+    breaks anew on each request), the listing once more in one request, which no order
+    can split. What ``on_items`` saw of the first try is real but provisional, as ever."""
+    try:
+        return await list_all(
+            fetch,
+            what=what,
+            page_size=page_size,
+            key=key,
+            on_progress=on_progress,
+            on_items=on_items,
         )
+    except TargetUnstableOrder as exc:
+        _log.warning(
+            "listing: pages overlapped (ties in the server's order); listing in one request",
+            extra={"fields": {"listing": what, "total": exc.expected, "distinct": exc.received}},
+        )
+    result = await whole()
+    items = list(result.items)
+    check_complete(what, items, result.total, key)
+    if on_items is not None:
+        on_items(items)
+    if on_progress is not None:
+        on_progress(len(items), result.total)
     return items
