@@ -44,6 +44,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "retry_after, seconds), e.g. rate_limit:count=3,retry_after=2; repeatable",
     )
     parser.add_argument("--legacy-auth", action="store_true", help="Jellyfin: accept legacy auth")
+    parser.add_argument(
+        "--jellyfin-version",
+        default=Knobs.jellyfin_version,
+        help="the version Jellyfin reports (and behaves as, where versions differ)",
+    )
     parser.add_argument("--plex-token", default=DEFAULT_PLEX_TOKEN)
     parser.add_argument("--jellyfin-token", default=DEFAULT_JELLYFIN_TOKEN)
     args = parser.parse_args(argv)
@@ -64,6 +69,7 @@ def knobs_from(args: argparse.Namespace) -> Knobs:
         search_latency_ms=args.search_latency_ms,
         error_rate=args.error_rate,
         legacy_auth=args.legacy_auth,
+        jellyfin_version=args.jellyfin_version,
         faults=[replace(f) for f in args.faults],  # each server spends its own copy
     )
 

@@ -24,6 +24,7 @@ from emulators.admin import admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import fold, search_fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
+from emulators.jellyfin_order import audio_sort_name, order_terms, page_with_ties, sort_key
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware, json_body
@@ -92,8 +93,26 @@ _FIELD_NAMES = (
 KNOWN_FIELDS = frozenset(f.lower() for f in _FIELD_NAMES)
 
 
+# A listing's tracks in the server's order, and each one's sort key (equal keys: ties).
+Ordered = tuple[list[Track], list[tuple[Any, ...]]]
+
+
 class BadRequest(Exception):
     pass
+
+
+class ServerFault(Exception):
+    """What the real server answers with a 500 (an unhandled exception)."""
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """ "10.11.11" -> (10, 11, 11); the numeric parts up to the first other one."""
+    parts: list[int] = []
+    for part in text.split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
 
 
 def _hex(text: str) -> str:
@@ -148,8 +167,11 @@ class JellyfinState:
         self.item_ids: dict[int, str] = {}
         self.album_ids: dict[int, str] = {}
         self.artist_ids: dict[str, str] = {}
-        self.sort_names: dict[str, str] = {}
         self.fragments = FragmentCache()
+        # The artists an ``Artists=`` name created (folded names): the server makes an item
+        # for a name it does not know, once.
+        self.created_artists: set[str] = set()
+        self.draws = 0  # listing requests so far: each draws its own order for ties
         self.reindex()
 
     def item_id(self, track: Track) -> str:
@@ -170,12 +192,9 @@ class JellyfinState:
             found = self.artist_ids[name] = _hex(f"artist-{self.catalog.seed}-{name}")
         return found
 
-    def sort_name(self, title: str) -> str:
-        """``sort_name`` of a title, folded once: titles repeat, and folding is slow."""
-        found = self.sort_names.get(title)
-        if found is None:
-            found = self.sort_names[title] = sort_name(title)
-        return found
+    def next_draw(self) -> int:
+        self.draws += 1
+        return self.draws
 
     def view_id(self, section: Section) -> str:
         return _hex(f"view-{self.catalog.seed}-{section.number}")
@@ -184,7 +203,7 @@ class JellyfinState:
         """After any library edit: the id index is rebuilt, orders and the rendered tracks it
         removed or replaced dropped."""
         self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
-        self.sorted_cache: dict[tuple[str, ...], list[Track]] = {}
+        self.sorted_cache: dict[tuple[str, ...], Ordered] = {}
         self.fragments.retain(t for _, t in self.index.values())
 
     def new_id(self, kind: str) -> str:
@@ -251,10 +270,8 @@ class JellyfinApp:
             dto["ProviderIds"] = provider_ids(track)
         if "datecreated" in fields:
             dto["DateCreated"] = iso(track.added_at)
-        if "datelastsaved" in fields:
-            dto["DateLastSaved"] = iso(track.updated_at)
         if "sortname" in fields:
-            dto["SortName"] = self.state.sort_name(track.title)
+            dto["SortName"] = audio_sort_name(track)
         if "parentid" in fields:
             dto["ParentId"] = album_id
         return dto
@@ -302,10 +319,8 @@ class JellyfinApp:
             parts.append(f'"ProviderIds":{{{ids}}}')
         if "datecreated" in fields:
             parts.append(f'"DateCreated":"{iso(track.added_at)}"')
-        if "datelastsaved" in fields:
-            parts.append(f'"DateLastSaved":"{iso(track.updated_at)}"')
         if "sortname" in fields:
-            parts.append(f'"SortName":{q(self.state.sort_name(track.title))}')
+            parts.append(f'"SortName":{q(audio_sort_name(track))}')
         if "parentid" in fields:
             parts.append(f'"ParentId":"{self.state.album_id(track.album_seq)}"')
         if not parts:
@@ -355,7 +370,7 @@ class JellyfinApp:
         return {
             "LocalAddress": "",
             "ServerName": "cmdarr-emulated-jellyfin",
-            "Version": "10.11.0",
+            "Version": self.knobs.jellyfin_version,
             "ProductName": "Jellyfin Server",
             "OperatingSystem": "Linux",
             "Id": self.state.server_id,
@@ -401,6 +416,14 @@ class JellyfinApp:
             return Response("Not Found", 404)
         return JSONResponse(self.user_dto())
 
+    async def user_views(self, request: Request) -> Response:
+        """``/UserViews`` came with 10.9.0 (jellyfin/jellyfin v10.9.0,
+        Jellyfin.Api/Controllers/UserViewsController.cs, GetUserViews); 10.8 has only
+        ``/Users/{userId}/Views`` (v10.8.13, same file)."""
+        if version_tuple(self.knobs.jellyfin_version) < (10, 9):
+            return Response("Not Found", 404)
+        return await self.views(request)
+
     async def views(self, _request: Request) -> Response:
         items = [self.view_dto(s) for s in self.state.catalog.sections]
         return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
@@ -408,11 +431,12 @@ class JellyfinApp:
     # -- items ---------------------------------------------------------------------------
 
     def _fields(self, query: Query) -> set[str]:
-        fields = {f.lower() for f in query.list("Fields")}
-        unknown = fields - KNOWN_FIELDS
-        if unknown:
-            raise BadRequest(f"unknown Fields value(s): {', '.join(sorted(unknown))}")
-        return fields
+        """The ``Fields`` asked for. An unknown name is dropped, not refused: the comma-
+        delimited model binder catches the enum converter's FormatException and leaves the
+        value out (jellyfin/jellyfin v10.10.7, Jellyfin.Api/ModelBinders/
+        CommaDelimitedArrayModelBinder.cs, GetParsedResult; v10.11.11,
+        CommaDelimitedCollectionModelBinder.cs)."""
+        return {f.lower() for f in query.list("Fields")} & KNOWN_FIELDS
 
     async def items(self, request: Request) -> Response:
         query = Query(request)
@@ -439,9 +463,10 @@ class JellyfinApp:
         elif types and "audio" not in types:
             dtos = []
         else:
-            tracks = self._tracks(parent, query)
+            tracks, keys = self._tracks(parent, query)
             total = len(tracks)
-            page = tracks[start : None if limit is None else start + limit]
+            stop = total if limit is None else start + limit
+            page = page_with_ties(tracks, keys, start, stop, self.state.next_draw())
             if request.scope.get("state", {}).get("short_page") and page:
                 page = page[: len(page) // 2]
             render = partial(self._track_fragment, fields)
@@ -452,53 +477,138 @@ class JellyfinApp:
             {"Items": page_dtos, "TotalRecordCount": len(dtos), "StartIndex": start}
         )
 
-    def _tracks(self, parent: str, query: Query) -> list[Track]:
+    def _sections(self, parent: str) -> list[Section]:
         sections = self.state.catalog.sections
-        if parent:
-            sections = [s for s in sections if self.state.view_id(s) == parent]
-            if not sections:
-                seed = self.state.catalog.seed
-                album = [
-                    t
-                    for s in self.state.catalog.sections
-                    for t in s.tracks
-                    if _hex(f"album-{seed}-{t.album_seq}") == parent
-                ]
-                return album
+        return [s for s in sections if self.state.view_id(s) == parent] if parent else sections
+
+    def _tracks(self, parent: str, query: Query) -> Ordered:
+        """The tracks a listing matches, in the server's order, with their sort keys (equal
+        keys are ties, which ``page_with_ties`` orders anew for each request)."""
+        sections = self._sections(parent)
+        if parent and not sections:
+            seed = self.state.catalog.seed
+            album = [
+                t
+                for s in self.state.catalog.sections
+                for t in s.tracks
+                if _hex(f"album-{seed}-{t.album_seq}") == parent
+            ]
+            return album, [(t.track_no,) for t in album]
         term = query.get("searchTerm")
         saved = query.get("minDateLastSaved")
-        sort = [s.lower() for s in query.list("SortBy")]
+        named = [n for n in query.get("Artists").split("|") if n.strip()]
+        artist_ids = set(query.list("ArtistIds"))
+        terms = order_terms(query.list("SortBy"))
         descending = query.get("SortOrder").lower().startswith("desc")
-        cache_key = (parent, term, query.get("Artists"), saved, str(descending), *sort)
-        cached = self.state.sorted_cache.get(cache_key) if sort else None
+        # Artists= writes (one artist item per unknown name), whether or not the listing is
+        # served from the cache below.
+        self._resolve_artists(named)
+        cache_key = (
+            parent,
+            term,
+            "|".join(named),
+            ",".join(sorted(artist_ids)),
+            saved,
+            self.knobs.jellyfin_version,
+            str(descending),
+            *terms,
+        )
+        cached = self.state.sorted_cache.get(cache_key)
         if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
             return cached
         tracks = [t for s in sections for t in s.tracks]
         if term:
             want = search_fold(term)
             tracks = [t for t in tracks if want in search_fold(t.title)]
-        named = {search_fold(n) for n in query.get("Artists").split("|") if n.strip()}
-        if named:  # whole names, track or album artist (case-insensitive; unverified)
+        folded = {search_fold(n) for n in named}
+        if folded:  # whole names, track or album artist (case-insensitive; unverified)
             tracks = [
-                t for t in tracks if named & {search_fold(a) for a in (*t.artists, t.album_artist)}
+                t for t in tracks if folded & {search_fold(a) for a in (*t.artists, t.album_artist)}
+            ]
+        if artist_ids:
+            # Track or album artist: BaseItemRepository.TranslateQuery, ArtistIds
+            # (jellyfin/jellyfin v10.11.11, WhereReferencedItemMultipleTypes with the types
+            # Artist and AlbumArtist).
+            tracks = [
+                t
+                for t in tracks
+                if artist_ids & {self.state.artist_id(a) for a in (*t.artists, t.album_artist)}
             ]
         if saved:
-            since = parse_iso(saved)
-            tracks = [t for t in tracks if t.updated_at >= since]
-        if sort:
-            keys = {
-                "sortname": lambda t: self.state.sort_name(t.title),
-                "name": lambda t: fold(t.title),
-                "id": lambda t: self.state.item_id(t),
-                "datecreated": lambda t: t.added_at,
-                "album": lambda t: fold(t.album),
-                "albumartist": lambda t: fold(t.album_artist),
+            tracks = self._saved_since(tracks, parse_iso(saved))
+        key = sort_key(terms)
+        tracks = sorted(tracks, key=key, reverse=descending)
+        ordered: Ordered = (tracks, [key(t) for t in tracks])
+        self.state.sorted_cache[cache_key] = ordered
+        return ordered
+
+    def _saved_since(self, tracks: list[Track], since: int) -> list[Track]:
+        """``minDateLastSaved`` as each version applies it. From 10.11 (EF Core) it filters
+        on DateLastSaved (jellyfin/jellyfin v10.11.11, Jellyfin.Server.Implementations/
+        Item/BaseItemRepository.cs, TranslateQuery: ``DateLastSaved >= MinDateLastSaved``).
+        Before, SqliteItemRepository.GetWhereClauses (v10.8.13 to v10.10.7) writes
+        ``DateLastSaved>=@MinDateLastSavedForUser`` but binds ``@MinDateLastSaved``:
+        Microsoft.Data.Sqlite (10.9, 10.10) refuses a statement with an unbound parameter
+        (SqliteCommand: "Must add values for the following parameters"), a 500; SQLitePCL
+        (10.8) leaves it NULL, so no row passes. See also jellyfin/jellyfin issue 17542."""
+        version = version_tuple(self.knobs.jellyfin_version)
+        if version >= (10, 11):
+            return [t for t in tracks if t.updated_at >= since]
+        if version >= (10, 9):
+            raise ServerFault(
+                "Must add values for the following parameters: @MinDateLastSavedForUser"
+            )
+        return []
+
+    def _resolve_artists(self, names: list[str]) -> None:
+        """``Artists=`` resolves each name with LibraryManager.GetArtist, which creates a
+        MusicArtist item (and its metadata folder) for a name it does not know
+        (jellyfin/jellyfin v10.11.11, Jellyfin.Api/Controllers/ItemsController.cs,
+        GetItems; Emby.Server.Implementations/Library/LibraryManager.cs, GetArtist ->
+        CreateItemByName: Directory.CreateDirectory, CreateItem). Each such creation is
+        counted (``GET /__admin/state``, ``side_effects``)."""
+        known = {
+            search_fold(a)
+            for t in self.state.index.values()
+            for a in (*t[1].artists, t[1].album_artist)
+        }
+        for name in names:
+            folded = search_fold(name.strip())
+            if folded and folded not in known and folded not in self.state.created_artists:
+                self.state.created_artists.add(folded)
+                self.knobs.side_effect("artists_created")
+
+    async def artists(self, request: Request) -> Response:
+        """``GET /Artists``: the artists of the items under ``parentId`` whose name holds
+        ``searchTerm``, by name; read-only (jellyfin/jellyfin v10.11.11,
+        Jellyfin.Api/Controllers/ArtistsController.cs, GetArtists: searchTerm, parentId,
+        startIndex, limit, fields)."""
+        query = Query(request)
+        self._fields(query)
+        parent = query.get("ParentId")
+        sections = self._sections(parent)
+        term = search_fold(query.get("searchTerm"))
+        names: dict[str, str] = {}
+        for section in sections:
+            for track in section.tracks:
+                for name in (*track.artists, track.album_artist):
+                    if name and term in search_fold(name):
+                        names.setdefault(search_fold(name), name)
+        found = sorted(names.values(), key=fold)
+        start = query.int("StartIndex", 0) or 0
+        limit = query.int("Limit")
+        page = found[start : None if limit is None else start + limit]
+        items = [
+            {
+                "Name": name,
+                "ServerId": self.state.server_id,
+                "Id": self.state.artist_id(name),
+                "Type": "MusicArtist",
+                "IsFolder": True,
             }
-            for name in reversed(sort):
-                if name in keys:
-                    tracks = sorted(tracks, key=keys[name], reverse=descending)
-            self.state.sorted_cache[cache_key] = tracks
-        return tracks
+            for name in page
+        ]
+        return JSONResponse({"Items": items, "TotalRecordCount": len(found), "StartIndex": start})
 
     async def item(self, request: Request) -> Response:
         item_id = request.path_params["item"]
@@ -704,9 +814,10 @@ def build_jellyfin(
         Route("/Users", app.users),
         Route("/Users/{uid}", app.user),
         Route("/Users/{uid}/Views", app.views),
-        Route("/UserViews", app.views),
+        Route("/UserViews", app.user_views),
         Route("/Library/MediaFolders", app.views),
         Route("/Items", app.items),
+        Route("/Artists", app.artists),
         Route("/Users/{uid}/Items", app.items),
         Route("/Items/{item}", app.item, methods=["GET"]),
         Route("/Items/{item}", app.delete_item, methods=["DELETE"]),
@@ -724,7 +835,13 @@ def build_jellyfin(
     async def bad_request(_request: Request, exc: Exception) -> Response:
         return JSONResponse({"title": "Bad Request", "detail": str(exc)}, status_code=400)
 
-    starlette = Starlette(routes=routes, exception_handlers={BadRequest: bad_request})
+    async def server_fault(_request: Request, exc: Exception) -> Response:
+        return JSONResponse({"title": "Internal Server Error", "detail": str(exc)}, 500)
+
+    starlette = Starlette(
+        routes=routes,
+        exception_handlers={BadRequest: bad_request, ServerFault: server_fault},
+    )
     wrapped = EmulatorMiddleware(
         CaseInsensitivePaths(starlette),
         knobs=knobs,

@@ -22,8 +22,10 @@ def classify(method: str, path: str, query: str) -> str:
         lowered.startswith("/users/") and lowered.endswith("/views")
     ):
         return "library_listing"
+    if lowered == "/artists":  # resolving an artist's name is part of a search
+        return "search"
     if lowered == "/items" or (lowered.startswith("/users/") and lowered.endswith("/items")):
-        if "searchterm=" in q or "artists=" in q:
+        if "searchterm=" in q or "artists=" in q or "artistids=" in q:
             return "search"
         if "includeitemtypes=playlist" in q:
             return "playlist_read"
@@ -87,6 +89,7 @@ class CaseInsensitivePaths:
         "library": "Library",
         "mediafolders": "MediaFolders",
         "items": "Items",
+        "artists": "Artists",
         "playlists": "Playlists",
         "move": "Move",
         "__admin": "__admin",

@@ -74,7 +74,11 @@ class Knobs:
     # Listing pages take this long more per item asked: a server that builds every item it
     # sends, which makes a large page outlast a client's timeout.
     item_ms: float = 0.0
+    # The version /System/Info/Public reports; what a version lacks behaves as there.
+    jellyfin_version: str = "10.11.11"
     faults: list[Fault] = field(default_factory=list)
+    # Writes a read request made on the server (e.g. "artists_created"), by kind.
+    side_effects: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
     in_flight: int = 0  # requests being served now (latency included)
     peak_in_flight: int = 0  # the most at once since the last reset: checks concurrency caps
@@ -82,6 +86,9 @@ class Knobs:
 
     def count(self, endpoint: str) -> None:
         self.counts[endpoint] = self.counts.get(endpoint, 0) + 1
+
+    def side_effect(self, kind: str) -> None:
+        self.side_effects[kind] = self.side_effects.get(kind, 0) + 1
 
     def reset_counts(self) -> dict[str, int]:
         before = dict(self.counts)
@@ -121,6 +128,8 @@ class Knobs:
         for name in ("legacy_auth", "revoked"):
             if name in data:
                 setattr(self, name, bool(data[name]))
+        if "jellyfin_version" in data:
+            self.jellyfin_version = str(data["jellyfin_version"])
         if "seed" in data:
             self.rand = random.Random(int(data["seed"]))
 
@@ -134,6 +143,8 @@ class Knobs:
             "max_url": self.max_url,
             "max_page_size": self.max_page_size,
             "item_ms": self.item_ms,
+            "jellyfin_version": self.jellyfin_version,
+            "side_effects": dict(self.side_effects),
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
             "in_flight": self.in_flight,

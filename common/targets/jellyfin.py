@@ -13,13 +13,14 @@ from typing import Any, TypeVar
 
 import httpx
 
-from common.matching.search_terms import name_variants
+from common.matching.search_terms import name_fragment, name_variants
 from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
-from common.targets.errors import TargetMalformedResponse
+from common.targets.errors import TargetMalformedResponse, TargetUnstableOrder
 from common.targets.jellyfin_parse import (
     JellyfinParseError,
+    artist_ids_named,
     entry_from_item,
     ids_of,
     items_page,
@@ -28,7 +29,16 @@ from common.targets.jellyfin_parse import (
     playlist_from_item,
     track_from_item,
 )
-from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
+from common.targets.jellyfin_version import Version, check_supported, saved_filter_works
+from common.targets.listing import (
+    Fetch,
+    Items,
+    PageResult,
+    ProgressCallback,
+    check_complete,
+    list_all,
+    list_or_whole,
+)
 from common.targets.model import (
     ChangeSet,
     LibraryChoice,
@@ -39,17 +49,29 @@ from common.targets.model import (
     TargetTrack,
 )
 from common.targets.offload import parse_sized
-from common.targets.paging import Page, chunk_by_length
+from common.targets.paging import Page, chunk_by_length, missing_ids
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
-from common.targets.sweep import fresh_since, sweep_deletions, swept_ids
+from common.targets.sweep import sweep_deletions, swept_ids
 from common.targets.transport import Transport
 
 log = logging.getLogger(__name__)
 
+# A page of no size: the whole listing in one request (no StartIndex, no Limit).
+WHOLE = Page(number=0, start=0, size=0)
+
 T = TypeVar("T")
 
-TRACK_FIELDS = "ProviderIds,DateCreated,DateLastSaved"
+# The item DTO has no save date (BaseItemDto has no DateLastSaved in any version from
+# 10.8.13 to master, though ItemFields names one): only the creation date is asked for.
+TRACK_FIELDS = "ProviderIds,DateCreated"
+# Id is no ItemSortBy value and the binder drops unknown ones, so no key the server takes
+# makes a total order. SortName is "disc - track - name" for audio; the album and the
+# creation date (a file's, in ticks) part nearly every tie left. Rows equal on every key
+# come in the database's order, which may change between requests: see list_or_whole.
+TRACK_ORDER = "SortName,Album,DateCreated"
+# The artists a name search may return: the exact name comes first (search relevance).
+ARTIST_SEARCH_LIMIT = 100
 # Even without optional fields the server builds a whole item for each id it sends (about
 # 590 bytes in the emulator), and a 55,000-track listing in one request has been seen to
 # outlast a 60 s timeout on Jellyfin 10.11. 10,000 a page keeps a request far inside the
@@ -145,6 +167,7 @@ class JellyfinClient:
         )
         self.counter = self._transport.counter
         self._user_id = user_id
+        self._checked: asyncio.Future[Version | None] | None = None
 
     async def _json(
         self,
@@ -177,27 +200,54 @@ class JellyfinClient:
         return self._user_id
 
     async def identify(self) -> ServerIdentity:
+        """The server, from ``/System/Info/Public``; TargetUnsupportedVersion for a server
+        older than the client's requests need (jellyfin_version.py)."""
         data = await self._json("GET", "/System/Info/Public", EndpointClass.OTHER)
         if not isinstance(data, dict) or not data.get("Id"):
             raise TargetMalformedResponse("Jellyfin: /System/Info/Public has no Id")
+        version = str(data.get("Version") or "")
+        check_supported(version)
         return ServerIdentity(
             kind=Target.JELLYFIN,
             server_id=str(data["Id"]),
             name=str(data.get("ServerName") or ""),
-            version=str(data.get("Version") or ""),
+            version=version,
         )
 
+    async def server_version(self) -> Version | None:
+        """The server's version, asked once per client (None: unreadable), after checking
+        that it is supported. A failure is not remembered: the next call asks again."""
+        if self._checked is None:
+            self._checked = asyncio.ensure_future(self._read_version())
+        try:
+            return await asyncio.shield(self._checked)
+        except Exception:
+            self._checked = None
+            raise
+
+    async def _read_version(self) -> Version | None:
+        data = await self._json("GET", "/System/Info/Public", EndpointClass.OTHER)
+        version = data.get("Version") if isinstance(data, dict) else None
+        return check_supported(version if isinstance(version, str) else "")
+
     async def libraries(self) -> list[TargetLibrary]:
+        """The user's views, with the server's version checked beside them: the first
+        request of every build and sync, so an unsupported server is named there."""
         if self._user_id:
             path = url("/UserViews", ("userId", self._user_id))
-            data = await self._json("GET", path, EndpointClass.LIBRARY_LISTING)
+            asked = [self._json("GET", path, EndpointClass.LIBRARY_LISTING)]
         else:
             # The token's own user's views (userId is optional since 10.9), asked for beside
             # /Users/Me, which the listings need: one round trip instead of two.
             path = "/UserViews"
-            data, _ = await asyncio.gather(
-                self._json("GET", path, EndpointClass.LIBRARY_LISTING), self.user_id()
-            )
+            asked = [self._json("GET", path, EndpointClass.LIBRARY_LISTING), self.user_id()]
+        # The version's verdict first: an old server's 404 for /UserViews is its symptom.
+        version, data, *_ = await asyncio.gather(
+            self.server_version(), *asked, return_exceptions=True
+        )
+        for outcome in (version, data, *_):
+            if isinstance(outcome, BaseException):
+                raise outcome
         try:
             items, _ = items_page(data)
             return [library_from_item(item) for item in items]
@@ -217,8 +267,10 @@ class JellyfinClient:
         on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
-        return await list_all(
-            await self._page_fetcher(library, *filters, fields=fields),
+        fetch = await self._page_fetcher(library, *filters, fields=fields)
+        return await list_or_whole(
+            fetch,
+            lambda: fetch(WHOLE),
             what=f"Jellyfin library {library.title!r}",
             page_size=self._settings.page_size,
             key=lambda track: track.item_id,
@@ -248,21 +300,25 @@ class JellyfinClient:
         *filters: tuple[str, str] | None,
         retry_timeouts: bool = True,
     ) -> Callable[[Page], Awaitable[PageResult[T]]]:
-        """Pages of the library's tracks read by ``read``; large bodies are parsed off the
-        event loop."""
+        """Pages of the library's tracks read by ``read`` (``WHOLE``: every track in one
+        request); large bodies are parsed off the event loop."""
         user = await self.user_id()
         terms = [f for f in filters if f is not None]
 
         async def fetch(page: Page) -> PageResult[T]:
+            window = (
+                [("StartIndex", str(page.start)), ("Limit", str(page.size))]
+                if page.size > 0
+                else []
+            )
             path = url(
                 "/Items",
                 ("IncludeItemTypes", "Audio"),
                 ("Recursive", "true"),
                 ("ParentId", library.library_id),
                 *terms,
-                ("StartIndex", str(page.start)),
-                ("Limit", str(page.size)),
-                ("SortBy", "SortName,Id"),
+                *window,
+                ("SortBy", TRACK_ORDER),
                 ("EnableImages", "false"),
                 ("userId", user),
             )
@@ -308,23 +364,36 @@ class JellyfinClient:
                 retry_timeouts=retry_timeouts,
             )
 
-        return await swept_ids(
-            pages,
-            large=self._settings.sweep_page_size or JELLYFIN_SWEEP_PAGE_SIZE,
-            small=self._settings.page_size,
-            what=f"Jellyfin library {library.title!r} (id sweep)",
-        )
+        what = f"Jellyfin library {library.title!r} (id sweep)"
+        try:
+            return await swept_ids(
+                pages,
+                large=self._settings.sweep_page_size or JELLYFIN_SWEEP_PAGE_SIZE,
+                small=self._settings.page_size,
+                what=what,
+            )
+        except TargetUnstableOrder:
+            # Pages overlapped on ties: every id in one request, which no order can split.
+            whole = await (await pages(True))(WHOLE)
+            check_complete(what, whole.items, whole.total, str)
+            return set(whole.items)
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet:
-        """Tracks saved at or after ``since`` (epoch s) via ``minDateLastSaved``; deletions
-        from an id sweep when ``known_ids`` is given (Jellyfin never reports them)."""
+        """Tracks saved at or after ``since`` (epoch s), as the server's ``minDateLastSaved``
+        filter lists them: trusted as it is, since an item carries no save date to check it
+        by. Before 10.11 that filter fails (jellyfin_version.py), so every track is listed
+        and all count as changed: slower, never wrong. Deletions from an id sweep when
+        ``known_ids`` is given (Jellyfin never reports them), or from that full listing."""
+        if not saved_filter_works(await self.server_version()):
+            listed = await self._list(library)
+            present = {t.item_id for t in listed}
+            gone = missing_ids(known_ids, present) if known_ids else frozenset()
+            return ChangeSet(tuple(listed), gone)
         stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         listed = await self._list(library, ("minDateLastSaved", stamp))
-        return ChangeSet(
-            fresh_since(listed, since), await sweep_deletions(self, library, known_ids)
-        )
+        return ChangeSet(tuple(listed), await sweep_deletions(self, library, known_ids))
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20
@@ -334,12 +403,35 @@ class JellyfinClient:
     async def artist_tracks(
         self, library: TargetLibrary, artist: str, limit: int = 500
     ) -> list[TargetTrack]:
-        """One page of the tracks credited to ``artist`` (track or album artist), by name:
-        ``Artists=`` takes whole names, pipe-delimited, so the apostrophe spellings go
-        together in one request."""
-        return await self._tracks_where(
-            library, ("Artists", "|".join(name_variants(artist))), limit
+        """One page of the tracks credited to ``artist`` (track or album artist). The name
+        is found read-only first (``/Artists?searchTerm=``, then the whole name compared in
+        both apostrophe spellings) and the tracks listed by ``ArtistIds``: ``Artists=<name>``
+        would make the server create an artist item for every name it does not know
+        (LibraryManager.GetArtist). No such artist: one request, no track."""
+        ids = await self._artist_ids(library, artist)
+        if not ids:
+            return []
+        return await self._tracks_where(library, ("ArtistIds", ",".join(ids)), limit)
+
+    async def _artist_ids(self, library: TargetLibrary, artist: str) -> list[str]:
+        """The ids of the library's artists named ``artist``: a contains-search on a plain
+        run of the name (the server may or may not fold accents), the whole name checked
+        here."""
+        path = url(
+            "/Artists",
+            ("searchTerm", name_fragment(artist)),
+            ("ParentId", library.library_id),
+            ("Limit", str(ARTIST_SEARCH_LIMIT)),
+            ("EnableImages", "false"),
+            ("EnableUserData", "false"),
+            ("userId", await self.user_id()),
         )
+        data = await self._json("GET", path, EndpointClass.SEARCH)
+        try:
+            items, _ = items_page(data)
+            return artist_ids_named(items, name_variants(artist))
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
 
     async def _tracks_where(
         self, library: TargetLibrary, condition: tuple[str, str], limit: int

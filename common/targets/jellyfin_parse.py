@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,6 +93,8 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
     album_artist = item.get("AlbumArtist") or ""
     ticks = _opt_int(item, "RunTimeTicks")
     added = epoch(item.get("DateCreated"))
+    # No save date: BaseItemDto has no DateLastSaved (jellyfin/jellyfin v10.8.13 to
+    # v10.11.11, MediaBrowser.Model/Dto/BaseItemDto.cs), so an edit shows in no field.
     return TargetTrack(
         item_id=item_id,
         library=library,
@@ -106,7 +109,7 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
         mbid=mbid_of(item),
         artist_mbids=artist_mbids_of(item),
         added_at=added,
-        updated_at=epoch(item.get("DateLastSaved")) or added,
+        updated_at=added,
     )
 
 
@@ -118,6 +121,20 @@ def ids_of(items: list[dict[str, Any]]) -> list[str]:
         if not isinstance(item_id, str) or not item_id:
             raise JellyfinParseError("an item has no Id")
         found.append(item_id)
+    return found
+
+
+def artist_ids_named(items: list[dict[str, Any]], names: Sequence[str]) -> list[str]:
+    """The ids of the artist items whose name is one of ``names``, ignoring case: an artist
+    search matches parts of names, the listing wants the whole one."""
+    wanted = {name.strip().casefold() for name in names if name.strip()}
+    found: list[str] = []
+    for item in items:
+        item_id, name = item.get("Id"), item.get("Name")
+        if not isinstance(item_id, str) or not item_id or not isinstance(name, str):
+            continue
+        if name.strip().casefold() in wanted and item_id not in found:
+            found.append(item_id)
     return found
 
 

@@ -74,7 +74,9 @@ async def test_list_tracks_is_complete_ordered_and_faithful(tgt: Target) -> None
         )
         assert track.mbid == source.mbid
         assert track.added_at == source.added_at
-        assert track.updated_at == source.updated_at
+        # Jellyfin's item DTO has no save date: the creation date stands in for it.
+        saved = source.added_at if tgt.kind == "jellyfin" else source.updated_at
+        assert track.updated_at == saved
         assert track.library == library.library_id
     again = await tgt.client.list_tracks(library)
     assert [t.item_id for t in again] == [t.item_id for t in tracks]  # a stable order
@@ -132,7 +134,8 @@ async def test_track_ids_sweep(tgt: Target) -> None:
 async def test_changes_since_reports_edits_and_deletions(tgt: Target) -> None:
     library = (await music(tgt))[0]
     tracks = await tgt.client.list_tracks(library)
-    since = max(t.updated_at for t in tracks) + 1
+    # After the library's last save, as the server knows it (Jellyfin's items carry none).
+    since = max(t.updated_at for t in catalogue_by_id(tgt).values()) + 1
     known = {t.item_id for t in tracks}
     quiet = await tgt.client.changes_since(library, since, known)
     assert quiet.changed == ()
@@ -173,8 +176,10 @@ async def test_artist_listing_finds_an_artists_tracks_in_one_request(tgt: Target
     # A curly or straight apostrophe in the playlist finds the library's spelling.
     guns = await tgt.client.artist_tracks(library, "Guns N' Roses")
     assert [t.title for t in guns] == ["Sweet Child o\u2019 Mine"]
-    assert tgt.client.counter.get(EndpointClass.SEARCH) == 2
-    assert tgt.server_counts()["search"] == 2
+    # Jellyfin finds the artist's id first (read-only), then lists by ArtistIds.
+    per_listing = 2 if tgt.kind == "jellyfin" else 1
+    assert tgt.client.counter.get(EndpointClass.SEARCH) == 2 * per_listing
+    assert tgt.server_counts()["search"] == 2 * per_listing
 
 
 async def test_playlist_lifecycle(tgt: Target) -> None:

@@ -1,10 +1,11 @@
-"""The pure decisions behind the Jellyfin reads: versions, complete listings."""
+"""The pure decisions behind the Jellyfin reads: versions, artist names, complete listings."""
 
 from __future__ import annotations
 
 import pytest
 
 from common.targets import TargetShortListing, TargetUnstableOrder, TargetUnsupportedVersion
+from common.targets.jellyfin_parse import artist_ids_named
 from common.targets.jellyfin_version import check_supported, parse_version, saved_filter_works
 from common.targets.listing import check_complete
 
@@ -36,6 +37,19 @@ def test_the_saved_filter_works_from_10_11_on() -> None:
     assert not saved_filter_works((10, 10, 7))
     assert saved_filter_works((10, 11, 0))
     assert saved_filter_works(None)
+
+
+def test_artist_ids_are_those_of_the_whole_name_in_any_spelling() -> None:
+    items = [
+        {"Id": "a", "Name": "Queen"},
+        {"Id": "b", "Name": "Queens of the Stone Age"},
+        {"Id": "c", "Name": "Guns N\u2019 Roses"},
+        {"Id": "d", "Name": "QUEEN "},
+        {"Name": "Queen"},
+    ]
+    assert artist_ids_named(items, ["queen"]) == ["a", "d"]
+    assert artist_ids_named(items, ["Guns N' Roses", "Guns N\u2019 Roses"]) == ["c"]
+    assert artist_ids_named(items, ["Nobody"]) == []
 
 
 def test_overlapping_pages_are_told_from_short_ones() -> None:

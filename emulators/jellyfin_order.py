@@ -1,0 +1,139 @@
+"""How Jellyfin orders an ``/Items`` listing, ties included: the emulated server sorts by
+the real server's keys only and leaves ties in an order that changes from one request to
+the next, so a client that pages through a listing must not rely on any order the server
+does not promise.
+
+Sources (jellyfin/jellyfin):
+
+- The valid names are the ``ItemSortBy`` enum (v10.9.11 and v10.11.11,
+  Jellyfin.Data/Enums/ItemSortBy.cs; v10.8.13 has string constants in
+  MediaBrowser.Model/Querying/ItemSortBy.cs). None of them is ``Id``.
+- An unknown name is dropped without an error: the comma-delimited model binder catches
+  the converter's FormatException and leaves the value out (v10.10.7,
+  Jellyfin.Api/ModelBinders/CommaDelimitedArrayModelBinder.cs, GetParsedResult; v10.11.11,
+  CommaDelimitedCollectionModelBinder.cs). v10.8.13 binds strings and maps an unknown
+  name to SortName (Emby.Server.Implementations/Data/SqliteItemRepository.cs,
+  MapOrderByField), which orders the same way.
+- v10.11.11, Jellyfin.Server.Implementations/Item/BaseItemRepository.cs, ApplyOrder: no
+  order asked gives ``OrderBy(SortName)``; a first key of SortName is followed by
+  ``ThenBy(Name)``; nothing is added after the last key asked, so rows equal on every key
+  come in whatever order the database returns them. v10.9/v10.10 (SqliteItemRepository,
+  GetOrderByText) add nothing at all.
+- An audio item's SortName is "disc - track - name" (v10.11.11,
+  MediaBrowser.Controller/Entities/Audio/Audio.cs, CreateSortName); the Name key sorts by
+  CleanName (Jellyfin.Server.Implementations/Item/OrderMapper.cs, MapOrderByField).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from emulators.http import fold
+from emulators.library import Track
+
+T = TypeVar("T")
+
+# Every ItemSortBy name, folded (jellyfin/jellyfin v10.11.11, Jellyfin.Data/Enums/ItemSortBy.cs;
+# SearchScore and SimilarityScore are internal, set by the server itself).
+SORT_NAMES = frozenset(
+    name.lower()
+    for name in (
+        "Default",
+        "AiredEpisodeOrder",
+        "Album",
+        "AlbumArtist",
+        "Artist",
+        "DateCreated",
+        "OfficialRating",
+        "DatePlayed",
+        "PremiereDate",
+        "StartDate",
+        "SortName",
+        "Name",
+        "Random",
+        "Runtime",
+        "CommunityRating",
+        "ProductionYear",
+        "PlayCount",
+        "CriticRating",
+        "IsFolder",
+        "IsUnplayed",
+        "IsPlayed",
+        "SeriesSortName",
+        "VideoBitRate",
+        "AirTime",
+        "Studio",
+        "IsFavoriteOrLiked",
+        "DateLastContentAdded",
+        "SeriesDatePlayed",
+        "ParentIndexNumber",
+        "IndexNumber",
+    )
+)
+
+
+def audio_sort_name(track: Track) -> str:
+    """An audio item's SortName: disc and track number, then the name (Audio.CreateSortName)."""
+    return f"{track.disc_no:04d} - {track.track_no:04d} - {track.title}"
+
+
+TRACK_KEYS: dict[str, Callable[[Track], Any]] = {
+    "sortname": audio_sort_name,
+    "name": lambda t: fold(t.title),
+    "album": lambda t: fold(t.album),
+    "albumartist": lambda t: fold(t.album_artist),
+    "artist": lambda t: fold(t.artists[0]) if t.artists else "",
+    "datecreated": lambda t: t.added_at,
+    "premieredate": lambda t: t.year,
+    "productionyear": lambda t: t.year,
+    "runtime": lambda t: t.duration_ms,
+    "parentindexnumber": lambda t: t.disc_no,
+    "indexnumber": lambda t: t.track_no,
+}
+
+
+def order_terms(requested: Sequence[str]) -> list[str]:
+    """The keys the server sorts by for ``SortBy``: unknown names dropped, ``Default``
+    ignored, SortName when none is left, and Name after a leading SortName (ApplyOrder)."""
+    valid = [name.lower() for name in requested if name.lower() in SORT_NAMES]
+    terms = [name for name in valid if name != "default"] or ["sortname"]
+    if terms[0] == "sortname":
+        terms.insert(1, "name")
+    return terms
+
+
+def sort_key(terms: Sequence[str]) -> Callable[[Track], tuple[Any, ...]]:
+    """A track's sort tuple; a valid key the emulator has no data for (PlayCount, ...) is
+    equal for every track, a tie, as for a library nobody has played."""
+    keys = [TRACK_KEYS[t] for t in terms if t in TRACK_KEYS]
+    return lambda track: tuple(key(track) for key in keys)
+
+
+def page_with_ties(
+    ordered: Sequence[T], keys: Sequence[tuple[Any, ...]], start: int, stop: int, seed: int
+) -> list[T]:
+    """``ordered[start:stop]`` with every run of equal keys that touches the page shuffled
+    by ``seed`` first: ties straddling a page boundary come out in another order on each
+    request, as rows equal on every ORDER BY term may from a database. Only the runs at the
+    page's edges are read beyond it, so a page costs its size, not the listing's."""
+    stop = min(stop, len(ordered))
+    if start >= stop:
+        return []
+    low, high = start, stop
+    while low > 0 and keys[low - 1] == keys[start]:
+        low -= 1
+    while high < len(ordered) and keys[high] == keys[stop - 1]:
+        high += 1
+    window = list(ordered[low:high])
+    rand = random.Random(seed)
+    run = 0
+    for index in range(1, len(window) + 1):
+        if index == len(window) or keys[low + index] != keys[low + run]:
+            if index - run > 1:
+                part = window[run:index]
+                rand.shuffle(part)
+                window[run:index] = part
+            run = index
+    return window[start - low : stop - low]
