@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
 from common.targets import TargetClient, TargetNotFound, TargetRejected
+from common.targets.counters import tallying
 from common.targets.model import TargetLibrary, TargetTrack
 from sync_svc.live_plan import (
     ARTIST_LIMIT,
@@ -25,21 +26,31 @@ from sync_svc.live_plan import (
 )
 
 
+# At most this many requests per artist listing: Jellyfin finds the artist read-only
+# (/Artists) before listing its tracks; Plex lists them in one.
+ARTIST_LISTING_REQUESTS = 2
+
+
 class Budget:
-    """The requests a sync may still send (LIVE_SEARCH_MAX_REQUESTS_PER_SYNC). A request
-    is taken before its await, so concurrent tracks never overspend."""
+    """The requests a sync may still send (LIVE_SEARCH_MAX_REQUESTS_PER_SYNC). A step's
+    most requests are reserved before its await, so concurrent tracks never overspend; the
+    reservation is then settled to what the step really sent (retries included), so that
+    ``spent`` is what the server saw."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
         self.spent = 0
         self.refused = False
 
-    def take(self) -> bool:
-        if self.spent >= self.cap:
+    def take(self, requests: int = 1) -> bool:
+        if self.spent + requests > self.cap:
             self.refused = True
             return False
-        self.spent += 1
+        self.spent += requests
         return True
+
+    def settle(self, reserved: int, sent: int) -> None:
+        self.spent += sent - reserved
 
 
 @dataclass
@@ -90,8 +101,16 @@ class LiveSearch:
         refused artist listings once is not asked for another)."""
         if step.kind is StepKind.ARTIST and not self._listings:
             return None
-        if not self._budget.take():
+        reserved = 1 if step.kind is StepKind.TITLE else ARTIST_LISTING_REQUESTS
+        if not self._budget.take(reserved):
             return None
+        with tallying() as tally:
+            try:
+                return await self._send(library, step)
+            finally:
+                self._budget.settle(reserved, tally.requests)
+
+    async def _send(self, library: TargetLibrary, step: Step) -> list[TargetTrack]:
         if step.kind is StepKind.TITLE:
             return await self._client.search(library, step.term, SEARCH_LIMIT)
         try:

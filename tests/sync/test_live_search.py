@@ -109,7 +109,8 @@ async def test_live_fallback_finds_what_the_cache_finds_in_few_requests(kind: Ta
         libraries = len((await client.music_libraries()).chosen)
         cache_matched, cache_right = right(await cache_path_picks(client, tracks), expected)
         emulator.knobs.reset_counts()
-        result = await live(client, tracks)
+        # The per-sync cap is not what this measures (the next tests do): room for all.
+        result = await live(client, tracks, cap=4 * len(tracks) * libraries)
         picks: list[Key | None] = [
             (o.match.title, o.match.album, o.match.duration_ms) if o.match else None
             for o in result.outcomes
@@ -139,7 +140,8 @@ async def test_tracks_sharing_an_artist_are_served_by_one_listing(kind: Target) 
         searches = emulator.knobs.counts["search"]
     assert all(o.via is Via.LIVE for o in result.outcomes)
     # One listing in the first library finds them all exactly: the second is not asked.
-    assert searches == 1
+    # Jellyfin's listing is two requests: the artist found read-only, then its tracks.
+    assert searches == (1 if kind is Target.PLEX else 2)
 
 
 @pytest.mark.parametrize("kind", [Target.PLEX, Target.JELLYFIN], ids=["plex", "jellyfin"])
