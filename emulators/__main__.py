@@ -48,6 +48,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--jellyfin-version",
         default=Knobs.jellyfin_version,
         help="the version Jellyfin reports (and behaves as, where versions differ)",
+        "--plex-version",
+        default=Knobs().plex_version,
+        help="the version Plex reports in / and /identity (clients refuse old ones)",
     )
     parser.add_argument("--plex-token", default=DEFAULT_PLEX_TOKEN)
     parser.add_argument("--jellyfin-token", default=DEFAULT_JELLYFIN_TOKEN)
@@ -70,6 +73,7 @@ def knobs_from(args: argparse.Namespace) -> Knobs:
         error_rate=args.error_rate,
         legacy_auth=args.legacy_auth,
         jellyfin_version=args.jellyfin_version,
+        plex_version=args.plex_version,
         faults=[replace(f) for f in args.faults],  # each server spends its own copy
     )
 

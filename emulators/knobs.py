@@ -70,6 +70,9 @@ class Knobs:
     legacy_auth: bool = False  # Jellyfin: accept X-Emby-Token / api_key forms
     revoked: bool = False
     max_url: int = 8192
+    # Plex: the version ``/`` and ``/identity`` report (real ones read like
+    # "1.41.0.8992-8463ad060"); clients refuse servers older than they need.
+    plex_version: str = "1.41.0.8992-emulated"
     max_page_size: int = 0  # > 0: listings serve at most this many items per page
     # Listing pages take this long more per item asked: a server that builds every item it
     # sends, which makes a large page outlast a client's timeout.
@@ -130,6 +133,8 @@ class Knobs:
                 setattr(self, name, bool(data[name]))
         if "jellyfin_version" in data:
             self.jellyfin_version = str(data["jellyfin_version"])
+        if "plex_version" in data:
+            self.plex_version = str(data["plex_version"])
         if "seed" in data:
             self.rand = random.Random(int(data["seed"]))
 
@@ -141,6 +146,7 @@ class Knobs:
             "legacy_auth": self.legacy_auth,
             "revoked": self.revoked,
             "max_url": self.max_url,
+            "plex_version": self.plex_version,
             "max_page_size": self.max_page_size,
             "item_ms": self.item_ms,
             "jellyfin_version": self.jellyfin_version,

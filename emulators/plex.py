@@ -317,10 +317,13 @@ class PlexApp:
     # -- server --------------------------------------------------------------------------
 
     async def root(self, request: Request) -> Response:
+        """``GET /``: the server's name (``friendlyName``), id and version; it needs the
+        token (python-plexapi 4.16.1, plexapi/server.py ``PlexServer._loadData``; the Plex
+        support article "Plex Media Server URL Commands", whose example carries the three)."""
         attrs = {
             "friendlyName": self.state.name,
             "machineIdentifier": self.state.machine_id,
-            "version": "1.41.0.8992-emulated",
+            "version": self.knobs.plex_version,
             "platform": "Linux",
             "myPlex": 0,
             "allowSync": 1,
@@ -330,10 +333,13 @@ class PlexApp:
         return container(attrs, [], as_json=_wants_json(request))
 
     async def identity(self, request: Request) -> Response:
+        """``GET /identity``, public: ``claimed``, ``machineIdentifier`` and ``version``,
+        never the name (LukeHagar/plex-api-spec, plex-api-spec.yaml ``getIdentity``;
+        python-plexapi 4.16.1, plexapi/server.py ``Identity._loadData``)."""
         attrs = {
             "claimed": 0,
             "machineIdentifier": self.state.machine_id,
-            "version": "1.41.0.8992-emulated",
+            "version": self.knobs.plex_version,
         }
         return container(attrs, [], as_json=_wants_json(request))
 

@@ -26,6 +26,7 @@ from common.targets.errors import (
     TargetTimeout,
     TargetUnstableOrder,
     TargetUnsupportedVersion,
+    TargetVersionUnsupported,
 )
 from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.model import (
@@ -71,6 +72,7 @@ __all__ = [
     "TargetTrack",
     "TargetUnstableOrder",
     "TargetUnsupportedVersion",
+    "TargetVersionUnsupported",
     "authenticate_by_name",
 ]
 

@@ -14,7 +14,11 @@ from common.matching.search_terms import name_fragment
 from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
-from common.targets.errors import TargetMalformedResponse, TargetPartialWrite
+from common.targets.errors import (
+    TargetMalformedResponse,
+    TargetPartialWrite,
+    TargetVersionUnsupported,
+)
 from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
     ChangeSet,
@@ -37,6 +41,7 @@ from common.targets.plex_parse import (
     track_ids_of,
     tracks_of,
 )
+from common.targets.plex_version import MINIMUM_PLEX_VERSION, plex_version_too_old
 from common.targets.query import encode, url
 from common.targets.settings import ClientSettings
 from common.targets.sweep import fresh_since, sweep_deletions, swept_ids
@@ -103,7 +108,7 @@ class PlexClient:
             rand=rand,
         )
         self.counter = self._transport.counter
-        self._machine_id: str | None = None
+        self._identity: ServerIdentity | None = None
 
     async def _get(self, path: str, endpoint: EndpointClass, where: str = "") -> PlexContainer:
         response = await self._transport.request("GET", path, endpoint)
@@ -120,17 +125,37 @@ class PlexClient:
             ) from exc
 
     async def identify(self) -> ServerIdentity:
-        container = await self._get("/identity", EndpointClass.OTHER)
+        """Who the server is, from ``GET /``: the one endpoint that carries the name
+        (``friendlyName``) beside ``machineIdentifier`` and ``version``; ``/identity`` has
+        only ``claimed``, ``machineIdentifier`` and ``version`` (python-plexapi 4.16.1,
+        plexapi/server.py: ``PlexServer`` loads ``/``, ``Identity._loadData``). A server
+        older than the client's requests need is refused here, naming both versions."""
+        container = await self._get("/", EndpointClass.OTHER)
         machine = container.attrs.get("machineIdentifier", "")
         if not machine:
-            raise TargetMalformedResponse("Plex: /identity has no machineIdentifier")
-        self._machine_id = machine
-        return ServerIdentity(
+            raise TargetMalformedResponse("Plex: GET / has no machineIdentifier")
+        version = container.attrs.get("version", "")
+        if plex_version_too_old(version):
+            raise TargetVersionUnsupported(
+                f"Plex Media Server {version} is too old: cmdarr needs {MINIMUM_PLEX_VERSION}"
+                " or later (older servers leave the MusicBrainz ids out of track listings)."
+                " Update Plex Media Server.",
+                version=version,
+                minimum=MINIMUM_PLEX_VERSION,
+            )
+        identity = ServerIdentity(
             kind=Target.PLEX,
             server_id=machine,
             name=container.attrs.get("friendlyName", ""),
-            version=container.attrs.get("version", ""),
+            version=version,
         )
+        self._identity = identity
+        return identity
+
+    async def _identified(self) -> ServerIdentity:
+        """The identity, asked once per client: the version check and the machine id that
+        playlist URIs need."""
+        return self._identity or await self.identify()
 
     async def libraries(self) -> list[TargetLibrary]:
         container = await self._get("/library/sections", EndpointClass.LIBRARY_LISTING)
@@ -140,6 +165,9 @@ class PlexClient:
             raise TargetMalformedResponse(f"Plex: malformed /library/sections: {exc}") from exc
 
     async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
+        """The libraries to use. Every build and live search starts here, so the server's
+        version is checked here first (once per client), before any listing."""
+        await self._identified()
         choice = choose_libraries(await self.libraries(), names)
         log.info("Plex libraries: %s", choice.describe())
         return choice
@@ -339,17 +367,12 @@ class PlexClient:
             key=lambda entry: entry.entry_id,
         )
 
-    async def _machine(self) -> str:
-        if self._machine_id is None:
-            await self.identify()
-        assert self._machine_id is not None
-        return self._machine_id
-
     async def _uri_chunks(
         self, path: str, extra: str, item_ids: Sequence[str]
     ) -> list[tuple[str, list[str]]]:
         """(URL, ids) pairs: each URL carries a chunk of ids in ``uri=``, under the limit."""
-        prefix = f"server://{await self._machine()}/com.plexapp.plugins.library/library/metadata/"
+        machine = (await self._identified()).server_id
+        prefix = f"server://{machine}/com.plexapp.plugins.library/library/metadata/"
         head = f"{path}?{extra}{'&' if extra else ''}uri={encode(prefix)}"
         chunks = chunk_by_length(
             list(item_ids),

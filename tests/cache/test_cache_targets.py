@@ -238,9 +238,10 @@ async def test_incremental_refresh_costs_far_fewer_requests(
         ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=2, limit=60)
         incremental = sum(s.plex.knobs.counts.values())
         assert ready.track_count == 6000
-        # The library listing, an updatedAt and an addedAt delta per library, and one id
-        # sweep page per library (3,000 ids fit one sweep page), whatever the library size.
-        assert incremental == 1 + 2 * 2 + 2 * 1, (incremental, full)
+        # The server's identity (its version is checked), the library listing, an updatedAt
+        # and an addedAt delta per library, and one id sweep page per library (3,000 ids
+        # fit one sweep page), whatever the library size.
+        assert incremental == 1 + 1 + 2 * 2 + 2 * 1, (incremental, full)
         steps = {c.step: c for c in ready.last_build_costs}
         assert [c.step for c in ready.last_build_costs] == ["libraries", "delta", "sweep"]
         assert (steps["delta"].requests, steps["sweep"].requests) == (4, 2)
