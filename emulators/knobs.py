@@ -69,7 +69,9 @@ class Knobs:
     error_rate: float = 0.0  # fraction of requests answered 500, drawn from a seeded RNG
     legacy_auth: bool = False  # Jellyfin: accept X-Emby-Token / api_key forms
     revoked: bool = False
-    max_url: int = 8192
+    # The longest request target (path and query) served; longer ones get 414. 0 takes
+    # the server's own limit (emulators/plex.py PLEX_MAX_URL; 8,192 elsewhere).
+    max_url: int = 0
     # Plex: the version ``/`` and ``/identity`` report (real ones read like
     # "1.41.0.8992-8463ad060"); clients refuse servers older than they need.
     plex_version: str = "1.41.0.8992-emulated"

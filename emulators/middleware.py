@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,17 +16,36 @@ from emulators.knobs import Knobs
 
 Classify = Callable[[str, str, str], str]  # (method, path, query) -> endpoint class
 Authorize = Callable[[Scope, Knobs], bool]
+TooLong = Callable[[Send], Awaitable[None]]  # answers a request target over the limit
+
+# The longest request target served unless the server says otherwise (``max_url``) or
+# the knob does: 8 KB, the request line ASP.NET Core's Kestrel (Jellyfin's server) takes by
+# default (KestrelServerLimits.MaxRequestLineSize, 8,192 bytes).
+DEFAULT_MAX_URL = 8192
 
 
-async def _plain(send: Send, status: int, text: str, headers: dict[str, str] | None = None) -> None:
-    body = text.encode()
+async def respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+) -> None:
     raw = [
-        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-type", content_type.encode()),
         (b"content-length", str(len(body)).encode()),
     ]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _plain(send: Send, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+    await respond(send, status, text.encode(), "text/plain; charset=utf-8", headers)
+
+
+async def plain_too_long(send: Send) -> None:
+    await _plain(send, 414, "URI Too Long")
 
 
 class EmulatorMiddleware:
@@ -41,6 +60,8 @@ class EmulatorMiddleware:
         authorize: Authorize,
         public: Callable[[str], bool],
         closing: asyncio.Event,
+        max_url: int = DEFAULT_MAX_URL,
+        too_long: TooLong = plain_too_long,
     ) -> None:
         self.app = app
         self.knobs = knobs
@@ -48,6 +69,8 @@ class EmulatorMiddleware:
         self.authorize = authorize
         self.public = public
         self.closing = closing
+        self.max_url = max_url
+        self.too_long = too_long
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake at shutdown so a slow fault never holds the server open."""
@@ -64,9 +87,12 @@ class EmulatorMiddleware:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         raw_path = scope.get("raw_path") or path.encode()
-        if len(raw_path) + 1 + len(query) > knobs.max_url:
+        # Checked first, as an HTTP server reads the request line before anything else:
+        # no token check, no fault, no route sees an over-long request.
+        target = len(raw_path) + (1 + len(query) if query else 0)  # path, "?", query
+        if target > (knobs.max_url or self.max_url):
             knobs.count("other")
-            await _plain(send, 414, "URI Too Long")
+            await self.too_long(send)
             return
         endpoint = self.classify(scope["method"], path, query)
         knobs.count(endpoint)

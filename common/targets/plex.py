@@ -17,6 +17,7 @@ from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
     TargetMalformedResponse,
     TargetPartialWrite,
+    TargetRejected,
     TargetVersionUnsupported,
 )
 from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
@@ -30,7 +31,7 @@ from common.targets.model import (
     TargetTrack,
 )
 from common.targets.offload import parse_sized
-from common.targets.paging import Page, chunk_by_length, entry_before
+from common.targets.paging import Page, entry_before
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
@@ -40,6 +41,12 @@ from common.targets.plex_parse import (
     playlist_from_node,
     track_ids_of,
     tracks_of,
+)
+from common.targets.plex_uri import (
+    PLEX_URI_URL_LIMIT,
+    after_too_long,
+    ids_in_one_request,
+    uri_prefix,
 )
 from common.targets.plex_version import MINIMUM_PLEX_VERSION, plex_version_too_old
 from common.targets.query import encode, url
@@ -109,6 +116,9 @@ class PlexClient:
         )
         self.counter = self._transport.counter
         self._identity: ServerIdentity | None = None
+        # The most ids a playlist write may carry once the server answered 414 (None: as
+        # many as PLEX_URI_URL_LIMIT allows); kept for the client's later writes.
+        self._uri_cap: int | None = None
 
     async def _get(self, path: str, endpoint: EndpointClass, where: str = "") -> PlexContainer:
         response = await self._transport.request("GET", path, endpoint)
@@ -367,21 +377,46 @@ class PlexClient:
             key=lambda entry: entry.entry_id,
         )
 
-    async def _uri_chunks(
-        self, path: str, extra: str, item_ids: Sequence[str]
-    ) -> list[tuple[str, list[str]]]:
-        """(URL, ids) pairs: each URL carries a chunk of ids in ``uri=``, under the limit."""
-        machine = (await self._identified()).server_id
-        prefix = f"server://{machine}/com.plexapp.plugins.library/library/metadata/"
+    def _uri_limit(self) -> int:
+        return min(self._settings.url_limit, PLEX_URI_URL_LIMIT)
+
+    async def _send_ids(
+        self,
+        path: str,
+        extra: str,
+        item_ids: Sequence[str],
+        send: Callable[[str], Awaitable[T]],
+    ) -> tuple[T, int]:
+        """Send the leading ids that one URL carries (``send`` gets the URL) and return its
+        answer and how many ids it carried. A 414 was refused before anything was applied,
+        so the same ids go again, half as many, and later writes keep that smaller size;
+        a 414 to a single id is final."""
+        prefix = uri_prefix((await self._identified()).server_id)
         head = f"{path}?{extra}{'&' if extra else ''}uri={encode(prefix)}"
-        chunks = chunk_by_length(
-            list(item_ids),
-            fixed_length=len(head),
-            limit=self._settings.url_limit,
-            item_length=lambda item: len(encode(item)),
-            separator_length=3,  # an encoded comma
-        )
-        return [(head + encode(",".join(chunk)), chunk) for chunk in chunks]
+        while True:
+            count = ids_in_one_request(
+                item_ids,
+                fixed_length=len(head),
+                limit=self._uri_limit(),
+                cap=self._uri_cap or len(item_ids),
+            )
+            try:
+                return await send(head + encode(",".join(item_ids[:count]))), count
+            except TargetRejected as exc:
+                if exc.status != 414:
+                    raise
+                smaller = after_too_long(count)
+                if smaller is None:
+                    raise TargetRejected(
+                        f"Plex: {path} was refused with 414 (URI too long) for a single item:"
+                        " the server, or a proxy in front of it, takes no playlist write",
+                        status=414,
+                    ) from exc
+                log.info(
+                    "Plex refused a playlist write as too long (414): sending fewer items",
+                    extra={"fields": {"path": path, "sent": count, "next": smaller}},
+                )
+                self._uri_cap = smaller
 
     async def create_playlist(
         self, title: str, item_ids: Sequence[str], summary: str = ""
@@ -390,14 +425,17 @@ class PlexClient:
         if not item_ids:
             raise ValueError("Plex cannot create an empty playlist")
         extra = f"type=audio&title={encode(title)}&smart=0"
-        first, sent = (await self._uri_chunks("/playlists", extra, item_ids))[0]
-        response = await self._transport.request("POST", first, EndpointClass.PLAYLIST_WRITE)
+
+        async def post(chunk_url: str) -> httpx.Response:
+            return await self._transport.request("POST", chunk_url, EndpointClass.PLAYLIST_WRITE)
+
+        response, sent = await self._send_ids("/playlists", extra, item_ids, post)
         container = self._parse(response, "/playlists")
         nodes = [n for n in container.items if n.attrs.get("ratingKey")]
         if not nodes:
             raise TargetMalformedResponse("Plex: the created playlist is missing from the answer")
         playlist = playlist_from_node(nodes[0])
-        await self.add_to_playlist(playlist.playlist_id, item_ids[len(sent) :])
+        await self.add_to_playlist(playlist.playlist_id, item_ids[sent:])
         if summary:
             await self.update_playlist(playlist.playlist_id, summary=summary)
         return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
@@ -418,11 +456,12 @@ class PlexClient:
             )
 
     async def add_to_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
-        if not item_ids:
-            return
+        """Add in order, as many ids per request as one URL carries."""
         path = f"/playlists/{encode(playlist_id)}/items"
-        for chunk_url, _ in await self._uri_chunks(path, "", item_ids):
-            await self._put_items(chunk_url)
+        rest = item_ids
+        while rest:
+            _, sent = await self._send_ids(path, "", rest, self._put_items)
+            rest = rest[sent:]
 
     async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None:
         """One DELETE per entry: Plex removes by playlistItemID only."""

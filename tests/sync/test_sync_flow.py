@@ -67,7 +67,9 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
         assert first.progress.state == pb.SYNC_STATE_SUCCEEDED, first.error
         for target in first.targets:
             assert (target.matched, target.unmatched) == (480, 20), target
-            assert total(target.requests) <= 5, target.requests
+            # At most: a read, Plex's identity, the create and two adds (a Plex URL carries
+            # about 210 ids: common/targets/plex_uri.py) and the summary.
+            assert total(target.requests) <= 6, target.requests
             assert target.requests.search == 0, target.requests
             assert target.playlist_id
             assert target.items_added == 480
@@ -85,7 +87,8 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
 
         changed = await run(s, tracks[:400] + tracks[450:])
         for target in changed.targets:
-            assert target.writes <= 2, "clearing and re-adding beats 50 single removals"
+            # Plex: one clear and 430 ids in three adds, against 50 single removals.
+            assert target.writes <= 4, "clearing and re-adding beats 50 single removals"
         kept = [key for _, key in s.plex.plex.state.playlists[first.targets[0].playlist_id].entries]
         assert len(kept) == 430
 
@@ -214,7 +217,7 @@ async def test_a_500_track_jspf_command_syncs_both_targets_warm(
         assert first.command_name == "weekly-jams"
         for target in first.targets:
             assert target.matched == 490
-            assert total(target.requests) <= 5
+            assert total(target.requests) <= 6  # as above: 490 ids in three Plex writes
         second = await run_command()
         assert all(t.writes == 0 for t in second.targets), "a second run writes nothing"
         listed = (await s.sync.ListSyncs(pb.ListSyncsRequest(limit=5), timeout=TIMEOUT)).syncs
