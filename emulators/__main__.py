@@ -14,6 +14,7 @@ from dataclasses import replace
 from emulators.knobs import Fault, Knobs
 from emulators.library import Catalog, generate
 from emulators.server import (
+    DEFAULT_JELLYFIN_API_KEY,
     DEFAULT_JELLYFIN_TOKEN,
     DEFAULT_PLEX_TOKEN,
     running_jellyfin,
@@ -54,6 +55,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--plex-token", default=DEFAULT_PLEX_TOKEN)
     parser.add_argument("--jellyfin-token", default=DEFAULT_JELLYFIN_TOKEN)
+    parser.add_argument(
+        "--jellyfin-api-key",
+        default=DEFAULT_JELLYFIN_API_KEY,
+        help="Jellyfin: an API key (a token with no user)",
+    )
     args = parser.parse_args(argv)
     if args.plex_port is None and args.jellyfin_port is None:
         parser.error("give --plex-port, --jellyfin-port or both")
@@ -109,6 +115,7 @@ async def main(argv: Sequence[str]) -> int:
                 running_jellyfin(
                     catalog=catalog(),
                     token=args.jellyfin_token,
+                    api_key=args.jellyfin_api_key,
                     knobs=knobs_from(args),
                     port=args.jellyfin_port,
                 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -140,18 +140,45 @@ def parse_iso(value: str) -> int:
     return int(when.timestamp())
 
 
+# Sources for the playlist behaviour below: jellyfin/jellyfin v10.11.11,
+# Jellyfin.Api/Controllers/PlaylistsController.cs (the controller),
+# Emby.Server.Implementations/Playlists/PlaylistManager.cs (the manager),
+# MediaBrowser.Controller/Playlists/Playlist.cs (visibility).
+
+
 @dataclass
 class JPlaylist:
     playlist_id: str
     name: str
-    user_id: str
-    public: bool = False
+    user_id: str  # the owner (Playlist.OwnerUserId)
+    public: bool = False  # Playlist.OpenAccess
     entries: list[tuple[str, str]] = field(default_factory=list)  # (PlaylistItemId, item id)
+    shares: list[tuple[str, bool]] = field(default_factory=list)  # (user id, CanEdit)
+
+    def visible_to(self, user: str) -> bool:
+        """Playlist.IsVisible: public, owned, or shared with the user."""
+        return self.public or user == self.user_id or any(u == user for u, _ in self.shares)
+
+    def editable_by(self, user: str) -> bool:
+        """The controller's isPermitted for writes: the owner or a share with CanEdit."""
+        return user == self.user_id or any(u == user and edit for u, edit in self.shares)
+
+
+# What the server answers when a playlist route needs a user and the token has none (an API
+# key): UserManager.GetUserById throws ArgumentException "Guid can't be empty", which
+# Jellyfin.Api/Middleware/ExceptionMiddleware.cs turns into 400 with this plain-text body
+# outside a Development build (jellyfin issues 13476 and 15600 show the log side).
+NO_USER_BODY = "Error processing request."
 
 
 class JellyfinState:
     def __init__(
-        self, catalog: Catalog, token: str, username: str = "emulator", password: str = "emulator"
+        self,
+        catalog: Catalog,
+        token: str,
+        username: str = "emulator",
+        password: str = "emulator",
+        api_key: str = "",
     ) -> None:
         self.catalog = catalog
         self.server_id = _hex(f"jellyfin-{catalog.seed}")
@@ -159,6 +186,11 @@ class JellyfinState:
         self.username = username
         self.password = password
         self.tokens = {token: self.user_id}
+        # API keys (Dashboard > API Keys) authenticate without a user: the server sets
+        # IsApiKey and leaves the user empty (Jellyfin.Server.Implementations/Security/
+        # AuthorizationContext.cs), and grants the Administrator role
+        # (Jellyfin.Api/Auth/CustomAuthenticationHandler.cs).
+        self.api_keys = {api_key} if api_key else set()
         self.playlists: dict[str, JPlaylist] = {}
         self.counter = 0
         self.index: dict[str, tuple[Section, Track]] = {}
@@ -239,6 +271,14 @@ class JellyfinApp:
     def __init__(self, state: JellyfinState, knobs: Knobs) -> None:
         self.state = state
         self.knobs = knobs
+
+    def caller(self, request: Request) -> str:
+        """The token's user (``User.GetUserId()``): empty for an API key."""
+        return self.state.tokens.get(token_of(request.scope, self.knobs.legacy_auth), "")
+
+    def user_or_caller(self, request: Request, value: str) -> str:
+        """``RequestHelpers.GetUserId``: the given user id, else the token's user."""
+        return value or self.caller(request)
 
     # -- dtos ----------------------------------------------------------------------------
 
@@ -402,7 +442,10 @@ class JellyfinApp:
             }
         )
 
-    async def me(self, _request: Request) -> Response:
+    async def me(self, request: Request) -> Response:
+        # UserController.GetCurrentUser: BadRequest when the token has no user (an API key).
+        if not self.caller(request):
+            return Response(status_code=400)
         return JSONResponse(self.user_dto())
 
     async def users(self, _request: Request) -> Response:
@@ -458,7 +501,10 @@ class JellyfinApp:
             return await self.views(request)
         dtos: list[dict[str, Any]]
         if types == {"playlist"}:
-            playlists = list(self.state.playlists.values())
+            # The user's view: what Playlist.IsVisible lets them see (an API key without a
+            # userId sees every playlist).
+            user = self.user_or_caller(request, query.get("userId"))
+            playlists = [p for p in self.state.playlists.values() if not user or p.visible_to(user)]
             dtos = [self.playlist_dto(p, fields) for p in playlists]
         elif types and "audio" not in types:
             dtos = []
@@ -633,16 +679,38 @@ class JellyfinApp:
         return self.state.playlists.get(request.path_params["pid"])
 
     def _append(self, playlist: JPlaylist, ids: list[str]) -> None:
+        """PlaylistManager.AddToPlaylistInternal (v10.10 to v10.11; v10.9 by default): an
+        item already in the playlist, or named twice in the request, is dropped. The entry
+        id reported as PlaylistItemId is the item's own id: the controller's GetPlaylistItems
+        reports LinkedChild.ItemId, which BaseItem.GetLinkedChild caches as the item's Id."""
+        present = {item for _, item in playlist.entries}
         for item_id in ids:
-            if item_id in self.state.index:
-                playlist.entries.append((self.state.new_id("entry"), item_id))
+            if item_id in self.state.index and item_id not in present:
+                playlist.entries.append((item_id, item_id))
+                present.add(item_id)
+
+    def _checked(
+        self, request: Request, user: str, *, write: bool
+    ) -> tuple[JPlaylist | None, Response | None]:
+        """The controller's common checks: a user is needed (400 without one), the playlist
+        must be visible to them (404) and, for writes, theirs or shared with CanEdit (403)."""
+        if not user:
+            return None, PlainTextResponse(NO_USER_BODY, 400)
+        playlist = self._playlist(request)
+        if playlist is None or not playlist.visible_to(user):
+            return None, Response("Playlist not found", 404)
+        if write and not playlist.editable_by(user):
+            return None, Response(status_code=403)
+        return playlist, None
 
     async def create_playlist(self, request: Request) -> Response:
         query = Query(request)
         body = await request.json() if await request.body() else {}
         name = body.get("Name") or query.get("Name")
         ids: list[Any] = body["Ids"] if body.get("Ids") is not None else query.list("Ids")
-        user = body.get("UserId") or query.get("UserId") or self.state.user_id
+        user = self.user_or_caller(request, body.get("UserId") or query.get("UserId"))
+        if not user:  # CreatePlaylist: GetUserById(empty) for an API key without UserId
+            return PlainTextResponse(NO_USER_BODY, 400)
         if not name:
             raise BadRequest("Name is required")
         playlist = JPlaylist(self.state.new_id("playlist"), name, user, bool(body.get("IsPublic")))
@@ -651,21 +719,34 @@ class JellyfinApp:
         return JSONResponse({"Id": playlist.playlist_id})
 
     async def get_playlist(self, request: Request) -> Response:
-        playlist = self._playlist(request)
+        """GetPlaylist (10.10 on): no owner in the answer, only OpenAccess and Shares."""
+        playlist, refused = self._checked(request, self.caller(request), write=False)
         if playlist is None:
-            return Response("Not Found", 404)
+            return refused or Response(status_code=404)
         return JSONResponse(
             {
                 "OpenAccess": playlist.public,
-                "Shares": [],
+                "Shares": [{"UserId": u, "CanEdit": e} for u, e in playlist.shares],
                 "ItemIds": [item for _, item in playlist.entries],
             }
         )
 
-    async def update_playlist(self, request: Request) -> Response:
-        playlist = self._playlist(request)
+    async def playlist_users(self, request: Request) -> Response:
+        """GetPlaylistUsers: the shares, to the owner only (403 to anyone else)."""
+        user = self.caller(request)
+        playlist, refused = self._checked(request, user, write=False)
         if playlist is None:
-            return Response("Not Found", 404)
+            return refused or Response(status_code=404)
+        if user != playlist.user_id:
+            return Response(status_code=403)
+        return JSONResponse([{"UserId": u, "CanEdit": e} for u, e in playlist.shares])
+
+    async def update_playlist(self, request: Request) -> Response:
+        """UpdatePlaylist takes the user from the token only (``User.GetUserId()``), so an
+        API key gets 400, whatever the body (jellyfin issues 13476, 15600)."""
+        playlist, refused = self._checked(request, self.caller(request), write=True)
+        if playlist is None:
+            return refused or Response(status_code=404)
         body = await request.json() if await request.body() else {}
         if body.get("Name"):
             playlist.name = body["Name"]
@@ -676,11 +757,27 @@ class JellyfinApp:
             playlist.public = bool(body["IsPublic"])
         return Response(status_code=204)
 
-    async def playlist_items(self, request: Request) -> Response:
-        playlist = self._playlist(request)
+    async def update_item(self, request: Request) -> Response:
+        """ItemUpdateController.UpdateItem (``POST /Items/{id}``, elevated: an API key or an
+        administrator): the item's metadata from a full BaseItemDto; ``Name`` renames."""
+        if self.caller(request) and not self.user_dto()["Policy"]["IsAdministrator"]:
+            return Response(status_code=403)
+        playlist = self.state.playlists.get(request.path_params["item"])
         if playlist is None:
             return Response("Not Found", 404)
+        body = await request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("Tags"), list):
+            # UpdateItem reads request.Tags unguarded (currentTags.Except(newTags)).
+            raise BadRequest("the item update needs the whole item, Tags included")
+        playlist.name = str(body.get("Name") or "")
+        return Response(status_code=204)
+
+    async def playlist_items(self, request: Request) -> Response:
         query = Query(request)
+        user = self.user_or_caller(request, query.get("userId"))
+        playlist, refused = self._checked(request, user, write=False)
+        if playlist is None:
+            return refused or Response(status_code=404)
         fields = self._fields(query)
         start = query.int("StartIndex", 0) or 0
         limit = self.knobs.cap(query.int("Limit"))
@@ -697,24 +794,38 @@ class JellyfinApp:
         )
 
     async def add_items(self, request: Request) -> Response:
-        playlist = self._playlist(request)
+        """AddItemToPlaylist: ``userId`` from the query, else the token's user, so an API
+        key works when the user is named."""
+        query = Query(request)
+        user = self.user_or_caller(request, query.get("userId"))
+        playlist, refused = self._checked(request, user, write=True)
         if playlist is None:
-            return Response("Not Found", 404)
-        self._append(playlist, Query(request).list("Ids"))
+            return refused or Response(status_code=404)
+        self._append(playlist, query.list("Ids"))
         return Response(status_code=204)
 
     async def remove_items(self, request: Request) -> Response:
-        playlist = self._playlist(request)
-        if playlist is None:
-            return Response("Not Found", 404)
+        """RemoveItemFromPlaylist: an API key passes without a user (10.11.0 on, jellyfin
+        PR 14154); every entry whose PlaylistItemId is named goes."""
+        user = self.caller(request)
+        if user:
+            playlist, refused = self._checked(request, user, write=True)
+            if playlist is None:
+                return refused or Response(status_code=404)
+        else:
+            playlist = self._playlist(request)
+            if playlist is None:
+                return Response(status_code=404)
         gone = set(Query(request).list("EntryIds"))
         playlist.entries = [(e, i) for e, i in playlist.entries if e not in gone]
         return Response(status_code=204)
 
     async def move_item(self, request: Request) -> Response:
-        playlist = self._playlist(request)
+        """MoveItem takes the token's user only (400 for an API key) and the PlaylistItemId
+        (PlaylistManager.MoveItemAsync matches LinkedChild.ItemId)."""
+        playlist, refused = self._checked(request, self.caller(request), write=True)
         if playlist is None:
-            return Response("Not Found", 404)
+            return refused or Response(status_code=404)
         entry = request.path_params["entry"]
         index = int(request.path_params["index"])
         moving = [(e, i) for e, i in playlist.entries if e == entry]
@@ -800,9 +911,9 @@ def sort_name(title: str) -> str:
 
 
 def build_jellyfin(
-    catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event
+    catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event, api_key: str = ""
 ) -> tuple[ASGIApp, JellyfinApp]:
-    state = JellyfinState(catalog, token)
+    state = JellyfinState(catalog, token, api_key=api_key)
     app = JellyfinApp(state, knobs)
     routes = [
         Route("/System/Info/Public", app.info_public),
@@ -821,10 +932,12 @@ def build_jellyfin(
         Route("/Users/{uid}/Items", app.items),
         Route("/Items/{item}", app.item, methods=["GET"]),
         Route("/Items/{item}", app.delete_item, methods=["DELETE"]),
+        Route("/Items/{item}", app.update_item, methods=["POST"]),
         Route("/Users/{uid}/Items/{item}", app.item),
         Route("/Playlists", app.create_playlist, methods=["POST"]),
         Route("/Playlists/{pid}", app.get_playlist, methods=["GET"]),
         Route("/Playlists/{pid}", app.update_playlist, methods=["POST"]),
+        Route("/Playlists/{pid}/Users", app.playlist_users, methods=["GET"]),
         Route("/Playlists/{pid}/Items", app.playlist_items, methods=["GET"]),
         Route("/Playlists/{pid}/Items", app.add_items, methods=["POST"]),
         Route("/Playlists/{pid}/Items", app.remove_items, methods=["DELETE"]),
@@ -846,7 +959,10 @@ def build_jellyfin(
         CaseInsensitivePaths(starlette),
         knobs=knobs,
         classify=classify,
-        authorize=lambda scope, k: state.tokens.get(token_of(scope, k.legacy_auth)) is not None,
+        authorize=lambda scope, k: (
+            state.tokens.get(token_of(scope, k.legacy_auth)) is not None
+            or token_of(scope, k.legacy_auth) in state.api_keys
+        ),
         public=lambda path: path.lower().rstrip("/") in PUBLIC,
         closing=closing,
     )

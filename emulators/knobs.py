@@ -81,6 +81,10 @@ class Knobs:
     item_ms: float = 0.0
     # The version /System/Info/Public reports; what a version lacks behaves as there.
     jellyfin_version: str = "10.11.11"
+    # Plex: whether adding an item already in a playlist, or named twice in one request,
+    # adds it again. Unverified: neither the API spec nor python-plexapi says, so tests try
+    # both; the default keeps repeats.
+    plex_drops_repeats: bool = False
     faults: list[Fault] = field(default_factory=list)
     # Writes a read request made on the server (e.g. "artists_created"), by kind.
     side_effects: dict[str, int] = field(default_factory=dict)

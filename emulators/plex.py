@@ -67,6 +67,10 @@ class Playlist:
     entries: list[tuple[int, str]] = field(default_factory=list)  # (playlistItemID, ratingKey)
     added_at: int = 0
     updated_at: int = 0
+    # A smart playlist is filled by rules (plex-api-spec: items of "dumb" playlists carry
+    # playlistItemID; PUT of a uri on a smart one replaces its rules; DELETE items "only
+    # works with dumb playlists"). The emulator serves its items and refuses item writes.
+    smart: bool = False
 
 
 class PlexState:
@@ -391,7 +395,7 @@ class PlexApp:
                 "type": "playlist",
                 "title": playlist.title,
                 "summary": playlist.summary,
-                "smart": 0,
+                "smart": int(playlist.smart),
                 "playlistType": "audio",
                 "leafCount": len(playlist.entries),
                 "duration": duration,
@@ -408,7 +412,11 @@ class PlexApp:
 
     def _append(self, playlist: Playlist, keys: list[str]) -> int:
         added = 0
+        present = {k for _, k in playlist.entries}
         for key in keys:
+            if self.knobs.plex_drops_repeats and key in present:
+                continue
+            present.add(key)
             if key in self.state.index:
                 playlist.entries.append((self.state.next_entry, key))
                 self.state.next_entry += 1
@@ -454,10 +462,14 @@ class PlexApp:
         if playlist is None:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
+        # Edited as metadata is (plex-api-spec PUT /playlists/{playlistId}): field.value,
+        # field.locked. The plain title=/summary= form is not documented there, and
+        # python-plexapi dropped it (deprecated in 4.15.6, removed in 4.18.0), so the
+        # emulator takes the strict reading and ignores it.
         for key, _, value in terms:
-            if key in ("title", "title.value"):
+            if key == "title.value":
                 playlist.title = value
-            elif key in ("summary", "summary.value"):
+            elif key == "summary.value":
                 playlist.summary = value
         playlist.updated_at = int(time.time())
         return Response(status_code=200)
@@ -481,14 +493,15 @@ class PlexApp:
         for entry, key in entries:
             found = self.state.index.get(key)
             if found is not None:
-                nodes.append(track_node(*found, guids=False, extra={"playlistItemID": entry}))
+                extra = {} if playlist.smart else {"playlistItemID": entry}
+                nodes.append(track_node(*found, guids=False, extra=extra))
         attrs = {
             "totalSize": len(playlist.entries),
             "offset": start,
             "ratingKey": playlist.rating_key,
             "title": playlist.title,
             "playlistType": "audio",
-            "smart": 0,
+            "smart": int(playlist.smart),
             "leafCount": len(playlist.entries),
         }
         return container(attrs, nodes, as_json=_wants_json(request))
@@ -497,6 +510,8 @@ class PlexApp:
         playlist = self._playlist(request)
         if playlist is None:
             return PlainTextResponse("Not Found", 404)
+        if playlist.smart:
+            raise BadRequest("a smart playlist's rules are not emulated")
         keys = self._keys_from_uri(first(query_terms(request.url.query), "uri"))
         added = self._append(playlist, keys)
         attrs = {"leafCountAdded": added, "leafCountRequested": len(keys)}
@@ -506,6 +521,8 @@ class PlexApp:
         playlist = self._playlist(request)
         if playlist is None:
             return PlainTextResponse("Not Found", 404)
+        if playlist.smart:
+            raise BadRequest("only a regular playlist can be cleared")
         playlist.entries.clear()
         playlist.updated_at = int(time.time())
         return container({}, [self._playlist_node(playlist)], as_json=_wants_json(request))
@@ -516,7 +533,7 @@ class PlexApp:
             return PlainTextResponse("Not Found", 404)
         entry = request.path_params["entry"]
         kept = [(e, k) for e, k in playlist.entries if str(e) != entry]
-        if len(kept) == len(playlist.entries):
+        if playlist.smart or len(kept) == len(playlist.entries):
             return PlainTextResponse("Not Found", 404)
         playlist.entries = kept
         playlist.updated_at = int(time.time())

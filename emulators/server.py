@@ -21,6 +21,8 @@ from emulators.plex import PlexApp, build_plex
 HOST = "127.0.0.1"
 DEFAULT_PLEX_TOKEN = "emulated-plex-token"
 DEFAULT_JELLYFIN_TOKEN = "emulated-jellyfin-token"
+# A Jellyfin API key: authenticates as no user (playlist routes that need one answer 400).
+DEFAULT_JELLYFIN_API_KEY = "emulated-jellyfin-api-key"
 START_TIMEOUT = 10.0
 
 
@@ -33,6 +35,7 @@ class Emulator:
     token: str
     knobs: Knobs
     app: Any  # PlexApp or JellyfinApp: state for assertions
+    api_key: str = ""  # Jellyfin: a token that carries no user
 
     @property
     def plex(self) -> PlexApp:
@@ -111,6 +114,7 @@ async def running_jellyfin(
     seed: int = 1,
     music_libraries: int = 2,
     token: str = DEFAULT_JELLYFIN_TOKEN,
+    api_key: str = DEFAULT_JELLYFIN_API_KEY,
     knobs: Knobs | None = None,
     catalog: Catalog | None = None,
     port: int = 0,
@@ -118,6 +122,6 @@ async def running_jellyfin(
     knobs = knobs or Knobs()
     closing = asyncio.Event()
     built = _catalog(catalog, seed, tracks, music_libraries)
-    app, state = build_jellyfin(built, knobs, token, closing)
+    app, state = build_jellyfin(built, knobs, token, closing, api_key)
     async with serve(app, closing, port) as bound:
-        yield Emulator("jellyfin", f"http://{HOST}:{bound}", token, knobs, state)
+        yield Emulator("jellyfin", f"http://{HOST}:{bound}", token, knobs, state, api_key)

@@ -205,9 +205,12 @@ async def test_jellyfin_playlist_semantics(jf_http: httpx.AsyncClient) -> None:
     ).status_code == 204
     entries = (await jf_http.get(f"/Playlists/{pid}/Items")).json()["Items"]
     assert [e["Id"] for e in entries] == ids
-    assert all(e["PlaylistItemId"] != e["Id"] for e in entries)
-    # Removing by item id removes nothing; by entry id it works.
-    await jf_http.delete(f"/Playlists/{pid}/Items", params={"entryIds": ids[0]})
+    # 10.10 on: the PlaylistItemId is the item's own id (LinkedChild.ItemId), and an item
+    # already in the playlist is not added again.
+    assert all(e["PlaylistItemId"] == e["Id"] for e in entries)
+    assert (
+        await jf_http.post(f"/Playlists/{pid}/Items", params={"ids": ids[0]})
+    ).status_code == 204
     assert len((await jf_http.get(f"/Playlists/{pid}/Items")).json()["Items"]) == 4
     await jf_http.delete(
         f"/Playlists/{pid}/Items", params={"entryIds": entries[0]["PlaylistItemId"]}
