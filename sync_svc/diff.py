@@ -16,15 +16,26 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """An item that the desired list names more than once (a track the source repeats, or
+    two source tracks matched to one item): ``indexes`` into the desired list, in order; the
+    first is the one a target that keeps one entry per item holds."""
+
+    item_id: str
+    indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
-    """What to do. Exactly one shape applies: nothing, create, replace, or (Plex only)
-    remove some entries and append some items."""
+    """What to do. Exactly one shape applies: nothing, create, replace, or remove some
+    entries and append some items."""
 
     create: bool = False
     replace: bool = False
     remove: tuple[str, ...] = ()  # entry ids
     append: tuple[str, ...] = ()  # item ids, appended in order after the removals
-    desired: tuple[str, ...] = ()
+    desired: tuple[str, ...] = ()  # what the playlist holds afterwards
+    repeats: tuple[Repeat, ...] = ()  # left out of ``desired``: the target keeps one each
 
     @property
     def unchanged(self) -> bool:
@@ -35,49 +46,81 @@ class Plan:
         return len(self.desired) if (self.create or self.replace) else len(self.append)
 
     def removed(self, current: Sequence[Entry]) -> int:
-        return len(current) if self.replace else len(self.remove)
+        if self.replace:
+            return len(current)
+        gone = set(self.remove)
+        return sum(1 for e in current if e.entry_id in gone)
 
 
 def chunks_needed(count: int, chunk: int) -> int:
     return 0 if count == 0 else -(-count // chunk)
 
 
+def repeats_of(desired: Sequence[str]) -> tuple[Repeat, ...]:
+    """Every item named more than once, in the order of first appearance."""
+    seen: dict[str, list[int]] = {}
+    for index, item in enumerate(desired):
+        seen.setdefault(item, []).append(index)
+    return tuple(Repeat(item, tuple(at)) for item, at in seen.items() if len(at) > 1)
+
+
+def without_repeats(desired: Sequence[str]) -> tuple[str, ...]:
+    """``desired`` as a target that keeps one entry per item holds it: first occurrence
+    kept, order otherwise unchanged."""
+    return tuple(dict.fromkeys(desired))
+
+
+def _kept(current: Sequence[Entry], wanted: Sequence[str]) -> list[int]:
+    """Indexes of the current entries to keep: the longest prefix of ``wanted`` that appears,
+    in order, among them, cut before any entry whose id a removed entry shares (Jellyfin
+    10.10 on reports the item id as the entry id, and a removal takes every entry of it)."""
+    keep: list[int] = []
+    for index, entry in enumerate(current):
+        if len(keep) < len(wanted) and entry.item_id == wanted[len(keep)]:
+            keep.append(index)
+    while True:
+        kept = set(keep)
+        removed = {e.entry_id for i, e in enumerate(current) if i not in kept}
+        clash = next((n for n, i in enumerate(keep) if current[i].entry_id in removed), None)
+        if clash is None:
+            return keep
+        keep = keep[:clash]
+
+
 def plan_playlist(
     current: Sequence[Entry] | None,
     desired: Sequence[str],
     *,
-    replace_is_one_write: bool,
+    bulk_removal: bool,
+    keeps_repeats: bool = True,
     chunk: int = 200,
 ) -> Plan:
-    """The cheapest plan that leaves exactly ``desired``, in order.
+    """The cheapest plan that leaves exactly what the target will hold of ``desired``.
 
-    ``replace_is_one_write``: the target replaces a whole playlist in one request (Jellyfin).
-    Otherwise (Plex) removals cost one request each and additions one per chunk of
-    ``chunk`` ids, and a removals-plus-appends plan is used when the kept entries are
-    already in order and the new items all come after them; else clear and re-add.
+    ``keeps_repeats``: the target keeps an item more than once. When it does not (Jellyfin
+    before 12), the plan aims at ``desired`` without its repeats, so that an unchanged
+    source settles into no writes instead of a rewrite on every sync.
+
+    ``bulk_removal``: one request removes many entries (Jellyfin). Then the plan is always
+    to remove what does not fit and append the rest: never dearer than clearing and
+    re-adding. Otherwise (Plex) removals cost one request each and additions one per chunk
+    of ``chunk`` ids, and the plan clears and re-adds when that is cheaper.
     """
-    wanted = tuple(desired)
+    wanted = tuple(desired) if keeps_repeats else without_repeats(desired)
+    repeats = () if keeps_repeats else repeats_of(desired)
     if current is None:
-        return Plan(create=True, desired=wanted)
-    have = [e.item_id for e in current]
-    if have == list(wanted):
-        return Plan(desired=wanted)
-    if replace_is_one_write:
-        return Plan(replace=True, desired=wanted)
-
-    # Keep the longest prefix of `wanted` that appears, in order, among the current
-    # entries; remove every other entry; append the rest of `wanted`.
-    keep: list[int] = []
-    position = 0
-    for index, entry in enumerate(current):
-        if position < len(wanted) and entry.item_id == wanted[position]:
-            keep.append(index)
-            position += 1
+        return Plan(create=True, desired=wanted, repeats=repeats)
+    if [e.item_id for e in current] == list(wanted):
+        return Plan(desired=wanted, repeats=repeats)
+    keep = _kept(current, wanted)
     kept = set(keep)
-    remove = tuple(e.entry_id for i, e in enumerate(current) if i not in kept)
-    append = wanted[position:]
+    remove = tuple(dict.fromkeys(e.entry_id for i, e in enumerate(current) if i not in kept))
+    append = wanted[len(keep) :]
+    incremental = Plan(remove=remove, append=append, desired=wanted, repeats=repeats)
+    if bulk_removal:
+        return incremental
     incremental_cost = len(remove) + chunks_needed(len(append), chunk)
     replace_cost = 1 + chunks_needed(len(wanted), chunk)
     if incremental_cost <= replace_cost:
-        return Plan(remove=remove, append=append, desired=wanted)
-    return Plan(replace=True, desired=wanted)
+        return incremental
+    return Plan(replace=True, desired=wanted, repeats=repeats)

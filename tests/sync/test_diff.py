@@ -6,15 +6,21 @@ import random
 
 import pytest
 
-from sync_svc.diff import Entry, Plan, plan_playlist
+from sync_svc.diff import Entry, Plan, Repeat, plan_playlist, repeats_of, without_repeats
 
 
 def entries(*items: str) -> list[Entry]:
     return [Entry(f"e{i}", item) for i, item in enumerate(items)]
 
 
+def shared(*items: str) -> list[Entry]:
+    """Entries as Jellyfin 10.10 on reports them: the entry id is the item id."""
+    return [Entry(item, item) for item in items]
+
+
 def apply(current: list[Entry], plan: Plan) -> list[str]:
-    """What the playlist holds after the plan (the model of both targets)."""
+    """What the playlist holds after the plan (the model of both targets): a removal takes
+    every entry with that id."""
     if plan.create or plan.replace:
         return list(plan.desired)
     gone = set(plan.remove)
@@ -22,51 +28,91 @@ def apply(current: list[Entry], plan: Plan) -> list[str]:
 
 
 def test_missing_playlist_is_created_with_everything() -> None:
-    plan = plan_playlist(None, ["a", "b"], replace_is_one_write=False)
+    plan = plan_playlist(None, ["a", "b"], bulk_removal=False)
     assert plan.create
     assert plan.desired == ("a", "b")
     assert plan.added == 2
 
 
-@pytest.mark.parametrize("one_write", [True, False])
-def test_unchanged_costs_nothing(one_write: bool) -> None:
-    assert plan_playlist(entries("a", "b"), ["a", "b"], replace_is_one_write=one_write).unchanged
+@pytest.mark.parametrize("bulk", [True, False])
+def test_unchanged_costs_nothing(bulk: bool) -> None:
+    assert plan_playlist(entries("a", "b"), ["a", "b"], bulk_removal=bulk).unchanged
 
 
-def test_jellyfin_replaces_in_one_write() -> None:
-    plan = plan_playlist(entries("a", "b"), ["b", "a"], replace_is_one_write=True)
-    assert plan.replace
-    assert plan.desired == ("b", "a")
+def test_bulk_removal_removes_and_appends_instead_of_replacing() -> None:
+    current = entries("a", "b")
+    plan = plan_playlist(current, ["b", "a"], bulk_removal=True)
+    assert not plan.replace
+    assert (plan.remove, plan.append) == (("e0",), ("a",))
+    assert apply(current, plan) == ["b", "a"]
 
 
 def test_plex_appends_new_items_at_the_end() -> None:
-    plan = plan_playlist(entries("a", "b"), ["a", "b", "c", "d"], replace_is_one_write=False)
+    plan = plan_playlist(entries("a", "b"), ["a", "b", "c", "d"], bulk_removal=False)
     assert (plan.remove, plan.append) == ((), ("c", "d"))
 
 
 def test_plex_removes_what_is_gone() -> None:
     current = entries("a", "x", "b", "c")
-    plan = plan_playlist(current, ["a", "b", "c"], replace_is_one_write=False)
+    plan = plan_playlist(current, ["a", "b", "c"], bulk_removal=False)
     assert (plan.remove, plan.append) == (("e1",), ())
     assert plan.removed(current) == 1
 
 
 def test_plex_reorder_falls_back_to_replace() -> None:
-    plan = plan_playlist(entries(*"abcdef"), list("fedcba"), replace_is_one_write=False)
+    plan = plan_playlist(entries(*"abcdef"), list("fedcba"), bulk_removal=False)
     assert plan.replace
 
 
-def test_duplicates_are_kept() -> None:
+def test_duplicates_are_kept_where_the_target_keeps_them() -> None:
     current = entries("a", "a", "b")
-    plan = plan_playlist(current, ["a", "b", "a"], replace_is_one_write=False)
+    plan = plan_playlist(current, ["a", "b", "a"], bulk_removal=False)
     assert apply(current, plan) == ["a", "b", "a"]
+    assert plan.repeats == ()
 
 
-@pytest.mark.parametrize("one_write", [True, False])
-def test_every_plan_leaves_exactly_the_desired_list(one_write: bool) -> None:
+def test_repeats_are_left_out_where_the_target_keeps_one_entry_per_item() -> None:
+    # What Jellyfin 10.11 holds after the first sync of [a, b, a]: [a, b]. The second sync
+    # of the same source must write nothing.
+    plan = plan_playlist(shared("a", "b"), ["a", "b", "a"], bulk_removal=True, keeps_repeats=False)
+    assert plan.unchanged
+    assert plan.desired == ("a", "b")
+    assert plan.repeats == (Repeat("a", (0, 2)),)
+
+
+def test_a_created_playlist_leaves_the_repeats_out_too() -> None:
+    plan = plan_playlist(None, ["x", "y", "x", "x"], bulk_removal=False, keeps_repeats=False)
+    assert plan.desired == ("x", "y")
+    assert plan.repeats == (Repeat("x", (0, 2, 3)),)
+
+
+def test_a_removal_never_takes_a_kept_entry_that_shares_its_id() -> None:
+    # Jellyfin 12: repeats allowed, and both entries of "a" carry the entry id "a".
+    current = shared("a", "b", "a")
+    plan = plan_playlist(current, ["b", "a"], bulk_removal=True)
+    assert apply(current, plan) == ["b", "a"]
+    assert plan.removed(current) == 2
+
+
+def test_repeats_and_first_occurrences() -> None:
+    assert repeats_of(["a", "b", "a", "c", "b"]) == (Repeat("a", (0, 2)), Repeat("b", (1, 4)))
+    assert without_repeats(["a", "b", "a", "c", "b"]) == ("a", "b", "c")
+    assert repeats_of(["a", "b"]) == ()
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+@pytest.mark.parametrize("keeps", [True, False])
+@pytest.mark.parametrize("make", [entries, shared])
+def test_every_plan_leaves_exactly_what_the_target_keeps(
+    bulk: bool, keeps: bool, make: object
+) -> None:
     rand = random.Random(7)
     for _ in range(500):
-        current = entries(*rand.choices("abcdefgh", k=rand.randrange(0, 8)))
+        current = make(*rand.choices("abcdefgh", k=rand.randrange(0, 8)))  # type: ignore[operator]
         desired = rand.choices("abcdefghij", k=rand.randrange(0, 9))
-        plan = plan_playlist(current, desired, replace_is_one_write=one_write)
-        assert apply(current, plan) == desired
+        plan = plan_playlist(current, desired, bulk_removal=bulk, keeps_repeats=keeps)
+        expected = desired if keeps else list(dict.fromkeys(desired))
+        assert apply(current, plan) == expected
+        assert list(plan.desired) == expected
+        if bulk:
+            assert not plan.replace
