@@ -49,6 +49,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--jellyfin-version",
         default=Knobs.jellyfin_version,
         help="the version Jellyfin reports (and behaves as, where versions differ)",
+    )
+    parser.add_argument(
         "--plex-version",
         default=Knobs().plex_version,
         help="the version Plex reports in / and /identity (clients refuse old ones)",

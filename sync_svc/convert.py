@@ -130,6 +130,7 @@ def _target(t: TargetResult) -> pb.TargetReport:
         unmatched=t.unmatched,
         warnings=t.warnings,
         error=t.error,
+        repeats=[pb.RepeatedItem(item_id=k, positions=v) for k, v in t.repeats.items()],
     )
 
 

@@ -97,6 +97,8 @@ class TargetResult:
     unmatched: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    # Item id -> the source positions that matched it, when the playlist holds it once.
+    repeats: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass

@@ -263,7 +263,8 @@ class SyncRunner:
         result.matched = sum(1 for o in matched.outcomes if o.via is not Via.UNMATCHED)
         result.unmatched = len(matched.outcomes) - result.matched
         report.progress.tracks_done += len(tracks)
-        desired = [o.match.item_id for o in matched.outcomes if o.match is not None]
+        placed = [(o.position, o.match.item_id) for o in matched.outcomes if o.match is not None]
+        desired = [item for _, item in placed]
         await self._say(report, f"Writing the {target.label} playlist")
         key = report.spec.managed_key
         with self._trace.span("sync.write_playlist", {"cmdarr.tracks": len(desired)}) as span:
@@ -272,11 +273,12 @@ class SyncRunner:
                 title=report.spec.playlist_title,
                 stored_id=await self._store.managed_id(key, target),
                 desired=desired,
-                replace_is_one_write=target is Target.JELLYFIN,
+                bulk_removal=target is Target.JELLYFIN,
                 dry_run=report.dry_run,
             )
             span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})
         result.playlist_id = written.playlist_id
         result.added, result.removed, result.writes = written.added, written.removed, written.writes
+        result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
         if written.playlist_id and not report.dry_run:
             await self._store.remember(key, target, written.playlist_id)

@@ -1,6 +1,7 @@
-"""Writing one managed playlist to one target: find it (stored id, else exact title, never
-a duplicate), diff, and apply the plan. A failed write is rolled back to what the
-playlist held before, so a run leaves it either as it was or fully updated."""
+"""Writing one managed playlist to one target: find it (stored id, else exact title among
+the playlists this client may write, never a duplicate), diff, and apply the plan. A failed
+write is rolled back to what the playlist held before, so a run leaves it either as it was
+or fully updated."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from common.targets import EndpointClass, TargetClient, TargetPlaylist
-from sync_svc.diff import Entry, Plan, plan_playlist
+from sync_svc.diff import Entry, Plan, Repeat, plan_playlist, repeats_of
 
 _log = logging.getLogger("sync_svc.writer")
 SUMMARY = "Managed by cmdarr"
@@ -23,17 +24,33 @@ class Written:
     removed: int
     writes: int
     created: bool
+    repeats: tuple[Repeat, ...] = ()  # left out: the target keeps one entry per item
 
 
-def find_managed(
-    playlists: Sequence[TargetPlaylist], stored_id: str, title: str
-) -> TargetPlaylist | None:
-    """The managed playlist: by the id stored from an earlier run, else by exact title."""
-    if stored_id:
-        for playlist in playlists:
-            if playlist.playlist_id == stored_id:
-                return playlist
-    return next((p for p in playlists if p.title == title), None)
+def stored(playlists: Sequence[TargetPlaylist], stored_id: str) -> TargetPlaylist | None:
+    """The playlist an earlier run created and remembered."""
+    if not stored_id:
+        return None
+    return next((p for p in playlists if p.playlist_id == stored_id), None)
+
+
+def titled(playlists: Sequence[TargetPlaylist], title: str) -> list[TargetPlaylist]:
+    """The playlists with exactly ``title`` that are not Plex smart playlists, in order."""
+    return [p for p in playlists if p.title == title and not p.smart]
+
+
+async def find_managed(client: TargetClient, stored_id: str, title: str) -> TargetPlaylist | None:
+    """The managed playlist: by the id stored from an earlier run, else the first playlist
+    of that exact title that the client may write. Another user's public playlist or a
+    smart playlist of the same title is left alone (and a new playlist is created)."""
+    playlists = await client.playlists()
+    found = stored(playlists, stored_id)
+    if found is not None:
+        return found
+    for candidate in titled(playlists, title):
+        if await client.writable(candidate):
+            return candidate
+    return None
 
 
 async def write_playlist(
@@ -42,22 +59,31 @@ async def write_playlist(
     title: str,
     stored_id: str,
     desired: Sequence[str],
-    replace_is_one_write: bool,
+    bulk_removal: bool,
     dry_run: bool,
 ) -> Written:
-    existing = find_managed(await client.playlists(), stored_id, title)
+    existing = await find_managed(client, stored_id, title)
     current = (
         [Entry(e.entry_id, e.item_id) for e in await client.playlist_items(existing.playlist_id)]
         if existing is not None
         else None
     )
-    plan = plan_playlist(current, desired, replace_is_one_write=replace_is_one_write)
+    # Only a list with repeats needs to know whether the server keeps them.
+    keeps = not repeats_of(desired) or await client.keeps_repeats()
+    plan = plan_playlist(current, desired, bulk_removal=bulk_removal, keeps_repeats=keeps)
     before = client.counter.get(EndpointClass.PLAYLIST_WRITE)
     playlist_id = existing.playlist_id if existing else ""
     if not dry_run and not plan.unchanged:
         playlist_id = await _apply(client, plan, title, playlist_id, current or [])
     writes = client.counter.get(EndpointClass.PLAYLIST_WRITE) - before
-    return Written(playlist_id, plan.added, plan.removed(current or []), writes, plan.create)
+    return Written(
+        playlist_id,
+        plan.added,
+        plan.removed(current or []),
+        writes,
+        plan.create,
+        plan.repeats,
+    )
 
 
 async def _apply(
@@ -67,10 +93,11 @@ async def _apply(
         try:
             created = await client.create_playlist(title, plan.desired, SUMMARY)
         except Exception:
-            # No playlist had this title before: delete whatever a failed create left.
+            # No playlist of ours had this title before: delete whatever a failed create
+            # left (never a smart playlist or another user's of the same title).
             with contextlib.suppress(Exception):
-                for leftover in await client.playlists():
-                    if leftover.title == title:
+                for leftover in titled(await client.playlists(), title):
+                    if await client.writable(leftover):
                         await client.delete_playlist(leftover.playlist_id)
             raise
         return created.playlist_id

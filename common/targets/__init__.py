@@ -26,7 +26,6 @@ from common.targets.errors import (
     TargetTimeout,
     TargetUnstableOrder,
     TargetUnsupportedVersion,
-    TargetVersionUnsupported,
 )
 from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.model import (
@@ -72,7 +71,6 @@ __all__ = [
     "TargetTrack",
     "TargetUnstableOrder",
     "TargetUnsupportedVersion",
-    "TargetVersionUnsupported",
     "authenticate_by_name",
 ]
 

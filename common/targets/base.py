@@ -65,6 +65,15 @@ class TargetClient(LibraryReader, Protocol):
 
     async def playlist_items(self, playlist_id: str) -> list[PlaylistEntry]: ...
 
+    async def writable(self, playlist: TargetPlaylist) -> bool:
+        """Whether a playlist found by title is one this client may take over and write
+        (not a Plex smart playlist, not another Jellyfin user's)."""
+        ...
+
+    async def keeps_repeats(self) -> bool:
+        """Whether the server keeps an item more than once in a playlist."""
+        ...
+
     async def create_playlist(
         self, title: str, item_ids: Sequence[str], summary: str = ""
     ) -> TargetPlaylist: ...

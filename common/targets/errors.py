@@ -58,17 +58,6 @@ class TargetMalformedResponse(TargetError):
     reason = ErrorReason.TARGET_MALFORMED_RESPONSE
 
 
-class TargetVersionUnsupported(TargetError):
-    """The server is older than the client's requests need: it would ignore parameters
-    they rely on and answer without what they ask for, so the client refuses it at once,
-    naming both versions, rather than index or write on a partial answer."""
-
-    def __init__(self, message: str, *, version: str, minimum: str) -> None:
-        super().__init__(message)
-        self.version = version
-        self.minimum = minimum
-
-
 class TargetShortListing(TargetError):
     """A listing ended before the total the server reported: never treat it as complete."""
 

@@ -17,7 +17,12 @@ from common.matching.search_terms import name_fragment, name_variants
 from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
-from common.targets.errors import TargetMalformedResponse, TargetUnstableOrder
+from common.targets.errors import (
+    TargetAuthError,
+    TargetMalformedResponse,
+    TargetRejected,
+    TargetUnstableOrder,
+)
 from common.targets.jellyfin_parse import (
     JellyfinParseError,
     artist_ids_named,
@@ -29,7 +34,12 @@ from common.targets.jellyfin_parse import (
     playlist_from_item,
     track_from_item,
 )
-from common.targets.jellyfin_version import Version, check_supported, saved_filter_works
+from common.targets.jellyfin_version import (
+    Version,
+    check_supported,
+    keeps_repeats,
+    saved_filter_works,
+)
 from common.targets.listing import (
     Fetch,
     Items,
@@ -515,7 +525,7 @@ class JellyfinClient:
         return TargetPlaylist(playlist_id, title, summary, len(item_ids))
 
     def _chunked(self, path: str, extra: str, name: str, values: Sequence[str]) -> list[str]:
-        head = f"{path}?{extra}&{name}="
+        head = f"{path}?{extra}&{name}=" if extra else f"{path}?{name}="
         chunks = chunk_by_length(
             list(values),
             fixed_length=len(head),
@@ -525,8 +535,39 @@ class JellyfinClient:
         )
         return [head + encode(",".join(chunk)) for chunk in chunks]
 
+    async def keeps_repeats(self) -> bool:
+        """Whether this server keeps an item twice in a playlist: by its version (asked
+        once per client)."""
+        return keeps_repeats(await self.server_version())
+
+    async def writable(self, playlist: TargetPlaylist) -> bool:
+        """Whether ``playlist`` (found by title) is this user's to write: the listing shows
+        other users' public and shared playlists too, and no item field names the owner.
+        ``GET /Playlists/{id}/Users`` answers the owner only (403 to anyone else:
+        PlaylistsController.GetPlaylistUsers). It needs a user token; with an API key (400)
+        an empty add with ``userId`` asks instead: AddItemToPlaylist allows the owner or a
+        user it is shared with for editing (403 otherwise) and adds nothing."""
+        path = f"/Playlists/{encode(playlist.playlist_id)}"
+        try:
+            await self._transport.request("GET", f"{path}/Users", EndpointClass.PLAYLIST_READ)
+            return True
+        except TargetAuthError:
+            return False
+        except TargetRejected as exc:
+            if exc.status != 400:
+                raise
+        probe = url(f"{path}/Items", ("userId", await self.user_id()))
+        try:
+            await self._transport.request(
+                "POST", probe, EndpointClass.PLAYLIST_WRITE, idempotent=True
+            )
+        except TargetAuthError:
+            return False
+        return True
+
     async def add_to_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
-        """``ids`` travel in the query only, so long lists go in chunks under the limit."""
+        """``ids`` travel in the query only, so long lists go in chunks under the limit.
+        ``userId`` names the user, so an API key (a token without one) is accepted."""
         if not item_ids:
             return
         extra = f"userId={encode(await self.user_id())}"
@@ -537,23 +578,32 @@ class JellyfinClient:
             )
 
     async def remove_from_playlist(self, playlist_id: str, entry_ids: Sequence[str]) -> None:
-        """Removal takes PlaylistItemId values (entries), not item ids."""
+        """Removal takes PlaylistItemId values; from 10.10 on that is the item's id, and
+        every entry of it goes. An API key is accepted from 10.11.0 on (jellyfin PR 14154);
+        an older server answers 400, which names the way out."""
         if not entry_ids:
             return
         path = f"/Playlists/{encode(playlist_id)}/Items"
-        extra = f"userId={encode(await self.user_id())}"
-        for chunk_url in self._chunked(path, extra, "entryIds", entry_ids):
-            await self._transport.request("DELETE", chunk_url, EndpointClass.PLAYLIST_WRITE)
+        for chunk_url in self._chunked(path, "", "entryIds", list(dict.fromkeys(entry_ids))):
+            try:
+                await self._transport.request("DELETE", chunk_url, EndpointClass.PLAYLIST_WRITE)
+            except TargetRejected as exc:
+                if exc.status != 400:
+                    raise
+                raise TargetRejected(
+                    f"{exc} (Jellyfin before 10.11 removes playlist entries only for a user's "
+                    "token, not an API key: set JELLYFIN_TOKEN to a user's access token, or "
+                    "upgrade the server)",
+                    status=exc.status,
+                ) from exc
 
     async def replace_playlist(self, playlist_id: str, item_ids: Sequence[str]) -> None:
-        """One POST that clears and re-adds: idempotent, so it may be retried."""
-        await self._transport.request(
-            "POST",
-            f"/Playlists/{encode(playlist_id)}",
-            EndpointClass.PLAYLIST_WRITE,
-            json={"Ids": list(item_ids)},
-            idempotent=True,
-        )
+        """Remove every entry, then add ``item_ids``. Not the one-call replace
+        (``POST /Playlists/{id}`` with ``Ids``): that takes the user from the token alone
+        and answers 400 to an API key (PlaylistsController.UpdatePlaylist, 10.9 to 12)."""
+        current = await self.playlist_items(playlist_id)
+        await self.remove_from_playlist(playlist_id, [e.entry_id for e in current])
+        await self.add_to_playlist(playlist_id, item_ids)
 
     async def move_entry(
         self,
@@ -562,8 +612,10 @@ class JellyfinClient:
         new_index: int,
         current: Sequence[PlaylistEntry],  # noqa: ARG002 - TargetClient's signature
     ) -> None:
-        """Move one entry (by PlaylistItemId) to ``new_index``; ``current`` is unused here
-        and taken for the common interface (Plex needs it)."""
+        """Move one entry (by PlaylistItemId, which PlaylistManager.MoveItemAsync matches)
+        to ``new_index``. The server takes the user from the token only, so an API key gets
+        400: the sync never moves entries (it removes and appends). ``current`` is taken for
+        the common interface (Plex needs it)."""
         await self._transport.request(
             "POST",
             f"/Playlists/{encode(playlist_id)}/Items/{encode(entry_id)}/Move/{int(new_index)}",
@@ -578,16 +630,37 @@ class JellyfinClient:
         title: str | None = None,
         summary: str | None = None,  # noqa: ARG002 - TargetClient's signature
     ) -> None:
-        """Rename. Jellyfin's playlist update takes no description, so ``summary`` is
-        accepted for the common interface and not sent."""
-        if title is not None:
+        """Rename. ``POST /Playlists/{id}`` with ``Name`` works for a user's token; an API
+        key gets 400 there, and then the item's metadata is rewritten with the new name
+        (``POST /Items/{id}``, which takes API keys). Jellyfin's playlist update takes no
+        description, so ``summary`` is accepted for the common interface and not sent."""
+        if title is None:
+            return
+        path = f"/Playlists/{encode(playlist_id)}"
+        try:
             await self._transport.request(
-                "POST",
-                f"/Playlists/{encode(playlist_id)}",
-                EndpointClass.PLAYLIST_WRITE,
-                json={"Name": title},
-                idempotent=True,
+                "POST", path, EndpointClass.PLAYLIST_WRITE, json={"Name": title}, idempotent=True
             )
+        except TargetRejected as exc:
+            if exc.status != 400:
+                raise
+            await self._rename_item(playlist_id, title)
+
+    async def _rename_item(self, playlist_id: str, title: str) -> None:
+        """ItemUpdateController.UpdateItem replaces every editable field from the body, so
+        the item is read whole (``GET /Items/{id}?userId=``) and sent back renamed."""
+        item_path = f"/Items/{encode(playlist_id)}"
+        read = url(item_path, ("userId", await self.user_id()))
+        item = await self._json("GET", read, EndpointClass.PLAYLIST_READ)
+        if not isinstance(item, dict):
+            raise TargetMalformedResponse("Jellyfin: the playlist item is not an object")
+        await self._transport.request(
+            "POST",
+            item_path,
+            EndpointClass.PLAYLIST_WRITE,
+            json={**item, "Name": title, "Tags": item.get("Tags") or []},
+            idempotent=True,
+        )
 
     async def delete_playlist(self, playlist_id: str) -> None:
         await self._transport.request(

@@ -10,6 +10,10 @@
   SqliteItemRepository.GetWhereClauses (v10.8.13 to v10.10.7) writes
   ``DateLastSaved>=@MinDateLastSavedForUser`` but binds ``@MinDateLastSaved``: 10.9 and
   10.10 (Microsoft.Data.Sqlite) fail the request, 10.8 matches nothing.
+- Repeats in a playlist are kept from 12.0 on (jellyfin commit dc300fae53, "Allow
+  duplicate LinkedChildren for Playlists"): 10.9 drops them unless
+  ``playlists:allowDuplicates`` is set, 10.10 and 10.11 always drop them
+  (PlaylistManager.AddToPlaylistInternal).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ Version = tuple[int, ...]
 
 MINIMUM_VERSION: Version = (10, 9, 0)
 SAVED_FILTER_VERSION: Version = (10, 11, 0)
+REPEATS_KEPT_VERSION: Version = (12, 0)
 
 
 def parse_version(text: str) -> Version | None:
@@ -57,3 +62,9 @@ def saved_filter_works(version: Version | None) -> bool:
     """Whether ``minDateLastSaved`` lists what was saved since (10.11.0 on). An unreadable
     version is taken for a current one."""
     return version is None or version >= SAVED_FILTER_VERSION
+
+
+def keeps_repeats(version: Version | None) -> bool:
+    """Whether a server of ``version`` keeps an item more than once in a playlist. An
+    unreadable version counts as dropping: leaving repeats out settles on either kind."""
+    return version is not None and version >= REPEATS_KEPT_VERSION

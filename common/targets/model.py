@@ -106,12 +106,14 @@ class TargetPlaylist:
     title: str
     summary: str = ""
     item_count: int = 0
+    smart: bool = False  # Plex: filled by rules, never written item by item
 
 
 @dataclass(frozen=True)
 class PlaylistEntry:
     """One slot of a playlist: the entry id (Plex playlistItemID, Jellyfin PlaylistItemId)
-    is what removal needs; it differs from the item id."""
+    is what removal needs. On Plex it differs from the item id; Jellyfin 10.10 on reports
+    the item's own id, so entries of one item share it."""
 
     entry_id: str
     item_id: str

@@ -18,7 +18,7 @@ from common.targets.errors import (
     TargetMalformedResponse,
     TargetPartialWrite,
     TargetRejected,
-    TargetVersionUnsupported,
+    TargetUnsupportedVersion,
 )
 from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.model import (
@@ -146,7 +146,7 @@ class PlexClient:
             raise TargetMalformedResponse("Plex: GET / has no machineIdentifier")
         version = container.attrs.get("version", "")
         if plex_version_too_old(version):
-            raise TargetVersionUnsupported(
+            raise TargetUnsupportedVersion(
                 f"Plex Media Server {version} is too old: cmdarr needs {MINIMUM_PLEX_VERSION}"
                 " or later (older servers leave the MusicBrainz ids out of track listings)."
                 " Update Plex Media Server.",
@@ -385,12 +385,12 @@ class PlexClient:
         path: str,
         extra: str,
         item_ids: Sequence[str],
-        send: Callable[[str], Awaitable[T]],
+        send: Callable[[str, Sequence[str]], Awaitable[T]],
     ) -> tuple[T, int]:
-        """Send the leading ids that one URL carries (``send`` gets the URL) and return its
-        answer and how many ids it carried. A 414 was refused before anything was applied,
-        so the same ids go again, half as many, and later writes keep that smaller size;
-        a 414 to a single id is final."""
+        """Send the leading ids that one URL carries (``send`` gets the URL and those ids)
+        and return its answer and how many ids it carried. A 414 was refused before
+        anything was applied, so the same ids go again, half as many, and later writes keep
+        that smaller size; a 414 to a single id is final."""
         prefix = uri_prefix((await self._identified()).server_id)
         head = f"{path}?{extra}{'&' if extra else ''}uri={encode(prefix)}"
         while True:
@@ -401,7 +401,8 @@ class PlexClient:
                 cap=self._uri_cap or len(item_ids),
             )
             try:
-                return await send(head + encode(",".join(item_ids[:count]))), count
+                chunk = item_ids[:count]
+                return await send(head + encode(",".join(chunk)), chunk), count
             except TargetRejected as exc:
                 if exc.status != 414:
                     raise
@@ -426,7 +427,7 @@ class PlexClient:
             raise ValueError("Plex cannot create an empty playlist")
         extra = f"type=audio&title={encode(title)}&smart=0"
 
-        async def post(chunk_url: str) -> httpx.Response:
+        async def post(chunk_url: str, _ids: Sequence[str]) -> httpx.Response:
             return await self._transport.request("POST", chunk_url, EndpointClass.PLAYLIST_WRITE)
 
         response, sent = await self._send_ids("/playlists", extra, item_ids, post)
@@ -440,7 +441,19 @@ class PlexClient:
             await self.update_playlist(playlist.playlist_id, summary=summary)
         return TargetPlaylist(playlist.playlist_id, title, summary, len(item_ids))
 
-    async def _put_items(self, chunk_url: str) -> None:
+    async def keeps_repeats(self) -> bool:
+        """Whether Plex keeps an item twice in a playlist is unverified (neither the API
+        spec nor python-plexapi says what ``leafCountAdded`` counts then), so the sync
+        leaves repeats out: that settles whichever way the server behaves."""
+        return False
+
+    async def writable(self, playlist: TargetPlaylist) -> bool:
+        """A smart playlist is filled by its rules: a PUT of items replaces the rules and
+        its items carry no playlistItemID (plex-api-spec ``/playlists/{playlistId}/items``),
+        so it is never the managed playlist."""
+        return not playlist.smart
+
+    async def _put_items(self, chunk_url: str, sent: Sequence[str]) -> None:
         # Not idempotent: a resent add would add the items twice.
         response = await self._transport.request(
             "PUT", chunk_url, EndpointClass.PLAYLIST_WRITE, idempotent=False
@@ -448,7 +461,10 @@ class PlexClient:
         container = self._parse(response, chunk_url)
         added = container.int_attr("leafCountAdded")
         requested = container.int_attr("leafCountRequested")
-        if added is not None and requested is not None and added < requested:
+        # A server that drops an item named twice in one request (unverified) adds fewer
+        # than requested without failing: only a shortfall beyond the repeats is partial.
+        distinct = len(set(sent))
+        if added is not None and requested is not None and added < min(requested, distinct):
             raise TargetPartialWrite(
                 f"Plex: added {added} of {requested} items to a playlist",
                 requested=requested,
@@ -497,7 +513,15 @@ class PlexClient:
     async def update_playlist(
         self, playlist_id: str, *, title: str | None = None, summary: str | None = None
     ) -> None:
-        pairs = [(k, v) for k, v in (("title", title), ("summary", summary)) if v is not None]
+        """Edit as metadata is edited: ``field.value`` and ``field.locked`` (plex-api-spec
+        ``PUT /playlists/{playlistId}``, "in the same manner as editing metadata";
+        python-plexapi 4.16 ``editTitle``/``editSummary``, whose plain ``title=``/``summary=``
+        ``edit`` was deprecated and is gone from 4.18.0). Locked, so an agent refresh
+        leaves the values alone."""
+        pairs: list[tuple[str, str]] = []
+        for name, value in (("title", title), ("summary", summary)):
+            if value is not None:
+                pairs += [(f"{name}.value", value), (f"{name}.locked", "1")]
         if pairs:
             await self._transport.request(
                 "PUT",

@@ -206,6 +206,7 @@ def playlist_from_node(node: PlexNode) -> TargetPlaylist:
         title=attrs.get("title", ""),
         summary=attrs.get("summary", ""),
         item_count=_int(attrs, "leafCount") or 0,
+        smart=attrs.get("smart", "0") in ("1", "true"),
     )
 
 

@@ -48,7 +48,7 @@ async def test_enabling_plex_on_a_too_old_server_fails_the_build_with_both_versi
             changes = [cpb.SettingChange(key=k, value=v) for k, v in values.items()]
             await config.UpdateSettings(cpb.UpdateSettingsRequest(changes=changes), timeout=TIMEOUT)
             failed = await settle(cache, pb.CACHE_STATE_FAILED, limit=60)
-            assert "TargetVersionUnsupported" in failed.last_error
+            assert "TargetUnsupportedVersion" in failed.last_error
             assert "1.20.0.3133-fede5bdc7 is too old" in failed.last_error
             assert "1.24.3.5033 or later" in failed.last_error
             # Refused at the first request: no library was listed.

@@ -76,8 +76,14 @@ async def test_a_pin_then_a_rejection_each_write_only_their_change(
         absent = outcome(first, PLEX, 29)
         assert absent.source == pb.MATCH_SOURCE_UNMATCHED
 
-        # Pin the absent track, on Plex only, to the item the 3rd track matched.
-        chosen = outcome(first, PLEX, 2).result.match.item_id
+        # Pin the absent track, on Plex only, to a music item that no track matched (an
+        # item already in the playlist would be a repeat, which Plex playlists leave out).
+        taken = {outcome(first, PLEX, p).result.match.item_id for p in range(29)}
+        chosen = next(
+            key
+            for key, (section, _) in s.plex.plex.state.index.items()
+            if section.kind == "music" and key not in taken
+        )
         await cache_follows(s, await put(s, PLEX, tracks[29], chosen))
         pinned = await run(s, tracks)
         plex, jellyfin = pinned.targets

@@ -10,7 +10,7 @@ from common.targets import (
     EndpointClass,
     PlexClient,
     TargetRejected,
-    TargetVersionUnsupported,
+    TargetUnsupportedVersion,
 )
 from emulators.knobs import Knobs
 from emulators.plex import PLEX_MAX_URL
@@ -59,7 +59,7 @@ async def test_identify_reads_the_name_from_the_root_in_one_request(kind: str) -
 async def test_a_server_older_than_1_24_3_is_refused_naming_both_versions(kind: str) -> None:
     knobs = Knobs(plex_version="1.20.0.3133-fede5bdc7")
     async with target(kind, knobs=knobs) as tgt:
-        with pytest.raises(TargetVersionUnsupported) as raised:
+        with pytest.raises(TargetUnsupportedVersion) as raised:
             await plex(tgt).identify()
         assert (raised.value.version, raised.value.minimum) == (
             "1.20.0.3133-fede5bdc7",
@@ -69,7 +69,7 @@ async def test_a_server_older_than_1_24_3_is_refused_naming_both_versions(kind: 
         assert "1.20.0.3133-fede5bdc7" in message
         assert "1.24.3.5033 or later" in message
         # A build starts with the libraries: it stops there, with the same error.
-        with pytest.raises(TargetVersionUnsupported):
+        with pytest.raises(TargetUnsupportedVersion):
             await plex(tgt).music_libraries()
         assert tgt.client.counter.get(EndpointClass.OTHER) == 2
 
