@@ -134,7 +134,7 @@ class Knobs:
         for name in ("max_url", "max_page_size"):
             if name in data:
                 setattr(self, name, int(data[name]))
-        for name in ("legacy_auth", "revoked"):
+        for name in ("legacy_auth", "revoked", "plex_drops_repeats"):
             if name in data:
                 setattr(self, name, bool(data[name]))
         if "jellyfin_version" in data:
@@ -157,6 +157,7 @@ class Knobs:
             "item_ms": self.item_ms,
             "jellyfin_version": self.jellyfin_version,
             "side_effects": dict(self.side_effects),
+            "plex_drops_repeats": self.plex_drops_repeats,
             "faults": [asdict(f) for f in self.faults],
             "counts": dict(self.counts),
             "in_flight": self.in_flight,
