@@ -25,7 +25,6 @@ from sync_svc.live_plan import (
     second_step,
 )
 
-
 # At most this many requests per artist listing: Jellyfin finds the artist read-only
 # (/Artists) before listing its tracks; Plex lists them in one.
 ARTIST_LISTING_REQUESTS = 2
