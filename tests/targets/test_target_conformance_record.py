@@ -1,0 +1,160 @@
+"""Every request the target clients send is in docs/TARGETS.md's conformance record.
+
+The record names, for each endpoint, the source that says a real server answers it as the
+client expects (the server's code, a spec, an issue) or says "unverified". This test drives
+every method of the client interface against the emulators, records each request on the
+wire, and fails on a request whose endpoint the record lacks, or on a row with no source: a
+new request cannot ship on a belief nobody wrote down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from common.targets import JellyfinClient, TargetRejected
+from common.targets.base import TargetClient
+from tests.support.target_clients import (
+    KINDS,
+    RecordingSleep,
+    client_for,
+    emulator_for,
+    fast_settings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORD_HEADING = "## Conformance record"
+# The interface's attributes that are not requests.
+NOT_REQUESTS = {"counter", "kind"}
+
+
+@dataclass(frozen=True)
+class Row:
+    server: str
+    method: str
+    path: str
+    source: str
+
+    def matches(self, server: str, method: str, path: str) -> bool:
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(self.path))
+        return (
+            self.server == server
+            and self.method == method
+            and re.fullmatch(pattern, path) is not None
+        )
+
+
+def record() -> list[Row]:
+    """The rows of the record's table: | server | `METHOD /path` | source |."""
+    text = (ROOT / "docs" / "TARGETS.md").read_text()
+    section = text.split(RECORD_HEADING, 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        found = (
+            re.fullmatch(r"`(GET|POST|PUT|DELETE) (/[^`? ]*)[^`]*`", cells[1])
+            if len(cells) == 3
+            else None
+        )
+        if found:
+            rows.append(Row(cells[0], found.group(1), found.group(2), cells[2]))
+    return rows
+
+
+@dataclass
+class Wire:
+    """The (method, path) of every request an httpx client sends."""
+
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    async def __call__(self, request: httpx.Request) -> None:
+        self.sent.append((request.method, request.url.path))
+
+
+@dataclass
+class Calls:
+    """Runs the client's methods, remembering which were run."""
+
+    client: TargetClient
+    names: set[str] = field(default_factory=set)
+
+    def __getattr__(self, name: str) -> object:
+        self.names.add(name)
+        return getattr(self.client, name)
+
+
+async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
+    """Every request kind the interface has, in the order a build and a sync send them.
+    ``moves``: False where the server refuses the move (Jellyfin, to an API key)."""
+    calls = Calls(client)
+    driven: TargetClient = calls  # type: ignore[assignment]
+    await driven.identify()
+    await driven.libraries()
+    library = (await driven.music_libraries()).chosen[0]
+    await driven.track_total(library)
+    tracks = await driven.list_tracks(library)
+    await driven.track_ids(library)
+    await driven.changes_since(library, since=max(t.updated_at for t in tracks) - 1)
+    await driven.search(library, tracks[0].title)
+    await driven.artist_tracks(library, tracks[0].artists[0])
+    ids = [t.item_id for t in tracks[:5]]
+    playlist = await driven.create_playlist("Conformance", ids[:3], summary="made by a test")
+    found = [p for p in await driven.playlists() if p.playlist_id == playlist.playlist_id]
+    assert await driven.writable(found[0])
+    await driven.keeps_repeats()
+    await driven.add_to_playlist(playlist.playlist_id, ids[3:])
+    entries = await driven.playlist_items(playlist.playlist_id)
+    if moves:
+        await driven.move_entry(playlist.playlist_id, entries[-1].entry_id, 0, entries)
+    else:
+        with pytest.raises(TargetRejected):
+            await driven.move_entry(playlist.playlist_id, entries[-1].entry_id, 0, entries)
+    await driven.remove_from_playlist(playlist.playlist_id, [entries[0].entry_id])
+    await driven.replace_playlist(playlist.playlist_id, ids[:2])
+    await driven.update_playlist(playlist.playlist_id, title="Conformance 2", summary="edited")
+    await driven.delete_playlist(playlist.playlist_id)
+    return calls.names
+
+
+def test_every_row_of_the_record_names_its_source() -> None:
+    rows = record()
+    assert {row.server for row in rows} == {"Plex", "Jellyfin"}
+    for row in rows:
+        assert row.source, f"{row.server} {row.method} {row.path} names no source"
+
+
+@pytest.mark.parametrize(("kind", "api_key"), [(k, False) for k in KINDS] + [("jellyfin", True)])
+async def test_every_request_a_client_sends_is_in_the_record(kind: str, api_key: bool) -> None:
+    """``api_key``: Jellyfin with a dashboard API key, which takes other routes for what a
+    key may not do (the rename, the ownership check)."""
+    server = "Jellyfin" if kind == "jellyfin" else "Plex"
+    rows = [row for row in record() if row.server == server]
+    wire = Wire()
+    async with (
+        emulator_for(kind, tracks=300) as emulator,
+        httpx.AsyncClient(base_url=emulator.url, event_hooks={"request": [wire]}) as http,
+    ):
+        client: TargetClient
+        if api_key:
+            client = JellyfinClient(
+                http,
+                token=emulator.api_key,
+                user_id=emulator.jellyfin.state.user_id,
+                settings=fast_settings(),
+                sleep=RecordingSleep(),
+            )
+        else:
+            client = client_for(kind, emulator, http, fast_settings(), RecordingSleep())
+        called = await exercise(client, moves=not api_key)
+
+    interface = {name for name in dir(TargetClient) if not name.startswith("_")} - NOT_REQUESTS
+    assert interface <= called, f"not exercised here: {sorted(interface - called)}"
+    unrecorded = sorted(
+        {(method, path) for method, path in wire.sent}
+        - {(m, p) for m, p in wire.sent for row in rows if row.matches(server, m, p)}
+    )
+    assert not unrecorded, f"{server} requests missing from docs/TARGETS.md: {unrecorded}"
