@@ -49,9 +49,9 @@ def check_supported(text: str) -> Version | None:
     if version is not None and version < MINIMUM_VERSION:
         minimum = dotted(MINIMUM_VERSION)
         raise TargetUnsupportedVersion(
-            f"Jellyfin {text.strip()} is not supported: cmdarr needs Jellyfin {minimum} or"
-            f" later (/UserViews and the playlist update it uses came with {minimum});"
-            " upgrade the server",
+            f"Jellyfin {text.strip()} is too old: cmdarr needs {minimum} or later"
+            f" (/UserViews, which lists the libraries, came with {minimum})."
+            " Upgrade the Jellyfin server.",
             version=text.strip(),
             minimum=minimum,
         )
