@@ -4,6 +4,11 @@ Domain code raises these; the gRPC layer (common.grpc_errors) maps each kind to 
 code and a google.rpc.Status with details, so no module below the servicers knows gRPC.
 Every concrete error names its ``ErrorReason``, the machine-readable half of the contract
 (cmdarr.type.v1.ErrorReason documents each one: when, which code, what to do).
+
+Callers read the reason and the field violations back (cmdarr_client.errors): the CLI
+prints them, and cache_svc's follower starts over from a snapshot on REVISION_COMPACTED. A
+downstream service's verdict passes through unchanged; a downstream that is away becomes
+UNAVAILABLE.
 """
 
 from __future__ import annotations

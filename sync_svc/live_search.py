@@ -1,8 +1,14 @@
 """The live fallback's requests, in three rounds over the libraries: one artist listing
 per artist the batch's tracks share; one title search per track not found yet; one more
 query per track still unmatched (sync_svc/live_plan.py decides which). Every hit goes
-through the cache's matcher, so both paths decide alike; a track matched by MBID or
-exactly is not searched again."""
+through the cache's matcher (less the items a user rejected for the track), so both
+paths decide alike; a track matched by MBID or exactly is not searched in the next library.
+
+Each round covers only what the earlier ones did not find, so a track in the second
+library costs the first one request, not two. Title terms are plain words (no accent, no
+punctuation), since a server's substring search may fold neither; a second query goes out
+only on a miss: the title's phrase when the word's results were cut at the limit, else the
+artist's listing (which finds a typo or an alias), else the next word."""
 
 from __future__ import annotations
 
