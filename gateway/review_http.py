@@ -3,8 +3,9 @@
 ``GET /api/review``: the last run of each sync, with its unmatched tracks and their best
 candidates. ``GET /api/overrides``: the match overrides. ``POST /api/overrides``: pin a
 track to an item ("Use this") or reject it ("Never match"), keyed by the track as the
-run's report holds it. All three need the API key (or a signed-in session) when one is
-required, and the write also passes the CSRF guard.
+run's report holds it; the item is checked with cache_svc's LookupItems first, since
+config_svc calls no other service. All three need the API key (or a signed-in session)
+when one is required, and the write also passes the CSRF guard.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from common.errors import ErrorReason, FieldViolation
 from common.grpc_errors import error_reason, field_violations
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
+from common.override_items import check_item
 from common.override_pb import key_to_pb, stored_match
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.review import PAGE_AUTHOR, last_runs
@@ -66,6 +69,31 @@ def _bad(field: str, description: str) -> Response:
             "violations": [{"field": field, "description": description}],
         },
         400,
+    )
+
+
+def _refused(violations: list[FieldViolation]) -> Response:
+    """Violations found before the write, in the shape config_svc's refusals take."""
+    summary = "; ".join(f"{v.field}: {v.description}" for v in violations)
+    return JSONResponse(
+        {
+            "error": f"invalid request: {summary}",
+            "reason": ErrorReason.INVALID_ARGUMENT.value,
+            "violations": [{"field": v.field, "description": v.description} for v in violations],
+        },
+        400,
+    )
+
+
+def _unchecked(exc: grpc.aio.AioRpcError) -> Response:
+    """cache_svc did not answer the item check: nothing is written; try again."""
+    return JSONResponse(
+        {
+            "error": f"cache_svc could not check the item id ({exc.code().name}); try again",
+            "reason": ErrorReason.UPSTREAM_UNAVAILABLE.value,
+            "violations": [],
+        },
+        503,
     )
 
 
@@ -163,6 +191,12 @@ def review_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
             note=str(body.get("note", "")),
             author=PAGE_AUTHOR,
         )
+        try:
+            problems = await check_item(backends.cache, override, deadline=CALL_TIMEOUT)
+        except grpc.aio.AioRpcError as exc:
+            return _unchecked(exc)
+        if problems:
+            return _refused(problems)
         try:
             reply = await backends.config.PutMatchOverride(
                 cpb.PutMatchOverrideRequest(override=override), timeout=CALL_TIMEOUT

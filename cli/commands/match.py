@@ -2,7 +2,8 @@
 
 A source track is named by its recording MBID, its ISRC, or its artist and title (and
 album), or by a run's report (--run RUN_ID --position N, the # the report shows); a pin
-from a report takes the track's best candidate unless --item names another item.
+from a report takes the track's best candidate unless --item names another item. An item
+is checked with cache_svc's LookupItems before the put (config_svc calls no other service).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cli.errors import EXIT_OK, UsageError
 from common.client import DEFAULT_TIMEOUT
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
+from common.override_items import check_item
 from common.override_pb import key_to_pb, stored_key_from_pb, stored_match
 
 TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
@@ -133,6 +135,10 @@ async def put_override(ctx: Context, args: argparse.Namespace) -> int:
         note=args.note,
         author=author(),
     )
+    async with ctx.calling("cache"):
+        problems = await check_item(ctx.cache(), override, deadline=DEFAULT_TIMEOUT)
+    if problems:
+        raise UsageError("; ".join(f"{v.field}: {v.description}" for v in problems))
     config = ctx.config()
     async with ctx.calling("config"):
         try:
