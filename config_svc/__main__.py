@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from common.env import ServiceEnv, address_of
+from common.env import ServiceEnv
 from common.logs import Redactor
 from common.main import run
 from common.telemetry import Telemetry
@@ -10,9 +10,7 @@ from config_svc.app import ConfigApp, start
 
 
 async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> ConfigApp:
-    return await start(
-        env, redactor=redactor, cache_address=address_of("cache"), telemetry=telemetry
-    )
+    return await start(env, redactor=redactor, telemetry=telemetry)
 
 
 if __name__ == "__main__":

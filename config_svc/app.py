@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2, config_pb2_grpc
 
-from common.client import open_channel
 from common.config.registry import Registry
 from common.db import Database
 from common.db_health import CHECK_SECONDS, watch_database
@@ -19,13 +17,10 @@ from common.lifecycle import Lifecycle
 from common.logs import Redactor
 from common.pg_listen import PgListener
 from common.server import GrpcServer
-from common.service_config import CACHE_SERVICE
 from common.telemetry import Telemetry
 from common.tls import load_tls
-from config_svc.cache_items import CacheItems
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
-from config_svc.items import AcceptAll, ItemChecker
 from config_svc.notifications import CHANNEL, POLL_SECONDS, RevisionWakeups
 from config_svc.overrides import OverrideUseCases
 from config_svc.revisions import RevisionEngine
@@ -56,8 +51,6 @@ async def start(
     db_check_seconds: float = CHECK_SECONDS,
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
-    items: ItemChecker | None = None,
-    cache_address: str | None = None,
     telemetry: Telemetry | None = None,
 ) -> ConfigApp:
     """Migrate, load, apply the start-up policy, then serve (SERVING once ready).
@@ -65,8 +58,8 @@ async def start(
     On PostgreSQL several replicas may share the database: each LISTENs for the revisions
     the others commit (unless ``listen_for_revisions`` is off) and polls the current
     revision every ``revision_poll_seconds``. Health follows the database, checked every
-    ``db_check_seconds``. An override's item is checked with cache_svc at
-    ``cache_address`` (or by ``items``); without either, item ids are accepted unchecked."""
+    ``db_check_seconds``. config_svc calls no other service (the call graph between the
+    services is a DAG), so it starts and serves whether or not the others run."""
     telemetry = telemetry or Telemetry()
     tls = await load_tls(env)
     environ = os.environ if environ is None else environ
@@ -89,11 +82,6 @@ async def start(
         notify_channel=CHANNEL if shared else None,
     )
     core = ConfigCore(revisions, views)
-    channel = None
-    if items is None and cache_address:
-        channel = open_channel(cache_address, env.api_key, tls.ca, service=CACHE_SERVICE)
-        items = CacheItems(cache_pb2_grpc.CacheServiceStub(channel))
-    items = items or AcceptAll()
     server = GrpcServer(
         address=env.address,
         service_names=[SERVICE_NAME],
@@ -102,12 +90,10 @@ async def start(
         interceptors=telemetry.server_interceptors(),
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
-        ConfigServicer(core, revisions, registry, OverrideUseCases(revisions, items)),
+        ConfigServicer(core, revisions, registry, OverrideUseCases(revisions)),
         server.server,
     )
     lifecycle = Lifecycle(server, db)
-    if channel is not None:
-        lifecycle.own(channel)
     await server.start()
     await core.start()
     if shared:

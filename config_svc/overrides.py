@@ -1,5 +1,9 @@
 """Match overrides' use cases: list, put (create-only, or compare-and-swap on the stored
-mod_revision) and delete, each write one revision through the revision engine."""
+mod_revision) and delete, each write one revision through the revision engine.
+
+config_svc checks all it can alone (target, key, action, lengths) and calls no other
+service: whether a pin's item exists is checked by the callers that reach cache_svc
+(the gateway, the CLI) and reported afterwards by cache_svc's ``stale_overrides``."""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from common.errors import (
     MatchOverrideAlreadyExists,
     MatchOverrideNotFound,
     RevisionMismatch,
-    check,
 )
 from common.matching.overrides import (
     MAX_AUTHOR,
@@ -27,7 +30,6 @@ from common.matching.overrides import (
 )
 from common.model import Target
 from config_svc import store
-from config_svc.items import ItemChecker
 from config_svc.revisions import Draft, RevisionEngine, same_override, sorted_overrides
 
 
@@ -68,11 +70,9 @@ class OverrideUseCases:
     def __init__(
         self,
         revisions: RevisionEngine,
-        items: ItemChecker,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._revisions = revisions
-        self._items = items
         self._clock = clock
 
     async def list(self, target: Target | None) -> tuple[list[MatchOverride], int]:
@@ -106,18 +106,6 @@ class OverrideUseCases:
             problems.append(FieldViolation("expected_mod_revision", "must not be negative"))
         if problems or given.target is None or key is None or given.action is None:
             raise InvalidArgument(problems)
-        if item_id:
-            missing = await self._items.missing(given.target, [item_id])
-            if missing:
-                check(
-                    [
-                        FieldViolation(
-                            "override.item_id",
-                            f"the {given.target.label} library cache holds no item "
-                            f"{item_id[:64]!r}; pick an id from a sync report or a search",
-                        )
-                    ]
-                )
         wanted = MatchOverride(
             given.target,
             key,

@@ -3,7 +3,6 @@ events and snapshot, persistence across a restart, and bad input that changes no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -14,7 +13,6 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.client import open_channel
-from common.model import Target
 from tests.support.config_service import running_config
 from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error, next_message
 
@@ -181,37 +179,12 @@ async def test_duplicates_stale_revisions_and_unknown_deletes_change_nothing(con
     assert await listed(config) == before
 
 
-class KnownItems:
-    """An item check that knows a few ids of Plex and no cache of Jellyfin."""
-
-    def __init__(self, plex: set[str]) -> None:
-        self.plex = plex
-
-    async def missing(self, target: Target, item_ids: Sequence[str]) -> set[str] | None:
-        if target is not Target.PLEX:
-            return None
-        return {i for i in item_ids if i not in self.plex}
-
-
-async def test_an_item_the_cache_does_not_hold_is_refused(
-    database_url: str, tmp_path: Path
-) -> None:
-    async with running_config(database_url, tmp_path, items=KnownItems({"101"})) as app:
-        channel = open_channel(f"127.0.0.1:{app.server.port}")
-        try:
-            config = config_pb2_grpc.ConfigServiceStub(channel)
-            await put(config, pin(text("a", "b"), "101"))
-            before = await listed(config)
-            error = await expect_error(
-                put(config, pin(text("a", "c"), "404")), grpc.StatusCode.INVALID_ARGUMENT
-            )
-            assert_invalid(error, "override.item_id")
-            assert "404" in (error.details() or "")
-            assert await listed(config) == before
-            # No cache serves Jellyfin: the id cannot be checked and is accepted.
-            await put(config, pin(text("a", "c"), "404", target=tpb.TARGET_JELLYFIN))
-        finally:
-            await channel.close(None)
+async def test_any_item_id_is_stored_unchecked(config: Stub) -> None:
+    """config_svc asks no other service about an item: its callers check it with cache_svc
+    first, and cache_svc reports a pin whose item it lacks (stale_overrides)."""
+    made = await put(config, pin(text("a", "b"), "no-cache-holds-this"))
+    assert made.override.item_id == "no-cache-holds-this"
+    assert list((await listed(config)).overrides) == [made.override]
 
 
 async def test_watch_streams_overrides_and_the_snapshot_holds_them(config: Stub) -> None:

@@ -70,3 +70,28 @@ async def test_review_pin_then_replace_and_bad_input(database_url: str, tmp_path
                 cpb.ListMatchOverridesRequest(), timeout=TIMEOUT
             )
             assert after.revision == listed["revision"]
+
+
+async def test_a_pin_is_refused_while_cache_svc_cannot_check_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The gateway checks a pin's item with cache_svc before the put: with cache_svc away
+    the pin is refused and nothing is written, while a rejection without an item (nothing
+    to check) goes through."""
+    async with stack(database_url, tmp_path, cache_up=False) as s, with_gateway(s, tmp_path) as gw:
+        track = {"title": "Nowhere Song", "artists": ["Zed Quillfeather"]}
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{gw.http_port}", timeout=TIMEOUT
+        ) as http:
+            before = (await http.get("/api/overrides")).json()
+            refused = await http.post(
+                "/api/overrides",
+                json={"target": "plex", "track": track, "action": "pin", "item_id": "101"},
+            )
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["reason"] == "UPSTREAM_UNAVAILABLE"
+            assert (await http.get("/api/overrides")).json() == before
+            rejected = await http.post(
+                "/api/overrides", json={"target": "plex", "track": track, "action": "reject"}
+            )
+            assert rejected.status_code == 200, rejected.text

@@ -15,7 +15,6 @@ from common.db_health import CHECK_SECONDS
 from common.env import ServiceEnv
 from common.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
-from config_svc.items import ItemChecker
 from config_svc.notifications import POLL_SECONDS
 
 
@@ -45,8 +44,6 @@ async def running_config(
     db_check_seconds: float = CHECK_SECONDS,
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
-    items: ItemChecker | None = None,
-    cache_address: str | None = None,
     telemetry: Telemetry | None = None,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
@@ -56,8 +53,6 @@ async def running_config(
         db_check_seconds=db_check_seconds,
         revision_poll_seconds=revision_poll_seconds,
         listen_for_revisions=listen_for_revisions,
-        items=items,
-        cache_address=cache_address,
         telemetry=telemetry,
     )
     try:

@@ -81,18 +81,14 @@ async def stack(
     cache_up: bool = True,
     telemetry: Callable[[str], Telemetry] = lambda _service: Telemetry(),
 ) -> AsyncIterator[Stack]:
-    """The stack; with ``cache_up`` false, sync_svc and config_svc are pointed at a port
-    nobody listens on. config_svc checks override item ids with cache_svc, whose port is
-    chosen first since each needs the other's address. ``telemetry`` gives each service
-    (``config``, ``cache``, ``sync``) its telemetry; cache builds run in this process, so
-    their spans reach it too."""
+    """The stack; with ``cache_up`` false, sync_svc is pointed at a port nobody listens on.
+    ``telemetry`` gives each service (``config``, ``cache``, ``sync``) its telemetry; cache
+    builds run in this process, so their spans reach it too."""
     cache_address = f"127.0.0.1:{free_port()}"
     async with (
         running_plex(catalog=CATALOG) as plex,
         running_jellyfin(catalog=CATALOG) as jellyfin,
-        running_config(
-            database_url, tmp_path, cache_address=cache_address, telemetry=telemetry("config")
-        ) as config_app,
+        running_config(database_url, tmp_path, telemetry=telemetry("config")) as config_app,
     ):
         config_address = f"127.0.0.1:{config_app.server.port}"
         cache_app = await start_cache(
