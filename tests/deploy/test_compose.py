@@ -46,6 +46,13 @@ STACK = {"config": 50051, "cache": 50052, "sync": 50053, "gateway": 50054}
 MODULES = {"config": "config_svc", "cache": "cache_svc", "sync": "sync_svc", "gateway": "gateway"}
 GATEWAY_HTTP_PORT = 8080
 METRICS_PORTS = {"config": 9461, "cache": 9462, "sync": 9463}
+# Who calls whom (docs/ARCHITECTURE.md, "Who calls whom"): a DAG, config calling nobody.
+CALLS: dict[str, set[str]] = {
+    "config": set(),
+    "cache": {"config"},
+    "sync": {"config", "cache"},
+    "gateway": {"config", "cache", "sync"},
+}
 DATA_DIR = "/data"
 WAIT_SECONDS = 60.0
 
@@ -190,6 +197,16 @@ def test_start_order_waits_for_healthy_dependencies() -> None:
         assert depends[before]["condition"] == "service_healthy", after
         for dep in depends.values():
             assert dep["condition"] == "service_healthy"
+
+
+def test_each_service_waits_for_the_services_it_calls_and_config_for_none() -> None:
+    """depends_on is the call graph, in the default stack and the replicas alike; config
+    calls no other service, so it starts with none of them."""
+    services = load_compose()["services"]
+    for prefix in ("", "scale-"):
+        for name, calls in CALLS.items():
+            depends = set(services[prefix + name].get("depends_on") or {})
+            assert depends & {prefix + n for n in STACK} == {prefix + n for n in calls}, name
 
 
 def test_postgres_profile_is_optional_and_serves_every_database() -> None:
