@@ -131,3 +131,23 @@ async def test_review_pin_reject_list_delete(database_url: str, tmp_path: Path) 
         gone = await cmdarr("match", "delete", "--target", "plex", *NOWHERE, addresses=addresses)
         assert gone.code == 2
         assert "MATCH_OVERRIDE_NOT_FOUND" in gone.err or "NOT_FOUND" in gone.err
+
+
+async def test_a_pin_fails_and_stores_nothing_while_cache_svc_cannot_check_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The CLI checks an item with cache_svc before the put: with cache_svc away a pin
+    cannot be checked (exit 3, nothing stored); a rejection without an item needs no check."""
+    async with stack(database_url, tmp_path, cache_up=False) as s:
+        pinned = await cmdarr(
+            "match", "pin", "--target", "plex", *NOWHERE, "--item", "101",
+            addresses=s.addresses,
+        )  # fmt: skip
+        assert pinned.code == 3, pinned.err
+        assert "cache_svc" in pinned.err
+        listed = await cmdarr("--json", "match", "list", addresses=s.addresses)
+        assert listed.json().get("overrides", []) == []
+        rejected = await cmdarr(
+            "match", "reject", "--target", "plex", *NOWHERE, addresses=s.addresses
+        )
+        assert rejected.code == 0, rejected.err
