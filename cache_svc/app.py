@@ -12,7 +12,7 @@ from pathlib import Path
 from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 
-from cache_svc.builders import Builder, LocalBuilder, SourceFactory, WorkerBuilder
+from cache_svc.build.builders import Builder, LocalBuilder, SourceFactory, WorkerBuilder
 from cache_svc.follower import ConfigFollower
 from cache_svc.leases import LeaseStore
 from cache_svc.manager import CacheManager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cmdarr.cache.v1 import cache_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from cache_svc.build import Phase
+from cache_svc.build.progress import Phase
 from cache_svc.status import CacheStatus
 from common import protoconv
 from common.matching import LibraryTrack, Match, MatchMethod, Query

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from cache_svc.build import BuildProgress, Phase
+from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.leases import LeaseStore, Renewal
 from common.model import Target
 

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from cache_svc.build import BuildFailed, BuildProgress
-from cache_svc.build_trace import BuildTracing
-from cache_svc.builders import Builder, BuildJob, RequestTally
+from cache_svc.build.builders import Builder, BuildJob, RequestTally
+from cache_svc.build.generation import BuildFailed
+from cache_svc.build.progress import BuildProgress
+from cache_svc.build.trace import BuildTracing
 from cache_svc.claims import Shared, building, full_build, should_claim
 from cache_svc.costs import StepCost, costs_from_json, costs_to_json
 from cache_svc.followed import Action, Decision, FollowedConfig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cache_svc.build import BuildProgress, Phase
+from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost
 from common.matching.overrides import MatchOverride
 from common.model import CacheState, Target

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from cache_svc.build import BuildFailed
-from cache_svc.builders import ConnectionInfo, SourceFactory
+from cache_svc.build.builders import ConnectionInfo, SourceFactory
+from cache_svc.build.generation import BuildFailed
 from cache_svc.followed import FollowedConfig
 from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry

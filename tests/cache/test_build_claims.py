@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cache_svc.build import BuildProgress, Phase
+from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.claims import Shared, building, full_build, should_claim
 
 FREE = Shared(wanted="build", holder="", live=False)

@@ -16,8 +16,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from bench.otlp_stub import otlp_stub
-from cache_svc.build import BuildFailed, BuildProgress
-from cache_svc.builders import (
+from cache_svc.build.builders import (
     WORKER_COMMAND,
     BuildJob,
     Finished,
@@ -25,8 +24,10 @@ from cache_svc.builders import (
     RequestTally,
     WorkerBuilder,
 )
+from cache_svc.build.frames import Frame, pack
+from cache_svc.build.generation import BuildFailed
+from cache_svc.build.progress import BuildProgress
 from cache_svc.followed import FollowedConfig
-from cache_svc.frames import Frame, pack
 from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.model import Target
@@ -104,7 +105,8 @@ def _workers() -> list[int]:
         with contextlib.suppress(OSError):
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             cmdline = (entry / "cmdline").read_bytes()
-            if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"build_worker" in cmdline:
+            worker = WORKER_COMMAND[-1].encode() in cmdline
+            if int(fields[1]) == os.getpid() and fields[0] != "Z" and worker:
                 found.append(int(entry.name))
     return found
 

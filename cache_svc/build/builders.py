@@ -1,5 +1,5 @@
 """Where a build runs. In production each build runs in a worker process of its own
-(``python -m cache_svc.build_worker``): its parsing and indexing use another core instead of
+(``python -m cache_svc.build.worker``): its parsing and indexing use another core instead of
 the event loop that answers MatchTracks, and the memory a build churns through is returned
 to the system when the worker exits, so the service keeps only the compact index it loads
 from the worker's image. Tests that hand in their own in-memory target run the build in
@@ -19,11 +19,12 @@ from typing import Any, Protocol
 
 from opentelemetry import propagate
 
-from cache_svc.build import BuildFailed, BuildProgress, Built, Phase, build_generation
-from cache_svc.build_files import NEW_IMAGE, PREVIOUS_IMAGE, build_folder
+from cache_svc.build.files import NEW_IMAGE, PREVIOUS_IMAGE, build_folder
+from cache_svc.build.frames import Frame, pack, read_frame
+from cache_svc.build.generation import BuildFailed, Built, build_generation
+from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import costs_from_json
 from cache_svc.followed import FollowedConfig
-from cache_svc.frames import Frame, pack, read_frame
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
 from common.model import Target
@@ -36,7 +37,7 @@ ConnectionInfo = Callable[[Target, FollowedConfig], Awaitable[tuple[Mapping[str,
 # The stored image of a target's generation.
 ImageReader = Callable[[Target, int], Awaitable[bytes]]
 
-WORKER_COMMAND = (sys.executable, "-m", "cache_svc.build_worker")
+WORKER_COMMAND = (sys.executable, "-m", "cache_svc.build.worker")
 WORKER_EXIT_SECONDS = 10.0  # a worker that answered gets this long to flush and exit
 
 

@@ -1,5 +1,5 @@
-"""A build in a process of its own: ``python -m cache_svc.build_worker``, started by
-cache_svc for each build (cache_svc/builders.py WorkerBuilder). It reads the request from
+"""A build in a process of its own: ``python -m cache_svc.build.worker``, started by
+cache_svc for each build (cache_svc/build/builders.py WorkerBuilder). It reads the request from
 stdin (for a refresh, the serving generation's image is in the build's folder), lists the
 target, writes the new generation's image to the folder and its progress and result to
 stdout. It exits when stdin closes, so a cache_svc that dies takes its builds with it."""
@@ -19,10 +19,11 @@ from typing import Any, BinaryIO
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
-from cache_svc.build import BuildFailed, BuildProgress, build_generation
-from cache_svc.build_files import NEW_IMAGE, PREVIOUS_IMAGE
+from cache_svc.build.files import NEW_IMAGE, PREVIOUS_IMAGE
+from cache_svc.build.frames import Frame, WorkerGone, pack, read_frame_blocking
+from cache_svc.build.generation import BuildFailed, build_generation
+from cache_svc.build.progress import BuildProgress
 from cache_svc.costs import costs_to_json
-from cache_svc.frames import Frame, WorkerGone, pack, read_frame_blocking
 from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.logs import configure_logging

@@ -1,0 +1,3 @@
+"""One build of a target's index and where it runs: the build itself (``generation.py``,
+``progress.py``), the worker process it runs in (``worker.py``, ``builders.py``), what the
+two say to each other (``frames.py``, ``files.py``) and its trace (``trace.py``)."""
