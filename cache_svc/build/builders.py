@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from opentelemetry import propagate
 
 from cache_svc.build.files import NEW_IMAGE, PREVIOUS_IMAGE, build_folder
-from cache_svc.build.frames import Frame, pack, read_frame
+from cache_svc.build.frames import read_frame
 from cache_svc.build.generation import BuildFailed, Built, build_generation
-from cache_svc.build.progress import BuildProgress, Phase
-from cache_svc.costs import costs_from_json
+from cache_svc.build.messages import (
+    MalformedMessage,
+    WorkerDone,
+    WorkerFailed,
+    WorkerProgress,
+    WorkerRequest,
+    from_frame,
+    to_frame,
+)
+from cache_svc.build.progress import BuildProgress
 from cache_svc.followed import FollowedConfig
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
@@ -147,10 +154,10 @@ class WorkerBuilder:
         return Finished(
             Built(
                 index=index,
-                libraries=tuple(done["libraries"]),
-                changes_since=int(done["changes_since"]),
-                timings={k: float(v) for k, v in done["timings"].items()},
-                costs=costs_from_json(done["costs"]),
+                libraries=done.libraries,
+                changes_since=done.changes_since,
+                timings=dict(done.timings),
+                costs=done.costs,
             ),
             image,
         )
@@ -162,20 +169,20 @@ class WorkerBuilder:
             await asyncio.to_thread((folder / PREVIOUS_IMAGE).write_bytes, previous)
             del previous
         settings, token = await self._connection(job.target, job.config)
-        request = {
-            "target": job.target.value,
-            "settings": dict(settings),
-            "token": token,
-            "library_names": list(job.library_names),
-            "refresh": job.previous is not None,
-            "since": job.since,
-            "memory_limit_bytes": job.memory_limit_bytes,
-            "full": progress.full,
-            "started_at": progress.started_at,
-            "trace": _trace_context(),
-            "folder": str(folder),
-        }
-        return pack(Frame.REQUEST, json.dumps(request).encode())
+        request = WorkerRequest(
+            target=job.target,
+            settings=dict(settings),
+            token=token,
+            library_names=job.library_names,
+            refresh=job.previous is not None,
+            since=job.since,
+            memory_limit_bytes=job.memory_limit_bytes,
+            full=progress.full,
+            started_at=progress.started_at,
+            folder=folder,
+            trace=_trace_context(),
+        )
+        return to_frame(request)
 
     @contextlib.asynccontextmanager
     async def _worker(
@@ -211,24 +218,26 @@ async def _answers(
     progress: BuildProgress,
     changed: Callable[[], None],
     tally: RequestTally,
-) -> dict[str, Any]:
-    """Follow the worker's frames to its result (its image is in the build's folder):
+) -> WorkerDone:
+    """Follow the worker's messages to its result (its image is in the build's folder):
     progress is copied into ``progress``."""
     while True:
-        kind, payload = await read_frame(stdout)
-        if kind is Frame.PROGRESS:
-            _absorb(progress, json.loads(payload))
-            changed()
-        elif kind is Frame.DONE:
-            done: dict[str, Any] = json.loads(payload)
-            tally.total = int(done["requests"])
-            return done
-        elif kind is Frame.FAILED:
-            failure = json.loads(payload)
-            tally.total = int(failure["requests"])
-            raise BuildFailed(str(failure["message"]))
-        else:
-            raise BuildFailed(f"the build worker sent an unexpected {kind.name} frame")
+        try:
+            message = from_frame(*await read_frame(stdout))
+        except MalformedMessage as exc:
+            raise BuildFailed(f"the build worker answered wrongly: {exc}") from None
+        match message:
+            case WorkerProgress():
+                message.copy_to(progress)
+                changed()
+            case WorkerDone():
+                tally.total = message.requests
+                return message
+            case WorkerFailed():
+                tally.total = message.requests
+                raise BuildFailed(message.message)
+            case WorkerRequest():
+                raise BuildFailed("the build worker sent a REQUEST message")
 
 
 def _load(path: Path) -> tuple[bytes, TrackIndex]:
@@ -242,10 +251,3 @@ def _trace_context() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
-
-
-def _absorb(progress: BuildProgress, data: Mapping[str, Any]) -> None:
-    progress.phase = Phase(data["phase"])
-    progress.pages_done, progress.pages_total = int(data["pages_done"]), int(data["pages_total"])
-    progress.tracks_done = int(data["tracks_done"])
-    progress.tracks_total = int(data["tracks_total"])

@@ -1,6 +1,7 @@
 """The framing between cache_svc and its build worker process: a kind byte and a length,
-then a JSON payload. Pipes carry it both ways; index images (tens of MB) go through files
-in the build's folder instead, read and written off the event loop (build_files.py)."""
+then the payload, a JSON object (the message of that kind: ``messages.py``). Pipes carry it
+both ways; index images (tens of MB) go through files in the build's folder instead, read
+and written off the event loop (``files.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ _HEADER = struct.Struct("!BI")
 
 class Frame(enum.IntEnum):
     REQUEST = 1  # to the worker: what to build, how to reach the target, the build's folder
-    PROGRESS = 3  # from the worker: the build's progress (BuildProgress.to_json)
+    PROGRESS = 3  # from the worker: the build's progress
     DONE = 4  # from the worker: what was built; its image is in the build's folder
     FAILED = 6  # from the worker: why the build failed
 

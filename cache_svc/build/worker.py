@@ -1,35 +1,42 @@
 """A build in a process of its own: ``python -m cache_svc.build.worker``, started by
-cache_svc for each build (cache_svc/build/builders.py WorkerBuilder). It reads the request from
-stdin (for a refresh, the serving generation's image is in the build's folder), lists the
-target, writes the new generation's image to the folder and its progress and result to
-stdout. It exits when stdin closes, so a cache_svc that dies takes its builds with it."""
+cache_svc for each build (``builders.py`` WorkerBuilder). It reads the request from stdin
+(for a refresh, the serving generation's image is in the build's folder), lists the target,
+writes the new generation's image to the folder and its progress and result to stdout
+(the messages of ``messages.py``). It exits when stdin closes, so a cache_svc that dies
+takes its builds with it."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 
 from cache_svc.build.files import NEW_IMAGE, PREVIOUS_IMAGE
-from cache_svc.build.frames import Frame, WorkerGone, pack, read_frame_blocking
+from cache_svc.build.frames import WorkerGone, read_frame_blocking
 from cache_svc.build.generation import BuildFailed, build_generation
+from cache_svc.build.messages import (
+    MalformedMessage,
+    WorkerDone,
+    WorkerFailed,
+    WorkerProgress,
+    WorkerRequest,
+    from_frame,
+    to_frame,
+)
 from cache_svc.build.progress import BuildProgress
-from cache_svc.costs import costs_to_json
 from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.logs import configure_logging
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
-from common.model import Target
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
 from common.targets.traced import TracedReader
@@ -39,40 +46,36 @@ WORKER_NICENESS = 10
 
 
 class _Answers:
-    """Frames to cache_svc, written whole: the pipe is read as fast as it is written."""
+    """Messages to cache_svc, written whole: the pipe is read as fast as it is written."""
 
     def __init__(self, out: BinaryIO) -> None:
         self._out = out
 
-    def send(self, kind: Frame, payload: bytes) -> None:
-        self._out.write(pack(kind, payload))
+    def send(self, message: WorkerProgress | WorkerDone | WorkerFailed) -> None:
+        self._out.write(to_frame(message))
         self._out.flush()
 
-    def send_json(self, kind: Frame, data: dict[str, Any]) -> None:
-        self.send(kind, json.dumps(data).encode())
 
-
-async def run_build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -> None:
+async def run_build(request: WorkerRequest, answers: _Answers, tracing: Tracing) -> None:
     """Build as asked, put the image in the build's folder and answer DONE, or FAILED with
     a message for people. With ``tracing`` on, the listing's pages and requests join the
     caller's build trace."""
-    joined = otel_context.attach(propagate.extract(request.get("trace") or {}))
+    joined = otel_context.attach(propagate.extract(request.trace))
     try:
         await _build(request, answers, tracing)
     finally:
         otel_context.detach(joined)
 
 
-async def _build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -> None:
-    target = Target(request["target"])
-    folder = Path(request["folder"])
-    progress = BuildProgress(full=bool(request["full"]), started_at=float(request["started_at"]))
+async def _build(request: WorkerRequest, answers: _Answers, tracing: Tracing) -> None:
+    target, folder = request.target, request.folder
+    progress = BuildProgress(full=request.full, started_at=request.started_at)
     requests = 0
     try:
-        values = SettingValues(Registry(), request["settings"])
+        values = SettingValues(Registry(), request.settings)
         try:
             connection = connect_configured(
-                target, values, token=request["token"], instrument=tracing.instrument_http
+                target, values, token=request.token, instrument=tracing.instrument_http
             )
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
@@ -82,40 +85,38 @@ async def _build(request: dict[str, Any], answers: _Answers, tracing: Tracing) -
         # A refresh's previous index is decoded beside the first requests, not before them.
         loading = (
             asyncio.create_task(asyncio.to_thread(_read_image, folder / PREVIOUS_IMAGE))
-            if request["refresh"]
+            if request.refresh
             else None
         )
         try:
             built = await build_generation(
                 target=target,
                 source=source,
-                library_names=tuple(request["library_names"]),
+                library_names=request.library_names,
                 previous=loading,
-                since=int(request["since"]),
-                memory_limit_bytes=int(request["memory_limit_bytes"]),
+                since=request.since,
+                memory_limit_bytes=request.memory_limit_bytes,
                 progress=progress,
-                changed=lambda: answers.send(Frame.PROGRESS, progress.to_json().encode()),
+                changed=lambda: answers.send(WorkerProgress.of(progress)),
             )
         finally:
             requests = connection.client.counter.total
             await connection.close()
         await asyncio.to_thread(_write_image, folder / NEW_IMAGE, built.index)
     except BuildFailed as exc:
-        answers.send_json(Frame.FAILED, {"message": str(exc), "requests": requests})
+        answers.send(WorkerFailed(str(exc), requests))
         return
     except Exception as exc:  # target errors: typed, with messages that carry no secret
-        message = f"{type(exc).__name__}: {exc}"
-        answers.send_json(Frame.FAILED, {"message": message, "requests": requests})
+        answers.send(WorkerFailed(f"{type(exc).__name__}: {exc}", requests))
         return
-    answers.send_json(
-        Frame.DONE,
-        {
-            "libraries": list(built.libraries),
-            "changes_since": built.changes_since,
-            "timings": built.timings,
-            "costs": costs_to_json(built.costs),
-            "requests": requests,
-        },
+    answers.send(
+        WorkerDone(
+            libraries=built.libraries,
+            changes_since=built.changes_since,
+            timings=built.timings,
+            costs=built.costs,
+            requests=requests,
+        )
     )
 
 
@@ -142,11 +143,14 @@ def _exit_when_closed(stream: BinaryIO) -> None:
 def main() -> None:
     stdin, answers = sys.stdin.buffer, _Answers(sys.stdout.buffer)
     try:
-        kind, payload = read_frame_blocking(stdin)
-        request = json.loads(payload) if kind is Frame.REQUEST else None
+        request = from_frame(*read_frame_blocking(stdin))
     except WorkerGone:
         sys.exit(2)
-    if request is None:
+    except MalformedMessage as exc:  # it names the field, never a value (the token)
+        print(f"cache_svc.build.worker: {exc}", file=sys.stderr)
+        sys.exit(2)
+    if not isinstance(request, WorkerRequest):
+        print("cache_svc.build.worker: the first message must be a REQUEST", file=sys.stderr)
         sys.exit(2)
     threading.Thread(target=_exit_when_closed, args=(stdin,), daemon=True).start()
     # A worker lives for one build. Reference counting frees what it parses; the cyclic
@@ -161,7 +165,7 @@ def main() -> None:
     os.nice(WORKER_NICENESS)
     # The token is a secret: every log line of this process masks it.
     level = os.environ.get("CMDARR_LOG_LEVEL", "INFO")
-    configure_logging("cache_svc", level, secrets=[request["token"]])
+    configure_logging("cache_svc", level, secrets=[request.token])
     tracing = Tracing.from_environ("cache_svc")  # the same OTEL_* variables as cache_svc
     try:
         asyncio.run(run_build(request, answers, tracing))
