@@ -20,7 +20,7 @@ class BuildProgress:
     """A running build's progress, updated in place and read by status watchers."""
 
     full: bool
-    started_at: float  # by the manager's clock: the ETA and the next refresh's start use it
+    started_at: float  # by the service's clock: the ETA and the next refresh's start use it
     phase: Phase = Phase.LISTING_LIBRARIES
     pages_done: int = 0
     pages_total: int = 0

@@ -1,0 +1,71 @@
+"""Each replica's view of the shared database, read every round: every target's row and
+lease. A generation another replica activated is loaded and served, and a build running
+elsewhere is shown with its published progress, so every replica serves and reports
+alike."""
+
+from __future__ import annotations
+
+import asyncio
+
+from cache_svc.build.progress import BuildProgress
+from cache_svc.claims import Shared
+from cache_svc.costs import costs_from_json
+from cache_svc.leases import LeaseRow, LeaseStore
+from cache_svc.runtime import Runtimes
+from cache_svc.serving import Serving
+from cache_svc.store import CacheStore
+
+
+class SharedView:
+    def __init__(
+        self, runtimes: Runtimes, store: CacheStore, leases: LeaseStore, serving: Serving
+    ) -> None:
+        self._runtimes = runtimes
+        self._store = store
+        self._leases = leases
+        self._serving = serving
+        self._reading = asyncio.Lock()  # one read of the shared view at a time
+
+    async def refresh(self) -> None:
+        """Read every target's row and lease; load a newer serving generation in bulk and
+        swap it in."""
+        async with self._reading:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
+        runtimes = self._runtimes
+        touched = {t: r.touched for t, r in runtimes.items()}
+        rows = await self._store.targets()
+        leases = await self._leases.all()
+        # Newly activated generations, every target's at once.
+        loaded = await asyncio.gather(
+            *(
+                self._serving.load(runtimes[target], row)
+                for target, row in rows.items()
+                if row.generation > runtimes[target].generation
+            )
+        )
+        changed = any(loaded)
+        for target, row in rows.items():
+            runtime = runtimes[target]
+            lease = leases.get(target, LeaseRow(target, "", False, ""))
+            if runtime.touched != touched[target]:
+                continue  # a local build changed it meanwhile: read again next round
+            before = (runtime.shared, runtime.remote_progress, runtime.last_error)
+            runtime.shared = Shared(row.wanted, lease.holder, lease.live)
+            remote = lease.live and lease.holder != runtimes.replica_id
+            runtime.remote_progress = BuildProgress.from_json(lease.progress) if remote else None
+            if row.generation == runtime.generation:
+                runtime.built_at = row.built_at
+                runtime.library_names = row.library_names
+                runtime.changes_since = row.changes_since
+                runtime.build_costs = costs_from_json(row.build_costs)
+            if not runtime.building:
+                runtime.last_error, runtime.failed = row.last_error, bool(row.last_error)
+            changed = changed or before != (
+                runtime.shared,
+                runtime.remote_progress,
+                runtime.last_error,
+            )
+        if changed:
+            runtimes.changed()
