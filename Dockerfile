@@ -2,7 +2,7 @@
 #
 # One image for every cmdarr service; the command picks which one runs:
 #   docker run IMAGE python -m config_svc   (or cache_svc, sync_svc, gateway, emulators)
-# Without a command it runs the whole stack in one container (python -m common.launcher).
+# Without a command it runs the whole stack in one container (python -m common.runtime.launcher).
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -67,4 +67,4 @@ EXPOSE 50051 50052 50053 50054 8080
 # Numeric, so that Kubernetes can check runAsNonRoot against the image.
 USER 10001:10001
 
-CMD ["python", "-m", "common.launcher"]
+CMD ["python", "-m", "common.runtime.launcher"]

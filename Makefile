@@ -67,7 +67,7 @@ dist: install
 	$(BIN)/python release/build_client.py dist
 
 run: install
-	$(BIN)/python -m common.launcher
+	$(BIN)/python -m common.runtime.launcher
 
 lint: install
 	$(BIN)/ruff check .

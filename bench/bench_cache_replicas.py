@@ -23,9 +23,9 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.bench_cache import BATCH, SEED, _queries
 from bench.postgres import bench_postgres_url, fresh_postgres_database
+from bench.processes import emulators, service
 from bench.report import Result
-from common.client import open_channel
-from common.processes import emulators, service
+from common.wire.channels import open_channel
 
 TRACKS = 100_000
 LATENCY_MS = 50

@@ -26,8 +26,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from bench.postgres import bench_postgres_url, fresh_postgres_database
 from bench.report import Result
-from common.client import open_channel
-from common.probe import free_port, wait_serving
+from common.runtime.probe import free_port, wait_serving
+from common.wire.channels import open_channel
 
 REPLICA_COUNTS = (1, 3)
 WATCHERS = 30

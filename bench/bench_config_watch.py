@@ -22,8 +22,8 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
 from bench.report import Result
-from common.client import open_channel
-from common.probe import free_port, wait_serving
+from common.runtime.probe import free_port, wait_serving
+from common.wire.channels import open_channel
 
 WATCHERS = 100
 UPDATES = 1_000

@@ -19,9 +19,9 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
+from bench.processes import Child, emulators, proc_memory, service
 from bench.report import Result
-from common.client import open_channel
-from common.processes import Child, emulators, proc_memory, service
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 TRACKS = 100_000

@@ -23,10 +23,10 @@ from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
+from bench.processes import emulators, proc_memory, service
 from bench.report import Result
-from common.client import open_channel
-from common.probe import free_port
-from common.processes import emulators, proc_memory, service
+from common.runtime.probe import free_port
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 SECONDS = 20.0

@@ -21,9 +21,9 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.bench_cache import BATCH, CONCURRENCY, LATENCY_MS, PAGE_SIZE, SEED, _queries
+from bench.processes import emulators, service
 from bench.report import Result
-from common.client import open_channel
-from common.processes import emulators, service
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 TRACKS = 100_000

@@ -33,11 +33,11 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench import live_fallback
+from bench.processes import emulators, service
 from bench.report import Result
-from common.client import open_channel
-from common.processes import emulators, service
 from common.targets import PlexClient
 from common.targets.settings import ClientSettings
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 LATENCY_MS = 300

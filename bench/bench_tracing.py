@@ -29,9 +29,9 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.otlp_stub import otlp_stub
+from bench.processes import emulators, service
 from bench.report import Result
-from common.client import open_channel
-from common.processes import emulators, service
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 TRACKS = 10_000

@@ -29,12 +29,12 @@ from cmdarr.sync.v1 import sync_pb2 as spb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
-from common.model import Target
-from common.probe import free_port
-from common.processes import Child, emulators, service
+from bench.processes import Child, emulators, service
+from common.domain import Target
+from common.runtime.probe import free_port
 from common.targets.connect import connect
 from common.targets.settings import ClientSettings
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 KILLS = 30

@@ -43,12 +43,12 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from bench.chaos import PLAYLISTS, SEED, TOKENS, TRACKS, workload_setup, write_playlists
 from bench.cluster import NAMES, NO_DATABASE, Cluster
 from bench.postgres import fresh_postgres_database
-from common.client import open_channel
-from common.model import Target
-from common.processes import Emulators, emulators
-from common.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
+from bench.processes import Emulators, emulators
+from cmdarr_client.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
+from common.domain import Target
 from common.targets.connect import connect
 from common.targets.settings import ClientSettings
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 KILLS = 30

@@ -17,8 +17,8 @@ import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from common.probe import free_port
-from common.processes import Child, emulators, service
+from bench.processes import Child, emulators, service
+from common.runtime.probe import free_port
 
 NAMES = ("config_svc", "cache_svc", "sync_svc", "gateway")
 REPLICAS = 2

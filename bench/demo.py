@@ -26,9 +26,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from common.client import open_channel
-from common.probe import free_port
-from common.processes import emulators, service
+from bench.processes import emulators, service
+from common.runtime.probe import free_port
+from common.wire.channels import open_channel
 from emulators.library import generate
 
 TRACKS = 50_000

@@ -16,15 +16,15 @@ from typing import Any
 
 import httpx
 
+from bench.processes import emulators
+from common.domain import Target
 from common.matching import LibraryTrack, Query, TrackIndex, match_track
-from common.model import Target
-from common.processes import emulators
 from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetClient
 from common.targets.counters import EndpointClass
 from emulators.library import generate
 from emulators.server import DEFAULT_JELLYFIN_TOKEN, DEFAULT_PLEX_TOKEN
 from sync_svc.matchflow import MatchSettings, match_tracks
-from sync_svc.model import Track
+from sync_svc.runs import Track
 
 CASES = Path(__file__).parent.parent / "tests" / "data" / "matching_cases.json"
 MIN_CONFIDENCE = 0.85  # the MATCH_MIN_CONFIDENCE default

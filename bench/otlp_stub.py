@@ -11,7 +11,7 @@ import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2 as pb
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
-from common.probe import free_port
+from common.runtime.probe import free_port
 
 
 class CountingReceiver(trace_service_pb2_grpc.TraceServiceServicer):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cache_svc.app import CacheApp, start
 from common.env import ServiceEnv, address_of
-from common.logs import Redactor
-from common.main import run
-from common.telemetry import Telemetry
+from common.runtime.logs import Redactor
+from common.runtime.main import run
+from common.runtime.telemetry import Telemetry
 
 
 async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> CacheApp:

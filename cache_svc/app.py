@@ -13,23 +13,23 @@ from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.build.builders import Builder, LocalBuilder, SourceFactory, WorkerBuilder
+from cache_svc.connections import target_connection_info, target_source_factory
 from cache_svc.follower import ConfigFollower
 from cache_svc.leases import LeaseStore
 from cache_svc.manager import CacheManager
 from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
-from cache_svc.targets import target_connection_info, target_source_factory
-from common.client import open_channel
+from cmdarr_client.service_config import CONFIG_SERVICE
 from common.config.registry import Registry
-from common.db import Database
-from common.db_health import DatabaseHealth, ping
+from common.database.engine import Database
+from common.database.health import DatabaseHealth, ping
 from common.env import ServiceEnv
-from common.lifecycle import Lifecycle
-from common.logs import Redactor
-from common.server import GrpcServer
-from common.service_config import CONFIG_SERVICE
-from common.telemetry import Telemetry
-from common.tls import load_tls
+from common.runtime.lifecycle import Lifecycle
+from common.runtime.logs import Redactor
+from common.runtime.server import GrpcServer
+from common.runtime.telemetry import Telemetry
+from common.runtime.tls import load_tls
+from common.wire.channels import open_channel
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "cache_alembic_version"

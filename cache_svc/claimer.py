@@ -14,8 +14,8 @@ from cache_svc.leases import LeaseStore
 from cache_svc.runner import BuildRunner
 from cache_svc.runtime import Runtimes
 from cache_svc.store import CacheStore
+from common.domain import Target
 from common.errors import CacheDisabled
-from common.model import Target
 
 _log = logging.getLogger("cache_svc.claimer")
 

@@ -7,10 +7,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from cache_svc.build.progress import Phase
 from cache_svc.status import CacheStatus
-from common import protoconv
 from common.matching import LibraryTrack, Match, MatchMethod, Query
-from common.override_pb import override_to_pb
-from common.protoconv import CACHE_STATES, TARGETS
+from common.wire import protoconv
+from common.wire.override_pb import override_to_pb
+from common.wire.protoconv import CACHE_STATES, TARGETS
 
 PHASES = {
     Phase.LISTING_LIBRARIES: pb.BUILD_PHASE_LISTING_LIBRARIES,

@@ -13,15 +13,15 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from cache_svc.followed import FollowedConfig, decide
+from cache_svc.config_view import FollowedConfig, decide
 from cache_svc.manager import CacheManager
 from cache_svc.store import CacheStore
-from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.errors import ErrorReason
-from common.grpc_errors import reason_of
-from common.override_pb import override_from_pb, stored_key_from_pb
-from common.protoconv import TARGETS_BACK
+from common.wire.channels import DEFAULT_TIMEOUT
+from common.wire.override_pb import override_from_pb, stored_key_from_pb
+from common.wire.protoconv import TARGETS_BACK
+from common.wire.rich_errors import reason_of
 
 _log = logging.getLogger("cache_svc.follower")
 

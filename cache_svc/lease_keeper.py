@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.leases import LeaseStore, Renewal
-from common.model import Target
+from common.domain import Target
 
 _log = logging.getLogger("cache_svc.lease_keeper")
 

@@ -14,8 +14,8 @@ from sqlalchemy import Float, and_, cast, extract, func, literal, or_, select, u
 from sqlalchemy.sql.elements import ColumnElement
 
 from cache_svc import tables
-from common.db import Database
-from common.model import Target
+from common.database.engine import Database
+from common.domain import Target
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from cache_svc.build.builders import Builder
 from cache_svc.build.trace import BuildTracing
 from cache_svc.claimer import BuildClaimer
-from cache_svc.followed import Action, Decision, FollowedConfig
+from cache_svc.config_view import Action, Decision, FollowedConfig
 from cache_svc.leases import LeaseStore
 from cache_svc.runner import BuildRunner
 from cache_svc.runtime import Runtimes
@@ -27,9 +27,9 @@ from cache_svc.steering import Steering
 from cache_svc.store import CacheStore
 from cache_svc.view import SharedView
 from common.config.registry import Registry
+from common.domain import CacheState, Target
 from common.matching import LibraryTrack, Match, Query
-from common.model import CacheState, Target
-from common.telemetry import Telemetry
+from common.runtime.telemetry import Telemetry
 
 _log = logging.getLogger("cache_svc.manager")
 

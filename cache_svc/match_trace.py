@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from opentelemetry import trace
 
 from common.matching import Match
-from common.service_metrics import ServiceMetrics
+from common.runtime.service_metrics import ServiceMetrics
 
 
 def observe_match(

@@ -20,9 +20,9 @@ from cache_svc.lease_keeper import LeaseKeeper
 from cache_svc.leases import LeaseStore
 from cache_svc.runtime import NO_BUILD, Runtimes, TargetRuntime
 from cache_svc.store import CacheStore, TargetRow
+from common.domain import Target
 from common.matching.image import FORMAT_VERSION, checksum
-from common.memory import release_free_memory
-from common.model import Target
+from common.runtime.memory import release_free_memory
 
 _log = logging.getLogger("cache_svc.runner")
 

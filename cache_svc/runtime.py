@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from cache_svc.build.progress import BuildProgress
 from cache_svc.claims import Shared, building
+from cache_svc.config_view import FollowedConfig
 from cache_svc.costs import StepCost
-from cache_svc.followed import FollowedConfig
 from common.config.registry import Registry
+from common.domain import Target
 from common.matching import LibraryTrack, TrackIndex
-from common.model import Target
 from common.notifier import VersionNotifier
 
 NO_BUILD = Shared(wanted="", holder="", live=False)

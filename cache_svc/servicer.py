@@ -14,10 +14,10 @@ from cmdarr.cache.v1 import cache_pb2_grpc
 from cache_svc import convert
 from cache_svc.manager import CacheManager
 from cache_svc.match_trace import observe_match
-from common import protoconv
+from common.domain import CacheState, Target
 from common.errors import FieldViolation, check
-from common.model import CacheState, Target
-from common.service_metrics import ServiceMetrics
+from common.runtime.service_metrics import ServiceMetrics
+from common.wire import protoconv
 
 Context = grpc.aio.ServicerContext[Any, Any]
 

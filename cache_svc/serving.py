@@ -18,10 +18,10 @@ from cache_svc.runtime import Runtimes, TargetRuntime
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.steering import Steering
 from cache_svc.store import CacheStore, TargetRow
+from common.domain import CacheState, Target
 from common.matching import LibraryTrack, Match, Query
 from common.matching.image import ImageError
-from common.memory import release_free_memory
-from common.model import CacheState, Target
+from common.runtime.memory import release_free_memory
 
 _log = logging.getLogger("cache_svc.serving")
 

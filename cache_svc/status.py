@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost
+from common.domain import CacheState, Target
 from common.matching.overrides import MatchOverride
-from common.model import CacheState, Target
 
 
 @dataclass(frozen=True)

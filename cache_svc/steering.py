@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
+from common.domain import Target
 from common.matching.index import TrackIndex
-from common.matching.model import LibraryTrack, Match, Query
 from common.matching.overrides import MatchOverride, OverrideAction, SourceKey, by_key
+from common.matching.query import LibraryTrack, Match, Query
 from common.matching.steered import item_positions, match_steered
-from common.model import Target
 
 Overrides = Mapping[tuple[Target, SourceKey], MatchOverride]
 

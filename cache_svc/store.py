@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cache_svc import tables
-from cache_svc.followed import Action, Decision, FollowedConfig
-from common.db import Database
-from common.model import Target
+from cache_svc.config_view import Action, Decision, FollowedConfig
+from common.database.engine import Database
+from common.domain import Target
 
 IMAGE_PART_BYTES = 4 * 2**20
 

@@ -33,7 +33,7 @@ from cli.errors import (
 )
 from common.auth.store import KeyFileError, key_path, read_key
 from common.env import address_of
-from common.tracing import Tracing
+from common.runtime.tracing import Tracing
 
 SERVICES = tuple(SERVICE_NAMES)
 

@@ -24,7 +24,7 @@ from cmdarr_client import AsyncClient, Retry
 from cmdarr_client.channels import open_channel
 from cmdarr_client.errors import CmdarrError, error_from
 from cmdarr_client.service_config import FULL_NAMES
-from common.tracing import Tracing
+from common.runtime.tracing import Tracing
 
 SERVICE_NAMES = {
     "config": "config_svc",

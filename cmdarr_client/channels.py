@@ -6,7 +6,7 @@ One channel per called service, whatever the number of its replicas: the address
 becomes a target (``addresses.target_of``), and the service config (``service_config``)
 balances calls ``round_robin`` over the replicas that report SERVING on grpc.health.v1 and
 retries the calls that are safe to repeat on another one. The services open their channels
-here too (common/client.py re-exports it), so there is one copy of these rules.
+here too (common/wire/channels.py re-exports it), so there is one copy of these rules.
 
 Every call made through these channels must pass ``timeout=`` (service-config timeouts
 are broken in grpcio 1.85.1); DEFAULT_TIMEOUT is the usual value for unary calls.

@@ -3,7 +3,7 @@
 
 The services send a ``google.rpc.Status`` with an ``ErrorInfo`` (a stable UPPER_SNAKE
 reason) and, for bad requests, a ``BadRequest``; grpcio-status reads them back here. The
-services read their downstream errors with the same functions (common/grpc_errors.py), and
+services read their downstream errors with the same functions (common/wire/rich_errors.py), and
 ErrorReason is the one Python mirror of ``cmdarr.type.v1.ErrorReason``.
 """
 

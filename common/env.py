@@ -39,7 +39,7 @@ class ServiceEnv:
 
     @property
     def key_ring(self) -> KeyRing:
-        """The key every call must carry: the ring set up at start (common/main.py), else a
+        """The key every call must carry: the ring set up at start (common/runtime/main.py), else a
         fixed one from ``api_key`` (in-process tests)."""
         return self.keys if self.keys is not None else KeyRing(self.api_key)
 

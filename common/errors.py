@@ -1,6 +1,6 @@
 """Domain errors: what went wrong, in terms a caller can act on.
 
-Domain code raises these; the gRPC layer (common.grpc_errors) maps each kind to a status
+Domain code raises these; the gRPC layer (common.wire.rich_errors) maps each kind to a status
 code and a google.rpc.Status with details, so no module below the servicers knows gRPC.
 Every concrete error names its ``ErrorReason``, the machine-readable half of the contract
 (cmdarr.type.v1.ErrorReason documents each one: when, which code, what to do).

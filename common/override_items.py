@@ -14,7 +14,7 @@ from cmdarr.config.v1 import config_pb2
 
 from common.errors import FieldViolation
 from common.matching.overrides import MAX_ITEM_ID
-from common.protoconv import TARGETS_BACK
+from common.wire.protoconv import TARGETS_BACK
 
 ITEM_FIELD = "override.item_id"
 

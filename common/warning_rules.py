@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from common.model import (
+from common.domain import (
     BUILDER_NAME,
     CacheHealth,
     CacheState,

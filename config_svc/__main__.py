@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from common.env import ServiceEnv
-from common.logs import Redactor
-from common.main import run
-from common.telemetry import Telemetry
+from common.runtime.logs import Redactor
+from common.runtime.main import run
+from common.runtime.telemetry import Telemetry
 from config_svc.app import ConfigApp, start
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 from cmdarr.config.v1 import config_pb2, config_pb2_grpc
 
 from common.config.registry import Registry
-from common.db import Database
-from common.db_health import CHECK_SECONDS, watch_database
+from common.database.engine import Database
+from common.database.health import CHECK_SECONDS, watch_database
+from common.database.pg_listen import PgListener
 from common.env import ServiceEnv
-from common.lifecycle import Lifecycle
-from common.logs import Redactor
-from common.pg_listen import PgListener
-from common.server import GrpcServer
-from common.telemetry import Telemetry
-from common.tls import load_tls
+from common.runtime.lifecycle import Lifecycle
+from common.runtime.logs import Redactor
+from common.runtime.server import GrpcServer
+from common.runtime.telemetry import Telemetry
+from common.runtime.tls import load_tls
 from config_svc.core import ConfigCore
 from config_svc.feed import ChangeFeed
 from config_svc.notifications import CHANNEL, POLL_SECONDS, RevisionWakeups

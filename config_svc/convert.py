@@ -5,11 +5,11 @@ from __future__ import annotations
 from cmdarr.config.v1 import config_pb2 as pb
 
 from common.config.registry import Registry, ValueType
-from common.model import (
+from common.domain import (
     Origin,
 )
-from common.override_pb import ACTIONS_BACK, key_parts, override_to_pb
-from common.protoconv import (
+from common.wire.override_pb import ACTIONS_BACK, key_parts, override_to_pb
+from common.wire.protoconv import (
     KINDS_BACK,
     SOURCES_BACK,
     TARGETS_BACK,

@@ -6,17 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from common.errors import (
-    BuiltinCommand,
-    CommandAlreadyExists,
-    CommandNotFound,
-    FieldViolation,
-    InvalidArgument,
-    RevisionMismatch,
-    SettingPinnedByEnv,
-    check,
-)
-from common.model import (
+from common.domain import (
     BUILDER_NAME,
     Command,
     CommandKind,
@@ -26,6 +16,16 @@ from common.model import (
     SetupWarning,
     SourceKind,
     Target,
+)
+from common.errors import (
+    BuiltinCommand,
+    CommandAlreadyExists,
+    CommandNotFound,
+    FieldViolation,
+    InvalidArgument,
+    RevisionMismatch,
+    SettingPinnedByEnv,
+    check,
 )
 from common.warning_rules import compute_warnings
 from config_svc import store, validation

@@ -7,13 +7,13 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from common.domain import Command, CommandKind, Origin, SourceKind, Target
 from common.matching.override_json import (
     key_to_dict,
     override_from_dict,
     override_to_dict,
 )
 from common.matching.overrides import MatchOverride, SourceKey
-from common.model import Command, CommandKind, Origin, SourceKind, Target
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Revisions committed by other replicas: how this replica's watchers learn of them.
 
 On PostgreSQL every write NOTIFYs its revision on ``CHANNEL`` at commit. Each replica
-LISTENs on one dedicated connection (common/pg_listen.py); for each revision another
+LISTENs on one dedicated connection (common/database/pg_listen.py); for each revision another
 replica wrote it reads the new revisions from the durable log once and publishes them to
 its feed, so its watchers are served from memory. A slow poll is the safety net for a
 notification missed while the connection was down. On SQLite (one replica) none of this runs.
@@ -25,7 +25,8 @@ _log = logging.getLogger("cmdarr.config.notifications")
 
 
 class Listener(Protocol):
-    """Yields notification payloads; None after each (re)connection (common/pg_listen.py)."""
+    """Yields notification payloads; None after each (re)connection
+    (common/database/pg_listen.py)."""
 
     def __aiter__(self) -> AsyncIterator[str | None]: ...
 

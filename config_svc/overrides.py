@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from common.domain import Target
 from common.errors import (
     FieldViolation,
     InvalidArgument,
@@ -28,7 +29,6 @@ from common.matching.overrides import (
     SourceKey,
     check_key,
 )
-from common.model import Target
 from config_svc import store
 from config_svc.revisions import Draft, RevisionEngine, same_override, sorted_overrides
 

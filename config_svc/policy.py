@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from common.config.registry import Registry
-from common.model import Command, Notification, Origin, Target
+from common.domain import Command, Notification, Origin, Target
 
 AUTO_ENABLE_KEY = "AUTO_ENABLE_LIBRARY_CACHE"
 

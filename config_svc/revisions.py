@@ -23,11 +23,11 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.db import Database
+from common.database.engine import Database
+from common.database.pg_listen import notify
+from common.domain import Command, Notification
 from common.errors import FieldViolation, InvalidArgument, RevisionCompacted, RevisionMismatch
 from common.matching.overrides import MatchOverride
-from common.model import Command, Notification
-from common.pg_listen import notify
 from config_svc import store
 from config_svc.events import Event, SettingState
 from config_svc.feed import Batch, ChangeFeed

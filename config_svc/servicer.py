@@ -9,9 +9,9 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common import override_pb, protoconv
 from common.config.registry import Registry
 from common.errors import FieldViolation, check
+from common.wire import override_pb, protoconv
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
 from config_svc.overrides import OverrideUseCases

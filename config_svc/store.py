@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.domain import Command, Origin, Target
 from common.matching.override_json import key_to_dict, override_from_dict
 from common.matching.overrides import MatchOverride, SourceKey
-from common.model import Command, Origin, Target
 from config_svc import tables
 from config_svc.events import Event, command_from_dict, command_to_dict, override_ident
 from config_svc.policy import Stored

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from croniter import croniter
 
+from common.domain import CommandKind, SourceKind, Target
 from common.errors import FieldViolation
-from common.model import CommandKind, SourceKind, Target
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from common.config.registry import Registry
-from common.model import BUILDER_NAME, Command, ConfigView
+from common.domain import BUILDER_NAME, Command, ConfigView
 from config_svc.events import SettingState
 from config_svc.policy import ConfigState, Stored
 

@@ -6,9 +6,9 @@ import logging
 import os
 
 from common.env import ServiceEnv, address_of
-from common.logs import Redactor
-from common.main import run
-from common.telemetry import Telemetry
+from common.runtime.logs import Redactor
+from common.runtime.main import run
+from common.runtime.telemetry import Telemetry
 from gateway.app import GatewayApp, start
 
 DEFAULT_HTTP = "127.0.0.1:8080"

@@ -7,9 +7,9 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.gateway.v1 import gateway_pb2 as pb
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from common import protoconv
+from common.domain import BUILDER_NAME
 from common.errors import FieldViolation, check
-from common.model import BUILDER_NAME
+from common.wire import protoconv
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.review import delete_stale_overrides
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 import uvicorn
 from cmdarr.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 
-from common.client import open_channel
+from cmdarr_client.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
 from common.config.registry import Registry
 from common.env import ServiceEnv
-from common.lifecycle import Lifecycle
-from common.server import GrpcServer, PortInUse
-from common.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SERVICE
-from common.telemetry import Telemetry
-from common.tls import load_tls
+from common.runtime.lifecycle import Lifecycle
+from common.runtime.server import GrpcServer, PortInUse
+from common.runtime.telemetry import Telemetry
+from common.runtime.tls import load_tls
+from common.wire.channels import open_channel
 from gateway.backends import Backends
 from gateway.http import build_http
 from gateway.servicer import GatewayServicer

@@ -15,11 +15,11 @@ from cmdarr.sync.v1 import sync_pb2 as sync_pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from common import protoconv
 from common.config.registry import Registry
-from common.model import CacheHealth, ConfigView, Target
-from common.override_pb import stored_key_from_pb
+from common.domain import CacheHealth, ConfigView, Target
 from common.warning_rules import compute_warnings
+from common.wire import protoconv
+from common.wire.override_pb import stored_key_from_pb
 
 CALL_TIMEOUT = 5.0
 

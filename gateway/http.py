@@ -22,7 +22,7 @@ from starlette.routing import Route
 from common.auth.keys import KeyRing
 from common.config.registry import Registry
 from common.errors import FieldViolation, InvalidArgument, ServiceError
-from common.grpc_errors import field_violations
+from common.wire.rich_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
@@ -65,7 +65,7 @@ def build_http(
     api_key: str | KeyRing | None,
     process_metrics: Callable[[], bytes] = lambda: b"",
 ) -> Starlette:
-    """``process_metrics``: the gateway process's own metrics (common/service_metrics.py),
+    """``process_metrics``: the gateway process's own metrics (common/runtime/service_metrics.py),
     appended to the stack's on /metrics."""
     guard = HttpGuard(api_key if isinstance(api_key, KeyRing) else KeyRing(api_key))
     page = PAGE.read_text()

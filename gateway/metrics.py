@@ -10,7 +10,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 
-from common import protoconv
+from common.wire import protoconv
 
 OLD_QUERIES_PER_TRACK_AND_LIBRARY = 8  # what live matching used to cost
 CLASSES = ("library_listing", "track_page", "search", "playlist_read", "playlist_write", "other")

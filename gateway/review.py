@@ -9,8 +9,8 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
 
-from common.model import Target
-from common.protoconv import TARGETS
+from common.domain import Target
+from common.wire.protoconv import TARGETS
 from gateway.backends import CALL_TIMEOUT, Backends
 
 PAGE_AUTHOR = "status page"

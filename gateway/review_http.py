@@ -24,11 +24,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from common.errors import ErrorReason, FieldViolation
-from common.grpc_errors import error_reason, field_violations
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
 from common.override_items import check_item
-from common.override_pb import key_to_pb, stored_match
+from common.wire.override_pb import key_to_pb, stored_match
+from common.wire.rich_errors import error_reason, field_violations
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.review import PAGE_AUTHOR, last_runs
 from gateway.signin import HttpGuard

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from common.env import ServiceEnv, address_of
-from common.logs import Redactor
-from common.main import run
-from common.telemetry import Telemetry
+from common.runtime.logs import Redactor
+from common.runtime.main import run
+from common.runtime.telemetry import Telemetry
 from sync_svc.app import SyncApp, start
 from sync_svc.loader import load_source
 

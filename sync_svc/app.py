@@ -14,18 +14,18 @@ from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2, sync_pb2_grpc
 
-from common.client import open_channel
+from cmdarr_client.service_config import CACHE_SERVICE, CONFIG_SERVICE
 from common.config.registry import Registry
-from common.db import Database
-from common.db_health import watch_database
+from common.database.engine import Database
+from common.database.health import watch_database
 from common.env import ServiceEnv
-from common.lifecycle import Lifecycle
-from common.logs import Redactor
 from common.notifier import VersionNotifier
-from common.server import GrpcServer
-from common.service_config import CACHE_SERVICE, CONFIG_SERVICE
-from common.telemetry import Telemetry
-from common.tls import load_tls
+from common.runtime.lifecycle import Lifecycle
+from common.runtime.logs import Redactor
+from common.runtime.server import GrpcServer
+from common.runtime.telemetry import Telemetry
+from common.runtime.tls import load_tls
+from common.wire.channels import open_channel
 from sync_svc.cache_client import CacheClient
 from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
 from sync_svc.config_client import ConfigClient

@@ -11,10 +11,10 @@ import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 
+from common.domain import CacheState, Target
 from common.matching import MatchMethod
-from common.model import CacheState, Target
-from common.protoconv import TARGETS, cache_state_from_pb, match_method_from_pb
-from sync_svc.model import Candidate, Track
+from common.wire.protoconv import TARGETS, cache_state_from_pb, match_method_from_pb
+from sync_svc.runs import Candidate, Track
 
 CALL_TIMEOUT = 30.0
 

@@ -11,16 +11,16 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common import protoconv
-from common.client import DEFAULT_TIMEOUT
 from common.config.registry import Registry
 from common.config.values import SettingValues
+from common.domain import Command, CommandKind
 from common.errors import CommandNotFound, FieldViolation, InvalidArgument
-from common.grpc_errors import field_violations
 from common.matching.overrides import MatchOverride
-from common.model import Command, CommandKind
-from common.override_pb import override_from_pb
-from sync_svc.model import Spec
+from common.wire import protoconv
+from common.wire.channels import DEFAULT_TIMEOUT
+from common.wire.override_pb import override_from_pb
+from common.wire.rich_errors import field_violations
+from sync_svc.runs import Spec
 
 
 class ConfigClient:

@@ -6,11 +6,11 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from common import protoconv
+from common.domain import Target
 from common.errors import FieldViolation, check
-from common.model import Target
-from common.protoconv import TARGETS
-from sync_svc.model import (
+from common.wire import protoconv
+from common.wire.protoconv import TARGETS
+from sync_svc.runs import (
     Candidate,
     Outcome,
     Report,

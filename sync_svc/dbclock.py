@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Float, cast, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from common.db import Database
+from common.database.engine import Database
 
 
 def database_now(db: Database) -> ColumnElement[float]:

@@ -16,7 +16,7 @@ from common.matching.search_terms import (
     title_phrase,
     title_terms,
 )
-from sync_svc.model import Track
+from sync_svc.runs import Track
 
 SEARCH_LIMIT = 200  # results read per title search: a common word still shows its track
 ARTIST_LIMIT = 500  # tracks read per artist listing

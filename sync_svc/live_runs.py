@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from common.errors import RunNotFound
 from common.notifier import VersionNotifier
-from sync_svc.model import Report, RunProgress
+from sync_svc.runs import Report, RunProgress
 from sync_svc.store import SyncStore
 
 # How long a watcher of a local run waits for a change before reading it again anyway.

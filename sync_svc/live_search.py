@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
 from common.targets import TargetClient, TargetNotFound, TargetRejected
 from common.targets.counters import tallying
-from common.targets.model import TargetLibrary, TargetTrack
+from common.targets.items import TargetLibrary, TargetTrack
 from sync_svc.live_plan import (
     ARTIST_LIMIT,
     SEARCH_LIMIT,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from common.model import SourceKind
-from sync_svc.model import Track
+from common.domain import SourceKind
+from sync_svc.runs import Track
 from sync_svc.sources import SourceSettings, load_playlist
 
 SOURCE_TIMEOUT = 30.0

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from common.domain import CacheState, Target
 from common.matching import LibraryTrack, Match, MatchMethod
 from common.matching.overrides import MatchOverride, SourceKey
-from common.model import CacheState, Target
 from common.targets import TargetClient
 from sync_svc.cache_client import CacheClient, CacheMatch, CacheUnavailable, CacheView
 from sync_svc.live_plan import live_tracks
 from sync_svc.live_search import Budget, LiveSearch
-from sync_svc.model import Candidate, Outcome, Track, Via
 from sync_svc.overriding import decide_live
+from sync_svc.runs import Candidate, Outcome, Track, Via
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from common.domain import Target
 from common.matching import MatchMethod, Query
 from common.matching.overrides import (
     PINNED_REASON,
@@ -15,8 +16,7 @@ from common.matching.overrides import (
     SourceKey,
     apply_overrides,
 )
-from common.model import Target
-from sync_svc.model import Candidate, Outcome, Track, Via
+from sync_svc.runs import Candidate, Outcome, Track, Via
 
 
 def query_of(track: Track) -> Query:

@@ -20,11 +20,11 @@ from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from common.db import Database
+from common.database.engine import Database
 from sync_svc import tables
 from sync_svc.claims import may_claim
 from sync_svc.dbclock import database_now
-from sync_svc.model import Report, RunState
+from sync_svc.runs import Report, RunState
 from sync_svc.store import report_from_json, report_row, report_to_json
 
 # The advisory lock every replica's claim takes (an arbitrary 64-bit key of sync_svc's).

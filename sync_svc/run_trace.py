@@ -12,8 +12,8 @@ from contextlib import AbstractContextManager
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Status, StatusCode
 
-from common.service_metrics import ServiceMetrics
-from sync_svc.model import Outcome, Report, RunState
+from common.runtime.service_metrics import ServiceMetrics
+from sync_svc.runs import Outcome, Report, RunState
 
 TRACEPARENT = "traceparent"
 

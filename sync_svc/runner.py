@@ -13,22 +13,22 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
 from common.config.values import SettingValues
+from common.domain import SourceKind, Target
 from common.errors import (
     ServiceError,
 )
 from common.matching.overrides import MatchOverride, SourceKey, by_key
-from common.model import SourceKind, Target
 from common.notifier import VersionNotifier
+from common.runtime.telemetry import Telemetry
 from common.targets import TargetClient, TargetError
 from common.targets.connect import connect_configured
-from common.telemetry import Telemetry
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
 from sync_svc.live_runs import LiveRuns
 from sync_svc.matchflow import MatchSettings, match_tracks
-from sync_svc.model import Report, RunProgress, RunState, Spec, TargetResult, Track, Via
 from sync_svc.run_queue import RunQueue
 from sync_svc.run_trace import RunTracing, current_trace_parent, outcome_attributes
+from sync_svc.runs import Report, RunProgress, RunState, Spec, TargetResult, Track, Via
 from sync_svc.spec import check_spec
 from sync_svc.store import SyncStore
 from sync_svc.writer import write_playlist

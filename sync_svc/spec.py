@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common.errors import FieldViolation, check
-from sync_svc.model import Spec
+from sync_svc.runs import Spec
 
 MAX_TRACKS = 20_000
 MAX_TEXT = 1024

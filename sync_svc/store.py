@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from common.db import Database
+from common.database.engine import Database
+from common.domain import SourceKind, Target
 from common.matching import MatchMethod
-from common.model import SourceKind, Target
 from sync_svc import tables
-from sync_svc.model import (
+from sync_svc.runs import (
     Candidate,
     Outcome,
     Report,

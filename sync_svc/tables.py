@@ -15,7 +15,7 @@ runs = Table(
     Column("dry_run", Boolean, nullable=False),
     Column("started_at", Float, nullable=False),
     Column("finished_at", Float, nullable=False),
-    Column("report", Text, nullable=False),  # JSON of sync_svc.model.Report
+    Column("report", Text, nullable=False),  # JSON of sync_svc.runs.Report
     # The playlist the run writes (Spec.managed_key): its runs are claimed one at a time.
     # Empty only for runs queued before the column existed.
     Column("playlist_key", String(300), nullable=False, server_default=""),

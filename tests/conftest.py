@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.databases import BACKENDS, fresh_database

@@ -31,10 +31,10 @@ from cache_svc.build.messages import (
     to_frame,
 )
 from cache_svc.build.progress import BuildProgress
-from cache_svc.followed import FollowedConfig
+from cache_svc.config_view import FollowedConfig
+from common.domain import Target
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
-from common.model import Target
 from common.targets import LibraryReader
 
 # Opens a target's libraries for one build and closes them afterwards.

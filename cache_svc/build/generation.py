@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import CostMeter, StepCost
 from cache_svc.refresh import refresh_plan
+from common.domain import Target
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.refresh import refreshed
-from common.model import Target
 from common.targets import ChangeSet, LibraryReader, TargetLibrary, TargetTrack
 from common.targets.listing import first_error
 

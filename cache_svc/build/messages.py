@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from cache_svc.build.frames import Frame, pack
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost, costs_from_json, costs_to_json
-from common.model import Target
+from common.domain import Target
 
 _Choice = TypeVar("_Choice", Target, Phase)
 

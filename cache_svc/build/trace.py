@@ -13,7 +13,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
-from common.service_metrics import ServiceMetrics, failure_reason
+from common.runtime.service_metrics import ServiceMetrics, failure_reason
 
 # What a finished build left: its error ('' when ready) and its track count.
 Result = Callable[[], tuple[str, int]]

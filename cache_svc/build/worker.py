@@ -34,13 +34,13 @@ from cache_svc.build.messages import (
 from cache_svc.build.progress import BuildProgress
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.logs import configure_logging
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
+from common.runtime.logs import configure_logging
+from common.runtime.tracing import Tracing
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
 from common.targets.traced import TracedReader
-from common.tracing import Tracing
 
 WORKER_NICENESS = 10
 

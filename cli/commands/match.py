@@ -20,11 +20,11 @@ from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
 from cli.errors import EXIT_OK, UsageError
-from common.client import DEFAULT_TIMEOUT
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
 from common.override_items import check_item
-from common.override_pb import key_to_pb, stored_key_from_pb, stored_match
+from common.wire.channels import DEFAULT_TIMEOUT
+from common.wire.override_pb import key_to_pb, stored_key_from_pb, stored_match
 
 TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 ACTIONS = {cpb.OVERRIDE_ACTION_PIN: "pin", cpb.OVERRIDE_ACTION_REJECT: "never match"}

@@ -2,6 +2,6 @@
 
 from common.matching.index import TrackIndex
 from common.matching.matcher import match_track
-from common.matching.model import LibraryTrack, Match, MatchMethod, Query
+from common.matching.query import LibraryTrack, Match, MatchMethod, Query
 
 __all__ = ["LibraryTrack", "Match", "MatchMethod", "Query", "TrackIndex", "match_track"]

@@ -12,7 +12,7 @@ from typing import cast
 
 from common.matching.index import Entry, TrackIndex
 from common.matching.matcher import match_track
-from common.matching.model import LibraryTrack, Match, Query
+from common.matching.query import LibraryTrack, Match, Query
 
 
 class _Excluding:

@@ -19,7 +19,6 @@ from itertools import accumulate, chain, islice
 from typing import overload
 
 from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
-from common.matching.model import LibraryTrack
 from common.matching.normalize import (
     CreditKeys,
     album_key,
@@ -33,6 +32,7 @@ from common.matching.normalize import (
     tokens,
     words,
 )
+from common.matching.query import LibraryTrack
 from common.matching.romanize import roman
 
 MAX_POSTINGS_PER_TOKEN = 4000

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from common.matching.index import Entry, TrackIndex
-from common.matching.model import LibraryTrack, Match, MatchMethod, Query
 from common.matching.normalize import (
     ParsedTitle,
     album_key,
@@ -25,6 +24,7 @@ from common.matching.normalize import (
     without_track_number,
     words,
 )
+from common.matching.query import LibraryTrack, Match, MatchMethod, Query
 from common.matching.romanize import roman
 
 FUZZY_CANDIDATE_LIMIT = 3000

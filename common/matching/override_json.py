@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.domain import Target
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
-from common.model import Target
 
 
 def key_to_dict(key: SourceKey) -> dict[str, str]:

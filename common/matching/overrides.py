@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from common.domain import Target
 from common.errors import FieldViolation
-from common.matching.model import LibraryTrack, Match, MatchMethod, Query
 from common.matching.normalize import artist_key, key, parse_title, split_credit
-from common.model import Target
+from common.matching.query import LibraryTrack, Match, MatchMethod, Query
 
 PINNED_REASON = "pinned by user"
 REJECTED_REASON = "rejected by user"

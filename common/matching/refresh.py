@@ -11,7 +11,7 @@ from itertools import compress
 
 from common.matching.columns import PostingTable, StringColumn
 from common.matching.index import Interned, TrackIndex
-from common.matching.model import LibraryTrack
+from common.matching.query import LibraryTrack
 
 # Arrays that hold a variable number of entries per position, as slices by offsets.
 _SLICED = ("artist_starts", "artist_ids")

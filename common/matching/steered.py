@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 from common.matching.excluding import match_excluding
 from common.matching.index import TrackIndex
-from common.matching.model import Match, Query
 from common.matching.overrides import (
     MatchOverride,
     SourceKey,
@@ -20,6 +19,7 @@ from common.matching.overrides import (
     pinned_match,
     rejected_match,
 )
+from common.matching.query import Match, Query
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ from common.targets.errors import (
     TargetUnstableOrder,
     TargetUnsupportedVersion,
 )
-from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
-from common.targets.model import (
+from common.targets.items import (
     ChangeSet,
     LibraryChoice,
     PlaylistEntry,
@@ -38,6 +37,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
+from common.targets.jellyfin import JellyfinClient, JellyfinLogin, authenticate_by_name
 from common.targets.plex import PlexClient
 from common.targets.retry import RetryPolicy
 from common.targets.settings import ClientSettings

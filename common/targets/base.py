@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from common.model import Target
+from common.domain import Target
 from common.targets.counters import RequestCounter
-from common.targets.listing import Items, ProgressCallback
-from common.targets.model import (
+from common.targets.items import (
     ChangeSet,
     LibraryChoice,
     PlaylistEntry,
@@ -17,6 +16,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
+from common.targets.listing import Items, ProgressCallback
 
 
 class LibraryReader(Protocol):

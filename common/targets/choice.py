@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from common.targets.model import LibraryChoice, SkippedLibrary, TargetLibrary
+from common.targets.items import LibraryChoice, SkippedLibrary, TargetLibrary
 
 _AUDIOBOOK_AGENT = re.compile(r"(?i)audio\s*books?|audnex|audible|bookplayer")
 _AUDIOBOOK_TITLE = re.compile(

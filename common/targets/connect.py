@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from common.config.values import SettingValues
-from common.model import Target
+from common.domain import Target
 from common.targets.jellyfin import JellyfinClient
 from common.targets.plex import PlexClient
 from common.targets.settings import ClientSettings
@@ -39,7 +39,7 @@ def connect(
 ) -> Connection:
     """A client for ``target`` at ``url``. The URL must be set; the token may be empty
     (the server will answer 401, reported as such). ``instrument`` sees the HTTP pool
-    first (tracing: common/tracing.py ``Tracing.instrument_http``)."""
+    first (tracing: common/runtime/tracing.py ``Tracing.instrument_http``)."""
     if not url:
         raise ValueError(f"{target.url_key} is not set")
     limits = httpx.Limits(max_connections=max(4, settings.concurrency * 2))

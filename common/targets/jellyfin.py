@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from common.domain import Target
 from common.matching.search_terms import name_fragment, name_variants
-from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
@@ -22,6 +22,15 @@ from common.targets.errors import (
     TargetMalformedResponse,
     TargetRejected,
     TargetUnstableOrder,
+)
+from common.targets.items import (
+    ChangeSet,
+    LibraryChoice,
+    PlaylistEntry,
+    ServerIdentity,
+    TargetLibrary,
+    TargetPlaylist,
+    TargetTrack,
 )
 from common.targets.jellyfin_parse import (
     JellyfinParseError,
@@ -48,15 +57,6 @@ from common.targets.listing import (
     check_complete,
     list_all,
     list_or_whole,
-)
-from common.targets.model import (
-    ChangeSet,
-    LibraryChoice,
-    PlaylistEntry,
-    ServerIdentity,
-    TargetLibrary,
-    TargetPlaylist,
-    TargetTrack,
 )
 from common.targets.offload import parse_sized
 from common.targets.paging import Page, chunk_by_length, missing_ids

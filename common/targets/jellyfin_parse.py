@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from common.targets.choice import looks_like_audiobooks
-from common.targets.model import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
+from common.targets.items import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
 
 TICKS_PER_MS = 10_000
 _ID_SEPARATORS = re.compile(r"[\s/;,]+")

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import httpx
 
+from common.domain import Target
 from common.matching.search_terms import name_fragment
-from common.model import Target
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
@@ -20,8 +20,7 @@ from common.targets.errors import (
     TargetRejected,
     TargetUnsupportedVersion,
 )
-from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
-from common.targets.model import (
+from common.targets.items import (
     ChangeSet,
     LibraryChoice,
     PlaylistEntry,
@@ -30,6 +29,7 @@ from common.targets.model import (
     TargetPlaylist,
     TargetTrack,
 )
+from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.offload import parse_sized
 from common.targets.paging import Page, entry_before
 from common.targets.plex_parse import (

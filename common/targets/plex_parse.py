@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from common.targets.choice import looks_like_audiobooks
-from common.targets.model import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
+from common.targets.items import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
 
 _MBID = re.compile(
     r"^mbid://(?:recording/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",

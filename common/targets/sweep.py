@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Protocol
 
 from common.targets.errors import TargetTimeout
+from common.targets.items import TargetLibrary, TargetTrack
 from common.targets.listing import Fetch, list_all
-from common.targets.model import TargetLibrary, TargetTrack
 from common.targets.paging import missing_ids
 
 _log = logging.getLogger("common.targets.sweep")

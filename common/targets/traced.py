@@ -11,8 +11,8 @@ from opentelemetry import trace
 
 from common.targets.base import LibraryReader
 from common.targets.counters import RequestCounter
+from common.targets.items import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
 from common.targets.listing import Items, ProgressCallback
-from common.targets.model import ChangeSet, LibraryChoice, TargetLibrary, TargetTrack
 
 
 class TracedReader:

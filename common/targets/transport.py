@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from common.runtime.tracing import ENDPOINT_CLASS_EXTENSION
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
     TargetAuthError,
@@ -25,7 +26,6 @@ from common.targets.errors import (
 from common.targets.ratelimit import TokenBucket
 from common.targets.retry import retry_delay
 from common.targets.settings import ClientSettings
-from common.tracing import ENDPOINT_CLASS_EXTENSION
 
 log = logging.getLogger(__name__)
 

@@ -1,3 +1,3 @@
-from common.db import run_migrations_online
+from common.database.engine import run_migrations_online
 
 run_migrations_online()

@@ -7,7 +7,7 @@ from sync_svc.sources.detect import PlaylistFormat, detect_format, parse_playlis
 from sync_svc.sources.jspf import parse_jspf
 from sync_svc.sources.load import load_playlist
 from sync_svc.sources.m3u import parse_m3u
-from sync_svc.sources.model import SourcePlaylist, SourceSettings, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings, SourceTrack
 from sync_svc.sources.xspf import parse_xspf
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 
-from sync_svc.sources.model import SourcePlaylist, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceTrack
 from sync_svc.sources.problems import at_line, check_count
 
 DELIMITERS = (",", ";", "\t")

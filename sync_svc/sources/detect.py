@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from sync_svc.sources.csvfile import parse_csv
 from sync_svc.sources.jspf import parse_jspf
 from sync_svc.sources.m3u import parse_m3u
-from sync_svc.sources.model import SourcePlaylist
+from sync_svc.sources.playlist import SourcePlaylist
 from sync_svc.sources.problems import invalid
 from sync_svc.sources.text import decode
 from sync_svc.sources.xspf import parse_xspf

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from common.errors import SourceFailed
 from sync_svc.sources.detect import parse_playlist
-from sync_svc.sources.model import SourcePlaylist, SourceSettings
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import check_size
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from sync_svc.sources import shape
-from sync_svc.sources.model import SourcePlaylist, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceTrack
 from sync_svc.sources.problems import ShapeError, check_count, invalid
 from sync_svc.sources.text import decode
 

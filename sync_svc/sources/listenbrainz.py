@@ -11,7 +11,7 @@ import httpx
 from common.errors import SourceFailed
 from sync_svc.sources import shape
 from sync_svc.sources.jspf import jspf_playlist
-from sync_svc.sources.model import SourcePlaylist, SourceSettings
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import SOURCE_REF, ShapeError, invalid
 from sync_svc.sources.remote import Answer, answer_json, fetch
 

@@ -6,10 +6,10 @@ import logging
 
 import httpx
 
-from common.model import SourceKind
+from common.domain import SourceKind
 from sync_svc.sources.files import load_file
 from sync_svc.sources.listenbrainz import load_created_for, load_listenbrainz_playlist
-from sync_svc.sources.model import SourcePlaylist, SourceSettings
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import SOURCE_REF, invalid
 from sync_svc.sources.spotify import load_spotify_playlist
 from sync_svc.sources.web import load_url

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from sync_svc.sources.locations import split_artist_title, title_from_location
-from sync_svc.sources.model import SourcePlaylist, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceTrack
 from sync_svc.sources.problems import at_line, check_count
 
 

@@ -16,7 +16,7 @@ import httpx
 
 from common.errors import FailedPrecondition, SourceFailed
 from sync_svc.sources import shape
-from sync_svc.sources.model import SourcePlaylist, SourceSettings, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings, SourceTrack
 from sync_svc.sources.problems import SOURCE_REF, ShapeError, check_count, invalid
 from sync_svc.sources.remote import Answer, answer_json, fetch
 

@@ -9,7 +9,7 @@ import httpx
 
 from common.errors import SourceFailed
 from sync_svc.sources.detect import parse_playlist
-from sync_svc.sources.model import SourcePlaylist, SourceSettings
+from sync_svc.sources.playlist import SourcePlaylist, SourceSettings
 from sync_svc.sources.problems import SOURCE_REF, invalid
 from sync_svc.sources.remote import fetch, public_url
 

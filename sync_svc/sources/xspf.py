@@ -13,7 +13,7 @@ from defusedxml.ElementTree import fromstring
 
 from sync_svc.sources import shape
 from sync_svc.sources.locations import title_from_location
-from sync_svc.sources.model import SourcePlaylist, SourceTrack
+from sync_svc.sources.playlist import SourcePlaylist, SourceTrack
 from sync_svc.sources.problems import check_count, invalid
 
 NS = "http://xspf.org/ns/0/"

@@ -6,8 +6,8 @@ from typing import Any
 
 from cache_svc.build.generation import build_generation, pages_for
 from cache_svc.build.progress import BuildProgress
+from common.domain import Target
 from common.matching import TrackIndex
-from common.model import Target
 from tests.support.library_fakes import FakeLibrary, make_tracks
 
 

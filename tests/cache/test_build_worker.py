@@ -27,10 +27,10 @@ from cache_svc.build.builders import (
 from cache_svc.build.frames import Frame, pack
 from cache_svc.build.generation import BuildFailed
 from cache_svc.build.progress import BuildProgress
-from cache_svc.followed import FollowedConfig
+from cache_svc.config_view import FollowedConfig
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.model import Target
+from common.domain import Target
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
 from emulators.knobs import Fault, Knobs

@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
-from cache_svc.followed import FollowedConfig
-from common.client import open_channel
-from common.model import Target
-from common.probe import free_port
+from cache_svc.config_view import FollowedConfig
+from common.domain import Target
+from common.runtime.probe import free_port
+from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config

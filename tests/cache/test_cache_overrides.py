@@ -12,7 +12,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.gateway.v1 import gateway_pb2 as gpb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import (
     MUSIC,

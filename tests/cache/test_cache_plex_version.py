@@ -11,7 +11,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.app import start as start_cache
-from common.client import open_channel
+from common.wire.channels import open_channel
 from emulators.knobs import Knobs
 from emulators.library import generate
 from emulators.server import running_plex

@@ -20,9 +20,9 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
-from cache_svc.followed import FollowedConfig
-from common.client import open_channel
-from common.model import Target
+from cache_svc.config_view import FollowedConfig
+from common.domain import Target
+from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.config_service import running_config
 from tests.support.databases import POSTGRES_URL, fresh_database

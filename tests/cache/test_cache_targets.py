@@ -17,7 +17,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
-from common.client import open_channel
+from common.wire.channels import open_channel
 from emulators.catalog_extra import artist_mbid
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cache_svc.followed import Action, FollowedConfig, decide
+from cache_svc.config_view import Action, FollowedConfig, decide
 from cache_svc.status import derive_state
 from common.config.registry import Registry
-from common.model import CacheState, Target
+from common.domain import CacheState, Target
 
 registry = Registry()
 

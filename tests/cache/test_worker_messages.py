@@ -21,7 +21,7 @@ from cache_svc.build.messages import (
 )
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost
-from common.model import Target
+from common.domain import Target
 
 HEADER = 5  # the kind byte and the length
 TOKEN = "message-test-token-0123456789"

@@ -23,7 +23,7 @@ from cmdarr_client import (
     Retry,
     Unavailable,
 )
-from common.probe import free_port
+from common.runtime.probe import free_port
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.waiting import eventually

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from cmdarr_client import Client
-from common.probe import free_port
+from common.runtime.probe import free_port
 from config_svc.app import ConfigApp
 
 

@@ -12,7 +12,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from tests.support.config_service import running_config
 from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error, next_message
 

@@ -17,7 +17,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from tests.support.processes import config_process
 from tests.support.rpc import TIMEOUT, next_message
 

@@ -15,7 +15,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
 from common.config.registry import Registry
-from common.db import Database
+from common.database.engine import Database
 from config_svc import store
 from config_svc.app import MIGRATIONS, VERSION_TABLE
 from config_svc.core import ConfigCore

@@ -12,7 +12,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.rpc import TIMEOUT, error_reason, next_message

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from common.config.registry import Registry
-from common.model import BUILDER_NAME, Command, CommandKind, Origin
+from common.domain import BUILDER_NAME, Command, CommandKind, Origin
 from config_svc.policy import ConfigState, Stored, auto_changes
 
 registry = Registry()

@@ -31,11 +31,11 @@ import yaml
 from cmdarr.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from playwright.async_api import async_playwright, expect
 
+from cmdarr_client.service_config import FULL_NAMES
 from common.addresses import is_uri
 from common.auth.policy import decide, exposed_addresses, parse_mode
-from common.client import open_channel
-from common.probe import free_port, is_serving
-from common.service_config import FULL_NAMES
+from common.runtime.probe import free_port, is_serving
+from common.wire.channels import open_channel
 from tests.support.auth_checks import PROTECTED_ROUTES, refused_routes, refused_rpcs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,7 +184,7 @@ def test_healthchecks_probe_over_grpc_health() -> None:
     services = load_compose()["services"]
     for name, port in STACK.items():
         check = services[name]["healthcheck"]
-        assert check["test"] == ["CMD", "python", "-m", "common.probe", f"127.0.0.1:{port}"]
+        assert check["test"] == ["CMD", "python", "-m", "common.runtime.probe", f"127.0.0.1:{port}"]
     for name in ("postgres", "emulators"):
         assert services[name]["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
 
@@ -244,7 +244,7 @@ def test_scale_profile_runs_two_replicas_of_each_service_on_postgresql() -> None
         # which answers every replica of a service under its name.
         assert env[f"CMDARR_{name.upper()}_LISTEN"] == f"0.0.0.0:{port}"
         check = scaled["healthcheck"]["test"]
-        assert check == ["CMD", "python", "-m", "common.probe", f"127.0.0.1:{port}"]
+        assert check == ["CMD", "python", "-m", "common.runtime.probe", f"127.0.0.1:{port}"]
         for other, other_port in STACK.items():
             address = env[f"CMDARR_{other.upper()}_ADDR"]
             assert address == f"dns:///scale-{other}:{other_port}", name

@@ -17,7 +17,7 @@ from common.addresses import is_uri
 from common.auth.setup import SECRET_COMMAND
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.image import encode
-from common.probe import free_port
+from common.runtime.probe import free_port
 from emulators.library import generate
 
 ROOT = Path(__file__).resolve().parents[2]

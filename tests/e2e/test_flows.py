@@ -18,9 +18,9 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
-from common.probe import free_port
-from common.processes import Emulators, emulators, service
+from bench.processes import Emulators, emulators, service
+from common.runtime.probe import free_port
+from common.wire.channels import open_channel
 from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
 from tests.support.rpc import TIMEOUT, next_message
 from tests.support.wording import PERFORMANCE_WARNING

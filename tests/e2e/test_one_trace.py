@@ -17,10 +17,10 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from common.client import open_channel
-from common.metrics_http import MetricsEndpoint
-from common.telemetry import Telemetry
-from common.tracing import Tracing
+from common.runtime.metrics_http import MetricsEndpoint
+from common.runtime.telemetry import Telemetry
+from common.runtime.tracing import Tracing
+from common.wire.channels import open_channel
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import JELLYFIN, PLEX, enable_targets, playlist, stack
 from tests.support.rpc import TIMEOUT

@@ -17,9 +17,9 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 
-from common.client import open_channel
-from common.probe import free_port
-from common.processes import service
+from bench.processes import service
+from common.runtime.probe import free_port
+from common.wire.channels import open_channel
 from emulators.server import running_plex
 from tests.support.cache_service import settle
 from tests.support.command_line import cmdarr

@@ -15,7 +15,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import configure, stack, with_gateway
 from tests.support.rpc import TIMEOUT, next_message

@@ -27,12 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cache_svc.app import start as start_cache
-from cache_svc.followed import FollowedConfig
+from cache_svc.config_view import FollowedConfig
 from common.config.registry import SETTINGS
+from common.domain import Target
 from common.env import ServiceEnv
 from common.errors import ServiceError
-from common.model import Target
-from common.probe import free_port
+from common.runtime.probe import free_port
 from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source

@@ -18,9 +18,9 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
-from common.client import open_channel
 from common.env import ServiceEnv
-from common.logs import MASK, JsonFormatter, Redactor, configure_logging
+from common.runtime.logs import MASK, JsonFormatter, Redactor, configure_logging
+from common.wire.channels import open_channel
 from emulators.library import generate
 from emulators.server import running_plex
 from sync_svc.app import start as start_sync

@@ -19,9 +19,9 @@ import pytest
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common.client import DEFAULT_TIMEOUT, open_channel
-from common.server import GrpcServer
-from common.service_config import CONFIG_SERVICE
+from cmdarr_client.service_config import CONFIG_SERVICE
+from common.runtime.server import GrpcServer
+from common.wire.channels import DEFAULT_TIMEOUT, open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.databases import POSTGRES_URL, fresh_database

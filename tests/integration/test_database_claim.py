@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from common.db import Database, ReplicaRefused
-from common.replica_lock import lock_path_of
+from common.database.engine import Database, ReplicaRefused
+from common.database.replica_lock import lock_path_of
 from config_svc.app import MIGRATIONS, VERSION_TABLE
 from tests.support.config_service import running_config
 from tests.support.databases import POSTGRES_URL, fresh_database
@@ -50,7 +50,7 @@ async def test_another_process_on_the_same_sqlite_file_is_refused(tmp_path: Path
     script = textwrap.dedent(
         f"""
         import asyncio, sys
-        from common.db import Database, ReplicaRefused
+        from common.database.engine import Database, ReplicaRefused
         from config_svc.app import MIGRATIONS, VERSION_TABLE
 
         async def main() -> int:

@@ -1,4 +1,4 @@
-"""LISTEN/NOTIFY through common/pg_listen.py: payloads arrive at commit, and a listener
+"""LISTEN/NOTIFY through common/database/pg_listen.py: payloads arrive at commit, and a listener
 whose connection is cut reconnects by itself and says so."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from common.db import Database
-from common.pg_listen import ListenTiming, PgListener, notify
+from common.database.engine import Database
+from common.database.pg_listen import ListenTiming, PgListener, notify
 from tests.support.databases import POSTGRES_URL, fresh_database
 from tests.support.tcp_proxy import proxied_database
 

@@ -16,8 +16,8 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.app import start as start_cache
 from common.auth.keys import KeyRing, new_key
-from common.client import open_channel
 from common.env import ServiceEnv
+from common.wire.channels import open_channel
 from config_svc.app import start as start_config
 from tests.support.clocks import SteppedClock
 from tests.support.rpc import TIMEOUT

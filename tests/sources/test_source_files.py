@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
-from common.model import SourceKind
 from sync_svc.sources import SourcePlaylist, SourceSettings, load_playlist
 from tests.support.source_fakes import State
 

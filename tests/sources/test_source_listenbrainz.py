@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
-from common.model import SourceKind
 from sync_svc.sources import SourceTrack, load_playlist
 from tests.support.source_fakes import LB_TOKEN, State, jspf
 

@@ -8,8 +8,8 @@ import logging
 import httpx
 import pytest
 
+from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
-from common.model import SourceKind
 from sync_svc.sources import SourceTrack, load_playlist
 from sync_svc.sources.spotify import spotify_playlist_id
 from tests.support.source_fakes import ACCESS_TOKEN, CLIENT_SECRET, State, spotify_track

@@ -14,7 +14,7 @@ from cmdarr.config.v1 import config_pb2
 from cmdarr.gateway.v1 import gateway_pb2
 from cmdarr.sync.v1 import sync_pb2
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from tests.support.rpc import TIMEOUT, error_reason
 
 SERVICE_MODULES = (config_pb2, cache_pb2, sync_pb2, gateway_pb2)

@@ -10,10 +10,10 @@ from typing import Any
 
 from cmdarr.config.v1 import config_pb2_grpc
 
-from common.client import open_channel
-from common.db_health import CHECK_SECONDS
+from common.database.health import CHECK_SECONDS
 from common.env import ServiceEnv
-from common.telemetry import Telemetry
+from common.runtime.telemetry import Telemetry
+from common.wire.channels import open_channel
 from config_svc.app import ConfigApp, start
 from config_svc.notifications import POLL_SECONDS
 

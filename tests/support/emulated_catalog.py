@@ -1,4 +1,4 @@
-"""The catalog the emulator processes serve in whole-stack tests (common.processes.emulators
+"""The catalog the emulator processes serve in whole-stack tests (bench.processes.emulators
 with these TRACKS and SEED), and playlists drawn from it."""
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.app import start as start_cache
 from common.auth.keys import KeyRing
-from common.client import open_channel
 from common.env import ServiceEnv
 from common.errors import FailedPrecondition
-from common.probe import free_port
-from common.telemetry import Telemetry
+from common.runtime.probe import free_port
+from common.runtime.telemetry import Telemetry
+from common.wire.channels import open_channel
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from gateway.app import GatewayApp

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from common.processes import Child, service
+from bench.processes import Child, service
 
 
 @asynccontextmanager

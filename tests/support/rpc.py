@@ -8,7 +8,7 @@ import grpc
 import pytest
 from google.protobuf.message import Message
 
-from common.grpc_errors import error_reason, field_violations
+from common.wire.rich_errors import error_reason, field_violations
 
 # The deadline of calls that answer in milliseconds: generous, so that a shared machine's
 # stall never fails a test by its clock (each test is bounded by pytest-timeout anyway).

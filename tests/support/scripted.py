@@ -23,7 +23,7 @@ from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
 from cmdarr_client import Client, Retry
 from common.errors import FieldViolation
-from common.grpc_errors import rich_status
+from common.wire.rich_errors import rich_status
 
 T = TypeVar("T")
 API_KEY = "k-scripted-0123"

@@ -19,16 +19,16 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 
 from cache_svc.app import start as start_cache
-from common.client import open_channel
-from common.db import Database
-from common.model import SourceKind
+from common.database.engine import Database
+from common.domain import SourceKind
+from common.wire.channels import open_channel
 from emulators.server import running_jellyfin, running_plex
 from sync_svc.app import SyncApp
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
-from sync_svc.model import RunState, Track
 from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader
+from sync_svc.runs import RunState, Track
 from sync_svc.store import SyncStore
 from tests.support.cache_service import settle
 from tests.support.config_service import running_config

@@ -3,11 +3,11 @@ never searched, rejected items kept out of the hits."""
 
 from __future__ import annotations
 
+from common.domain import Target
 from common.matching import MatchMethod
 from common.matching.overrides import MatchOverride, OverrideAction, by_key, text_key
-from common.model import Target
-from sync_svc.model import Track, Via
 from sync_svc.overriding import decide_live
+from sync_svc.runs import Track, Via
 
 TRACKS = [
     Track("Get Back", ("The Beatles",)),

@@ -12,14 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from common.domain import Target
 from common.matching import LibraryTrack, Query, TrackIndex, match_track
-from common.model import Target
 from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetClient
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from sync_svc.matchflow import MatchResult, MatchSettings, match_tracks
-from sync_svc.model import Track, Via
+from sync_svc.runs import Track, Via
 
 CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
 MIN_CONFIDENCE = 0.85

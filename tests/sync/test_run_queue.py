@@ -11,12 +11,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, insert, select
 
-from common.db import Database
-from common.model import Target
+from common.database.engine import Database
+from common.domain import Target
 from sync_svc import tables
 from sync_svc.app import MIGRATIONS, VERSION_TABLE
-from sync_svc.model import Report, RunProgress, RunState, Spec, Track
 from sync_svc.run_queue import LAPSED_MESSAGE, RunQueue
+from sync_svc.runs import Report, RunProgress, RunState, Spec, Track
 from sync_svc.store import SyncStore, report_row
 
 

@@ -11,7 +11,7 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 from sync_svc.app import start as start_sync
 from sync_svc.scheduler import due
 from tests.support.clocks import SteppedClock

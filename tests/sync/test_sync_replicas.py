@@ -14,8 +14,8 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from sync_svc.model import RunState
 from sync_svc.run_queue import LAPSED_MESSAGE
+from sync_svc.runs import RunState
 from tests.support.clocks import SteppedClock
 from tests.support.databases import POSTGRES_URL, fresh_database
 from tests.support.inprocess_stack import (

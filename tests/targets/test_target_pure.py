@@ -13,8 +13,8 @@ from common.targets import ClientSettings
 from common.targets.choice import choose_libraries, looks_like_audiobooks
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import TargetServerError, TargetTimeout
+from common.targets.items import TargetLibrary
 from common.targets.listing import Fetch, PageResult, served_page_size
-from common.targets.model import TargetLibrary
 from common.targets.paging import Page, chunk_by_length, entry_before, missing_ids, page_plan
 from common.targets.query import query
 from common.targets.ratelimit import BucketState

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from common.auth.setup import resolve
-from common.main import log_auth
+from common.runtime.main import log_auth
 
 LOG = logging.getLogger("test-startup")
 

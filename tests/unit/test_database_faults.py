@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy.exc
 
 from common import errors
-from common.db import Database
-from common.db_errors import database_unavailable, is_database_unavailable
-from common.db_health import DatabaseHealth, ping
+from common.database.engine import Database
+from common.database.errors import database_unavailable, is_database_unavailable
+from common.database.health import DatabaseHealth, ping
 
 
 def _raised_by_asyncpg() -> OSError:

@@ -11,7 +11,8 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from common import errors
 from common.config.registry import Registry
-from common.grpc_errors import (
+from common.targets import errors as target_errors
+from common.wire.rich_errors import (
     error_reason,
     field_violations,
     internal_status,
@@ -19,7 +20,6 @@ from common.grpc_errors import (
     status_code_of,
     status_for,
 )
-from common.targets import errors as target_errors
 from sync_svc.config_client import ConfigClient
 
 PREFIX = "ERROR_REASON_"

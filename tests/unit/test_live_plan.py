@@ -11,7 +11,7 @@ from sync_svc.live_plan import (
     live_tracks,
     second_step,
 )
-from sync_svc.model import Track
+from sync_svc.runs import Track
 
 TRACKS = [
     Track("Bohemian Rhapsody", ("Queen",)),

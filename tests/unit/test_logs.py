@@ -1,7 +1,7 @@
 import json
 import logging
 
-from common.logs import JsonFormatter, Redactor
+from common.runtime.logs import JsonFormatter, Redactor
 
 
 def format_line(redactor: Redactor, message: str, *args: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from common.domain import Target
 from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex
 from common.matching.excluding import match_excluding
 from common.matching.overrides import (
@@ -19,7 +20,6 @@ from common.matching.overrides import (
     text_key,
 )
 from common.matching.steered import item_positions, match_steered
-from common.model import Target
 
 MBID = "5b11f4ce-a62d-471e-81fc-a69a8278c7da"
 LIBRARY = [

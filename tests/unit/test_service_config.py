@@ -9,8 +9,13 @@ from cmdarr.config.v1 import config_pb2
 from cmdarr.gateway.v1 import gateway_pb2
 from cmdarr.sync.v1 import sync_pb2
 
-from common.client import channel_options
-from common.service_config import FULL_NAMES, SAFE_TO_REPEAT, service_config, service_config_json
+from cmdarr_client.service_config import (
+    FULL_NAMES,
+    SAFE_TO_REPEAT,
+    service_config,
+    service_config_json,
+)
+from common.wire.channels import channel_options
 
 DESCRIPTORS = {
     "config": config_pb2.DESCRIPTOR.services_by_name["ConfigService"],

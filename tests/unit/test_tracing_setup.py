@@ -17,10 +17,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from common.logs import JsonFormatter, Redactor
-from common.service_metrics import failure_reason
-from common.telemetry import Telemetry
-from common.tracing import ENDPOINT_CLASS_EXTENSION, Tracing, safe_url
+from common.runtime.logs import JsonFormatter, Redactor
+from common.runtime.service_metrics import failure_reason
+from common.runtime.telemetry import Telemetry
+from common.runtime.tracing import ENDPOINT_CLASS_EXTENSION, Tracing, safe_url
 
 EXPORTER_THREAD = "OtelBatch"
 SECRET = "sekrit-token-1234"

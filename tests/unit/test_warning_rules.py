@@ -1,4 +1,4 @@
-from common.model import (
+from common.domain import (
     BUILDER_NAME,
     CacheHealth,
     CacheState,

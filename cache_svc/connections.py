@@ -12,15 +12,15 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.build.builders import ConnectionInfo, SourceFactory
 from cache_svc.build.generation import BuildFailed
-from cache_svc.followed import FollowedConfig
-from common.client import DEFAULT_TIMEOUT
+from cache_svc.config_view import FollowedConfig
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.model import Target
+from common.domain import Target
+from common.runtime.tracing import Tracing
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
 from common.targets.traced import TracedReader
-from common.tracing import Tracing
+from common.wire.channels import DEFAULT_TIMEOUT
 
 
 def target_connection_info(

@@ -1,4 +1,4 @@
-"""Health probes over grpc.health.v1, and ``python -m common.probe ADDRESS [SERVICE]``:
+"""Health probes over grpc.health.v1, and ``python -m common.runtime.probe ADDRESS [SERVICE]``:
 exit 0 when the service at ADDRESS reports SERVING (for container health checks)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from common.client import open_channel
+from common.wire.channels import open_channel
 
 
 async def is_serving(
@@ -49,7 +49,7 @@ def free_port() -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
-        sys.exit("usage: python -m common.probe ADDRESS [SERVICE]")
+        sys.exit("usage: python -m common.runtime.probe ADDRESS [SERVICE]")
     service = sys.argv[2] if len(sys.argv) == 3 else ""
     ca_file = os.environ.get("CMDARR_TLS_CA", "")  # services serving TLS are probed over TLS
     ca = Path(ca_file).read_bytes() if ca_file else None

@@ -11,16 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from sqlalchemy import text
 
-from common.db import Database
-from common.server import GrpcServer
+from common.database.engine import Database
 
 CHECK_SECONDS = 1.0
 PING_TIMEOUT_SECONDS = 2.0
 
 _log = logging.getLogger("cmdarr.db_health")
+
+
+class HealthReporter(Protocol):
+    """Where the database's health goes: the service's gRPC server (a Protocol, so that the
+    database room needs nothing of the runtime's)."""
+
+    async def set_serving(self, serving: bool) -> None: ...
 
 
 async def ping(db: Database, within: float = PING_TIMEOUT_SECONDS) -> bool:
@@ -72,7 +79,7 @@ class DatabaseHealth:
 
 
 async def watch_database(
-    db: Database, server: GrpcServer, *, interval: float = CHECK_SECONDS
+    db: Database, server: HealthReporter, *, interval: float = CHECK_SECONDS
 ) -> None:
     """Keep ``server``'s health in step with ``db`` until cancelled."""
     await DatabaseHealth(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from common.probe import free_port, wait_serving
+from common.runtime.probe import free_port, wait_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""python -m common.launcher: run every service as its own process until Ctrl-C or SIGTERM.
+"""python -m common.runtime.launcher: run every service as its own process until Ctrl-C or SIGTERM.
 
 Services are started by module name (never imported here); each inherits the environment,
 so CMDARR_DATA_DIR, CMDARR_<SVC>_ADDR, CMDARR_<SVC>_LISTEN and the settings variables

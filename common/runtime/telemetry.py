@@ -1,5 +1,5 @@
-"""A service's telemetry, handed to its app: the tracing (common/tracing.py) and the
-operator metrics (common/service_metrics.py)."""
+"""A service's telemetry, handed to its app: the tracing (common/runtime/tracing.py) and the
+operator metrics (common/runtime/service_metrics.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from common.service_metrics import ServiceMetrics
-from common.stream_gauge import StreamGauge
-from common.tracing import Tracing
+from common.runtime.service_metrics import ServiceMetrics
+from common.runtime.stream_gauge import StreamGauge
+from common.runtime.tracing import Tracing
 
 
 @dataclass(frozen=True)

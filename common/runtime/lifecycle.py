@@ -15,8 +15,8 @@ from typing import Any
 
 import grpc
 
-from common.db import Database
-from common.server import GrpcServer, bounded
+from common.database.engine import Database
+from common.runtime.server import GrpcServer, bounded
 
 StopStep = Callable[[], Awaitable[object]]
 

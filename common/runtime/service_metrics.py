@@ -2,7 +2,7 @@
 MatchTracks batches, sync runs and open watch streams.
 
 Each service owns one ``ServiceMetrics`` (its own registry, never the library's global
-one), fills it where the work happens and serves it on ``/metrics`` (common/metrics_http.py;
+one), fills it where the work happens and serves it on ``/metrics`` (common/runtime/metrics_http.py;
 the gateway appends it to its own page)."""
 
 from __future__ import annotations

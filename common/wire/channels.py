@@ -35,6 +35,6 @@ def open_channel(
 ) -> grpc.aio.Channel:
     """``cmdarr_client.channels.open_channel``; a KeyRing sends the key in force at each
     call, so a rotation applies at once. ``interceptors`` come first on every call
-    (tracing: common/tracing.py ``Tracing.client_interceptors``)."""
+    (tracing: common/runtime/tracing.py ``Tracing.client_interceptors``)."""
     source = api_key.current if isinstance(api_key, KeyRing) else api_key
     return _open_channel(address, source, ca, service=service, interceptors=interceptors)

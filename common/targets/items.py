@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from common.matching.model import LibraryTrack
-from common.model import Target
+from common.domain import Target
+from common.matching.query import LibraryTrack
 
 
 @dataclass(frozen=True)

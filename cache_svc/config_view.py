@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 
 from common.config.registry import Registry
 from common.config.values import SettingValues
+from common.domain import BUILDER_NAME, Target
 from common.matching.override_json import override_from_dict, override_to_dict
 from common.matching.overrides import MatchOverride, SourceKey
-from common.model import BUILDER_NAME, Target
 
 
 @dataclass(frozen=True)

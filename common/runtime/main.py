@@ -18,12 +18,12 @@ from common.addresses import AddressError
 from common.auth.policy import AuthConfigError
 from common.auth.setup import AuthSetup, resolve
 from common.auth.watch import KeyWatcher
-from common.db import ReplicaRefused
+from common.database.engine import ReplicaRefused
 from common.env import ServiceEnv
-from common.logs import Redactor, configure_logging
-from common.metrics_http import MetricsEndpoint
-from common.server import PortInUse, wait_for_termination
-from common.telemetry import Telemetry
+from common.runtime.logs import Redactor, configure_logging
+from common.runtime.metrics_http import MetricsEndpoint
+from common.runtime.server import PortInUse, wait_for_termination
+from common.runtime.telemetry import Telemetry
 
 
 class Stoppable(Protocol):

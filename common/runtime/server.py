@@ -13,7 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from common.auth.keys import KeyRing
-from common.interceptors import ServiceInterceptor
+from common.runtime.interceptors import ServiceInterceptor
 
 _log = logging.getLogger("cmdarr.server")
 
@@ -61,7 +61,7 @@ class GrpcServer:
         interceptors: Sequence[Any] = (),
     ) -> None:
         """``interceptors`` run before the service interceptor (tracing first, so that its
-        span sees every status: common/telemetry.py ``Telemetry.server_interceptors``)."""
+        span sees every status: common/runtime/telemetry.py ``Telemetry.server_interceptors``)."""
         self.address = address
         self._tls = tls  # (private key, certificate chain) in PEM: serve TLS
         self.server = grpc.aio.server(

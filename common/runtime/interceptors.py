@@ -13,8 +13,8 @@ import grpc
 from common import errors
 from common.auth.keys import KeyRing
 from common.auth.limiter import FailureLimiter, peer_host
-from common.db_errors import database_unavailable
-from common.grpc_errors import (
+from common.database.errors import database_unavailable
+from common.wire.rich_errors import (
     abort_with,
     error_reason,
     field_violations,

@@ -9,7 +9,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
-from common.protoconv import TARGETS, TARGETS_BACK
+from common.wire.protoconv import TARGETS, TARGETS_BACK
 
 ACTIONS = {
     OverrideAction.PIN: pb.OVERRIDE_ACTION_PIN,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from common.domain import SourceKind, Target
 from common.matching import MatchMethod
-from common.model import SourceKind, Target
 
 
 class RunState(enum.Enum):

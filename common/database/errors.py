@@ -1,9 +1,9 @@
 """Which failures mean "the database is away" rather than a bug.
 
 A call that hits one answers UNAVAILABLE with reason DATABASE_UNAVAILABLE (mapped in
-common/interceptors.py), so callers retry instead of reading INTERNAL; the service itself
+common/runtime/interceptors.py), so callers retry instead of reading INTERNAL; the service itself
 keeps running and recovers when the database returns (the engine pings pooled
-connections before use, see common/db.py).
+connections before use, see common/database/engine.py).
 """
 
 from __future__ import annotations

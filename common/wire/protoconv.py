@@ -1,4 +1,4 @@
-"""Protobuf forms of the shared domain vocabulary (common.model): targets, commands,
+"""Protobuf forms of the shared domain vocabulary (common.domain): targets, commands,
 warnings and their fixes, notifications. Used by every service that speaks them."""
 
 from __future__ import annotations
@@ -7,8 +7,7 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.matching import MatchMethod
-from common.model import (
+from common.domain import (
     CacheState,
     Command,
     CommandKind,
@@ -21,6 +20,7 @@ from common.model import (
     SourceKind,
     Target,
 )
+from common.matching import MatchMethod
 
 ENABLED_ORIGINS = {
     Origin.DEFAULT: pb.ENABLED_SOURCE_DEFAULT,

@@ -2,7 +2,7 @@
 schema managed by Alembic migrations.
 
 ``migrate`` is where a process claims its database. On SQLite it takes the single-replica
-lock (common/replica_lock.py) for the life of the Database, so a second replica on the
+lock (common/database/replica_lock.py) for the life of the Database, so a second replica on the
 same file is refused. On PostgreSQL the upgrade runs under a transaction-level advisory
 lock with a fixed key per version table, so replicas starting together migrate one after
 the other: the first applies the migrations, the others find the schema at head.
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from common.replica_lock import ReplicaRefused, SingleReplicaLock
+from common.database.replica_lock import ReplicaRefused, SingleReplicaLock
 
 __all__ = ["Database", "ReplicaRefused", "migration_lock_key", "run_migrations_online"]
 

@@ -1,0 +1,1 @@
+"""The gRPC wire between services: channels, protobuf conversions and rich errors."""
