@@ -33,6 +33,7 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "GetCommand",
         "ListWarnings",
         "ListMatchOverrides",
+        "ListServers",
         "RevealSecrets",
         "WatchConfig",
     ),

@@ -93,17 +93,23 @@ class RevisionMismatch(Aborted):
 
     reason = ErrorReason.REVISION_MISMATCH
 
-    def __init__(self, expected: int, actual: int, *, command: str | None = None) -> None:
-        if command is None:
+    def __init__(
+        self,
+        expected: int,
+        actual: int,
+        *,
+        command: str | None = None,
+        subject: str | None = None,
+    ) -> None:
+        if command is not None:
+            subject = f"command {command!r}"
+        if subject is None:
             message = (
                 f"expected revision {expected}, but the current revision is {actual}: "
                 "re-read and retry"
             )
         else:
-            message = (
-                f"command {command!r} changed at revision {actual}, not {expected}: "
-                "re-read and retry"
-            )
+            message = f"{subject} changed at revision {actual}, not {expected}: re-read and retry"
         super().__init__(message)
         self.expected = expected
         self.actual = actual
@@ -172,6 +178,31 @@ class MatchOverrideAlreadyExists(AlreadyExists):
             "to replace it, put it again with that expected_mod_revision, or delete it first"
         )
         self.mod_revision = mod_revision
+
+
+class ServerNotFound(NotFound):
+    reason = ErrorReason.SERVER_NOT_FOUND
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no server named {name!r}; list them with ListServers")
+        self.name = name
+
+
+class ServerAlreadyExists(AlreadyExists):
+    reason = ErrorReason.SERVER_ALREADY_EXISTS
+
+    def __init__(self, name: str, *, built_in: bool = False) -> None:
+        super().__init__(
+            f"a server named {name!r} already exists"
+            + (" (the built-in one the settings define)" if built_in else "")
+        )
+        self.name = name
+
+
+class BuiltinServer(FailedPrecondition):
+    """A built-in server ("plex", "jellyfin") is its settings: change those instead."""
+
+    reason = ErrorReason.BUILTIN_SERVER
 
 
 class BuiltinCommand(FailedPrecondition):

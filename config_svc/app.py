@@ -24,6 +24,7 @@ from config_svc.feed import ChangeFeed
 from config_svc.notifications import CHANNEL, POLL_SECONDS, RevisionWakeups
 from config_svc.overrides import OverrideUseCases
 from config_svc.revisions import RevisionEngine
+from config_svc.servers import ServerUseCases
 from config_svc.servicer import ConfigServicer
 from config_svc.views import ConfigViews
 
@@ -90,7 +91,13 @@ async def start(
         interceptors=telemetry.server_interceptors(),
     )
     config_pb2_grpc.add_ConfigServiceServicer_to_server(
-        ConfigServicer(core, revisions, registry, OverrideUseCases(revisions)),
+        ConfigServicer(
+            core,
+            revisions,
+            registry,
+            OverrideUseCases(revisions),
+            ServerUseCases(core, revisions, views),
+        ),
         server.server,
     )
     lifecycle = Lifecycle(server, db)

@@ -19,6 +19,7 @@ from config_svc.core import CommandInput
 from config_svc.events import Event, SettingState
 from config_svc.overrides import KeyInput, OverrideInput
 from config_svc.revisions import WatchItem, WatchItemKind
+from config_svc.server_spec import Server, ServerInput, ServerKind
 
 VALUE_TYPES = {
     ValueType.BOOL: pb.SETTING_TYPE_BOOL,
@@ -34,6 +35,11 @@ ORIGINS = {
     Origin.USER: pb.SETTING_SOURCE_USER,
     Origin.AUTO: pb.SETTING_SOURCE_AUTO,
 }
+SERVER_KINDS = {
+    ServerKind.PLEX: pb.SERVER_KIND_PLEX,
+    ServerKind.JELLYFIN: pb.SERVER_KIND_JELLYFIN,
+}
+SERVER_KINDS_BACK = {v: k for k, v in SERVER_KINDS.items()}
 WATCH_KINDS = {
     WatchItemKind.SNAPSHOT: pb.WATCH_RESPONSE_KIND_SNAPSHOT,
     WatchItemKind.EVENTS: pb.WATCH_RESPONSE_KIND_EVENTS,
@@ -84,6 +90,39 @@ def override_from_pb(message: pb.MatchOverride) -> OverrideInput:
     )
 
 
+def server_to_pb(server: Server) -> pb.Server:
+    """A server as replies show it: never its token, only whether it has one."""
+    return pb.Server(
+        name=server.name,
+        kind=SERVER_KINDS[server.kind],
+        url=server.url,
+        token_set=server.token_set,
+        library_names=list(server.library_names),
+        client_enabled=server.client_enabled,
+        library_cache_enabled=server.cache_enabled,
+        library_cache_source=ORIGINS[server.cache_origin],
+        jellyfin_user_id=server.jellyfin_user_id,
+        built_in=server.built_in,
+        create_revision=server.create_revision,
+        mod_revision=server.mod_revision,
+    )
+
+
+def server_from_pb(message: pb.Server) -> ServerInput:
+    return ServerInput(
+        name=message.name,
+        kind=SERVER_KINDS_BACK.get(message.kind),
+        url=message.url,
+        token=message.token,
+        library_names=tuple(message.library_names),
+        client_enabled=message.client_enabled,
+        cache_enabled=(
+            message.library_cache_enabled if message.HasField("library_cache_enabled") else None
+        ),
+        jellyfin_user_id=message.jellyfin_user_id,
+    )
+
+
 def event_to_pb(registry: Registry, event: Event) -> pb.ConfigEvent:
     if event.setting is not None:
         return pb.ConfigEvent(
@@ -102,6 +141,12 @@ def event_to_pb(registry: Registry, event: Event) -> pb.ConfigEvent:
             type=pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED,
             match_override=pb.MatchOverride(target=deleted.target, key=deleted.key),
         )
+    if event.server is not None:
+        return pb.ConfigEvent(type=pb.EVENT_TYPE_SERVER_PUT, server=server_to_pb(event.server))
+    if event.server_deleted is not None:
+        return pb.ConfigEvent(
+            type=pb.EVENT_TYPE_SERVER_DELETED, server=pb.Server(name=event.server_deleted)
+        )
     return pb.ConfigEvent(
         type=pb.EVENT_TYPE_COMMAND_DELETED, command=pb.Command(name=event.deleted or "")
     )
@@ -117,6 +162,7 @@ def watch_item_to_pb(registry: Registry, item: WatchItem) -> pb.WatchConfigRespo
                 settings=[setting_to_pb(registry, s) for s in item.settings],
                 commands=[command_to_pb(c) for c in item.commands],
                 match_overrides=[override_to_pb(o) for o in item.overrides],
+                servers=[server_to_pb(s) for s in item.servers],
             )
         )
     response.events.extend(event_to_pb(registry, e) for e in item.events)

@@ -24,14 +24,16 @@ from common.errors import (
     FieldViolation,
     InvalidArgument,
     RevisionMismatch,
+    ServerNotFound,
     SettingPinnedByEnv,
     check,
 )
 from common.warning_rules import compute_warnings
 from config_svc import store, validation
 from config_svc.events import SettingState
-from config_svc.policy import Stored, auto_changes
-from config_svc.revisions import Draft, Mutation, RevisionEngine
+from config_svc.policy import AUTO_ENABLE_KEY, Stored, auto_changes, server_auto_cache
+from config_svc.revisions import Commit, Draft, Mutation, RevisionEngine
+from config_svc.server_spec import check_name as check_server_name
 from config_svc.views import ConfigViews
 
 
@@ -93,8 +95,20 @@ class ConfigCore:
             if outcome.builder is not None:
                 draft.commands[BUILDER_NAME] = outcome.builder
             draft.notifications.extend(outcome.notifications)
+            auto = self._views.state(draft.stored, draft.commands).flag(
+                self._registry, AUTO_ENABLE_KEY
+            )
+            for name in sorted(draft.servers):
+                server, note = server_auto_cache(draft.servers[name], auto)
+                if note is not None:
+                    draft.servers[name] = server
+                    draft.notifications.append(note)
 
         return apply
+
+    async def commit(self, mutate: Mutation) -> Commit:
+        """One write of the caller's mutation and the automatic changes it calls for."""
+        return await self._revisions.commit(self._with_policy(mutate))
 
     async def _write(
         self, mutate: Mutation, *, expected_revision: int = 0, validate_only: bool = False
@@ -139,9 +153,13 @@ class ConfigCore:
         return [self._views.setting(state, key) for key in wanted], loaded.revision
 
     async def reveal_secrets(
-        self, keys: Sequence[str]
-    ) -> tuple[list[tuple[str, str, Origin]], int]:
+        self, keys: Sequence[str], server_names: Sequence[str] = ()
+    ) -> tuple[list[tuple[str, str, Origin]], list[tuple[str, str]], int]:
+        """The secret settings in ``keys`` (every one when neither ``keys`` nor
+        ``server_names`` names anything) and the tokens of the servers named, by name."""
         problems = []
+        for i, name in enumerate(server_names):
+            problems += check_server_name(name, f"server_names[{i}]")
         for i, key in enumerate(keys):
             if key not in self._registry:
                 problems.append(FieldViolation(f"keys[{i}]", f"unknown setting {_short(key)!r}"))
@@ -152,8 +170,18 @@ class ConfigCore:
         check(problems)
         loaded = await self._revisions.read()
         state = self._views.state(loaded.stored, loaded.commands)
-        wanted = sorted(set(keys)) if keys else [s.key for s in self._registry if s.secret]
-        return [(key, *state.effective(self._registry, key)) for key in wanted], loaded.revision
+        if keys or server_names:
+            wanted = sorted(set(keys))
+        else:
+            wanted = [s.key for s in self._registry if s.secret]
+        servers = {**loaded.servers, **self._views.builtin_servers(loaded.stored, loaded.commands)}
+        tokens = []
+        for name in sorted(set(server_names)):
+            if name not in servers:
+                raise ServerNotFound(name)
+            tokens.append((name, servers[name].token))
+        secrets = [(key, *state.effective(self._registry, key)) for key in wanted]
+        return secrets, tokens, loaded.revision
 
     def _check_changes(self, changes: Sequence[SettingChange]) -> None:
         problems: list[FieldViolation] = []

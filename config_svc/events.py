@@ -14,6 +14,7 @@ from common.matching.override_json import (
     override_to_dict,
 )
 from common.matching.overrides import MatchOverride, SourceKey
+from config_svc.server_spec import Server, ServerKind
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,17 @@ class SettingState:
 
 @dataclass(frozen=True)
 class Event:
-    """One change. Exactly one of ``setting``, ``command``, ``deleted``, ``override``
-    and ``override_deleted`` is set (the last holds the deleted override's target and
-    key)."""
+    """One change. Exactly one of ``setting``, ``command``, ``deleted``, ``override``,
+    ``override_deleted`` (the deleted override's target and key), ``server`` (token
+    withheld: the log never holds a secret) and ``server_deleted`` (a name) is set."""
 
     setting: SettingState | None = None
     command: Command | None = None
     deleted: str | None = None
     override: MatchOverride | None = None
     override_deleted: MatchOverride | None = None
+    server: Server | None = None
+    server_deleted: str | None = None
 
     def to_json(self) -> str:
         if self.setting is not None:
@@ -52,6 +55,10 @@ class Event:
                 "type": "override_deleted",
                 "override": override_to_dict(self.override_deleted),
             }
+        elif self.server is not None:
+            body = {"type": "server_put", "server": server_to_dict(self.server.withheld())}
+        elif self.server_deleted is not None:
+            body = {"type": "server_deleted", "name": self.server_deleted}
         else:
             body = {"type": "command_deleted", "name": self.deleted}
         return json.dumps(body, separators=(",", ":"), sort_keys=True)
@@ -69,6 +76,10 @@ class Event:
             return cls(override=override_from_dict(body["override"]))
         if kind == "override_deleted":
             return cls(override_deleted=override_from_dict(body["override"]))
+        if kind == "server_put":
+            return cls(server=server_from_dict(body["server"]))
+        if kind == "server_deleted":
+            return cls(server_deleted=body["name"])
         return cls(deleted=body["name"])
 
 
@@ -108,3 +119,39 @@ def override_ident(target: Target, key: SourceKey) -> str:
     """The stored identity of (target, key): a fixed-length primary key."""
     text = json.dumps([target.value, key_to_dict(key)], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def server_to_dict(server: Server) -> dict[str, Any]:
+    """The server's fields as JSON-ready values, the token included: callers withhold it
+    where it must not go."""
+    return {
+        "name": server.name,
+        "kind": server.kind.value,
+        "url": server.url,
+        "token": server.token,
+        "token_set": server.token_set,
+        "library_names": list(server.library_names),
+        "client_enabled": server.client_enabled,
+        "cache_enabled": server.cache_enabled,
+        "cache_origin": server.cache_origin.value,
+        "jellyfin_user_id": server.jellyfin_user_id,
+        "create_revision": server.create_revision,
+        "mod_revision": server.mod_revision,
+    }
+
+
+def server_from_dict(data: dict[str, Any]) -> Server:
+    return Server(
+        name=data["name"],
+        kind=ServerKind(data["kind"]),
+        url=data["url"],
+        token=data["token"],
+        token_set=bool(data["token_set"]),
+        library_names=tuple(data["library_names"]),
+        client_enabled=bool(data["client_enabled"]),
+        cache_enabled=bool(data["cache_enabled"]),
+        cache_origin=Origin(data["cache_origin"]),
+        jellyfin_user_id=data["jellyfin_user_id"],
+        create_revision=int(data["create_revision"]),
+        mod_revision=int(data["mod_revision"]),
+    )

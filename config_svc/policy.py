@@ -11,6 +11,11 @@ Pure. Rules (flow 1 of the design):
   between on and off, which re-derives it.
 
 The same rules run at start-up (before = after = the loaded state) and on every write.
+
+Servers created with CreateServer follow the first two rules on their own fields
+(``server_auto_cache``): a server whose client is enabled gets its library cache enabled
+(origin AUTO) unless its cache flag was ever set by a user. The built-in servers "plex" and
+"jellyfin" are the seed targets' settings, so the rules above already cover them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from common.config.registry import Registry
 from common.domain import Command, Notification, Origin, Target
+from config_svc.server_spec import Server
 
 AUTO_ENABLE_KEY = "AUTO_ENABLE_LIBRARY_CACHE"
 
@@ -118,3 +124,24 @@ def auto_changes(registry: Registry, before: ConfigState, after: ConfigState) ->
             )
         )
     return PolicyOutcome(settings, new_builder, tuple(notes))
+
+
+def server_auto_cache(server: Server, auto_enable: bool) -> tuple[Server, Notification | None]:
+    """The server with the library cache the policy enables, and what to tell; the server
+    unchanged (and None) when the policy leaves it alone: AUTO_ENABLE_LIBRARY_CACHE off,
+    the client off, the cache on already, or its flag a user's choice."""
+    if (
+        not auto_enable
+        or server.built_in
+        or not server.client_enabled
+        or server.cache_enabled
+        or server.cache_origin is not Origin.DEFAULT
+    ):
+        return server, None
+    note = Notification(
+        "LIBRARY_CACHE_AUTO_ENABLED",
+        f"Library cache will be enabled automatically for the {server.kind.label} server "
+        f"{server.name!r}",
+        server.name,
+    )
+    return replace(server, cache_enabled=True, cache_origin=Origin.AUTO), note

@@ -33,6 +33,7 @@ from config_svc.events import Event, SettingState
 from config_svc.feed import Batch, ChangeFeed
 from config_svc.notifications import notice_payload
 from config_svc.policy import Stored
+from config_svc.server_spec import Server, same_server
 from config_svc.views import ConfigViews
 
 LOG_READ_LIMIT = 256
@@ -46,6 +47,7 @@ class Draft:
     commands: dict[str, Command]
     notifications: list[Notification] = field(default_factory=list)
     overrides: dict[store.OverrideId, MatchOverride] = field(default_factory=dict)
+    servers: dict[str, Server] = field(default_factory=dict)
 
 
 Mutation = Callable[[store.Loaded, Draft], None]
@@ -66,6 +68,7 @@ class Commit:
     result_stored: Mapping[str, Stored]
     result_commands: Mapping[str, Command]
     result_overrides: Mapping[store.OverrideId, MatchOverride] = field(default_factory=dict)
+    result_servers: Mapping[str, Server] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,12 @@ class Changes:
     result_commands: dict[str, Command]
     overrides: dict[store.OverrideId, MatchOverride | None] = field(default_factory=dict)
     result_overrides: dict[store.OverrideId, MatchOverride] = field(default_factory=dict)
+    servers: dict[str, Server | None] = field(default_factory=dict)  # None: deleted
+    result_servers: dict[str, Server] = field(default_factory=dict)
 
 
 class WatchItemKind(enum.Enum):
-    SNAPSHOT = enum.auto()  # every setting, command and match override at one revision
+    SNAPSHOT = enum.auto()  # every setting, command, match override and server at one revision
     EVENTS = enum.auto()  # one revision's events
     PROGRESS = enum.auto()  # the current revision and the compaction floor, while idle
 
@@ -99,6 +104,7 @@ class WatchItem:
     commands: tuple[Command, ...] = ()
     events: tuple[Event, ...] = ()
     overrides: tuple[MatchOverride, ...] = ()
+    servers: tuple[Server, ...] = ()  # tokens withheld
 
 
 def _comparable(command: Command | None) -> Command | None:
@@ -125,6 +131,25 @@ def _override_changes(
         if same_override(old, new):
             continue
         out[ident] = (
+            None
+            if new is None
+            else replace(
+                new, create_revision=old.create_revision if old else revision, mod_revision=revision
+            )
+        )
+    return out
+
+
+def _server_changes(
+    before: Mapping[str, Server], after: Mapping[str, Server], revision: int
+) -> dict[str, Server | None]:
+    """The servers a draft created, changed (stamped with ``revision``) or deleted."""
+    out: dict[str, Server | None] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if same_server(old, new):
+            continue
+        out[name] = (
             None
             if new is None
             else replace(
@@ -177,6 +202,9 @@ class RevisionEngine:
         for key, value in loaded.stored.items():
             if self._registry[key].secret and value.value:
                 self._remember_secret(value.value)
+        for server in loaded.servers.values():
+            if server.token:
+                self._remember_secret(server.token)
 
     # ----- the write path --------------------------------------------------------------
 
@@ -189,7 +217,10 @@ class RevisionEngine:
                 if expected_revision and expected_revision != loaded.revision:
                     raise RevisionMismatch(expected_revision, loaded.revision)
                 draft = Draft(
-                    dict(loaded.stored), dict(loaded.commands), overrides=dict(loaded.overrides)
+                    dict(loaded.stored),
+                    dict(loaded.commands),
+                    overrides=dict(loaded.overrides),
+                    servers=dict(loaded.servers),
                 )
                 mutate(loaded, draft)
                 revision = loaded.revision + 1
@@ -204,7 +235,10 @@ class RevisionEngine:
                         changes.result_stored,
                         changes.result_commands,
                         changes.result_overrides,
+                        changes.result_servers,
                     )
+                # Known to the log redactor before any statement carries them.
+                self._remember_secrets(changes)
                 await store.persist(
                     session,
                     revision=revision,
@@ -212,6 +246,7 @@ class RevisionEngine:
                     commands=changes.commands,
                     events=changes.events,
                     overrides=changes.overrides,
+                    servers=changes.servers,
                 )
                 await self._compact_if_due(session, revision, loaded.compact_revision)
                 if self._notify_channel is not None:
@@ -219,9 +254,6 @@ class RevisionEngine:
                         session, self._notify_channel, notice_payload(revision, self.replica_id)
                     )
             await self._feed.publish(revision, changes.events)
-        for key, value in changes.settings.items():
-            if self._registry[key].secret:
-                self._remember_secret(value.value)
         return Commit(
             revision,
             changes.changed_settings,
@@ -231,7 +263,16 @@ class RevisionEngine:
             changes.result_stored,
             changes.result_commands,
             changes.result_overrides,
+            changes.result_servers,
         )
+
+    def _remember_secrets(self, changes: Changes) -> None:
+        for key, value in changes.settings.items():
+            if self._registry[key].secret and value.value:
+                self._remember_secret(value.value)
+        for server in changes.servers.values():
+            if server is not None and server.token:
+                self._remember_secret(server.token)
 
     def _changes(self, loaded: store.Loaded, draft: Draft, revision: int) -> Changes:
         """The settings whose effective value changed and the commands that changed, as
@@ -275,6 +316,16 @@ class RevisionEngine:
         result_overrides = {
             i: o for i, o in {**draft.overrides, **overrides}.items() if o is not None
         }
+        servers = _server_changes(loaded.servers, draft.servers, revision)
+        events += [
+            Event(server=server.withheld()) if server is not None else Event(server_deleted=name)
+            for name, server in servers.items()
+        ]
+        result_servers = {
+            name: server
+            for name, server in {**draft.servers, **servers}.items()
+            if server is not None
+        }
         return Changes(
             settings,
             commands,
@@ -284,6 +335,8 @@ class RevisionEngine:
             result_commands,
             overrides,
             result_overrides,
+            servers,
+            result_servers,
         )
 
     async def _compact_if_due(
@@ -345,6 +398,7 @@ class RevisionEngine:
                 settings=tuple(self._views.setting(state, key) for key in self._registry.keys),
                 commands=tuple(loaded.commands[n] for n in sorted(loaded.commands)),
                 overrides=tuple(sorted_overrides(loaded.overrides.values())),
+                servers=tuple(loaded.servers[n].withheld() for n in sorted(loaded.servers)),
             )
             position = loaded.revision
         else:

@@ -16,6 +16,7 @@ from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
 from config_svc.overrides import OverrideUseCases
 from config_svc.revisions import RevisionEngine
+from config_svc.servers import ServerUseCases
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -27,11 +28,13 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
         revisions: RevisionEngine,
         registry: Registry,
         overrides: OverrideUseCases,
+        servers: ServerUseCases,
     ) -> None:
         self._core = core
         self._revisions = revisions
         self._registry = registry
         self._overrides = overrides
+        self._servers = servers
 
     async def GetSettings(
         self, request: pb.GetSettingsRequest, context: Context
@@ -60,12 +63,15 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
     async def RevealSecrets(
         self, request: pb.RevealSecretsRequest, context: Context
     ) -> pb.RevealSecretsResponse:
-        secrets, revision = await self._core.reveal_secrets(list(request.keys))
+        secrets, tokens, revision = await self._core.reveal_secrets(
+            list(request.keys), list(request.server_names)
+        )
         return pb.RevealSecretsResponse(
             secrets=[
                 pb.SecretValue(key=k, value=v, source=convert.ORIGINS[o]) for k, v, o in secrets
             ],
             revision=revision,
+            server_tokens=[pb.ServerToken(server_name=n, token=t) for n, t in tokens],
         )
 
     async def ListCommands(
@@ -156,6 +162,46 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
             convert.key_from_pb(request.key),
         )
         return pb.DeleteMatchOverrideResponse(revision=revision)
+
+    async def ListServers(
+        self, request: pb.ListServersRequest, context: Context
+    ) -> pb.ListServersResponse:
+        servers, revision = await self._servers.list()
+        return pb.ListServersResponse(
+            servers=[convert.server_to_pb(s) for s in servers], revision=revision
+        )
+
+    async def CreateServer(
+        self, request: pb.CreateServerRequest, context: Context
+    ) -> pb.CreateServerResponse:
+        server, notes, revision = await self._servers.create(convert.server_from_pb(request.server))
+        return pb.CreateServerResponse(
+            server=convert.server_to_pb(server),
+            notifications=[protoconv.notification_to_pb(n) for n in notes],
+            revision=revision,
+        )
+
+    async def UpdateServer(
+        self, request: pb.UpdateServerRequest, context: Context
+    ) -> pb.UpdateServerResponse:
+        server, notes, revision = await self._servers.update(
+            convert.server_from_pb(request.server),
+            list(request.update_mask.paths),
+            expected_mod_revision=request.expected_mod_revision,
+        )
+        return pb.UpdateServerResponse(
+            server=convert.server_to_pb(server),
+            notifications=[protoconv.notification_to_pb(n) for n in notes],
+            revision=revision,
+        )
+
+    async def DeleteServer(
+        self, request: pb.DeleteServerRequest, context: Context
+    ) -> pb.DeleteServerResponse:
+        revision = await self._servers.delete(
+            request.name, expected_mod_revision=request.expected_mod_revision
+        )
+        return pb.DeleteServerResponse(revision=revision)
 
     async def WatchConfig(
         self, request: pb.WatchConfigRequest, context: Context

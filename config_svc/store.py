@@ -13,8 +13,16 @@ from common.domain import Command, Origin, Target
 from common.matching.override_json import key_to_dict, override_from_dict
 from common.matching.overrides import MatchOverride, SourceKey
 from config_svc import tables
-from config_svc.events import Event, command_from_dict, command_to_dict, override_ident
+from config_svc.events import (
+    Event,
+    command_from_dict,
+    command_to_dict,
+    override_ident,
+    server_from_dict,
+    server_to_dict,
+)
 from config_svc.policy import Stored
+from config_svc.server_spec import Server
 
 OverrideId = tuple[Target, SourceKey]
 
@@ -26,6 +34,7 @@ class Loaded:
     stored: dict[str, Stored]
     commands: dict[str, Command]
     overrides: dict[OverrideId, MatchOverride]
+    servers: dict[str, Server]
 
 
 async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
@@ -57,7 +66,13 @@ async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
         data.pop("ident")
         override = override_from_dict(data)
         overrides[override.ident] = override
-    return Loaded(revision, compact, stored, commands, overrides)
+    servers = {}
+    for row in await session.execute(select(tables.servers)):
+        data = dict(row._mapping)
+        data["library_names"] = json.loads(data["library_names"])
+        data["token_set"] = bool(data["token"])
+        servers[row.name] = server_from_dict(data)
+    return Loaded(revision, compact, stored, commands, overrides, servers)
 
 
 async def persist(
@@ -68,9 +83,10 @@ async def persist(
     commands: Mapping[str, Command | None],
     events: list[Event],
     overrides: Mapping[OverrideId, MatchOverride | None] | None = None,
+    servers: Mapping[str, Server | None] | None = None,
 ) -> None:
-    """Write one revision: changed settings and commands (None deletes), its log entries
-    and the new revision number, in the caller's transaction."""
+    """Write one revision: changed settings, commands, overrides and servers (None
+    deletes), its log entries and the new revision number, in the caller's transaction."""
     for key, value in settings.items():
         await session.execute(delete(tables.settings).where(tables.settings.c.key == key))
         await session.execute(
@@ -106,6 +122,13 @@ async def persist(
                     mod_revision=override.mod_revision,
                 )
             )
+    for name, server in (servers or {}).items():
+        await session.execute(delete(tables.servers).where(tables.servers.c.name == name))
+        if server is not None:
+            row = server_to_dict(server)
+            row.pop("token_set")
+            row["library_names"] = json.dumps(row["library_names"])
+            await session.execute(insert(tables.servers).values(**row))
     await session.execute(
         insert(tables.change_log),
         [{"revision": revision, "seq": seq, "event": e.to_json()} for seq, e in enumerate(events)],

@@ -66,3 +66,21 @@ match_overrides = Table(
     Column("create_revision", BigInteger, nullable=False),
     Column("mod_revision", BigInteger, nullable=False),
 )
+
+servers = Table(
+    "config_servers",
+    metadata,
+    # A lower-case DNS label; "plex" and "jellyfin" are never stored (they are settings).
+    Column("name", String(63), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("token", Text, nullable=False),  # a secret: revealed only by RevealSecrets
+    # JSON list of library names; empty means every music library.
+    Column("library_names", Text, nullable=False),
+    Column("client_enabled", Boolean, nullable=False),
+    Column("cache_enabled", Boolean, nullable=False),
+    Column("cache_origin", String(16), nullable=False),
+    Column("jellyfin_user_id", String(64), nullable=False),
+    Column("create_revision", BigInteger, nullable=False),
+    Column("mod_revision", BigInteger, nullable=False),
+)

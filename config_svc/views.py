@@ -9,6 +9,7 @@ from common.config.registry import Registry
 from common.domain import BUILDER_NAME, Command, ConfigView
 from config_svc.events import SettingState
 from config_svc.policy import ConfigState, Stored
+from config_svc.server_spec import BUILTIN, KIND_OF_TARGET, Server
 
 
 class ConfigViews:
@@ -42,3 +43,30 @@ class ConfigViews:
             for spec in self.registry
         }
         return ConfigView(typed, tuple(commands[name] for name in sorted(commands)))
+
+    def builtin_servers(
+        self, stored: Mapping[str, Stored], commands: Mapping[str, Command]
+    ) -> dict[str, Server]:
+        """The servers "plex" and "jellyfin" as their settings define them, tokens
+        included; mod_revision is the newest revision of those settings."""
+        state = self.state(stored, commands)
+        out = {}
+        for name, target in BUILTIN.items():
+            keys = (target.client_enabled_key, target.cache_enabled_key, *target.connection_keys)
+            value = {key: state.effective(self.registry, key)[0] for key in keys}
+            cache_origin = state.effective(self.registry, target.cache_enabled_key)[1]
+            revisions = [stored[key].mod_revision for key in keys if key in stored]
+            names = value[target.library_names_key]
+            out[name] = Server(
+                name=name,
+                kind=KIND_OF_TARGET[target],
+                url=value[target.url_key],
+                library_names=tuple(names.split(",")) if names else (),
+                client_enabled=value[target.client_enabled_key] == "true",
+                cache_enabled=value[target.cache_enabled_key] == "true",
+                cache_origin=cache_origin,
+                jellyfin_user_id=value[target.user_id_key] if target.user_id_key else "",
+                built_in=True,
+                mod_revision=max(revisions, default=0),
+            ).with_token(value[target.token_key])
+        return out

@@ -78,7 +78,7 @@ class SettingSpec:
             return repr(real)
         if self.type is ValueType.URL:
             if text:
-                _check_url(text)
+                check_url(text)
             return text.rstrip("/")
         if self.type is ValueType.STRING_LIST:
             items = [item.strip() for item in text.split(",")] if text else []
@@ -118,7 +118,8 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _check_url(text: str) -> None:
+def check_url(text: str) -> None:
+    """Raises ValueError saying what is wrong with an http(s) URL."""
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises on a malformed port

@@ -12,6 +12,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common.database.health import CHECK_SECONDS
 from common.env import ServiceEnv
+from common.runtime.logs import Redactor
 from common.runtime.telemetry import Telemetry
 from common.wire.channels import open_channel
 from config_svc.app import ConfigApp, start
@@ -45,6 +46,7 @@ async def running_config(
     revision_poll_seconds: float = POLL_SECONDS,
     listen_for_revisions: bool = True,
     telemetry: Telemetry | None = None,
+    redactor: Redactor | None = None,
 ) -> AsyncIterator[ConfigApp]:
     app = await start(
         service_env(database_url, tmp_path, api_key, address),
@@ -54,6 +56,7 @@ async def running_config(
         revision_poll_seconds=revision_poll_seconds,
         listen_for_revisions=listen_for_revisions,
         telemetry=telemetry,
+        redactor=redactor,
     )
     try:
         yield app

@@ -37,6 +37,9 @@ def test_the_python_reasons_mirror_the_proto_enum() -> None:
     [
         (errors.CommandNotFound("x"), C.NOT_FOUND, "COMMAND_NOT_FOUND"),
         (errors.CommandAlreadyExists("x"), C.ALREADY_EXISTS, "COMMAND_ALREADY_EXISTS"),
+        (errors.ServerNotFound("den"), C.NOT_FOUND, "SERVER_NOT_FOUND"),
+        (errors.ServerAlreadyExists("den"), C.ALREADY_EXISTS, "SERVER_ALREADY_EXISTS"),
+        (errors.BuiltinServer("plex"), C.FAILED_PRECONDITION, "BUILTIN_SERVER"),
         (errors.RevisionMismatch(3, 4), C.ABORTED, "REVISION_MISMATCH"),
         (errors.RevisionCompacted(3, 9), C.FAILED_PRECONDITION, "REVISION_COMPACTED"),
         (errors.SettingPinnedByEnv(["PLEX_URL"]), C.FAILED_PRECONDITION, "SETTING_PINNED_BY_ENV"),
