@@ -13,7 +13,7 @@ GENERATED := gen/.generated
 API_BASELINE := release/api-baseline.json
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos api-baseline dist run test lint unit bench demo chaos cluster chaos-cluster clean browser
+.PHONY: install lock protos api-baseline dist run test test-locks lint unit bench demo chaos cluster chaos-cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -47,7 +47,7 @@ lock: install
 	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --output-file $(LOCK) pyproject.toml release/pip.in
 	cp $(LOCK) $(RUNTIME_LOCK)
 	$(PIP_COMPILE) --output-file $(RUNTIME_LOCK) pyproject.toml release/pip.in
-	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_locks.py
+	$(MAKE) test-locks
 
 $(GENERATED): $(PROTOS) protos/generate.py $(INSTALLED)
 	rm -rf gen
@@ -78,9 +78,24 @@ lint: install
 	$(BIN)/buf breaking protos --against $(API_BASELINE)
 
 # Line coverage of the project's packages, printed short (fully covered files left out);
-# the run fails under [tool.coverage.report] fail_under.
+# the run fails under [tool.coverage.report] fail_under. The suite runs in pytest-xdist
+# workers, two per core: most tests wait on sockets, child processes and PostgreSQL more
+# than they compute, so a second worker per core fills that time (PYTEST_WORKERS=0 runs
+# everything in one process). Coverage is combined across the workers; tests that must not
+# run beside each other share an xdist group (--dist loadgroup). The slowest ten tests are
+# printed at the end, so that a slow new test shows. The locks' install test is left out
+# (-m "not lock_install"): `make test-locks` runs it.
+PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 unit: install browser
-	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not lock_install" --durations=10 \
+	  --cov --cov-report=term $(PYTEST_ARGS)
+
+# tests/deploy/test_locks.py whole: it installs both locks from scratch into new
+# virtualenvs with the machine's stock pip, about a minute. It tests the locks, not the
+# code, so `make test` leaves it out to stay fast; `make lock` runs it after writing the
+# locks, and .ci/run runs it after `make test`, so every CI run still proves the locks.
+test-locks: install
+	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_locks.py
 
 # The status page's test drives Debian's chromium; install it when it is missing and we
 # can (root with apt-get), else that test says what to do.

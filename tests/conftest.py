@@ -4,8 +4,10 @@ config_svc on an ephemeral loopback port."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cmdarr.config.v1 import config_pb2_grpc
@@ -14,6 +16,25 @@ from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.databases import BACKENDS, fresh_database
+
+# The longest tests (tens of seconds each, most of it waiting on servers and processes):
+# started first, so that under pytest-xdist no worker is left running one of them alone
+# at the end while the others idle. Order only; every test still runs.
+LONGEST_FIRST = (
+    "tests/sync/test_live_search.py::test_live_fallback_finds_what_the_cache_finds",
+    "tests/hardening/test_generated_input.py::test_http_actions",
+    "tests/deploy/test_compose.py::test_compose_services_start_and_report_serving",
+    "tests/cache/test_cache_process.py::test_sigkill_mid_build_then_restart",
+    "tests/e2e/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix))
+        return next(found, len(LONGEST_FIRST))
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -37,11 +58,46 @@ async def config(config_app: ConfigApp) -> AsyncIterator[config_pb2_grpc.ConfigS
         await channel.close(None)
 
 
+# The hardening tests' tallies: module name -> its Counter's name.
+TALLIES = {"test_refused_without_key": "REFUSED", "test_generated_input": "TRIED"}
+# Under pytest-xdist the tests run in worker processes: each hands its tallies over when
+# it finishes, and the summary adds them up.
+FROM_WORKERS: dict[str, Counter[str]] = {name: Counter() for name in TALLIES}
+
+
+def tallies() -> dict[str, Counter[str]]:
+    """This process's tallies, and those handed over by the workers, added up."""
+    found = {name: Counter(counts) for name, counts in FROM_WORKERS.items()}
+    for module_name, attribute in TALLIES.items():
+        for name, module in list(sys.modules.items()):
+            if name.endswith(module_name):
+                found[module_name].update(getattr(module, attribute, None) or {})
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the tallies to the controller
+        workeroutput["tallies"] = {name: dict(counts) for name, counts in tallies().items()}
+
+
+class TalliesFromWorkers:
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any, error: object) -> None:  # noqa: ARG002
+        for name, counts in getattr(node, "workeroutput", {}).get("tallies", {}).items():
+            FROM_WORKERS[name].update(counts)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(TalliesFromWorkers(), "cmdarr-tallies")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """How many generated inputs the hardening tests tried, and how many requests without
     the key they saw refused."""
-    refusing = [m for n, m in list(sys.modules.items()) if n.endswith("test_refused_without_key")]
-    refused = getattr(refusing[0], "REFUSED", None) if refusing else None
+    found = tallies()
+    refused = found["test_refused_without_key"]
     if refused:
         terminalreporter.write_line(
             "requests without the key refused (CMDARR_AUTH=required):"
@@ -51,8 +107,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f" HTTP routes {refused['HTTP routes with a wrong key']}/{refused['HTTP routes tried']}"
             " (health probes, /healthz, /readyz and the sign-in form are open by design)"
         )
-    modules = [m for n, m in list(sys.modules.items()) if n.endswith("test_generated_input")]
-    tried = getattr(modules[0], "TRIED", None) if modules else None
+    tried = found["test_generated_input"]
     if tried:
         total = sum(tried.values())
         parts = ", ".join(f"{name} {count}" for name, count in sorted(tried.items()))

@@ -136,6 +136,11 @@ def test_the_fake_release_is_newer_than_every_pin_it_shadows() -> None:
     assert "sqlalchemy" in pins(RUNTIME_LOCK)
 
 
+# The two installs build a virtualenv each, about a minute of pip between them: `make lock`
+# and .ci/run run them (`make test-locks`), `make test` leaves them out (lock_install). Run
+# in parallel, one xdist worker takes both, so that they never compete for the pip cache.
+@pytest.mark.lock_install
+@pytest.mark.xdist_group("lock-install")
 def test_make_install_installs_the_locked_versions_with_the_stock_pip(
     newer_releases: dict[str, str], tmp_path: Path
 ) -> None:
@@ -155,6 +160,8 @@ def test_make_install_installs_the_locked_versions_with_the_stock_pip(
     assert (tree / "gen" / "cmdarr").is_dir(), "make install generates the gRPC code"
 
 
+@pytest.mark.lock_install
+@pytest.mark.xdist_group("lock-install")
 def test_the_image_installs_the_runtime_lock_and_it_holds_every_import(
     newer_releases: dict[str, str], tmp_path: Path
 ) -> None:

@@ -89,12 +89,21 @@ async def test_a_sync_is_one_trace_across_the_services_and_a_build_is_its_own(
         assert states[-1] == pb.SYNC_STATE_SUCCEEDED
         await channel.close(None)
 
-        def run_span() -> ReadableSpan | None:
-            found = named(exporter.get_finished_spans(), "sync.run")
-            return found[0] if found else None
+        def served_matches(spans: Sequence[ReadableSpan]) -> list[ReadableSpan]:
+            return [
+                s for s in spans if service_of(s) == "cache_svc" and s.name.endswith("MatchTracks")
+            ]
 
-        await eventually(run_span, what="the run's span to end")
-        spans = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id]
+        def ended_trace() -> list[ReadableSpan] | None:
+            """The run's trace once the run's span and cache_svc's MatchTracks spans have
+            ended: a server's span ends after its reply is on the way, so it may end a
+            moment after the caller (and the run) went on."""
+            spans = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id]
+            return spans if named(spans, "sync.run") and len(served_matches(spans)) >= 2 else None
+
+        spans = await eventually(
+            ended_trace, what="the run's span and both MatchTracks served by cache_svc to end"
+        )
         by_id = {s.context.span_id: s for s in spans}
 
         # One trace from the client through every service, every span linked to the root.
@@ -115,9 +124,7 @@ async def test_a_sync_is_one_trace_across_the_services_and_a_build_is_its_own(
         assert "RunSync" in ancestors(run, by_id)[0].name
 
         # MatchTracks on cache_svc, once per target: under sync_svc's match step, counted.
-        served = [
-            s for s in spans if service_of(s) == "cache_svc" and s.name.endswith("MatchTracks")
-        ]
+        served = served_matches(spans)
         assert len(served) == 2
         for call in served:
             assert any(a.name == "sync.match" for a in ancestors(call, by_id))

@@ -18,6 +18,9 @@ from tests.support.inprocess_stack import configure, stack, with_gateway
 from tests.support.rpc import TIMEOUT
 
 CHROMIUM = shutil.which("chromium") or ""
+# One xdist worker runs every browser test, one browser at a time: a second chromium
+# beside it would only compete for the same two cores and the page's timeouts.
+pytestmark = pytest.mark.xdist_group("browser")
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

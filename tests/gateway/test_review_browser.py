@@ -28,6 +28,9 @@ from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 
 CHROMIUM = shutil.which("chromium") or ""
+# One xdist worker runs every browser test, one browser at a time: a second chromium
+# beside it would only compete for the same two cores and the page's timeouts.
+pytestmark = pytest.mark.xdist_group("browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 KEY = "page-key-7d2e"
 
