@@ -26,13 +26,13 @@ from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
 from cache_svc.config_view import FollowedConfig
 from common.domain import Target
-from common.runtime.probe import free_port
 from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config
 from tests.support.databases import backend_of, fresh_database
 from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
+from tests.support.ports import free_port
 from tests.support.processes import config_process
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually

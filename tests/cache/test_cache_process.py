@@ -11,9 +11,10 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from bench.processes import emulators, service
+from bench.processes import emulators
 from common.wire.channels import open_channel
 from tests.support.cache_service import settle
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from cli.__main__ import main
-from common.runtime.probe import free_port
 from config_svc.app import ConfigApp
 from tests.support.command_line import cmdarr
 from tests.support.config_service import running_config
+from tests.support.ports import free_port
 
 
 def at(app: ConfigApp) -> dict[str, str]:

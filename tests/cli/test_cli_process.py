@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common.runtime.probe import free_port
+from tests.support.ports import free_port
 
 SCRIPT = Path(sys.executable).parent / "cmdarr"
 

@@ -23,9 +23,9 @@ from cmdarr_client import (
     Retry,
     Unavailable,
 )
-from common.runtime.probe import free_port
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
+from tests.support.ports import free_port
 from tests.support.waiting import eventually
 
 # Patient enough to outlast a restart of config_svc (a few seconds), bounded all the same.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from cmdarr_client import Client
-from common.runtime.probe import free_port
 from config_svc.app import ConfigApp
+from tests.support.ports import free_port
 
 
 async def test_reads_reach_the_live_replica_of_a_list(config_app: ConfigApp) -> None:

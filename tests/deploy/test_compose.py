@@ -34,9 +34,10 @@ from playwright.async_api import async_playwright, expect
 from cmdarr_client.service_config import FULL_NAMES
 from common.addresses import is_uri
 from common.auth.policy import decide, exposed_addresses, parse_mode
-from common.runtime.probe import free_port, is_serving
+from common.runtime.probe import is_serving
 from common.wire.channels import open_channel
 from tests.support.auth_checks import PROTECTED_ROUTES, refused_routes, refused_rpcs
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -17,8 +17,8 @@ from common.addresses import is_uri
 from common.auth.setup import SECRET_COMMAND
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.image import encode
-from common.runtime.probe import free_port
 from emulators.library import generate
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"

@@ -18,10 +18,11 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from bench.processes import Emulators, emulators, service
-from common.runtime.probe import free_port
+from bench.processes import Emulators, emulators
 from common.wire.channels import open_channel
 from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.ports import free_port
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT, next_message
 from tests.support.wording import PERFORMANCE_WARNING
 

@@ -17,13 +17,13 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 
-from bench.processes import service
-from common.runtime.probe import free_port
 from common.wire.channels import open_channel
 from emulators.server import running_plex
 from tests.support.cache_service import settle
 from tests.support.command_line import cmdarr
 from tests.support.inprocess_stack import CATALOG, MUSIC, PLEX, playlist
+from tests.support.ports import free_port
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 

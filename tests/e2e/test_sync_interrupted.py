@@ -12,9 +12,10 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 
-from bench.processes import emulators, service
+from bench.processes import emulators
 from common.wire.channels import open_channel
 from tests.support.emulated_catalog import SEED, TOKEN, TRACKS, write_jspf
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 

@@ -17,10 +17,10 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench.processes import service
-from common.runtime.probe import free_port
 from common.wire.channels import open_channel
 from tests.support.auth_checks import refused_rpcs
+from tests.support.ports import free_port
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT
 
 KEY = "stack-key-5f1c"

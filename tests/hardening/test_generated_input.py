@@ -32,13 +32,13 @@ from common.config.registry import SETTINGS
 from common.domain import Target
 from common.env import ServiceEnv
 from common.errors import ServiceError
-from common.runtime.probe import free_port
 from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from sync_svc.sources import parse_playlist
 from tests.support.config_service import running_config
 from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
+from tests.support.ports import free_port
 
 CLEAN = {
     grpc.StatusCode.OK,

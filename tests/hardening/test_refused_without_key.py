@@ -18,12 +18,13 @@ from cmdarr.config.v1 import config_pb2_grpc
 from cmdarr.gateway.v1 import gateway_pb2 as gpb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 
-from bench.processes import Child, service
+from bench.processes import Child
 from cmdarr_client.service_config import FULL_NAMES
-from common.runtime.probe import free_port
 from common.wire.channels import open_channel
 from tests.support.auth_checks import refused_routes, refused_rpcs
 from tests.support.command_line import cmdarr
+from tests.support.ports import free_port
+from tests.support.processes import service
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 

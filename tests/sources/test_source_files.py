@@ -7,7 +7,6 @@ import base64
 import logging
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from sync_svc.sources import SourcePlaylist, SourceSettings, load_playlist
+from tests.support.ports import free_port
 from tests.support.source_fakes import State
 
 pytestmark = pytest.mark.timeout(60)
@@ -178,9 +178,7 @@ async def test_only_http_urls(fakes: Fakes, ref: str) -> None:
 async def test_an_unreachable_server_is_unavailable(fakes: Fakes) -> None:
     state, http = fakes
     # A port that was just free: nothing listens there.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(Unavailable) as caught:
         await load_playlist(
             SourceKind.URL,

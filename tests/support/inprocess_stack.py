@@ -19,7 +19,6 @@ from cache_svc.app import start as start_cache
 from common.auth.keys import KeyRing
 from common.env import ServiceEnv
 from common.errors import FailedPrecondition
-from common.runtime.probe import free_port
 from common.runtime.telemetry import Telemetry
 from common.wire.channels import open_channel
 from emulators.library import generate
@@ -29,6 +28,7 @@ from gateway.app import start as start_gateway
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from tests.support.config_service import running_config
+from tests.support.ports import free_port
 from tests.support.rpc import TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1500, music_libraries=2, audiobooks=20)

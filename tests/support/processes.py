@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bench.processes import Child, service
+from bench import processes
+from bench.processes import Child
+from tests.support.ports import free_port
+
+
+@asynccontextmanager
+async def service(
+    name: str, log_dir: Path, *, address: str = "", env: Mapping[str, str] | None = None
+) -> AsyncIterator[Child]:
+    """bench.processes.service, on a port from tests.support.ports unless ``address``
+    names one (the child binds it a second or more after it was picked)."""
+    address = address or f"127.0.0.1:{free_port()}"
+    async with processes.service(name, log_dir, address=address, env=env) as child:
+        yield child
 
 
 @asynccontextmanager
