@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from common.runtime.tcp import listening_socket
 from emulators.jellyfin import JellyfinApp, build_jellyfin
 from emulators.knobs import Knobs
 from emulators.library import Catalog, generate
@@ -51,9 +51,7 @@ class Emulator:
 @asynccontextmanager
 async def serve(app: ASGIApp, closing: asyncio.Event, port: int = 0) -> AsyncIterator[int]:
     """Run ``app`` on 127.0.0.1:``port`` (0 = any free port) until the block ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, port))
+    sock = listening_socket(HOST, port)
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

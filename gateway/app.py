@@ -15,6 +15,7 @@ from common.config.registry import Registry
 from common.env import ServiceEnv
 from common.runtime.lifecycle import Lifecycle
 from common.runtime.server import GrpcServer, PortInUse
+from common.runtime.tcp import listening_socket
 from common.runtime.telemetry import Telemetry
 from common.runtime.tls import load_tls
 from common.wire.channels import open_channel
@@ -40,14 +41,10 @@ class GatewayApp:
 
 def _bind(address: str) -> socket.socket:
     host, _, port = address.rpartition(":")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host or "127.0.0.1", int(port)))
+        return listening_socket(host or "127.0.0.1", int(port))
     except OSError as exc:
-        sock.close()
         raise PortInUse(f"cannot bind {address}: {exc}") from exc
-    return sock
 
 
 async def start(
