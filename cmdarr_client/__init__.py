@@ -1,10 +1,11 @@
 """cmdarr_client: call the cmdarr services from Python.
 
 ``Client`` (blocking) and ``AsyncClient`` (asyncio) share one vocabulary: settings,
-commands, warnings and their fixes, match overrides, caches, syncs and the gateway's status.
-Errors are the typed exceptions of ``cmdarr_client.errors``; ``watch_config()`` yields the
-events of ``cmdarr_client.events``. The generated protobuf code ships with this package as
-the ``cmdarr`` namespace (``cmdarr.config.v1.config_pb2`` ...).
+commands, warnings and their fixes, match overrides, servers, caches, syncs and the
+gateway's status. Errors are the typed exceptions of ``cmdarr_client.errors``;
+``watch_config()`` yields the events of ``cmdarr_client.events``. The generated protobuf
+code ships with this package as the ``cmdarr`` namespace (``cmdarr.config.v1.config_pb2``
+...).
 """
 
 from cmdarr_client._version import VERSION

@@ -28,7 +28,7 @@ from cmdarr_client.errors import (
 )
 from cmdarr_client.events import ConfigWatchEvent
 from cmdarr_client.options import Address, ClientOptions
-from cmdarr_client.requests import SettingValue, Target
+from cmdarr_client.requests import ServerField, SettingValue, Target
 from cmdarr_client.retry import Retry
 from cmdarr_client.service_config import FULL_NAMES
 from cmdarr_client.watching import (
@@ -274,6 +274,54 @@ class Client:
     ) -> pb.DeleteMatchOverrideResponse:
         request = pb.DeleteMatchOverrideRequest(target=requests.target_of(target), key=key)
         return self._unary("config", self._config().DeleteMatchOverride, request, safe=False)
+
+    # ----- servers ----------------------------------------------------------------------
+
+    def list_servers(self) -> pb.ListServersResponse:
+        """Every server by name: the built-in "plex" and "jellyfin" (the PLEX_* and
+        JELLYFIN_* settings, ``built_in`` set) and those created here. Tokens are never
+        returned: ``token_set`` says whether a server has one."""
+        request = pb.ListServersRequest()
+        return self._unary("config", self._config().ListServers, request, safe=True)
+
+    def create_server(
+        self,
+        name: str,
+        *,
+        kind: pb.ServerKind.ValueType,
+        url: str,
+        token: str = "",
+        library_names: Iterable[str] = (),
+        client_enabled: bool = False,
+        library_cache_enabled: bool | None = None,
+        jellyfin_user_id: str = "",
+    ) -> pb.CreateServerResponse:
+        """Creates a server (AlreadyExists when the name is taken, "plex" and "jellyfin"
+        always). ``library_cache_enabled`` None leaves the library cache to
+        AUTO_ENABLE_LIBRARY_CACHE; the reply's ``notifications`` say what it did."""
+        request = requests.create_server(
+            name, kind, url, token, library_names, client_enabled, library_cache_enabled,
+            jellyfin_user_id,
+        )  # fmt: skip
+        return self._unary("config", self._config().CreateServer, request, safe=False)
+
+    def update_server(
+        self, name: str, *, expected_mod_revision: int, **fields: ServerField
+    ) -> pb.UpdateServerResponse:
+        """Changes the fields given (``url=...``, ``client_enabled=True``, ...) and no
+        other: the update mask names exactly them. ``expected_mod_revision`` is the
+        server's ``mod_revision`` as last read (Conflict when it moved on), or 0 to write
+        unconditionally. The built-in servers are changed with update_settings."""
+        request = requests.update_server(name, fields, expected_mod_revision)
+        return self._unary("config", self._config().UpdateServer, request, safe=False)
+
+    def delete_server(
+        self, name: str, *, expected_mod_revision: int = 0
+    ) -> pb.DeleteServerResponse:
+        """Deletes a server created with create_server; ``expected_mod_revision`` makes it
+        conditional (Conflict when the server changed)."""
+        request = pb.DeleteServerRequest(name=name, expected_mod_revision=expected_mod_revision)
+        return self._unary("config", self._config().DeleteServer, request, safe=False)
 
     # ----- the config feed --------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf import field_mask_pb2
 
 SettingValue = str | bool | int | float
+# A value update_server takes for a field of Server: text, a flag, or library names.
+ServerField = str | bool | Iterable[str]
 
 
 class Target(enum.IntEnum):
@@ -60,6 +62,55 @@ def update_command(
     if paths:
         request.update_mask.CopyFrom(field_mask_pb2.FieldMask(paths=paths))
     return request
+
+
+def create_server(
+    name: str,
+    kind: pb.ServerKind.ValueType,
+    url: str,
+    token: str,
+    library_names: Iterable[str],
+    client_enabled: bool,
+    library_cache_enabled: bool | None,
+    jellyfin_user_id: str,
+) -> pb.CreateServerRequest:
+    """None for ``library_cache_enabled`` leaves it unset: AUTO_ENABLE_LIBRARY_CACHE decides."""
+    server = pb.Server(
+        name=name,
+        kind=kind,
+        url=url,
+        token=token,
+        library_names=list(library_names),
+        client_enabled=client_enabled,
+        jellyfin_user_id=jellyfin_user_id,
+    )
+    if library_cache_enabled is not None:
+        server.library_cache_enabled = library_cache_enabled
+    return pb.CreateServerRequest(server=server)
+
+
+def update_server(
+    name: str, fields: Mapping[str, ServerField], expected_mod_revision: int
+) -> pb.UpdateServerRequest:
+    """The update mask names exactly the fields given, in the order given; config_svc
+    judges which may change (INVALID_ARGUMENT naming ``update_mask.paths[i]``). A name that
+    is no field of Server is refused here, as Python refuses an unknown keyword."""
+    server = pb.Server(name=name)
+    known = server.DESCRIPTOR.fields_by_name
+    for field, value in fields.items():
+        if field not in known:
+            raise TypeError(f"update_server() got an unexpected keyword argument {field!r}")
+        if field == "library_names":
+            if isinstance(value, str | bool):
+                raise TypeError("update_server(): library_names takes a list of names")
+            server.library_names.extend(value)
+        else:
+            setattr(server, field, value)
+    return pb.UpdateServerRequest(
+        server=server,
+        update_mask=field_mask_pb2.FieldMask(paths=list(fields)),
+        expected_mod_revision=expected_mod_revision,
+    )
 
 
 def run_sync(

@@ -1,6 +1,6 @@
-"""AsyncClient against a real config_svc on an ephemeral loopback port: settings, typed
-errors, the API key, and a config watch that resumes across a restart and re-snapshots after
-compaction."""
+"""AsyncClient against a real config_svc on an ephemeral loopback port: settings and
+servers, typed errors, the API key, and a config watch that resumes across a restart and
+re-snapshots after compaction."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from cmdarr.config.v1 import config_pb2 as pb
 
 from cmdarr_client import (
     AsyncClient,
@@ -77,6 +78,33 @@ async def test_settings_round_trip_with_typed_errors(config_app: ConfigApp) -> N
         with pytest.raises(InvalidArgument) as bad:
             await client.update_settings({"PLEX_CLIENT_ENABLED": "maybe", "PLEX_URL": "ftp://x"})
         assert {v.field for v in bad.value.violations} == {"changes[0].value", "changes[1].value"}
+
+
+async def test_servers_round_trip_with_the_token_withheld(config_app: ConfigApp) -> None:
+    async with client_of(f"127.0.0.1:{config_app.server.port}") as client:
+        made = await client.create_server(
+            "den", kind=pb.SERVER_KIND_JELLYFIN, url="http://den.lan:8096/", token="t-den-42"
+        )
+        assert (made.server.url, made.server.token, made.server.token_set) == (
+            "http://den.lan:8096", "", True,
+        )  # fmt: skip
+        changed = await client.update_server(
+            "den", expected_mod_revision=made.server.mod_revision, client_enabled=True
+        )
+        assert changed.server.client_enabled
+        assert changed.server.url == "http://den.lan:8096", "fields not given are kept"
+        listed = await client.list_servers()
+        assert [s.name for s in listed.servers] == ["den", "jellyfin", "plex"]
+        assert "t-den-42" not in str(listed)
+
+        with pytest.raises(Conflict) as stale:
+            await client.delete_server("den", expected_mod_revision=made.server.mod_revision)
+        assert stale.value.reason is ErrorReason.REVISION_MISMATCH
+        with pytest.raises(InvalidArgument) as bad:
+            await client.update_server("den", expected_mod_revision=0, url="ftp://den")
+        assert [v.field for v in bad.value.violations] == ["server.url"]
+        await client.delete_server("den", expected_mod_revision=changed.server.mod_revision)
+        assert [s.name for s in (await client.list_servers()).servers] == ["jellyfin", "plex"]
 
 
 async def test_the_api_key_is_sent_and_a_missing_one_is_an_authentication_error(

@@ -223,6 +223,41 @@ def test_match_overrides_travel_as_the_protos_say() -> None:
             deleted.result(timeout=10)
 
 
+def test_servers_travel_as_the_protos_say() -> None:
+    with scripted_client() as (client, server):
+        created = server.run(
+            lambda: client.create_server(
+                "den", kind=pb.SERVER_KIND_PLEX, url="http://den.lan:32400", token="t-den-1"
+            )
+        )
+        call = server.unary("config", "CreateServer")
+        assert call.request.server.token == "t-den-1"
+        assert not call.request.server.HasField("library_cache_enabled"), "left to the policy"
+        call.answer(pb.CreateServerResponse(server=pb.Server(name="den", mod_revision=4)))
+        assert created.result(timeout=10).server.mod_revision == 4
+
+        updated = server.run(
+            lambda: client.update_server(
+                "den", expected_mod_revision=4, library_names=["Music"], client_enabled=False
+            )
+        )
+        call = server.unary("config", "UpdateServer")
+        assert list(call.request.update_mask.paths) == ["library_names", "client_enabled"]
+        assert list(call.request.server.library_names) == ["Music"]
+        assert call.request.expected_mod_revision == 4
+        call.fail(grpc.StatusCode.ABORTED, "server 'den' changed", "REVISION_MISMATCH")
+        with pytest.raises(Conflict):
+            updated.result(timeout=10)
+        with pytest.raises(TypeError, match="'colour'"):
+            client.update_server("den", expected_mod_revision=0, colour="blue")
+
+        deleted = server.run(lambda: client.delete_server("den", expected_mod_revision=5))
+        call = server.unary("config", "DeleteServer")
+        assert (call.request.name, call.request.expected_mod_revision) == ("den", 5)
+        call.answer(pb.DeleteServerResponse(revision=6))
+        assert deleted.result(timeout=10).revision == 6
+
+
 def cache_update(
     state: cache_pb.CacheState.ValueType, done: int = 0
 ) -> cache_pb.WatchCacheStatusResponse:
