@@ -2,6 +2,9 @@
 
     cmdarr status | warnings
     cmdarr config get [KEY ...] | config set KEY=VALUE ... [--reset KEY]
+    cmdarr server list | server add NAME --kind plex|jellyfin --url URL
+        [--token-stdin | --token-env VAR] [--library NAME ...] [--enable]
+        | server update NAME [--url URL] [--enable|--disable] ... | server remove NAME
     cmdarr cache build [plex|jellyfin] [--full|--incremental] [--watch] | cache status
     cmdarr sync create NAME ... | sync run NAME [--watch] | sync report RUN_ID [--all]
     cmdarr sync list | sync unmatched RUN_ID [--format table|csv|jspf]
@@ -20,7 +23,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cli.commands import Handler, auth, cache, config, match, status, sync
+from cli.commands import Handler, auth, cache, config, match, server, status, sync
 from cli.context import SERVICE_NAMES, Context, Io
 from cli.errors import (
     EXIT_BAD_INPUT,
@@ -76,7 +79,7 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     inner = common_options(environ, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (status, config, cache, sync, match):
+    for module in (status, config, server, cache, sync, match):
         module.register(commands, inner)
     auth.register(commands, inner, environ)
     return parser
@@ -112,7 +115,7 @@ async def run(
     api_key = args.api_key or await asyncio.to_thread(stored_key, environ)
     # With OTEL_EXPORTER_OTLP_ENDPOINT set, a command is the root of the trace it causes.
     tracing = Tracing.from_environ("cmdarr-cli", environ)
-    ctx = Context(io, addresses, api_key, args.json, tracing=tracing)
+    ctx = Context(io, addresses, api_key, args.json, tracing=tracing, environ=environ)
     if api_key:
         ctx.secrets.append(api_key)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -86,6 +86,8 @@ class Context:
     api_key: str | None
     json_output: bool
     secrets: list[str] = field(default_factory=list)
+    # The environment the command runs in (a secret named by a variable: --token-env).
+    environ: Mapping[str, str] = field(default_factory=dict)
     tracing: Tracing = field(default_factory=Tracing.off)
     _channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     _client: AsyncClient | None = None
