@@ -4,16 +4,14 @@ launcher, end-to-end tests and benchmarks."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from common.runtime.probe import free_port, wait_serving
 
@@ -89,17 +87,22 @@ class Emulators:
     children: tuple[Child, ...]
 
 
-async def _wait_http(url: str, deadline: float) -> None:
+async def _announced_url(
+    process: asyncio.subprocess.Process, log_path: Path, kind: str, deadline: float
+) -> str:
+    """The URL an emulator prints (``<kind> <url>``) once it serves, read from its log."""
     loop = asyncio.get_running_loop()
     end = loop.time() + deadline
-    async with httpx.AsyncClient(timeout=2) as http:
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(f"{url}/identity")).status_code < 500:
-                    return
-            if loop.time() > end:
-                raise TimeoutError(f"{url} did not answer within {deadline:g} s")
-            await asyncio.sleep(0.1)
+    while True:
+        text = await asyncio.to_thread(log_path.read_text, errors="replace")
+        for line in text.splitlines():
+            if line.startswith(f"{kind} http://"):
+                return line.split(" ", 1)[1].strip()
+        if process.returncode is not None:
+            raise RuntimeError(f"emulator {kind} exited with {process.returncode}; see {log_path}")
+        if loop.time() > end:
+            raise TimeoutError(f"emulator {kind} announced no URL within {deadline:g} s")
+        await asyncio.sleep(0.1)
 
 
 @asynccontextmanager
@@ -112,17 +115,22 @@ async def emulators(
     urls: dict[str, str] = {}
     try:
         for kind in ("plex", "jellyfin"):
-            port = free_port()
+            # Port 0: the emulator binds a free port itself and prints its URL once it
+            # serves, so no port is picked here and lost to another socket before the bind.
             args = [
-                "-m", "emulators", f"--{kind}-port", str(port), "--tracks", str(tracks),
+                "-m", "emulators", f"--{kind}-port", "0", "--tracks", str(tracks),
                 "--seed", str(seed), "--latency-ms", str(latency_ms), *extra,
             ]  # fmt: skip
-            log_path = log_dir / f"emulators-{kind}-{port}.log"
+            log_path = log_dir / f"emulators-{kind}-{uuid.uuid4().hex[:8]}.log"
             process = await _spawn(args, {}, log_path)
-            children.append(Child(f"emulator-{kind}", process, f"127.0.0.1:{port}", log_path))
-            urls[kind] = f"http://127.0.0.1:{port}"
-        for url in urls.values():
-            await _wait_http(url, 120)
+            try:
+                urls[kind] = await _announced_url(process, log_path, kind, 120)
+            except BaseException:
+                process.kill()
+                await process.wait()
+                raise
+            address = urls[kind].removeprefix("http://")
+            children.append(Child(f"emulator-{kind}", process, address, log_path))
         yield Emulators(urls["plex"], urls["jellyfin"], tuple(children))
     finally:
         for child in children:
