@@ -93,6 +93,7 @@ class Transport:
             status: int | None = None
             retry_after: str | None = None
             timed_out = connect_failed = False
+            cause: Exception | None = None
             await self._bucket.acquire()
             async with self._gate:
                 self.counter.count(endpoint, retry=attempt > 1)
@@ -106,11 +107,15 @@ class Transport:
                         # Read back by the tracing hook: the span names its endpoint class.
                         extensions={ENDPOINT_CLASS_EXTENSION: endpoint.value},
                     )
-                except httpx.ConnectError:
-                    connect_failed = True
-                except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError):
+                except httpx.ConnectError as exc:
+                    connect_failed, cause = True, exc
+                except (
+                    httpx.TimeoutException,
+                    httpx.RemoteProtocolError,
+                    httpx.ReadError,
+                ) as exc:
                     # The request may have reached the server: retried only if idempotent.
-                    timed_out = True
+                    timed_out, cause = True, exc
                 else:
                     if response.status_code < 400:
                         self.counter.received(len(response.content))
@@ -120,7 +125,9 @@ class Transport:
                     if status not in (429,) and status < 500:
                         raise self._client_error(what, status)
             if timed_out and not retry_timeouts:
-                raise self._final_error(what, attempt, status, timed_out)
+                # The transport's exception stays the cause: what failed (DNS, TLS, a
+                # refused connection) is told apart from it (common/targets/probe.py).
+                raise self._final_error(what, attempt, status, timed_out) from cause
             delay = retry_delay(
                 attempt=attempt,
                 policy=policy,
@@ -133,7 +140,7 @@ class Transport:
                 now=datetime.fromtimestamp(self._clock(), UTC),
             )
             if delay is None:
-                raise self._final_error(what, attempt, status, timed_out)
+                raise self._final_error(what, attempt, status, timed_out) from cause
             log.info(
                 "retrying target request",
                 extra={
