@@ -331,6 +331,13 @@ class AsyncClient:
         request = pb.DeleteServerRequest(name=name, expected_mod_revision=expected_mod_revision)
         return await self._unary("config", self._config().DeleteServer, request, safe=False)
 
+    async def test_server(self, name: str) -> sync_pb.TestServerResponse:
+        """Checks that server ``name`` can be used: reachable, its token accepted, a
+        supported version, a music library. How the check ended is in the response
+        (``ok``, ``problem``, ``message``); NotFound when no server has that name."""
+        request = sync_pb.TestServerRequest(name=name)
+        return await self._unary("sync", self._sync().TestServer, request, safe=True)
+
     # ----- the config feed --------------------------------------------------------------
 
     async def watch_config(

@@ -33,6 +33,7 @@ from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
 from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
+from sync_svc.server_checks import ServerChecks
 from sync_svc.servicer import SyncServicer
 from sync_svc.store import SyncStore
 
@@ -119,7 +120,8 @@ async def start(
         tls=tls.serving,
         interceptors=telemetry.server_interceptors(),
     )
-    sync_pb2_grpc.add_SyncServiceServicer_to_server(SyncServicer(runner, config), server.server)
+    servicer = SyncServicer(runner, config, ServerChecks(config.server_access))
+    sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)
     lifecycle = Lifecycle(server, db)
     for channel in channels:
         lifecycle.own(channel)

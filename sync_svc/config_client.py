@@ -13,14 +13,17 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.domain import Command, CommandKind
-from common.errors import CommandNotFound, FieldViolation, InvalidArgument
+from common.domain import Command, CommandKind, Target
+from common.errors import CommandNotFound, FieldViolation, InvalidArgument, ServerNotFound
 from common.matching.overrides import MatchOverride
 from common.wire import protoconv
 from common.wire.channels import DEFAULT_TIMEOUT
 from common.wire.override_pb import override_from_pb
 from common.wire.rich_errors import field_violations
 from sync_svc.runs import Spec
+from sync_svc.server_checks import ServerAccess
+
+KINDS = {cpb.SERVER_KIND_PLEX: Target.PLEX, cpb.SERVER_KIND_JELLYFIN: Target.JELLYFIN}
 
 
 class ConfigClient:
@@ -77,6 +80,29 @@ class ConfigClient:
             raise
         found = (override_from_pb(o) for o in reply.overrides)
         return [o for o in found if o is not None]
+
+    async def server_access(self, name: str) -> ServerAccess:
+        """How to reach the server ``name``, its token revealed (and masked in the logs).
+        ServerNotFound when config_svc lists no such server."""
+        listed = await self._stub.ListServers(cpb.ListServersRequest(), timeout=DEFAULT_TIMEOUT)
+        server = next((s for s in listed.servers if s.name == name), None)
+        if server is None or server.kind not in KINDS:
+            raise ServerNotFound(name)
+        token = ""
+        if server.token_set:
+            reply = await self._stub.RevealSecrets(
+                cpb.RevealSecretsRequest(server_names=[name]), timeout=DEFAULT_TIMEOUT
+            )
+            token = next((t.token for t in reply.server_tokens if t.server_name == name), "")
+            self._remember_secret(token)
+        return ServerAccess(
+            name=name,
+            kind=KINDS[server.kind],
+            url=server.url,
+            token=token,
+            library_names=tuple(server.library_names),
+            user_id=server.jellyfin_user_id,
+        )
 
     async def settings(self) -> SettingValues:
         """Every setting's value, secrets left out (as they are shown: set or not)."""

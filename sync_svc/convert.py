@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.domain import Target
 from common.errors import FieldViolation, check
+from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
 from common.wire.protoconv import TARGETS
 from sync_svc.runs import (
@@ -34,6 +35,34 @@ VIA = {
     Via.LIVE: pb.MATCH_SOURCE_LIVE,
     Via.UNMATCHED: pb.MATCH_SOURCE_UNMATCHED,
 }
+
+PROBLEMS = {
+    Problem.NONE: pb.SERVER_PROBLEM_UNSPECIFIED,
+    Problem.NAME_RESOLUTION: pb.SERVER_PROBLEM_NAME_RESOLUTION,
+    Problem.CONNECTION_REFUSED: pb.SERVER_PROBLEM_CONNECTION_REFUSED,
+    Problem.TLS: pb.SERVER_PROBLEM_TLS,
+    Problem.TIMEOUT: pb.SERVER_PROBLEM_TIMEOUT,
+    Problem.TOKEN_REFUSED: pb.SERVER_PROBLEM_TOKEN_REFUSED,
+    Problem.NOT_A_MEDIA_SERVER: pb.SERVER_PROBLEM_NOT_A_MEDIA_SERVER,
+    Problem.SERVER_ERROR: pb.SERVER_PROBLEM_SERVER_ERROR,
+    Problem.UNSUPPORTED_VERSION: pb.SERVER_PROBLEM_UNSUPPORTED_VERSION,
+    Problem.NO_MUSIC_LIBRARY: pb.SERVER_PROBLEM_NO_MUSIC_LIBRARY,
+    Problem.LIBRARY_NOT_FOUND: pb.SERVER_PROBLEM_LIBRARY_NOT_FOUND,
+}
+
+
+def server_check_to_pb(found: ServerCheck) -> pb.TestServerResponse:
+    identity = found.identity
+    return pb.TestServerResponse(
+        ok=found.ok,
+        problem=PROBLEMS[found.problem],
+        message=found.message,
+        reported_name=identity.name if identity else "",
+        server_id=identity.server_id if identity else "",
+        version=identity.version if identity else "",
+        libraries=found.libraries,
+        skipped_libraries=found.skipped,
+    )
 
 
 def spec_from_pb(message: pb.SyncSpec) -> Spec:

@@ -13,14 +13,16 @@ from common.errors import FieldViolation, check
 from sync_svc import convert
 from sync_svc.config_client import ConfigClient
 from sync_svc.runner import SyncRunner
+from sync_svc.server_checks import ServerChecks
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
-    def __init__(self, runner: SyncRunner, config: ConfigClient) -> None:
+    def __init__(self, runner: SyncRunner, config: ConfigClient, checks: ServerChecks) -> None:
         self._runner = runner
         self._config = config
+        self._checks = checks
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
@@ -62,3 +64,11 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         )
         reports = await self._runner.recent(request.limit or 20)
         return pb.ListSyncsResponse(syncs=[convert.summary_to_pb(r) for r in reports])
+
+    async def TestServer(
+        self,
+        request: pb.TestServerRequest,
+        context: Context,
+    ) -> pb.TestServerResponse:
+        check([FieldViolation("name", "is required")] if not request.name else [])
+        return convert.server_check_to_pb(await self._checks.check(request.name))

@@ -14,12 +14,13 @@ import asyncio
 import getpass
 
 from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.sync.v1 import sync_pb2 as sync_pb
 from rich.text import Text
 
 from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
-from cli.errors import EXIT_OK, UsageError
+from cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from cmdarr_client.requests import ServerField
 
 KINDS = {"plex": pb.SERVER_KIND_PLEX, "jellyfin": pb.SERVER_KIND_JELLYFIN}
@@ -28,7 +29,9 @@ KIND_LABELS = {pb.SERVER_KIND_PLEX: "Plex", pb.SERVER_KIND_JELLYFIN: "Jellyfin"}
 
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     server = sub.add_parser("server", parents=[common], help="the Plex and Jellyfin servers")
-    verbs = server.add_subparsers(dest="verb", required=True, metavar="{list,add,update,remove}")
+    verbs = server.add_subparsers(
+        dest="verb", required=True, metavar="{list,add,update,remove,test}"
+    )
     listing = verbs.add_parser("list", parents=[common], help="every server, tokens withheld")
     listing.set_defaults(handler=list_servers)
 
@@ -70,6 +73,12 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     remove = verbs.add_parser("remove", parents=[common], help="remove a server")
     remove.add_argument("name", metavar="NAME")
     remove.set_defaults(handler=remove_server)
+
+    test = verbs.add_parser(
+        "test", parents=[common], help="check that a server can be used, and say what failed"
+    )
+    test.add_argument("name", metavar="NAME")
+    test.set_defaults(handler=test_server)
 
 
 def add_token_options(parser: argparse.ArgumentParser) -> None:
@@ -221,3 +230,21 @@ async def remove_server(ctx: Context, args: argparse.Namespace) -> int:
     else:
         render.line(ctx.io.out, f"Removed server {args.name} (revision {reply.revision})", "green")
     return EXIT_OK
+
+
+async def test_server(ctx: Context, args: argparse.Namespace) -> int:
+    """Exit 0 when the server can be used, 1 when the check found a problem."""
+    async with ctx.calling("sync"):
+        reply = await ctx.client.test_server(args.name)
+    if ctx.json_output:
+        ctx.io.json(as_dict(reply))
+        return EXIT_OK if reply.ok else EXIT_FAILED
+    if reply.ok:
+        render.line(ctx.io.out, f"{args.name}: OK. {reply.message}", "green")
+        render.line(ctx.io.out, "Libraries: " + ", ".join(reply.libraries))
+    else:
+        problem = render.word(sync_pb.ServerProblem.Name(reply.problem), "SERVER_PROBLEM_")
+        render.line(ctx.io.out, f"{args.name}: FAILED ({problem}). {reply.message}", "red")
+    for skipped in reply.skipped_libraries:
+        render.line(ctx.io.out, f"Skipped {skipped}")
+    return EXIT_OK if reply.ok else EXIT_FAILED

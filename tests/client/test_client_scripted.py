@@ -257,6 +257,14 @@ def test_servers_travel_as_the_protos_say() -> None:
         call.answer(pb.DeleteServerResponse(revision=6))
         assert deleted.result(timeout=10).revision == 6
 
+        tested = server.run(lambda: client.test_server("den"))
+        call = server.unary("sync", "TestServer")
+        assert call.request.name == "den"
+        call.answer(
+            sync_pb.TestServerResponse(problem=sync_pb.SERVER_PROBLEM_TLS, message="den: TLS")
+        )
+        assert tested.result(timeout=10).problem == sync_pb.SERVER_PROBLEM_TLS
+
 
 def cache_update(
     state: cache_pb.CacheState.ValueType, done: int = 0

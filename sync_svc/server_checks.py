@@ -1,0 +1,58 @@
+"""TestServer's use case: reach a configured server as a build or a sync would, and say
+what stops it from being used (common/targets/probe.py decides)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from common.domain import Target
+from common.targets.connect import Connection, connect
+from common.targets.probe import ServerCheck, check_server, probe_settings
+
+# Two requests in sequence answer within the clients' default 10-second deadline.
+CHECK_TIMEOUT_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class ServerAccess:
+    """A server as config_svc describes it, with its token revealed for this use."""
+
+    name: str
+    kind: Target
+    url: str
+    token: str = field(repr=False)
+    library_names: tuple[str, ...] = ()
+    user_id: str = ""
+
+
+def connect_for_check(access: ServerAccess) -> Connection:
+    return connect(
+        access.kind,
+        url=access.url,
+        token=access.token,
+        user_id=access.user_id,
+        settings=probe_settings(CHECK_TIMEOUT_SECONDS),
+    )
+
+
+class ServerChecks:
+    def __init__(
+        self,
+        access: Callable[[str], Awaitable[ServerAccess]],
+        *,
+        connector: Callable[[ServerAccess], Connection] = connect_for_check,
+    ) -> None:
+        self._access = access
+        self._connect = connector
+
+    async def check(self, name: str) -> ServerCheck:
+        """The verdict on server ``name`` (ServerNotFound when there is none)."""
+        access = await self._access(name)
+        connection = self._connect(access)
+        try:
+            return await check_server(
+                connection.client, host=access.url, library_names=access.library_names
+            )
+        finally:
+            await connection.close()
