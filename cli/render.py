@@ -41,8 +41,18 @@ REQUEST_CLASSES = (
 )
 
 
+BUILTIN_LABELS = {"plex": "Plex", "jellyfin": "Jellyfin"}
+
+
 def target_label(target: tpb.Target.ValueType) -> str:
     return TARGET_LABELS.get(target, "all targets")
+
+
+def destination(where: tpb.Destination) -> str:
+    """A target by its label (Plex, Jellyfin), any other destination as SERVER[:USER]."""
+    if not where.user and where.server in BUILTIN_LABELS:
+        return BUILTIN_LABELS[where.server]
+    return f"{where.server}:{where.user}" if where.user else where.server
 
 
 def word(name: str, prefix: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -47,6 +47,35 @@ class Target(enum.Enum):
         return (self.url_key, self.token_key, self.library_names_key, *user)
 
 
+BUILTIN_SERVERS: Mapping[str, Target] = {t.value: t for t in Target}
+
+
+@dataclass(frozen=True, order=True)
+class Destination:
+    """Where a playlist is written: a server by name, and a user on it ("" is the account
+    of the server's own token: what a target has always meant)."""
+
+    server: str
+    user: str = ""
+
+    @classmethod
+    def of(cls, target: Target) -> Destination:
+        """A target is the built-in server of its name, as the token's own account."""
+        return cls(target.value)
+
+    @property
+    def target(self) -> Target | None:
+        """The target this destination is, when it is one (a built-in server, no user)."""
+        return None if self.user else BUILTIN_SERVERS.get(self.server)
+
+    def __str__(self) -> str:
+        return f"{self.server}:{self.user}" if self.user else self.server
+
+
+def destinations_of(targets: Iterable[Target]) -> tuple[Destination, ...]:
+    return tuple(Destination.of(t) for t in targets)
+
+
 class CommandKind(enum.Enum):
     LIBRARY_CACHE_BUILDER = "library_cache_builder"
     PLAYLIST_SYNC = "playlist_sync"
@@ -78,13 +107,23 @@ class Command:
     kind: CommandKind
     source_kind: SourceKind | None = None
     source_ref: str = ""
-    targets: tuple[Target, ...] = ()
+    destinations: tuple[Destination, ...] = ()
     schedule: str = ""
     enabled: bool = True
     enabled_origin: Origin = Origin.USER
     playlist_title: str = ""
     create_revision: int = 0
     mod_revision: int = 0
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """The destinations that are targets (a built-in server, no user)."""
+        return tuple(t for t in (d.target for d in self.destinations) if t is not None)
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """The servers written to, each once, in order."""
+        return tuple(dict.fromkeys(d.server for d in self.destinations))
 
 
 class FixAction(enum.Enum):

@@ -205,6 +205,21 @@ class BuiltinServer(FailedPrecondition):
     reason = ErrorReason.BUILTIN_SERVER
 
 
+class ServerInUse(FailedPrecondition):
+    """Commands still write to the server: deleting it would leave them writing nowhere."""
+
+    reason = ErrorReason.SERVER_IN_USE
+
+    def __init__(self, name: str, commands: Sequence[str]) -> None:
+        super().__init__(
+            f"server {name!r} is a destination of "
+            + ", ".join(repr(c) for c in commands)
+            + "; remove it from their destinations first (UpdateCommand)"
+        )
+        self.name = name
+        self.commands = tuple(commands)
+
+
 class BuiltinCommand(FailedPrecondition):
     """The built-in command cannot be changed this way."""
 

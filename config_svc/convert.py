@@ -6,6 +6,7 @@ from cmdarr.config.v1 import config_pb2 as pb
 
 from common.config.registry import Registry, ValueType
 from common.domain import (
+    Destination,
     Origin,
 )
 from common.wire.override_pb import ACTIONS_BACK, key_parts, override_to_pb
@@ -69,6 +70,7 @@ def command_from_pb(message: pb.Command) -> CommandInput:
         source_kind=SOURCES_BACK.get(message.source.kind),
         source_ref=message.source.ref,
         targets=tuple(TARGETS_BACK.get(t) for t in message.targets),
+        destinations=tuple(Destination(d.server, d.user) for d in message.destinations),
         schedule=message.schedule,
         enabled=message.enabled,
         playlist_title=message.playlist_title,

@@ -8,8 +8,10 @@ from dataclasses import dataclass, replace
 
 from common.domain import (
     BUILDER_NAME,
+    BUILTIN_SERVERS,
     Command,
     CommandKind,
+    Destination,
     FixAction,
     Notification,
     Origin,
@@ -53,6 +55,7 @@ class CommandInput:
     source_kind: SourceKind | None = None
     source_ref: str = ""
     targets: tuple[Target | None, ...] = ()
+    destinations: tuple[Destination, ...] = ()
     schedule: str = ""
     enabled: bool = True
     playlist_title: str = ""
@@ -68,8 +71,15 @@ class WriteResult:
     commands: Mapping[str, Command]
 
 
-UPDATABLE_FIELDS = {"source", "targets", "schedule", "enabled", "playlist_title"}
+UPDATABLE_FIELDS = {"source", "targets", "destinations", "schedule", "enabled", "playlist_title"}
+WHERE_FIELDS = {"targets", "destinations"}  # two names of one list: where a command writes
 BUILDER_FIELDS = {"schedule", "enabled"}
+
+
+def _check_servers(destinations: Sequence[Destination], draft: Draft) -> None:
+    """Every destination's server exists in the transaction's state."""
+    known = {*BUILTIN_SERVERS, *draft.servers}
+    check(validation.unknown_servers(destinations, known, "command"))
 
 
 class ConfigCore:
@@ -250,7 +260,7 @@ class ConfigCore:
             *validation.check_name(command.name, "command.name"),
             *validation.check_kind(command.kind, "command.kind"),
             *validation.check_source(command.source_kind, command.source_ref, "command.source"),
-            *validation.check_targets(command.targets, "command.targets"),
+            *validation.check_destinations(command.targets, command.destinations, "command"),
             *validation.check_schedule(command.schedule, "command.schedule"),
             *validation.check_title(command.playlist_title, "command.playlist_title"),
         ]
@@ -260,7 +270,7 @@ class ConfigCore:
             kind=CommandKind.PLAYLIST_SYNC,
             source_kind=command.source_kind,
             source_ref=command.source_ref.strip(),
-            targets=tuple(t for t in command.targets if t is not None),
+            destinations=validation.normalized(command.targets, command.destinations),
             schedule=command.schedule,
             enabled=command.enabled,
             enabled_origin=Origin.USER,
@@ -270,6 +280,7 @@ class ConfigCore:
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
             if created.name in draft.commands:
                 raise CommandAlreadyExists(created.name)
+            _check_servers(command.destinations, draft)
             draft.commands[created.name] = created
             if accept_fixes:
                 self._accept_fixes(draft)
@@ -331,8 +342,10 @@ class ConfigCore:
             problems += validation.check_source(
                 command.source_kind, command.source_ref, "command.source"
             )
-        if "targets" in fields:
-            problems += validation.check_targets(command.targets, "command.targets")
+        if fields & WHERE_FIELDS:
+            problems += validation.check_destinations(
+                command.targets, command.destinations, "command"
+            )
         if "schedule" in fields:
             problems += validation.check_schedule(command.schedule, "command.schedule")
         if "playlist_title" in fields:
@@ -360,9 +373,11 @@ class ConfigCore:
                 updated = replace(
                     updated, source_kind=command.source_kind, source_ref=command.source_ref.strip()
                 )
-            if "targets" in fields:
+            if fields & WHERE_FIELDS:
+                _check_servers(command.destinations, draft)
                 updated = replace(
-                    updated, targets=tuple(t for t in command.targets if t is not None)
+                    updated,
+                    destinations=validation.normalized(command.targets, command.destinations),
                 )
             if "schedule" in fields:
                 updated = replace(updated, schedule=command.schedule)

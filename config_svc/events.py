@@ -7,7 +7,15 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from common.domain import Command, CommandKind, Origin, SourceKind, Target
+from common.domain import (
+    Command,
+    CommandKind,
+    Destination,
+    Origin,
+    SourceKind,
+    Target,
+    destinations_of,
+)
 from common.matching.override_json import (
     key_to_dict,
     override_from_dict,
@@ -89,7 +97,7 @@ def command_to_dict(command: Command) -> dict[str, Any]:
         "kind": command.kind.value,
         "source_kind": command.source_kind.value if command.source_kind else None,
         "source_ref": command.source_ref,
-        "targets": [t.value for t in command.targets],
+        "destinations": [[d.server, d.user] for d in command.destinations],
         "schedule": command.schedule,
         "enabled": command.enabled,
         "enabled_origin": command.enabled_origin.value,
@@ -99,13 +107,21 @@ def command_to_dict(command: Command) -> dict[str, Any]:
     }
 
 
+def _destinations(data: dict[str, Any]) -> tuple[Destination, ...]:
+    """A command's destinations; a change-log entry written before destinations existed
+    has its targets, each of which is the built-in server of its name."""
+    if "destinations" in data:
+        return tuple(Destination(server, user) for server, user in data["destinations"])
+    return destinations_of(Target(t) for t in data["targets"])
+
+
 def command_from_dict(data: dict[str, Any]) -> Command:
     return Command(
         name=data["name"],
         kind=CommandKind(data["kind"]),
         source_kind=SourceKind(data["source_kind"]) if data["source_kind"] else None,
         source_ref=data["source_ref"],
-        targets=tuple(Target(t) for t in data["targets"]),
+        destinations=_destinations(data),
         schedule=data["schedule"],
         enabled=bool(data["enabled"]),
         enabled_origin=Origin(data["enabled_origin"]),

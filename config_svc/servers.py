@@ -19,6 +19,7 @@ from common.errors import (
     InvalidArgument,
     RevisionMismatch,
     ServerAlreadyExists,
+    ServerInUse,
     ServerNotFound,
     check,
 )
@@ -123,6 +124,9 @@ class ServerUseCases:
             if current is None:
                 raise ServerNotFound(name)
             _compare(current, expected_mod_revision)
+            users = sorted(c.name for c in draft.commands.values() if name in c.servers)
+            if users:
+                raise ServerInUse(name, users)
             del draft.servers[name]
 
         return (await self._core.commit(mutate)).revision

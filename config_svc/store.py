@@ -55,7 +55,7 @@ async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
     }
     commands = {
         row.name: command_from_dict(
-            dict(row._mapping) | {"targets": [t for t in row.targets.split(",") if t]}
+            dict(row._mapping) | {"destinations": json.loads(row.destinations)}
         )
         for row in await session.execute(select(tables.commands))
     }
@@ -101,7 +101,7 @@ async def persist(
         await session.execute(delete(tables.commands).where(tables.commands.c.name == name))
         if command is not None:
             row = command_to_dict(command)
-            row["targets"] = ",".join(row["targets"])
+            row["destinations"] = json.dumps(row["destinations"])
             await session.execute(insert(tables.commands).values(**row))
     for (target, source), override in (overrides or {}).items():
         ident = override_ident(target, source)

@@ -32,7 +32,8 @@ commands = Table(
     Column("kind", String(32), nullable=False),
     Column("source_kind", String(32), nullable=True),
     Column("source_ref", Text, nullable=False),
-    Column("targets", String(64), nullable=False),
+    # JSON pairs [server, user] (config_svc/events.py command_to_dict): where it writes.
+    Column("destinations", Text, nullable=False),
     Column("schedule", String(128), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("enabled_origin", String(16), nullable=False),

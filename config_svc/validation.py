@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 from croniter import croniter
 
-from common.domain import CommandKind, SourceKind, Target
+from common.domain import CommandKind, Destination, SourceKind, Target, destinations_of
 from common.errors import FieldViolation
+from config_svc.server_spec import check_name as check_server_name
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -18,6 +19,7 @@ _SPOTIFY = re.compile(
 )
 MAX_REF_CHARS = 2048
 MAX_TITLE_CHARS = 200
+MAX_USER_CHARS = 128
 
 
 def check_name(name: str, field: str) -> list[FieldViolation]:
@@ -49,18 +51,68 @@ def check_schedule(schedule: str, field: str) -> list[FieldViolation]:
     return []
 
 
-def check_targets(targets: Sequence[Target | None], field: str) -> list[FieldViolation]:
-    if not targets:
-        return [FieldViolation(field, "at least one target is required")]
+def check_destinations(
+    targets: Sequence[Target | None], destinations: Sequence[Destination], field: str
+) -> list[FieldViolation]:
+    """The syntax of where a command writes (``field`` is "command" or "spec"): targets and
+    destinations together, at least one, each once. That each server exists is checked
+    against the stored servers (``unknown_servers``)."""
+    if not targets and not destinations:
+        return [
+            FieldViolation(f"{field}.targets", "at least one target or destination is required")
+        ]
     problems = [
-        FieldViolation(f"{field}[{i}]", "unknown target; use TARGET_PLEX or TARGET_JELLYFIN")
+        FieldViolation(
+            f"{field}.targets[{i}]", "unknown target; use TARGET_PLEX or TARGET_JELLYFIN"
+        )
         for i, target in enumerate(targets)
         if target is None
     ]
+    for i, destination in enumerate(destinations):
+        at = f"{field}.destinations[{i}]"
+        problems += check_server_name(destination.server, f"{at}.server")
+        user = destination.user
+        if len(user) > MAX_USER_CHARS:
+            problems.append(FieldViolation(f"{at}.user", f"is longer than {MAX_USER_CHARS}"))
+        elif any(ord(ch) < 32 or ch == "\x7f" for ch in user):
+            problems.append(FieldViolation(f"{at}.user", "contains control characters"))
     known = [t for t in targets if t is not None]
     if len(set(known)) != len(known):
-        problems.append(FieldViolation(field, "a target is listed more than once"))
+        problems.append(FieldViolation(f"{field}.targets", "a target is listed more than once"))
+        return problems
+    # Users are matched case-insensitively when a sync runs: "Alice" and "alice" are one.
+    every = [_folded(d) for d in (*destinations_of(known), *destinations)]
+    for twice in sorted({d for d in every if every.count(d) > 1}):
+        text = f"{twice} is listed more than once (a target counts as its server)"
+        problems.append(FieldViolation(f"{field}.destinations", text))
     return problems
+
+
+def _folded(destination: Destination) -> Destination:
+    return Destination(destination.server, destination.user.strip().casefold())
+
+
+def normalized(
+    targets: Sequence[Target | None], destinations: Sequence[Destination]
+) -> tuple[Destination, ...]:
+    """Valid destinations as stored: targets first, as their servers, then destinations,
+    users trimmed, in the order given."""
+    every = [*destinations_of(t for t in targets if t is not None), *destinations]
+    return tuple(dict.fromkeys(Destination(d.server, d.user.strip()) for d in every))
+
+
+def unknown_servers(
+    destinations: Sequence[Destination], servers: Collection[str], field: str
+) -> list[FieldViolation]:
+    """A destination on a server that does not exist, named by its place in the list."""
+    return [
+        FieldViolation(
+            f"{field}.destinations[{i}].server",
+            f"no server named {d.server!r}; add it with CreateServer (cmdarr server add)",
+        )
+        for i, d in enumerate(destinations)
+        if d.server not in servers
+    ]
 
 
 def check_source(kind: SourceKind | None, ref: str, field: str) -> list[FieldViolation]:

@@ -14,7 +14,13 @@ from cmdarr.config.v1 import config_pb2_grpc
 from common.config.registry import Registry
 from common.config.values import SettingValues
 from common.domain import Command, CommandKind, Target
-from common.errors import CommandNotFound, FieldViolation, InvalidArgument, ServerNotFound
+from common.errors import (
+    CommandNotFound,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    ServerNotFound,
+)
 from common.matching.overrides import MatchOverride
 from common.wire import protoconv
 from common.wire.channels import DEFAULT_TIMEOUT
@@ -22,6 +28,7 @@ from common.wire.override_pb import override_from_pb
 from common.wire.rich_errors import field_violations
 from sync_svc.runs import Spec
 from sync_svc.server_checks import ServerAccess
+from sync_svc.spec import NOT_YET
 
 KINDS = {cpb.SERVER_KIND_PLEX: Target.PLEX, cpb.SERVER_KIND_JELLYFIN: Target.JELLYFIN}
 
@@ -122,6 +129,13 @@ class ConfigClient:
 
 
 def spec_of(command: Command) -> Spec:
+    """The spec of a stored command; FailedPrecondition for a destination this sync_svc
+    cannot write to yet (never a run that silently skips it)."""
+    beyond = [str(d) for d in command.destinations if d.target is None]
+    if beyond:
+        raise FailedPrecondition(
+            f"command {command.name!r} writes to {', '.join(beyond)}: {NOT_YET}"
+        )
     return Spec(
         playlist_title=command.playlist_title or command.name,
         targets=command.targets,

@@ -6,7 +6,7 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from common.domain import Target
+from common.domain import Destination, Target
 from common.errors import FieldViolation, check
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
@@ -22,6 +22,7 @@ from sync_svc.runs import (
     Track,
     Via,
 )
+from sync_svc.spec import NOT_YET
 
 STATES = {
     RunState.QUEUED: pb.SYNC_STATE_QUEUED,
@@ -75,6 +76,12 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
             )
         else:
             targets.append(protoconv.TARGETS_BACK[value])
+    for i, where in enumerate(message.destinations):
+        target = Destination(where.server, where.user).target
+        if target is None:
+            problems.append(FieldViolation(f"spec.destinations[{i}]", NOT_YET))
+        else:
+            targets.append(target)
     source_kind = (
         protoconv.SOURCES_BACK.get(message.source.kind) if message.HasField("source") else None
     )

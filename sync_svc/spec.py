@@ -10,6 +10,11 @@ MAX_TEXT = 1024
 MAX_TITLE = 200
 # Enough violations to fix a request by; a 20,000-track mistake need not list them all.
 MAX_VIOLATIONS = 50
+# What this sync_svc can write to: the built-in servers, as their tokens' own accounts.
+NOT_YET = (
+    "this sync_svc writes only to the built-in servers plex and jellyfin as their tokens' "
+    "own accounts; other servers and users are not synced yet"
+)
 
 
 def check_spec(spec: Spec, field: str) -> None:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from cli import render, unmatched_export
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
-from cli.errors import EXIT_FAILED, EXIT_OK
+from cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 SOURCE_KINDS = {
     "file": cpb.SOURCE_KIND_FILE,
@@ -61,8 +61,13 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     create.add_argument("--source-kind", required=True, choices=list(SOURCE_KINDS))
     create.add_argument("--source", required=True, metavar="REF", help="path, URL, MBID, user")
     create.add_argument(
-        "--target", required=True, action="append", choices=list(TARGETS), dest="targets"
-    )
+        "--target", action="append", choices=list(TARGETS), dest="targets", default=[],
+        help="the built-in server plex or jellyfin, as its token's account (repeatable)",
+    )  # fmt: skip
+    create.add_argument(
+        "--to", action="append", default=[], dest="destinations", metavar="SERVER[:USER]",
+        help="a server, and optionally a user on it, e.g. plex:alice or cabin (repeatable)",
+    )  # fmt: skip
     create.add_argument("--schedule", default="", metavar="CRON", help="five-field cron")
     create.add_argument("--title", default="", help="the playlist's title (default: NAME)")
     answer = create.add_mutually_exclusive_group()
@@ -75,12 +80,23 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     create.set_defaults(handler=create_command, answer=None)
 
 
+def destination_of(text: str) -> tpb.Destination:
+    """SERVER or SERVER:USER (a server name has no ':'; a user name may)."""
+    server, _, user = text.partition(":")
+    if not server.strip():
+        raise UsageError(f"--to {text!r}: name a server, e.g. plex or plex:alice")
+    return tpb.Destination(server=server.strip(), user=user.strip())
+
+
 def command_of(args: argparse.Namespace) -> cpb.Command:
+    if not args.targets and not args.destinations:
+        raise UsageError("say where to write the playlist: --to SERVER[:USER] or --target")
     return cpb.Command(
         name=args.name,
         kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
         source=cpb.PlaylistSource(kind=SOURCE_KINDS[args.source_kind], ref=args.source),
         targets=[TARGETS[t] for t in args.targets],
+        destinations=[destination_of(d) for d in args.destinations],
         schedule=args.schedule,
         # proto3's default is false: a new command is enabled unless said otherwise.
         enabled=True,
@@ -115,8 +131,8 @@ async def create_command(ctx: Context, args: argparse.Namespace) -> int:
         ctx.io.json({**as_dict(created), "fixes_accepted": accept})
         return EXIT_OK
     out = ctx.io.out
-    targets = ", ".join(render.target_label(t) for t in created.command.targets)
-    render.line(out, f"Created sync command {created.command.name} -> {targets}", "green")
+    where = ", ".join(render.destination(d) for d in created.command.destinations)
+    render.line(out, f"Created sync command {created.command.name} -> {where}", "green")
     shown = list(preview.warnings) if fixable else []
     fresh = [w for w in created.warnings if w not in shown]
     if fresh or not fixable:

@@ -3,6 +3,8 @@ warnings and their fixes, notifications. Used by every service that speaks them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
@@ -11,6 +13,7 @@ from common.domain import (
     CacheState,
     Command,
     CommandKind,
+    Destination,
     Fix,
     FixAction,
     Notification,
@@ -94,11 +97,26 @@ def cache_state_from_pb(value: int) -> CacheState:
 SEVERITIES_BACK = {v: k for k, v in SEVERITIES.items()}
 
 
+def destination_to_pb(destination: Destination) -> tpb.Destination:
+    return tpb.Destination(server=destination.server, user=destination.user)
+
+
+def stored_destinations(
+    targets: Iterable[tpb.Target.ValueType], destinations: Iterable[tpb.Destination]
+) -> tuple[Destination, ...]:
+    """Where a stored command or spec writes: its destinations, and its targets (all a
+    service older than destinations sends), each once."""
+    found = [Destination.of(TARGETS_BACK[t]) for t in targets if t in TARGETS_BACK]
+    found += [Destination(d.server, d.user) for d in destinations]
+    return tuple(dict.fromkeys(found))
+
+
 def command_to_pb(command: Command) -> pb.Command:
     message = pb.Command(
         name=command.name,
         kind=KINDS[command.kind],
         targets=[TARGETS[t] for t in command.targets],
+        destinations=[destination_to_pb(d) for d in command.destinations],
         schedule=command.schedule,
         enabled=command.enabled,
         enabled_source=ENABLED_ORIGINS[command.enabled_origin],
@@ -123,7 +141,7 @@ def command_from_pb(message: pb.Command) -> Command | None:
         kind=kind,
         source_kind=SOURCES_BACK.get(message.source.kind),
         source_ref=message.source.ref,
-        targets=tuple(TARGETS_BACK[t] for t in message.targets if t in TARGETS_BACK),
+        destinations=stored_destinations(message.targets, message.destinations),
         schedule=message.schedule,
         enabled=message.enabled,
         enabled_origin=ENABLED_ORIGINS_BACK.get(message.enabled_source, Origin.USER),

@@ -9,6 +9,7 @@ from common.domain import (
     Severity,
     SourceKind,
     Target,
+    destinations_of,
 )
 from common.warning_rules import compute_warnings, seed_message
 
@@ -21,7 +22,12 @@ SEED = (
 
 def sync(name: str, *targets: Target, enabled: bool = True) -> Command:
     return Command(
-        name, CommandKind.PLAYLIST_SYNC, SourceKind.FILE, "/p.jspf", targets, enabled=enabled
+        name,
+        CommandKind.PLAYLIST_SYNC,
+        SourceKind.FILE,
+        "/p.jspf",
+        destinations_of(targets),
+        enabled=enabled,
     )
 
 
