@@ -14,6 +14,7 @@ Runs on SQLite, and on PostgreSQL when CMDARR_TEST_POSTGRES_URL is set.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
 from common.database.engine import Database
-from common.domain import CommandKind, Origin, SourceKind, Target
+from common.domain import CommandKind, Destination, Origin, SourceKind, Target
 from common.matching import MatchMethod
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
 from common.runtime.server import GrpcServer
@@ -113,8 +114,11 @@ def upgraded_row(table: str, row: Row) -> Row:
     if table in TARGET_COLUMNS:
         before, after = TARGET_COLUMNS[table]
         out[after] = SERVER_OF_TARGET[out.pop(before)]
-    if table == "config_commands":  # comma-separated targets: each one its server
-        out["targets"] = ",".join(SERVER_OF_TARGET[t] for t in row["targets"].split(",") if t)
+    if table == "config_commands":
+        # config 0004: the comma-separated targets become destinations, JSON [server, user]
+        # pairs in the same order, each target its server with no user.
+        targets = out.pop("targets").split(",")
+        out["destinations"] = json.dumps([[SERVER_OF_TARGET[t], ""] for t in targets if t])
     return out
 
 
@@ -325,6 +329,7 @@ async def check_config(url: str) -> None:
             True,
         )
         assert commands["daily-mix"].targets == (Target.JELLYFIN,)
+        assert weekly.destinations == (Destination("plex"), Destination("jellyfin"))
         builder = commands["library_cache_builder"]
         assert (builder.enabled, builder.enabled_origin) == (True, Origin.AUTO)
 
