@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -10,6 +10,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulators.knobs import Fault, Knobs
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def admin_json(read: Callable[[], dict[str, Any]]) -> Endpoint:
+    """A ``GET /__admin/...`` route answering ``read()`` as JSON."""
+
+    async def endpoint(_request: Request) -> Response:
+        return JSONResponse(read())
+
+    return endpoint
 
 
 def admin_routes(

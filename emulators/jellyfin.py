@@ -20,11 +20,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from emulators.admin import admin_routes
+from emulators.admin import admin_json, admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import fold, search_fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
 from emulators.jellyfin_order import audio_sort_name, order_terms, page_with_ties, sort_key
+from emulators.jellyfin_users import Forbidden, JUser, named_user
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, touched
 from emulators.middleware import EmulatorMiddleware, json_body
@@ -186,6 +187,10 @@ class JellyfinState:
         self.username = username
         self.password = password
         self.tokens = {token: self.user_id}
+        # Every user, by id; the first is the administrator the token above is for.
+        self.users: dict[str, JUser] = {
+            self.user_id: JUser(self.user_id, username, password, admin=True)
+        }
         # API keys (Dashboard > API Keys) authenticate without a user: the server sets
         # IsApiKey and leaves the user empty (Jellyfin.Server.Implementations/Security/
         # AuthorizationContext.cs), and grants the Administrator role
@@ -242,6 +247,51 @@ class JellyfinState:
         self.counter += 1
         return _hex(f"{kind}-{self.counter}-{time.time_ns()}")
 
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        *,
+        admin: bool = False,
+        libraries: Collection[str] | None = None,
+        token: str = "",
+    ) -> JUser:
+        """A user seeing ``libraries`` (titles; None: every library, ``EnableAllFolders``),
+        with ``token`` as a session of theirs when given."""
+        views = {s.title: self.view_id(s) for s in self.catalog.sections}
+        unknown = sorted(set(libraries or ()) - set(views))
+        if unknown:
+            raise ValueError(f"no library named {', '.join(unknown)}")
+        user = JUser(
+            _hex(f"user-{self.server_id}-{name}"),
+            name,
+            password,
+            admin=admin,
+            all_folders=libraries is None,
+            folders=frozenset(views[t] for t in libraries or ()),
+        )
+        self.users[user.user_id] = user
+        if token:
+            self.tokens[token] = user.user_id
+        return user
+
+    def user_named(self, name: str) -> JUser | None:
+        return next((u for u in self.users.values() if u.name == name), None)
+
+    def sections_for(self, user_id: str) -> list[Section]:
+        """The libraries ``user_id`` may see; every one for no user (an API key alone)."""
+        user = self.users.get(user_id)
+        if not user_id:
+            return list(self.catalog.sections)
+        if user is None:
+            return []
+        return [s for s in self.catalog.sections if user.sees(self.view_id(s))]
+
+    def outside(self, user_id: str, item_ids: Collection[str]) -> list[str]:
+        """The items among ``item_ids`` in libraries ``user_id`` cannot see."""
+        visible = {id(s) for s in self.sections_for(user_id)}
+        return [i for i in item_ids if i in self.index and id(self.index[i][0]) not in visible]
+
 
 class Query:
     """Jellyfin query parameters are case-insensitive: look them up folded."""
@@ -277,8 +327,21 @@ class JellyfinApp:
         return self.state.tokens.get(token_of(request.scope, self.knobs.legacy_auth), "")
 
     def user_or_caller(self, request: Request, value: str) -> str:
-        """``RequestHelpers.GetUserId``: the given user id, else the token's user."""
+        """The given user id, else the token's user, unchecked (as ``GetPlaylistItems``
+        reads ``userId ?? User.GetUserId()``)."""
         return value or self.caller(request)
+
+    def caller_is_admin(self, request: Request) -> bool:
+        """An API key carries the Administrator role (CustomAuthenticationHandler); a user
+        token their own policy's."""
+        caller = self.caller(request)
+        user = self.state.users.get(caller)
+        return not caller or (user is not None and user.admin)
+
+    def named(self, request: Request, value: str) -> str:
+        """``RequestHelpers.GetUserId``: the named user, else the token's; 403 (Forbidden)
+        when a user who is not an administrator names someone else."""
+        return named_user(self.caller(request), value, self.caller_is_admin(request))
 
     # -- dtos ----------------------------------------------------------------------------
 
@@ -394,15 +457,8 @@ class JellyfinApp:
             dto["ChildCount"] = len(playlist.entries)
         return dto
 
-    def user_dto(self) -> dict[str, Any]:
-        return {
-            "Name": self.state.username,
-            "ServerId": self.state.server_id,
-            "Id": self.state.user_id,
-            "HasPassword": True,
-            "Policy": {"IsAdministrator": True, "EnableAllFolders": True},
-            "Configuration": {},
-        }
+    def user_dto(self, user_id: str = "") -> dict[str, Any]:
+        return self.state.users[user_id or self.state.user_id].dto(self.state.server_id)
 
     # -- system and users ----------------------------------------------------------------
 
@@ -429,14 +485,15 @@ class JellyfinApp:
     async def authenticate(self, request: Request) -> Response:
         # ASP.NET binds JSON bodies case-insensitively: "username" works as well as "Username".
         data = {str(k).lower(): v for k, v in (await request.json()).items()}
-        if data.get("username") != self.state.username or data.get("pw") != self.state.password:
+        user = self.state.user_named(str(data.get("username", "")))
+        if user is None or data.get("pw") != user.password:
             return Response("Error processing request.", 401)
         token = self.state.new_id("token")
-        self.state.tokens[token] = self.state.user_id
+        self.state.tokens[token] = user.user_id
         return JSONResponse(
             {
-                "User": self.user_dto(),
-                "SessionInfo": {"UserId": self.state.user_id},
+                "User": self.user_dto(user.user_id),
+                "SessionInfo": {"UserId": user.user_id},
                 "AccessToken": token,
                 "ServerId": self.state.server_id,
             }
@@ -446,18 +503,21 @@ class JellyfinApp:
         # UserController.GetCurrentUser: BadRequest when the token has no user (an API key).
         if not self.caller(request):
             return Response(status_code=400)
-        return JSONResponse(self.user_dto())
+        return JSONResponse(self.user_dto(self.caller(request)))
 
     async def users(self, _request: Request) -> Response:
-        return JSONResponse([self.user_dto()])
+        """``GET /Users``: every user, to any authenticated caller, ordered by name
+        (UserController.cs ``GetUsers``, ``Get``)."""
+        users = sorted(self.state.users.values(), key=lambda u: u.name)
+        return JSONResponse([u.dto(self.state.server_id) for u in users])
 
     async def public_users(self, _request: Request) -> Response:
         return JSONResponse([])
 
     async def user(self, request: Request) -> Response:
-        if request.path_params["uid"] != self.state.user_id:
-            return Response("Not Found", 404)
-        return JSONResponse(self.user_dto())
+        if request.path_params["uid"] not in self.state.users:
+            return Response("User not found", 404)
+        return JSONResponse(self.user_dto(request.path_params["uid"]))
 
     async def user_views(self, request: Request) -> Response:
         """``/UserViews`` came with 10.9.0 (jellyfin/jellyfin v10.9.0,
@@ -467,7 +527,20 @@ class JellyfinApp:
             return Response("Not Found", 404)
         return await self.views(request)
 
-    async def views(self, _request: Request) -> Response:
+    async def views(self, request: Request) -> Response:
+        """A user's libraries (UserViewsController ``GetUserViews``): the named user's (an
+        administrator or API key may name anyone, others get 403) or the token's; those
+        the user may see (UserViewManager ``GetUserViews``). An API key naming nobody has
+        no user: ``GetUserById`` of an empty id answers 400."""
+        named = request.path_params.get("uid") or Query(request).get("userId")
+        user = self.named(request, named)
+        if not user:
+            return PlainTextResponse(NO_USER_BODY, 400)
+        items = [self.view_dto(s) for s in self.state.sections_for(user)]
+        return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
+
+    async def media_folders(self, _request: Request) -> Response:
+        """``GET /Library/MediaFolders`` (elevated): every library, whoever asks."""
         items = [self.view_dto(s) for s in self.state.catalog.sections]
         return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
 
@@ -489,6 +562,10 @@ class JellyfinApp:
         start = query.int("StartIndex", 0) or 0
         limit = self.knobs.cap(query.int("Limit"))
         ids = query.list("Ids")
+        user = self.named(request, request.path_params.get("uid") or query.get("userId"))
+        refused = self._not_permitted(request, user, parent)
+        if refused is not None:
+            return refused
         if ids:
             found: list[dict[str, Any]] = []
             for item_id in ids:
@@ -503,13 +580,12 @@ class JellyfinApp:
         if types == {"playlist"}:
             # The user's view: what Playlist.IsVisible lets them see (an API key without a
             # userId sees every playlist).
-            user = self.user_or_caller(request, query.get("userId"))
             playlists = [p for p in self.state.playlists.values() if not user or p.visible_to(user)]
             dtos = [self.playlist_dto(p, fields) for p in playlists]
         elif types and "audio" not in types:
             dtos = []
         else:
-            tracks, keys = self._tracks(parent, query)
+            tracks, keys = self._tracks(self._sections(parent, user), parent, query)
             total = len(tracks)
             stop = total if limit is None else start + limit
             page = page_with_ties(tracks, keys, start, stop, self.state.next_draw())
@@ -523,14 +599,30 @@ class JellyfinApp:
             {"Items": page_dtos, "TotalRecordCount": len(dtos), "StartIndex": start}
         )
 
-    def _sections(self, parent: str) -> list[Section]:
-        sections = self.state.catalog.sections
-        return [s for s in sections if self.state.view_id(s) == parent] if parent else sections
+    def _sections(self, parent: str, user: str) -> list[Section]:
+        """The libraries a query covers: the parent's, else the user's (LibraryManager
+        ``AddUserToQuery`` restricts a query with no parent to the user's views; with a
+        parent, the parent restricts it instead). No user (an API key alone): every one."""
+        if parent:
+            return [s for s in self.state.catalog.sections if self.state.view_id(s) == parent]
+        return self.state.sections_for(user)
 
-    def _tracks(self, parent: str, query: Query) -> Ordered:
-        """The tracks a listing matches, in the server's order, with their sort keys (equal
-        keys are ties, which ``page_with_ties`` orders anew for each request)."""
-        sections = self._sections(parent)
+    def _not_permitted(self, request: Request, user: str, parent: str) -> Response | None:
+        """ItemsController ``GetItems``: a parent library the user may not see is refused
+        with 401 to a user's token; "api keys can always access all folders"."""
+        if not parent or not user or not self.caller(request):
+            return None
+        hidden = [s for s in self.state.catalog.sections if self.state.view_id(s) == parent]
+        if not hidden or any(s is hidden[0] for s in self.state.sections_for(user)):
+            return None
+        name = self.state.users[user].name if user in self.state.users else user
+        text = f"{name} is not permitted to access Library {hidden[0].title}."
+        return PlainTextResponse(text, 401)
+
+    def _tracks(self, sections: list[Section], parent: str, query: Query) -> Ordered:
+        """The tracks a listing of ``sections`` matches, in the server's order, with their
+        sort keys (equal keys are ties, which ``page_with_ties`` orders anew for each
+        request)."""
         if parent and not sections:
             seed = self.state.catalog.seed
             album = [
@@ -550,6 +642,7 @@ class JellyfinApp:
         # served from the cache below.
         self._resolve_artists(named)
         cache_key = (
+            ",".join(str(s.number) for s in sections),
             parent,
             term,
             "|".join(named),
@@ -632,7 +725,8 @@ class JellyfinApp:
         query = Query(request)
         self._fields(query)
         parent = query.get("ParentId")
-        sections = self._sections(parent)
+        sections = self._sections(parent, self.named(request, query.get("userId")))
+
         term = search_fold(query.get("searchTerm"))
         names: dict[str, str] = {}
         for section in sections:
@@ -688,6 +782,11 @@ class JellyfinApp:
             if item_id in self.state.index and item_id not in present:
                 playlist.entries.append((item_id, item_id))
                 present.add(item_id)
+        # The server keeps library access out of nothing here (AddToPlaylistInternal checks
+        # parental ratings and tags only, BaseItem.IsVisible), so an item of a library the
+        # owner cannot see is stored; it is counted for tests to assert none was sent.
+        for _ in self.state.outside(playlist.user_id, set(ids)):
+            self.knobs.side_effect("items_outside_user_libraries")
 
     def _checked(
         self, request: Request, user: str, *, write: bool
@@ -708,12 +807,23 @@ class JellyfinApp:
         body = await request.json() if await request.body() else {}
         name = body.get("Name") or query.get("Name")
         ids: list[Any] = body["Ids"] if body.get("Ids") is not None else query.list("Ids")
-        user = self.user_or_caller(request, body.get("UserId") or query.get("UserId"))
+        # The owner is the user named (an administrator or API key may name anyone: 403 to
+        # others), else the token's (RequestHelpers.GetUserId).
+        user = self.named(request, query.get("UserId") or str(body.get("UserId") or ""))
         if not user:  # CreatePlaylist: GetUserById(empty) for an API key without UserId
             return PlainTextResponse(NO_USER_BODY, 400)
         if not name:
             raise BadRequest("Name is required")
-        playlist = JPlaylist(self.state.new_id("playlist"), name, user, bool(body.get("IsPublic")))
+        # A JSON body without IsPublic makes a public playlist: CreatePlaylistDto.IsPublic
+        # defaults to true (10.9 to 10.11); the obsolete query-only form (no body) makes a
+        # private one (PlaylistManager.CreatePlaylist: OpenAccess = request.Public ?? false).
+        public = bool(body.get("IsPublic", True)) if body else False
+        shares = [
+            (str(s.get("UserId", "")), bool(s.get("CanEdit")))
+            for s in body.get("Users") or []
+            if isinstance(s, dict)
+        ]
+        playlist = JPlaylist(self.state.new_id("playlist"), name, user, public, shares=shares)
         self._append(playlist, [str(i) for i in ids])
         self.state.playlists[playlist.playlist_id] = playlist
         return JSONResponse({"Id": playlist.playlist_id})
@@ -760,7 +870,7 @@ class JellyfinApp:
     async def update_item(self, request: Request) -> Response:
         """ItemUpdateController.UpdateItem (``POST /Items/{id}``, elevated: an API key or an
         administrator): the item's metadata from a full BaseItemDto; ``Name`` renames."""
-        if self.caller(request) and not self.user_dto()["Policy"]["IsAdministrator"]:
+        if not self.caller_is_admin(request):
             return Response(status_code=403)
         playlist = self.state.playlists.get(request.path_params["item"])
         if playlist is None:
@@ -797,7 +907,7 @@ class JellyfinApp:
         """AddItemToPlaylist: ``userId`` from the query, else the token's user, so an API
         key works when the user is named."""
         query = Query(request)
-        user = self.user_or_caller(request, query.get("userId"))
+        user = self.named(request, query.get("userId"))
         playlist, refused = self._checked(request, user, write=True)
         if playlist is None:
             return refused or Response(status_code=404)
@@ -863,7 +973,43 @@ class JellyfinApp:
         self.state.reindex()
         return {"added": added, "touched": touched_ids, "deleted": deleted, "now": now}
 
+    def playlists_by_user(self) -> dict[str, Any]:
+        """Every playlist with its owner, shares and items, and the items of libraries the
+        owner cannot see (``GET /__admin/playlists``)."""
+        out = []
+        for p in self.state.playlists.values():
+            owner = self.state.users.get(p.user_id)
+            items = [item for _, item in p.entries]
+            out.append(
+                {
+                    "id": p.playlist_id,
+                    "title": p.name,
+                    "owner": p.user_id,
+                    "owner_name": owner.name if owner else p.user_id,
+                    "public": p.public,
+                    "shares": [{"UserId": u, "CanEdit": e} for u, e in p.shares],
+                    "items": items,
+                    "outside_owner_libraries": self.state.outside(p.user_id, items),
+                }
+            )
+        return {"playlists": out}
+
+    def users_by_id(self) -> dict[str, Any]:
+        """Every user and the libraries they may see (``GET /__admin/users``)."""
+        return {
+            "users": [
+                {
+                    "id": u.user_id,
+                    "name": u.name,
+                    "admin": u.admin,
+                    "libraries": [s.title for s in self.state.sections_for(u.user_id)],
+                }
+                for u in self.state.users.values()
+            ]
+        }
+
     def ids(self) -> dict[str, Any]:
+
         return {
             "sections": {
                 self.state.view_id(s): {
@@ -926,7 +1072,9 @@ def build_jellyfin(
         Route("/Users/{uid}", app.user),
         Route("/Users/{uid}/Views", app.views),
         Route("/UserViews", app.user_views),
-        Route("/Library/MediaFolders", app.views),
+        Route("/Library/MediaFolders", app.media_folders),
+        Route("/__admin/playlists", admin_json(app.playlists_by_user), methods=["GET"]),
+        Route("/__admin/users", admin_json(app.users_by_id), methods=["GET"]),
         Route("/Items", app.items),
         Route("/Artists", app.artists),
         Route("/Users/{uid}/Items", app.items),
@@ -951,9 +1099,16 @@ def build_jellyfin(
     async def server_fault(_request: Request, exc: Exception) -> Response:
         return JSONResponse({"title": "Internal Server Error", "detail": str(exc)}, 500)
 
+    async def forbidden(_request: Request, _exc: Exception) -> Response:
+        return Response(status_code=403)
+
     starlette = Starlette(
         routes=routes,
-        exception_handlers={BadRequest: bad_request, ServerFault: server_fault},
+        exception_handlers={
+            BadRequest: bad_request,
+            ServerFault: server_fault,
+            Forbidden: forbidden,
+        },
     )
     wrapped = EmulatorMiddleware(
         CaseInsensitivePaths(starlette),

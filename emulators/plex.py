@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope, Send
 
-from emulators.admin import admin_routes
+from emulators.admin import admin_json, admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import first, fold, path_ids, query_terms, search_fold
 from emulators.knobs import Knobs
@@ -59,6 +59,26 @@ async def too_long(send: Send) -> None:
     await respond(send, 414, TOO_LONG_PAGE, "text/html")
 
 
+# The owner's plex.tv account id: the account whose token is the server's admin token.
+OWNER_ACCOUNT_ID = "1"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whom a token acts for. The owner sees every section; a user given the server through
+    plex.tv sees the sections shared with them (python-plexapi 4.16.1, plexapi/myplex.py
+    ``Section.shared``; Tautulli v2.17.2, plexpy/plextv.py ``get_full_users_list``), or
+    all of them when all libraries are shared (``MyPlexServerShare.allLibraries``)."""
+
+    account_id: str
+    name: str
+    sections: frozenset[int] | None = None  # section numbers; None: every one
+    owner: bool = False
+
+    def sees(self, section: Section) -> bool:
+        return self.sections is None or section.number in self.sections
+
+
 @dataclass
 class Playlist:
     rating_key: str
@@ -71,16 +91,31 @@ class Playlist:
     # playlistItemID; PUT of a uri on a smart one replaces its rules; DELETE items "only
     # works with dumb playlists"). The emulator serves its items and refuses item writes.
     smart: bool = False
+    # Playlists belong to a user: each token sees and writes its own account's only, the
+    # owner's token included (Maintainerr issue 1058; python-plexapi plexapi/playlist.py
+    # ``Playlist.copyToUser`` writes as the user through ``PlexServer.switchUser``).
+    owner: str = OWNER_ACCOUNT_ID
 
 
 class PlexState:
     """Everything one emulated server holds; mutated only by its own requests and admin."""
 
-    def __init__(self, catalog: Catalog, token: str, name: str = "cmdarr-emulated-plex") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        token: str,
+        name: str = "cmdarr-emulated-plex",
+        machine_id: str = "",
+        owner_name: str = "owner",
+    ) -> None:
         self.catalog = catalog
         self.token = token
         self.name = name
-        self.machine_id = hashlib.sha1(f"plex-{catalog.seed}".encode()).hexdigest()
+        self.machine_id = machine_id or hashlib.sha1(f"plex-{catalog.seed}".encode()).hexdigest()
+        self.owner = Viewer(OWNER_ACCOUNT_ID, owner_name, None, owner=True)
+        # Every token the server takes, and whom it acts for: the admin token is the owner's;
+        # plex.tv hands each user given the server a token of their own (``grant``).
+        self.viewers: dict[str, Viewer] = {token: self.owner}
         self.playlists: dict[str, Playlist] = {}
         self.next_playlist = 30_000_000
         self.next_entry = 1
@@ -94,8 +129,20 @@ class PlexState:
         self.index = {rating_key(t): (s, t) for s in self.catalog.sections for t in s.tracks}
         self.fragments.retain(t for _, t in self.index.values())
 
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.catalog.sections if str(s.number) == key), None)
+    def section(self, key: str, viewer: Viewer | None = None) -> Section | None:
+        """The section ``key``; None when there is none or ``viewer`` may not see it."""
+        found = next((s for s in self.catalog.sections if str(s.number) == key), None)
+        return found if found is not None and (viewer is None or viewer.sees(found)) else None
+
+    def sections_for(self, viewer: Viewer) -> list[Section]:
+        return [s for s in self.catalog.sections if viewer.sees(s)]
+
+    def grant(self, token: str, viewer: Viewer) -> None:
+        """Accept ``token`` as ``viewer``: a user's token for this server, from plex.tv."""
+        self.viewers[token] = viewer
+
+    def account(self, account_id: str) -> Viewer | None:
+        return next((v for v in self.viewers.values() if v.account_id == account_id), None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +180,10 @@ class PlexApp:
     def __init__(self, state: PlexState, knobs: Knobs) -> None:
         self.state = state
         self.knobs = knobs
+
+    def viewer(self, request: Request) -> Viewer:
+        """Whom the request's token acts for (the middleware let only known tokens in)."""
+        return self.state.viewers.get(_token(request.scope), self.state.owner)
 
     # -- listing -------------------------------------------------------------------------
 
@@ -225,7 +276,10 @@ class PlexApp:
         return fill(FILTER_CATALOGUE)
 
     async def section_all(self, request: Request) -> Response:
-        section = self.state.section(request.path_params["key"])
+        # A section not shared with the token's user is treated as absent: the listing of
+        # sections leaves it out (python-plexapi issues 155 and 174); the status a real
+        # server answers for its key is unverified (docs/TARGETS.md, Users and households).
+        section = self.state.section(request.path_params["key"], self.viewer(request))
         if section is None:
             return PlainTextResponse("Not Found", 404)
         return self._listing(
@@ -240,10 +294,10 @@ class PlexApp:
         )
 
     async def library_all(self, request: Request) -> Response:
-        return self._listing(request, list(self.state.catalog.sections))
+        return self._listing(request, self.state.sections_for(self.viewer(request)))
 
     async def section_collections(self, request: Request) -> Response:
-        section = self.state.section(request.path_params["key"])
+        section = self.state.section(request.path_params["key"], self.viewer(request))
         if section is None:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
@@ -251,7 +305,7 @@ class PlexApp:
         return container({"totalSize": 0, "offset": 0}, meta, as_json=_wants_json(request))
 
     async def section_search(self, request: Request) -> Response:
-        section = self.state.section(request.path_params["key"])
+        section = self.state.section(request.path_params["key"], self.viewer(request))
         if section is None:
             return PlainTextResponse("Not Found", 404)
         terms = query_terms(request.url.query)
@@ -269,7 +323,7 @@ class PlexApp:
         section_id = first(terms, "sectionId")
         limit = int(first(terms, "limit", "10") or 10)
         found: list[Node] = []
-        for section in self.state.catalog.sections:
+        for section in self.state.sections_for(self.viewer(request)):
             if section_id and str(section.number) != section_id:
                 continue
             for track in section.tracks:
@@ -295,24 +349,26 @@ class PlexApp:
     # -- metadata ------------------------------------------------------------------------
 
     async def metadata(self, request: Request) -> Response:
+        viewer = self.viewer(request)
         nodes: list[Node] = []
         for key in path_ids(request.path_params["keys"]):
             found = self.state.index.get(key)
             if found is not None:
-                nodes.append(track_node(*found, guids=True))
+                if viewer.sees(found[0]):
+                    nodes.append(track_node(*found, guids=True))
                 continue
-            node = self._group_node(key)
+            node = self._group_node(key, viewer)
             if node is not None:
                 nodes.append(node)
         if not nodes:
             return PlainTextResponse("Not Found", 404)
         return container({}, nodes, as_json=_wants_json(request))
 
-    def _group_node(self, key: str) -> Node | None:
+    def _group_node(self, key: str, viewer: Viewer) -> Node | None:
         if not key.isdigit():
             return None
         number = int(key)
-        for section in self.state.catalog.sections:
+        for section in self.state.sections_for(viewer):
             for track in section.tracks:
                 if number == ALBUM_BASE + track.album_seq:
                     leaves = sum(1 for t in section.tracks if t.album_seq == track.album_seq)
@@ -328,7 +384,7 @@ class PlexApp:
         number = int(key)
         nodes: list[Node] = []
         albums: set[int] = set()
-        for section in self.state.catalog.sections:
+        for section in self.state.sections_for(self.viewer(request)):
             for track in section.tracks:
                 if number == ALBUM_BASE + track.album_seq:
                     nodes.append(track_node(section, track, guids=False))
@@ -369,6 +425,11 @@ class PlexApp:
         return container(attrs, [], as_json=_wants_json(request))
 
     async def library_root(self, request: Request) -> Response:
+        """``GET /library``: the owner's alone (python-plexapi 4.16.1, plexapi/server.py
+        ``PlexServer.library``: "Only the owner has access to /library", caught as
+        BadRequest, i.e. neither 401 nor 404; 403 is this emulator's choice)."""
+        if not self.viewer(request).owner:
+            return PlainTextResponse("Forbidden", 403)
         nodes = [
             Node("Directory", {"key": "sections", "title": "Library Sections"}),
             Node("Directory", {"key": "recentlyAdded", "title": "Recently Added Content"}),
@@ -377,7 +438,9 @@ class PlexApp:
         return container({"title1": "Plex Library"}, nodes, as_json=_wants_json(request))
 
     async def sections(self, request: Request) -> Response:
-        nodes = [section_node(s) for s in self.state.catalog.sections]
+        """The sections the token's user may see: all for the owner, the shared ones for a
+        user (python-plexapi issue 155: a shared user's ``/library/sections`` works)."""
+        nodes = [section_node(s) for s in self.state.sections_for(self.viewer(request))]
         return container({"title1": "Plex Library"}, nodes, as_json=_wants_json(request))
 
     # -- playlists -----------------------------------------------------------------------
@@ -410,14 +473,22 @@ class PlexApp:
             raise BadRequest("uri does not name this server's library")
         return path_ids(uri[len(prefix) :])
 
-    def _append(self, playlist: Playlist, keys: list[str]) -> int:
+    def _append(self, playlist: Playlist, keys: list[str], viewer: Viewer) -> int:
+        """Add ``keys`` the way ``viewer`` sees the library: an item of a section not shared
+        with them is not added, like an unknown key (what a real server does is unverified:
+        the client never asks), and is counted as the side effect
+        ``items_outside_user_libraries`` so that tests can assert none was sent."""
         added = 0
         present = {k for _, k in playlist.entries}
         for key in keys:
             if self.knobs.plex_drops_repeats and key in present:
                 continue
             present.add(key)
-            if key in self.state.index:
+            found = self.state.index.get(key)
+            if found is not None and not viewer.sees(found[0]):
+                self.knobs.side_effect("items_outside_user_libraries")
+                continue
+            if found is not None:
                 playlist.entries.append((self.state.next_entry, key))
                 self.state.next_entry += 1
                 added += 1
@@ -425,15 +496,20 @@ class PlexApp:
         return added
 
     def _playlist(self, request: Request) -> Playlist | None:
-        return self.state.playlists.get(request.path_params["pid"])
+        """The playlist named in the path, when it is the token's user's own."""
+        found = self.state.playlists.get(request.path_params["pid"])
+        return (
+            found if found is not None and found.owner == self.viewer(request).account_id else None
+        )
 
     async def list_playlists(self, request: Request) -> Response:
         terms = query_terms(request.url.query)
         kind = first(terms, "playlistType")
+        mine = self.viewer(request).account_id
         nodes = (
             []
             if kind not in ("", "audio")
-            else [self._playlist_node(p) for p in self.state.playlists.values()]
+            else [self._playlist_node(p) for p in self.state.playlists.values() if p.owner == mine]
         )
         return container({}, nodes, as_json=_wants_json(request))
 
@@ -445,9 +521,15 @@ class PlexApp:
             raise BadRequest("only audio playlists are emulated")
         keys = self._keys_from_uri(first(terms, "uri"))
         now = int(time.time())
-        playlist = Playlist(str(self.state.next_playlist), first(terms, "title"), added_at=now)
+        viewer = self.viewer(request)
+        playlist = Playlist(
+            str(self.state.next_playlist),
+            first(terms, "title"),
+            added_at=now,
+            owner=viewer.account_id,
+        )
         self.state.next_playlist += 1
-        self._append(playlist, keys)
+        self._append(playlist, keys, viewer)
         self.state.playlists[playlist.rating_key] = playlist
         return container({}, [self._playlist_node(playlist)], as_json=_wants_json(request))
 
@@ -475,8 +557,10 @@ class PlexApp:
         return Response(status_code=200)
 
     async def delete_playlist(self, request: Request) -> Response:
-        if self.state.playlists.pop(request.path_params["pid"], None) is None:
+        playlist = self._playlist(request)
+        if playlist is None:
             return PlainTextResponse("Not Found", 404)
+        del self.state.playlists[playlist.rating_key]
         return Response(status_code=200)
 
     async def playlist_items(self, request: Request) -> Response:
@@ -513,7 +597,7 @@ class PlexApp:
         if playlist.smart:
             raise BadRequest("a smart playlist's rules are not emulated")
         keys = self._keys_from_uri(first(query_terms(request.url.query), "uri"))
-        added = self._append(playlist, keys)
+        added = self._append(playlist, keys, self.viewer(request))
         attrs = {"leafCountAdded": added, "leafCountRequested": len(keys)}
         return container(attrs, [self._playlist_node(playlist)], as_json=_wants_json(request))
 
@@ -586,6 +670,22 @@ class PlexApp:
         self.state.reindex()
         return {"added": added, "touched": touched_keys, "deleted": deleted, "now": now}
 
+    def playlists_by_user(self) -> dict[str, Any]:
+        """Every playlist with its owner (``GET /__admin/playlists``): what each user has."""
+        out = []
+        for playlist in self.state.playlists.values():
+            viewer = self.state.account(playlist.owner)
+            out.append(
+                {
+                    "id": playlist.rating_key,
+                    "title": playlist.title,
+                    "owner": playlist.owner,
+                    "owner_name": viewer.name if viewer else playlist.owner,
+                    "items": [key for _, key in playlist.entries],
+                }
+            )
+        return {"playlists": out}
+
     def ids(self) -> dict[str, Any]:
         return {
             "sections": {
@@ -626,15 +726,22 @@ def _token(scope: Scope) -> str:
 
 
 def build_plex(
-    catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event
+    catalog: Catalog,
+    knobs: Knobs,
+    token: str,
+    closing: asyncio.Event,
+    *,
+    name: str = "cmdarr-emulated-plex",
+    machine_id: str = "",
 ) -> tuple[ASGIApp, PlexApp]:
-    state = PlexState(catalog, token)
+    state = PlexState(catalog, token, name=name, machine_id=machine_id)
     app = PlexApp(state, knobs)
     routes = [
         Route("/", app.root),
         Route("/identity", app.identity),
         Route("/library", app.library_root),
         Route("/library/sections", app.sections),
+        Route("/library/sections/", app.sections),  # plexapi's fallback for shared users
         Route("/library/sections/{key}/all", app.section_all),
         Route("/library/sections/{key}/collections", app.section_collections),
         Route("/library/sections/{key}/search", app.section_search),
@@ -652,6 +759,7 @@ def build_plex(
         Route("/playlists/{pid}/items", app.clear_items, methods=["DELETE"]),
         Route("/playlists/{pid}/items/{entry}", app.remove_item, methods=["DELETE"]),
         Route("/playlists/{pid}/items/{entry}/move", app.move_item, methods=["PUT"]),
+        Route("/__admin/playlists", admin_json(app.playlists_by_user), methods=["GET"]),
         *admin_routes(knobs, app.mutate, app.ids),
     ]
 
@@ -663,7 +771,7 @@ def build_plex(
         starlette,
         knobs=knobs,
         classify=_classify,
-        authorize=lambda scope, _knobs: _token(scope) == state.token,
+        authorize=lambda scope, _knobs: _token(scope) in state.viewers,
         public=lambda path: path == "/identity",
         closing=closing,
         max_url=PLEX_MAX_URL,
