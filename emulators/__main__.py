@@ -1,5 +1,9 @@
 """python -m emulators --plex-port N --jellyfin-port M --tracks 5000 --seed 1 [...]:
-serve an emulated Plex, Jellyfin or both on 127.0.0.1 until interrupted."""
+serve an emulated Plex, Jellyfin or both on 127.0.0.1 until interrupted.
+
+python -m emulators --household [--plex-servers 2] [--jellyfin-servers 1] [...]: serve a
+household instead (emulators/household.py default_household): several servers with
+distinct libraries, their users, and an emulated plex.tv, each on a free port."""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from emulators.household import default_household
 from emulators.knobs import Fault, Knobs
 from emulators.library import Catalog, generate
 from emulators.server import (
     DEFAULT_JELLYFIN_API_KEY,
     DEFAULT_JELLYFIN_TOKEN,
     DEFAULT_PLEX_TOKEN,
+    running_household,
     running_jellyfin,
     running_plex,
 )
@@ -62,9 +68,23 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default=DEFAULT_JELLYFIN_API_KEY,
         help="Jellyfin: an API key (a token with no user)",
     )
+    parser.add_argument(
+        "--household",
+        action="store_true",
+        help="serve a household: several servers, their users and an emulated plex.tv",
+    )
+    parser.add_argument("--plex-servers", type=int, default=2, help="with --household")
+    parser.add_argument("--jellyfin-servers", type=int, default=1, help="with --household")
+    parser.add_argument(
+        "--plex-tv-port", type=int, default=0, help="with --household: plex.tv's port"
+    )
     args = parser.parse_args(argv)
-    if args.plex_port is None and args.jellyfin_port is None:
-        parser.error("give --plex-port, --jellyfin-port or both")
+    if args.household and (args.plex_port is not None or args.jellyfin_port is not None):
+        parser.error("--household picks its own ports: leave out --plex-port, --jellyfin-port")
+    if not args.household and args.plex_port is None and args.jellyfin_port is None:
+        parser.error("give --plex-port, --jellyfin-port or both, or --household")
+    if args.household and not (0 <= args.plex_servers <= 8 and 0 <= args.jellyfin_servers <= 8):
+        parser.error("--plex-servers and --jellyfin-servers must be between 0 and 8")
     if not 1 <= args.tracks <= 200_000:
         parser.error("--tracks must be between 1 and 200000")
     try:
@@ -86,12 +106,36 @@ def knobs_from(args: argparse.Namespace) -> Knobs:
     )
 
 
+async def serve_household(args: argparse.Namespace, stop: asyncio.Event) -> None:
+    """One line per server, ``<kind> <url> <name>``, then ``plex.tv <url>``."""
+    spec = default_household(
+        tracks=args.tracks,
+        seed=args.seed,
+        plex_servers=args.plex_servers,
+        jellyfin_servers=args.jellyfin_servers,
+    )
+    async with running_household(
+        spec,
+        knobs=lambda _name: knobs_from(args),
+        ports={"plex.tv": args.plex_tv_port},
+        plex_token=args.plex_token,
+        jellyfin_admin_token=args.jellyfin_token,
+        api_key=args.jellyfin_api_key,
+    ) as household:
+        for kind, name, url in household.servers():
+            print(f"{kind} {url}" if kind == "plex.tv" else f"{kind} {url} {name}", flush=True)
+        await stop.wait()
+
+
 async def main(argv: Sequence[str]) -> int:
     args = parse(argv)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if args.household:
+        await serve_household(args, stop)
+        return 0
     async with contextlib.AsyncExitStack() as stack:
 
         def catalog() -> Catalog:  # one per server: each changes its own

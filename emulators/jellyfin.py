@@ -180,8 +180,10 @@ class JellyfinState:
         username: str = "emulator",
         password: str = "emulator",
         api_key: str = "",
+        name: str = "cmdarr-emulated-jellyfin",
     ) -> None:
         self.catalog = catalog
+        self.name = name
         self.server_id = _hex(f"jellyfin-{catalog.seed}")
         self.user_id = _hex(f"user-{username}")
         self.username = username
@@ -465,7 +467,7 @@ class JellyfinApp:
     def public_info(self) -> dict[str, Any]:
         return {
             "LocalAddress": "",
-            "ServerName": "cmdarr-emulated-jellyfin",
+            "ServerName": self.state.name,
             "Version": self.knobs.jellyfin_version,
             "ProductName": "Jellyfin Server",
             "OperatingSystem": "Linux",
@@ -1057,9 +1059,15 @@ def sort_name(title: str) -> str:
 
 
 def build_jellyfin(
-    catalog: Catalog, knobs: Knobs, token: str, closing: asyncio.Event, api_key: str = ""
+    catalog: Catalog,
+    knobs: Knobs,
+    token: str,
+    closing: asyncio.Event,
+    api_key: str = "",
+    *,
+    name: str = "cmdarr-emulated-jellyfin",
 ) -> tuple[ASGIApp, JellyfinApp]:
-    state = JellyfinState(catalog, token, api_key=api_key)
+    state = JellyfinState(catalog, token, api_key=api_key, name=name)
     app = JellyfinApp(state, knobs)
     routes = [
         Route("/System/Info/Public", app.info_public),

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 CLASSES = ("library_listing", "track_page", "search", "playlist_read", "playlist_write", "other")
+# The emulated plex.tv counts its requests by what they ask for (emulators/plex_tv.py).
+PLEX_TV_CLASSES = ("account", "users", "shared_servers", "switch", "resources", "other")
 FAULT_KINDS = ("status", "rate_limit", "slow", "malformed", "short_page", "revoke_token")
 
 
@@ -57,7 +59,7 @@ class Fault:
         fault = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         if fault.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {fault.kind!r}; known: {', '.join(FAULT_KINDS)}")
-        if fault.endpoint and fault.endpoint not in CLASSES:
+        if fault.endpoint and fault.endpoint not in (*CLASSES, *PLEX_TV_CLASSES):
             raise ValueError(f"unknown endpoint class {fault.endpoint!r}")
         return fault
 
@@ -86,12 +88,16 @@ class Knobs:
     # both; the default keeps repeats.
     plex_drops_repeats: bool = False
     faults: list[Fault] = field(default_factory=list)
+    classes: tuple[str, ...] = CLASSES  # the request classes counted (from zero)
     # Writes a read request made on the server (e.g. "artists_created"), by kind.
     side_effects: dict[str, int] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CLASSES, 0))
+    counts: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0  # requests being served now (latency included)
     peak_in_flight: int = 0  # the most at once since the last reset: checks concurrency caps
     rand: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def __post_init__(self) -> None:
+        self.counts = {**dict.fromkeys(self.classes, 0), **self.counts}
 
     def count(self, endpoint: str) -> None:
         self.counts[endpoint] = self.counts.get(endpoint, 0) + 1
@@ -101,7 +107,7 @@ class Knobs:
 
     def reset_counts(self) -> dict[str, int]:
         before = dict(self.counts)
-        self.counts = dict.fromkeys(CLASSES, 0)
+        self.counts = dict.fromkeys(self.classes, 0)
         self.peak_in_flight = self.in_flight
         return before
 

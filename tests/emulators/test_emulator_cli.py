@@ -82,3 +82,66 @@ async def test_cli_faults_apply_from_the_start() -> None:
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def test_the_cli_serves_a_household_one_line_per_server() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emulators",
+        "--household",
+        "--plex-servers",
+        "2",
+        "--jellyfin-servers",
+        "2",
+        "--tracks",
+        "300",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [
+            (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode().split()
+            for _ in range(5)
+        ]
+        servers = {(parts[0], parts[2]): parts[1] for parts in lines if len(parts) == 3}
+        assert sorted(servers) == [
+            ("jellyfin", "jellyfin"),
+            ("jellyfin", "jellyfin2"),
+            ("plex", "cabin"),
+            ("plex", "plex"),
+        ]
+        assert lines[-1][0] == "plex.tv"
+        urls = [*servers.values(), lines[-1][1]]
+        assert len(set(urls)) == 5
+        owner = {"X-Plex-Token": "emulated-plex-token", "Accept": "application/json"}
+        async with httpx.AsyncClient(headers=owner) as http:
+            users = await http.get(f"{lines[-1][1]}/api/users/")
+            cabin = await http.get(f"{servers[('plex', 'cabin')]}/")
+            ids = [
+                (await http.get(f"{servers[('jellyfin', name)]}/System/Info/Public")).json()["Id"]
+                for name in ("jellyfin", "jellyfin2")
+            ]
+        assert users.status_code == 200
+        assert "alice" in users.text
+        assert cabin.json()["MediaContainer"]["friendlyName"] == "cabin"
+        assert len(set(ids)) == 2
+    finally:
+        process.terminate()
+        code = await asyncio.wait_for(process.wait(), timeout=20)
+    assert code == 0
+
+
+async def test_the_household_picks_its_own_ports() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emulators",
+        "--household",
+        "--plex-port",
+        "0",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert b"--household picks its own ports" in err

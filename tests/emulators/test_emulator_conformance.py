@@ -8,10 +8,13 @@ import asyncio
 from typing import Any
 
 import pytest
+import requests
 from jellyfin_apiclient_python import JellyfinClient as ApiClient
+from plexapi.exceptions import BadRequest
 from plexapi.server import PlexServer
 
-from emulators.server import Emulator
+from emulators.household import default_household
+from emulators.server import Emulator, Household, running_household
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -134,3 +137,85 @@ async def test_jellyfin_apiclient_connects_lists_searches_and_writes_playlists(
     counts = jellyfin.knobs.counts
     assert counts["playlist_write"] == 3
     assert counts["search"] == 1
+
+
+class PlexTvSession(requests.Session):
+    """plexapi names https://plex.tv in its code: its requests go to the emulated plex.tv
+    instead, the one change made to it (the product reads plex.tv's URL from a setting)."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        text = url.decode() if isinstance(url, bytes) else url
+        if text.startswith("https://plex.tv"):
+            text = self.base + text.removeprefix("https://plex.tv")
+        verb = method.decode() if isinstance(method, bytes) else method
+        return super().request(verb, text, *args, **kwargs)
+
+
+def plexapi_household_session(home: Household) -> dict[str, Any]:
+    session = PlexTvSession(home.tv.url)
+    plex = home.plex["plex"]
+    server = PlexServer(plex.url, plex.token, session=session, timeout=10)
+    account = server.myPlexAccount()
+    users = {u.title: u for u in account.users()}
+    # A friend, as plexapi's switchUser does it: the token from shared_servers.
+    bob = server.switchUser("bob")
+    bob_tracks = bob.library.section("Music").searchTracks(maxresults=3)
+    bob.createPlaylist("Bob's mix", items=bob_tracks)
+    # A protected Home user, as switchHomeUser does it: the PIN, then the resources.
+    try:
+        account.switchHomeUser("kid")
+        refused = ""
+    except BadRequest as exc:
+        refused = str(exc)
+    kid_account = account.switchHomeUser("kid", pin="1234")
+    kid = kid_account.resource("plex").connect(timeout=10)
+    return {
+        "owner": account.title,
+        "users": sorted((t, u.home, sorted(s.name for s in u.servers)) for t, u in users.items()),
+        "bob_token": users["bob"].get_token(server.machineIdentifier),
+        "bob_sections": [s.title for s in bob.library.sections()],
+        "bob_playlists": [p.title for p in bob.playlists()],
+        "owner_playlists": [p.title for p in server.playlists()],
+        "refused": refused,
+        "kid": kid_account.title,
+        "kid_sections": [s.title for s in kid.library.sections()],
+        "kid_token": kid._token,
+    }
+
+
+async def test_plexapi_lists_switches_and_writes_as_users_through_the_emulated_plex_tv() -> None:
+    async with running_household(default_household(tracks=300)) as home:
+        result = await asyncio.to_thread(plexapi_household_session, home)
+        assert result["owner"] == "owner"
+        assert result["users"] == [
+            ("alice", True, ["cabin", "plex"]),
+            ("bob", False, ["plex"]),
+            ("kid", True, ["plex"]),
+        ]
+        assert result["bob_token"] == home.plex_token("plex", "bob")
+        assert result["bob_sections"] == ["Music"]
+        assert result["bob_playlists"] == ["Bob's mix"]
+        assert result["owner_playlists"] == []
+        assert "(403)" in result["refused"]
+        assert "1041" in result["refused"]
+        assert result["kid"] == "kid"
+        assert result["kid_sections"] == ["Music"]
+        assert result["kid_token"] == home.plex_token("plex", "kid")
+        owners = {p["owner_name"] for p in home.plex["plex"].plex.playlists_by_user()["playlists"]}
+        assert owners == {"bob"}
+        assert home.plex["plex"].knobs.side_effects == {}
+        # Every plex.tv request plexapi sent was served: two account loads (the owner's,
+        # then kid's), four user listings (one per look-up by name), two token look-ups,
+        # two switches (refused, then with the PIN) and kid's resources.
+        assert home.tv.knobs.counts == {
+            "account": 2,
+            "users": 4,
+            "shared_servers": 2,
+            "switch": 2,
+            "resources": 1,
+            "other": 0,
+        }
