@@ -219,3 +219,30 @@ async def test_plexapi_lists_switches_and_writes_as_users_through_the_emulated_p
             "resources": 1,
             "other": 0,
         }
+
+
+def jellyfin_user_session(url: str, name: str) -> dict[str, Any]:
+    client = ApiClient()
+    client.config.app("cmdarr-tests", "0.1.0", "conformance", "conformance-device")
+    client.config.data["auth.ssl"] = False
+    client.auth.connect_to_address(url)
+    client.auth.login(url, name, name)
+    api = client.jellyfin
+    return {
+        "me": api.get_user()["Name"],
+        "users": sorted(u["Name"] for u in api.get_users()),
+        "views": [v["Name"] for v in api.get_views()["Items"]],
+        "playlist": api.new_playlist("Mine", media_type="Audio", is_public=False)["Id"],
+    }
+
+
+async def test_jellyfin_apiclient_logs_in_as_a_user_and_sees_their_libraries() -> None:
+    async with running_household(default_household(tracks=300)) as home:
+        jellyfin = home.jellyfin["jellyfin"]
+        result = await asyncio.to_thread(jellyfin_user_session, jellyfin.url, "carol")
+        assert result["me"] == "carol"
+        assert result["users"] == ["carol", "dave", "emulator"]
+        assert result["views"] == ["Music"]
+        playlist = jellyfin.jellyfin.state.playlists[result["playlist"]]
+        carol = home.jellyfin_user("jellyfin", "carol")
+        assert (playlist.user_id, playlist.public) == (carol.user_id, False)
