@@ -16,8 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common.targets import JellyfinClient, TargetRejected
+from common.targets import JellyfinClient, PlexClient, TargetRejected
 from common.targets.base import TargetClient
+from common.targets.jellyfin_users import JellyfinUsers
+from common.targets.plex_tv import PlexTvClient
+from common.targets.plex_users import list_plex_recipients, plex_library_access
+from emulators.household import default_household
+from emulators.server import running_household
 from tests.support.target_clients import (
     KINDS,
     RecordingSleep,
@@ -122,7 +127,7 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
 
 def test_every_row_of_the_record_names_its_source() -> None:
     rows = record()
-    assert {row.server for row in rows} == {"Plex", "Jellyfin"}
+    assert {row.server for row in rows} == {"Plex", "Jellyfin", "plex.tv"}
     for row in rows:
         assert row.source, f"{row.server} {row.method} {row.path} names no source"
 
@@ -158,3 +163,36 @@ async def test_every_request_a_client_sends_is_in_the_record(kind: str, api_key:
         - {(m, p) for m, p in wire.sent for row in rows if row.matches(server, m, p)}
     )
     assert not unrecorded, f"{server} requests missing from docs/TARGETS.md: {unrecorded}"
+
+
+async def test_every_request_the_users_readers_send_is_in_the_record() -> None:
+    """plex.tv, and each server, as the readers of users and of what each sees use them."""
+    wires = {"Plex": Wire(), "Jellyfin": Wire(), "plex.tv": Wire()}
+
+    def client(url: str, server: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=url, event_hooks={"request": [wires[server]]})
+
+    async with running_household(default_household(tracks=300)) as home:
+        plex, jellyfin = home.plex["plex"], home.jellyfin["jellyfin"]
+        machine = plex.plex.state.machine_id
+        async with (
+            client(home.tv.url, "plex.tv") as tv_http,
+            client(plex.url, "Plex") as plex_http,
+            client(jellyfin.url, "Jellyfin") as jf_http,
+        ):
+            tv = PlexTvClient(tv_http, token=home.tv.token, settings=fast_settings())
+            recipients = await list_plex_recipients(tv, machine)
+            token = await tv.server_token(machine, recipients[-1].user_id)
+            reader = PlexClient(plex_http, token=token.reveal(), settings=fast_settings())
+            await plex_library_access(reader, recipients[-1].name)
+            users = JellyfinUsers(jf_http, token=jellyfin.api_key, settings=fast_settings())
+            await users.library_access((await users.list_users())[0])
+
+    rows = record()
+    for server, wire in wires.items():
+        assert wire.sent, f"nothing sent to {server}"
+        unrecorded = sorted(
+            {(m, p) for m, p in wire.sent}
+            - {(m, p) for m, p in wire.sent for row in rows if row.matches(server, m, p)}
+        )
+        assert not unrecorded, f"{server} requests missing from docs/TARGETS.md: {unrecorded}"
