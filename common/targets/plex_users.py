@@ -16,7 +16,7 @@ from enum import StrEnum
 from common.targets.access import LibraryAccess
 from common.targets.plex import PlexClient
 from common.targets.plex_tv import PlexTvClient
-from common.targets.plex_tv_parse import PlexAccount, PlexShare, PlexTvUser
+from common.targets.plex_tv_parse import PlexAccount, PlexShare, PlexTvUser, SharedSection
 
 
 class PlexUserKind(StrEnum):
@@ -28,15 +28,19 @@ class PlexUserKind(StrEnum):
 @dataclass(frozen=True)
 class PlexRecipient:
     """Someone a playlist can be written for on this server. ``user_id`` is the plex.tv
-    account id (stable across renames); ``section_keys`` the sections plex.tv says are
-    shared with them (None: the owner, every section). ``protected``: a Home user with a
-    PIN, which writing through the server's token never asks for."""
+    account id (stable across renames); ``sections`` the sections plex.tv says are shared
+    with them (None: the owner, every section). ``protected``: a Home user with a PIN,
+    which writing through the server's token never asks for."""
 
     user_id: str
     name: str
     kind: PlexUserKind
-    section_keys: frozenset[str] | None
+    sections: tuple[SharedSection, ...] | None
     protected: bool = False
+
+    @property
+    def section_keys(self) -> frozenset[str] | None:
+        return None if self.sections is None else frozenset(s.key for s in self.sections)
 
 
 def plex_recipients(
@@ -54,7 +58,7 @@ def plex_recipients(
                 user_id=share.account_id,
                 name=(user.title if user else "") or share.username or share.account_id,
                 kind=PlexUserKind.HOME if user and user.home else PlexUserKind.SHARED,
-                section_keys=share.shared_keys,
+                sections=tuple(s for s in share.sections if s.shared),
                 protected=bool(user and user.protected),
             )
         )

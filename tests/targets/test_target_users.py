@@ -60,6 +60,7 @@ async def test_recipients_are_the_owner_and_everyone_given_the_server(
         ("kid", PlexUserKind.HOME, frozenset({"1"}), True),
     ]
     assert [r.user_id for r in found] == ["1", "101", "102", "103"]
+    assert [s.title for s in found[2].sections or ()] == ["Music"]
     assert tv.counter.total == 3
     assert home.tv.knobs.counts == {
         "account": 1,
