@@ -538,6 +538,8 @@ class JellyfinApp:
         user = self.named(request, named)
         if not user:
             return PlainTextResponse(NO_USER_BODY, 400)
+        if user not in self.state.users:  # GetUserById ?? throw ResourceNotFoundException
+            return Response(status_code=404)
         items = [self.view_dto(s) for s in self.state.sections_for(user)]
         return JSONResponse({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
 
@@ -565,6 +567,8 @@ class JellyfinApp:
         limit = self.knobs.cap(query.int("Limit"))
         ids = query.list("Ids")
         user = self.named(request, request.path_params.get("uid") or query.get("userId"))
+        if user and user not in self.state.users:  # GetItems: ResourceNotFoundException
+            return Response(status_code=404)
         refused = self._not_permitted(request, user, parent)
         if refused is not None:
             return refused

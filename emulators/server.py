@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import uvicorn
@@ -268,6 +268,8 @@ def _plex_directory(household: Household, owner_token: str) -> PlexTvState:
     state = PlexTvState(owner)
     for name, emulator in household.plex.items():
         plex = emulator.plex.state
+        plex.owner = replace(plex.owner, name=spec.owner_title)
+        plex.grant(owner_token, plex.owner)
         sections = tuple((s.number, s.title, "artist") for s in plex.catalog.sections)
         state.servers[plex.machine_id] = Server(name, plex.machine_id, emulator.url, sections)
     for person in spec.plex_people:

@@ -90,6 +90,7 @@ async def test_views_are_the_users_and_naming_another_takes_an_administrator(
     legacy = await carol.get(f"/Users/{people['carol']}/Views")
     assert [v["Name"] for v in legacy.json()["Items"]] == ["Music"]
     assert (await api_key.get("/UserViews")).status_code == 400  # an API key has no user
+    assert (await api_key.get("/UserViews", params={"userId": "f" * 32})).status_code == 404
 
 
 async def test_items_are_those_of_the_users_libraries(
