@@ -282,9 +282,9 @@ class JellyfinState:
 
     def sections_for(self, user_id: str) -> list[Section]:
         """The libraries ``user_id`` may see; every one for no user (an API key alone)."""
-        user = self.users.get(user_id)
         if not user_id:
             return list(self.catalog.sections)
+        user = self.users.get(user_id)
         if user is None:
             return []
         return [s for s in self.catalog.sections if user.sees(self.view_id(s))]
@@ -732,7 +732,6 @@ class JellyfinApp:
         self._fields(query)
         parent = query.get("ParentId")
         sections = self._sections(parent, self.named(request, query.get("userId")))
-
         term = search_fold(query.get("searchTerm"))
         names: dict[str, str] = {}
         for section in sections:
@@ -1015,7 +1014,6 @@ class JellyfinApp:
         }
 
     def ids(self) -> dict[str, Any]:
-
         return {
             "sections": {
                 self.state.view_id(s): {
