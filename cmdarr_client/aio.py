@@ -338,6 +338,12 @@ class AsyncClient:
         request = sync_pb.TestServerRequest(name=name)
         return await self._unary("sync", self._sync().TestServer, request, safe=True)
 
+    async def list_server_users(self, server: str) -> sync_pb.ListServerUsersResponse:
+        """Who can receive playlists on ``server``: on Plex its owner, Home users and the
+        friends it is shared with; on Jellyfin its users; each with the libraries they see."""
+        request = sync_pb.ListServerUsersRequest(server=server)
+        return await self._unary("sync", self._sync().ListServerUsers, request, safe=True)
+
     # ----- the config feed --------------------------------------------------------------
 
     async def watch_config(

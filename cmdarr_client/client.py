@@ -330,6 +330,12 @@ class Client:
         request = sync_pb.TestServerRequest(name=name)
         return self._unary("sync", self._sync().TestServer, request, safe=True)
 
+    def list_server_users(self, server: str) -> sync_pb.ListServerUsersResponse:
+        """Who can receive playlists on ``server``: on Plex its owner, Home users and the
+        friends it is shared with; on Jellyfin its users; each with the libraries they see."""
+        request = sync_pb.ListServerUsersRequest(server=server)
+        return self._unary("sync", self._sync().ListServerUsers, request, safe=True)
+
     # ----- the config feed --------------------------------------------------------------
 
     def watch_config(

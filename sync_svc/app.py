@@ -34,6 +34,7 @@ from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
 from sync_svc.server_checks import ServerChecks
+from sync_svc.server_users import ServerUsers
 from sync_svc.servicer import SyncServicer
 from sync_svc.store import SyncStore
 
@@ -120,7 +121,8 @@ async def start(
         tls=tls.serving,
         interceptors=telemetry.server_interceptors(),
     )
-    servicer = SyncServicer(runner, config, ServerChecks(config.server_access))
+    users = ServerUsers(config.server_access, config.plex_tv_url, remember_secret=redactor.add)
+    servicer = SyncServicer(runner, config, ServerChecks(config.server_access), users)
     sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)
     lifecycle = Lifecycle(server, db)
     for channel in channels:

@@ -111,6 +111,9 @@ class ConfigClient:
             user_id=server.jellyfin_user_id,
         )
 
+    async def plex_tv_url(self) -> str:
+        return (await self.settings()).text("PLEX_TV_URL")
+
     async def settings(self) -> SettingValues:
         """Every setting's value, secrets left out (as they are shown: set or not)."""
         reply = await self._stub.GetSettings(cpb.GetSettingsRequest(), timeout=DEFAULT_TIMEOUT)

@@ -22,6 +22,7 @@ from sync_svc.runs import (
     Track,
     Via,
 )
+from sync_svc.server_users import ServerUser, UserKind
 from sync_svc.spec import NOT_YET
 
 STATES = {
@@ -63,6 +64,27 @@ def server_check_to_pb(found: ServerCheck) -> pb.TestServerResponse:
         version=identity.version if identity else "",
         libraries=found.libraries,
         skipped_libraries=found.skipped,
+    )
+
+
+USER_KINDS = {
+    UserKind.OWNER: pb.SERVER_USER_KIND_OWNER,
+    UserKind.HOME: pb.SERVER_USER_KIND_HOME,
+    UserKind.SHARED: pb.SERVER_USER_KIND_SHARED,
+    UserKind.ADMINISTRATOR: pb.SERVER_USER_KIND_ADMINISTRATOR,
+    UserKind.USER: pb.SERVER_USER_KIND_USER,
+}
+
+
+def server_user_to_pb(user: ServerUser) -> pb.ServerUser:
+    return pb.ServerUser(
+        id=user.user_id,
+        name=user.name,
+        kind=USER_KINDS[user.kind],
+        all_libraries=user.libraries is None,
+        libraries=user.libraries or (),
+        protected=user.protected,
+        disabled=user.disabled,
     )
 
 

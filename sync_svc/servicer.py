@@ -14,15 +14,19 @@ from sync_svc import convert
 from sync_svc.config_client import ConfigClient
 from sync_svc.runner import SyncRunner
 from sync_svc.server_checks import ServerChecks
+from sync_svc.server_users import ServerUsers
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
-    def __init__(self, runner: SyncRunner, config: ConfigClient, checks: ServerChecks) -> None:
+    def __init__(
+        self, runner: SyncRunner, config: ConfigClient, checks: ServerChecks, users: ServerUsers
+    ) -> None:
         self._runner = runner
         self._config = config
         self._checks = checks
+        self._users = users
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
@@ -72,3 +76,12 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
     ) -> pb.TestServerResponse:
         check([FieldViolation("name", "is required")] if not request.name else [])
         return convert.server_check_to_pb(await self._checks.check(request.name))
+
+    async def ListServerUsers(
+        self,
+        request: pb.ListServerUsersRequest,
+        context: Context,
+    ) -> pb.ListServerUsersResponse:
+        check([FieldViolation("server", "is required")] if not request.server else [])
+        users = await self._users.of(request.server)
+        return pb.ListServerUsersResponse(users=[convert.server_user_to_pb(u) for u in users])

@@ -30,7 +30,7 @@ KIND_LABELS = {pb.SERVER_KIND_PLEX: "Plex", pb.SERVER_KIND_JELLYFIN: "Jellyfin"}
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     server = sub.add_parser("server", parents=[common], help="the Plex and Jellyfin servers")
     verbs = server.add_subparsers(
-        dest="verb", required=True, metavar="{list,add,update,remove,test}"
+        dest="verb", required=True, metavar="{list,add,update,remove,test,users}"
     )
     listing = verbs.add_parser("list", parents=[common], help="every server, tokens withheld")
     listing.set_defaults(handler=list_servers)
@@ -79,6 +79,12 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     test.add_argument("name", metavar="NAME")
     test.set_defaults(handler=test_server)
+
+    users = verbs.add_parser(
+        "users", parents=[common], help="who can receive playlists on a server (--to SERVER:USER)"
+    )
+    users.add_argument("name", metavar="NAME")
+    users.set_defaults(handler=list_users)
 
 
 def add_token_options(parser: argparse.ArgumentParser) -> None:
@@ -248,3 +254,36 @@ async def test_server(ctx: Context, args: argparse.Namespace) -> int:
     for skipped in reply.skipped_libraries:
         render.line(ctx.io.out, f"Skipped {skipped}")
     return EXIT_OK if reply.ok else EXIT_FAILED
+
+
+USER_KINDS = {
+    sync_pb.SERVER_USER_KIND_OWNER: "owner (the token's account)",
+    sync_pb.SERVER_USER_KIND_HOME: "Plex Home",
+    sync_pb.SERVER_USER_KIND_SHARED: "shared with",
+    sync_pb.SERVER_USER_KIND_ADMINISTRATOR: "administrator",
+    sync_pb.SERVER_USER_KIND_USER: "user",
+}
+
+
+async def list_users(ctx: Context, args: argparse.Namespace) -> int:
+    async with ctx.calling("sync"):
+        reply = await ctx.client.list_server_users(args.name)
+    if ctx.json_output:
+        ctx.io.json(as_dict(reply))
+        return EXIT_OK
+    grid = render.table(
+        f"Who can receive playlists on {args.name}", ["Name", "Id", "Kind", "Libraries", "Notes"]
+    )
+    for user in reply.users:
+        notes = [n for n, on in (("PIN", user.protected), ("disabled", user.disabled)) if on]
+        grid.add_row(
+            *render.cells(
+                Text(user.name, "bold"),
+                user.id,
+                USER_KINDS.get(user.kind, "?"),
+                "all" if user.all_libraries else ", ".join(user.libraries) or "none",
+                ", ".join(notes),
+            )
+        )
+    ctx.io.out.print(grid)
+    return EXIT_OK

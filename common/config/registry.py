@@ -235,6 +235,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         3600,
         "A running sync whose replica has not renewed it for this long is marked interrupted.",
     ),
+    SettingSpec(
+        "PLEX_TV_URL",
+        ValueType.URL,
+        "https://plex.tv",
+        "plex.tv's base URL, where a Plex server's Home and shared users and their tokens "
+        "for it are listed.",
+    ),
     SettingSpec("SPOTIFY_CLIENT_ID", ValueType.STRING, "", "Spotify application client id."),
     SettingSpec(
         "SPOTIFY_CLIENT_SECRET",

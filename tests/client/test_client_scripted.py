@@ -265,6 +265,12 @@ def test_servers_travel_as_the_protos_say() -> None:
         )
         assert tested.result(timeout=10).problem == sync_pb.SERVER_PROBLEM_TLS
 
+        users = server.run(lambda: client.list_server_users("den"))
+        call = server.unary("sync", "ListServerUsers")
+        assert call.request.server == "den"
+        call.answer(sync_pb.ListServerUsersResponse(users=[sync_pb.ServerUser(name="alice")]))
+        assert [u.name for u in users.result(timeout=10).users] == ["alice"]
+
 
 def cache_update(
     state: cache_pb.CacheState.ValueType, done: int = 0
