@@ -87,6 +87,7 @@ class SourceKind(enum.Enum):
     LISTENBRAINZ_PLAYLIST = "listenbrainz_playlist"
     LISTENBRAINZ_CREATED_FOR = "listenbrainz_created_for"
     SPOTIFY_PLAYLIST = "spotify_playlist"
+    DEEZER_PLAYLIST = "deezer_playlist"
 
 
 class Origin(enum.Enum):

@@ -10,6 +10,7 @@ from croniter import croniter
 
 from common.domain import CommandKind, Destination, SourceKind, Target, destinations_of
 from common.errors import FieldViolation
+from common.source_refs import deezer_playlist_id
 from config_svc.server_spec import check_name as check_server_name
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -144,6 +145,11 @@ def check_source(kind: SourceKind | None, ref: str, field: str) -> list[FieldVio
                 "must be a Spotify playlist id, spotify:playlist:<id> or an open.spotify.com link",
             )
         ]
+    if kind is SourceKind.DEEZER_PLAYLIST:
+        try:
+            deezer_playlist_id(ref)
+        except ValueError as exc:
+            return [FieldViolation(ref_field, str(exc))]
     return []
 
 

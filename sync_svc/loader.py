@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import httpx
 
+from common.config.registry import Registry
 from common.domain import SourceKind
 from sync_svc.runs import Track
 from sync_svc.sources import SourceSettings, load_playlist
 
 SOURCE_TIMEOUT = 30.0
+DEEZER_API = Registry()["DEEZER_API_URL"]
 
 
 async def load_source(
@@ -19,6 +21,8 @@ async def load_source(
         spotify_client_id=values.get("SPOTIFY_CLIENT_ID", ""),
         spotify_client_secret=values.get("SPOTIFY_CLIENT_SECRET", ""),
         listenbrainz_token=values.get("LISTENBRAINZ_TOKEN", ""),
+        # Empty means the registry's default, as for every setting.
+        deezer_api=values.get(DEEZER_API.key) or DEEZER_API.default,
     )
     async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
         playlist = await load_playlist(kind, ref, http=http, settings=settings)

@@ -20,6 +20,7 @@ SOURCE_KINDS = {
     "listenbrainz": cpb.SOURCE_KIND_LISTENBRAINZ_PLAYLIST,
     "listenbrainz-created-for": cpb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR,
     "spotify": cpb.SOURCE_KIND_SPOTIFY_PLAYLIST,
+    "deezer": cpb.SOURCE_KIND_DEEZER_PLAYLIST,
 }
 TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 ENDED = {pb.SYNC_STATE_SUCCEEDED, pb.SYNC_STATE_FAILED, pb.SYNC_STATE_INTERRUPTED}
@@ -59,7 +60,9 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     create = verbs.add_parser("create", parents=[common], help="create a playlist sync command")
     create.add_argument("name")
     create.add_argument("--source-kind", required=True, choices=list(SOURCE_KINDS))
-    create.add_argument("--source", required=True, metavar="REF", help="path, URL, MBID, user")
+    create.add_argument(
+        "--source", required=True, metavar="REF", help="path, URL, MBID, user or playlist id"
+    )
     create.add_argument(
         "--target", action="append", choices=list(TARGETS), dest="targets", default=[],
         help="the built-in server plex or jellyfin, as its token's account (repeatable)",

@@ -253,6 +253,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "LISTENBRAINZ_TOKEN", ValueType.STRING, "", "ListenBrainz user token.", secret=True
     ),
+    SettingSpec(
+        "DEEZER_API_URL",
+        ValueType.URL,
+        "https://api.deezer.com",
+        "Base URL of Deezer's public API, read for Deezer playlists; empty means the default. "
+        "Settable so that an emulator can stand in for Deezer.",
+    ),
 )
 
 

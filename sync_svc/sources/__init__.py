@@ -1,4 +1,5 @@
-"""Where playlists come from: files, URLs, ListenBrainz and Spotify, read into one shape."""
+"""Where playlists come from: files, URLs, ListenBrainz, Spotify and Deezer, read into one
+shape."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import logging
 import httpx
 
 from common.domain import SourceKind
+from sync_svc.sources.deezer import load_deezer_playlist
 from sync_svc.sources.files import load_file
 from sync_svc.sources.listenbrainz import load_created_for, load_listenbrainz_playlist
 from sync_svc.sources.playlist import SourcePlaylist, SourceSettings
@@ -38,6 +39,8 @@ async def load_playlist(
         playlist = await load_created_for(ref, http=http, settings=settings)
     elif kind is SourceKind.SPOTIFY_PLAYLIST:
         playlist = await load_spotify_playlist(ref, http=http, settings=settings)
+    elif kind is SourceKind.DEEZER_PLAYLIST:
+        playlist = await load_deezer_playlist(ref, http=http, settings=settings)
     else:  # pragma: no cover - every kind is handled above
         raise invalid(f"source kind {kind.value} is not supported", "source.kind")
     log.info("read %s: %d tracks", playlist.origin, len(playlist.tracks))

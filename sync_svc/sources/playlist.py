@@ -38,6 +38,11 @@ class SourceSettings:
     listenbrainz_api: str = "https://api.listenbrainz.org"
     spotify_api: str = "https://api.spotify.com"
     spotify_accounts: str = "https://accounts.spotify.com"
+    deezer_api: str = "https://api.deezer.com"
+    # Waits before each retry of a Deezer request refused for its quota (error 4) or as busy
+    # (700): three retries, 7 s in all, longer than the 5-second window the quota is
+    # reported to count.
+    deezer_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
     max_bytes: int = 20 * 2**20
     max_tracks: int = 20_000
 
@@ -49,6 +54,7 @@ class SourceSettings:
             f"spotify_client_secret={'<set>' if self.spotify_client_secret else '<unset>'}, "
             f"listenbrainz_token={'<set>' if self.listenbrainz_token else '<unset>'}, "
             f"listenbrainz_api={self.listenbrainz_api!r}, spotify_api={self.spotify_api!r}, "
-            f"spotify_accounts={self.spotify_accounts!r}, max_bytes={self.max_bytes}, "
+            f"spotify_accounts={self.spotify_accounts!r}, deezer_api={self.deezer_api!r}, "
+            f"deezer_retry_delays={self.deezer_retry_delays!r}, max_bytes={self.max_bytes}, "
             f"max_tracks={self.max_tracks})"
         )

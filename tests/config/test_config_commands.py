@@ -227,6 +227,25 @@ BAD_COMMANDS = [
         ),
         "command.source.ref",
     ),
+    (
+        "Deezer album, not a playlist",
+        sync_command(
+            source=pb.PlaylistSource(
+                kind=pb.SOURCE_KIND_DEEZER_PLAYLIST, ref="https://www.deezer.com/album/302127"
+            )
+        ),
+        "command.source.ref",
+    ),
+    (
+        "Deezer short link",
+        sync_command(
+            source=pb.PlaylistSource(
+                kind=pb.SOURCE_KIND_DEEZER_PLAYLIST,
+                ref="https://deezer.page.link/WSqyMRBenWbw6GJ19",
+            )
+        ),
+        "command.source.ref",
+    ),
     ("10 MB title", sync_command(playlist_title="t" * 10_000_000), "command.playlist_title"),
     ("builder kind", sync_command(kind=pb.COMMAND_KIND_LIBRARY_CACHE_BUILDER), "command.kind"),
 ]
@@ -284,6 +303,8 @@ async def test_bad_updates_are_refused(config: Stub, mask: list[str], field: str
         ),
         (pb.SOURCE_KIND_SPOTIFY_PLAYLIST, "spotify:playlist:37i9dQZF1DXcBWIGoYBM5M"),
         (pb.SOURCE_KIND_SPOTIFY_PLAYLIST, "37i9dQZF1DXcBWIGoYBM5M"),
+        (pb.SOURCE_KIND_DEEZER_PLAYLIST, "https://www.deezer.com/fr/playlist/908622995?utm=x"),
+        (pb.SOURCE_KIND_DEEZER_PLAYLIST, "908622995"),
     ],
 )
 async def test_source_links_are_accepted(

@@ -1,5 +1,6 @@
-"""Local fakes shaped like the real ListenBrainz and Spotify Web APIs, plus a plain file
-server, in one Starlette app on 127.0.0.1. They count requests and remember headers."""
+"""Local fakes shaped like the real ListenBrainz and Spotify Web APIs, the Deezer emulator
+(``emulators/deezer.py``, where its behaviours are cited), plus a plain file server, in
+one Starlette app on 127.0.0.1. They count requests and remember headers."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from emulators.deezer import DeezerState, build_deezer
 from emulators.server import serve
 from sync_svc.sources import SourceSettings
 
@@ -48,6 +50,11 @@ class State:
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     # path -> status (or "malformed", "hang") to answer instead of the real thing
     faults: dict[str, int | str] = field(default_factory=dict)
+    # Deezer: the emulator's state (its own counts and faults), stopping with the fakes.
+    deezer: DeezerState = field(default_factory=DeezerState)
+
+    def __post_init__(self) -> None:
+        self.deezer.closing = self.closing
 
     def settings(self, **overrides: Any) -> SourceSettings:
         values: dict[str, Any] = {
@@ -56,6 +63,9 @@ class State:
             "listenbrainz_api": self.base_url,
             "spotify_api": self.base_url,
             "spotify_accounts": self.base_url,
+            "deezer_api": self.base_url,
+            # The retries are counted, not waited for.
+            "deezer_retry_delays": (0.0, 0.0, 0.0),
         }
         values.update(overrides)
         return SourceSettings(**values)
@@ -188,6 +198,7 @@ def build_app(state: State) -> Starlette:
             Route("/v1/playlists/{id}/tracks", spotify_tracks),
             Route("/files/{name}", files),
             Route("/moved/{name}", moved),
+            Mount("/", app=build_deezer(state.deezer)),
         ]
     )
 

@@ -29,6 +29,7 @@ REQUIRED = {
     "SPOTIFY_CLIENT_ID",
     "SPOTIFY_CLIENT_SECRET",
     "LISTENBRAINZ_TOKEN",
+    "DEEZER_API_URL",
 }
 
 registry = Registry()
@@ -48,6 +49,7 @@ def test_every_required_setting_is_registered_with_a_description() -> None:
         ("IMMEDIATE_CACHE_BUILD", "true"),
         ("CACHE_BUILD_TIMEOUT_MINUTES", "180"),
         ("LIBRARY_CACHE_REFRESH_HOURS", "24"),
+        ("DEEZER_API_URL", "https://api.deezer.com"),
     ],
 )
 def test_defaults_from_the_issue(key: str, default: str) -> None:
@@ -74,6 +76,7 @@ def test_secrets_are_flagged() -> None:
         ("PLEX_URL", "http://plex.local:32400/", "http://plex.local:32400"),
         ("PLEX_URL", "", ""),
         ("PLEX_LIBRARY_NAMES", "Music , Hi-Res", "Music,Hi-Res"),
+        ("DEEZER_API_URL", "http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
         (
             "JELLYFIN_USER_ID",
             "0123456789abcdef0123456789abcdef",
@@ -98,6 +101,7 @@ def test_values_are_canonicalised(key: str, raw: str, canonical: str) -> None:
         ("PLEX_URL", "http://", "host"),
         ("PLEX_URL", "http://user:pw@plex.local", "credentials"),
         ("PLEX_URL", "http://plex.local:99999", "valid URL"),
+        ("DEEZER_API_URL", "api.deezer.com", "http"),
         ("PLEX_LIBRARY_NAMES", "Music,,Other", "non-empty"),
         ("JELLYFIN_USER_ID", "alice", "32 hex digits"),
         ("PLEX_TOKEN", "x" * (MAX_VALUE_CHARS + 1), "at most"),
