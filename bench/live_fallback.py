@@ -23,7 +23,7 @@ from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetCli
 from common.targets.counters import EndpointClass
 from emulators.library import generate
 from emulators.server import DEFAULT_JELLYFIN_TOKEN, DEFAULT_PLEX_TOKEN
-from sync_svc.matchflow import MatchSettings, match_tracks
+from sync_svc.matchflow import MatchSettings, ServerRef, match_tracks
 from sync_svc.runs import Track
 
 CASES = Path(__file__).parent.parent / "tests" / "data" / "matching_cases.json"
@@ -100,7 +100,7 @@ async def _cache_path(client: TargetClient, cases: list[Case]) -> list[Key | Non
 async def _live_path(client: TargetClient, cases: list[Case]) -> tuple[list[Key | None], int]:
     client.counter.reset()
     result = await match_tracks(
-        client.kind,
+        ServerRef(client.kind.value),
         [c.track for c in cases],
         cache=None,
         client=client,

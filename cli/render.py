@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC
+from typing import Protocol
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
@@ -53,6 +54,24 @@ def destination(where: tpb.Destination) -> str:
     if not where.user and where.server in BUILTIN_LABELS:
         return BUILTIN_LABELS[where.server]
     return f"{where.server}:{where.user}" if where.user else where.server
+
+
+class Addressed(Protocol):
+    """A report's part: a destination, and the target it is when it is one."""
+
+    @property
+    def target(self) -> tpb.Target.ValueType: ...
+
+    @property
+    def destination(self) -> tpb.Destination: ...
+
+
+def where(part: Addressed) -> str:
+    """Where a report's part was written: its destination (a report of a service that
+    predates destinations has only the target)."""
+    if part.destination.server:
+        return destination(part.destination)
+    return target_label(part.target)
 
 
 def word(name: str, prefix: str) -> str:
@@ -194,7 +213,7 @@ def sync_summary(console: Console, report: sync_pb.SyncReport) -> None:
     for target in report.targets:
         grid.add_row(
             *cells(
-                target_label(target.target),
+                where(target),
                 target.matched,
                 target.unmatched,
                 target.items_added,
@@ -207,9 +226,9 @@ def sync_summary(console: Console, report: sync_pb.SyncReport) -> None:
     console.print(grid)
     for target in report.targets:
         for text in target.warnings:
-            line(console, f"{target_label(target.target)}: warning: {text}", "yellow")
+            line(console, f"{where(target)}: warning: {text}", "yellow")
         if target.error:
-            line(console, f"{target_label(target.target)}: error: {target.error}", "red")
+            line(console, f"{where(target)}: error: {target.error}", "red")
     if report.error:
         line(console, f"Error: {report.error}", "red")
 
@@ -243,7 +262,7 @@ def unmatched(console: Console, report: sync_pb.SyncReport, target: int = 0) -> 
         grid.add_row(
             *cells(
                 miss.position + 1,
-                target_label(miss.target),
+                where(miss),
                 ", ".join(miss.track.artists) or "-",
                 miss.track.title,
                 method(miss.result.method),
@@ -265,7 +284,7 @@ def outcomes(console: Console, report: sync_pb.SyncReport) -> None:
         grid.add_row(
             *cells(
                 item.position + 1,
-                target_label(item.target),
+                where(item),
                 ", ".join(item.track.artists) or "-",
                 item.track.title,
                 word(sync_pb.MatchSource.Name(item.source), "MATCH_SOURCE_"),

@@ -27,6 +27,14 @@ EXTENSION_FIELDS = (
 )
 
 
+def _where(outcome: pb.TrackOutcome) -> str:
+    """SERVER or SERVER:USER ("plex" and "jellyfin" for the targets)."""
+    found = outcome.destination
+    if found.server:
+        return f"{found.server}:{found.user}" if found.user else found.server
+    return TARGET_NAMES.get(outcome.target, "")
+
+
 def misses(report: pb.SyncReport, target: int = 0) -> list[pb.TrackOutcome]:
     """The unmatched outcomes, of one target or of all, in playlist order."""
     return [
@@ -39,7 +47,7 @@ def misses(report: pb.SyncReport, target: int = 0) -> list[pb.TrackOutcome]:
 def row(outcome: pb.TrackOutcome) -> dict[str, Any]:
     track, result, best = outcome.track, outcome.result, outcome.result.best_candidate
     return {
-        "target": TARGET_NAMES.get(outcome.target, ""),
+        "target": _where(outcome),
         "position": outcome.position + 1,
         "artist": ", ".join(track.artists),
         "title": track.title,

@@ -98,21 +98,45 @@ def _unchecked(exc: grpc.aio.AioRpcError) -> Response:
 
 
 def unmatched_of(report: sync_pb.SyncReport) -> list[dict[str, Any]]:
-    """The tracks of a run no rule matched and no user decided, with the best candidate."""
-    return [
-        {
-            "target": _target_name(t.target),
-            "position": t.position,
-            "track": _json(t.track),
-            "method": cache_pb.MatchMethod.Name(t.result.method),
-            "confidence": t.result.confidence,
-            "reason": t.result.reason,
-            "best": _json(t.result.best_candidate) if t.result.HasField("best_candidate") else None,
-        }
-        for t in report.tracks
-        if t.source == sync_pb.MATCH_SOURCE_UNMATCHED
-        and t.result.method != cache_pb.MATCH_METHOD_OVERRIDE
-    ]
+    """The tracks of a run no rule matched and no user decided, with the best candidate:
+    once per server (its destinations share one matching pass), leaving out what was
+    matched but held back from a user who does not see its library."""
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for t in report.tracks:
+        server = t.destination.server or _target_name(t.target)
+        if (
+            t.source != sync_pb.MATCH_SOURCE_UNMATCHED
+            or t.result.method == cache_pb.MATCH_METHOD_OVERRIDE
+            or _held_back(t.result.reason)
+            or (server, t.position) in seen
+        ):
+            continue
+        seen.add((server, t.position))
+        found.append(
+            {
+                "target": _target_name(t.target) if t.target else _target_name_of(server),
+                "server": server,
+                "position": t.position,
+                "track": _json(t.track),
+                "method": cache_pb.MatchMethod.Name(t.result.method),
+                "confidence": t.result.confidence,
+                "reason": t.result.reason,
+                "best": _json(t.result.best_candidate)
+                if t.result.HasField("best_candidate")
+                else None,
+            }
+        )
+    return found
+
+
+def _held_back(reason: str) -> bool:
+    """Matched on the server, not written for a user who does not see its library."""
+    return reason.startswith("not in ") and reason.endswith("'s libraries")
+
+
+def _target_name_of(server: str) -> str:
+    return server if server in TARGET_NAMES.values() else "unspecified"
 
 
 def _target_name(value: tpb.Target.ValueType) -> str:

@@ -113,6 +113,7 @@ async def start(
         queued=queued,
         clock=clock,
         telemetry=telemetry,
+        remember_secret=redactor.add,
     )
     server = GrpcServer(
         address=env.address,

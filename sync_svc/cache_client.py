@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
+from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.domain import CacheState, Target
+from common.domain import BUILTIN_SERVERS, CacheState
 from common.matching import MatchMethod
 from common.wire.protoconv import TARGETS, cache_state_from_pb, match_method_from_pb
 from sync_svc.runs import Candidate, Track
@@ -49,14 +50,22 @@ def _candidate(message: pb.Candidate, present: bool) -> Candidate | None:
     )  # fmt: skip
 
 
+def _target(server: str) -> tpb.Target.ValueType:
+    """cache_svc keeps the caches of the built-in servers: any other has none to ask."""
+    target = BUILTIN_SERVERS.get(server)
+    if target is None:
+        raise CacheUnavailable(f"cache_svc keeps no library cache of server {server!r}")
+    return TARGETS[target]
+
+
 class CacheClient:
     def __init__(self, stub: cache_pb2_grpc.CacheServiceAsyncStub) -> None:
         self._stub = stub
 
-    async def status(self, target: Target) -> CacheView:
+    async def status(self, server: str) -> CacheView:
         try:
             reply = await self._stub.GetCacheStatus(
-                pb.GetCacheStatusRequest(target=TARGETS[target]), timeout=CALL_TIMEOUT
+                pb.GetCacheStatusRequest(target=_target(server)), timeout=CALL_TIMEOUT
             )
         except grpc.aio.AioRpcError as exc:
             raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
@@ -68,15 +77,15 @@ class CacheClient:
         )
 
     async def wait_while_building(
-        self, target: Target, limit_seconds: float, say: Callable[[CacheView], None]
+        self, server: str, limit_seconds: float, say: Callable[[CacheView], None]
     ) -> CacheView:
         """Follow the build's progress until it ends or ``limit_seconds`` pass."""
-        view = await self.status(target)
+        view = await self.status(server)
         if view.state is not CacheState.BUILDING:
             return view
         say(view)
         call = self._stub.WatchCacheStatus(
-            pb.WatchCacheStatusRequest(target=TARGETS[target]), timeout=max(1.0, limit_seconds)
+            pb.WatchCacheStatusRequest(target=_target(server)), timeout=max(1.0, limit_seconds)
         )
         try:
             async for message in call:
@@ -96,11 +105,11 @@ class CacheClient:
         return view
 
     async def match(
-        self, target: Target, tracks: Sequence[Track], min_confidence: float
+        self, server: str, tracks: Sequence[Track], min_confidence: float
     ) -> tuple[list[CacheMatch], CacheState]:
         """One MatchTracks call for the batch; an empty list when no generation serves."""
         request = pb.MatchTracksRequest(
-            target=TARGETS[target],
+            target=_target(server),
             min_confidence=min_confidence,
             tracks=[
                 pb.TrackQuery(

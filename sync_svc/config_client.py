@@ -16,7 +16,6 @@ from common.config.values import SettingValues
 from common.domain import Command, CommandKind, Target
 from common.errors import (
     CommandNotFound,
-    FailedPrecondition,
     FieldViolation,
     InvalidArgument,
     ServerNotFound,
@@ -28,7 +27,6 @@ from common.wire.override_pb import override_from_pb
 from common.wire.rich_errors import field_violations
 from sync_svc.runs import Spec
 from sync_svc.server_checks import ServerAccess
-from sync_svc.spec import NOT_YET
 
 KINDS = {cpb.SERVER_KIND_PLEX: Target.PLEX, cpb.SERVER_KIND_JELLYFIN: Target.JELLYFIN}
 
@@ -109,6 +107,7 @@ class ConfigClient:
             token=token,
             library_names=tuple(server.library_names),
             user_id=server.jellyfin_user_id,
+            client_enabled=server.client_enabled,
         )
 
     async def plex_tv_url(self) -> str:
@@ -132,16 +131,9 @@ class ConfigClient:
 
 
 def spec_of(command: Command) -> Spec:
-    """The spec of a stored command; FailedPrecondition for a destination this sync_svc
-    cannot write to yet (never a run that silently skips it)."""
-    beyond = [str(d) for d in command.destinations if d.target is None]
-    if beyond:
-        raise FailedPrecondition(
-            f"command {command.name!r} writes to {', '.join(beyond)}: {NOT_YET}"
-        )
     return Spec(
         playlist_title=command.playlist_title or command.name,
-        targets=command.targets,
+        destinations=command.destinations,
         source_kind=command.source_kind,
         source_ref=command.source_ref,
         command_name=command.name,

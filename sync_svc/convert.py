@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from common.domain import Destination, Target
+from common.domain import Destination
 from common.errors import FieldViolation, check
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
 from common.wire.protoconv import TARGETS
 from sync_svc.runs import (
     Candidate,
+    DestinationResult,
     Outcome,
     Report,
     RunProgress,
     RunState,
     Spec,
-    TargetResult,
     Track,
     Via,
 )
 from sync_svc.server_users import ServerUser, UserKind
-from sync_svc.spec import NOT_YET
 
 STATES = {
     RunState.QUEUED: pb.SYNC_STATE_QUEUED,
@@ -89,7 +89,7 @@ def server_user_to_pb(user: ServerUser) -> pb.ServerUser:
 
 
 def spec_from_pb(message: pb.SyncSpec) -> Spec:
-    targets: list[Target] = []
+    destinations: list[Destination] = []
     problems: list[FieldViolation] = []
     for i, value in enumerate(message.targets):
         if value not in protoconv.TARGETS_BACK:
@@ -97,13 +97,8 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
                 FieldViolation(f"spec.targets[{i}]", "must be TARGET_PLEX or TARGET_JELLYFIN")
             )
         else:
-            targets.append(protoconv.TARGETS_BACK[value])
-    for i, where in enumerate(message.destinations):
-        target = Destination(where.server, where.user).target
-        if target is None:
-            problems.append(FieldViolation(f"spec.destinations[{i}]", NOT_YET))
-        else:
-            targets.append(target)
+            destinations.append(Destination.of(protoconv.TARGETS_BACK[value]))
+    destinations += [Destination(d.server, d.user.strip()) for d in message.destinations]
     source_kind = (
         protoconv.SOURCES_BACK.get(message.source.kind) if message.HasField("source") else None
     )
@@ -112,7 +107,7 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
     check(problems)
     return Spec(
         playlist_title=message.playlist_title,
-        targets=tuple(targets),
+        destinations=tuple(destinations),
         tracks=tuple(
             Track(
                 t.title, tuple(t.artists), t.album, max(0, t.duration_ms), t.recording_mbid, t.isrc
@@ -163,16 +158,26 @@ def _outcome(o: Outcome, tracks: tuple[Track, ...]) -> pb.TrackOutcome:
     if o.best is not None:
         result.best_candidate.CopyFrom(_candidate(o.best))
     message = pb.TrackOutcome(
-        position=o.position, target=TARGETS[o.target], source=VIA[o.via], result=result
+        position=o.position,
+        target=_target_of(o.destination),
+        source=VIA[o.via],
+        result=result,
+        destination=protoconv.destination_to_pb(o.destination),
     )
     if o.position < len(tracks):
         message.track.CopyFrom(_track(tracks[o.position]))
     return message
 
 
-def _target(t: TargetResult) -> pb.TargetReport:
+def _target_of(where: Destination) -> tpb.Target.ValueType:
+    target = where.target
+    return TARGETS[target] if target is not None else tpb.TARGET_UNSPECIFIED
+
+
+def _destination(t: DestinationResult) -> pb.TargetReport:
     return pb.TargetReport(
-        target=TARGETS[t.target],
+        target=_target_of(t.destination),
+        destination=protoconv.destination_to_pb(t.destination),
         playlist_id=t.playlist_id,
         items_added=t.added,
         items_removed=t.removed,
@@ -197,7 +202,7 @@ def report_to_pb(report: Report) -> pb.SyncReport:
         run_id=report.run_id,
         command_name=report.spec.command_name,
         progress=progress_to_pb(report.progress),
-        targets=[_target(t) for t in report.targets],
+        targets=[_destination(t) for t in report.destinations],
         tracks=[_outcome(o, report.spec.tracks) for o in report.outcomes],
         started_at=_stamp(report.started_at),
         dry_run=report.dry_run,
@@ -213,7 +218,7 @@ def summary_to_pb(report: Report) -> pb.SyncSummary:
         run_id=report.run_id,
         command_name=report.spec.command_name,
         progress=progress_to_pb(report.progress),
-        matched=sum(t.matched for t in report.targets),
-        unmatched=sum(t.unmatched for t in report.targets),
+        matched=sum(t.matched for t in report.destinations),
+        unmatched=sum(t.unmatched for t in report.destinations),
         started_at=_stamp(report.started_at),
     )

@@ -109,7 +109,8 @@ def plan_playlist(
     wanted = tuple(desired) if keeps_repeats else without_repeats(desired)
     repeats = () if keeps_repeats else repeats_of(desired)
     if current is None:
-        return Plan(create=True, desired=wanted, repeats=repeats)
+        # Nothing to hold and no playlist yet: none is created (Plex refuses an empty one).
+        return Plan(create=bool(wanted), desired=wanted, repeats=repeats)
     if [e.item_id for e in current] == list(wanted):
         return Plan(desired=wanted, repeats=repeats)
     keep = _kept(current, wanted)

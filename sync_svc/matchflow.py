@@ -1,12 +1,13 @@
-"""Finding every playlist track on one target: the library cache first, in one call per
-batch; a bounded live search only where the cache cannot answer."""
+"""Finding every playlist track on one server: the library cache first, in one call per
+batch; a bounded live search only where the cache cannot answer. One pass per server,
+whatever the number of its destinations; the outcomes are the server's own account's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from common.domain import CacheState, Target
+from common.domain import BUILTIN_SERVERS, CacheState, Destination
 from common.matching import LibraryTrack, Match, MatchMethod
 from common.matching.overrides import MatchOverride, SourceKey
 from common.targets import TargetClient
@@ -15,6 +16,19 @@ from sync_svc.live_plan import live_tracks
 from sync_svc.live_search import Budget, LiveSearch
 from sync_svc.overriding import decide_live
 from sync_svc.runs import Candidate, Outcome, Track, Via
+
+
+@dataclass(frozen=True)
+class ServerRef:
+    """A server as messages name it: its name, and how people know it (the built-in
+    servers by their product's name, as the warnings always said)."""
+
+    name: str
+
+    @property
+    def label(self) -> str:
+        target = BUILTIN_SERVERS.get(self.name)
+        return target.label if target is not None else self.name
 
 
 @dataclass(frozen=True)
@@ -44,11 +58,11 @@ def _candidate(track: LibraryTrack, confidence: float) -> Candidate:
     )
 
 
-def _from_cache(position: int, target: Target, result: CacheMatch) -> Outcome:
+def _from_cache(position: int, where: Destination, result: CacheMatch) -> Outcome:
     matched = result.match is not None
     return Outcome(
         position,
-        target,
+        where,
         Via.CACHE if matched else Via.UNMATCHED,
         result.method,
         result.confidence,
@@ -59,10 +73,10 @@ def _from_cache(position: int, target: Target, result: CacheMatch) -> Outcome:
     )
 
 
-def _from_live(position: int, target: Target, match: Match) -> Outcome:
+def _from_live(position: int, where: Destination, match: Match) -> Outcome:
     return Outcome(
         position,
-        target,
+        where,
         Via.LIVE if match.matched else Via.UNMATCHED,
         match.method,
         match.confidence,
@@ -73,7 +87,7 @@ def _from_live(position: int, target: Target, match: Match) -> Outcome:
 
 
 async def match_tracks(
-    target: Target,
+    server: ServerRef,
     tracks: Sequence[Track],
     *,
     cache: CacheClient | None,
@@ -82,12 +96,12 @@ async def match_tracks(
     say: Callable[[str], None],
     overrides: Mapping[SourceKey, MatchOverride] | None = None,
 ) -> MatchResult:
-    """Outcomes for every track, in playlist order. ``overrides`` (the target's, by key)
+    """Outcomes for every track, in playlist order. ``overrides`` (the server's, by key)
     decide the tracks the cache did not answer before any live search."""
     warnings: list[str] = []
     outcomes: dict[int, Outcome] = {}
     needs_live: list[int] = list(range(len(tracks)))
-    label = target.label
+    label, where = server.label, Destination(server.name)
     if cache is not None and tracks:
         try:
 
@@ -97,7 +111,7 @@ async def match_tracks(
                     f"({view.tracks_done:,}/{view.tracks_total:,} tracks)"
                 )
 
-            view = await cache.wait_while_building(target, settings.wait_seconds, waiting)
+            view = await cache.wait_while_building(server.name, settings.wait_seconds, waiting)
             if view.state is CacheState.BUILDING:
                 warnings.append(
                     f"the {label} library cache was still building after "
@@ -105,12 +119,12 @@ async def match_tracks(
                 )
             else:
                 say(f"Matching {len(tracks):,} tracks against the {label} library cache")
-                results, state = await cache.match(target, tracks, settings.min_confidence)
+                results, state = await cache.match(server.name, tracks, settings.min_confidence)
                 if results:
                     needs_live = []
                     for position, result in enumerate(results):
                         if result.match is not None or result.authoritative:
-                            outcomes[position] = _from_cache(position, target, result)
+                            outcomes[position] = _from_cache(position, where, result)
                         else:
                             needs_live.append(position)
                     if needs_live:
@@ -129,19 +143,19 @@ async def match_tracks(
             )
 
     searches = 0
-    steered = decide_live(target, tracks, needs_live, overrides or {})
+    steered = decide_live(where, tracks, needs_live, overrides or {})
     outcomes.update(steered.decided)
     needs_live = steered.remaining
     if needs_live:
         searches = await _live(
-            target, tracks, needs_live, outcomes, client, settings, warnings, say, steered.excluded
+            server, tracks, needs_live, outcomes, client, settings, warnings, say, steered.excluded
         )
     ordered = [outcomes[i] for i in range(len(tracks))]
     return MatchResult(ordered, warnings, searches)
 
 
 async def _live(
-    target: Target,
+    server: ServerRef,
     tracks: Sequence[Track],
     positions: list[int],
     outcomes: dict[int, Outcome],
@@ -156,7 +170,8 @@ async def _live(
     a user rejected for a track (``excluded``) are left out of its hits."""
     choice = await client.music_libraries(settings.library_names)
     budget = Budget(settings.live_search_cap)
-    say(f"Searching {target.label} live for {len(positions):,} tracks")
+    say(f"Searching {server.label} live for {len(positions):,} tracks")
+    where = Destination(server.name)
     search = LiveSearch(client, settings.min_confidence, budget, excluded)
     await search.run(list(choice.chosen), live_tracks(tracks, positions))
     for position in positions:
@@ -168,10 +183,10 @@ async def _live(
                 else "no search term in the title or artist"
             )
             outcomes[position] = Outcome(
-                position, target, Via.UNMATCHED, MatchMethod.NONE, 0.0, reason
+                position, where, Via.UNMATCHED, MatchMethod.NONE, 0.0, reason
             )
         else:
-            outcomes[position] = _from_live(position, target, match)
+            outcomes[position] = _from_live(position, where, match)
     if budget.refused:
         warnings.append(
             f"live search stopped at LIVE_SEARCH_MAX_REQUESTS_PER_SYNC={budget.cap}; "

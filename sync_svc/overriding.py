@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from common.domain import Target
+from common.domain import Destination
 from common.matching import MatchMethod, Query
 from common.matching.overrides import (
     PINNED_REASON,
@@ -38,14 +38,14 @@ class LiveDecision:
 
 
 def decide_live(
-    target: Target,
+    where: Destination,
     tracks: Sequence[Track],
     positions: Sequence[int],
     overrides: Mapping[SourceKey, MatchOverride],
 ) -> LiveDecision:
     """What the overrides decide for the tracks at ``positions``. A pin on this path is
     not checked against the library (no cache answered); the write reports an id the
-    target refuses."""
+    server refuses."""
     if not overrides:
         return LiveDecision({}, list(positions), {})
     applied = apply_overrides([query_of(tracks[p]) for p in positions], overrides)
@@ -53,7 +53,7 @@ def decide_live(
     for i in applied.rejected:
         p = positions[i]
         decided[p] = Outcome(
-            p, target, Via.UNMATCHED, MatchMethod.OVERRIDE, 0.0, REJECTED_REASON, authoritative=True
+            p, where, Via.UNMATCHED, MatchMethod.OVERRIDE, 0.0, REJECTED_REASON, authoritative=True
         )
     remaining: list[int] = []
     for i in applied.remaining:
@@ -62,6 +62,6 @@ def decide_live(
             remaining.append(p)
             continue
         chosen = Candidate(pin.item_id, "", "", "", "", 0, 1.0)
-        decided[p] = Outcome(p, target, Via.LIVE, MatchMethod.OVERRIDE, 1.0, PINNED_REASON, chosen)
+        decided[p] = Outcome(p, where, Via.LIVE, MatchMethod.OVERRIDE, 1.0, PINNED_REASON, chosen)
     excluded = {positions[i]: ids for i, ids in applied.excluded.items()}
     return LiveDecision(decided, remaining, excluded)

@@ -10,25 +10,39 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from common.config.values import SettingValues
-from common.domain import SourceKind, Target
+from common.domain import BUILTIN_SERVERS, Destination, SourceKind, Target
 from common.errors import (
     ServiceError,
 )
+from common.matching import MatchMethod
 from common.matching.overrides import MatchOverride, SourceKey, by_key
 from common.notifier import VersionNotifier
 from common.runtime.telemetry import Telemetry
 from common.targets import TargetClient, TargetError
-from common.targets.connect import connect_configured
+from common.targets.access import LibraryAccess
+from common.targets.connect import Connection, client_settings, connect
+from common.targets.settings import ClientSettings
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
 from sync_svc.live_runs import LiveRuns
-from sync_svc.matchflow import MatchSettings, match_tracks
+from sync_svc.matchflow import MatchSettings, ServerRef, match_tracks
+from sync_svc.recipients import Recipients
 from sync_svc.run_queue import RunQueue
 from sync_svc.run_trace import RunTracing, current_trace_parent, outcome_attributes
-from sync_svc.runs import Report, RunProgress, RunState, Spec, TargetResult, Track, Via
+from sync_svc.runs import (
+    DestinationResult,
+    Outcome,
+    Report,
+    RunProgress,
+    RunState,
+    Spec,
+    Track,
+    Via,
+)
+from sync_svc.server_checks import ServerAccess
 from sync_svc.spec import check_spec
 from sync_svc.store import SyncStore
 from sync_svc.writer import write_playlist
@@ -57,8 +71,11 @@ class SyncRunner:
         queued: VersionNotifier,
         clock: Callable[[], float] = time.time,
         telemetry: Telemetry | None = None,
+        remember_secret: Callable[[str], None] = lambda _secret: None,
     ) -> None:
+        """``remember_secret`` hears every user token a run reads, so the logs mask it."""
         telemetry = telemetry or Telemetry()
+        self._remember_secret = remember_secret
         self._trace = RunTracing(telemetry.tracing.tracer("sync_svc"), telemetry.metrics)
         self._instrument_http = telemetry.tracing.instrument_http
         self._store = store
@@ -140,9 +157,9 @@ class SyncRunner:
             minutes = settings.integer("SYNC_RUN_TIMEOUT_MINUTES")
             async with asyncio.timeout(minutes * 60):
                 await self._execute(report, settings)
-            failed = [t for t in report.targets if t.error]
+            failed = [t for t in report.destinations if t.error]
             report.progress.state = RunState.FAILED if failed else RunState.SUCCEEDED
-            report.error = "; ".join(f"{t.target.label}: {t.error}" for t in failed)
+            report.error = "; ".join(f"{label_of(t.destination)}: {t.error}" for t in failed)
             report.progress.message = report.error or "done"
         except TimeoutError:
             report.progress.state = RunState.FAILED
@@ -185,95 +202,147 @@ class SyncRunner:
                     spec.source_kind, spec.source_ref, dict(settings.raw)
                 )
             report.spec = replace(spec, tracks=tuple(tracks))
-        report.progress.tracks_total = len(tracks) * len(spec.targets)
+        report.progress.tracks_total = len(tracks) * len(spec.servers)
         overrides = await self._config.match_overrides()
-        for target in spec.targets:
-            result = TargetResult(target)
-            report.targets.append(result)
-            if not settings.flag(target.client_enabled_key):
-                result.error = (
-                    f"the {target.label} client is disabled ({target.client_enabled_key}=false)"
-                )
-                continue
+        for server in spec.servers:
+            results = [DestinationResult(d) for d in spec.destinations if d.server == server]
+            report.destinations.extend(results)
             try:
-                connection = connect_configured(
-                    target,
-                    settings,
-                    token=settings.text(target.token_key),
-                    instrument=self._instrument_http,
-                )
-            except ValueError as exc:
-                result.error = str(exc)
+                access = await self._config.server_access(server)
+            except ServiceError as exc:
+                _fail(results, exc.message)
                 continue
+            if not access.client_enabled:
+                _fail(results, _disabled(access))
+                continue
+            limits = client_settings(settings)
+            connection = connect(
+                access.kind,
+                url=access.url,
+                token=access.token,
+                user_id=access.user_id,
+                settings=limits,
+                instrument=self._instrument_http,
+            )
+            target = BUILTIN_SERVERS.get(server)
             try:
-                with self._trace.span("sync.target", {"cmdarr.target": target.value}):
-                    await self._sync_target(
+                with self._trace.span("sync.target", {"cmdarr.target": server}):
+                    await self._sync_server(
                         report,
-                        result,
+                        ServerWork(access, connection, results, limits),
                         tracks,
-                        connection.client,
                         settings,
-                        by_key(overrides, target),
+                        by_key(overrides, target) if target is not None else {},
                     )
             except TargetError as exc:
-                result.error = str(exc)
+                _fail([r for r in results if not r.error], str(exc))
             finally:
-                result.requests = connection.client.counter.snapshot()
+                # The server's own connection matched for every destination and wrote for
+                # the one without a user: its requests are that destination's, else the
+                # first's.
+                home = next((r for r in results if not r.destination.user), results[0])
+                home.requests = _added(home.requests, connection.client.counter.snapshot())
                 await connection.close()
-                self._trace.metrics.sync_target(
-                    target.value,
-                    result.requests,
-                    tracks=len(tracks),
-                    libraries=len(settings.names(target.library_names_key)),
-                )
+                for result in results:
+                    self._trace.metrics.sync_target(
+                        server,
+                        result.requests,
+                        tracks=len(tracks),
+                        libraries=len(access.library_names),
+                    )
 
-    async def _sync_target(
+    async def _sync_server(
         self,
         report: Report,
-        result: TargetResult,
+        work: ServerWork,
         tracks: Sequence[Track],
-        client: TargetClient,
         settings: SettingValues,
         overrides: Mapping[SourceKey, MatchOverride],
     ) -> None:
-        target = result.target
+        """One matching pass for the server, then one write per destination on it."""
 
         def say(message: str) -> None:
             report.progress.message = message
             self.runs.changed()
 
+        server = ServerRef(work.access.name)
         with self._trace.span("sync.match", {"cmdarr.tracks": len(tracks)}) as span:
             matched = await match_tracks(
-                target,
+                server,
                 tracks,
                 cache=self._cache,
-                client=client,
+                client=work.connection.client,
                 settings=MatchSettings(
                     min_confidence=settings.number("MATCH_MIN_CONFIDENCE"),
                     wait_seconds=settings.integer("SYNC_CACHE_WAIT_MINUTES") * 60,
                     live_search_cap=settings.integer("LIVE_SEARCH_MAX_REQUESTS_PER_SYNC"),
-                    library_names=settings.names(target.library_names_key),
+                    library_names=work.access.library_names,
                 ),
                 say=say,
                 overrides=overrides,
             )
             span.set_attributes(outcome_attributes(matched.outcomes))
-        report.outcomes.extend(matched.outcomes)
-        result.warnings.extend(matched.warnings)
-        result.matched = sum(1 for o in matched.outcomes if o.via is not Via.UNMATCHED)
-        result.unmatched = len(matched.outcomes) - result.matched
         report.progress.tracks_done += len(tracks)
-        placed = [(o.position, o.match.item_id) for o in matched.outcomes if o.match is not None]
+        recipients = Recipients(
+            work.access,
+            work.connection,
+            plex_tv_url=settings.text("PLEX_TV_URL"),
+            settings=work.limits,
+            remember_secret=self._remember_secret,
+        )
+        for result in work.results:
+            result.warnings.extend(matched.warnings)
+            try:
+                await self._deliver(report, work, result, matched.outcomes, recipients)
+            except (TargetError, ServiceError) as exc:
+                result.error = exc.message if isinstance(exc, ServiceError) else str(exc)
+
+    async def _deliver(
+        self,
+        report: Report,
+        work: ServerWork,
+        result: DestinationResult,
+        matched: Sequence[Outcome],
+        recipients: Recipients,
+    ) -> None:
+        """Write the playlist at one destination: the server's own account, or a user's,
+        with the items of libraries the user does not see held back."""
+        where = result.destination
+        if not where.user:
+            outcomes = [replace(o, destination=where) for o in matched]
+            await self._write(report, work, result, work.connection.client, outcomes)
+            return
+        person = await recipients.find(where.user)
+        try:
+            outcomes = [for_user(o, where, person.name, person.access) for o in matched]
+            await self._write(report, work, result, person.client, outcomes)
+        finally:
+            result.requests = _added(result.requests, person.client.counter.snapshot())
+            await person.close()
+
+    async def _write(
+        self,
+        report: Report,
+        work: ServerWork,
+        result: DestinationResult,
+        client: TargetClient,
+        outcomes: list[Outcome],
+    ) -> None:
+        report.outcomes.extend(outcomes)
+        result.matched = sum(1 for o in outcomes if o.via is not Via.UNMATCHED)
+        result.unmatched = len(outcomes) - result.matched
+        placed = [(o.position, o.match.item_id) for o in outcomes if o.match is not None]
         desired = [item for _, item in placed]
-        await self._say(report, f"Writing the {target.label} playlist")
+        where = result.destination
+        await self._say(report, f"Writing the playlist at {label_of(where)}")
         key = report.spec.managed_key
         with self._trace.span("sync.write_playlist", {"cmdarr.tracks": len(desired)}) as span:
             written = await write_playlist(
                 client,
                 title=report.spec.playlist_title,
-                stored_id=await self._store.managed_id(key, target),
+                stored_id=await self._store.managed_id(key, where),
                 desired=desired,
-                bulk_removal=target is Target.JELLYFIN,
+                bulk_removal=work.access.kind is Target.JELLYFIN,
                 dry_run=report.dry_run,
             )
             span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})
@@ -281,4 +350,59 @@ class SyncRunner:
         result.added, result.removed, result.writes = written.added, written.removed, written.writes
         result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
         if written.playlist_id and not report.dry_run:
-            await self._store.remember(key, target, written.playlist_id)
+            await self._store.remember(key, where, written.playlist_id)
+        elif not desired:
+            result.warnings.append("no track matched here: no playlist was created")
+
+
+@dataclass(frozen=True)
+class ServerWork:
+    """One server of a run: how to reach it, its own connection, its destinations."""
+
+    access: ServerAccess
+    connection: Connection
+    results: list[DestinationResult]
+    limits: ClientSettings
+
+
+def label_of(where: Destination) -> str:
+    """How reports and messages name a destination: a target by its product's name."""
+    target = where.target
+    return target.label if target is not None else str(where)
+
+
+def for_user(
+    outcome: Outcome, where: Destination, user: str, access: LibraryAccess | None
+) -> Outcome:
+    """The server's outcome for ``user``: a match in a library they do not see is theirs
+    unmatched, with the match kept as the best candidate, and never written."""
+    mine = replace(outcome, destination=where)
+    match = outcome.match
+    if access is None or match is None or access.allows_title(match.library):
+        return mine
+    return replace(
+        mine,
+        via=Via.UNMATCHED,
+        method=MatchMethod.NONE,
+        reason=f"not in {user}'s libraries",
+        match=None,
+        best=match,
+        authoritative=False,
+    )
+
+
+def _fail(results: Sequence[DestinationResult], error: str) -> None:
+    for result in results:
+        result.error = error
+
+
+def _disabled(access: ServerAccess) -> str:
+    target = BUILTIN_SERVERS.get(access.name)
+    if target is not None:
+        return f"the {target.label} client is disabled ({target.client_enabled_key}=false)"
+    fix = f"cmdarr server update {access.name} --enable"
+    return f"server {access.name!r} has its client disabled ({fix})"
+
+
+def _added(counts: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
+    return {k: counts.get(k, 0) + more.get(k, 0) for k in {*counts, *more}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from common.domain import SourceKind, Target
+from common.domain import Destination, SourceKind, Target
 from common.matching import MatchMethod
 
 
@@ -42,14 +42,24 @@ class Track:
 
 @dataclass(frozen=True)
 class Spec:
-    """What one run syncs: a title, where the tracks come from, and the targets."""
+    """What one run syncs: a title, where the tracks come from, and where it writes."""
 
     playlist_title: str
-    targets: tuple[Target, ...]
+    destinations: tuple[Destination, ...]
     tracks: tuple[Track, ...] = ()
     source_kind: SourceKind | None = None
     source_ref: str = ""
     command_name: str = ""
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """The destinations that are targets (a built-in server, its token's account)."""
+        return tuple(t for t in (d.target for d in self.destinations) if t is not None)
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """The servers written to, each once, in the destinations' order."""
+        return tuple(dict.fromkeys(d.server for d in self.destinations))
 
     @property
     def managed_key(self) -> str:
@@ -72,10 +82,10 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One track on one target."""
+    """One track for one destination."""
 
     position: int
-    target: Target
+    destination: Destination
     via: Via
     method: MatchMethod
     confidence: float
@@ -86,8 +96,10 @@ class Outcome:
 
 
 @dataclass
-class TargetResult:
-    target: Target
+class DestinationResult:
+    """What a run did at one destination: its playlist, the writes, what it cost."""
+
+    destination: Destination
     playlist_id: str = ""
     added: int = 0
     removed: int = 0
@@ -117,7 +129,7 @@ class Report:
     progress: RunProgress
     started_at: float
     finished_at: float = 0.0
-    targets: list[TargetResult] = field(default_factory=list)
+    destinations: list[DestinationResult] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     error: str = ""
     trace_parent: str = ""  # the W3C traceparent of the call that queued the run

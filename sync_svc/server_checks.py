@@ -24,6 +24,7 @@ class ServerAccess:
     token: str = field(repr=False)
     library_names: tuple[str, ...] = ()
     user_id: str = ""
+    client_enabled: bool = True
 
 
 def connect_for_check(access: ServerAccess) -> Connection:

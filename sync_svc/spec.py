@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from common.domain import Destination
 from common.errors import FieldViolation, check
 from sync_svc.runs import Spec
 
@@ -10,11 +14,8 @@ MAX_TEXT = 1024
 MAX_TITLE = 200
 # Enough violations to fix a request by; a 20,000-track mistake need not list them all.
 MAX_VIOLATIONS = 50
-# What this sync_svc can write to: the built-in servers, as their tokens' own accounts.
-NOT_YET = (
-    "this sync_svc writes only to the built-in servers plex and jellyfin as their tokens' "
-    "own accounts; other servers and users are not synced yet"
-)
+MAX_USER = 128
+NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # a server name: a DNS label
 
 
 def check_spec(spec: Spec, field: str) -> None:
@@ -26,10 +27,7 @@ def check_spec(spec: Spec, field: str) -> None:
                 f"{field}.playlist_title", f"is required, at most {MAX_TITLE} characters"
             )
         )
-    if not spec.targets:
-        problems.append(FieldViolation(f"{field}.targets", "at least one target is required"))
-    elif len(set(spec.targets)) != len(spec.targets):
-        problems.append(FieldViolation(f"{field}.targets", "a target is listed more than once"))
+    problems += _destinations(spec.destinations, field)
     if not spec.tracks and spec.source_kind is None:
         problems.append(FieldViolation(f"{field}.tracks", "give tracks or a source"))
     if len(spec.tracks) > MAX_TRACKS:
@@ -44,3 +42,30 @@ def check_spec(spec: Spec, field: str) -> None:
         if len(problems) > MAX_VIOLATIONS:
             break
     check(problems)
+
+
+def _destinations(destinations: Sequence[Destination], field: str) -> list[FieldViolation]:
+    """At least one, each once (users compared without case, as they are matched)."""
+    if not destinations:
+        return [
+            FieldViolation(f"{field}.targets", "at least one target or destination is required")
+        ]
+    problems = []
+    for i, where in enumerate(destinations):
+        if not NAME.fullmatch(where.server):
+            problems.append(
+                FieldViolation(f"{field}.destinations[{i}].server", "is not a server name")
+            )
+        if len(where.user) > MAX_USER or any(ord(ch) < 32 for ch in where.user):
+            problems.append(
+                FieldViolation(
+                    f"{field}.destinations[{i}].user",
+                    f"at most {MAX_USER} characters, no control characters",
+                )
+            )
+    folded = [(d.server, d.user.casefold()) for d in destinations]
+    if len(set(folded)) != len(folded):
+        problems.append(
+            FieldViolation(f"{field}.destinations", "a destination is listed more than once")
+        )
+    return problems

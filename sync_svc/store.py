@@ -6,22 +6,22 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Delete, Select, delete, insert, select, update
 
 from common.database.engine import Database
-from common.domain import SourceKind, Target
+from common.domain import Destination, SourceKind, Target, destinations_of
 from common.matching import MatchMethod
 from sync_svc import tables
 from sync_svc.runs import (
     Candidate,
+    DestinationResult,
     Outcome,
     Report,
     RunProgress,
     RunState,
     Spec,
-    TargetResult,
     Track,
     Via,
 )
@@ -41,14 +41,31 @@ def _candidate(data: dict[str, Any] | None) -> Candidate | None:
     return Candidate(**data) if data else None
 
 
+def _destination(data: dict[str, Any]) -> Destination:
+    """A result's or outcome's destination; a report saved before destinations has the
+    target, which is the built-in server of its name."""
+    if "destination" in data:
+        return Destination(**data["destination"])
+    return Destination.of(Target(data["target"]))
+
+
+def _result(data: dict[str, Any]) -> DestinationResult:
+    fields = {k: v for k, v in data.items() if k not in ("target", "destination")}
+    return DestinationResult(destination=_destination(data), **fields)
+
+
 def report_from_json(text: str) -> Report:
     data = json.loads(text)
     spec = data["spec"]
+    if "destinations" in spec:
+        destinations = tuple(Destination(**d) for d in spec["destinations"])
+    else:
+        destinations = destinations_of(Target(t) for t in spec["targets"])
     return Report(
         run_id=data["run_id"],
         spec=Spec(
             playlist_title=spec["playlist_title"],
-            targets=tuple(Target(t) for t in spec["targets"]),
+            destinations=destinations,
             tracks=tuple(Track(**{**t, "artists": tuple(t["artists"])}) for t in spec["tracks"]),
             source_kind=SourceKind(spec["source_kind"]) if spec["source_kind"] else None,
             source_ref=spec["source_ref"],
@@ -58,12 +75,12 @@ def report_from_json(text: str) -> Report:
         progress=RunProgress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
         started_at=data["started_at"],
         finished_at=data["finished_at"],
-        targets=[TargetResult(**{**t, "target": Target(t["target"])}) for t in data["targets"]],
+        destinations=[_result(r) for r in data.get("destinations", data.get("targets", []))],
         outcomes=[
             Outcome(
                 **{
-                    **o,
-                    "target": Target(o["target"]),
+                    **{k: v for k, v in o.items() if k != "target"},
+                    "destination": _destination(o),
                     "via": Via(o["via"]),
                     "method": MatchMethod(o["method"]),
                     "match": _candidate(o["match"]),
@@ -143,26 +160,38 @@ class SyncStore:
             interrupted += 1
         return interrupted
 
-    async def managed_id(self, key: str, target: Target) -> str:
+    async def managed_id(self, key: str, where: Destination) -> str:
+        """The id of the playlist ``key`` an earlier run wrote at ``where`` ("" if none)."""
         async with self._db.sessions() as session:
             found = (
-                await session.execute(
-                    select(tables.managed.c.playlist_id).where(
-                        tables.managed.c.managed_key == key, tables.managed.c.target == target.value
-                    )
-                )
+                await session.execute(_managed(select(tables.managed.c.playlist_id), key, where))
             ).scalar()
         return str(found or "")
 
-    async def remember(self, key: str, target: Target, playlist_id: str) -> None:
+    async def remember(self, key: str, where: Destination, playlist_id: str) -> None:
         async with self._db.sessions() as session, session.begin():
-            await session.execute(
-                delete(tables.managed).where(
-                    tables.managed.c.managed_key == key, tables.managed.c.target == target.value
-                )
-            )
+            await session.execute(_managed(delete(tables.managed), key, where))
             await session.execute(
                 insert(tables.managed).values(
-                    managed_key=key, target=target.value, playlist_id=playlist_id
+                    managed_key=key,
+                    target=where.server,
+                    destination_user=_user_key(where),
+                    playlist_id=playlist_id,
                 )
             )
+
+
+def _user_key(where: Destination) -> str:
+    """Users are matched without case: "Alice" and "alice" own one playlist."""
+    return where.user.strip().casefold()
+
+
+Statement = TypeVar("Statement", Select[Any], Delete)
+
+
+def _managed(statement: Statement, key: str, where: Destination) -> Statement:
+    return statement.where(
+        tables.managed.c.managed_key == key,
+        tables.managed.c.target == where.server,
+        tables.managed.c.destination_user == _user_key(where),
+    )

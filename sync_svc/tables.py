@@ -37,10 +37,14 @@ fired_slots = Table(
     Column("run_id", String(36), nullable=False),
 )
 
+# The playlist each (managed key, destination) was written to. ``target`` holds the
+# destination's server name (a target's is its own: "plex", "jellyfin"), and
+# ``destination_user`` its user, folded to lower case ("" for the server token's account).
 managed = Table(
     "sync_managed_playlists",
     metadata,
     Column("managed_key", String(300), primary_key=True),
-    Column("target", String(16), primary_key=True),
+    Column("target", String(63), primary_key=True),
+    Column("destination_user", String(128), primary_key=True, server_default=""),
     Column("playlist_id", String(128), nullable=False),
 )

@@ -9,6 +9,7 @@ import httpx
 
 from common.config.values import SettingValues
 from common.domain import Target
+from common.targets.counters import RequestCounter
 from common.targets.jellyfin import JellyfinClient
 from common.targets.plex import PlexClient
 from common.targets.settings import ClientSettings
@@ -36,10 +37,12 @@ def connect(
     settings: ClientSettings,
     user_id: str = "",
     instrument: Instrument | None = None,
+    counter: RequestCounter | None = None,
 ) -> Connection:
     """A client for ``target`` at ``url``. The URL must be set; the token may be empty
     (the server will answer 401, reported as such). ``instrument`` sees the HTTP pool
-    first (tracing: common/runtime/tracing.py ``Tracing.instrument_http``)."""
+    first (tracing: common/runtime/tracing.py ``Tracing.instrument_http``); ``counter``
+    counts its requests (a new one when None)."""
     if not url:
         raise ValueError(f"{target.url_key} is not set")
     limits = httpx.Limits(max_connections=max(4, settings.concurrency * 2))
@@ -48,10 +51,21 @@ def connect(
         instrument(http)
     client: PlexClient | JellyfinClient
     if target is Target.PLEX:
-        client = PlexClient(http, token=token, settings=settings)
+        client = PlexClient(http, token=token, settings=settings, counter=counter)
     else:
-        client = JellyfinClient(http, token=token, user_id=user_id, settings=settings)
+        client = JellyfinClient(
+            http, token=token, user_id=user_id, settings=settings, counter=counter
+        )
     return Connection(client, http)
+
+
+def client_settings(settings: SettingValues) -> ClientSettings:
+    """The request limits the settings give every server's client."""
+    return ClientSettings(
+        requests_per_second=settings.number("TARGET_MAX_REQUESTS_PER_SECOND"),
+        concurrency=settings.integer("TARGET_MAX_CONCURRENCY"),
+        timeout_seconds=settings.number("TARGET_TIMEOUT_SECONDS"),
+    )
 
 
 def connect_configured(
@@ -66,9 +80,5 @@ def connect_configured(
         token=token,
         user_id=settings.text(user_key) if user_key else "",
         instrument=instrument,
-        settings=ClientSettings(
-            requests_per_second=settings.number("TARGET_MAX_REQUESTS_PER_SECOND"),
-            concurrency=settings.integer("TARGET_MAX_CONCURRENCY"),
-            timeout_seconds=settings.number("TARGET_TIMEOUT_SECONDS"),
-        ),
+        settings=client_settings(settings),
     )

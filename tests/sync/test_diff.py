@@ -27,6 +27,13 @@ def apply(current: list[Entry], plan: Plan) -> list[str]:
     return [e.item_id for e in current if e.entry_id not in gone] + list(plan.append)
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_nothing_to_hold_creates_no_playlist(bulk: bool) -> None:
+    plan = plan_playlist(None, [], bulk_removal=bulk)
+    assert plan == Plan()
+    assert plan.unchanged
+
+
 def test_missing_playlist_is_created_with_everything() -> None:
     plan = plan_playlist(None, ["a", "b"], bulk_removal=False)
     assert plan.create

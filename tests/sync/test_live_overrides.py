@@ -3,7 +3,7 @@ never searched, rejected items kept out of the hits."""
 
 from __future__ import annotations
 
-from common.domain import Target
+from common.domain import Destination, Target
 from common.matching import MatchMethod
 from common.matching.overrides import MatchOverride, OverrideAction, by_key, text_key
 from sync_svc.overriding import decide_live
@@ -31,7 +31,7 @@ def test_pins_and_rejections_are_decided_before_any_search() -> None:
         ],
         Target.PLEX,
     )
-    decision = decide_live(Target.PLEX, TRACKS, [0, 1, 2, 3], overrides)
+    decision = decide_live(Destination("plex"), TRACKS, [0, 1, 2, 3], overrides)
     pinned, rejected = decision.decided[0], decision.decided[1]
     assert (pinned.via, pinned.method, pinned.reason) == (
         Via.LIVE,
@@ -51,5 +51,5 @@ def test_pins_and_rejections_are_decided_before_any_search() -> None:
 
 
 def test_without_overrides_every_position_is_searched() -> None:
-    decision = decide_live(Target.PLEX, TRACKS, [1, 3], {})
+    decision = decide_live(Destination("plex"), TRACKS, [1, 3], {})
     assert (decision.decided, decision.remaining, decision.excluded) == ({}, [1, 3], {})

@@ -18,7 +18,7 @@ from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetCli
 from emulators.knobs import Fault
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
-from sync_svc.matchflow import MatchResult, MatchSettings, match_tracks
+from sync_svc.matchflow import MatchResult, MatchSettings, ServerRef, match_tracks
 from sync_svc.runs import Track, Via
 
 CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
@@ -87,7 +87,7 @@ async def cache_path_picks(client: TargetClient, tracks: list[Track]) -> list[Ke
 
 async def live(client: TargetClient, tracks: list[Track], cap: int = 1000) -> MatchResult:
     return await match_tracks(
-        client.kind,
+        ServerRef(client.kind.value),
         tracks,
         cache=None,
         client=client,

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, insert, select
 
 from common.database.engine import Database
-from common.domain import Target
+from common.domain import Destination
 from sync_svc import tables
 from sync_svc.app import MIGRATIONS, VERSION_TABLE
 from sync_svc.run_queue import LAPSED_MESSAGE, RunQueue
@@ -33,7 +33,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 def queued(run_id: str, started_at: float, command: str = "") -> Report:
     """A queued run of ``command`` (by default a command of its own)."""
     command = command or f"mix-{run_id}"
-    spec = Spec("Mix", (Target.PLEX,), tracks=(Track("Song"),), command_name=command)
+    spec = Spec("Mix", (Destination("plex"),), tracks=(Track("Song"),), command_name=command)
     return Report(run_id, spec, False, RunProgress(RunState.QUEUED, "queued"), started_at)
 
 

@@ -114,6 +114,9 @@ def upgraded_row(table: str, row: Row) -> Row:
     if table in TARGET_COLUMNS:
         before, after = TARGET_COLUMNS[table]
         out[after] = SERVER_OF_TARGET[out.pop(before)]
+    if table == "sync_managed_playlists":
+        # sync 0004: a managed playlist is a destination's; a target's has no user.
+        out["destination_user"] = ""
     if table == "config_commands":
         # config 0004: the comma-separated targets become destinations, JSON [server, user]
         # pairs in the same order, each target its server with no user.
@@ -559,17 +562,19 @@ async def check_sync(url: str) -> None:
         assert weekly is not None
         assert weekly.spec.targets == (Target.PLEX, Target.JELLYFIN)
         assert weekly.spec.managed_key == "command:weekly-jams"
-        assert [(t.target, t.playlist_id, t.matched) for t in weekly.targets] == [
-            (Target.PLEX, "54321", 2),
-            (Target.JELLYFIN, previous.JELLYFIN_PLAYLIST, 1),
+        # A report saved before destinations reads each target as its built-in server.
+        plex, jellyfin = Destination("plex"), Destination("jellyfin")
+        assert [(t.destination, t.playlist_id, t.matched) for t in weekly.destinations] == [
+            (plex, "54321", 2),
+            (jellyfin, previous.JELLYFIN_PLAYLIST, 1),
         ]
-        assert [(o.target, o.position, o.via, o.method) for o in weekly.outcomes] == [
-            (Target.PLEX, 0, Via.CACHE, MatchMethod.MBID),
-            (Target.PLEX, 1, Via.CACHE, MatchMethod.OVERRIDE),
-            (Target.PLEX, 2, Via.UNMATCHED, MatchMethod.NONE),
-            (Target.JELLYFIN, 0, Via.LIVE, MatchMethod.FUZZY),
-            (Target.JELLYFIN, 1, Via.UNMATCHED, MatchMethod.NONE),
-            (Target.JELLYFIN, 2, Via.UNMATCHED, MatchMethod.OVERRIDE),
+        assert [(o.destination, o.position, o.via, o.method) for o in weekly.outcomes] == [
+            (plex, 0, Via.CACHE, MatchMethod.MBID),
+            (plex, 1, Via.CACHE, MatchMethod.OVERRIDE),
+            (plex, 2, Via.UNMATCHED, MatchMethod.NONE),
+            (jellyfin, 0, Via.LIVE, MatchMethod.FUZZY),
+            (jellyfin, 1, Via.UNMATCHED, MatchMethod.NONE),
+            (jellyfin, 2, Via.UNMATCHED, MatchMethod.OVERRIDE),
         ]
         road_trip = await store.load(previous.ROAD_TRIP_RUN)
         assert road_trip is not None
@@ -579,7 +584,7 @@ async def check_sync(url: str) -> None:
         )
 
         assert {
-            (key, target): await store.managed_id(key, target)
+            (key, target): await store.managed_id(key, Destination.of(target))
             for key in ("command:weekly-jams", "command:daily-mix", "title:Road Trip")
             for target in Target
         } == {
