@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cli import unmatched_export
+
 TARGET_LABELS = {tpb.TARGET_PLEX: "Plex", tpb.TARGET_JELLYFIN: "Jellyfin"}
 SEVERITY_STYLES = {
     cpb.WARNING_SEVERITY_INFO: "cyan",
@@ -245,12 +247,9 @@ def method(value: cache_pb.MatchMethod.ValueType) -> str:
     return cache_pb.MatchMethod.Name(value).removeprefix("MATCH_METHOD_")
 
 
-def unmatched(console: Console, report: sync_pb.SyncReport, target: int = 0) -> None:
-    misses = [
-        t
-        for t in report.tracks
-        if t.source == sync_pb.MATCH_SOURCE_UNMATCHED and (not target or t.target == target)
-    ]
+def unmatched(console: Console, report: sync_pb.SyncReport, at: str = "") -> None:
+    """The unmatched tracks, at one destination (SERVER[:USER]) or at all."""
+    misses = unmatched_export.misses(report, at)
     if not misses:
         line(console, "Every track matched.", "green")
         return

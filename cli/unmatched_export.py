@@ -27,7 +27,7 @@ EXTENSION_FIELDS = (
 )
 
 
-def _where(outcome: pb.TrackOutcome) -> str:
+def where_of(outcome: pb.TrackOutcome) -> str:
     """SERVER or SERVER:USER ("plex" and "jellyfin" for the targets)."""
     found = outcome.destination
     if found.server:
@@ -35,19 +35,21 @@ def _where(outcome: pb.TrackOutcome) -> str:
     return TARGET_NAMES.get(outcome.target, "")
 
 
-def misses(report: pb.SyncReport, target: int = 0) -> list[pb.TrackOutcome]:
-    """The unmatched outcomes, of one target or of all, in playlist order."""
+def misses(report: pb.SyncReport, where: str = "") -> list[pb.TrackOutcome]:
+    """The unmatched outcomes at one destination (SERVER or SERVER:USER, users without
+    case) or at all, in playlist order."""
     return [
         t
         for t in report.tracks
-        if t.source == pb.MATCH_SOURCE_UNMATCHED and (not target or t.target == target)
+        if t.source == pb.MATCH_SOURCE_UNMATCHED
+        and (not where or where_of(t).casefold() == where.strip().casefold())
     ]
 
 
 def row(outcome: pb.TrackOutcome) -> dict[str, Any]:
     track, result, best = outcome.track, outcome.result, outcome.result.best_candidate
     return {
-        "target": _where(outcome),
+        "target": where_of(outcome),
         "position": outcome.position + 1,
         "artist": ", ".join(track.artists),
         "title": track.title,
@@ -66,18 +68,18 @@ def row(outcome: pb.TrackOutcome) -> dict[str, Any]:
     }
 
 
-def to_csv(report: pb.SyncReport, target: int = 0) -> str:
+def to_csv(report: pb.SyncReport, where: str = "") -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for outcome in misses(report, target):
+    for outcome in misses(report, where):
         writer.writerow(row(outcome))
     return out.getvalue()
 
 
-def to_jspf(report: pb.SyncReport, target: int = 0) -> dict[str, Any]:
+def to_jspf(report: pb.SyncReport, where: str = "") -> dict[str, Any]:
     tracks = []
-    for outcome in misses(report, target):
+    for outcome in misses(report, where):
         data, track = row(outcome), outcome.track
         entry: dict[str, Any] = {"title": track.title, "annotation": data["reason"]}
         if track.artists:

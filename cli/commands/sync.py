@@ -52,7 +52,9 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     unmatched.add_argument("run_id", metavar="RUN_ID")
     unmatched.add_argument("--format", choices=["table", "csv", "jspf"], default="table")
-    unmatched.add_argument("--target", choices=list(TARGETS))
+    only = unmatched.add_mutually_exclusive_group()
+    only.add_argument("--target", choices=list(TARGETS), help="only this target's")
+    only.add_argument("--to", metavar="SERVER[:USER]", default="", help="only this destination's")
     unmatched.set_defaults(handler=export_unmatched)
 
 
@@ -206,13 +208,13 @@ async def show_report(ctx: Context, args: argparse.Namespace) -> int:
 async def export_unmatched(ctx: Context, args: argparse.Namespace) -> int:
     """The run's unmatched tracks with their best candidates, for other tools."""
     report = await fetch_report(ctx, args.run_id)
-    target = TARGETS.get(args.target or "", tpb.TARGET_UNSPECIFIED)
+    at = args.target or args.to  # a target is its built-in server's name
     if args.format == "csv":
-        ctx.io.out.file.write(unmatched_export.to_csv(report, target))
+        ctx.io.out.file.write(unmatched_export.to_csv(report, at))
     elif args.format == "jspf" or ctx.json_output:
-        ctx.io.json(unmatched_export.to_jspf(report, target))
+        ctx.io.json(unmatched_export.to_jspf(report, at))
     else:
-        render.unmatched(ctx.io.out, report, target)
+        render.unmatched(ctx.io.out, report, at)
     return EXIT_OK
 
 

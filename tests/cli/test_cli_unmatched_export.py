@@ -36,7 +36,7 @@ def report() -> pb.SyncReport:
 
 
 def test_csv_has_a_row_per_unmatched_track_with_its_best_candidate() -> None:
-    rows = list(csv.DictReader(io.StringIO(to_csv(report(), tpb.TARGET_PLEX))))
+    rows = list(csv.DictReader(io.StringIO(to_csv(report(), "plex"))))
     assert len(rows) == 1
     (row,) = rows
     assert (row["position"], row["artist"], row["method"], row["best_item_id"]) == (
@@ -49,10 +49,27 @@ def test_csv_has_a_row_per_unmatched_track_with_its_best_candidate() -> None:
 
 
 def test_jspf_keeps_the_identity_and_puts_the_candidate_in_an_extension() -> None:
-    (track,) = to_jspf(report(), tpb.TARGET_PLEX)["playlist"]["track"]
+    (track,) = to_jspf(report(), "plex")["playlist"]["track"]
     assert track["title"] == "Song (Live)"
     assert track["creator"] == "Band, Guest"
     assert track["identifier"] == [f"https://musicbrainz.org/recording/{MBID}"]
     assert track["annotation"] == "different version (live)"
     assert track["extension"][EXTENSION]["best_item_id"] == "77"
     assert track["extension"][EXTENSION]["target"] == "plex"
+
+
+def test_a_users_misses_are_picked_by_their_destination_without_case() -> None:
+    run = report()
+    bobs = pb.TrackOutcome(
+        position=4,
+        destination=tpb.Destination(server="plex", user="Bob"),
+        source=pb.MATCH_SOURCE_UNMATCHED,
+        track=pb.InlineTrack(title="Deep Cut"),
+        result=cache_pb.MatchResult(reason="not in Bob's libraries"),
+    )
+    run.tracks.append(bobs)
+    rows = list(csv.DictReader(io.StringIO(to_csv(run, "plex:bob"))))
+    assert [(r["target"], r["title"], r["reason"]) for r in rows] == [
+        ("plex:Bob", "Deep Cut", "not in Bob's libraries")
+    ]
+    assert [r["title"] for r in csv.DictReader(io.StringIO(to_csv(run, "plex")))] == ["Song (Live)"]
