@@ -7,13 +7,36 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
+class ServerKind(enum.Enum):
+    """What software a server runs: the API cmdarr speaks to it."""
+
+    PLEX = "plex"
+    JELLYFIN = "jellyfin"
+
+    @property
+    def label(self) -> str:
+        return "Plex" if self is ServerKind.PLEX else "Jellyfin"
+
+
 class Target(enum.Enum):
+    """The two seed targets. Each is also a built-in server of the same name: its
+    PLEX_* or JELLYFIN_* settings (``BUILTIN_SERVERS``)."""
+
     PLEX = "plex"
     JELLYFIN = "jellyfin"
 
     @property
     def label(self) -> str:
         return "Plex" if self is Target.PLEX else "Jellyfin"
+
+    @property
+    def server_name(self) -> str:
+        """The name of the built-in server this target is."""
+        return self.value
+
+    @property
+    def kind(self) -> ServerKind:
+        return ServerKind(self.value)
 
     @property
     def client_enabled_key(self) -> str:
@@ -47,7 +70,14 @@ class Target(enum.Enum):
         return (self.url_key, self.token_key, self.library_names_key, *user)
 
 
-BUILTIN_SERVERS: Mapping[str, Target] = {t.value: t for t in Target}
+# The built-in servers, by name: each is the settings of its seed target. Every other
+# server is created with CreateServer.
+BUILTIN_SERVERS: Mapping[str, Target] = {t.server_name: t for t in Target}
+
+
+def builtin_target(server: str) -> Target | None:
+    """The seed target a built-in server name stands for; None for a created server."""
+    return BUILTIN_SERVERS.get(server)
 
 
 @dataclass(frozen=True, order=True)

@@ -107,6 +107,7 @@ def server_to_pb(server: Server) -> pb.Server:
         built_in=server.built_in,
         create_revision=server.create_revision,
         mod_revision=server.mod_revision,
+        token_revision=server.token_revision,
     )
 
 

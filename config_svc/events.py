@@ -153,6 +153,7 @@ def server_to_dict(server: Server) -> dict[str, Any]:
         "jellyfin_user_id": server.jellyfin_user_id,
         "create_revision": server.create_revision,
         "mod_revision": server.mod_revision,
+        "token_revision": server.token_revision,
     }
 
 
@@ -170,4 +171,6 @@ def server_from_dict(data: dict[str, Any]) -> Server:
         jellyfin_user_id=data["jellyfin_user_id"],
         create_revision=int(data["create_revision"]),
         mod_revision=int(data["mod_revision"]),
+        # Events logged before token revisions were kept have none.
+        token_revision=int(data.get("token_revision", 0)),
     )

@@ -143,18 +143,24 @@ def _override_changes(
 def _server_changes(
     before: Mapping[str, Server], after: Mapping[str, Server], revision: int
 ) -> dict[str, Server | None]:
-    """The servers a draft created, changed (stamped with ``revision``) or deleted."""
+    """The servers a draft created, changed (stamped with ``revision``; the token's own
+    revision too when the token changed) or deleted."""
     out: dict[str, Server | None] = {}
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if same_server(old, new):
             continue
-        out[name] = (
-            None
-            if new is None
-            else replace(
-                new, create_revision=old.create_revision if old else revision, mod_revision=revision
-            )
+        if new is None:
+            out[name] = None
+            continue
+        token_revision = (
+            old.token_revision if old is not None and old.token == new.token else revision
+        )
+        out[name] = replace(
+            new,
+            create_revision=old.create_revision if old else revision,
+            mod_revision=revision,
+            token_revision=token_revision,
         )
     return out
 

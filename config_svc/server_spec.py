@@ -11,31 +11,18 @@ sees ``token_set``. ``withheld`` is the form every reply and change-log event ca
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from common.config.registry import check_url
-from common.domain import Origin, Target
+from common.domain import BUILTIN_SERVERS, Origin, Target
+from common.domain import ServerKind as ServerKind  # the kind lives in the shared vocabulary
 from common.errors import FieldViolation
 
-
-class ServerKind(enum.Enum):
-    PLEX = "plex"
-    JELLYFIN = "jellyfin"
-
-    @property
-    def label(self) -> str:
-        return "Plex" if self is ServerKind.PLEX else "Jellyfin"
-
-
 # The built-in servers, by name: each is the settings of its seed target.
-BUILTIN: Mapping[str, Target] = {"plex": Target.PLEX, "jellyfin": Target.JELLYFIN}
-KIND_OF_TARGET: Mapping[Target, ServerKind] = {
-    Target.PLEX: ServerKind.PLEX,
-    Target.JELLYFIN: ServerKind.JELLYFIN,
-}
+BUILTIN: Mapping[str, Target] = BUILTIN_SERVERS
+KIND_OF_TARGET: Mapping[Target, ServerKind] = {t: t.kind for t in Target}
 
 NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 USER_ID_PATTERN = re.compile(
@@ -70,6 +57,9 @@ class Server:
     built_in: bool = False
     create_revision: int = 0
     mod_revision: int = 0
+    # The revision that last changed the token (set by a write, like the revisions), so a
+    # follower sees a token change without the token.
+    token_revision: int = 0
 
     def withheld(self) -> Server:
         """The server as replies and events show it: the token withheld, token_set kept."""
@@ -250,6 +240,5 @@ def same_server(old: Server | None, new: Server | None) -> bool:
     """Equal but for the revisions a write sets."""
     if old is None or new is None:
         return old is new
-    return replace(old, create_revision=0, mod_revision=0) == replace(
-        new, create_revision=0, mod_revision=0
-    )
+    stamps = {"create_revision": 0, "mod_revision": 0, "token_revision": 0}
+    return replace(old, **stamps) == replace(new, **stamps)  # type: ignore[arg-type]

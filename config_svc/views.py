@@ -48,7 +48,8 @@ class ConfigViews:
         self, stored: Mapping[str, Stored], commands: Mapping[str, Command]
     ) -> dict[str, Server]:
         """The servers "plex" and "jellyfin" as their settings define them, tokens
-        included; mod_revision is the newest revision of those settings."""
+        included; mod_revision is the newest revision of those settings, token_revision
+        that of the token setting (0 when only the environment or nobody set it)."""
         state = self.state(stored, commands)
         out = {}
         for name, target in BUILTIN.items():
@@ -68,5 +69,8 @@ class ConfigViews:
                 jellyfin_user_id=value[target.user_id_key] if target.user_id_key else "",
                 built_in=True,
                 mod_revision=max(revisions, default=0),
+                token_revision=stored[target.token_key].mod_revision
+                if target.token_key in stored
+                else 0,
             ).with_token(value[target.token_key])
         return out

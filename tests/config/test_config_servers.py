@@ -100,6 +100,7 @@ async def test_the_built_in_servers_are_the_settings(config: Stub) -> None:
     assert plex.library_cache_enabled
     assert plex.library_cache_source == pb.SETTING_SOURCE_AUTO
     assert plex.mod_revision == changed.revision
+    assert plex.token_revision == changed.revision
     revealed = await config.RevealSecrets(
         pb.RevealSecretsRequest(server_names=["plex"]), timeout=TIMEOUT
     )
@@ -122,6 +123,7 @@ async def test_create_list_update_delete_each_one_revision(config: Stub) -> None
     assert not server.built_in
     assert not server.client_enabled
     assert server.create_revision == server.mod_revision == made.revision
+    assert server.token_revision == made.revision
     assert (await named(config))["den"] == server
 
     moved = await update(
@@ -139,12 +141,16 @@ async def test_create_list_update_delete_each_one_revision(config: Stub) -> None
         made.revision,
         moved.revision,
     )
+    assert moved.server.token_revision == made.revision, "the token did not change"
+    again = await update(config, pb.Server(name="den", token=TOKEN), "token")
+    assert again.revision == moved.revision, "the same token again changes nothing"
 
     same = await update(config, pb.Server(name="den", url="https://den.example.org"), "url")
     assert same.revision == moved.revision, "no change, no revision"
 
     cleared = await update(config, pb.Server(name="den"), "token", "library_names")
     assert not cleared.server.token_set
+    assert cleared.server.token_revision == cleared.revision
     assert list(cleared.server.library_names) == []
 
     gone = await delete(config, "den", expected=cleared.server.mod_revision)
@@ -455,6 +461,7 @@ async def test_the_migration_adds_the_table_and_keeps_what_was_stored(
                 "jellyfin_user_id",
                 "create_revision",
                 "mod_revision",
+                "token_revision",
             ]
             await connection.run_sync(_to, "0002", True)
             assert "config_servers" not in await connection.run_sync(_columns)
@@ -463,3 +470,36 @@ async def test_the_migration_adds_the_table_and_keeps_what_was_stored(
             await connection.commit()
     finally:
         await database.close()
+
+
+async def test_the_token_revision_migration_keeps_every_server(
+    database_url: str, tmp_path: Path
+) -> None:
+    """0005 adds token_revision to the servers stored before it, as their last change."""
+    database = Database(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.run_sync(_to, "0003")
+            await connection.execute(
+                text(
+                    "INSERT INTO config_servers (name, kind, url, token, library_names, "
+                    "client_enabled, cache_enabled, cache_origin, jellyfin_user_id, "
+                    "create_revision, mod_revision) VALUES ('den', 'plex', 'http://den.lan', "
+                    "'t0k', '[]', true, false, 'default', '', 1, 1)"
+                )
+            )
+            await connection.execute(text("UPDATE config_meta SET revision = 1"))
+            await connection.commit()
+    finally:
+        await database.close()
+
+    async with running_config(database_url, tmp_path) as app:
+        channel = open_channel(f"127.0.0.1:{app.server.port}")
+        try:
+            config = config_pb2_grpc.ConfigServiceStub(channel)
+            kept = (await named(config))["den"]
+            assert (kept.url, kept.token_set, kept.token_revision) == ("http://den.lan", True, 1)
+            changed = await update(config, pb.Server(name="den", token="n3w"), "token")
+            assert changed.server.token_revision == changed.revision
+        finally:
+            await channel.close(None)
