@@ -84,6 +84,6 @@ servers = Table(
     Column("jellyfin_user_id", String(64), nullable=False),
     Column("create_revision", BigInteger, nullable=False),
     Column("mod_revision", BigInteger, nullable=False),
-    # The revision that last changed the token (migration 0004).
+    # The revision that last changed the token (migration 0005).
     Column("token_revision", BigInteger, nullable=False, server_default="0"),
 )
