@@ -302,6 +302,7 @@ async def check_config(url: str) -> None:
                 jellyfin_user_id=previous.JELLYFIN_USER,
                 built_in=True,
                 mod_revision=3,
+                token_revision=3,  # a built-in server's: its token setting's revision
             ),
             Server(
                 name="plex",
@@ -314,6 +315,7 @@ async def check_config(url: str) -> None:
                 cache_origin=Origin.AUTO,
                 built_in=True,
                 mod_revision=2,
+                token_revision=1,
             ),
         ]
         _, tokens, _ = await core.reveal_secrets([], ["plex", "jellyfin"])
