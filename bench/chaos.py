@@ -236,7 +236,7 @@ async def chaos(stack: Stack, emu: Any, playlists: list[Path]) -> int:
     for target in Target:
         url = emu.plex_url if target is Target.PLEX else emu.jellyfin_url
         connection = connect(
-            target,
+            target.kind,
             url=url,
             token=TOKENS[target],
             settings=ClientSettings(

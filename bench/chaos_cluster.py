@@ -241,7 +241,7 @@ async def playlists_right(emu: Emulators, reports: list[spb.SyncReport]) -> list
     settings = ClientSettings(requests_per_second=1000.0, concurrency=4, timeout_seconds=30.0)
     for target in Target:
         url = emu.plex_url if target is Target.PLEX else emu.jellyfin_url
-        connection = connect(target, url=url, token=TOKENS[target], settings=settings)
+        connection = connect(target.kind, url=url, token=TOKENS[target], settings=settings)
         try:
             existing = await connection.client.playlists()
             code = tpb.TARGET_PLEX if target is Target.PLEX else tpb.TARGET_JELLYFIN

@@ -13,7 +13,7 @@ from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2_grpc
 
 from cache_svc.build.builders import Builder, LocalBuilder, SourceFactory, WorkerBuilder
-from cache_svc.connections import target_connection_info, target_source_factory
+from cache_svc.connections import server_connection_info, server_source_factory
 from cache_svc.follower import ConfigFollower
 from cache_svc.leases import LeaseStore
 from cache_svc.manager import CacheManager
@@ -89,12 +89,12 @@ async def start(
         interceptors=telemetry.client_interceptors(),
     )
     config_stub = config_pb2_grpc.ConfigServiceStub(channel)
-    info = target_connection_info(config_stub, remember_secret=redactor.add)
+    info = server_connection_info(config_stub, registry, remember_secret=redactor.add)
     builder: Builder
     if source_factory is not None:
         builder = LocalBuilder(source_factory)
     elif in_process_builds:
-        builder = LocalBuilder(target_source_factory(info, registry, tracing=telemetry.tracing))
+        builder = LocalBuilder(server_source_factory(info, registry, tracing=telemetry.tracing))
     else:
         builder = WorkerBuilder(info, store.image)
     replica_id = uuid.uuid4().hex

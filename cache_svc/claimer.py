@@ -1,6 +1,6 @@
 """Which builds run, and where: a build is asked for once for the cluster (by BuildCache or
 the refresh schedule; config decisions are stored by the follower), and each replica's
-claimer takes the lease of every target whose build is wanted and free, lapsed or its own,
+claimer takes the lease of every server cache whose build is wanted and free, lapsed or its own,
 and hands the build to its runner (``claims.py`` decides, the database arbitrates)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from cache_svc.leases import LeaseStore
 from cache_svc.runner import BuildRunner
 from cache_svc.runtime import Runtimes
 from cache_svc.store import CacheStore
-from common.domain import Target
-from common.errors import CacheDisabled
+from common.domain import builtin_target
+from common.errors import CacheDisabled, ServerNotFound
 
 _log = logging.getLogger("cache_svc.claimer")
 
@@ -45,8 +45,8 @@ class BuildClaimer:
         interrupted = await self._store.mark_interrupted()
         if interrupted:
             _log.warning("builds interrupted by the last stop: %d", interrupted)
-        for target in Target:
-            await self._store.drop_unserved(target)
+        for server in await self._store.caches():
+            await self._store.drop_unserved(server)
 
     def resume(self) -> None:
         """Caught up with the config: from now on, take and run the builds asked for
@@ -54,47 +54,61 @@ class BuildClaimer:
         self._claiming = True
         self._runtimes.wake()
 
-    async def claim(self) -> list[Target]:
-        """Take the lease of each target whose build is asked for and free (or lapsed),
-        and build it; returns the targets whose build started here."""
+    async def claim(self) -> list[str]:
+        """Take the lease of each cache whose build is asked for and free (or lapsed),
+        and build it; returns the servers whose build started here."""
         if not self._claiming or self._runner.stopped:
             return []
         runtimes, me = self._runtimes, self._runtimes.replica_id
         started = []
-        for target, runtime in runtimes.items():
-            active = runtimes.active(target)
+        for server, runtime in runtimes.items():
+            active = runtimes.active(server)
             if not should_claim(
                 runtime.shared, active=active, building_here=runtime.building, me=me
             ):
                 continue
             seconds = runtimes.setting("CACHE_BUILD_LEASE_SECONDS")
-            if not await self._leases.take(target, me, seconds):
+            if not await self._leases.take(server, me, seconds):
                 continue
-            row = (await self._store.targets())[target]
-            if not row.wanted or row.generation != runtime.generation or self._runner.stopped:
-                # Done meanwhile, or our index is behind the serving generation (the next
-                # round loads it first): let go.
-                await self._leases.release(target, me)
+            row = (await self._store.caches()).get(server)
+            if (
+                row is None
+                or not row.wanted
+                or row.generation != runtime.generation
+                or self._runner.stopped
+                or runtimes.get(server) is not runtime
+            ):
+                # Done or deleted meanwhile, or our index is behind the serving generation
+                # (the next round loads it first): let go.
+                await self._leases.release(server, me)
                 continue
-            self._runner.start(target, row, seconds)
-            started.append(target)
+            self._runner.start(runtime, row, seconds)
+            started.append(server)
         if started:
             runtimes.changed()
         return started
 
-    async def request_build(self, target: Target, full: bool | None) -> bool:
+    async def request_build(self, server: str, full: bool | None) -> bool:
         """Ask for a build unless one is asked for or running on any replica
         (single-flight). True when asked; the claimer of some replica runs it."""
-        if not self._runtimes.active(target):
+        runtime = self._runtimes.get(server)
+        if runtime is None:
+            raise ServerNotFound(server)
+        if not self._runtimes.active(server):
+            target = builtin_target(server)
+            if target is not None:
+                raise CacheDisabled(
+                    f"the {target.label} library cache is disabled; enable "
+                    f"{target.cache_enabled_key} and {target.client_enabled_key} first"
+                )
             raise CacheDisabled(
-                f"the {target.label} library cache is disabled; enable "
-                f"{target.cache_enabled_key} and {target.client_enabled_key} first"
+                f"the library cache of server {server!r} is disabled; enable its client and "
+                "library cache first (UpdateServer: client_enabled, library_cache_enabled)"
             )
-        runtime = self._runtimes[target]
         if runtime.building:
             return False
         wanted = "full" if (runtime.index is None if full is None else full) else "build"
-        if not await self._store.request_build(target, wanted):
+        if not await self._store.request_build(server, wanted):
             return False
         runtime.shared = replace(runtime.shared, wanted=wanted)
         runtime.touched += 1
@@ -102,28 +116,28 @@ class BuildClaimer:
         self._runtimes.changed()
         return True
 
-    async def refresh_due(self) -> list[Target]:
+    async def refresh_due(self) -> list[str]:
         """Ask for the scheduled refreshes that are due (once for the cluster: the serving
-        generation's build time is checked in the database); returns the targets asked."""
+        generation's build time is checked in the database); returns the servers asked."""
         runtimes = self._runtimes
         if not runtimes.config.builder_enabled:
             return []
         hours = int(runtimes.setting("LIBRARY_CACHE_REFRESH_HOURS"))
         started = []
-        for target, runtime in runtimes.items():
+        for server, runtime in runtimes.items():
             now = self._clock()
             if (
-                runtimes.active(target)
-                and not runtimes.building(target)
+                runtimes.active(server)
+                and not runtimes.building(server)
                 and now - runtime.built_at >= hours * 3600
             ):
                 wanted = "full" if runtime.index is None else "build"
                 if await self._store.request_build(
-                    target, wanted, built_before=int(now - hours * 3600)
+                    server, wanted, built_before=int(now - hours * 3600)
                 ):
                     runtime.shared = replace(runtime.shared, wanted=wanted)
                     runtime.touched += 1
-                    started.append(target)
+                    started.append(server)
         if started:
             runtimes.wake()
             runtimes.changed()

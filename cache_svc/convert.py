@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from cache_svc.build.progress import Phase
@@ -28,7 +29,7 @@ def _timestamp(seconds: float) -> Timestamp:
 
 def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
     message = pb.CacheStatus(
-        target=TARGETS[status.target],
+        target=TARGETS[status.target] if status.target is not None else tpb.TARGET_UNSPECIFIED,
         state=CACHE_STATES[status.state],
         track_count=status.track_count,
         library_count=len(status.library_names),

@@ -13,20 +13,38 @@ import grpc
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.config.v1 import config_pb2_grpc
 
-from cache_svc.config_view import FollowedConfig, decide
+from cache_svc.config_view import FollowedConfig, FollowedServer, decide
 from cache_svc.manager import CacheManager
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
 from common.errors import ErrorReason
 from common.wire.channels import DEFAULT_TIMEOUT
 from common.wire.override_pb import override_from_pb, stored_key_from_pb
-from common.wire.protoconv import TARGETS_BACK
+from common.wire.protoconv import SERVER_KINDS_BACK, TARGETS_BACK
 from common.wire.rich_errors import reason_of
 
 _log = logging.getLogger("cache_svc.follower")
 
 STREAM_DEADLINE = 3600.0  # a watch is re-opened (from the applied revision) every hour
 MAX_BACKOFF = 10.0
+
+
+def server_from_pb(message: pb.Server) -> FollowedServer | None:
+    """A created server as the cache follows it; None for a kind this version does not
+    know (or a built-in server, which is its settings)."""
+    kind = SERVER_KINDS_BACK.get(message.kind)
+    if kind is None or message.built_in:
+        return None
+    return FollowedServer(
+        name=message.name,
+        kind=kind,
+        url=message.url,
+        library_names=tuple(message.library_names),
+        client_enabled=message.client_enabled,
+        cache_enabled=message.library_cache_enabled,
+        jellyfin_user_id=message.jellyfin_user_id,
+        token_revision=message.token_revision,
+    )
 
 
 def from_snapshot(snapshot: pb.ConfigSnapshot) -> FollowedConfig:
@@ -39,6 +57,10 @@ def from_snapshot(snapshot: pb.ConfigSnapshot) -> FollowedConfig:
         override = override_from_pb(message)
         if override is not None:
             config = config.with_override(override)
+    for stream_server in snapshot.servers:
+        server = server_from_pb(stream_server)
+        if server is not None:
+            config = config.with_server(server)
     return config
 
 
@@ -60,6 +82,12 @@ def with_events(config: FollowedConfig, events: Iterable[pb.ConfigEvent]) -> Fol
                 config = config.without_override(
                     target, stored_key_from_pb(event.match_override.key)
                 )
+        elif event.type == pb.EVENT_TYPE_SERVER_PUT:
+            server = server_from_pb(event.server)
+            if server is not None:
+                config = config.with_server(server)
+        elif event.type == pb.EVENT_TYPE_SERVER_DELETED:
+            config = config.without_server(event.server.name)
     return config
 
 
@@ -89,7 +117,13 @@ class ConfigFollower:
 
     async def run(self) -> None:
         """Follow forever (until cancelled), reconnecting with backoff and jitter."""
-        self._has_state = await self._store.followed() is not None
+        stored = await self._store.followed()
+        self._has_state = stored is not None
+        if stored is not None and not stored[1].follows_servers:
+            # Stored before servers were followed: the servers created until now are only
+            # in a snapshot.
+            _log.info("followed state predates servers; starting from a snapshot")
+            self._resnapshot = True
         backoff = 0.2
         while True:
             try:

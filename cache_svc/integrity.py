@@ -4,12 +4,12 @@ checksum and the decoding): the manager calls it in a worker thread."""
 
 from __future__ import annotations
 
-from cache_svc.store import TargetRow
+from cache_svc.store import CacheRow
 from common.matching import TrackIndex
 from common.matching.image import FORMAT_VERSION, ImageError, checksum, decode, image_version
 
 
-def read_image(image: bytes, row: TargetRow) -> TrackIndex:
+def read_image(image: bytes, row: CacheRow) -> TrackIndex:
     """The index of ``image`` when it is the generation ``row`` describes; ImageError
     naming the first disagreement otherwise."""
     if row.format_version != FORMAT_VERSION:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.leases import LeaseStore, Renewal
-from common.domain import Target
 
 _log = logging.getLogger("cache_svc.lease_keeper")
 
@@ -21,7 +20,7 @@ class LeaseKeeper:
     def __init__(
         self,
         leases: LeaseStore,
-        target: Target,
+        server: str,
         holder: str,
         seconds: float,
         request_id: int,
@@ -29,7 +28,7 @@ class LeaseKeeper:
         on_lost: Callable[[str], None],
     ) -> None:
         self._leases = leases
-        self._target = target
+        self._server = server
         self._holder = holder
         self._seconds = seconds
         self._request_id = request_id
@@ -61,7 +60,7 @@ class LeaseKeeper:
             last_write = loop.time()
             try:
                 verdict = await self._leases.renew(
-                    self._target,
+                    self._server,
                     self._holder,
                     self._seconds,
                     self._progress.to_json(),

@@ -1,4 +1,5 @@
-"""Build leases: at most one replica builds a target at a time. A lease is taken and
+"""Build leases: at most one replica builds a server's cache at a time (a lease row per
+server, keyed by its name). A lease is taken and
 renewed against the database's clock (PostgreSQL's ``now()``; on SQLite, which serves
 one replica, the process clock), so replicas never compare their own clocks."""
 
@@ -15,12 +16,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cache_svc import tables
 from common.database.engine import Database
-from common.domain import Target
 
 
 @dataclass(frozen=True)
 class LeaseRow:
-    target: Target
+    server: str
     holder: str  # a replica id, "" when free
     live: bool  # held and not expired, by the database's clock
     progress: str  # the running build's progress as JSON; "" before its first report
@@ -42,7 +42,7 @@ class LeaseStore:
             return literal(self._clock(), Float)
         return cast(extract("epoch", func.now()), Float)
 
-    async def take(self, target: Target, holder: str, seconds: float) -> bool:
+    async def take(self, server: str, holder: str, seconds: float) -> bool:
         """Take the lease when it is free, expired or already ours; True when held."""
         lease = tables.leases.c
         now = self._now()
@@ -51,7 +51,7 @@ class LeaseStore:
                 update(tables.leases)
                 .where(
                     and_(
-                        lease.target == target.value,
+                        lease.target == server,
                         or_(lease.holder == holder, lease.holder == "", lease.expires_at < now),
                     )
                 )
@@ -60,35 +60,33 @@ class LeaseStore:
             return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def renew(
-        self, target: Target, holder: str, seconds: float, progress: str, request_id: int
+        self, server: str, holder: str, seconds: float, progress: str, request_id: int
     ) -> Renewal:
         """Extend our lease and publish the build's progress; LOST when the lease is no
-        longer ours, SUPERSEDED when the target's latest decision is not ``request_id``."""
+        longer ours, SUPERSEDED when the cache's latest decision is not ``request_id``."""
         lease = tables.leases.c
         now = self._now()
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 update(tables.leases)
-                .where(and_(lease.target == target.value, lease.holder == holder))
+                .where(and_(lease.target == server, lease.holder == holder))
                 .values(expires_at=now + seconds, heartbeat_at=now, progress=progress)
             )
             if int(result.rowcount) != 1:  # type: ignore[attr-defined]
                 return Renewal.LOST
             current = (
                 await session.execute(
-                    select(tables.targets.c.pending_id).where(
-                        tables.targets.c.target == target.value
-                    )
+                    select(tables.targets.c.pending_id).where(tables.targets.c.target == server)
                 )
             ).scalar()
         return Renewal.HELD if int(current or 0) == request_id else Renewal.SUPERSEDED
 
-    async def release(self, target: Target, holder: str) -> None:
+    async def release(self, server: str, holder: str) -> None:
         lease = tables.leases.c
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(tables.leases)
-                .where(and_(lease.target == target.value, lease.holder == holder))
+                .where(and_(lease.target == server, lease.holder == holder))
                 .values(holder="", expires_at=0.0, progress="")
             )
 
@@ -99,7 +97,7 @@ class LeaseStore:
                 update(tables.leases).values(holder="", expires_at=0.0, progress="")
             )
 
-    async def all(self) -> dict[Target, LeaseRow]:
+    async def all(self) -> dict[str, LeaseRow]:
         lease = tables.leases.c
         now = self._now()
         async with self._db.sessions() as session:
@@ -113,7 +111,4 @@ class LeaseStore:
                     )
                 )
             ).all()
-        return {
-            Target(r.target): LeaseRow(Target(r.target), r.holder, bool(r.live), r.progress)
-            for r in rows
-        }
+        return {r.target: LeaseRow(r.target, r.holder, bool(r.live), r.progress) for r in rows}

@@ -5,7 +5,10 @@ front over the parts that own each concern, wired here.
 - ``view.py``: every replica's view of the shared database;
 - ``claimer.py``: builds asked for (BuildCache, the refresh schedule) and claimed;
 - ``runner.py``: a build under its lease, its activation or failure;
-- ``runtime.py``: each target's cache in memory, which they all share.
+- ``runtime.py``: each server's cache in memory, which they all share.
+
+A cache is named by its server (``plex`` and ``jellyfin`` are the built-in ones); the set
+of caches follows the configuration's servers.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from cache_svc.steering import Steering
 from cache_svc.store import CacheStore
 from cache_svc.view import SharedView
 from common.config.registry import Registry
-from common.domain import CacheState, Target
+from common.domain import CacheState
 from common.matching import LibraryTrack, Match, Query
 from common.runtime.telemetry import Telemetry
 
@@ -69,12 +72,13 @@ class CacheManager:
         self._claimer = BuildClaimer(self._runtimes, store, leases, self._runner, clock=clock)
 
     async def load(self) -> None:
-        """Serve the last good generation of each target without rebuilding."""
+        """Serve the last good generation of each server's cache without rebuilding."""
         if self._exclusive:
             await self._claimer.forget_stopped_process()
         followed = await self._store.followed()
         if followed is not None:
-            self._runtimes.applied_revision, self._runtimes.config = followed
+            self._runtimes.applied_revision = followed[0]
+            self._runtimes.follow(followed[1])
         await self.refresh_view()
 
     def resume_pending(self) -> None:
@@ -93,26 +97,35 @@ class CacheManager:
     def replica_id(self) -> str:
         return self._runtimes.replica_id
 
-    def builds_here(self, target: Target) -> bool:
-        """A build of ``target`` runs in this replica (it holds the lease)."""
-        return self._runtimes[target].building
+    def builds_here(self, server: str) -> bool:
+        """A build of ``server``'s cache runs in this replica (it holds the lease)."""
+        runtime = self._runtimes.get(server)
+        return runtime is not None and runtime.building
+
+    def server_names(self) -> list[str]:
+        """The servers with a cache: the built-in ones, then the created ones by name."""
+        return self._runtimes.names()
 
     async def apply(
         self, revision: int, config: FollowedConfig, decisions: Sequence[Decision]
     ) -> None:
         """Act on an applied configuration (its decisions already persisted, by this
-        replica or another): stop a local build a decision superseded, then let the
-        claimer take what is asked for."""
-        self._runtimes.config, self._runtimes.applied_revision = config, revision
+        replica or another): stop a local build a decision superseded or whose server is
+        gone, then let the claimer take what is asked for."""
+        self._runtimes.applied_revision = revision
+        gone = self._runtimes.follow(config)
         for decision in decisions:
             fields = {
-                "target": decision.target.value,
+                "server": decision.server,
                 "action": decision.action.value,
                 "reason": decision.reason,
             }
             _log.info("config change", extra={"fields": fields})
+        await self._runner.forget(gone)
+        for runtime in gone:
+            self._serving.forget(runtime.server)
         if any(d.action in (Action.BUILD, Action.DISABLE) for d in decisions):
-            await self._runner.stop_superseded({d.target for d in decisions})
+            await self._runner.stop_superseded({d.server for d in decisions})
             await self.refresh_view()
         self._runtimes.wake()
         self._runtimes.changed()
@@ -133,13 +146,13 @@ class CacheManager:
     async def refresh_view(self) -> None:
         await self._view.refresh()
 
-    async def claim(self) -> list[Target]:
+    async def claim(self) -> list[str]:
         return await self._claimer.claim()
 
-    async def request_build(self, target: Target, full: bool | None) -> bool:
-        return await self._claimer.request_build(target, full)
+    async def request_build(self, server: str, full: bool | None) -> bool:
+        return await self._claimer.request_build(server, full)
 
-    async def refresh_due(self) -> list[Target]:
+    async def refresh_due(self) -> list[str]:
         return await self._claimer.refresh_due()
 
     async def stop(self, *, release: bool = True) -> None:
@@ -147,8 +160,9 @@ class CacheManager:
         when a replica dies: the others take over once the leases lapse)."""
         await self._runner.stop(release=release)
 
-    def status(self, target: Target) -> CacheStatus:
-        return self._serving.status(target)
+    def status(self, server: str) -> CacheStatus:
+        """ServerNotFound when no such server is followed."""
+        return self._serving.status(server)
 
     @property
     def version(self) -> int:
@@ -161,15 +175,15 @@ class CacheManager:
         return changes.version
 
     def match(
-        self, target: Target, queries: Sequence[Query], min_confidence: float
+        self, server: str, queries: Sequence[Query], min_confidence: float
     ) -> tuple[list[Match], CacheState, int]:
         """Match against the serving generation (CPU-bound: call it in a thread)."""
-        return self._serving.match(target, queries, min_confidence)
+        return self._serving.match(server, queries, min_confidence)
 
     def lookup(
-        self, target: Target, item_ids: Sequence[str]
+        self, server: str, item_ids: Sequence[str]
     ) -> tuple[CacheState, list[LibraryTrack] | None]:
-        return self._serving.lookup(target, item_ids)
+        return self._serving.lookup(server, item_ids)
 
     def min_confidence(self) -> float:
         return self._runtimes.setting("MATCH_MIN_CONFIDENCE")

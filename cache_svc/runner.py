@@ -18,9 +18,8 @@ from cache_svc.claims import full_build
 from cache_svc.costs import StepCost, costs_to_json
 from cache_svc.lease_keeper import LeaseKeeper
 from cache_svc.leases import LeaseStore
-from cache_svc.runtime import NO_BUILD, Runtimes, TargetRuntime
-from cache_svc.store import CacheStore, TargetRow
-from common.domain import Target
+from cache_svc.runtime import NO_BUILD, Runtimes, ServerRuntime
+from cache_svc.store import CacheRow, CacheStore
 from common.matching.image import FORMAT_VERSION, checksum
 from common.runtime.memory import release_free_memory
 
@@ -76,9 +75,9 @@ class BuildRunner:
     def stopped(self) -> bool:
         return self._stopped
 
-    def start(self, target: Target, row: TargetRow, lease_seconds: float) -> None:
-        """Build ``target`` as ``row`` asks; this replica has just taken its lease."""
-        runtime = self._runtimes[target]
+    def start(self, runtime: ServerRuntime, row: CacheRow, lease_seconds: float) -> None:
+        """Build the cache of ``runtime`` as ``row`` asks; this replica has just taken its
+        lease."""
         runtime.progress = progress = BuildProgress(
             full=full_build(row.wanted, has_index=runtime.index is not None),
             started_at=self._clock(),
@@ -87,21 +86,28 @@ class BuildRunner:
         runtime.touched += 1
         runtime.build = asyncio.create_task(
             self._traced.build(
-                target.value,
+                runtime.server,
                 "full" if progress.full else "incremental",
                 self._run(runtime, progress, row.pending_id, lease_seconds),
                 lambda: (runtime.last_error if runtime.failed else "", len(runtime.tracks)),
             ),
-            name=f"build-{target.value}",
+            name=f"build-{runtime.server}",
         )
 
-    async def stop_superseded(self, targets: set[Target]) -> None:
-        """Stop the local builds of ``targets`` whose config decision a newer one replaced."""
-        rows = await self._store.targets()
-        for target in targets:
-            runtime, row = self._runtimes[target], rows.get(target)
-            if runtime.building and row is not None and row.pending_id != runtime.request_id:
+    async def stop_superseded(self, servers: set[str]) -> None:
+        """Stop the local builds of ``servers`` whose config decision a newer one replaced."""
+        rows = await self._store.caches()
+        for server in servers:
+            runtime, row = self._runtimes.get(server), rows.get(server)
+            if runtime is None or not runtime.building:
+                continue
+            if row is None or row.pending_id != runtime.request_id:
                 await _cancel(runtime)
+
+    async def forget(self, runtimes: list[ServerRuntime]) -> None:
+        """Stop the local builds of deleted servers (their rows are gone)."""
+        for runtime in runtimes:
+            await _cancel(runtime)
 
     async def stop(self, *, release: bool) -> None:
         """Stop building; the leases are let go unless ``release`` is false."""
@@ -110,34 +116,32 @@ class BuildRunner:
         for runtime in self._runtimes.values():
             await _cancel(runtime)
 
-    def _lost(self, runtime: TargetRuntime, why: str) -> None:
-        _log.warning(
-            "build stopped", extra={"fields": {"target": runtime.target.value, "why": why}}
-        )
+    def _lost(self, runtime: ServerRuntime, why: str) -> None:
+        _log.warning("build stopped", extra={"fields": {"server": runtime.server, "why": why}})
         if runtime.build is not None:
             runtime.build.cancel()
 
     async def _run(
         self,
-        runtime: TargetRuntime,
+        runtime: ServerRuntime,
         progress: BuildProgress,
         request_id: int,
         lease_seconds: float,
     ) -> None:
         """One build under its lease, from the build row to the lease let go."""
-        target, me = runtime.target, self._runtimes.replica_id
+        server, me = runtime.server, self._runtimes.replica_id
         keeper = LeaseKeeper(
             self._leases,
-            target,
+            server,
             me,
             lease_seconds,
             request_id,
             progress,
             lambda why: self._lost(runtime, why),
         )
-        keeping = asyncio.create_task(keeper.run(), name=f"lease-{target.value}")
+        keeping = asyncio.create_task(keeper.run(), name=f"lease-{server}")
         record = _Record(mode="full" if progress.full else "incremental")
-        limits = self._limits(target)
+        limits = self._limits(server)
         try:
             await self._build(runtime, progress, request_id, keeper, record, limits)
         except asyncio.CancelledError:
@@ -158,38 +162,39 @@ class BuildRunner:
                 await keeping
             await self._finish(runtime, record)
 
-    def _limits(self, target: Target) -> _Limits:
+    def _limits(self, server: str) -> _Limits:
         runtimes = self._runtimes
+        followed = runtimes.server(server)
         return _Limits(
             timeout_minutes=int(runtimes.setting("CACHE_BUILD_TIMEOUT_MINUTES")),
-            library_names=runtimes.config.names(runtimes.registry, target.library_names_key),
+            library_names=followed.library_names if followed is not None else (),
             memory_limit_bytes=int(runtimes.setting("LIBRARY_CACHE_MEMORY_LIMIT_MB")) * 2**20,
         )
 
     async def _build(
         self,
-        runtime: TargetRuntime,
+        runtime: ServerRuntime,
         progress: BuildProgress,
         request_id: int,
         keeper: LeaseKeeper,
         record: _Record,
         limits: _Limits,
     ) -> None:
-        target, runtimes = runtime.target, self._runtimes
-        # The lease is ours: no other build of this target runs, so what one left
+        server, runtimes = runtime.server, self._runtimes
+        # The lease is ours: no other build of this cache runs, so what one left
         # behind (a stopped replica's build row and image) is stale.
-        await self._store.mark_interrupted(target)
-        await self._store.drop_unserved(target)
-        record.build_id = await self._store.start_build(target, record.mode)
-        record.generation = generation = await self._store.next_generation(target)
+        await self._store.mark_interrupted(server)
+        await self._store.drop_unserved(server)
+        record.build_id = await self._store.start_build(server, record.mode)
+        record.generation = generation = await self._store.next_generation(server)
         _log.info(
             "build started",
-            extra={
-                "fields": {"target": target.value, "mode": record.mode, "generation": generation}
-            },
+            extra={"fields": {"server": server, "mode": record.mode, "generation": generation}},
         )
+        followed = runtimes.server(server)
         job = BuildJob(
-            target=target,
+            server=server,
+            label=followed.label if followed is not None else repr(server),
             config=runtimes.config,
             library_names=limits.library_names,
             previous=None if progress.full else runtime.index,
@@ -204,20 +209,22 @@ class BuildRunner:
 
         async with asyncio.timeout(limits.timeout_minutes * self._minute):
             finished = await self._builder.build(job, progress, changed, record.tally)
-        await self._activate(target, generation, finished, request_id)
+        if not await self._activate(server, generation, finished, request_id):
+            raise BuildFailed(f"server {server!r} was deleted during the build")
         built = finished.built
         del finished  # the image and its copies go: only the index is kept
         await self._serve(runtime, generation, built)
         record.outcome, record.tracks, record.costs = "ready", len(built.index), built.costs
 
     async def _activate(
-        self, target: Target, generation: int, finished: Finished, request_id: int
-    ) -> None:
-        """Store the new generation's image and make it the serving one, for every replica."""
+        self, server: str, generation: int, finished: Finished, request_id: int
+    ) -> bool:
+        """Store the new generation's image and make it the serving one, for every replica;
+        False when the server was deleted meanwhile (nothing is kept)."""
         built, image = finished.built, finished.image
-        await self._store.save_image(target, generation, image)
-        await self._store.activate(
-            target,
+        await self._store.save_image(server, generation, image)
+        return await self._store.activate(
+            server,
             generation,
             format_version=FORMAT_VERSION,
             checksum=await asyncio.to_thread(checksum, image),
@@ -228,7 +235,7 @@ class BuildRunner:
             build_costs=costs_to_json(built.costs),
         )
 
-    async def _serve(self, runtime: TargetRuntime, generation: int, built: Built) -> None:
+    async def _serve(self, runtime: ServerRuntime, generation: int, built: Built) -> None:
         """Serve the generation this replica built and activated."""
         memory = await asyncio.to_thread(built.index.memory_bytes)  # off the event loop
         await asyncio.to_thread(release_free_memory)  # the image and its copies are gone
@@ -243,7 +250,7 @@ class BuildRunner:
             "build ready",
             extra={
                 "fields": {
-                    "target": runtime.target.value,
+                    "server": runtime.server,
                     "tracks": len(built.index),
                     "generation": generation,
                     **{k: round(v, 2) for k, v in built.timings.items()},
@@ -254,23 +261,23 @@ class BuildRunner:
         )
 
     async def _failed(
-        self, runtime: TargetRuntime, record: _Record, error: str, request_id: int
+        self, runtime: ServerRuntime, record: _Record, error: str, request_id: int
     ) -> None:
-        target = runtime.target
+        server = runtime.server
         record.error = error
-        _log.warning("build failed", extra={"fields": {"target": target.value, "error": error}})
+        _log.warning("build failed", extra={"fields": {"server": server, "error": error}})
         runtime.last_error, runtime.failed = error, True
         runtime.shared = NO_BUILD
-        await self._store.fail(target, error, request_id=request_id)
+        await self._store.fail(server, error, request_id=request_id)
         try:
-            await self._store.drop_unserved(target)
+            await self._store.drop_unserved(server)
         except Exception as exc:  # never served either way; start-up and activation retry
             _log.warning("could not delete a failed build's rows yet: %s", exc)
 
-    async def _finish(self, runtime: TargetRuntime, record: _Record) -> None:
+    async def _finish(self, runtime: ServerRuntime, record: _Record) -> None:
         """However the build ended: record it in the history, let the lease go, and wake
         the status watchers and the claimer."""
-        target = runtime.target
+        server = runtime.server
         if record.build_id:
             with contextlib.suppress(Exception):
                 await asyncio.shield(
@@ -286,14 +293,14 @@ class BuildRunner:
                 )
         if not self._keep_leases:
             with contextlib.suppress(Exception):
-                await asyncio.shield(self._leases.release(target, self._runtimes.replica_id))
+                await asyncio.shield(self._leases.release(server, self._runtimes.replica_id))
         runtime.progress = None
         runtime.touched += 1
         self._runtimes.changed()
         self._runtimes.wake()
 
 
-async def _cancel(runtime: TargetRuntime) -> None:
+async def _cancel(runtime: ServerRuntime) -> None:
     if runtime.build is not None and not runtime.build.done():
         runtime.build.cancel()
         with contextlib.suppress(asyncio.CancelledError):

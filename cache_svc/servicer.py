@@ -15,8 +15,9 @@ from cache_svc import convert
 from cache_svc.manager import CacheManager
 from cache_svc.match_trace import observe_match
 from common.domain import CacheState, Target
-from common.errors import FieldViolation, check
+from common.errors import FieldViolation, ServerNotFound, check
 from common.runtime.service_metrics import ServiceMetrics
+from common.server_names import check_server_name
 from common.wire import protoconv
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -28,13 +29,37 @@ WATCH_TICK_BUILDING = 1.0
 WATCH_TICK_IDLE = 15.0
 
 
-def _targets(value: int, field: str, *, allow_all: bool) -> list[Target]:
-    if value == 0 and allow_all:
-        return list(Target)
-    target = protoconv.TARGETS_BACK.get(value)  # type: ignore[call-overload]
-    if target is None:
-        check([FieldViolation(field, "must be TARGET_PLEX or TARGET_JELLYFIN")])
-    return [target]
+def _named(target: int, server: str) -> str | None:
+    """The server a request names with ``server`` or the older ``target`` (TARGET_PLEX is
+    "plex"); None when neither is set. Bad syntax or a disagreement names the field."""
+    by_target: Target | None = None
+    if target:
+        by_target = protoconv.TARGETS_BACK.get(target)  # type: ignore[call-overload]
+        if by_target is None:
+            check([FieldViolation("target", "must be TARGET_PLEX or TARGET_JELLYFIN")])
+    if server:
+        check(check_server_name(server, "server"))
+        if by_target is not None and by_target.server_name != server:
+            check(
+                [
+                    FieldViolation(
+                        "server",
+                        f"names {server!r} but target names {by_target.server_name!r}; "
+                        "set one of them",
+                    )
+                ]
+            )
+        return server
+    return by_target.server_name if by_target is not None else None
+
+
+def _one(target: int, server: str) -> str:
+    """The one server a request must name."""
+    name = _named(target, server)
+    if name is None:
+        check([FieldViolation("server", "is required: a server's name, e.g. 'plex'")])
+    assert name is not None
+    return name
 
 
 def _check_queries(request: pb.MatchTracksRequest) -> None:
@@ -71,14 +96,22 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         self._manager = manager
         self._metrics = metrics or ServiceMetrics()
 
+    def _servers(self, named: str | None) -> list[str]:
+        """The servers a status request asks for: one (which must exist) or every one."""
+        if named is None:
+            return self._manager.server_names()
+        if named not in self._manager.server_names():
+            raise ServerNotFound(named)
+        return [named]
+
     async def GetCacheStatus(
         self,
         request: pb.GetCacheStatusRequest,
         context: Context,
     ) -> pb.GetCacheStatusResponse:
-        targets = _targets(request.target, "target", allow_all=True)
+        names = self._servers(_named(request.target, request.server))
         return pb.GetCacheStatusResponse(
-            statuses=[convert.status_to_pb(self._manager.status(t)) for t in targets]
+            statuses=[convert.status_to_pb(self._manager.status(n)) for n in names]
         )
 
     async def WatchCacheStatus(
@@ -86,16 +119,24 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         request: pb.WatchCacheStatusRequest,
         context: Context,
     ) -> AsyncIterator[pb.WatchCacheStatusResponse]:
-        targets = _targets(request.target, "target", allow_all=True)
+        named = _named(request.target, request.server)
+        self._servers(named)
         version = self._manager.version
-        sent: dict[Target, pb.CacheStatus] = {}
+        sent: dict[str, pb.CacheStatus] = {}
         while True:
             building = False
-            for target in targets:
-                status = convert.status_to_pb(self._manager.status(target))
+            # Every round asks again: servers come and go (one named and deleted ends the
+            # stream with NOT_FOUND).
+            for name in self._servers(named):
+                try:
+                    status = convert.status_to_pb(self._manager.status(name))
+                except ServerNotFound:
+                    if named is not None:
+                        raise
+                    continue  # deleted meanwhile
                 building = building or status.state == pb.CACHE_STATE_BUILDING
-                if status != sent.get(target) or status.state == pb.CACHE_STATE_BUILDING:
-                    sent[target] = status
+                if status != sent.get(name) or status.state == pb.CACHE_STATE_BUILDING:
+                    sent[name] = status
                     yield pb.WatchCacheStatusResponse(status=status)
             version = await self._manager.wait_changed(
                 version, WATCH_TICK_BUILDING if building else WATCH_TICK_IDLE
@@ -106,7 +147,7 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         request: pb.BuildCacheRequest,
         context: Context,
     ) -> pb.BuildCacheResponse:
-        (target,) = _targets(request.target, "target", allow_all=False)
+        server = _one(request.target, request.server)
         full = {pb.BUILD_MODE_FULL: True, pb.BUILD_MODE_INCREMENTAL: False}.get(request.mode)
         if request.mode not in (
             pb.BUILD_MODE_UNSPECIFIED,
@@ -114,9 +155,9 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
             pb.BUILD_MODE_INCREMENTAL,
         ):
             check([FieldViolation("mode", "must be BUILD_MODE_FULL or BUILD_MODE_INCREMENTAL")])
-        started = await self._manager.request_build(target, full)
+        started = await self._manager.request_build(server, full)
         return pb.BuildCacheResponse(
-            started=started, status=convert.status_to_pb(self._manager.status(target))
+            started=started, status=convert.status_to_pb(self._manager.status(server))
         )
 
     async def MatchTracks(
@@ -124,15 +165,15 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         request: pb.MatchTracksRequest,
         context: Context,
     ) -> pb.MatchTracksResponse:
-        (target,) = _targets(request.target, "target", allow_all=False)
+        server = _one(request.target, request.server)
         _check_queries(request)
         queries = [convert.query_from_pb(t) for t in request.tracks]
         threshold = request.min_confidence or self._manager.min_confidence()
         started = time.monotonic()
         matches, state, generation = await asyncio.to_thread(
-            self._manager.match, target, queries, threshold
+            self._manager.match, server, queries, threshold
         )
-        observe_match(self._metrics, target.value, matches, time.monotonic() - started, state.value)
+        observe_match(self._metrics, server, matches, time.monotonic() - started, state.value)
         authoritative = state is CacheState.READY
         return pb.MatchTracksResponse(
             results=[
@@ -148,11 +189,11 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
         request: pb.LookupItemsRequest,
         context: Context,
     ) -> pb.LookupItemsResponse:
-        (target,) = _targets(request.target, "target", allow_all=False)
+        server = _one(request.target, request.server)
         ids = list(dict.fromkeys(request.item_ids))
         if not ids or len(ids) > MAX_LOOKUP:
             check([FieldViolation("item_ids", f"give 1 to {MAX_LOOKUP:,} item ids")])
-        state, found = await asyncio.to_thread(self._manager.lookup, target, ids)
+        state, found = await asyncio.to_thread(self._manager.lookup, server, ids)
         if found is None:
             return pb.LookupItemsResponse(state=protoconv.CACHE_STATES[state], serving=False)
         held = {t.item_id for t in found}

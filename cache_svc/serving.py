@@ -1,4 +1,4 @@
-"""What this replica serves: each target's status, and MatchTracks and LookupItems against
+"""What this replica serves: each server cache's status, and MatchTracks and LookupItems against
 its serving generation; and how a generation activated by any replica comes to be served
 (loaded in bulk, and only whole)."""
 
@@ -14,11 +14,12 @@ from cache_svc.build.progress import BuildProgress
 from cache_svc.claims import full_build
 from cache_svc.costs import costs_from_json
 from cache_svc.integrity import read_image
-from cache_svc.runtime import Runtimes, TargetRuntime
+from cache_svc.runtime import Runtimes, ServerRuntime
 from cache_svc.status import CacheStatus, derive_state, progress_fields
 from cache_svc.steering import Steering
-from cache_svc.store import CacheStore, TargetRow
-from common.domain import CacheState, Target
+from cache_svc.store import CacheRow, CacheStore
+from common.domain import CacheState, ServerKind, builtin_target
+from common.errors import ServerNotFound
 from common.matching import LibraryTrack, Match, Query
 from common.matching.image import ImageError
 from common.runtime.memory import release_free_memory
@@ -42,12 +43,24 @@ class Serving:
 
     # ----- status, matching, lookup -----------------------------------------------------
 
-    def status(self, target: Target) -> CacheStatus:
-        runtime, runtimes = self._runtimes[target], self._runtimes
+    def runtime(self, server: str) -> ServerRuntime:
+        """The cache of ``server``; ServerNotFound when no such server is followed."""
+        runtime = self._runtimes.get(server)
+        if runtime is None:
+            raise ServerNotFound(server)
+        return runtime
+
+    def forget(self, server: str) -> None:
+        """A deleted server's cache is no longer served."""
+        self._steering.forget(server)
+
+    def status(self, server: str) -> CacheStatus:
+        runtime, runtimes = self.runtime(server), self._runtimes
+        followed = runtimes.server(server)
         now = self._clock()
         state = derive_state(
-            active=runtimes.active(target),
-            building=runtimes.building(target),
+            active=runtimes.active(server),
+            building=runtimes.building(server),
             has_index=runtime.index is not None,
             failed=runtime.failed,
             built_at=runtime.built_at,
@@ -55,7 +68,9 @@ class Serving:
             now=now,
         )
         status = CacheStatus(
-            target=target,
+            server=server,
+            kind=followed.kind if followed is not None else ServerKind.PLEX,
+            target=builtin_target(server),
             state=state,
             track_count=len(runtime.tracks),
             library_names=runtime.library_names,
@@ -65,7 +80,7 @@ class Serving:
             memory_bytes=runtime.memory_bytes,
             applied_config_revision=runtimes.applied_revision,
             build_costs=runtime.build_costs,
-            stale_overrides=self._steering.stale(target, runtime.index, runtimes.config.overrides),
+            stale_overrides=self._steering.stale(server, runtime.index, runtimes.config.overrides),
         )
         progress = runtime.progress if runtime.building else runtime.remote_progress
         if progress is None and state is CacheState.BUILDING:
@@ -77,41 +92,42 @@ class Serving:
         return replace(status, **progress_fields(progress, now))  # type: ignore[arg-type]
 
     def match(
-        self, target: Target, queries: Sequence[Query], min_confidence: float
+        self, server: str, queries: Sequence[Query], min_confidence: float
     ) -> tuple[list[Match], CacheState, int]:
         """Match against the serving generation (CPU-bound: call it in a thread)."""
-        runtime = self._runtimes[target]
-        state = self.status(target).state
+        runtime = self.runtime(server)
+        state = self.status(server).state
         index = runtime.index if state is not CacheState.DISABLED else None
         if index is None:
             return [], state, 0
         overrides = self._runtimes.config.overrides
-        matches = self._steering.match(target, index, queries, overrides, min_confidence)
+        matches = self._steering.match(server, index, queries, overrides, min_confidence)
         return matches, state, runtime.generation
 
     def lookup(
-        self, target: Target, item_ids: Sequence[str]
+        self, server: str, item_ids: Sequence[str]
     ) -> tuple[CacheState, list[LibraryTrack] | None]:
         """The tracks of ``item_ids`` the serving generation holds (None: no generation)."""
-        runtime, state = self._runtimes[target], self.status(target).state
+        runtime, state = self.runtime(server), self.status(server).state
         if runtime.index is None or state is CacheState.DISABLED:
             return state, None
-        return state, self._steering.lookup(target, runtime.index, item_ids)
+        return state, self._steering.lookup(server, runtime.index, item_ids)
 
     # ----- loading a generation ---------------------------------------------------------
 
-    async def load(self, runtime: TargetRuntime, row: TargetRow) -> bool:
+    async def load(self, runtime: ServerRuntime, row: CacheRow) -> bool:
         """Load generation ``row.generation`` (activated by any replica) and serve it, but
         only whole: an image of another format, a checksum or a count that disagrees is
         reported and rebuilt, never served. True when what is served changed."""
-        target = runtime.target
+        server = runtime.server
         began = time.perf_counter()
-        image = await self._store.image(target, row.generation)
+        image = await self._store.image(server, row.generation)
         try:
             index = await asyncio.to_thread(read_image, image, row)
         except ImageError as exc:
-            if (await self._store.targets())[target].generation != row.generation:
-                return False  # replaced meanwhile: the next round reads the newer one
+            now = (await self._store.caches()).get(server)
+            if now is None or now.generation != row.generation:
+                return False  # replaced (or deleted) meanwhile: the next round reads again
             return await self._reject(runtime, row, str(exc))
         memory = await asyncio.to_thread(index.memory_bytes)  # off the event loop
         if row.generation <= runtime.generation:
@@ -127,7 +143,7 @@ class Serving:
             "generation loaded",
             extra={
                 "fields": {
-                    "target": target.value,
+                    "server": server,
                     "generation": row.generation,
                     "tracks": len(index),
                     "seconds": round(time.perf_counter() - began, 3),
@@ -136,14 +152,14 @@ class Serving:
         )
         return True
 
-    async def _reject(self, runtime: TargetRuntime, row: TargetRow, why: str) -> bool:
+    async def _reject(self, runtime: ServerRuntime, row: CacheRow, why: str) -> bool:
         """Never serve generation ``row.generation``: say why, ask for a full build, and
         count it as seen so the claimer may build past it."""
         error = f"stored generation {row.generation} not served: {why}; rebuilding in full"
         _log.warning(
-            "generation refused", extra={"fields": {"target": runtime.target.value, "error": error}}
+            "generation refused", extra={"fields": {"server": runtime.server, "error": error}}
         )
-        await self._store.reject(runtime.target, row.generation, error)
+        await self._store.reject(runtime.server, row.generation, error)
         if row.generation <= runtime.generation:
             return False
         runtime.index, runtime.tracks, runtime.memory_bytes = None, (), 0

@@ -1,4 +1,4 @@
-"""A target cache's status as callers see it, derived from the manager's state."""
+"""A server cache's status as callers see it, derived from the manager's state."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost
-from common.domain import CacheState, Target
+from common.domain import CacheState, ServerKind, Target
 from common.matching.overrides import MatchOverride
 
 
 @dataclass(frozen=True)
 class CacheStatus:
-    target: Target
+    server: str
+    kind: ServerKind
+    target: Target | None  # the seed target a built-in server stands for; None otherwise
     state: CacheState
     track_count: int = 0
     library_names: tuple[str, ...] = ()

@@ -1,5 +1,6 @@
-"""SQL access for cache_svc: followed config, per-target state, the generations' index
-images, build history."""
+"""SQL access for cache_svc: followed config, each server's cache state, the generations'
+index images, build history. A cache's rows are keyed by its server's name (the columns
+are still called ``target``: the built-in servers' names are the targets' values)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cache_svc import tables
 from cache_svc.config_view import Action, Decision, FollowedConfig
 from common.database.engine import Database
-from common.domain import Target
 
 IMAGE_PART_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
-class TargetRow:
-    target: Target
+class CacheRow:
+    server: str
     generation: int
     built_at: int
     track_count: int
@@ -90,12 +90,15 @@ class CacheStore:
                 await session.execute(
                     update(state).values(applied_revision=revision, config=config.to_json())
                 )
+            await _add_servers(session, config.server_names())
             for decision in decisions:
                 target = tables.targets.c
-                if decision.action is Action.BUILD:
+                if decision.action is Action.DELETE:
+                    await _delete_server(session, decision.server)
+                elif decision.action is Action.BUILD:
                     await session.execute(
                         update(tables.targets)
-                        .where(target.target == decision.target.value)
+                        .where(target.target == decision.server)
                         .values(
                             pending="full" if decision.full else "build",
                             pending_reason=decision.reason,
@@ -105,7 +108,7 @@ class CacheStore:
                 elif decision.action is Action.DISABLE:
                     await session.execute(
                         update(tables.targets)
-                        .where(target.target == decision.target.value)
+                        .where(target.target == decision.server)
                         .values(
                             pending="",
                             pending_reason="",
@@ -116,13 +119,13 @@ class CacheStore:
         return True
 
     async def request_build(
-        self, target: Target, mode: str, *, built_before: int | None = None
+        self, server: str, mode: str, *, built_before: int | None = None
     ) -> bool:
         """Record a requested build ("build" or "full") unless one is pending or running
-        for the target anywhere (single-flight across replicas); with ``built_before``,
+        for the server's cache anywhere (single-flight across replicas); with ``built_before``,
         only when the serving generation was built before then. True when recorded."""
         row = tables.targets.c
-        condition = and_(row.target == target.value, row.pending == "", row.requested == "")
+        condition = and_(row.target == server, row.pending == "", row.requested == "")
         if built_before is not None:
             condition = and_(condition, row.built_at <= built_before)
         async with self._db.sessions() as session, session.begin():
@@ -136,12 +139,13 @@ class CacheStore:
         async with self._db.sessions() as session, session.begin():
             await session.execute(update(tables.targets).values(requested=""))
 
-    async def targets(self) -> dict[Target, TargetRow]:
+    async def caches(self) -> dict[str, CacheRow]:
+        """Every server's cache row, by server name."""
         async with self._db.sessions() as session:
             rows = (await session.execute(select(tables.targets))).all()
         return {
-            Target(r.target): TargetRow(
-                Target(r.target),
+            r.target: CacheRow(
+                r.target,
                 int(r.generation),
                 int(r.built_at),
                 int(r.track_count),
@@ -161,7 +165,7 @@ class CacheStore:
 
     async def activate(
         self,
-        target: Target,
+        server: str,
         generation: int,
         *,
         track_count: int,
@@ -171,9 +175,10 @@ class CacheStore:
         format_version: int,
         checksum: str,
         build_costs: str = "",
-    ) -> None:
+    ) -> bool:
         """Make ``generation`` the serving one and drop every other generation's image; the
-        request is done, and so is the decision ``request_id`` unless a newer one came."""
+        request is done, and so is the decision ``request_id`` unless a newer one came.
+        False when the server was deleted meanwhile: then its image goes too."""
         values: dict[str, object] = {
             "format_version": format_version,
             "checksum": checksum,
@@ -186,26 +191,30 @@ class CacheStore:
             "build_costs": build_costs,
         }
         async with self._db.sessions() as session, session.begin():
-            await session.execute(
-                update(tables.targets)
-                .where(tables.targets.c.target == target.value)
-                .values(**values)
+            result = await session.execute(
+                update(tables.targets).where(tables.targets.c.target == server).values(**values)
             )
-            await self._done(session, target, request_id)
+            if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+                await session.execute(
+                    delete(tables.index_images).where(tables.index_images.c.target == server)
+                )
+                return False
+            await self._done(session, server, request_id)
             await session.execute(
                 delete(tables.index_images).where(
                     and_(
-                        tables.index_images.c.target == target.value,
+                        tables.index_images.c.target == server,
                         tables.index_images.c.generation != generation,
                     )
                 )
             )
+        return True
 
-    async def save_image(self, target: Target, generation: int, image: bytes) -> None:
+    async def save_image(self, server: str, generation: int, image: bytes) -> None:
         """Store a generation's index image (before its activation), in parts."""
         parts = [
             {
-                "target": target.value,
+                "target": server,
                 "generation": generation,
                 "part": n,
                 "data": image[start : start + IMAGE_PART_BYTES],
@@ -219,93 +228,91 @@ class CacheStore:
         async with self._db.sessions() as session, session.begin():
             await session.execute(insert(tables.index_images), [part])
 
-    async def image(self, target: Target, generation: int) -> bytes:
+    async def image(self, server: str, generation: int) -> bytes:
         """A generation's index image, its parts read in order with one raw query (b""
         when none is stored)."""
         images = tables.index_images.c
         query = (
             select(images.data)
-            .where(and_(images.target == target.value, images.generation == generation))
+            .where(and_(images.target == server, images.generation == generation))
             .order_by(images.part)
         )
         async with self._db.sessions() as session:
             result = await session.stream(query)
             return b"".join([bytes(row[0]) async for row in result])
 
-    async def reject(self, target: Target, generation: int, error: str) -> None:
+    async def reject(self, server: str, generation: int, error: str) -> None:
         """The serving generation ``generation`` cannot be served whole: say why and ask
         for a full build (once, whichever replica finds it first)."""
         row = tables.targets.c
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(tables.targets)
-                .where(and_(row.target == target.value, row.generation == generation))
+                .where(and_(row.target == server, row.generation == generation))
                 .values(last_error=error, requested="full")
             )
 
-    async def fail(self, target: Target, error: str, *, request_id: int) -> None:
+    async def fail(self, server: str, error: str, *, request_id: int) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(tables.targets)
-                .where(tables.targets.c.target == target.value)
+                .where(tables.targets.c.target == server)
                 .values(last_error=error)
             )
-            await self._done(session, target, request_id)
+            await self._done(session, server, request_id)
 
     @staticmethod
-    async def _done(session: AsyncSession, target: Target, request_id: int) -> None:
+    async def _done(session: AsyncSession, server: str, request_id: int) -> None:
         row = tables.targets.c
         await session.execute(
-            update(tables.targets).where(row.target == target.value).values(requested="")
+            update(tables.targets).where(row.target == server).values(requested="")
         )
         await session.execute(
             update(tables.targets)
-            .where(and_(row.target == target.value, row.pending_id == request_id))
+            .where(and_(row.target == server, row.pending_id == request_id))
             .values(pending="", pending_reason="")
         )
 
-    async def drop_unserved(self, target: Target) -> None:
+    async def drop_unserved(self, server: str) -> None:
         """Delete the images of generations that are not serving (a build cut short). Only the
         lease holder calls it (or the one replica on SQLite): no other build is writing."""
         serving = (
             select(tables.targets.c.generation)
-            .where(tables.targets.c.target == target.value)
+            .where(tables.targets.c.target == server)
             .scalar_subquery()
         )
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 delete(tables.index_images).where(
                     and_(
-                        tables.index_images.c.target == target.value,
+                        tables.index_images.c.target == server,
                         tables.index_images.c.generation != serving,
                     )
                 )
             )
 
-    async def next_generation(self, target: Target) -> int:
+    async def next_generation(self, server: str) -> int:
         """A generation number above any present, even rows left by an interrupted build."""
         async with self._db.sessions() as session:
             highest = (
                 await session.execute(
                     select(func.max(tables.index_images.c.generation)).where(
-                        tables.index_images.c.target == target.value
+                        tables.index_images.c.target == server
                     )
                 )
             ).scalar()
             serving = (
                 await session.execute(
-                    select(tables.targets.c.generation).where(
-                        tables.targets.c.target == target.value
-                    )
+                    select(tables.targets.c.generation).where(tables.targets.c.target == server)
                 )
             ).scalar()
         return max(int(highest or 0), int(serving or 0)) + 1
 
-    async def start_build(self, target: Target, mode: str) -> int:
+    async def start_build(self, server: str, mode: str) -> int:
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 insert(tables.builds).values(
-                    target=target.value,
+                    target=server,
                     mode=mode,
                     started_at=int(self._clock()),
                     finished_at=0,
@@ -344,12 +351,12 @@ class CacheStore:
                 )
             )
 
-    async def mark_interrupted(self, target: Target | None = None) -> int:
-        """Builds left 'running' by a process that stopped are interrupted (of ``target``
+    async def mark_interrupted(self, server: str | None = None) -> int:
+        """Builds left 'running' by a process that stopped are interrupted (of ``server``
         only: its lease holder knows no other build of it runs); returns how many."""
         condition = tables.builds.c.outcome == "running"
-        if target is not None:
-            condition = and_(condition, tables.builds.c.target == target.value)
+        if server is not None:
+            condition = and_(condition, tables.builds.c.target == server)
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 update(tables.builds)
@@ -361,3 +368,45 @@ class CacheStore:
                 )
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _add_servers(session: AsyncSession, names: Sequence[str]) -> None:
+    """A cache row and a lease row for each server that has none yet (a created server),
+    in the follower's transaction."""
+    have = set((await session.execute(select(tables.targets.c.target))).scalars())
+    new = [n for n in names if n not in have]
+    if not new:
+        return
+    await session.execute(
+        insert(tables.targets),
+        [
+            {
+                "target": name,
+                "generation": 0,
+                "built_at": 0,
+                "track_count": 0,
+                "library_names": "[]",
+                "changes_since": 0,
+                "last_error": "",
+                "pending": "",
+                "pending_reason": "",
+            }
+            for name in new
+        ],
+    )
+    leased = set((await session.execute(select(tables.leases.c.target))).scalars())
+    leases = [
+        {"target": n, "holder": "", "expires_at": 0.0, "heartbeat_at": 0.0, "progress": ""}
+        for n in new
+        if n not in leased
+    ]
+    if leases:
+        await session.execute(insert(tables.leases), leases)
+
+
+async def _delete_server(session: AsyncSession, name: str) -> None:
+    """A deleted server's cache is forgotten: its generations, lease, requests and build
+    history, in the follower's transaction. A build still running for it loses its lease
+    at its next renewal and stops; its activation finds no row and stores nothing."""
+    for table in (tables.index_images, tables.leases, tables.builds, tables.targets):
+        await session.execute(delete(table).where(table.c.target == name))

@@ -16,6 +16,12 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Every ``target`` column holds the name of the server a cache belongs to (a lower-case DNS
+# label, up to 63 characters: migration 0006). The name is kept from the time there were
+# only two targets: the built-in servers' names are those targets' values ("plex",
+# "jellyfin"), and renaming a column would copy its table.
+SERVER_NAME = String(63)
+
 # The configuration last applied from config_svc's watch, with its revision: both are
 # written in one transaction with the effects the change caused (pending builds).
 follow_state = Table(
@@ -26,10 +32,11 @@ follow_state = Table(
     Column("config", Text, nullable=False),
 )
 
+# One row per server's cache.
 targets = Table(
     "cache_targets",
     metadata,
-    Column("target", String(16), primary_key=True),
+    Column("target", SERVER_NAME, primary_key=True),
     # The serving generation (0: none). Rows of other generations are never served.
     Column("generation", BigInteger, nullable=False),
     Column("built_at", BigInteger, nullable=False),  # epoch seconds
@@ -60,18 +67,18 @@ targets = Table(
 index_images = Table(
     "cache_index_images",
     metadata,
-    Column("target", String(16), primary_key=True),
+    Column("target", SERVER_NAME, primary_key=True),
     Column("generation", BigInteger, primary_key=True),
     Column("part", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),
 )
 
-# One row per target: who may build it, until when (the database's clock, epoch seconds),
+# One row per server's cache: who may build it, until when (the database's clock, epoch seconds),
 # and the running build's progress (JSON) for every replica's status.
 leases = Table(
     "cache_leases",
     metadata,
-    Column("target", String(16), primary_key=True),
+    Column("target", SERVER_NAME, primary_key=True),
     Column("holder", String(64), nullable=False),  # a replica id; "" when free
     Column("expires_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
@@ -82,7 +89,7 @@ builds = Table(
     "cache_builds",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("target", String(16), nullable=False),
+    Column("target", SERVER_NAME, nullable=False),
     Column("mode", String(16), nullable=False),
     Column("started_at", BigInteger, nullable=False),
     Column("finished_at", BigInteger, nullable=False),

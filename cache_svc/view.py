@@ -1,5 +1,5 @@
-"""Each replica's view of the shared database, read every round: every target's row and
-lease. A generation another replica activated is loaded and served, and a build running
+"""Each replica's view of the shared database, read every round: every server cache's
+row and lease. A generation another replica activated is loaded and served, and a build running
 elsewhere is shown with its published progress, so every replica serves and reports
 alike."""
 
@@ -27,29 +27,31 @@ class SharedView:
         self._reading = asyncio.Lock()  # one read of the shared view at a time
 
     async def refresh(self) -> None:
-        """Read every target's row and lease; load a newer serving generation in bulk and
+        """Read every cache's row and lease; load a newer serving generation in bulk and
         swap it in."""
         async with self._reading:
             await self._refresh()
 
     async def _refresh(self) -> None:
         runtimes = self._runtimes
-        touched = {t: r.touched for t, r in runtimes.items()}
-        rows = await self._store.targets()
+        here = dict(runtimes.items())
+        touched = {name: r.touched for name, r in here.items()}
+        # Rows of servers this replica does not follow (yet, or any more) are left alone.
+        rows = {n: row for n, row in (await self._store.caches()).items() if n in here}
         leases = await self._leases.all()
-        # Newly activated generations, every target's at once.
+        # Newly activated generations, every cache's at once.
         loaded = await asyncio.gather(
             *(
-                self._serving.load(runtimes[target], row)
-                for target, row in rows.items()
-                if row.generation > runtimes[target].generation
+                self._serving.load(here[name], row)
+                for name, row in rows.items()
+                if row.generation > here[name].generation
             )
         )
         changed = any(loaded)
-        for target, row in rows.items():
-            runtime = runtimes[target]
-            lease = leases.get(target, LeaseRow(target, "", False, ""))
-            if runtime.touched != touched[target]:
+        for name, row in rows.items():
+            runtime = here[name]
+            lease = leases.get(name, LeaseRow(name, "", False, ""))
+            if runtime.touched != touched[name]:
                 continue  # a local build changed it meanwhile: read again next round
             before = (runtime.shared, runtime.remote_progress, runtime.last_error)
             runtime.shared = Shared(row.wanted, lease.holder, lease.live)

@@ -19,12 +19,18 @@ from common.config.registry import check_url
 from common.domain import BUILTIN_SERVERS, Origin, Target
 from common.domain import ServerKind as ServerKind  # the kind lives in the shared vocabulary
 from common.errors import FieldViolation
+from common.server_names import check_server_name
+
+
+def check_name(name: str, field: str) -> list[FieldViolation]:
+    """A server's name: a lower-case DNS label (common/server_names.py)."""
+    return check_server_name(name, field)
+
 
 # The built-in servers, by name: each is the settings of its seed target.
 BUILTIN: Mapping[str, Target] = BUILTIN_SERVERS
 KIND_OF_TARGET: Mapping[Target, ServerKind] = {t: t.kind for t in Target}
 
-NAME_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 USER_ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
 )
@@ -86,20 +92,6 @@ class ServerInput:
 
 def _shown(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "...")
-
-
-def check_name(name: str, field: str) -> list[FieldViolation]:
-    if not name:
-        return [FieldViolation(field, "is required")]
-    if not NAME_PATTERN.fullmatch(name):
-        return [
-            FieldViolation(
-                field,
-                f"{_shown(name)} is not a valid server name: use a lower-case DNS label, 1-63 "
-                "lower-case letters, digits or '-', starting and ending with a letter or digit",
-            )
-        ]
-    return []
 
 
 def check_url_field(url: str, field: str) -> list[FieldViolation]:

@@ -12,7 +12,7 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -32,17 +32,33 @@ from cache_svc.build.messages import (
 )
 from cache_svc.build.progress import BuildProgress
 from cache_svc.config_view import FollowedConfig
-from common.domain import Target
+from common.domain import ServerKind
 from common.matching import TrackIndex
 from common.matching.image import decode, encode
 from common.targets import LibraryReader
 
-# Opens a target's libraries for one build and closes them afterwards.
-SourceFactory = Callable[[Target, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
-# The settings (stored string form) and the token a worker connects to a target with.
-ConnectionInfo = Callable[[Target, FollowedConfig], Awaitable[tuple[Mapping[str, str], str]]]
-# The stored image of a target's generation.
-ImageReader = Callable[[Target, int], Awaitable[bytes]]
+
+@dataclass(frozen=True)
+class Endpoint:
+    """How a build reaches one server: its kind, URL and Jellyfin user, its token (read
+    from config_svc for the build, never stored), the settings its requests are limited
+    by (stored string form), and what names its URL in an error ("PLEX_URL" for a
+    built-in server)."""
+
+    kind: ServerKind
+    url: str
+    user_id: str
+    token: str = field(repr=False)
+    settings: Mapping[str, str]
+    url_name: str
+
+
+# Opens a server's libraries for one build and closes them afterwards.
+SourceFactory = Callable[[str, FollowedConfig], AbstractAsyncContextManager[LibraryReader]]
+# How a worker connects to a server, by its name.
+ConnectionInfo = Callable[[str, FollowedConfig], Awaitable[Endpoint]]
+# The stored image of a server cache's generation.
+ImageReader = Callable[[str, int], Awaitable[bytes]]
 
 WORKER_COMMAND = (sys.executable, "-m", "cache_svc.build.worker")
 WORKER_EXIT_SECONDS = 10.0  # a worker that answered gets this long to flush and exit
@@ -50,9 +66,11 @@ WORKER_EXIT_SECONDS = 10.0  # a worker that answered gets this long to flush and
 
 @dataclass(frozen=True)
 class BuildJob:
-    """One build to run: a full one when ``previous`` is None, else a refresh of it."""
+    """One build to run: a full one when ``previous`` is None, else a refresh of it.
+    ``label`` names the server in messages for people."""
 
-    target: Target
+    server: str
+    label: str
     config: FollowedConfig
     library_names: tuple[str, ...]
     previous: TrackIndex | None
@@ -104,10 +122,11 @@ class LocalBuilder:
         changed: Callable[[], None],
         tally: RequestTally,
     ) -> Finished:
-        async with self._factory(job.target, job.config) as source:
+        async with self._factory(job.server, job.config) as source:
             try:
                 built = await build_generation(
-                    target=job.target,
+                    server=job.server,
+                    label=job.label,
                     source=source,
                     library_names=job.library_names,
                     previous=job.previous,
@@ -165,14 +184,19 @@ class WorkerBuilder:
     async def _request(self, job: BuildJob, progress: BuildProgress, folder: Path) -> bytes:
         """The request frame; for a refresh, the previous image is put in ``folder``."""
         if job.previous is not None:
-            previous = await self._images(job.target, job.previous_generation)
+            previous = await self._images(job.server, job.previous_generation)
             await asyncio.to_thread((folder / PREVIOUS_IMAGE).write_bytes, previous)
             del previous
-        settings, token = await self._connection(job.target, job.config)
+        endpoint = await self._connection(job.server, job.config)
         request = WorkerRequest(
-            target=job.target,
-            settings=dict(settings),
-            token=token,
+            server=job.server,
+            label=job.label,
+            kind=endpoint.kind,
+            url=endpoint.url,
+            url_name=endpoint.url_name,
+            user_id=endpoint.user_id,
+            settings=dict(endpoint.settings),
+            token=endpoint.token,
             library_names=job.library_names,
             refresh=job.previous is not None,
             since=job.since,

@@ -1,4 +1,4 @@
-"""One build of one target's index: list (or refresh) every chosen library, check the
+"""One build of one server's index: list (or refresh) every chosen library, check the
 result, index it. Nothing here is stored or served: the caller writes the index's image as a
 new generation and activates it."""
 
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import CostMeter, StepCost
 from cache_svc.refresh import refresh_plan
-from common.domain import Target
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.refresh import refreshed
 from common.targets import ChangeSet, LibraryReader, TargetLibrary, TargetTrack
@@ -69,7 +68,8 @@ class MemoryEstimate:
 
 async def build_generation(
     *,
-    target: Target,
+    server: str,
+    label: str,
     source: LibraryReader,
     library_names: Sequence[str],
     previous: TrackIndex | Awaitable[TrackIndex] | None,
@@ -89,7 +89,7 @@ async def build_generation(
     async with meter.step("libraries"):
         choice = await source.music_libraries(library_names)
     if not choice.chosen:
-        raise BuildFailed(f"no music library to index on {target.label} ({choice.describe()})")
+        raise BuildFailed(f"no music library to index on {label} ({choice.describe()})")
     titles = tuple(lib.title for lib in choice.chosen)
     progress.phase = Phase.FETCHING_TRACKS
     changed()
@@ -98,7 +98,7 @@ async def build_generation(
             built = await _full(source, choice.chosen, memory_limit_bytes, progress, changed)
     else:
         built = await _incremental(
-            target, source, choice.chosen, previous, since, meter, progress, changed
+            server, source, choice.chosen, previous, since, meter, progress, changed
         )
     index, timings = built
     timings["total_s"] = time.perf_counter() - clock
@@ -174,7 +174,7 @@ async def _full(
 
 
 async def _incremental(
-    target: Target,
+    server: str,
     source: LibraryReader,
     libraries: Sequence[TargetLibrary],
     loading: TrackIndex | Awaitable[TrackIndex],
@@ -217,7 +217,7 @@ async def _incremental(
         # fetches them), or missed by a server's filter: a full build picks them up.
         _log.warning(
             "refresh: tracks present but not in the change listing",
-            extra={"fields": {"target": target.value, "tracks": len(plan.unknown)}},
+            extra={"fields": {"server": server, "tracks": len(plan.unknown)}},
         )
     keep = [p for p in kept if ids[p] not in plan.replaced]
     added = [fetched[i] for i in sorted(plan.written)]

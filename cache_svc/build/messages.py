@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 from cache_svc.build.frames import Frame, pack
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost, costs_from_json, costs_to_json
-from common.domain import Target
+from common.domain import ServerKind
 
-_Choice = TypeVar("_Choice", Target, Phase)
+_Choice = TypeVar("_Choice", ServerKind, Phase)
 
 
 class MalformedMessage(ValueError):
@@ -28,11 +28,16 @@ class MalformedMessage(ValueError):
 
 @dataclass(frozen=True)
 class WorkerRequest:
-    """To the worker: what to build, how to reach the target, and the build's folder (for
+    """To the worker: what to build, how to reach the server, and the build's folder (for
     a refresh, the previous image is in it)."""
 
-    target: Target
-    settings: Mapping[str, str]  # the stored string form of the settings
+    server: str  # its name
+    label: str  # how messages for people name it
+    kind: ServerKind
+    url: str
+    url_name: str  # what sets the URL, for the error when it is empty
+    user_id: str  # the Jellyfin user; "" for Plex
+    settings: Mapping[str, str]  # the stored string form of the settings (request limits)
     token: str = field(repr=False)  # a secret: kept out of reprs, and so of tracebacks
     library_names: tuple[str, ...]
     refresh: bool
@@ -129,7 +134,12 @@ def from_frame(kind: Frame, payload: bytes) -> WorkerMessage:
 
 def _request_fields(request: WorkerRequest) -> dict[str, Any]:
     return {
-        "target": request.target.value,
+        "server": request.server,
+        "label": request.label,
+        "kind": request.kind.value,
+        "url": request.url,
+        "url_name": request.url_name,
+        "user_id": request.user_id,
         "settings": dict(request.settings),
         "token": request.token,
         "library_names": list(request.library_names),
@@ -145,7 +155,12 @@ def _request_fields(request: WorkerRequest) -> dict[str, Any]:
 
 def _request(fields: _Fields) -> WorkerRequest:
     return WorkerRequest(
-        target=fields.choice("target", Target),
+        server=fields.text("server"),
+        label=fields.text("label"),
+        kind=fields.choice("kind", ServerKind),
+        url=fields.text("url"),
+        url_name=fields.text("url_name"),
+        user_id=fields.text("user_id"),
         settings=fields.texts_by_name("settings"),
         token=fields.text("token"),
         library_names=fields.texts("library_names"),

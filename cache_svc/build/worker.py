@@ -39,7 +39,7 @@ from common.matching.image import decode, encode
 from common.runtime.logs import configure_logging
 from common.runtime.tracing import Tracing
 from common.targets import LibraryReader
-from common.targets.connect import connect_configured
+from common.targets.connect import connect_server
 from common.targets.traced import TracedReader
 
 WORKER_NICENESS = 10
@@ -68,14 +68,20 @@ async def run_build(request: WorkerRequest, answers: _Answers, tracing: Tracing)
 
 
 async def _build(request: WorkerRequest, answers: _Answers, tracing: Tracing) -> None:
-    target, folder = request.target, request.folder
+    folder = request.folder
     progress = BuildProgress(full=request.full, started_at=request.started_at)
     requests = 0
     try:
         values = SettingValues(Registry(), request.settings)
         try:
-            connection = connect_configured(
-                target, values, token=request.token, instrument=tracing.instrument_http
+            connection = connect_server(
+                request.kind,
+                url=request.url,
+                token=request.token,
+                user_id=request.user_id,
+                settings=values,
+                url_name=request.url_name,
+                instrument=tracing.instrument_http,
             )
         except ValueError as exc:
             raise BuildFailed(str(exc)) from None
@@ -90,7 +96,8 @@ async def _build(request: WorkerRequest, answers: _Answers, tracing: Tracing) ->
         )
         try:
             built = await build_generation(
-                target=target,
+                server=request.server,
+                label=request.label,
                 source=source,
                 library_names=request.library_names,
                 previous=loading,

@@ -18,6 +18,7 @@ from common.domain import (
     FixAction,
     Notification,
     Origin,
+    ServerKind,
     SetupWarning,
     Severity,
     SourceKind,
@@ -33,6 +34,8 @@ ENABLED_ORIGINS = {
 }
 TARGETS = {Target.PLEX: tpb.TARGET_PLEX, Target.JELLYFIN: tpb.TARGET_JELLYFIN}
 TARGETS_BACK = {v: k for k, v in TARGETS.items()}
+SERVER_KINDS = {ServerKind.PLEX: pb.SERVER_KIND_PLEX, ServerKind.JELLYFIN: pb.SERVER_KIND_JELLYFIN}
+SERVER_KINDS_BACK = {v: k for k, v in SERVER_KINDS.items()}
 KINDS = {
     CommandKind.LIBRARY_CACHE_BUILDER: pb.COMMAND_KIND_LIBRARY_CACHE_BUILDER,
     CommandKind.PLAYLIST_SYNC: pb.COMMAND_KIND_PLAYLIST_SYNC,

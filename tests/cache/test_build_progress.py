@@ -6,7 +6,6 @@ from typing import Any
 
 from cache_svc.build.generation import build_generation, pages_for
 from cache_svc.build.progress import BuildProgress
-from common.domain import Target
 from common.matching import TrackIndex
 from tests.support.library_fakes import FakeLibrary, make_tracks
 
@@ -16,7 +15,8 @@ async def _build(
 ) -> list[tuple[int, int]]:
     seen: list[tuple[int, int]] = []
     await build_generation(
-        target=Target.PLEX,
+        server="plex",
+        label="Plex",
         source=library.source(),
         library_names=(),
         previous=changes.get("previous"),

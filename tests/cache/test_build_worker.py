@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bench.otlp_stub import otlp_stub
 from cache_svc.build.builders import (
     WORKER_COMMAND,
     BuildJob,
+    Endpoint,
     Finished,
     LocalBuilder,
     RequestTally,
@@ -30,7 +31,7 @@ from cache_svc.build.progress import BuildProgress
 from cache_svc.config_view import FollowedConfig
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.domain import Target
+from common.domain import ServerKind, Target
 from common.targets import LibraryReader
 from common.targets.connect import connect_configured
 from emulators.knobs import Fault, Knobs
@@ -62,7 +63,8 @@ def _settings(emulator: Emulator) -> dict[str, str]:
 
 def _job(previous: Finished | None = None) -> BuildJob:
     return BuildJob(
-        target=Target.PLEX,
+        server="plex",
+        label="Plex",
         config=FollowedConfig(),
         library_names=(),
         previous=None if previous is None else previous.built.index,
@@ -73,10 +75,17 @@ def _job(previous: Finished | None = None) -> BuildJob:
 
 
 def _worker(emulator: Emulator, token: str = TOKEN, images: bytes = b"") -> WorkerBuilder:
-    async def connection(_target: Target, _config: FollowedConfig) -> tuple[Mapping[str, str], str]:
-        return _settings(emulator), token
+    async def connection(_server: str, _config: FollowedConfig) -> Endpoint:
+        return Endpoint(
+            kind=ServerKind.PLEX,
+            url=emulator.url,
+            user_id="",
+            token=token,
+            settings=_settings(emulator),
+            url_name="PLEX_URL",
+        )
 
-    async def image(_target: Target, generation: int) -> bytes:
+    async def image(_server: str, generation: int) -> bytes:
         assert generation == 1
         return images
 
@@ -85,9 +94,9 @@ def _worker(emulator: Emulator, token: str = TOKEN, images: bytes = b"") -> Work
 
 def _local(emulator: Emulator) -> LocalBuilder:
     @contextlib.asynccontextmanager
-    async def factory(target: Target, _config: FollowedConfig) -> AsyncIterator[LibraryReader]:
+    async def factory(_server: str, _config: FollowedConfig) -> AsyncIterator[LibraryReader]:
         values = SettingValues(Registry(), _settings(emulator))
-        connection = connect_configured(target, values, token=TOKEN)
+        connection = connect_configured(Target.PLEX, values, token=TOKEN)
         try:
             yield connection.client
         finally:
@@ -188,7 +197,12 @@ async def test_cancelling_a_build_kills_its_worker(plex: Emulator) -> None:
 async def test_a_worker_exits_when_cache_svc_goes_away(plex: Emulator, tmp_path: Path) -> None:
     plex.knobs.latency_ms = 200
     request = {
-        "target": "plex",
+        "server": "plex",
+        "label": "Plex",
+        "kind": "plex",
+        "url": plex.url,
+        "url_name": "PLEX_URL",
+        "user_id": "",
         "settings": _settings(plex),
         "token": TOKEN,
         "library_names": [],

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
 from cache_svc.config_view import FollowedConfig
-from common.domain import Target
 from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.clocks import SteppedClock
@@ -49,7 +48,7 @@ async def running_cache(
     clock: Callable[[], float] = time.time,
     seconds_per_minute: float = 60.0,
 ) -> AsyncIterator[CacheApp]:
-    def factory(_target: Target, _config: FollowedConfig) -> FakeSource:
+    def factory(_server: str, _config: FollowedConfig) -> FakeSource:
         return library.source()
 
     app = await start_cache(

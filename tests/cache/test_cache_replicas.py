@@ -21,7 +21,6 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from cache_svc.app import CacheApp
 from cache_svc.app import start as start_cache
 from cache_svc.config_view import FollowedConfig
-from common.domain import Target
 from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.config_service import running_config
@@ -53,7 +52,7 @@ class Cluster:
 async def cluster(tmp_path: Path, library: FakeLibrary, count: int = 2) -> AsyncIterator[Cluster]:
     """One config_svc and ``count`` cache_svc replicas sharing one fresh database."""
 
-    def factory(_target: Target, _config: FollowedConfig) -> FakeSource:
+    def factory(_server: str, _config: FollowedConfig) -> FakeSource:
         return library.source()
 
     async with (
@@ -110,7 +109,7 @@ async def the_builder(replicas: list[Replica]) -> Replica:
     """The one replica that runs the build (waits, bounded, until one does)."""
 
     def builders() -> list[Replica] | None:
-        found = [r for r in replicas if r.app.manager.builds_here(Target.PLEX)]
+        found = [r for r in replicas if r.app.manager.builds_here("plex")]
         return found or None
 
     found = await eventually(builders, within=20, what="a replica building")
@@ -154,7 +153,7 @@ async def test_enabling_builds_once_and_every_replica_serves_and_reports_it(
             reply = await match(replica)
             assert (reply.generation, reply.results[0].match.item_id) == (1, "t7")
         assert library.listings == 1, "one build for two replicas"
-        assert not any(r.app.manager.builds_here(Target.PLEX) for r in stack.replicas)
+        assert not any(r.app.manager.builds_here("plex") for r in stack.replicas)
 
 
 async def test_a_build_asked_on_one_replica_is_served_by_both(tmp_path: Path) -> None:
@@ -191,6 +190,6 @@ async def test_a_survivor_takes_over_the_build_of_a_stopped_replica(tmp_path: Pa
         library.gate.set()  # type: ignore[union-attr]
         ready = await settle(survivor.stub, pb.CACHE_STATE_READY, generation=1, limit=30)
         assert ready.track_count == 300
-        assert survivor.app.manager.builds_here(Target.PLEX) is False
+        assert survivor.app.manager.builds_here("plex") is False
         assert library.listings == 2, "the survivor built it once more, after the lease lapsed"
         assert (await match(survivor)).results[0].match.item_id == "t7"

@@ -21,14 +21,19 @@ from cache_svc.build.messages import (
 )
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import StepCost
-from common.domain import Target
+from common.domain import ServerKind
 
 HEADER = 5  # the kind byte and the length
 TOKEN = "message-test-token-0123456789"
 
 REQUEST = WorkerRequest(
-    target=Target.JELLYFIN,
-    settings={"JELLYFIN_URL": "http://jellyfin:8096", "TARGET_MAX_CONCURRENCY": "2"},
+    server="loft",
+    label="Jellyfin server 'loft'",
+    kind=ServerKind.JELLYFIN,
+    url="http://jellyfin:8096",
+    url_name="the url of server 'loft'",
+    user_id="0123456789abcdef0123456789abcdef",
+    settings={"TARGET_MAX_CONCURRENCY": "2"},
     token=TOKEN,
     library_names=("Music", "Audiobooks"),
     refresh=True,
@@ -100,7 +105,8 @@ def _request_with(**changes: object) -> bytes:
         (_request_with(since=...), "the REQUEST message's field 'since' is missing"),
         (_request_with(since="12"), "the REQUEST message's field 'since' is not an integer"),
         (_request_with(refresh=1), "the REQUEST message's field 'refresh' is not true or false"),
-        (_request_with(target="tidal"), "the REQUEST message's field 'target' is not a Target"),
+        (_request_with(kind="tidal"), "the REQUEST message's field 'kind' is not a ServerKind"),
+        (_request_with(server=...), "the REQUEST message's field 'server' is missing"),
         (
             _request_with(settings={"PLEX_URL": 3}),
             "the REQUEST message's field 'settings' is not an object of strings",

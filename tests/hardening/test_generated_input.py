@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from cache_svc.app import start as start_cache
 from cache_svc.config_view import FollowedConfig
 from common.config.registry import SETTINGS
-from common.domain import Target
 from common.env import ServiceEnv
 from common.errors import ServiceError
 from gateway.app import start as start_gateway
@@ -87,7 +86,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
             config_address = f"127.0.0.1:{config.server.port}"
             library = FakeLibrary({"Music": make_tracks("Music", 200)})
 
-            def factory(_target: Target, _followed: FollowedConfig) -> FakeSource:
+            def factory(_server: str, _followed: FollowedConfig) -> FakeSource:
                 return library.source()
 
             cache = await start_cache(
