@@ -13,7 +13,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.domain import Command, CommandKind, Target
+from common.domain import Command, CommandKind, ServerKind
 from common.errors import (
     CommandNotFound,
     FieldViolation,
@@ -28,7 +28,7 @@ from common.wire.rich_errors import field_violations
 from sync_svc.runs import Spec
 from sync_svc.server_checks import ServerAccess
 
-KINDS = {cpb.SERVER_KIND_PLEX: Target.PLEX, cpb.SERVER_KIND_JELLYFIN: Target.JELLYFIN}
+KINDS = {cpb.SERVER_KIND_PLEX: ServerKind.PLEX, cpb.SERVER_KIND_JELLYFIN: ServerKind.JELLYFIN}
 
 
 class ConfigClient:

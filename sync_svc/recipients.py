@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from common.domain import Target
+from common.domain import ServerKind
 from common.errors import FailedPrecondition
 from common.targets.access import LibraryAccess
 from common.targets.connect import Connection, connect
@@ -104,7 +104,7 @@ class Recipients:
         self._lock = asyncio.Lock()
 
     async def find(self, user: str) -> Recipient:
-        if self._access.kind is Target.PLEX:
+        if self._access.kind is ServerKind.PLEX:
             return await self._plex_user(user)
         return await self._jellyfin_user(user)
 
@@ -140,7 +140,7 @@ class Recipients:
             if s.shared
         )
         own = connect(
-            Target.PLEX,
+            ServerKind.PLEX,
             url=self._access.url,
             token=token.reveal(),
             settings=self._settings,

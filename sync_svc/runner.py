@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from common.config.values import SettingValues
-from common.domain import BUILTIN_SERVERS, Destination, SourceKind, Target
+from common.domain import BUILTIN_SERVERS, Destination, ServerKind, SourceKind
 from common.errors import (
     ServiceError,
 )
@@ -342,7 +342,7 @@ class SyncRunner:
                 title=report.spec.playlist_title,
                 stored_id=await self._store.managed_id(key, where),
                 desired=desired,
-                bulk_removal=work.access.kind is Target.JELLYFIN,
+                bulk_removal=work.access.kind is ServerKind.JELLYFIN,
                 dry_run=report.dry_run,
             )
             span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})

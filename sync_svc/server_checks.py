@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from common.domain import Target
+from common.domain import ServerKind
 from common.targets.connect import Connection, connect
 from common.targets.probe import ServerCheck, check_server, probe_settings
 
@@ -19,7 +19,7 @@ class ServerAccess:
     """A server as config_svc describes it, with its token revealed for this use."""
 
     name: str
-    kind: Target
+    kind: ServerKind
     url: str
     token: str = field(repr=False)
     library_names: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from common.domain import Target
+from common.domain import ServerKind
 from common.targets.connect import Connection, connect
 from common.targets.items import TargetLibrary
 from common.targets.jellyfin import JellyfinClient
@@ -115,7 +115,7 @@ class ServerUsers:
         connection = self._connect(access)
         try:
             client = connection.client
-            if access.kind is Target.PLEX:
+            if access.kind is ServerKind.PLEX:
                 assert isinstance(client, PlexClient)
                 return await self._plex(client, access)
             assert isinstance(client, JellyfinClient)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from common.domain import Target
+from common.domain import ServerKind
 from common.targets.connect import Connection, connect
 from common.targets.jellyfin_users import JellyfinUser
 from common.targets.plex_tv_parse import PlexShare, PlexTvUser, SharedSection
@@ -25,8 +25,8 @@ async def home() -> AsyncIterator[Household]:
 
 
 def owner_of(home: Household, server: str) -> tuple[ServerAccess, Connection]:
-    kind = Target.PLEX if server in home.plex else Target.JELLYFIN
-    emulator = (home.plex if kind is Target.PLEX else home.jellyfin)[server]
+    kind = ServerKind.PLEX if server in home.plex else ServerKind.JELLYFIN
+    emulator = (home.plex if kind is ServerKind.PLEX else home.jellyfin)[server]
     access = ServerAccess(server, kind, emulator.url, emulator.token)
     return access, connect(kind, url=access.url, token=access.token, settings=fast_settings())
 

@@ -24,7 +24,7 @@ from tests.support.certificates import make_certificate
 async def _check(
     kind: Target, url: str, token: str, *, names: tuple[str, ...] = (), wait: float = 5.0
 ) -> tuple[Problem, str, tuple[str, ...]]:
-    connection = connect(kind, url=url, token=token, settings=probe_settings(wait))
+    connection = connect(kind.kind, url=url, token=token, settings=probe_settings(wait))
     try:
         found = await check_server(connection.client, host=url, library_names=names)
     finally:

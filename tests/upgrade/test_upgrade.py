@@ -428,7 +428,7 @@ class NoBuilds:
         tally: RequestTally,  # noqa: ARG002
     ) -> Finished:
         self.jobs.append(job)
-        raise AssertionError(f"an upgrade rebuilt the {job.target.label} cache")
+        raise AssertionError(f"an upgrade rebuilt the {job.label} cache")
 
 
 def _query(
@@ -539,7 +539,7 @@ async def check_cache(url: str) -> None:
         assert progress is not None
         assert (progress.phase, progress.tracks_done) == (Phase.ACTIVATING, 3)
         # The build history goes on counting after the previous release's five builds.
-        assert await store.start_build(Target.PLEX, "build") == 6
+        assert await store.start_build("plex", "build") == 6
     finally:
         await channel.close(None)
         await server.server.stop(None)
