@@ -11,7 +11,7 @@ from cache_svc.status import CacheStatus
 from common.matching import LibraryTrack, Match, MatchMethod, Query
 from common.wire import protoconv
 from common.wire.override_pb import override_to_pb
-from common.wire.protoconv import CACHE_STATES, TARGETS
+from common.wire.protoconv import CACHE_STATES, SERVER_KINDS, TARGETS
 
 PHASES = {
     Phase.LISTING_LIBRARIES: pb.BUILD_PHASE_LISTING_LIBRARIES,
@@ -30,6 +30,8 @@ def _timestamp(seconds: float) -> Timestamp:
 def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
     message = pb.CacheStatus(
         target=TARGETS[status.target] if status.target is not None else tpb.TARGET_UNSPECIFIED,
+        server=status.server,
+        kind=SERVER_KINDS[status.kind],
         state=CACHE_STATES[status.state],
         track_count=status.track_count,
         library_count=len(status.library_names),

@@ -78,9 +78,17 @@ class CacheStore:
         state = tables.follow_state
         async with self._db.sessions() as session, session.begin():
             row = (
-                await session.execute(select(state.c.applied_revision).with_for_update())
+                await session.execute(
+                    select(state.c.applied_revision, state.c.config).with_for_update()
+                )
             ).first()
-            if row is not None and int(row.applied_revision) >= revision:
+            if (
+                row is not None
+                and int(row.applied_revision) >= revision
+                # A state stored before servers were followed: its follower's snapshot (at
+                # the same revision) brings the servers, whose decisions are recorded now.
+                and FollowedConfig.from_json(row.config).follows_servers
+            ):
                 return False
             if row is None:
                 await session.execute(

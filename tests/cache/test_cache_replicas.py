@@ -6,7 +6,7 @@ surviving replica takes over the build of one that stopped once its lease lapses
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +49,17 @@ class Cluster:
 
 
 @asynccontextmanager
-async def cluster(tmp_path: Path, library: FakeLibrary, count: int = 2) -> AsyncIterator[Cluster]:
-    """One config_svc and ``count`` cache_svc replicas sharing one fresh database."""
+async def cluster(
+    tmp_path: Path,
+    library: FakeLibrary,
+    count: int = 2,
+    others: Mapping[str, FakeLibrary] | None = None,
+) -> AsyncIterator[Cluster]:
+    """One config_svc and ``count`` cache_svc replicas sharing one fresh database; every
+    server's library is ``library`` unless ``others`` has one by its name."""
 
-    def factory(_server: str, _config: FollowedConfig) -> FakeSource:
-        return library.source()
+    def factory(server: str, _config: FollowedConfig) -> FakeSource:
+        return (others or {}).get(server, library).source()
 
     async with (
         fresh_database("postgres", tmp_path) as config_db,
@@ -193,3 +199,63 @@ async def test_a_survivor_takes_over_the_build_of_a_stopped_replica(tmp_path: Pa
         assert survivor.app.manager.builds_here("plex") is False
         assert library.listings == 2, "the survivor built it once more, after the lease lapsed"
         assert (await match(survivor)).results[0].match.item_id == "t7"
+
+
+async def test_a_created_server_is_built_by_one_replica_and_served_by_both(
+    tmp_path: Path,
+) -> None:
+    plex = FakeLibrary({"Music": make_tracks("Music", 50)})
+    cabin = FakeLibrary({"Music": make_tracks("Music", 320, prefix="c")}, gate=asyncio.Event())
+    async with cluster(tmp_path, plex, others={"cabin": cabin}) as stack:
+        made = await stack.config.CreateServer(
+            cpb.CreateServerRequest(
+                server=cpb.Server(
+                    name="cabin",
+                    kind=cpb.SERVER_KIND_PLEX,
+                    url="http://cabin.lan:32400",
+                    token="cabin-t0ken",
+                    client_enabled=True,
+                )
+            ),
+            timeout=TIMEOUT,
+        )
+        assert made.server.library_cache_enabled
+
+        def builders() -> list[Replica] | None:
+            found = [r for r in stack.replicas if r.app.manager.builds_here("cabin")]
+            return found or None
+
+        found = await eventually(builders, within=20, what="a replica building cabin")
+        assert len(found) == 1, "one build of the created server for the cluster"
+        (other,) = [r for r in stack.replicas if r is not found[0]]
+
+        async def building_elsewhere() -> pb.CacheStatus | None:
+            reply = await other.stub.GetCacheStatus(
+                pb.GetCacheStatusRequest(server="cabin"), timeout=TIMEOUT
+            )
+            status = reply.statuses[0]
+            return status if status.state == pb.CACHE_STATE_BUILDING else None
+
+        await eventually(building_elsewhere, within=20, what="the other replica reporting it")
+        cabin.gate.set()  # type: ignore[union-attr]
+        query = pb.TrackQuery(ref="a", title="Song c7", artists=["Artist 7"])
+        for replica in stack.replicas:
+            ready = await settle(replica.stub, pb.CACHE_STATE_READY, server="cabin", generation=1)
+            assert (ready.server, ready.track_count) == ("cabin", 320)
+            reply = await replica.stub.MatchTracks(
+                pb.MatchTracksRequest(server="cabin", tracks=[query]), timeout=TIMEOUT
+            )
+            assert reply.results[0].match.item_id == "c7"
+        assert cabin.listings == 1, "one build for two replicas"
+        assert plex.listings == 0, "the built-in servers are off"
+
+        await stack.config.DeleteServer(cpb.DeleteServerRequest(name="cabin"), timeout=TIMEOUT)
+        for replica in stack.replicas:
+
+            async def gone(replica: Replica = replica) -> bool:
+                reply = await replica.stub.GetCacheStatus(
+                    pb.GetCacheStatusRequest(), timeout=TIMEOUT
+                )
+                return "cabin" not in [x.server for x in reply.statuses]
+
+            await eventually(gone, within=10, what="cabin gone from every replica")

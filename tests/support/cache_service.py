@@ -23,11 +23,17 @@ async def settle(
     target: tpb.Target.ValueType = tpb.TARGET_PLEX,
     limit: float = 20,
     generation: int = 0,
+    server: str = "",
 ) -> pb.CacheStatus:
-    """Wait (bounded) until the target's cache reaches state ``want`` (and generation)."""
+    """Wait (bounded) until the cache of the target (or of ``server``, by name) reaches
+    state ``want`` (and generation)."""
 
     async def reached() -> pb.CacheStatus | None:
-        request = pb.GetCacheStatusRequest(target=target)
+        request = (
+            pb.GetCacheStatusRequest(server=server)
+            if server
+            else pb.GetCacheStatusRequest(target=target)
+        )
         status = (await cache.GetCacheStatus(request, timeout=TIMEOUT)).statuses[0]
         return status if status.state == want and status.generation >= generation else None
 
