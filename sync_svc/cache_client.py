@@ -1,5 +1,7 @@
-"""cache_svc as sync_svc sees it: status, waiting out a build, batch matching. Every call
-has a deadline; any failure to reach cache_svc is CacheUnavailable (never a failed sync)."""
+"""cache_svc as sync_svc sees it: status, waiting out a build, batch matching, each of one
+server's cache, by the server's name (a sync's targets are the built-in servers "plex" and
+"jellyfin": ``Target.server_name``). Every call has a deadline; any failure to reach
+cache_svc is CacheUnavailable (never a failed sync)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,10 @@ from dataclasses import dataclass
 import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
-from cmdarr.type.v1 import type_pb2 as tpb
 
-from common.domain import BUILTIN_SERVERS, CacheState
+from common.domain import CacheState
 from common.matching import MatchMethod
-from common.wire.protoconv import TARGETS, cache_state_from_pb, match_method_from_pb
+from common.wire.protoconv import cache_state_from_pb, match_method_from_pb
 from sync_svc.runs import Candidate, Track
 
 CALL_TIMEOUT = 30.0
@@ -50,14 +51,6 @@ def _candidate(message: pb.Candidate, present: bool) -> Candidate | None:
     )  # fmt: skip
 
 
-def _target(server: str) -> tpb.Target.ValueType:
-    """cache_svc keeps the caches of the built-in servers: any other has none to ask."""
-    target = BUILTIN_SERVERS.get(server)
-    if target is None:
-        raise CacheUnavailable(f"cache_svc keeps no library cache of server {server!r}")
-    return TARGETS[target]
-
-
 class CacheClient:
     def __init__(self, stub: cache_pb2_grpc.CacheServiceAsyncStub) -> None:
         self._stub = stub
@@ -65,7 +58,7 @@ class CacheClient:
     async def status(self, server: str) -> CacheView:
         try:
             reply = await self._stub.GetCacheStatus(
-                pb.GetCacheStatusRequest(target=_target(server)), timeout=CALL_TIMEOUT
+                pb.GetCacheStatusRequest(server=server), timeout=CALL_TIMEOUT
             )
         except grpc.aio.AioRpcError as exc:
             raise CacheUnavailable(f"cache_svc: {exc.code().name}") from None
@@ -85,7 +78,7 @@ class CacheClient:
             return view
         say(view)
         call = self._stub.WatchCacheStatus(
-            pb.WatchCacheStatusRequest(target=_target(server)), timeout=max(1.0, limit_seconds)
+            pb.WatchCacheStatusRequest(server=server), timeout=max(1.0, limit_seconds)
         )
         try:
             async for message in call:
@@ -109,7 +102,7 @@ class CacheClient:
     ) -> tuple[list[CacheMatch], CacheState]:
         """One MatchTracks call for the batch; an empty list when no generation serves."""
         request = pb.MatchTracksRequest(
-            target=_target(server),
+            server=server,
             min_confidence=min_confidence,
             tracks=[
                 pb.TrackQuery(
