@@ -175,6 +175,9 @@ class Fix:
     action: FixAction
     target: Target | None
     label: str
+    # The server whose cache the fix enables or builds ("plex" for the Plex target); ""
+    # when the fix is not about one server.
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,9 +188,10 @@ class SetupWarning:
     code: str
     severity: Severity
     message: str
-    target: Target | None = None
+    target: Target | None = None  # set for the built-in servers' warnings, as always
     command_names: tuple[str, ...] = ()
     fix: Fix | None = None
+    server: str = ""  # the server the warning is about; "" when none
 
 
 @dataclass(frozen=True)
@@ -208,15 +212,39 @@ class CacheState(enum.Enum):
 
 @dataclass(frozen=True)
 class CacheHealth:
-    """What the warning rules need to know of one target's cache."""
+    """What the warning rules need to know of one server's cache (``target``: a built-in
+    server's seed target, named so for the wording users know)."""
 
-    target: Target
+    target: Target | None
     state: CacheState
     last_error: str = ""
     tracks_done: int = 0
     tracks_total: int = 0
     # The match overrides (as people read their keys) that pin an item the cache lacks.
     stale_overrides: tuple[str, ...] = ()
+    server: str = ""  # the server's name; "" means the target's built-in server
+    kind: ServerKind | None = None
+
+    @property
+    def server_name(self) -> str:
+        return self.server or (self.target.server_name if self.target else "")
+
+
+@dataclass(frozen=True)
+class ConfiguredServer:
+    """A created server as the warning rules read it (the built-in ones are settings)."""
+
+    name: str
+    kind: ServerKind
+    client_enabled: bool = False
+    cache_enabled: bool = False
+
+
+def server_label(name: str, kind: ServerKind) -> str:
+    """How messages name a server: "Plex" for the built-in one (the wording users know),
+    "Plex server 'cabin'" for any other."""
+    target = builtin_target(name)
+    return target.label if target is not None else f"{kind.label} server {name!r}"
 
 
 @dataclass(frozen=True)
@@ -225,9 +253,26 @@ class ConfigView:
 
     settings: Mapping[str, object]
     commands: tuple[Command, ...] = field(default=())
+    servers: tuple[ConfiguredServer, ...] = field(default=())  # the created ones
 
     def flag(self, key: str) -> bool:
         return bool(self.settings.get(key, False))
+
+    def every_server(self) -> tuple[ConfiguredServer, ...]:
+        """The built-in servers (from their settings), then the created ones by name."""
+        builtin = tuple(
+            ConfiguredServer(
+                target.server_name,
+                target.kind,
+                self.flag(target.client_enabled_key),
+                self.flag(target.cache_enabled_key),
+            )
+            for target in Target
+        )
+        created = sorted(
+            (s for s in self.servers if s.name not in BUILTIN_SERVERS), key=lambda s: s.name
+        )
+        return (*builtin, *created)
 
     @property
     def builder(self) -> Command | None:

@@ -128,7 +128,9 @@ class ConfigCore:
             expected_revision=expected_revision,
             validate_only=validate_only,
         )
-        view = self._views.config_view(commit.result_stored, commit.result_commands)
+        view = self._views.config_view(
+            commit.result_stored, commit.result_commands, commit.result_servers
+        )
         return WriteResult(
             commit.revision,
             commit.changed_settings,
@@ -289,11 +291,23 @@ class ConfigCore:
         return result.commands.get(created.name, created), result
 
     def _accept_fixes(self, draft: Draft) -> None:
-        for warning in compute_warnings(self._views.config_view(draft.stored, draft.commands)):
+        view = self._views.config_view(draft.stored, draft.commands, draft.servers)
+        for warning in compute_warnings(view):
             fix = warning.fix
             if fix is None:
                 continue
-            if fix.action is FixAction.ENABLE_LIBRARY_CACHE and fix.target is not None:
+            if fix.action is FixAction.ENABLE_LIBRARY_CACHE and fix.server in draft.servers:
+                # A created server's cache: its own switch, as UpdateServer sets it.
+                name = fix.server
+                draft.servers[name] = replace(
+                    draft.servers[name], cache_enabled=True, cache_origin=Origin.USER
+                )
+                draft.notifications.append(
+                    Notification(
+                        "LIBRARY_CACHE_ENABLED", f"Library cache enabled for server {name!r}", name
+                    )
+                )
+            elif fix.action is FixAction.ENABLE_LIBRARY_CACHE and fix.target is not None:
                 key = fix.target.cache_enabled_key
                 if key in self._env:
                     raise SettingPinnedByEnv(
@@ -406,7 +420,7 @@ class ConfigCore:
     async def warnings(self) -> tuple[list[SetupWarning], int]:
         loaded = await self._revisions.read()
         return compute_warnings(
-            self._views.config_view(loaded.stored, loaded.commands)
+            self._views.config_view(loaded.stored, loaded.commands, loaded.servers)
         ), loaded.revision
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from common.config.registry import Registry
-from common.domain import BUILDER_NAME, Command, ConfigView
+from common.domain import BUILDER_NAME, Command, ConfiguredServer, ConfigView
 from config_svc.events import SettingState
 from config_svc.policy import ConfigState, Stored
 from config_svc.server_spec import BUILTIN, KIND_OF_TARGET, Server
@@ -35,14 +35,22 @@ class ConfigViews:
         )
 
     def config_view(
-        self, stored: Mapping[str, Stored], commands: Mapping[str, Command]
+        self,
+        stored: Mapping[str, Stored],
+        commands: Mapping[str, Command],
+        servers: Mapping[str, Server] | None = None,
     ) -> ConfigView:
+        """``servers``: the created servers (the built-in ones are in the settings)."""
         state = self.state(stored, commands)
         typed = {
             spec.key: spec.parse(state.effective(self.registry, spec.key)[0])
             for spec in self.registry
         }
-        return ConfigView(typed, tuple(commands[name] for name in sorted(commands)))
+        created = tuple(
+            ConfiguredServer(s.name, s.kind, s.client_enabled, s.cache_enabled)
+            for s in sorted((servers or {}).values(), key=lambda s: s.name)
+        )
+        return ConfigView(typed, tuple(commands[name] for name in sorted(commands)), created)
 
     def builtin_servers(
         self, stored: Mapping[str, Stored], commands: Mapping[str, Command]

@@ -16,7 +16,7 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common.config.registry import Registry
-from common.domain import CacheHealth, ConfigView, Target
+from common.domain import CacheHealth, ConfiguredServer, ConfigView, Target
 from common.warning_rules import compute_warnings
 from common.wire import protoconv
 from common.wire.override_pb import stored_key_from_pb
@@ -78,13 +78,24 @@ class Backends:
         """The configuration as the warning rules read it (raises when config_svc is away)."""
         settings = await self.config.GetSettings(cpb.GetSettingsRequest(), timeout=CALL_TIMEOUT)
         commands = await self.config.ListCommands(cpb.ListCommandsRequest(), timeout=CALL_TIMEOUT)
+        servers = await self.config.ListServers(cpb.ListServersRequest(), timeout=CALL_TIMEOUT)
         typed = {
             s.key: registry[s.key].parse(s.value if not s.secret else ("x" if s.is_set else ""))
             for s in settings.settings
             if s.key in registry
         }
         parsed = [protoconv.command_from_pb(c) for c in commands.commands]
-        return ConfigView(typed, tuple(c for c in parsed if c is not None))
+        created = tuple(
+            ConfiguredServer(
+                s.name,
+                protoconv.SERVER_KINDS_BACK[s.kind],
+                s.client_enabled,
+                s.library_cache_enabled,
+            )
+            for s in servers.servers
+            if not s.built_in and s.kind in protoconv.SERVER_KINDS_BACK
+        )
+        return ConfigView(typed, tuple(c for c in parsed if c is not None), created)
 
     async def warnings(
         self, registry: Registry, caches: list[cache_pb.CacheStatus]
@@ -96,12 +107,13 @@ class Backends:
             self.cache_statuses(), self.recent_syncs(), self.health()
         )
         status = pb.Status(recent_syncs=syncs, services=services)
+        answered = True
         try:
             view = await self.config_view(registry)
             status.warnings.extend(warnings_for(view, caches))
         except grpc.aio.AioRpcError:
-            view = ConfigView({})
-        by_target = {c.target: c for c in caches}
+            view, answered = ConfigView({}), False
+        by_target = {c.target: c for c in caches if c.target}
         for target in Target:
             code = protoconv.TARGETS[target]
             entry = pb.TargetStatus(
@@ -110,7 +122,26 @@ class Backends:
             if code in by_target:
                 entry.cache.CopyFrom(by_target[code])
             status.targets.append(entry)
+        if answered:
+            status.servers.extend(server_statuses(view, caches))
         return status
+
+
+def server_statuses(view: ConfigView, caches: list[cache_pb.CacheStatus]) -> list[pb.ServerStatus]:
+    """Every server config_svc has, each with its cache's status when cache_svc reported
+    one."""
+    by_name = {c.server: c for c in caches if c.server}
+    out = []
+    for server in view.every_server():
+        entry = pb.ServerStatus(
+            name=server.name,
+            kind=protoconv.SERVER_KINDS[server.kind],
+            client_enabled=server.client_enabled,
+        )
+        if server.name in by_name:
+            entry.cache.CopyFrom(by_name[server.name])
+        out.append(entry)
+    return out
 
 
 def stale_label(override: cpb.MatchOverride) -> str:
@@ -121,14 +152,16 @@ def warnings_for(view: ConfigView, caches: list[cache_pb.CacheStatus]) -> list[c
     """The shared warning rules over a configuration and the caches' reported status."""
     health = [
         CacheHealth(
-            protoconv.TARGETS_BACK[c.target],
+            protoconv.TARGETS_BACK.get(c.target),
             protoconv.cache_state_from_pb(c.state),
             c.last_error,
             c.progress.tracks_done,
             c.progress.tracks_total,
             tuple(stale_label(o) for o in c.stale_overrides),
+            server=c.server or protoconv.TARGETS_BACK[c.target].server_name,
+            kind=protoconv.SERVER_KINDS_BACK.get(c.kind),
         )
         for c in caches
-        if c.target in protoconv.TARGETS_BACK
+        if c.server or c.target in protoconv.TARGETS_BACK
     ]
     return [protoconv.warning_to_pb(w) for w in compute_warnings(view, health)]

@@ -9,18 +9,16 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
 
-from common.domain import Target
-from common.wire.protoconv import TARGETS
 from gateway.backends import CALL_TIMEOUT, Backends
 
 PAGE_AUTHOR = "status page"
 RECENT_RUNS = 50
 
 
-async def delete_stale_overrides(backends: Backends, target: Target) -> int:
-    """Delete the target's overrides whose pinned item its cache no longer holds."""
+async def delete_stale_overrides(backends: Backends, server: str) -> int:
+    """Delete the overrides whose pinned item the server's cache no longer holds."""
     reply = await backends.cache.GetCacheStatus(
-        cache_pb.GetCacheStatusRequest(target=TARGETS[target]), timeout=CALL_TIMEOUT
+        cache_pb.GetCacheStatusRequest(server=server), timeout=CALL_TIMEOUT
     )
     deleted = 0
     for status in reply.statuses:

@@ -162,6 +162,7 @@ def warning_to_pb(warning: SetupWarning) -> pb.Warning:
         message=warning.message,
         target=TARGETS[warning.target] if warning.target else tpb.TARGET_UNSPECIFIED,
         command_names=list(warning.command_names),
+        server=warning.server,
     )
     if warning.fix is not None:
         message.fix.CopyFrom(fix_to_pb(warning.fix))
@@ -173,6 +174,7 @@ def fix_to_pb(fix: Fix) -> pb.Fix:
         action=FIXES[fix.action],
         target=TARGETS[fix.target] if fix.target else tpb.TARGET_UNSPECIFIED,
         label=fix.label,
+        server=fix.server,
     )
 
 

@@ -14,11 +14,13 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from common.wire.channels import open_channel
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import configure, stack, with_gateway
-from tests.support.rpc import TIMEOUT, next_message
+from tests.support.rpc import TIMEOUT, assert_invalid, next_message
+from tests.support.waiting import eventually
 from tests.support.wording import PERFORMANCE_WARNING
 
 
@@ -114,3 +116,104 @@ async def test_http_actions_need_the_key_when_one_is_set(database_url: str, tmp_
         )
         assert settings.settings[0].value == "true"
         await asyncio.sleep(0)
+
+
+async def test_every_server_has_its_status_warnings_and_fixes(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A created server beside the built-in ones: listed with its kind and cache, its cache
+    enabled by a fix through UpdateServer, its failure warned about by name with a fix
+    that builds it."""
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        gateway = gateway_pb2_grpc.GatewayServiceStub(open_channel(f"127.0.0.1:{gw.server.port}"))
+        await configure(s, TARGET_MAX_REQUESTS_PER_SECOND="1000")
+        await s.config.CreateServer(
+            cpb.CreateServerRequest(
+                server=cpb.Server(
+                    name="cabin",
+                    kind=cpb.SERVER_KIND_PLEX,
+                    url=s.plex.url,
+                    token=s.plex.token,
+                    client_enabled=True,
+                    library_cache_enabled=False,
+                )
+            ),
+            timeout=TIMEOUT,
+        )
+
+        async def followed() -> pb.Status | None:
+            found = (await gateway.GetStatus(pb.GetStatusRequest(), timeout=TIMEOUT)).status
+            return found if all(x.HasField("cache") for x in found.servers) else None
+
+        status = await eventually(followed, within=10, what="cabin's cache reported")
+        assert [(x.name, x.kind, x.client_enabled) for x in status.servers] == [
+            ("plex", cpb.SERVER_KIND_PLEX, False),
+            ("jellyfin", cpb.SERVER_KIND_JELLYFIN, False),
+            ("cabin", cpb.SERVER_KIND_PLEX, True),
+        ]
+        assert status.servers[2].cache.state == cache_pb.CACHE_STATE_DISABLED
+        assert [t.target for t in status.targets] == [tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN]
+
+        for fix, field in (
+            (cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW, server="Cabin!"), "fix.server"),
+            (
+                cpb.Fix(
+                    action=cpb.FIX_ACTION_BUILD_CACHE_NOW, server="cabin", target=tpb.TARGET_PLEX
+                ),
+                "fix.server",
+            ),
+        ):
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await gateway.ApplyAction(pb.ApplyActionRequest(fix=fix), timeout=TIMEOUT)
+            assert_invalid(caught.value, field)
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await gateway.ApplyAction(
+                pb.ApplyActionRequest(
+                    fix=cpb.Fix(action=cpb.FIX_ACTION_BUILD_CACHE_NOW, server="attic")
+                ),
+                timeout=TIMEOUT,
+            )
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+        enable = cpb.Fix(action=cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE, server="cabin")
+        reply = await gateway.ApplyAction(pb.ApplyActionRequest(fix=enable), timeout=TIMEOUT)
+        assert reply.message == "Library cache enabled for server 'cabin'"
+        listed = await s.config.ListServers(cpb.ListServersRequest(), timeout=TIMEOUT)
+        cabin = next(x for x in listed.servers if x.name == "cabin")
+        assert (cabin.library_cache_enabled, cabin.library_cache_source) == (
+            True,
+            cpb.SETTING_SOURCE_USER,
+        )
+        ready = await settle(s.cache, cache_pb.CACHE_STATE_READY, server="cabin", limit=60)
+
+        await s.config.UpdateServer(
+            cpb.UpdateServerRequest(
+                server=cpb.Server(name="cabin", token="wrong-token"),
+                update_mask=FieldMask(paths=["token"]),
+            ),
+            timeout=TIMEOUT,
+        )
+
+        async def failed() -> cpb.Warning | None:
+            found = await gateway.ListWarnings(pb.ListWarningsRequest(), timeout=TIMEOUT)
+            return next((w for w in found.warnings if w.code == "LIBRARY_CACHE_FAILED"), None)
+
+        warning = await eventually(failed, within=60, what="the failed cabin build warned")
+        assert warning.message.startswith(
+            "The library cache of Plex server 'cabin' failed to build: "
+        )
+        assert "wrong-token" not in warning.message
+        assert (warning.server, warning.target) == ("cabin", tpb.TARGET_UNSPECIFIED)
+        assert (warning.fix.action, warning.fix.server) == (cpb.FIX_ACTION_BUILD_CACHE_NOW, "cabin")
+        await s.config.UpdateServer(
+            cpb.UpdateServerRequest(
+                server=cpb.Server(name="cabin", token=s.plex.token),
+                update_mask=FieldMask(paths=["token"]),
+            ),
+            timeout=TIMEOUT,
+        )
+        await settle(
+            s.cache, cache_pb.CACHE_STATE_READY, server="cabin", generation=ready.generation + 1
+        )
+        built = await gateway.ApplyAction(pb.ApplyActionRequest(fix=warning.fix), timeout=TIMEOUT)
+        assert built.message == "server 'cabin' library cache build started"

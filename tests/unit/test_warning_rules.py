@@ -1,11 +1,16 @@
+from typing import Any
+
 from common.domain import (
     BUILDER_NAME,
     CacheHealth,
     CacheState,
     Command,
     CommandKind,
+    ConfiguredServer,
     ConfigView,
+    Fix,
     FixAction,
+    ServerKind,
     Severity,
     SourceKind,
     Target,
@@ -143,4 +148,87 @@ def test_a_pin_whose_item_is_gone_warns_with_the_fix_that_deletes_it() -> None:
     )
     assert not compute_warnings(
         view([builder(True)], **settings), [CacheHealth(Target.PLEX, CacheState.READY)]
+    )
+
+
+CABIN = ConfiguredServer("cabin", ServerKind.PLEX, client_enabled=True, cache_enabled=True)
+
+
+def with_servers(
+    commands: list[Command], *servers: ConfiguredServer, **settings: bool
+) -> ConfigView:
+    return ConfigView(dict(settings), tuple(commands), servers)
+
+
+def cabin_cache(state: CacheState, **fields: Any) -> CacheHealth:
+    return CacheHealth(None, state, server="cabin", kind=ServerKind.PLEX, **fields)
+
+
+def test_a_created_servers_cache_is_warned_about_by_name() -> None:
+    caches = [
+        cabin_cache(CacheState.FAILED, last_error="HTTP 401"),
+        CacheHealth(Target.PLEX, CacheState.FAILED, last_error="HTTP 500"),
+    ]
+    settings = {"LIBRARY_CACHE_PLEX_ENABLED": True}
+    warnings = compute_warnings(with_servers([builder(True)], CABIN, **settings), caches)
+    assert [(w.code, w.server, w.target) for w in warnings] == [
+        ("LIBRARY_CACHE_FAILED", "plex", Target.PLEX),
+        ("LIBRARY_CACHE_FAILED", "cabin", None),
+    ]
+    plex, cabin = warnings
+    assert plex.message == (
+        "The Plex library cache failed to build: HTTP 500. Syncs will search Plex live until "
+        "it is rebuilt."
+    )
+    assert cabin.message == (
+        "The library cache of Plex server 'cabin' failed to build: HTTP 401. Syncs will "
+        "search Plex server 'cabin' live until it is rebuilt."
+    )
+    assert cabin.fix == Fix(FixAction.BUILD_CACHE_NOW, None, "Build now", "cabin")
+    assert plex.fix == Fix(FixAction.BUILD_CACHE_NOW, Target.PLEX, "Build now", "plex")
+    stale, building = (
+        compute_warnings(with_servers([builder(True)], CABIN), [cabin_cache(state, **fields)])
+        for state, fields in (
+            (CacheState.STALE, {}),
+            (CacheState.BUILDING, {"tracks_done": 10, "tracks_total": 40}),
+        )
+    )
+    assert [w.message for w in stale] == [
+        "The library cache of Plex server 'cabin' is out of date: recently added tracks may "
+        "not be matched."
+    ]
+    assert [w.message for w in building] == [
+        "Building the library cache of Plex server 'cabin' (10/40 tracks): syncs to Plex "
+        "server 'cabin' will wait for it."
+    ]
+
+
+def test_a_created_servers_disabled_cache_and_the_builder() -> None:
+    off = ConfiguredServer("cabin", ServerKind.PLEX, client_enabled=True, cache_enabled=False)
+    failed = [cabin_cache(CacheState.FAILED, last_error="x")]
+    assert compute_warnings(with_servers([builder(True)], off), failed) == []
+    (warning,) = compute_warnings(with_servers([builder(False)], CABIN))
+    assert (warning.code, warning.server) == ("CACHE_BUILDER_DISABLED", "cabin")
+    assert warning.message.startswith(
+        "The library cache of Plex server 'cabin' is enabled but the library_cache_builder"
+    )
+    assert warning.fix is not None
+    assert warning.fix.action is FixAction.ENABLE_CACHE_BUILDER
+
+
+def test_the_seed_wording_names_a_created_server() -> None:
+    assert seed_message("Plex server 'cabin'") == SEED.replace(
+        "targeting Plex is", "targeting Plex server 'cabin' is"
+    )
+    # A sync's targets are the built-in servers: a created one gets no sync warning.
+    warnings = compute_warnings(
+        with_servers(
+            [builder(True), sync("daily", Target.PLEX)],
+            ConfiguredServer("cabin", ServerKind.PLEX),
+            PLEX_CLIENT_ENABLED=True,
+        )
+    )
+    assert [(w.code, w.server) for w in warnings] == [("SYNC_WITHOUT_LIBRARY_CACHE", "plex")]
+    assert warnings[0].fix == Fix(
+        FixAction.ENABLE_LIBRARY_CACHE, Target.PLEX, "Enable library cache", "plex"
     )
