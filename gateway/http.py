@@ -39,7 +39,8 @@ def _json(message: Any) -> dict[str, Any]:
 
 def _fix_from(body: Any) -> cpb.Fix:
     """A fix from JSON: {"action": "FIX_ACTION_ENABLE_LIBRARY_CACHE" or "enable_library_cache",
-    "target": "TARGET_PLEX" or "plex"}."""
+    "target": "TARGET_PLEX" or "plex", "server": "cabin"} (a server by name, or a target
+    for its built-in server)."""
     if not isinstance(body, dict):
         raise InvalidArgument([FieldViolation("body", "must be a JSON object")])
     action = str(body.get("action", "")).upper()
@@ -56,6 +57,7 @@ def _fix_from(body: Any) -> cpb.Fix:
     return cpb.Fix(
         action=cpb.FixAction.Value(action),
         target=tpb.Target.Value(target) if target else tpb.TARGET_UNSPECIFIED,
+        server=str(body.get("server", "") or ""),
     )
 
 

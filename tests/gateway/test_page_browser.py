@@ -1,5 +1,6 @@
 """The status page in a real browser (Debian's chromium, driven by Playwright): a warning's
-one-click fix starts the build, whose progress and then "ready" appear on the page; with a
+one-click fix starts the build, whose progress and then "ready" appear on the page, and a
+created server's card shows its own build the same way; with a
 key required, the page signs in, its actions pass the CSRF guard, and sign-out and a
 rotation bring the sign-in form back."""
 
@@ -67,6 +68,28 @@ async def test_fixing_a_warning_in_the_page_builds_the_cache(
             await expect(plex.locator("progress")).to_be_visible()
             await expect(plex).to_contain_text("Library cache ready", timeout=60_000)
             await expect(page.locator("#warnings")).to_contain_text("No warnings.", timeout=15_000)
+
+            # A server created beside it gets a card of its own, with its build's progress.
+            await s.config.CreateServer(
+                cpb.CreateServerRequest(
+                    server=cpb.Server(
+                        name="cabin",
+                        kind=cpb.SERVER_KIND_PLEX,
+                        url=s.plex.url,
+                        token=s.plex.token,
+                        client_enabled=True,
+                    )
+                ),
+                timeout=TIMEOUT,
+            )
+            cabin = page.locator('.card[data-server="cabin"]')
+            await expect(cabin).to_contain_text(
+                "Building Plex server 'cabin' library cache...", timeout=15_000
+            )
+            await expect(cabin.locator("progress")).to_be_visible()
+            await expect(cabin).to_contain_text("Library cache ready", timeout=60_000)
+            await expect(cabin.locator("h3")).to_have_text("cabin")
+            await expect(plex).to_contain_text("Library cache ready")
             await page.screenshot(path=str(tmp_path / "status.png"))
             await browser.close()
 
