@@ -76,6 +76,17 @@ def where(part: Addressed) -> str:
     return target_label(part.target)
 
 
+KIND_LABELS = {cpb.SERVER_KIND_PLEX: "Plex", cpb.SERVER_KIND_JELLYFIN: "Jellyfin"}
+
+
+def server_label(status: cache_pb.CacheStatus) -> str:
+    """How a cache's server is named for people: "Plex" for the built-in server (as
+    always), "Plex server 'cabin'" for any other."""
+    if status.target in TARGET_LABELS:
+        return TARGET_LABELS[status.target]
+    return f"{KIND_LABELS.get(status.kind, 'Media')} server {status.server!r}"
+
+
 def word(name: str, prefix: str) -> str:
     """An enum value's name for people: CACHE_STATE_READY -> ready."""
     return name.removeprefix(prefix).replace("_", " ").lower()
@@ -157,10 +168,13 @@ def warnings(console: Console, items: Iterable[cpb.Warning], title: str = "Warni
 def fix_hint(fix: cpb.Fix) -> str:
     """The command that applies a fix by hand, when there is one."""
     name = TARGET_LABELS.get(fix.target, "").upper()
+    server = fix.server or name.lower()
     if fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE and name:
         return f"cmdarr config set LIBRARY_CACHE_{name}_ENABLED=true"
-    if fix.action == cpb.FIX_ACTION_BUILD_CACHE_NOW and name:
-        return f"cmdarr cache build {name.lower()}"
+    if fix.action == cpb.FIX_ACTION_ENABLE_LIBRARY_CACHE and server:
+        return f"cmdarr server update {server} --library-cache"
+    if fix.action == cpb.FIX_ACTION_BUILD_CACHE_NOW and server:
+        return f"cmdarr cache build {server}"
     return ""
 
 
@@ -170,16 +184,23 @@ def notifications(console: Console, items: Iterable[cpb.Notification]) -> None:
 
 
 def cache_statuses(console: Console, statuses: Iterable[cache_pb.CacheStatus]) -> None:
-    grid = table("Library caches", ["Target", "State", "Tracks", "Libraries", "Built", "Detail"])
+    grid = table(
+        "Library caches", ["Server", "Kind", "State", "Tracks", "Libraries", "Built", "Detail"]
+    )
     for status in statuses:
-        grid.add_row(*cache_row(status), Text(timestamp(status.built_at)), cache_detail(status))
+        name, state, tracks, libraries = cache_row(status)
+        kind = Text(KIND_LABELS.get(status.kind, "-"))
+        grid.add_row(
+            name, kind, state, tracks, libraries, Text(timestamp(status.built_at)),
+            cache_detail(status),
+        )  # fmt: skip
     console.print(grid)
 
 
 def cache_row(status: cache_pb.CacheStatus) -> list[Text]:
     libraries = ", ".join(status.library_names) or str(status.library_count or "-")
     return cells(
-        target_label(status.target),
+        status.server or target_label(status.target),
         styled(cache_state(status.state)),
         f"{status.track_count:,}",
         libraries,

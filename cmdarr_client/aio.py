@@ -30,7 +30,7 @@ from cmdarr_client.errors import (
 )
 from cmdarr_client.events import ConfigWatchEvent
 from cmdarr_client.options import Address, ClientOptions
-from cmdarr_client.requests import ServerField, SettingValue, Target
+from cmdarr_client.requests import CacheRef, ServerField, SettingValue, Target
 from cmdarr_client.retry import Retry
 from cmdarr_client.service_config import FULL_NAMES
 from cmdarr_client.watching import (
@@ -370,25 +370,28 @@ class AsyncClient:
 
     # ----- caches -----------------------------------------------------------------------
 
-    async def cache_status(self, target: Target | None = None) -> cache_pb.GetCacheStatusResponse:
-        request = cache_pb.GetCacheStatusRequest(target=requests.target_of(target))
+    async def cache_status(self, server: CacheRef | None = None) -> cache_pb.GetCacheStatusResponse:
+        """One server's cache status (by name, or a Target for its built-in server), or
+        every server's."""
+        request = cache_pb.GetCacheStatusRequest(**requests.cache_fields(server))
         return await self._unary("cache", self._cache().GetCacheStatus, request, safe=True)
 
     async def build_cache(
         self,
-        target: Target,
+        server: CacheRef,
         *,
         mode: cache_pb.BuildMode.ValueType = cache_pb.BUILD_MODE_UNSPECIFIED,
     ) -> cache_pb.BuildCacheResponse:
-        """Starts a build (or joins the running one: ``started`` is then false)."""
-        request = requests.build_cache(target, mode)
+        """Starts a build of a server's cache (by name, or a Target for its built-in
+        server), or joins the running one: ``started`` is then false."""
+        request = requests.build_cache(server, mode)
         return await self._unary("cache", self._cache().BuildCache, request, safe=False)
 
     async def _cache_statuses(
-        self, only: Target | int | None, deadline: float | None
+        self, only: CacheRef | None, deadline: float | None
     ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
         def start(timeout: float) -> _StreamCall[cache_pb.WatchCacheStatusResponse]:
-            request = cache_pb.WatchCacheStatusRequest(target=requests.target_of(only))
+            request = cache_pb.WatchCacheStatusRequest(**requests.cache_fields(only))
             return self._cache().WatchCacheStatus(
                 request, timeout=timeout, metadata=self.options.metadata()
             )
@@ -397,14 +400,12 @@ class AsyncClient:
             async for message in messages:
                 yield message.status
 
-    async def watch_cache(
-        self, *targets: Target | int
-    ) -> AsyncGenerator[cache_pb.CacheStatus, None]:
-        """Status updates of the named targets' caches, ending once each has settled
-        (ready, stale, failed or disabled); with no target named, every update until the
-        caller stops."""
-        watch = CacheWatch({int(t) for t in targets})
-        only = targets[0] if len(targets) == 1 else None
+    async def watch_cache(self, *servers: CacheRef) -> AsyncGenerator[cache_pb.CacheStatus, None]:
+        """Status updates of the named servers' caches (by name, or a Target for its
+        built-in server), ending once each has settled (ready, stale, failed or disabled);
+        with none named, every server's updates until the caller stops."""
+        watch = CacheWatch({requests.server_name(s) for s in servers})
+        only = servers[0] if len(servers) == 1 else None
         async with aclosing(self._cache_statuses(only, None)) as statuses:
             async for status in statuses:
                 if not watch.wanted(status):
@@ -416,19 +417,20 @@ class AsyncClient:
 
     async def wait_for_cache(
         self,
-        target: Target,
+        server: CacheRef,
         *,
         progress: Callable[[cache_pb.CacheStatus], object] | None = None,
         within: float = 3600.0,
     ) -> cache_pb.CacheStatus:
-        """Waits until ``target``'s cache is usable (ready or stale) and returns its status;
+        """Waits until ``server``'s cache (by name, or a Target for its built-in server) is
+        usable (ready or stale) and returns its status;
         ``progress`` sees every update on the way. Raises CacheBuildFailed when the build
         fails, DeadlineExceeded after ``within`` seconds. A disabled cache is waited for:
         enabling a client enables its cache a moment later."""
-        statuses = self._cache_statuses(target, time.monotonic() + within)
+        statuses = self._cache_statuses(server, time.monotonic() + within)
         async with aclosing(statuses):
             async for status in statuses:
-                if status.target != int(target):
+                if requests.status_server(status) != requests.server_name(server):
                     continue
                 if progress is not None:
                     progress(status)
@@ -437,10 +439,16 @@ class AsyncClient:
         raise AssertionError("an unbounded cache watch ended")  # pragma: no cover
 
     async def match_tracks(
-        self, target: Target, tracks: Sequence[cache_pb.TrackQuery], *, min_confidence: float = 0
+        self,
+        server: CacheRef,
+        tracks: Sequence[cache_pb.TrackQuery],
+        *,
+        min_confidence: float = 0,
     ) -> cache_pb.MatchTracksResponse:
+        """Matches against a server's cache (by name, or a Target for its built-in
+        server)."""
         request = cache_pb.MatchTracksRequest(
-            target=requests.target_of(target), tracks=tracks, min_confidence=min_confidence
+            tracks=tracks, min_confidence=min_confidence, **requests.cache_fields(server)
         )
         return await self._unary("cache", self._cache().MatchTracks, request, safe=True)
 

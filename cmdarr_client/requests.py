@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
@@ -23,8 +24,35 @@ class Target(enum.IntEnum):
     JELLYFIN = tpb.TARGET_JELLYFIN
 
 
+# A library cache, named by its server: the server's name, or a Target for the built-in
+# server it stands for (Target.PLEX is the server "plex").
+CacheRef = Target | int | str
+
+BUILTIN_SERVERS: Mapping[int, str] = {tpb.TARGET_PLEX: "plex", tpb.TARGET_JELLYFIN: "jellyfin"}
+
+
 def target_of(target: Target | int | None) -> tpb.Target.ValueType:
     return tpb.Target.ValueType(int(target or 0))
+
+
+def cache_fields(which: CacheRef | None) -> dict[str, Any]:
+    """The request fields that name a cache: ``server`` for a name, ``target`` for a
+    Target; none for every cache."""
+    if which is None:
+        return {}
+    if isinstance(which, str):
+        return {"server": which}
+    return {"target": target_of(which)}
+
+
+def server_name(which: CacheRef) -> str:
+    """The name of the server a cache reference means."""
+    return which if isinstance(which, str) else BUILTIN_SERVERS.get(int(which), "")
+
+
+def status_server(status: cache_pb.CacheStatus) -> str:
+    """The server a status is about (older services set only its target)."""
+    return status.server or BUILTIN_SERVERS.get(status.target, "")
 
 
 def setting_value(value: SettingValue) -> str:
@@ -123,7 +151,5 @@ def run_sync(
     return sync_pb.RunSyncRequest(command_name=command_name or "", dry_run=dry_run)
 
 
-def build_cache(
-    target: Target | int, mode: cache_pb.BuildMode.ValueType
-) -> cache_pb.BuildCacheRequest:
-    return cache_pb.BuildCacheRequest(target=target_of(target), mode=mode)
+def build_cache(server: CacheRef, mode: cache_pb.BuildMode.ValueType) -> cache_pb.BuildCacheRequest:
+    return cache_pb.BuildCacheRequest(mode=mode, **cache_fields(server))

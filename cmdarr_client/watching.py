@@ -22,6 +22,7 @@ from cmdarr_client.errors import (
     Unavailable,
 )
 from cmdarr_client.events import ConfigChange, ConfigProgress, ConfigSnapshot, ConfigWatchEvent
+from cmdarr_client.requests import status_server
 
 # A build ends in one of these; DISABLED means the cache was turned off while building.
 CACHE_SETTLED = frozenset(
@@ -91,19 +92,20 @@ class ConfigWatch:
 
 
 class CacheWatch:
-    """Which targets a cache watch waits for; it is over once each has settled."""
+    """Which servers' caches a watch waits for, by name; it is over once each has
+    settled."""
 
-    def __init__(self, targets: Collection[int]) -> None:
-        self._targets = frozenset(targets)
-        self._waiting = set(targets)
-        self._follow = not self._targets
+    def __init__(self, servers: Collection[str]) -> None:
+        self._servers = frozenset(servers)
+        self._waiting = set(servers)
+        self._follow = not self._servers
 
     def wanted(self, status: cache_pb.CacheStatus) -> bool:
-        return self._follow or status.target in self._targets
+        return self._follow or status_server(status) in self._servers
 
     def accept(self, status: cache_pb.CacheStatus) -> None:
         if status.state in CACHE_SETTLED:
-            self._waiting.discard(status.target)
+            self._waiting.discard(status_server(status))
 
     @property
     def over(self) -> bool:

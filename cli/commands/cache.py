@@ -1,12 +1,11 @@
-"""cmdarr cache build / status: start builds and follow them to ready or failed."""
+"""cmdarr cache build / status: start builds and follow them to ready or failed. A cache
+is named by its server ("plex", "jellyfin" or any server added with cmdarr server add)."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TypeAlias
 
 from cmdarr.cache.v1 import cache_pb2 as pb
-from cmdarr.type.v1 import type_pb2 as tpb
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
@@ -14,10 +13,9 @@ from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
 from cli.errors import EXIT_FAILED, EXIT_OK, UsageError
-from cmdarr_client import Target as ClientTarget
+from cmdarr_client.requests import status_server
+from common.server_names import check_server_name
 
-Target: TypeAlias = tpb.Target.ValueType
-TARGETS: dict[str, Target] = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 # A build ends in one of these; DISABLED means the cache was turned off while building.
 ENDED = {pb.CACHE_STATE_READY, pb.CACHE_STATE_STALE, pb.CACHE_STATE_FAILED, pb.CACHE_STATE_DISABLED}
 GOOD = {pb.CACHE_STATE_READY, pb.CACHE_STATE_STALE}
@@ -26,9 +24,12 @@ GOOD = {pb.CACHE_STATE_READY, pb.CACHE_STATE_STALE}
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     cache = sub.add_parser("cache", parents=[common], help="library caches")
     verbs = cache.add_subparsers(dest="verb", required=True, metavar="{build,status}")
-    build = verbs.add_parser("build", parents=[common], help="build a target's library cache")
+    build = verbs.add_parser("build", parents=[common], help="build a server's library cache")
     build.add_argument(
-        "target", nargs="?", choices=sorted(TARGETS), help="default: every enabled cache"
+        "server",
+        nargs="?",
+        metavar="SERVER",
+        help="a server's name, e.g. plex or jellyfin; default: every enabled cache",
     )
     mode = build.add_mutually_exclusive_group()
     mode.add_argument("--full", action="store_const", dest="mode", const=pb.BUILD_MODE_FULL)
@@ -37,13 +38,27 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     build.add_argument("--watch", action="store_true", help="follow the build until it ends")
     build.set_defaults(handler=build_cache, mode=pb.BUILD_MODE_UNSPECIFIED)
-    status = verbs.add_parser("status", parents=[common], help="every target's cache")
+    status = verbs.add_parser("status", parents=[common], help="every server's cache")
+    status.add_argument(
+        "server", nargs="?", metavar="SERVER", help="one server's cache; default: every one"
+    )
     status.set_defaults(handler=cache_status)
 
 
-async def cache_status(ctx: Context, _args: argparse.Namespace) -> int:
+def server_arg(name: str | None) -> str | None:
+    """A server named on the command line, checked before any call."""
+    if name is None:
+        return None
+    problems = check_server_name(name, "SERVER")
+    if problems:
+        raise UsageError(f"{problems[0].field} {problems[0].description}")
+    return name
+
+
+async def cache_status(ctx: Context, args: argparse.Namespace) -> int:
+    server = server_arg(args.server)
     async with ctx.calling("cache"):
-        reply = await ctx.client.cache_status()
+        reply = await ctx.client.cache_status(server)
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
     else:
@@ -51,10 +66,10 @@ async def cache_status(ctx: Context, _args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def enabled_targets(ctx: Context) -> list[Target]:
+async def enabled_servers(ctx: Context) -> list[str]:
     async with ctx.calling("cache"):
         reply = await ctx.client.cache_status()
-    found = [s.target for s in reply.statuses if s.state != pb.CACHE_STATE_DISABLED]
+    found = [status_server(s) for s in reply.statuses if s.state != pb.CACHE_STATE_DISABLED]
     if not found:
         raise UsageError(
             "no library cache is enabled (cmdarr config set LIBRARY_CACHE_PLEX_ENABLED=true)"
@@ -63,16 +78,18 @@ async def enabled_targets(ctx: Context) -> list[Target]:
 
 
 async def build_cache(ctx: Context, args: argparse.Namespace) -> int:
-    targets = [TARGETS[args.target]] if args.target else await enabled_targets(ctx)
+    named = server_arg(args.server)
+    servers = [named] if named else await enabled_servers(ctx)
     replies: list[pb.BuildCacheResponse] = []
     async with ctx.calling("cache"):
-        for target in targets:
-            replies.append(await ctx.client.build_cache(ClientTarget(target), mode=args.mode))
+        for server in servers:
+            replies.append(await ctx.client.build_cache(server, mode=args.mode))
     if not args.watch:
         started(ctx, replies)
         return EXIT_OK
-    finals = await watch(ctx, targets)
-    return report(ctx, targets, finals)
+    labels = {status_server(r.status): render.server_label(r.status) for r in replies}
+    finals = await watch(ctx, labels)
+    return report(ctx, labels, finals)
 
 
 def started(ctx: Context, replies: list[pb.BuildCacheResponse]) -> None:
@@ -80,26 +97,28 @@ def started(ctx: Context, replies: list[pb.BuildCacheResponse]) -> None:
         ctx.io.json({"builds": [as_dict(r) for r in replies]})
         return
     for reply in replies:
-        label = render.target_label(reply.status.target)
+        label = render.server_label(reply.status)
         verb = "Started a" if reply.started else "Joined the running"
         render.line(ctx.io.out, f"{verb} build of the {label} library cache")
 
 
-async def watch(ctx: Context, targets: list[Target]) -> dict[Target, pb.CacheStatus]:
-    """Follows the targets' caches until every build has ended; the final statuses."""
-    finals: dict[Target, pb.CacheStatus] = {}
+async def watch(ctx: Context, labels: dict[str, str]) -> dict[str, pb.CacheStatus]:
+    """Follows the servers' caches (``labels``: each server's label, by name) until every
+    build has ended; the final statuses, by server name."""
+    finals: dict[str, pb.CacheStatus] = {}
     with progress_bars(ctx) as bars:
-        tasks = {t: add_task(bars, t) for t in targets}
+        tasks = {name: add_task(bars, label) for name, label in labels.items()}
         async with ctx.calling("cache"):
-            async for status in ctx.client.watch_cache(*targets):
-                show(bars, tasks[status.target], status)
+            async for status in ctx.client.watch_cache(*labels):
+                name = status_server(status)
+                show(bars, tasks[name], status)
                 if status.state in ENDED:
-                    finals[status.target] = status
+                    finals[name] = status
     return finals
 
 
-def add_task(bars: Progress, target: Target) -> TaskID:
-    description = f"Building {render.target_label(target)} library cache..."
+def add_task(bars: Progress, label: str) -> TaskID:
+    description = f"Building {label} library cache..."
     return bars.add_task(description, total=None, counts="", phase="", eta="")
 
 
@@ -139,22 +158,21 @@ def show(bars: Progress, task: TaskID, status: pb.CacheStatus) -> None:
         )
 
 
-def report(ctx: Context, targets: list[Target], finals: dict[Target, pb.CacheStatus]) -> int:
-    failed = len(finals) < len(targets) or any(s.state not in GOOD for s in finals.values())
+def report(ctx: Context, labels: dict[str, str], finals: dict[str, pb.CacheStatus]) -> int:
+    failed = len(finals) < len(labels) or any(s.state not in GOOD for s in finals.values())
     if ctx.json_output:
         ctx.io.json({"statuses": [as_dict(s) for s in finals.values()]})
         return EXIT_FAILED if failed else EXIT_OK
     for status in finals.values():
         outcome(ctx.io.out, status)
-    for target in targets:
-        if target not in finals:
-            label = render.target_label(target)
+    for name, label in labels.items():
+        if name not in finals:
             render.line(ctx.io.out, f"The status stream ended before the {label} build did", "red")
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def outcome(out: Console, status: pb.CacheStatus) -> None:
-    label = render.target_label(status.target)
+    label = render.server_label(status)
     if status.state in GOOD:
         libraries = f"{status.library_count} librar{'y' if status.library_count == 1 else 'ies'}"
         render.line(

@@ -68,6 +68,21 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--all-libraries", action="store_true", help="use every music library again"
     )
     update.add_argument("--jellyfin-user-id", metavar="ID", help="Jellyfin only")
+    cache = update.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--library-cache",
+        dest="cache",
+        action="store_const",
+        const=True,
+        help="keep a library cache of it",
+    )
+    cache.add_argument(
+        "--no-library-cache",
+        dest="cache",
+        action="store_const",
+        const=False,
+        help="stop keeping its library cache",
+    )
     update.set_defaults(handler=update_server)
 
     remove = verbs.add_parser("remove", parents=[common], help="remove a server")
@@ -197,10 +212,13 @@ def changes_of(args: argparse.Namespace, token: str | None) -> dict[str, ServerF
         changes["client_enabled"] = args.enabled
     if args.jellyfin_user_id is not None:
         changes["jellyfin_user_id"] = args.jellyfin_user_id
+    if args.cache is not None:
+        changes["library_cache_enabled"] = args.cache
     if not changes:
         raise UsageError(
             "server update needs something to change: --url, --token-stdin, --token-env, "
-            "--enable, --disable, --library, --all-libraries or --jellyfin-user-id"
+            "--enable, --disable, --library, --all-libraries, --jellyfin-user-id, "
+            "--library-cache or --no-library-cache"
         )
     return changes
 

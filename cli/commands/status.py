@@ -30,7 +30,10 @@ async def show_status(ctx: Context, _args: argparse.Namespace) -> int:
         ctx.io.json(as_dict(status))
         return 0
     out = ctx.io.out
-    targets(out, status.targets)
+    if status.servers:
+        servers(out, status.servers)
+    else:  # a gateway from before servers
+        targets(out, status.targets)
     render.warnings(out, status.warnings)
     if status.recent_syncs:
         render.sync_list(out, status.recent_syncs, "Recent syncs")
@@ -49,6 +52,27 @@ def targets(out: Console, items: Iterable[pb.TargetStatus]) -> None:
         client = Text("enabled", "green") if item.client_enabled else Text("disabled")
         grid.add_row(
             render.cells(render.target_label(item.target))[0],
+            client,
+            state,
+            tracks,
+            libraries,
+            render.cache_detail(item.cache),
+        )
+    out.print(grid)
+
+
+def servers(out: Console, items: Iterable[pb.ServerStatus]) -> None:
+    """Every server and its cache (the built-in ones first)."""
+    grid = render.table(
+        "Servers",
+        ["Server", "Kind", "Client", "Cache", "Tracks", "Libraries", "Progress / last error"],
+    )
+    for item in items:
+        _, state, tracks, libraries = render.cache_row(item.cache)
+        client = Text("enabled", "green") if item.client_enabled else Text("disabled")
+        grid.add_row(
+            Text(item.name),
+            Text(render.KIND_LABELS.get(item.kind, "-")),
             client,
             state,
             tracks,

@@ -74,8 +74,9 @@ async def test_bad_input_exits_2_with_the_field_violations(config_app: ConfigApp
     nothing = await cmdarr("config", "set", addresses=at(config_app))
     assert nothing.code == 2
 
-    parser = await cmdarr("cache", "build", "emby")
+    parser = await cmdarr("cache", "build", "Emby!")
     assert parser.code == 2
+    assert "SERVER" in parser.err
 
 
 async def test_an_unreachable_service_exits_3_naming_it() -> None:

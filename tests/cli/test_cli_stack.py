@@ -115,7 +115,7 @@ async def test_status_warnings_and_a_watched_cache_build(database_url: str, tmp_
 
         status = await cmdarr("status", addresses=addresses)
         assert status.code == 0, status.err
-        for text in ("Targets", "Plex", "Jellyfin", "ready", "config_svc", "serving"):
+        for text in ("Servers", "plex", "jellyfin", "Jellyfin", "ready", "config_svc", "serving"):
             assert text in status.out, text
         document = (await cmdarr("--json", "status", addresses=addresses)).json()
         assert document["targets"][0]["cache"]["state"] == "CACHE_STATE_READY"
@@ -209,3 +209,41 @@ async def test_sync_run_watch_report_and_list(database_url: str, tmp_path: Path)
         assert missing.err.startswith("cmdarr: NOT_FOUND from sync_svc:")
         unknown = await cmdarr("sync", "run", "nope", addresses=addresses)
         assert unknown.code == 2
+
+
+async def test_a_server_added_from_the_command_line_gets_its_cache_at_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with whole(database_url, tmp_path) as (s, addresses):
+        await configure(s, TARGET_MAX_REQUESTS_PER_SECOND="1000")
+        added = await cmdarr(
+            "server", "add", "cabin", "--kind", "plex", "--url", s.plex.url, "--token-stdin",
+            "--enable", addresses=addresses, stdin=s.plex.token + "\n",
+        )  # fmt: skip
+        assert added.code == 0, added.err
+        assert "Library cache will be enabled automatically" in added.out
+        ready = await settle(s.cache, cache_pb.CACHE_STATE_READY, server="cabin", limit=60)
+        assert ready.track_count > 0
+
+        one = await cmdarr("cache", "status", "cabin", addresses=addresses)
+        assert one.code == 0, one.err
+        row = next(line for line in one.out.splitlines() if "cabin" in line)
+        for shown in ("Plex", "ready", f"{ready.track_count:,}"):
+            assert shown in row, shown
+        every = await cmdarr("--json", "cache", "status", addresses=addresses)
+        assert [x["server"] for x in every.json()["statuses"]] == ["plex", "jellyfin", "cabin"]
+
+        built = await cmdarr("cache", "build", "cabin", "--full", "--watch", addresses=addresses)
+        assert built.code == 0, built.err
+        assert f"Library cache ready for Plex server 'cabin': {ready.track_count:,} tracks" in (
+            built.out
+        )
+        status = await cmdarr("status", addresses=addresses)
+        cabin = next(line for line in status.out.splitlines() if "cabin" in line)
+        assert "enabled" in cabin
+        assert "ready" in cabin
+
+        missing = await cmdarr("cache", "status", "attic", addresses=addresses)
+        assert missing.code == 2
+        assert missing.err.startswith("cmdarr: NOT_FOUND from cache_svc:")
+        assert s.plex.token not in added.out + added.err + built.out + status.out

@@ -355,3 +355,40 @@ def test_a_sync_is_followed_to_its_end_then_reported() -> None:
         server.unary("sync", "GetSyncReport").answer(sync_pb.GetSyncReportResponse(report=report))
         assert finished.result(timeout=10) == report
         assert states == [sync_pb.SYNC_STATE_RUNNING, sync_pb.SYNC_STATE_SUCCEEDED]
+
+
+def test_a_cache_named_by_its_server_is_asked_for_by_name() -> None:
+    cabin = cache_pb.CacheStatus(
+        server="cabin", kind=pb.SERVER_KIND_PLEX, state=cache_pb.CACHE_STATE_BUILDING
+    )
+    with scripted_client() as (client, server):
+        status = server.run(lambda: client.cache_status("cabin"))
+        call = server.unary("cache", "GetCacheStatus")
+        assert (call.request.server, call.request.target) == ("cabin", tpb.TARGET_UNSPECIFIED)
+        call.answer(cache_pb.GetCacheStatusResponse(statuses=[cabin]))
+        assert status.result(timeout=10).statuses[0].server == "cabin"
+
+        built = server.run(lambda: client.build_cache("cabin", mode=cache_pb.BUILD_MODE_FULL))
+        call = server.unary("cache", "BuildCache")
+        assert (call.request.server, call.request.mode) == ("cabin", cache_pb.BUILD_MODE_FULL)
+        call.answer(cache_pb.BuildCacheResponse(started=True, status=cabin))
+        assert built.result(timeout=10).started
+
+        seen = server.run(lambda: [s.state for s in client.watch_cache("cabin")])
+        watch = server.stream("cache", "WatchCacheStatus")
+        assert watch.request.server == "cabin"
+        ready = cache_pb.CacheStatus()
+        ready.CopyFrom(cabin)
+        ready.state = cache_pb.CACHE_STATE_READY
+        ready.track_count = 12
+        # Another server's update is not this watch's: it ends on cabin's alone.
+        watch.send(
+            cache_pb.WatchCacheStatusResponse(status=cabin),
+            cache_update(cache_pb.CACHE_STATE_READY),
+            cache_pb.WatchCacheStatusResponse(status=ready),
+        )
+        assert seen.result(timeout=10) == [
+            cache_pb.CACHE_STATE_BUILDING,
+            cache_pb.CACHE_STATE_READY,
+        ]
+        assert describe_cache(ready) == "Plex server 'cabin' library cache ready: 12 tracks"

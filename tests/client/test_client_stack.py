@@ -75,11 +75,19 @@ async def test_a_fix_a_cache_wait_a_match_and_a_sync(database_url: str, tmp_path
         assert ready.state == cache_pb.CACHE_STATE_READY
         assert shown[-1] == f"Plex library cache ready: {ready.track_count:,} tracks"
         assert (await client.cache_status(Target.PLEX)).statuses[0].track_count > 0
+        # A cache named by its server: "plex" is the built-in server Target.PLEX stands for.
+        by_name = (await client.cache_status("plex")).statuses
+        assert [(x.server, x.track_count) for x in by_name] == [("plex", ready.track_count)]
+        assert (await client.wait_for_cache("plex", within=10)).generation == ready.generation
+        with pytest.raises(NotFound):
+            await client.cache_status("attic")
 
         track = playlist(1)[0]
         query = cache_pb.TrackQuery(ref="1", title=track.title, artists=track.artists)
         matched = await client.match_tracks(Target.PLEX, [query])
         assert matched.results[0].method != cache_pb.MATCH_METHOD_NONE
+        named = await client.match_tracks("plex", [query])
+        assert named.results[0].match.item_id == matched.results[0].match.item_id
 
         run_id = await client.run_sync("weekly")
         states: list[int] = []

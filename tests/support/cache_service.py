@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import grpc
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
@@ -25,8 +26,8 @@ async def settle(
     generation: int = 0,
     server: str = "",
 ) -> pb.CacheStatus:
-    """Wait (bounded) until the cache of the target (or of ``server``, by name) reaches
-    state ``want`` (and generation)."""
+    """Wait (bounded) until the cache of the target (or of ``server``, by name, once
+    cache_svc follows it) reaches state ``want`` (and generation)."""
 
     async def reached() -> pb.CacheStatus | None:
         request = (
@@ -34,7 +35,13 @@ async def settle(
             if server
             else pb.GetCacheStatusRequest(target=target)
         )
-        status = (await cache.GetCacheStatus(request, timeout=TIMEOUT)).statuses[0]
+        try:
+            status = (await cache.GetCacheStatus(request, timeout=TIMEOUT)).statuses[0]
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            return None  # a server created a moment ago, not yet followed
+
         return status if status.state == want and status.generation >= generation else None
 
     return await eventually(reached, within=limit, what=f"cache state {want}", poll=0.05)
