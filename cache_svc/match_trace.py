@@ -14,15 +14,16 @@ from common.runtime.service_metrics import ServiceMetrics
 
 
 def observe_match(
-    metrics: ServiceMetrics, target: str, matches: Sequence[Match], seconds: float, state: str
+    metrics: ServiceMetrics, server: str, matches: Sequence[Match], seconds: float, state: str
 ) -> None:
+    """``server``: the cache's server name, which the metrics' ``target`` label carries."""
     methods = Counter(m.method.value for m in matches)
     trace.get_current_span().set_attributes(
         {
-            "cmdarr.target": target,
+            "cmdarr.target": server,
             "cmdarr.tracks": len(matches),
             "cmdarr.cache_state": state,
             **{f"cmdarr.method.{method}": count for method, count in methods.items()},
         }
     )
-    metrics.matched(target, seconds, methods)
+    metrics.matched(server, seconds, methods)

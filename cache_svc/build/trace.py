@@ -24,10 +24,10 @@ class BuildTracing:
         self._tracer = tracer
         self._metrics = metrics
 
-    async def build(self, target: str, mode: str, work: Awaitable[None], result: Result) -> None:
+    async def build(self, server: str, mode: str, work: Awaitable[None], result: Result) -> None:
         """Await ``work`` (one build) inside a new root span ``cache.build``."""
         started = time.monotonic()
-        attributes = {"cmdarr.target": target, "cmdarr.mode": mode}
+        attributes = {"cmdarr.target": server, "cmdarr.mode": mode}
         with self._tracer.start_as_current_span(
             "cache.build", context=otel_context.Context(), attributes=attributes
         ) as span:
@@ -44,5 +44,5 @@ class BuildTracing:
                 span.set_attribute("cmdarr.failure_reason", failure_reason(error))
                 span.set_status(Status(StatusCode.ERROR, failure_reason(error)))
             self._metrics.build_finished(
-                target, mode, time.monotonic() - started, error=error, tracks=tracks
+                server, mode, time.monotonic() - started, error=error, tracks=tracks
             )
