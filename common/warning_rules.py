@@ -5,8 +5,8 @@ what cache_svc reports (a failed or stale cache, a build in progress).
 
 Every rule about a cache applies to every server: the built-in ``plex`` and ``jellyfin``
 (their settings; the wording users know, and ``target`` set) and the servers created with
-CreateServer (named in the wording: "Plex server 'cabin'"). A sync's targets are still
-the built-in servers, so the rules about syncs fire for those alone today.
+CreateServer (named in the wording: "Plex server 'cabin'"). A sync concerns every server
+it writes to (its destinations' servers, users or not).
 """
 
 from __future__ import annotations
@@ -75,9 +75,7 @@ def compute_warnings(config: ConfigView, caches: Iterable[CacheHealth] = ()) -> 
     for server in servers:
         target = builtin_target(server.name)
         label = server_label(server.name, server.kind)
-        names = tuple(
-            sorted(c.name for c in syncs if server.name in (t.server_name for t in c.targets))
-        )
+        names = tuple(sorted(c.name for c in syncs if server.name in c.servers))
         if not names:
             continue
         if not server.client_enabled:

@@ -7,6 +7,7 @@ from common.domain import (
     Command,
     CommandKind,
     ConfiguredServer,
+    Destination,
     ConfigView,
     Fix,
     FixAction,
@@ -232,3 +233,26 @@ def test_the_seed_wording_names_a_created_server() -> None:
     assert warnings[0].fix == Fix(
         FixAction.ENABLE_LIBRARY_CACHE, Target.PLEX, "Enable library cache", "plex"
     )
+
+
+def test_a_sync_to_a_created_servers_users_warns_about_its_cache_by_name() -> None:
+    off = ConfiguredServer("cabin", ServerKind.PLEX, client_enabled=True, cache_enabled=False)
+    to_cabin = Command(
+        "family",
+        CommandKind.PLAYLIST_SYNC,
+        SourceKind.FILE,
+        "/p.jspf",
+        (Destination("cabin", "alice"), Destination("cabin", "bob")),
+    )
+    (warning,) = compute_warnings(with_servers([builder(True), to_cabin], off))
+    assert (warning.code, warning.server, warning.target) == (
+        "SYNC_WITHOUT_LIBRARY_CACHE",
+        "cabin",
+        None,
+    )
+    assert warning.message == seed_message("Plex server 'cabin'")
+    assert warning.command_names == ("family",)
+    assert warning.fix == Fix(FixAction.ENABLE_LIBRARY_CACHE, None, "Enable library cache", "cabin")
+    disabled = ConfiguredServer("cabin", ServerKind.PLEX, cache_enabled=True)
+    (refused,) = compute_warnings(with_servers([builder(True), to_cabin], disabled))
+    assert (refused.code, refused.server) == ("SYNC_TARGET_CLIENT_DISABLED", "cabin")
