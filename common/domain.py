@@ -120,6 +120,15 @@ class SourceKind(enum.Enum):
     DEEZER_PLAYLIST = "deezer_playlist"
 
 
+class SyncMode(enum.Enum):
+    """How a sync writes a playlist that exists: MIRROR makes it equal the source (adds,
+    removes, reorders); APPEND only adds, at the end, what the source has and the playlist
+    lacks, so whatever a user put there stays where it is."""
+
+    MIRROR = "mirror"
+    APPEND = "append"
+
+
 class Origin(enum.Enum):
     """Who set a value: the registry default, the environment, a user, or the policy."""
 
@@ -145,6 +154,7 @@ class Command:
     playlist_title: str = ""
     create_revision: int = 0
     mod_revision: int = 0
+    mode: SyncMode = SyncMode.MIRROR
 
     @property
     def targets(self) -> tuple[Target, ...]:

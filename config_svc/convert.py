@@ -15,6 +15,7 @@ from common.wire.protoconv import (
     SOURCES_BACK,
     TARGETS_BACK,
     command_to_pb,
+    mode_from_pb,
 )
 from config_svc.core import CommandInput
 from config_svc.events import Event, SettingState
@@ -74,6 +75,7 @@ def command_from_pb(message: pb.Command) -> CommandInput:
         schedule=message.schedule,
         enabled=message.enabled,
         playlist_title=message.playlist_title,
+        mode=mode_from_pb(message.mode),
     )
 
 

@@ -17,6 +17,7 @@ from common.domain import (
     Origin,
     SetupWarning,
     SourceKind,
+    SyncMode,
     Target,
 )
 from common.errors import (
@@ -59,6 +60,7 @@ class CommandInput:
     schedule: str = ""
     enabled: bool = True
     playlist_title: str = ""
+    mode: SyncMode | None = SyncMode.MIRROR  # None: a value this service does not know
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,15 @@ class WriteResult:
     commands: Mapping[str, Command]
 
 
-UPDATABLE_FIELDS = {"source", "targets", "destinations", "schedule", "enabled", "playlist_title"}
+UPDATABLE_FIELDS = {
+    "source",
+    "targets",
+    "destinations",
+    "schedule",
+    "enabled",
+    "playlist_title",
+    "mode",
+}
 WHERE_FIELDS = {"targets", "destinations"}  # two names of one list: where a command writes
 BUILDER_FIELDS = {"schedule", "enabled"}
 
@@ -265,6 +275,7 @@ class ConfigCore:
             *validation.check_destinations(command.targets, command.destinations, "command"),
             *validation.check_schedule(command.schedule, "command.schedule"),
             *validation.check_title(command.playlist_title, "command.playlist_title"),
+            *validation.check_mode(command.mode, "command.mode"),
         ]
         check(problems)
         created = Command(
@@ -277,6 +288,7 @@ class ConfigCore:
             enabled=command.enabled,
             enabled_origin=Origin.USER,
             playlist_title=command.playlist_title or command.name,
+            mode=command.mode or SyncMode.MIRROR,
         )
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
@@ -364,6 +376,8 @@ class ConfigCore:
             problems += validation.check_schedule(command.schedule, "command.schedule")
         if "playlist_title" in fields:
             problems += validation.check_title(command.playlist_title, "command.playlist_title")
+        if "mode" in fields:
+            problems += validation.check_mode(command.mode, "command.mode")
         check(problems)
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
@@ -397,6 +411,8 @@ class ConfigCore:
                 updated = replace(updated, schedule=command.schedule)
             if "playlist_title" in fields:
                 updated = replace(updated, playlist_title=command.playlist_title or command.name)
+            if "mode" in fields:
+                updated = replace(updated, mode=command.mode or SyncMode.MIRROR)
             if "enabled" in fields:
                 updated = replace(updated, enabled=command.enabled, enabled_origin=Origin.USER)
             draft.commands[command.name] = updated

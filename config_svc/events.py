@@ -13,6 +13,7 @@ from common.domain import (
     Destination,
     Origin,
     SourceKind,
+    SyncMode,
     Target,
     destinations_of,
 )
@@ -102,6 +103,7 @@ def command_to_dict(command: Command) -> dict[str, Any]:
         "enabled": command.enabled,
         "enabled_origin": command.enabled_origin.value,
         "playlist_title": command.playlist_title,
+        "mode": command.mode.value,
         "create_revision": command.create_revision,
         "mod_revision": command.mod_revision,
     }
@@ -128,6 +130,8 @@ def command_from_dict(data: dict[str, Any]) -> Command:
         playlist_title=data["playlist_title"],
         create_revision=int(data["create_revision"]),
         mod_revision=int(data["mod_revision"]),
+        # A change-log entry written before modes existed is a mirror.
+        mode=SyncMode(data.get("mode") or SyncMode.MIRROR.value),
     )
 
 

@@ -38,6 +38,7 @@ commands = Table(
     Column("enabled", Boolean, nullable=False),
     Column("enabled_origin", String(16), nullable=False),
     Column("playlist_title", Text, nullable=False),
+    Column("mode", String(16), nullable=False, server_default="mirror"),  # SyncMode
     Column("create_revision", BigInteger, nullable=False),
     Column("mod_revision", BigInteger, nullable=False),
 )

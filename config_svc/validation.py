@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from croniter import croniter
 
-from common.domain import CommandKind, Destination, SourceKind, Target, destinations_of
+from common.domain import CommandKind, Destination, SourceKind, SyncMode, Target, destinations_of
 from common.errors import FieldViolation
 from common.source_refs import deezer_playlist_id
 from config_svc.server_spec import check_name as check_server_name
@@ -49,6 +49,13 @@ def check_schedule(schedule: str, field: str) -> list[FieldViolation]:
                 "day-of-week), e.g. '0 3 * * *'",
             )
         ]
+    return []
+
+
+def check_mode(mode: SyncMode | None, field: str) -> list[FieldViolation]:
+    """None is a value this service does not know (a newer client's)."""
+    if mode is None:
+        return [FieldViolation(field, "must be SYNC_MODE_MIRROR or SYNC_MODE_APPEND")]
     return []
 
 

@@ -137,4 +137,5 @@ def spec_of(command: Command) -> Spec:
         source_kind=command.source_kind,
         source_ref=command.source_ref,
         command_name=command.name,
+        mode=command.mode,
     )

@@ -7,7 +7,7 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from common.domain import Destination
+from common.domain import Destination, SyncMode
 from common.errors import FieldViolation, check
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
@@ -104,6 +104,9 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
     )
     if message.HasField("source") and source_kind is None:
         problems.append(FieldViolation("spec.source.kind", "unknown source kind"))
+    mode = protoconv.mode_from_pb(message.mode)
+    if mode is None:
+        problems.append(FieldViolation("spec.mode", "must be SYNC_MODE_MIRROR or SYNC_MODE_APPEND"))
     check(problems)
     return Spec(
         playlist_title=message.playlist_title,
@@ -116,6 +119,7 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
         ),
         source_kind=None if message.tracks else source_kind,
         source_ref=message.source.ref,
+        mode=mode or SyncMode.MIRROR,
     )
 
 

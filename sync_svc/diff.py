@@ -3,8 +3,11 @@ fewest writes the target's API allows. Pure."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from common.domain import SyncMode
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,19 @@ def _kept(current: Sequence[Entry], wanted: Sequence[str]) -> list[int]:
         keep = keep[:clash]
 
 
+def missing(current: Sequence[Entry], wanted: Sequence[str]) -> tuple[str, ...]:
+    """The items of ``wanted`` the playlist lacks, in ``wanted``'s order: an item wanted
+    n times and held m times is missing n - m times."""
+    held = Counter(e.item_id for e in current)
+    lacking: list[str] = []
+    for item in wanted:
+        if held[item]:
+            held[item] -= 1
+        else:
+            lacking.append(item)
+    return tuple(lacking)
+
+
 def plan_playlist(
     current: Sequence[Entry] | None,
     desired: Sequence[str],
@@ -94,8 +110,13 @@ def plan_playlist(
     bulk_removal: bool,
     keeps_repeats: bool = True,
     chunk: int = 200,
+    mode: SyncMode = SyncMode.MIRROR,
 ) -> Plan:
     """The cheapest plan that leaves exactly what the target will hold of ``desired``.
+
+    ``mode``: APPEND never removes or moves an entry: it appends, at the end, what the
+    playlist lacks of ``desired`` (repeats counted as in MIRROR), so whatever a user put
+    there stays where it was; ``desired`` of the plan is then the playlist afterwards.
 
     ``keeps_repeats``: the target keeps an item more than once. When it does not (Jellyfin
     before 12), the plan aims at ``desired`` without its repeats, so that an unchanged
@@ -111,6 +132,10 @@ def plan_playlist(
     if current is None:
         # Nothing to hold and no playlist yet: none is created (Plex refuses an empty one).
         return Plan(create=bool(wanted), desired=wanted, repeats=repeats)
+    if mode is SyncMode.APPEND:
+        append = missing(current, wanted)
+        after = (*(e.item_id for e in current), *append)
+        return Plan(append=append, desired=after, repeats=repeats)
     if [e.item_id for e in current] == list(wanted):
         return Plan(desired=wanted, repeats=repeats)
     keep = _kept(current, wanted)

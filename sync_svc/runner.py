@@ -44,7 +44,7 @@ from sync_svc.runs import (
 )
 from sync_svc.server_checks import ServerAccess
 from sync_svc.spec import check_spec
-from sync_svc.store import SyncStore
+from sync_svc.store import Managed, SyncStore
 from sync_svc.writer import write_playlist
 
 _log = logging.getLogger("sync_svc.runner")
@@ -336,21 +336,26 @@ class SyncRunner:
         where = result.destination
         await self._say(report, f"Writing the playlist at {label_of(where)}")
         key = report.spec.managed_key
+        last = await self._store.managed(key, where)
         with self._trace.span("sync.write_playlist", {"cmdarr.tracks": len(desired)}) as span:
             written = await write_playlist(
                 client,
                 title=report.spec.playlist_title,
-                stored_id=await self._store.managed_id(key, where),
+                stored_id=last.playlist_id,
                 desired=desired,
                 bulk_removal=work.access.kind is ServerKind.JELLYFIN,
                 dry_run=report.dry_run,
+                mode=report.spec.mode,
+                last_title=last.title,
             )
             span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})
         result.playlist_id = written.playlist_id
         result.added, result.removed, result.writes = written.added, written.removed, written.writes
         result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
         if written.playlist_id and not report.dry_run:
-            await self._store.remember(key, where, written.playlist_id)
+            await self._store.remember(
+                key, where, Managed(written.playlist_id, report.spec.playlist_title)
+            )
         elif not desired:
             result.warnings.append("no track matched here: no playlist was created")
 

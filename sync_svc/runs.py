@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from common.domain import Destination, SourceKind, Target
+from common.domain import Destination, SourceKind, SyncMode, Target
 from common.matching import MatchMethod
 
 
@@ -50,6 +50,7 @@ class Spec:
     source_kind: SourceKind | None = None
     source_ref: str = ""
     command_name: str = ""
+    mode: SyncMode = SyncMode.MIRROR
 
     @property
     def targets(self) -> tuple[Target, ...]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Delete, Select, delete, insert, select, update
 
 from common.database.engine import Database
-from common.domain import Destination, SourceKind, Target, destinations_of
+from common.domain import Destination, SourceKind, SyncMode, Target, destinations_of
 from common.matching import MatchMethod
 from sync_svc import tables
 from sync_svc.runs import (
@@ -28,7 +28,7 @@ from sync_svc.runs import (
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, Target | SourceKind | RunState | Via | MatchMethod):
+    if isinstance(value, Target | SourceKind | SyncMode | RunState | Via | MatchMethod):
         return value.value
     raise TypeError(f"cannot encode {type(value).__name__}")
 
@@ -70,6 +70,7 @@ def report_from_json(text: str) -> Report:
             source_kind=SourceKind(spec["source_kind"]) if spec["source_kind"] else None,
             source_ref=spec["source_ref"],
             command_name=spec["command_name"],
+            mode=SyncMode(spec.get("mode") or SyncMode.MIRROR.value),  # saved before modes
         ),
         dry_run=data["dry_run"],
         progress=RunProgress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
@@ -105,6 +106,18 @@ def report_row(report: Report) -> dict[str, Any]:
         "finished_at": report.finished_at,
         "report": report_to_json(report),
     }
+
+
+@dataclass(frozen=True)
+class Managed:
+    """A managed playlist at one destination as the last run left it: its id and the
+    title written ("" when not known)."""
+
+    playlist_id: str = ""
+    title: str = ""
+
+
+NOT_MANAGED = Managed()
 
 
 class SyncStore:
@@ -160,15 +173,25 @@ class SyncStore:
             interrupted += 1
         return interrupted
 
+    async def managed(self, key: str, where: Destination) -> Managed:
+        """What an earlier run wrote of the playlist ``key`` at ``where`` (``NOT_MANAGED``
+        if none)."""
+        table = tables.managed
+        async with self._db.sessions() as session:
+            row = (
+                await session.execute(
+                    _managed(select(table.c.playlist_id, table.c.title), key, where)
+                )
+            ).first()
+        if row is None:
+            return NOT_MANAGED
+        return Managed(playlist_id=row.playlist_id, title=row.title)
+
     async def managed_id(self, key: str, where: Destination) -> str:
         """The id of the playlist ``key`` an earlier run wrote at ``where`` ("" if none)."""
-        async with self._db.sessions() as session:
-            found = (
-                await session.execute(_managed(select(tables.managed.c.playlist_id), key, where))
-            ).scalar()
-        return str(found or "")
+        return (await self.managed(key, where)).playlist_id
 
-    async def remember(self, key: str, where: Destination, playlist_id: str) -> None:
+    async def remember(self, key: str, where: Destination, managed: Managed) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(_managed(delete(tables.managed), key, where))
             await session.execute(
@@ -176,7 +199,8 @@ class SyncStore:
                     managed_key=key,
                     target=where.server,
                     destination_user=_user_key(where),
-                    playlist_id=playlist_id,
+                    playlist_id=managed.playlist_id,
+                    title=managed.title,
                 )
             )
 

@@ -47,4 +47,7 @@ managed = Table(
     Column("target", String(63), primary_key=True),
     Column("destination_user", String(128), primary_key=True, server_default=""),
     Column("playlist_id", String(128), nullable=False),
+    # The title last written there: a title changed by hand is set back only when the
+    # spec's title changes. Empty when not known (rows written before it was kept).
+    Column("title", Text, nullable=False, server_default=""),
 )

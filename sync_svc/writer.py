@@ -1,7 +1,8 @@
 """Writing one managed playlist to one target: find it (stored id, else exact title among
 the playlists this client may write, never a duplicate), diff, and apply the plan. A failed
 write is rolled back to what the playlist held before, so a run leaves it either as it was
-or fully updated."""
+or fully updated. A playlist found by its id keeps a title a user gave it by hand until the
+spec's title changes (``retitle``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from common.domain import SyncMode
 from common.targets import EndpointClass, TargetClient, TargetPlaylist
 from sync_svc.diff import Entry, Plan, Repeat, plan_playlist, repeats_of
 
@@ -25,6 +27,18 @@ class Written:
     writes: int
     created: bool
     repeats: tuple[Repeat, ...] = ()  # left out: the target keeps one entry per item
+
+
+def retitle(existing: TargetPlaylist | None, title: str, last_title: str) -> bool:
+    """Whether to set the found playlist's title to ``title``: only when the spec's title
+    changed since the last run (``last_title``; "" when not known), so a title a user set
+    by hand stays until then."""
+    return (
+        existing is not None
+        and existing.title != title
+        and bool(last_title)
+        and last_title != title
+    )
 
 
 def stored(playlists: Sequence[TargetPlaylist], stored_id: str) -> TargetPlaylist | None:
@@ -61,7 +75,10 @@ async def write_playlist(
     desired: Sequence[str],
     bulk_removal: bool,
     dry_run: bool,
+    mode: SyncMode = SyncMode.MIRROR,
+    last_title: str = "",
 ) -> Written:
+    """``last_title``: the title the last run wrote ("" when not known)."""
     existing = await find_managed(client, stored_id, title)
     current = (
         [Entry(e.entry_id, e.item_id) for e in await client.playlist_items(existing.playlist_id)]
@@ -70,9 +87,13 @@ async def write_playlist(
     )
     # Only a list with repeats needs to know whether the server keeps them.
     keeps = not repeats_of(desired) or await client.keeps_repeats()
-    plan = plan_playlist(current, desired, bulk_removal=bulk_removal, keeps_repeats=keeps)
+    plan = plan_playlist(
+        current, desired, bulk_removal=bulk_removal, keeps_repeats=keeps, mode=mode
+    )
     before = client.counter.get(EndpointClass.PLAYLIST_WRITE)
     playlist_id = existing.playlist_id if existing else ""
+    if not dry_run and retitle(existing, title, last_title):
+        await client.update_playlist(playlist_id, title=title)
     if not dry_run and not plan.unchanged:
         playlist_id = await _apply(client, plan, title, playlist_id, current or [])
     writes = client.counter.get(EndpointClass.PLAYLIST_WRITE) - before

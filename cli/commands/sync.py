@@ -58,6 +58,9 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     unmatched.set_defaults(handler=export_unmatched)
 
 
+MODES = {"mirror": tpb.SYNC_MODE_MIRROR, "append": tpb.SYNC_MODE_APPEND}
+
+
 def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     create = verbs.add_parser("create", parents=[common], help="create a playlist sync command")
     create.add_argument("name")
@@ -75,6 +78,11 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     create.add_argument("--schedule", default="", metavar="CRON", help="five-field cron")
     create.add_argument("--title", default="", help="the playlist's title (default: NAME)")
+    create.add_argument(
+        "--mode", choices=list(MODES), default="mirror",
+        help="mirror: the playlist equals the source; append: only add what it lacks, at the"
+        " end, never removing or moving what a user put there (default: mirror)",
+    )  # fmt: skip
     answer = create.add_mutually_exclusive_group()
     answer.add_argument(
         "--yes", dest="answer", action="store_const", const=True, help="accept offered fixes"
@@ -106,6 +114,7 @@ def command_of(args: argparse.Namespace) -> cpb.Command:
         # proto3's default is false: a new command is enabled unless said otherwise.
         enabled=True,
         playlist_title=args.title,
+        mode=MODES[args.mode],
     )
 
 

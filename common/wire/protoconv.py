@@ -22,6 +22,7 @@ from common.domain import (
     SetupWarning,
     Severity,
     SourceKind,
+    SyncMode,
     Target,
 )
 from common.matching import MatchMethod
@@ -36,6 +37,16 @@ TARGETS = {Target.PLEX: tpb.TARGET_PLEX, Target.JELLYFIN: tpb.TARGET_JELLYFIN}
 TARGETS_BACK = {v: k for k, v in TARGETS.items()}
 SERVER_KINDS = {ServerKind.PLEX: pb.SERVER_KIND_PLEX, ServerKind.JELLYFIN: pb.SERVER_KIND_JELLYFIN}
 SERVER_KINDS_BACK = {v: k for k, v in SERVER_KINDS.items()}
+MODES = {SyncMode.MIRROR: tpb.SYNC_MODE_MIRROR, SyncMode.APPEND: tpb.SYNC_MODE_APPEND}
+
+
+def mode_from_pb(value: int) -> SyncMode | None:
+    """UNSPECIFIED is MIRROR; None for a value this service does not know."""
+    if value == tpb.SYNC_MODE_UNSPECIFIED:
+        return SyncMode.MIRROR
+    return next((mode for mode, number in MODES.items() if number == value), None)
+
+
 KINDS = {
     CommandKind.LIBRARY_CACHE_BUILDER: pb.COMMAND_KIND_LIBRARY_CACHE_BUILDER,
     CommandKind.PLAYLIST_SYNC: pb.COMMAND_KIND_PLAYLIST_SYNC,
@@ -127,6 +138,7 @@ def command_to_pb(command: Command) -> pb.Command:
         create_revision=command.create_revision,
         mod_revision=command.mod_revision,
         playlist_title=command.playlist_title,
+        mode=MODES[command.mode],
     )
     if command.source_kind is not None:
         message.source.CopyFrom(
@@ -152,6 +164,7 @@ def command_from_pb(message: pb.Command) -> Command | None:
         playlist_title=message.playlist_title,
         create_revision=message.create_revision,
         mod_revision=message.mod_revision,
+        mode=mode_from_pb(message.mode) or SyncMode.MIRROR,
     )
 
 

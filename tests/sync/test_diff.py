@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from common.domain import SyncMode
 from sync_svc.diff import Entry, Plan, Repeat, plan_playlist, repeats_of, without_repeats
 
 
@@ -123,3 +124,53 @@ def test_every_plan_leaves_exactly_what_the_target_keeps(
         assert list(plan.desired) == expected
         if bulk:
             assert not plan.replace
+
+
+# ----- append mode ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_append_adds_only_what_the_playlist_lacks_at_the_end(bulk: bool) -> None:
+    current = entries("x", "b", "mine", "a")  # "mine" was added by hand; the order is a user's
+    plan = plan_playlist(current, ["a", "b", "c", "d"], bulk_removal=bulk, mode=SyncMode.APPEND)
+    assert plan.remove == ()
+    assert not plan.replace
+    assert not plan.create
+    assert plan.append == ("c", "d")
+    assert apply(current, plan) == ["x", "b", "mine", "a", "c", "d"]
+    assert plan.desired == ("x", "b", "mine", "a", "c", "d")
+    assert plan.added == 2
+    assert plan.removed(current) == 0
+
+
+def test_append_counts_repeats_as_mirror_does() -> None:
+    current = entries("a", "mine")
+    plan = plan_playlist(current, ["a", "b", "a"], bulk_removal=True, mode=SyncMode.APPEND)
+    assert plan.append == ("b", "a")  # "a" is wanted twice and held once
+    # A target that keeps one entry per item: the repeat is left out, as in MIRROR.
+    plan = plan_playlist(
+        current, ["a", "b", "a"], bulk_removal=True, keeps_repeats=False, mode=SyncMode.APPEND
+    )
+    assert plan.append == ("b",)
+    assert plan.repeats == (Repeat("a", (0, 2)),)
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_append_with_nothing_missing_is_unchanged(bulk: bool) -> None:
+    current = entries("b", "mine", "a", "a")
+    plan = plan_playlist(current, ["a", "b"], bulk_removal=bulk, mode=SyncMode.APPEND)
+    assert plan.unchanged
+    assert plan.desired == ("b", "mine", "a", "a")
+
+
+def test_append_creates_a_missing_playlist_as_mirror_does() -> None:
+    assert plan_playlist(None, ["a", "b"], bulk_removal=False, mode=SyncMode.APPEND) == (
+        plan_playlist(None, ["a", "b"], bulk_removal=False)
+    )
+
+
+def test_append_never_removes_whatever_the_source_dropped() -> None:
+    current = entries("a", "b", "c")
+    plan = plan_playlist(current, ["c"], bulk_removal=False, mode=SyncMode.APPEND)
+    assert plan.unchanged
+    assert apply(current, plan) == ["a", "b", "c"]

@@ -38,7 +38,7 @@ from cache_svc.servicer import CacheServicer
 from cache_svc.store import CacheStore
 from common.config.registry import Registry
 from common.database.engine import Database
-from common.domain import CommandKind, Destination, Origin, SourceKind, Target
+from common.domain import CommandKind, Destination, Origin, SourceKind, SyncMode, Target
 from common.matching import MatchMethod
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
 from common.runtime.server import GrpcServer
@@ -117,11 +117,16 @@ def upgraded_row(table: str, row: Row) -> Row:
     if table == "sync_managed_playlists":
         # sync 0004: a managed playlist is a destination's; a target's has no user.
         out["destination_user"] = ""
+        # sync 0005: the title last written is not known, so it is not set back until the
+        # spec's title changes.
+        out["title"] = ""
     if table == "config_commands":
         # config 0004: the comma-separated targets become destinations, JSON [server, user]
         # pairs in the same order, each target its server with no user.
         targets = out.pop("targets").split(",")
         out["destinations"] = json.dumps([[SERVER_OF_TARGET[t], ""] for t in targets if t])
+        # config 0005: every command of the previous release mirrored its source.
+        out["mode"] = "mirror"
     return out
 
 
@@ -335,6 +340,7 @@ async def check_config(url: str) -> None:
         )
         assert commands["daily-mix"].targets == (Target.JELLYFIN,)
         assert weekly.destinations == (Destination("plex"), Destination("jellyfin"))
+        assert {c.mode for c in commands.values()} == {SyncMode.MIRROR}
         builder = commands["library_cache_builder"]
         assert (builder.enabled, builder.enabled_origin) == (True, Origin.AUTO)
 
@@ -597,6 +603,8 @@ async def check_sync(url: str) -> None:
             ("title:Road Trip", Target.PLEX): "54400",
             ("title:Road Trip", Target.JELLYFIN): "",
         }
+        # No title was kept before: the playlist's title is not set back at the next run.
+        assert (await store.managed("command:weekly-jams", Destination("plex"))).title == ""
 
         claimed = await RunQueue(db).claim("upgraded", limit=2, lease_seconds=30.0)
         assert claimed is not None
