@@ -155,6 +155,7 @@ class Command:
     create_revision: int = 0
     mod_revision: int = 0
     mode: SyncMode = SyncMode.MIRROR
+    sync_note: bool = True  # the description's "Synced by cmdarr ..." line
 
     @property
     def targets(self) -> tuple[Target, ...]:

@@ -76,6 +76,7 @@ def command_from_pb(message: pb.Command) -> CommandInput:
         enabled=message.enabled,
         playlist_title=message.playlist_title,
         mode=mode_from_pb(message.mode),
+        sync_note=message.sync_note if message.HasField("sync_note") else True,
     )
 
 

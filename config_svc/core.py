@@ -61,6 +61,7 @@ class CommandInput:
     enabled: bool = True
     playlist_title: str = ""
     mode: SyncMode | None = SyncMode.MIRROR  # None: a value this service does not know
+    sync_note: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ UPDATABLE_FIELDS = {
     "enabled",
     "playlist_title",
     "mode",
+    "sync_note",
 }
 WHERE_FIELDS = {"targets", "destinations"}  # two names of one list: where a command writes
 BUILDER_FIELDS = {"schedule", "enabled"}
@@ -289,6 +291,7 @@ class ConfigCore:
             enabled_origin=Origin.USER,
             playlist_title=command.playlist_title or command.name,
             mode=command.mode or SyncMode.MIRROR,
+            sync_note=command.sync_note,
         )
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
@@ -413,6 +416,8 @@ class ConfigCore:
                 updated = replace(updated, playlist_title=command.playlist_title or command.name)
             if "mode" in fields:
                 updated = replace(updated, mode=command.mode or SyncMode.MIRROR)
+            if "sync_note" in fields:
+                updated = replace(updated, sync_note=command.sync_note)
             if "enabled" in fields:
                 updated = replace(updated, enabled=command.enabled, enabled_origin=Origin.USER)
             draft.commands[command.name] = updated

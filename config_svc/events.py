@@ -104,6 +104,7 @@ def command_to_dict(command: Command) -> dict[str, Any]:
         "enabled_origin": command.enabled_origin.value,
         "playlist_title": command.playlist_title,
         "mode": command.mode.value,
+        "sync_note": command.sync_note,
         "create_revision": command.create_revision,
         "mod_revision": command.mod_revision,
     }
@@ -132,6 +133,7 @@ def command_from_dict(data: dict[str, Any]) -> Command:
         mod_revision=int(data["mod_revision"]),
         # A change-log entry written before modes existed is a mirror.
         mode=SyncMode(data.get("mode") or SyncMode.MIRROR.value),
+        sync_note=bool(data.get("sync_note", True)),  # on for entries written before it
     )
 
 

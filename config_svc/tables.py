@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    true,
+)
 
 metadata = MetaData()
 
@@ -39,6 +50,7 @@ commands = Table(
     Column("enabled_origin", String(16), nullable=False),
     Column("playlist_title", Text, nullable=False),
     Column("mode", String(16), nullable=False, server_default="mirror"),  # SyncMode
+    Column("sync_note", Boolean, nullable=False, server_default=true()),
     Column("create_revision", BigInteger, nullable=False),
     Column("mod_revision", BigInteger, nullable=False),
 )

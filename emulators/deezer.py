@@ -77,6 +77,10 @@ class DeezerPlaylist:
     tracks: list[Any] = field(default_factory=list)
     public: bool = True
     description: str = ""
+    # The playlist's picture, served as ``picture_xl`` and ``picture_big`` (the recorded
+    # answers of browniebroke/deezer-python's ``TestPlaylist`` carry ``picture``,
+    # ``picture_small`` ... ``picture_xl``, each a URL of one size); "" serves none.
+    picture: str = ""
     # Ids of tracks that pages leave out while ``total`` and ``next`` still count them:
     # a page of 100 can hold fewer (XDGFX/ultrasonics pull request 23: 94 entries came
     # back for a page of a 400-track playlist).
@@ -206,6 +210,11 @@ def build_deezer(state: DeezerState) -> Starlette:
                 "id": int(playlist_id),
                 "title": held.title,
                 "description": held.description,
+                **(
+                    {"picture_big": held.picture, "picture_xl": held.picture}
+                    if held.picture
+                    else {}
+                ),
                 "duration": sum(s for s in seconds if isinstance(s, int)),
                 "public": True,
                 "is_loved_track": False,

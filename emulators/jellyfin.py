@@ -4,6 +4,8 @@ jellyfin-apiclient-python needs to connect."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import re
 import time
@@ -155,6 +157,9 @@ class JPlaylist:
     public: bool = False  # Playlist.OpenAccess
     entries: list[tuple[str, str]] = field(default_factory=list)  # (PlaylistItemId, item id)
     shares: list[tuple[str, bool]] = field(default_factory=list)  # (user id, CanEdit)
+    overview: str = ""  # the description (BaseItem.Overview)
+    image: bytes = b""  # the primary image, decoded
+    image_type: str = ""  # its Content-Type
 
     def visible_to(self, user: str) -> bool:
         """Playlist.IsVisible: public, owned, or shared with the user."""
@@ -319,6 +324,12 @@ class Query:
         return [v.strip() for v in self.get(name).split(",") if v.strip()]
 
 
+def image_tag(image: bytes) -> str:
+    """An image's tag: it changes with the image (the server's is derived from the file's
+    date; here from the bytes)."""
+    return hashlib.md5(image, usedforsecurity=False).hexdigest()
+
+
 class JellyfinApp:
     def __init__(self, state: JellyfinState, knobs: Knobs) -> None:
         self.state = state
@@ -457,6 +468,11 @@ class JellyfinApp:
         }
         if "childcount" in fields:
             dto["ChildCount"] = len(playlist.entries)
+        if "overview" in fields:  # DtoService: only when Fields asks for it
+            dto["Overview"] = playlist.overview
+        # BaseItemDto.ImageTags: the item's images by type, each with a tag that changes
+        # with the image (DtoService fills it from the item's ImageInfos).
+        dto["ImageTags"] = {"Primary": image_tag(playlist.image)} if playlist.image else {}
         return dto
 
     def user_dto(self, user_id: str = "") -> dict[str, Any]:
@@ -761,7 +777,10 @@ class JellyfinApp:
         if item_id in self.state.index:
             return JSONResponse(self.track_dto(self.state.index[item_id][1], fields))
         if item_id in self.state.playlists:
-            return JSONResponse(self.playlist_dto(self.state.playlists[item_id], fields))
+            # UserLibraryController.GetItem builds the DTO with every field (DtoOptions()),
+            # so the description comes whatever Fields says.
+            playlist = self.state.playlists[item_id]
+            return JSONResponse(self.playlist_dto(playlist, fields | {"overview"}))
         for section in self.state.catalog.sections:
             if self.state.view_id(section) == item_id:
                 return JSONResponse(self.view_dto(section))
@@ -885,6 +904,33 @@ class JellyfinApp:
             # UpdateItem reads request.Tags unguarded (currentTags.Except(newTags)).
             raise BadRequest("the item update needs the whole item, Tags included")
         playlist.name = str(body.get("Name") or "")
+        # UpdateItem sets item.Overview = request.Overview: absent from the body, it is
+        # cleared (ItemUpdateController.cs:248), which is why callers send the whole item.
+        playlist.overview = str(body.get("Overview") or "")
+        return Response(status_code=204)
+
+    async def set_item_image(self, request: Request) -> Response:
+        """ImageController.SetItemImage (``POST /Items/{itemId}/Images/{imageType}``):
+        ``RequiresElevation`` (an administrator's token or an API key, else 403), the item
+        (404), an image Content-Type (``MimeTypes.IsImage``, else 400 "Incorrect
+        ContentType."), then the body read as base64 (``GetFromBase64Stream``); 204."""
+        if not self.caller_is_admin(request):
+            return Response(status_code=403)
+        playlist = self.state.playlists.get(request.path_params["item"])
+        if playlist is None:
+            return Response("Not Found", 404)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not content_type.startswith("image/"):
+            return PlainTextResponse("Incorrect ContentType.", 400)
+        if request.path_params["type"] != "Primary":
+            raise BadRequest("only the Primary image is emulated")
+        try:
+            image = base64.b64decode(await request.body(), validate=True)
+        except binascii.Error:
+            # A FromBase64Transform on bad input throws FormatException: 500 from the
+            # exception middleware (not a status the client relies on).
+            return PlainTextResponse("Error processing request.", 500)
+        playlist.image, playlist.image_type = image, content_type
         return Response(status_code=204)
 
     async def playlist_items(self, request: Request) -> Response:
@@ -995,6 +1041,9 @@ class JellyfinApp:
                     "shares": [{"UserId": u, "CanEdit": e} for u, e in p.shares],
                     "items": items,
                     "outside_owner_libraries": self.state.outside(p.user_id, items),
+                    "overview": p.overview,
+                    "image_tags": {"Primary": image_tag(p.image)} if p.image else {},
+                    "image_type": p.image_type,
                 }
             )
         return {"playlists": out}
@@ -1091,6 +1140,7 @@ def build_jellyfin(
         Route("/Items/{item}", app.item, methods=["GET"]),
         Route("/Items/{item}", app.delete_item, methods=["DELETE"]),
         Route("/Items/{item}", app.update_item, methods=["POST"]),
+        Route("/Items/{item}/Images/{type}", app.set_item_image, methods=["POST"]),
         Route("/Users/{uid}/Items/{item}", app.item),
         Route("/Playlists", app.create_playlist, methods=["POST"]),
         Route("/Playlists/{pid}", app.get_playlist, methods=["GET"]),

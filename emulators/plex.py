@@ -95,6 +95,10 @@ class Playlist:
     # owner's token included (Maintainerr issue 1058; python-plexapi plexapi/playlist.py
     # ``Playlist.copyToUser`` writes as the user through ``PlexServer.switchUser``).
     owner: str = OWNER_ACCOUNT_ID
+    # The uploaded poster's bytes, and the playlist's ``thumb`` once it has one (see
+    # ``PlexApp.upload_poster``).
+    poster: bytes = b""
+    thumb: str = ""
 
 
 class PlexState:
@@ -458,6 +462,7 @@ class PlexApp:
                 "type": "playlist",
                 "title": playlist.title,
                 "summary": playlist.summary,
+                **({"thumb": playlist.thumb} if playlist.thumb else {}),
                 "smart": int(playlist.smart),
                 "playlistType": "audio",
                 "leafCount": len(playlist.entries),
@@ -555,6 +560,55 @@ class PlexApp:
                 playlist.summary = value
         playlist.updated_at = int(time.time())
         return Response(status_code=200)
+
+    def _own_playlist_by_key(self, request: Request) -> Playlist | None:
+        """The token's user's playlist whose ratingKey the metadata path names."""
+        found = self.state.playlists.get(request.path_params["key"])
+        return (
+            found if found is not None and found.owner == self.viewer(request).account_id else None
+        )
+
+    async def upload_poster(self, request: Request) -> Response:
+        """``POST /library/metadata/{ratingKey}/posters`` with the image's bytes as the body
+        (python-plexapi 4.16.1 ``mixins.py`` ``PosterMixin.uploadPoster``, the ``filepath``
+        form; a ``Playlist`` is a ``PosterMixin``). plexapi takes 200, 201 and 204 as
+        success (``PlexServer.query``); the emulator answers 200 with no body. Where the
+        playlist shows the poster is unverified (plexapi aliases a playlist's ``thumb`` to
+        its ``composite``): the emulator sets ``thumb`` in the form other items carry."""
+        playlist = self._own_playlist_by_key(request)
+        if playlist is None:
+            return PlainTextResponse("Not Found", 404)
+        body = await request.body()
+        if not body:
+            raise BadRequest("no image in the body")
+        now = int(time.time())
+        playlist.poster = body
+        playlist.thumb = f"/library/metadata/{playlist.rating_key}/thumb/{now}"
+        playlist.updated_at = now
+        return Response(status_code=200)
+
+    async def posters(self, request: Request) -> Response:
+        """``GET /library/metadata/{ratingKey}/posters``: the uploaded poster as a ``Photo``
+        whose ratingKey is ``upload://posters/<sha1 of the bytes>``, selected (plexapi
+        ``tests/test_mixins.py`` ``_test_mixins_edit_image``; ``media.py`` ``Poster``)."""
+        playlist = self._own_playlist_by_key(request)
+        if playlist is None:
+            return PlainTextResponse("Not Found", 404)
+        nodes = []
+        if playlist.poster:
+            digest = hashlib.sha1(playlist.poster, usedforsecurity=False).hexdigest()
+            nodes.append(
+                Node(
+                    "Photo",
+                    {
+                        "key": f"/library/metadata/{playlist.rating_key}/file?url=upload",
+                        "ratingKey": f"upload://posters/{digest}",
+                        "selected": 1,
+                        "thumb": playlist.thumb,
+                    },
+                )
+            )
+        return container({}, nodes, as_json=_wants_json(request))
 
     async def delete_playlist(self, request: Request) -> Response:
         playlist = self._playlist(request)
@@ -682,6 +736,13 @@ class PlexApp:
                     "owner": playlist.owner,
                     "owner_name": viewer.name if viewer else playlist.owner,
                     "items": [key for _, key in playlist.entries],
+                    "summary": playlist.summary,
+                    "thumb": playlist.thumb,
+                    "poster_sha1": (
+                        hashlib.sha1(playlist.poster, usedforsecurity=False).hexdigest()
+                        if playlist.poster
+                        else ""
+                    ),
                 }
             )
         return {"playlists": out}
@@ -700,7 +761,9 @@ class PlexApp:
 
 
 def _classify(method: str, path: str, query: str) -> str:
-    if path.startswith("/playlists"):
+    if path.startswith("/playlists") or (
+        path.startswith("/library/metadata/") and path.endswith("/posters")
+    ):
         return "playlist_read" if method == "GET" else "playlist_write"
     if path in ("/library/sections", "/library/sections/"):
         return "library_listing"
@@ -747,6 +810,8 @@ def build_plex(
         Route("/library/sections/{key}/search", app.section_search),
         Route("/library/all", app.library_all),
         Route("/library/metadata/{key}/children", app.children),
+        Route("/library/metadata/{key}/posters", app.upload_poster, methods=["POST"]),
+        Route("/library/metadata/{key}/posters", app.posters, methods=["GET"]),
         Route("/library/metadata/{keys}", app.metadata),
         Route("/hubs/search", app.hub_search),
         Route("/playlists", app.list_playlists, methods=["GET"]),

@@ -138,4 +138,5 @@ def spec_of(command: Command) -> Spec:
         source_ref=command.source_ref,
         command_name=command.name,
         mode=command.mode,
+        sync_note=command.sync_note,
     )

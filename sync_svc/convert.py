@@ -120,6 +120,7 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
         source_kind=None if message.tracks else source_kind,
         source_ref=message.source.ref,
         mode=mode or SyncMode.MIRROR,
+        sync_note=message.sync_note if message.HasField("sync_note") else True,
     )
 
 

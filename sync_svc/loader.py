@@ -6,17 +6,16 @@ import httpx
 
 from common.config.registry import Registry
 from common.domain import SourceKind
-from sync_svc.runs import Track
+from sync_svc.runs import SourceRead, Track
 from sync_svc.sources import SourceSettings, load_playlist
 
 SOURCE_TIMEOUT = 30.0
 DEEZER_API = Registry()["DEEZER_API_URL"]
 
 
-async def load_source(
-    kind: SourceKind, ref: str, values: dict[str, str]
-) -> tuple[str, list[Track]]:
-    """The playlist's title and tracks. ``values`` are the run's settings, secrets included."""
+async def load_source(kind: SourceKind, ref: str, values: dict[str, str]) -> SourceRead:
+    """The playlist's title, tracks, description and picture. ``values`` are the run's
+    settings, secrets included."""
     settings = SourceSettings(
         spotify_client_id=values.get("SPOTIFY_CLIENT_ID", ""),
         spotify_client_secret=values.get("SPOTIFY_CLIENT_SECRET", ""),
@@ -26,7 +25,8 @@ async def load_source(
     )
     async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
         playlist = await load_playlist(kind, ref, http=http, settings=settings)
-    return playlist.title, [
+    tracks = [
         Track(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid, t.isrc, t.artist_mbids)
         for t in playlist.tracks
     ]
+    return SourceRead(playlist.title, tracks, playlist.description, playlist.image_url)

@@ -27,7 +27,10 @@ from common.targets.connect import Connection, client_settings, connect
 from common.targets.settings import ClientSettings
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
+from sync_svc.cover import Cover, CoverProblem, RunCover, fetch_cover_at
+from sync_svc.dress import Looks, dress
 from sync_svc.live_runs import LiveRuns
+from sync_svc.looks import source_name
 from sync_svc.matchflow import MatchSettings, ServerRef, match_tracks
 from sync_svc.recipients import Recipients
 from sync_svc.run_queue import RunQueue
@@ -38,18 +41,23 @@ from sync_svc.runs import (
     Report,
     RunProgress,
     RunState,
+    SourceRead,
     Spec,
     Track,
     Via,
 )
 from sync_svc.server_checks import ServerAccess
 from sync_svc.spec import check_spec
-from sync_svc.store import Managed, SyncStore
+from sync_svc.store import NOT_MANAGED, Managed, SyncStore
 from sync_svc.writer import write_playlist
 
 _log = logging.getLogger("sync_svc.runner")
 
-Loader = Callable[[SourceKind, str, dict[str, str]], Awaitable[tuple[str, list[Track]]]]
+# A loader returns a SourceRead; a bare (title, tracks) is a source without description or
+# picture.
+Loader = Callable[
+    [SourceKind, str, dict[str, str]], Awaitable[SourceRead | tuple[str, list[Track]]]
+]
 
 
 class SyncRunner:
@@ -72,8 +80,11 @@ class SyncRunner:
         clock: Callable[[], float] = time.time,
         telemetry: Telemetry | None = None,
         remember_secret: Callable[[str], None] = lambda _secret: None,
+        fetch_cover: Callable[[str], Awaitable[Cover | CoverProblem]] = fetch_cover_at,
     ) -> None:
-        """``remember_secret`` hears every user token a run reads, so the logs mask it."""
+        """``remember_secret`` hears every user token a run reads, so the logs mask it;
+        ``fetch_cover`` reads a source's picture (once per run)."""
+        self._fetch_cover = fetch_cover
         telemetry = telemetry or Telemetry()
         self._remember_secret = remember_secret
         self._trace = RunTracing(telemetry.tracing.tracer("sync_svc"), telemetry.metrics)
@@ -193,14 +204,17 @@ class SyncRunner:
     async def _execute(self, report: Report, settings: SettingValues) -> None:
         spec = report.spec
         tracks = list(spec.tracks)
+        looks = Looks(source=source_name(spec.source_kind), note=spec.sync_note)
         if not tracks and spec.source_kind is not None:
             await self._say(
                 report, f"Reading the playlist from {spec.source_kind.value} {spec.source_ref}"
             )
             with self._trace.span("sync.read_source", {"cmdarr.source": spec.source_kind.value}):
-                _title, tracks = await self._load(
-                    spec.source_kind, spec.source_ref, dict(settings.raw)
-                )
+                read = await self._load(spec.source_kind, spec.source_ref, dict(settings.raw))
+            tracks = list(read[1])
+            if isinstance(read, SourceRead):
+                cover = RunCover(read.image_url, self._fetch_cover) if read.image_url else None
+                looks = replace(looks, description=read.description, cover=cover)
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.servers)
         overrides = await self._config.match_overrides()
@@ -229,7 +243,7 @@ class SyncRunner:
                 with self._trace.span("sync.target", {"cmdarr.target": server}):
                     await self._sync_server(
                         report,
-                        ServerWork(access, connection, results, limits),
+                        ServerWork(access, connection, results, limits, looks),
                         tracks,
                         settings,
                         by_key(overrides, target) if target is not None else {},
@@ -352,12 +366,33 @@ class SyncRunner:
         result.playlist_id = written.playlist_id
         result.added, result.removed, result.writes = written.added, written.removed, written.writes
         result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
-        if written.playlist_id and not report.dry_run:
+        if not written.playlist_id:
+            if not desired:
+                result.warnings.append("no track matched here: no playlist was created")
+            return
+        dressed = await dress(
+            client,
+            written.playlist_id,
+            looks=work.looks,
+            last=last if last.playlist_id == written.playlist_id else NOT_MANAGED,
+            created=written.created,
+            tracks_changed=bool(written.added or written.removed),
+            date=time.strftime("%Y-%m-%d", time.gmtime(self._clock())),
+            dry_run=report.dry_run,
+        )
+        result.writes += dressed.writes
+        result.warnings.extend(dressed.warnings)
+        if not report.dry_run:
             await self._store.remember(
-                key, where, Managed(written.playlist_id, report.spec.playlist_title)
+                key,
+                where,
+                Managed(
+                    written.playlist_id,
+                    report.spec.playlist_title,
+                    dressed.description_key,
+                    dressed.cover_key,
+                ),
             )
-        elif not desired:
-            result.warnings.append("no track matched here: no playlist was created")
 
 
 @dataclass(frozen=True)
@@ -368,6 +403,7 @@ class ServerWork:
     connection: Connection
     results: list[DestinationResult]
     limits: ClientSettings
+    looks: Looks
 
 
 def label_of(where: Destination) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from common.domain import Destination, SourceKind, SyncMode, Target
 from common.matching import MatchMethod
@@ -40,6 +41,16 @@ class Track:
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists
 
 
+class SourceRead(NamedTuple):
+    """What a run reads of its source: the title and tracks, and what the playlist is to
+    look like (the source's description, its picture's URL; "" when it has none)."""
+
+    title: str
+    tracks: list[Track]
+    description: str = ""
+    image_url: str = ""
+
+
 @dataclass(frozen=True)
 class Spec:
     """What one run syncs: a title, where the tracks come from, and where it writes."""
@@ -51,6 +62,7 @@ class Spec:
     source_ref: str = ""
     command_name: str = ""
     mode: SyncMode = SyncMode.MIRROR
+    sync_note: bool = True  # the description's "Synced by cmdarr ..." line
 
     @property
     def targets(self) -> tuple[Target, ...]:

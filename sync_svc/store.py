@@ -71,6 +71,7 @@ def report_from_json(text: str) -> Report:
             source_ref=spec["source_ref"],
             command_name=spec["command_name"],
             mode=SyncMode(spec.get("mode") or SyncMode.MIRROR.value),  # saved before modes
+            sync_note=spec.get("sync_note", True),
         ),
         dry_run=data["dry_run"],
         progress=RunProgress(**{**data["progress"], "state": RunState(data["progress"]["state"])}),
@@ -110,11 +111,14 @@ def report_row(report: Report) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Managed:
-    """A managed playlist at one destination as the last run left it: its id and the
-    title written ("" when not known)."""
+    """A managed playlist at one destination as the last run left it: its id, the title
+    written ("" when not known), and what its description and cover were made of
+    (``sync_svc/looks.py``; "" when none was sent)."""
 
     playlist_id: str = ""
     title: str = ""
+    description_key: str = ""
+    cover_key: str = ""
 
 
 NOT_MANAGED = Managed()
@@ -180,12 +184,21 @@ class SyncStore:
         async with self._db.sessions() as session:
             row = (
                 await session.execute(
-                    _managed(select(table.c.playlist_id, table.c.title), key, where)
+                    _managed(
+                        select(
+                            table.c.playlist_id,
+                            table.c.title,
+                            table.c.description_key,
+                            table.c.cover_key,
+                        ),
+                        key,
+                        where,
+                    )
                 )
             ).first()
         if row is None:
             return NOT_MANAGED
-        return Managed(playlist_id=row.playlist_id, title=row.title)
+        return Managed(row.playlist_id, row.title, row.description_key, row.cover_key)
 
     async def managed_id(self, key: str, where: Destination) -> str:
         """The id of the playlist ``key`` an earlier run wrote at ``where`` ("" if none)."""
@@ -201,6 +214,8 @@ class SyncStore:
                     destination_user=_user_key(where),
                     playlist_id=managed.playlist_id,
                     title=managed.title,
+                    description_key=managed.description_key,
+                    cover_key=managed.cover_key,
                 )
             )
 

@@ -50,4 +50,9 @@ managed = Table(
     # The title last written there: a title changed by hand is set back only when the
     # spec's title changes. Empty when not known (rows written before it was kept).
     Column("title", Text, nullable=False, server_default=""),
+    # What the description and the cover last sent were made of (sync_svc/looks.py
+    # ``description_key``; the cover image's SHA-256), "" for none: each is sent again
+    # only when it changes.
+    Column("description_key", String(64), nullable=False, server_default=""),
+    Column("cover_key", String(64), nullable=False, server_default=""),
 )

@@ -16,7 +16,6 @@ from common.targets import EndpointClass, TargetClient, TargetPlaylist
 from sync_svc.diff import Entry, Plan, Repeat, plan_playlist, repeats_of
 
 _log = logging.getLogger("sync_svc.writer")
-SUMMARY = "Managed by cmdarr"
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,8 @@ async def _apply(
 ) -> str:
     if plan.create:
         try:
-            created = await client.create_playlist(title, plan.desired, SUMMARY)
+            # The description follows (sync_svc/dress.py), only when there is one.
+            created = await client.create_playlist(title, plan.desired)
         except Exception:
             # No playlist of ours had this title before: delete whatever a failed create
             # left (never a smart playlist or another user's of the same title).

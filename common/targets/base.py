@@ -96,4 +96,9 @@ class TargetClient(LibraryReader, Protocol):
         self, playlist_id: str, *, title: str | None = None, summary: str | None = None
     ) -> None: ...
 
+    async def upload_cover(self, playlist_id: str, image: bytes, content_type: str) -> None:
+        """Set the playlist's cover to ``image`` (``content_type`` image/jpeg, image/png,
+        ...). Raises TargetAuthError where the server takes it from administrators only."""
+        ...
+
     async def delete_playlist(self, playlist_id: str) -> None: ...

@@ -4,6 +4,7 @@ only, never the legacy header or query forms."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -624,31 +625,35 @@ class JellyfinClient:
         )
 
     async def update_playlist(
-        self,
-        playlist_id: str,
-        *,
-        title: str | None = None,
-        summary: str | None = None,  # noqa: ARG002 - TargetClient's signature
+        self, playlist_id: str, *, title: str | None = None, summary: str | None = None
     ) -> None:
-        """Rename. ``POST /Playlists/{id}`` with ``Name`` works for a user's token; an API
-        key gets 400 there, and then the item's metadata is rewritten with the new name
-        (``POST /Items/{id}``, which takes API keys). Jellyfin's playlist update takes no
-        description, so ``summary`` is accepted for the common interface and not sent."""
-        if title is None:
-            return
-        path = f"/Playlists/{encode(playlist_id)}"
-        try:
-            await self._transport.request(
-                "POST", path, EndpointClass.PLAYLIST_WRITE, json={"Name": title}, idempotent=True
-            )
-        except TargetRejected as exc:
-            if exc.status != 400:
-                raise
-            await self._rename_item(playlist_id, title)
+        """Rename, and set the description. ``POST /Playlists/{id}`` with ``Name`` renames
+        for a user's token; an API key gets 400 there, and then the item's metadata is
+        rewritten with the new name (``POST /Items/{id}``, which takes API keys). The
+        playlist update takes no description (``UpdatePlaylistDto``: Name, Ids, Users,
+        IsPublic), so ``summary`` is the item's ``Overview``, set the same way: that
+        route requires elevation, so a user who is not an administrator gets 403
+        (TargetAuthError)."""
+        if title is not None:
+            path = f"/Playlists/{encode(playlist_id)}"
+            try:
+                await self._transport.request(
+                    "POST",
+                    path,
+                    EndpointClass.PLAYLIST_WRITE,
+                    json={"Name": title},
+                    idempotent=True,
+                )
+            except TargetRejected as exc:
+                if exc.status != 400:
+                    raise
+                await self._edit_item(playlist_id, {"Name": title})
+        if summary is not None:
+            await self._edit_item(playlist_id, {"Overview": summary})
 
-    async def _rename_item(self, playlist_id: str, title: str) -> None:
+    async def _edit_item(self, playlist_id: str, changes: dict[str, str]) -> None:
         """ItemUpdateController.UpdateItem replaces every editable field from the body, so
-        the item is read whole (``GET /Items/{id}?userId=``) and sent back renamed."""
+        the item is read whole (``GET /Items/{id}?userId=``) and sent back changed."""
         item_path = f"/Items/{encode(playlist_id)}"
         read = url(item_path, ("userId", await self.user_id()))
         item = await self._json("GET", read, EndpointClass.PLAYLIST_READ)
@@ -658,7 +663,21 @@ class JellyfinClient:
             "POST",
             item_path,
             EndpointClass.PLAYLIST_WRITE,
-            json={**item, "Name": title, "Tags": item.get("Tags") or []},
+            json={**item, **changes, "Tags": item.get("Tags") or []},
+            idempotent=True,
+        )
+
+    async def upload_cover(self, playlist_id: str, image: bytes, content_type: str) -> None:
+        """The primary image: ``POST /Items/{id}/Images/Primary``, the bytes base64-encoded
+        in the body with the image's Content-Type (ImageController.SetItemImage). It
+        requires elevation: an administrator's token or an API key, else 403
+        (TargetAuthError)."""
+        await self._transport.request(
+            "POST",
+            f"/Items/{encode(playlist_id)}/Images/Primary",
+            EndpointClass.PLAYLIST_WRITE,
+            headers={"Content-Type": content_type},
+            content=base64.b64encode(image),
             idempotent=True,
         )
 

@@ -529,6 +529,20 @@ class PlexClient:
                 EndpointClass.PLAYLIST_WRITE,
             )
 
+    async def upload_cover(self, playlist_id: str, image: bytes, content_type: str) -> None:
+        """The poster, as bytes in the body of ``POST /library/metadata/{ratingKey}/posters``
+        (python-plexapi ``PosterMixin.uploadPoster``, its ``filepath`` form). Sent once: an
+        upload resent after a lost answer would only upload the same image again, but a
+        large body is not worth sending twice."""
+        await self._transport.request(
+            "POST",
+            f"/library/metadata/{encode(playlist_id)}/posters",
+            EndpointClass.PLAYLIST_WRITE,
+            headers={"Content-Type": content_type},
+            content=image,
+            idempotent=True,
+        )
+
     async def delete_playlist(self, playlist_id: str) -> None:
         await self._transport.request(
             "DELETE", f"/playlists/{encode(playlist_id)}", EndpointClass.PLAYLIST_WRITE

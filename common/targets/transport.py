@@ -75,6 +75,7 @@ class Transport:
         *,
         headers: Mapping[str, str] | None = None,
         json: Any = None,
+        content: bytes | None = None,
         idempotent: bool | None = None,
         retry_timeouts: bool = True,
     ) -> httpx.Response:
@@ -103,6 +104,7 @@ class Transport:
                         url,
                         headers={**self._headers, **(headers or {})},
                         json=json,
+                        content=content,
                         timeout=self._settings.timeout_seconds,
                         # Read back by the tracing hook: the span names its endpoint class.
                         extensions={ENDPOINT_CLASS_EXTENSION: endpoint.value},

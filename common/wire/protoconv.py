@@ -139,6 +139,7 @@ def command_to_pb(command: Command) -> pb.Command:
         mod_revision=command.mod_revision,
         playlist_title=command.playlist_title,
         mode=MODES[command.mode],
+        sync_note=command.sync_note,
     )
     if command.source_kind is not None:
         message.source.CopyFrom(
@@ -165,6 +166,7 @@ def command_from_pb(message: pb.Command) -> Command | None:
         create_revision=message.create_revision,
         mod_revision=message.mod_revision,
         mode=mode_from_pb(message.mode) or SyncMode.MIRROR,
+        sync_note=message.sync_note if message.HasField("sync_note") else True,
     )
 
 

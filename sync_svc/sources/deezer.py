@@ -73,6 +73,7 @@ async def load_deezer_playlist(
     head = await reader.get(f"{api}/playlist/{ident}")
     try:
         title, count = playlist_head(head)
+        description, image_url = playlist_looks(head)
     except ShapeError as exc:
         raise reader.malformed(exc) from None
     check_count(count, settings.max_tracks)  # refuse before paging
@@ -81,7 +82,13 @@ async def load_deezer_playlist(
         "%s: %d tracks in %d requests (%d of them retries)",
         reader.what, len(tracks), reader.requests, reader.retries,
     )  # fmt: skip
-    return SourcePlaylist(title=title or reader.what, tracks=tracks, origin=reader.what)
+    return SourcePlaylist(
+        title=title or reader.what,
+        tracks=tracks,
+        origin=reader.what,
+        description=description,
+        image_url=image_url,
+    )
 
 
 class Reader:
@@ -202,6 +209,17 @@ def playlist_head(document: object) -> tuple[str, int]:
     """The title and the announced track count of ``GET /playlist/{id}``."""
     root = shape.obj(document, "(answer)")
     return shape.text(root, "title", "(answer)"), shape.count(root, "nb_tracks", "(answer)")
+
+
+def playlist_looks(document: object) -> tuple[str, str]:
+    """The description and the largest picture of ``GET /playlist/{id}``: ``picture_xl``
+    (1000 x 1000), else ``picture_big`` (500 x 500), as browniebroke/deezer-python's
+    recorded ``TestPlaylist`` answers carry them."""
+    root = shape.obj(document, "(answer)")
+    picture = shape.text(root, "picture_xl", "(answer)") or shape.text(
+        root, "picture_big", "(answer)"
+    )
+    return shape.text(root, "description", "(answer)"), picture
 
 
 def tracks_page(document: object) -> tuple[list[SourceTrack | None], int, int | None]:

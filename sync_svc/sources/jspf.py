@@ -47,7 +47,15 @@ def jspf_playlist(
     entries = [] if raw_tracks is None else shape.items(raw_tracks, "playlist.track")
     check_count(len(entries), max_tracks)
     tracks = tuple(jspf_track(entry, f"playlist.track[{i}]") for i, entry in enumerate(entries))
-    return SourcePlaylist(title=title, tracks=tracks, origin=origin)
+    # JSPF (xspf.org/jspf): the playlist's "annotation" is its description, "image" the URL
+    # of its picture; ListenBrainz writes the annotation as HTML.
+    return SourcePlaylist(
+        title=title,
+        tracks=tracks,
+        origin=origin,
+        description=shape.text(playlist, "annotation", "playlist"),
+        image_url=shape.text(playlist, "image", "playlist"),
+    )
 
 
 def jspf_track(value: object, path: str) -> SourceTrack:

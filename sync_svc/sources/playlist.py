@@ -21,11 +21,16 @@ class SourceTrack:
 
 @dataclass(frozen=True)
 class SourcePlaylist:
-    """A playlist in source order; ``origin`` says where it came from, for people."""
+    """A playlist in source order; ``origin`` says where it came from, for people.
+    ``description`` is the source's, as it gave it (it may hold HTML: Spotify's and
+    ListenBrainz's do); ``image_url`` is the source's picture of the playlist ("" when it
+    has none), the largest it offers."""
 
     title: str
     tracks: tuple[SourceTrack, ...]
     origin: str
+    description: str = ""
+    image_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -66,15 +66,32 @@ async def load_spotify_playlist(
         what=what,
         max_bytes=settings.max_bytes,
         headers=auth,
-        params={"fields": "name"},
+        params={"fields": "name,description,images(url)"},
     )
     refuse(answer, what)
     try:
-        title = shape.text(shape.obj(answer_json(answer, what), "(answer)"), "name", "(answer)")
+        head = shape.obj(answer_json(answer, what), "(answer)")
+        title = shape.text(head, "name", "(answer)")
+        description = shape.text(head, "description", "(answer)")
+        image_url = largest_image(head, "(answer)")
     except ShapeError as exc:
         raise malformed(what, exc) from None
     tracks = await read_items(playlist_id, what, http, settings, auth)
-    return SourcePlaylist(title=title, tracks=tracks, origin=what)
+    return SourcePlaylist(
+        title=title, tracks=tracks, origin=what, description=description, image_url=image_url
+    )
+
+
+def largest_image(head: dict[str, object], path: str) -> str:
+    """The first of a playlist's ``images``, which Spotify lists largest first ("" when
+    there is none: an empty playlist without a picture has ``images`` null or [])."""
+    images = head.get("images")
+    if images is None:
+        return ""
+    listed = shape.items(images, f"{path}.images")
+    if not listed:
+        return ""
+    return shape.text(shape.obj(listed[0], f"{path}.images[0]"), "url", f"{path}.images[0]")
 
 
 async def client_token(http: httpx.AsyncClient, settings: SourceSettings) -> str:

@@ -39,7 +39,14 @@ def parse_xspf(
     tracks = tuple(
         xspf_track(entry, f"playlist.trackList.track[{i}]") for i, entry in enumerate(entries)
     )
-    return SourcePlaylist(title=title, tracks=tracks, origin=origin)
+    # XSPF's playlist-level <annotation> and <image>, as JSPF's (xspf.org/xspf-v1).
+    return SourcePlaylist(
+        title=title,
+        tracks=tracks,
+        origin=origin,
+        description=child_text(root, "annotation"),
+        image_url=child_text(root, "image"),
+    )
 
 
 def xspf_track(element: Element, path: str) -> SourceTrack:

@@ -43,6 +43,8 @@ class State:
     lb_created_for_page: int = 100
     # Spotify: (name, entries) by playlist id; each entry is a track object or None.
     spotify_playlists: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)
+    # A Spotify playlist's other fields beside its name (``description``, ``images``).
+    spotify_heads: dict[str, dict[str, Any]] = field(default_factory=dict)
     spotify_page: int = 100
     spotify_items_endpoint: bool = True
     spotify_token_status: int = 400
@@ -138,7 +140,9 @@ def build_app(state: State) -> Starlette:
         if (early := await faulted(request) or spotify_refusal(request)) is not None:
             return early
         name, _ = state.spotify_playlists[request.path_params["id"]]
-        return JSONResponse({"name": name})
+        return JSONResponse(
+            {"name": name, **state.spotify_heads.get(request.path_params["id"], {})}
+        )
 
     async def spotify_entries(request: Request, key: str) -> Response:
         if (early := await faulted(request) or spotify_refusal(request)) is not None:

@@ -87,8 +87,9 @@ async def test_warm_cache_sync_costs_a_handful_of_requests_and_a_rerun_writes_no
 
         changed = await run(s, tracks[:400] + tracks[450:])
         for target in changed.targets:
-            # Plex: one clear and 430 ids in three adds, against 50 single removals.
-            assert target.writes <= 4, "clearing and re-adding beats 50 single removals"
+            # Plex: one clear and 430 ids in three adds, against 50 single removals; and the
+            # description, whose "Synced by cmdarr on <date>" line moves with the tracks.
+            assert target.writes <= 5, "clearing and re-adding beats 50 single removals"
         kept = [key for _, key in s.plex.plex.state.playlists[first.targets[0].playlist_id].entries]
         assert len(kept) == 430
 

@@ -33,6 +33,8 @@ from tests.support.target_clients import (
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_HEADING = "## Conformance record"
+# The smallest PNG: its signature and an IHDR chunk are all the emulators look at.
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(25)
 # The interface's attributes that are not requests.
 NOT_REQUESTS = {"counter", "kind"}
 
@@ -121,6 +123,7 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
     await driven.remove_from_playlist(playlist.playlist_id, [entries[0].entry_id])
     await driven.replace_playlist(playlist.playlist_id, ids[:2])
     await driven.update_playlist(playlist.playlist_id, title="Conformance 2", summary="edited")
+    await driven.upload_cover(playlist.playlist_id, PNG, "image/png")
     await driven.delete_playlist(playlist.playlist_id)
     return calls.names
 

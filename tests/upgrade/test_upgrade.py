@@ -120,6 +120,9 @@ def upgraded_row(table: str, row: Row) -> Row:
         # sync 0005: the title last written is not known, so it is not set back until the
         # spec's title changes.
         out["title"] = ""
+        # sync 0006: no description or cover was sent by cmdarr before: each is sent once.
+        out["description_key"] = ""
+        out["cover_key"] = ""
     if table == "config_commands":
         # config 0004: the comma-separated targets become destinations, JSON [server, user]
         # pairs in the same order, each target its server with no user.
@@ -127,6 +130,8 @@ def upgraded_row(table: str, row: Row) -> Row:
         out["destinations"] = json.dumps([[SERVER_OF_TARGET[t], ""] for t in targets if t])
         # config 0005: every command of the previous release mirrored its source.
         out["mode"] = "mirror"
+        # config 0006: the description's "Synced by cmdarr" line is on by default.
+        out["sync_note"] = True
     return out
 
 
@@ -341,6 +346,7 @@ async def check_config(url: str) -> None:
         assert commands["daily-mix"].targets == (Target.JELLYFIN,)
         assert weekly.destinations == (Destination("plex"), Destination("jellyfin"))
         assert {c.mode for c in commands.values()} == {SyncMode.MIRROR}
+        assert {c.sync_note for c in commands.values()} == {True}
         builder = commands["library_cache_builder"]
         assert (builder.enabled, builder.enabled_origin) == (True, Origin.AUTO)
 
@@ -604,7 +610,8 @@ async def check_sync(url: str) -> None:
             ("title:Road Trip", Target.JELLYFIN): "",
         }
         # No title was kept before: the playlist's title is not set back at the next run.
-        assert (await store.managed("command:weekly-jams", Destination("plex"))).title == ""
+        upgraded = await store.managed("command:weekly-jams", Destination("plex"))
+        assert (upgraded.title, upgraded.description_key, upgraded.cover_key) == ("", "", "")
 
         claimed = await RunQueue(db).claim("upgraded", limit=2, lease_seconds=30.0)
         assert claimed is not None
