@@ -5,6 +5,8 @@ are synchronous, so they run in a worker thread while the emulator serves on the
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -246,3 +248,27 @@ async def test_jellyfin_apiclient_logs_in_as_a_user_and_sees_their_libraries() -
         playlist = jellyfin.jellyfin.state.playlists[result["playlist"]]
         carol = home.jellyfin_user("jellyfin", "carol")
         assert (playlist.user_id, playlist.public) == (carol.user_id, False)
+
+
+def plexapi_poster(plex: Emulator, image: bytes) -> dict[str, Any]:
+    """python-plexapi uploads a playlist's poster from a file-like object and lists it."""
+    server = PlexServer(plex.url, plex.token, timeout=10)
+    tracks = server.library.section("Music").searchTracks()[:2]
+    playlist = server.createPlaylist("Covered", items=tracks)
+    playlist.uploadPoster(filepath=io.BytesIO(image))
+    posters = playlist.posters()
+    return {
+        "rating_keys": [p.ratingKey for p in posters],
+        "selected": [p.selected for p in posters],
+        "id": str(playlist.ratingKey),
+    }
+
+
+async def test_plexapi_uploads_a_playlist_poster(plex: Emulator) -> None:
+    image = b"\x89PNG\r\n\x1a\n" + bytes(40)
+    result = await asyncio.to_thread(plexapi_poster, plex, image)
+    digest = hashlib.sha1(image, usedforsecurity=False).hexdigest()
+    assert result["rating_keys"] == [f"upload://posters/{digest}"]
+    assert result["selected"] == [True]
+    held = plex.plex.state.playlists[result["id"]]
+    assert held.poster == image

@@ -359,3 +359,12 @@ async def test_too_many_tracks_stop_before_paging(fakes: Fakes) -> None:
     with pytest.raises(InvalidArgument):
         await read(state, http, max_tracks=200)
     assert state.deezer.counts == {HEAD: 1}
+
+
+async def test_the_description_and_picture_come_with_the_playlist(fakes: Fakes) -> None:
+    state, http = fakes
+    fill(state, 3, description="Bubbles & foam", picture="https://cdn.example/p/1000x1000.jpg")
+    playlist = await read(state, http)
+    assert playlist.description == "Bubbles & foam"
+    assert playlist.image_url == "https://cdn.example/p/1000x1000.jpg"
+    assert len(state.deezer.requests) == 2, "no request more: the head carries both"

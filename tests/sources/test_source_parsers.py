@@ -320,3 +320,24 @@ def test_unknown_content_is_invalid() -> None:
     with pytest.raises(InvalidArgument) as caught:
         detect_format(b"\x89PNG\r\n\x1a\n", name="cover.png")
     assert violation(caught) == ("source", "the content is none of CSV, JSPF, M3U, XSPF")
+
+
+def test_jspf_and_xspf_carry_their_annotation_and_image() -> None:
+    jspf = (
+        b'{"playlist": {"title": "T", "annotation": "<p>Loved</p>", '
+        b'"image": "https://img.example/c.jpg", "track": []}}'
+    )
+    playlist = parse_jspf(jspf, origin="JSPF", max_tracks=LIMIT)
+    assert (playlist.description, playlist.image_url) == (
+        "<p>Loved</p>",
+        "https://img.example/c.jpg",
+    )
+    xspf = (
+        b'<playlist version="1" xmlns="http://xspf.org/ns/0/"><title>T</title>'
+        b"<annotation>Loved</annotation><image>https://img.example/c.jpg</image>"
+        b"<trackList/></playlist>"
+    )
+    parsed = parse_xspf(xspf, origin="XSPF", max_tracks=LIMIT)
+    assert (parsed.description, parsed.image_url) == ("Loved", "https://img.example/c.jpg")
+    bare = parse_jspf(b'{"playlist": {"title": "T"}}', origin="JSPF", max_tracks=LIMIT)
+    assert (bare.description, bare.image_url) == ("", "")

@@ -203,3 +203,22 @@ async def test_too_many_tracks_stop_before_paging(fakes: Fakes) -> None:
             SourceKind.SPOTIFY_PLAYLIST, PLAYLIST, http=http, settings=state.settings(max_tracks=4)
         )
     assert state.counts[f"/v1/playlists/{PLAYLIST}/items"] == 1
+
+
+async def test_the_description_and_largest_image_come_with_the_playlist(fakes: Fakes) -> None:
+    state, http = fakes
+    fill(state, 2)
+    state.spotify_heads[PLAYLIST] = {
+        "description": 'Fresh <a href="spotify:genre:pop">pop</a>',
+        "images": [{"url": "https://i.example/640.jpg"}, {"url": "https://i.example/60.jpg"}],
+    }
+    playlist = await load_playlist(
+        SourceKind.SPOTIFY_PLAYLIST, URL, http=http, settings=state.settings()
+    )
+    assert playlist.description == 'Fresh <a href="spotify:genre:pop">pop</a>'
+    assert playlist.image_url == "https://i.example/640.jpg", "Spotify lists the largest first"
+    state.spotify_heads[PLAYLIST] = {"images": None}
+    bare = await load_playlist(
+        SourceKind.SPOTIFY_PLAYLIST, URL, http=http, settings=state.settings()
+    )
+    assert (bare.description, bare.image_url) == ("", "")
