@@ -83,6 +83,10 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
         help="mirror: the playlist equals the source; append: only add what it lacks, at the"
         " end, never removing or moving what a user put there (default: mirror)",
     )  # fmt: skip
+    create.add_argument(
+        "--no-sync-note", dest="sync_note", action="store_false",
+        help="leave out the description's line 'Synced by cmdarr from <source> on <date>'",
+    )  # fmt: skip
     answer = create.add_mutually_exclusive_group()
     answer.add_argument(
         "--yes", dest="answer", action="store_const", const=True, help="accept offered fixes"
@@ -115,6 +119,7 @@ def command_of(args: argparse.Namespace) -> cpb.Command:
         enabled=True,
         playlist_title=args.title,
         mode=MODES[args.mode],
+        sync_note=args.sync_note,
     )
 
 

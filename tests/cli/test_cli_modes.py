@@ -1,5 +1,6 @@
-"""cmdarr sync create --mode against a real config_svc: append is stored, mirror is the
-default, and anything else is a usage error that writes nothing."""
+"""cmdarr sync create --mode and --no-sync-note against a real config_svc: append is
+stored, mirror is the default, anything else is a usage error that writes nothing; the
+description's note is on unless turned off."""
 
 from __future__ import annotations
 
@@ -25,12 +26,20 @@ async def test_sync_create_takes_a_mode(config_app: ConfigApp) -> None:
     )  # fmt: skip
     assert made.code == 0, made.err
     assert made.json()["command"]["mode"] == "SYNC_MODE_APPEND"
+    assert made.json()["command"]["sync_note"] is True, "the note is on unless turned off"
 
     plain = await cmdarr(
         "--json", "sync", "create", "plain", *SOURCE, "--no", addresses=at(config_app)
     )
     assert plain.code == 0, plain.err
     assert plain.json()["command"]["mode"] == "SYNC_MODE_MIRROR"
+
+    quiet = await cmdarr(
+        "--json", "sync", "create", "quiet", *SOURCE, "--no-sync-note", "--no",
+        addresses=at(config_app),
+    )  # fmt: skip
+    assert quiet.code == 0, quiet.err
+    assert quiet.json()["command"]["sync_note"] is False
 
     odd = await cmdarr(
         "sync", "create", "odd", *SOURCE, "--mode", "shuffle", addresses=at(config_app)
@@ -47,4 +56,5 @@ async def test_sync_create_takes_a_mode(config_app: ConfigApp) -> None:
         "keepers",
         "library_cache_builder",
         "plain",
+        "quiet",
     ]
