@@ -363,24 +363,26 @@ class SyncRunner:
                 last_title=last.title,
             )
             span.set_attributes({"cmdarr.added": written.added, "cmdarr.removed": written.removed})
-        result.playlist_id = written.playlist_id
-        result.added, result.removed, result.writes = written.added, written.removed, written.writes
-        result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
-        if not written.playlist_id:
-            if not desired:
-                result.warnings.append("no track matched here: no playlist was created")
-            return
-        dressed = await dress(
-            client,
-            written.playlist_id,
-            looks=work.looks,
-            last=last if last.playlist_id == written.playlist_id else NOT_MANAGED,
-            created=written.created,
-            tracks_changed=bool(written.added or written.removed),
-            date=time.strftime("%Y-%m-%d", time.gmtime(self._clock())),
-            dry_run=report.dry_run,
-        )
-        result.writes += dressed.writes
+            result.playlist_id = written.playlist_id
+            result.added, result.removed = written.added, written.removed
+            result.repeats = {r.item_id: [placed[i][0] for i in r.indexes] for r in written.repeats}
+            if not written.playlist_id:
+                result.writes = written.writes
+                if not desired:
+                    result.warnings.append("no track matched here: no playlist was created")
+                return
+            # The description and the cover are writes of this playlist too.
+            dressed = await dress(
+                client,
+                written.playlist_id,
+                looks=work.looks,
+                last=last if last.playlist_id == written.playlist_id else NOT_MANAGED,
+                created=written.created,
+                tracks_changed=bool(written.added or written.removed),
+                date=time.strftime("%Y-%m-%d", time.gmtime(self._clock())),
+                dry_run=report.dry_run,
+            )
+        result.writes = written.writes + dressed.writes
         result.warnings.extend(dressed.warnings)
         if not report.dry_run:
             await self._store.remember(
