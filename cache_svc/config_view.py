@@ -16,7 +16,7 @@ from typing import Any
 
 from common.config.registry import Registry
 from common.config.values import SettingValues
-from common.domain import BUILDER_NAME, BUILTIN_SERVERS, ServerKind, Target, builtin_target
+from common.domain import BUILDER_NAME, BUILTIN_SERVERS, ServerKind, builtin_target
 from common.matching.override_json import override_from_dict, override_to_dict
 from common.matching.overrides import MatchOverride, SourceKey
 
@@ -74,7 +74,7 @@ class FollowedServer:
 @dataclass(frozen=True)
 class FollowedConfig:
     """Effective setting values (secrets as the revision that last set them), whether
-    the cache builder command is enabled, the match overrides by (target, key), and the
+    the cache builder command is enabled, the match overrides by (server, key), and the
     created servers by name.
 
     ``follows_servers`` is false for a state stored before servers were followed: its
@@ -83,7 +83,7 @@ class FollowedConfig:
     values: Mapping[str, str] = field(default_factory=dict)
     revisions: Mapping[str, int] = field(default_factory=dict)
     builder_enabled: bool = False
-    overrides: Mapping[tuple[Target, SourceKey], MatchOverride] = field(default_factory=dict)
+    overrides: Mapping[tuple[str, SourceKey], MatchOverride] = field(default_factory=dict)
     servers: Mapping[str, FollowedServer] = field(default_factory=dict)
     follows_servers: bool = True
 
@@ -175,9 +175,9 @@ class FollowedConfig:
     def with_override(self, override: MatchOverride) -> FollowedConfig:
         return replace(self, overrides={**self.overrides, override.ident: override})
 
-    def without_override(self, target: Target, key: SourceKey) -> FollowedConfig:
+    def without_override(self, server: str, key: SourceKey) -> FollowedConfig:
         return replace(
-            self, overrides={i: o for i, o in self.overrides.items() if i != (target, key)}
+            self, overrides={i: o for i, o in self.overrides.items() if i != (server, key)}
         )
 
     def with_server(self, server: FollowedServer) -> FollowedConfig:

@@ -20,7 +20,8 @@ from common.config.registry import Registry
 from common.errors import ErrorReason
 from common.wire.channels import DEFAULT_TIMEOUT
 from common.wire.override_pb import override_from_pb, stored_key_from_pb
-from common.wire.protoconv import SERVER_KINDS_BACK, TARGETS_BACK
+from common.wire.override_pb import server_of as override_server
+from common.wire.protoconv import SERVER_KINDS_BACK
 from common.wire.rich_errors import reason_of
 
 _log = logging.getLogger("cache_svc.follower")
@@ -77,10 +78,10 @@ def with_events(config: FollowedConfig, events: Iterable[pb.ConfigEvent]) -> Fol
             if override is not None:
                 config = config.with_override(override)
         elif event.type == pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED:
-            target = TARGETS_BACK.get(event.match_override.target)
-            if target is not None:
+            steered = override_server(event.match_override)
+            if steered:
                 config = config.without_override(
-                    target, stored_key_from_pb(event.match_override.key)
+                    steered, stored_key_from_pb(event.match_override.key)
                 )
         elif event.type == pb.EVENT_TYPE_SERVER_PUT:
             server = server_from_pb(event.server)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
-from common.domain import Target, builtin_target
 from common.matching.index import TrackIndex
 from common.matching.overrides import MatchOverride, OverrideAction, SourceKey, by_key
 from common.matching.query import LibraryTrack, Match, Query
 from common.matching.steered import item_positions, match_steered
 
-Overrides = Mapping[tuple[Target, SourceKey], MatchOverride]
+Overrides = Mapping[tuple[str, SourceKey], MatchOverride]  # by (server, key)
 
 
 class Steering:
@@ -58,8 +57,7 @@ class Steering:
         overrides: Overrides,
         min_confidence: float,
     ) -> list[Match]:
-        target = builtin_target(server)
-        mine = by_key(overrides.values(), target) if target is not None else {}
+        mine = by_key(overrides.values(), server)
         needs_positions = any(o.action is OverrideAction.PIN for o in mine.values())
         positions = self.positions(server, index) if needs_positions else {}
         return match_steered(index, queries, mine, min_confidence, positions).matches
@@ -68,15 +66,14 @@ class Steering:
         self, server: str, index: TrackIndex | None, overrides: Overrides
     ) -> tuple[MatchOverride, ...]:
         """The pins of ``server`` whose item ``index`` does not hold (none without index)."""
-        target = builtin_target(server)
-        if index is None or target is None:
+        if index is None:
             return ()
         with self._lock:
             known = self._stale.get(server)
             if known is not None and known[0] is index and known[1] is overrides:
                 return known[2]
         pins = [
-            o for o in overrides.values() if o.target is target and o.action is OverrideAction.PIN
+            o for o in overrides.values() if o.server == server and o.action is OverrideAction.PIN
         ]
         positions = self.positions(server, index) if pins else {}
         found = tuple(o for o in pins if o.item_id not in positions)

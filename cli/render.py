@@ -87,6 +87,13 @@ def server_label(status: cache_pb.CacheStatus) -> str:
     return f"{KIND_LABELS.get(status.kind, 'Media')} server {status.server!r}"
 
 
+def overridden(override: cpb.MatchOverride) -> str:
+    """Whose matching an override steers: a target by its label, another server by name."""
+    if override.target in TARGET_LABELS:
+        return TARGET_LABELS[override.target]
+    return override.server or "?"
+
+
 def word(name: str, prefix: str) -> str:
     """An enum value's name for people: CACHE_STATE_READY -> ready."""
     return name.removeprefix(prefix).replace("_", " ").lower()

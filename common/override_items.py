@@ -9,11 +9,13 @@ reported later by ``CacheStatus.stale_overrides`` once a serving generation lack
 
 from __future__ import annotations
 
+import grpc
 from cmdarr.cache.v1 import cache_pb2, cache_pb2_grpc
 from cmdarr.config.v1 import config_pb2
 
 from common.errors import FieldViolation
 from common.matching.overrides import MAX_ITEM_ID
+from common.wire.override_pb import server_of
 from common.wire.protoconv import TARGETS_BACK
 
 ITEM_FIELD = "override.item_id"
@@ -21,11 +23,14 @@ ITEM_FIELD = "override.item_id"
 
 def lookup_of(override: config_pb2.MatchOverride) -> cache_pb2.LookupItemsRequest | None:
     """The LookupItems request that checks the override's item; None when there is nothing
-    to check (no item, or a target or an id config_svc refuses by itself, naming it)."""
+    to check (no item, or a server or an id config_svc refuses by itself, naming it)."""
     item_id = override.item_id.strip()
-    if not item_id or len(item_id) > MAX_ITEM_ID or override.target not in TARGETS_BACK:
+    server = server_of(override)
+    if not item_id or len(item_id) > MAX_ITEM_ID or not server:
         return None
-    return cache_pb2.LookupItemsRequest(target=override.target, item_ids=[item_id])
+    if override.target in TARGETS_BACK:  # a target: as every cache_svc release understands
+        return cache_pb2.LookupItemsRequest(target=override.target, item_ids=[item_id])
+    return cache_pb2.LookupItemsRequest(server=server, item_ids=[item_id])
 
 
 def item_violations(
@@ -37,12 +42,13 @@ def item_violations(
     item_id = override.item_id.strip()
     if not reply.serving or item_id not in reply.missing_item_ids:
         return []
-    target = TARGETS_BACK[override.target]
+    server = server_of(override)
+    target = TARGETS_BACK.get(override.target)
+    cache = f"the {target.label} library cache" if target else f"the library cache of {server!r}"
     return [
         FieldViolation(
             ITEM_FIELD,
-            f"the {target.label} library cache holds no item {item_id[:64]!r}; "
-            "pick an id from a sync report or a search",
+            f"{cache} holds no item {item_id[:64]!r}; pick an id from a sync report or a search",
         )
     ]
 
@@ -60,4 +66,10 @@ async def check_item(
     request = lookup_of(override)
     if request is None:
         return []
-    return item_violations(override, await cache.LookupItems(request, timeout=deadline))
+    try:
+        reply = await cache.LookupItems(request, timeout=deadline)
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            return []  # no such server: config_svc refuses the put, naming override.server
+        raise
+    return item_violations(override, reply)

@@ -92,6 +92,8 @@ def override_from_pb(message: pb.MatchOverride) -> OverrideInput:
         item_id=message.item_id,
         note=message.note,
         author=message.author,
+        server=message.server,
+        target_given=message.target != 0 or not message.server,
     )
 
 
@@ -145,7 +147,9 @@ def event_to_pb(registry: Registry, event: Event) -> pb.ConfigEvent:
         deleted = override_to_pb(gone)
         return pb.ConfigEvent(
             type=pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED,
-            match_override=pb.MatchOverride(target=deleted.target, key=deleted.key),
+            match_override=pb.MatchOverride(
+                target=deleted.target, key=deleted.key, server=deleted.server
+            ),
         )
     if event.server is not None:
         return pb.ConfigEvent(type=pb.EVENT_TYPE_SERVER_PUT, server=server_to_pb(event.server))

@@ -137,9 +137,10 @@ def command_from_dict(data: dict[str, Any]) -> Command:
     )
 
 
-def override_ident(target: Target, key: SourceKey) -> str:
-    """The stored identity of (target, key): a fixed-length primary key."""
-    text = json.dumps([target.value, key_to_dict(key)], sort_keys=True, separators=(",", ":"))
+def override_ident(server: str, key: SourceKey) -> str:
+    """The stored identity of (server, key): a fixed-length primary key (a target's
+    overrides keep theirs: a built-in server's name is its target's value)."""
+    text = json.dumps([server, key_to_dict(key)], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

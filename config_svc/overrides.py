@@ -1,7 +1,7 @@
 """Match overrides' use cases: list, put (create-only, or compare-and-swap on the stored
 mod_revision) and delete, each write one revision through the revision engine.
 
-config_svc checks all it can alone (target, key, action, lengths) and calls no other
+config_svc checks all it can alone (server, key, action, lengths) and calls no other
 service: whether a pin's item exists is checked by the callers that reach cache_svc
 (the gateway, the CLI) and reported afterwards by cache_svc's ``stale_overrides``."""
 
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from common.domain import Target
+from common.domain import BUILTIN_SERVERS, Target
 from common.errors import (
     FieldViolation,
     InvalidArgument,
@@ -31,6 +31,7 @@ from common.matching.overrides import (
 )
 from config_svc import store
 from config_svc.revisions import Draft, RevisionEngine, same_override, sorted_overrides
+from config_svc.server_spec import check_name as check_server_name
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class KeyInput:
 
 @dataclass(frozen=True)
 class OverrideInput:
-    """An override as a caller sent it; enum fields are None when unset or unknown."""
+    """An override as a caller sent it; enum fields are None when unset or unknown, and
+    ``target`` is None when unset or unknown too (``target_given`` tells them apart)."""
 
     target: Target | None
     key: KeyInput
@@ -54,16 +56,44 @@ class OverrideInput:
     item_id: str = ""
     note: str = ""
     author: str = ""
+    server: str = ""
+    target_given: bool = True
 
 
 def _key(key: KeyInput, field: str) -> tuple[SourceKey | None, list[FieldViolation]]:
     return check_key(key.kind, key.value, key.artist, key.title, key.album, field)
 
 
-def _target(target: Target | None, field: str) -> list[FieldViolation]:
+def server_of(
+    target: Target | None, target_given: bool, server: str, prefix: str
+) -> tuple[str, list[FieldViolation]]:
+    """The server an override names: ``server``, or ``target``'s built-in server; both
+    given must agree. Whether it exists is checked in the transaction."""
+    at = f"{prefix}." if prefix else ""
+    if target_given and target is None:
+        return "", [
+            FieldViolation(f"{at}target", "must be TARGET_PLEX or TARGET_JELLYFIN, or give server")
+        ]
+    name = server.strip()
+    if name:
+        problems = check_server_name(name, f"{at}server")
+        if not problems and target is not None and target.server_name != name:
+            problems = [
+                FieldViolation(
+                    f"{at}server", f"names {name!r} but target names {target.server_name!r}"
+                )
+            ]
+        return name, problems
     if target is None:
-        return [FieldViolation(field, "must be TARGET_PLEX or TARGET_JELLYFIN")]
-    return []
+        return "", [FieldViolation(f"{at}server", "is required (or target)")]
+    return target.server_name, []
+
+
+def _exists(server: str, draft: Draft, field: str) -> None:
+    if server not in BUILTIN_SERVERS and server not in draft.servers:
+        raise InvalidArgument(
+            [FieldViolation(field, f"no server named {server!r}; list them with ListServers")]
+        )
 
 
 class OverrideUseCases:
@@ -75,15 +105,16 @@ class OverrideUseCases:
         self._revisions = revisions
         self._clock = clock
 
-    async def list(self, target: Target | None) -> tuple[list[MatchOverride], int]:
+    async def list(self, server: str) -> tuple[list[MatchOverride], int]:
+        """Every override, or ``server``'s ("" for all)."""
         loaded = await self._revisions.read()
-        chosen = [o for o in loaded.overrides.values() if target is None or o.target is target]
+        chosen = [o for o in loaded.overrides.values() if not server or o.server == server]
         return sorted_overrides(chosen), loaded.revision
 
     async def put(
         self, given: OverrideInput, *, expected_mod_revision: int = 0
     ) -> tuple[MatchOverride, int]:
-        problems = _target(given.target, "override.target")
+        server, problems = server_of(given.target, given.target_given, given.server, "override")
         key, key_problems = _key(given.key, "override.key")
         problems += key_problems
         item_id = given.item_id.strip()
@@ -104,10 +135,10 @@ class OverrideUseCases:
                 )
         if expected_mod_revision < 0:
             problems.append(FieldViolation("expected_mod_revision", "must not be negative"))
-        if problems or given.target is None or key is None or given.action is None:
+        if problems or not server or key is None or given.action is None:
             raise InvalidArgument(problems)
         wanted = MatchOverride(
-            given.target,
+            server,
             key,
             given.action,
             item_id,
@@ -117,6 +148,7 @@ class OverrideUseCases:
         )
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
+            _exists(server, draft, "override.server")
             current = draft.overrides.get(wanted.ident)
             if expected_mod_revision == 0 and current is not None:
                 raise MatchOverrideAlreadyExists(key.label(), current.mod_revision)
@@ -132,15 +164,18 @@ class OverrideUseCases:
         commit = await self._revisions.commit(mutate)
         return commit.result_overrides.get(wanted.ident, wanted), commit.revision
 
-    async def delete(self, target: Target | None, given: KeyInput) -> int:
-        problems = _target(target, "target")
+    async def delete(
+        self, target: Target | None, given: KeyInput, *, server: str = "", target_given: bool = True
+    ) -> int:
+        name, problems = server_of(target, target_given, server, "")
         key, key_problems = _key(given, "key")
         problems += key_problems
-        if problems or target is None or key is None:
+        if problems or not name or key is None:
             raise InvalidArgument(problems)
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
-            if draft.overrides.pop((target, key), None) is None:
-                raise MatchOverrideNotFound(f"{target.label} {key.label()}")
+            if draft.overrides.pop((name, key), None) is None:
+                shown = target.label if target is not None else f"server {name!r}"
+                raise MatchOverrideNotFound(f"{shown} {key.label()}")
 
         return (await self._revisions.commit(mutate)).revision

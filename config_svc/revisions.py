@@ -126,7 +126,7 @@ def _override_changes(
 ) -> dict[store.OverrideId, MatchOverride | None]:
     """The overrides a draft created, changed (stamped with ``revision``) or deleted."""
     out: dict[store.OverrideId, MatchOverride | None] = {}
-    for ident in sorted(set(before) | set(after), key=lambda i: (i[0].value, *i[1].order())):
+    for ident in sorted(set(before) | set(after), key=lambda i: (i[0], *i[1].order())):
         old, new = before.get(ident), after.get(ident)
         if same_override(old, new):
             continue
@@ -166,8 +166,8 @@ def _server_changes(
 
 
 def sorted_overrides(overrides: Iterable[MatchOverride]) -> list[MatchOverride]:
-    """By target, then by key."""
-    return sorted(overrides, key=lambda o: (o.target.value, *o.key.order()))
+    """By server, then by key."""
+    return sorted(overrides, key=lambda o: (o.server, *o.key.order()))
 
 
 class RevisionEngine:

@@ -128,5 +128,8 @@ class ServerUseCases:
             if users:
                 raise ServerInUse(name, users)
             del draft.servers[name]
+            # Its overrides steer a cache that goes with it: they go too, in this revision.
+            for ident in [i for i in draft.overrides if i[0] == name]:
+                del draft.overrides[ident]
 
         return (await self._core.commit(mutate)).revision

@@ -14,7 +14,7 @@ from common.errors import FieldViolation, check
 from common.wire import override_pb, protoconv
 from config_svc import convert
 from config_svc.core import ConfigCore, SettingChange
-from config_svc.overrides import OverrideUseCases
+from config_svc.overrides import OverrideUseCases, server_of
 from config_svc.revisions import RevisionEngine
 from config_svc.servers import ServerUseCases
 
@@ -138,7 +138,11 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
         target = protoconv.TARGETS_BACK.get(request.target)
         if request.target and target is None:
             check([FieldViolation("target", "must be TARGET_PLEX, TARGET_JELLYFIN or unset")])
-        overrides, revision = await self._overrides.list(target)
+        server = ""
+        if request.server or target is not None:
+            server, problems = server_of(target, target is not None, request.server, "")
+            check(problems)
+        overrides, revision = await self._overrides.list(server)
         return pb.ListMatchOverridesResponse(
             overrides=[override_pb.override_to_pb(o) for o in overrides], revision=revision
         )
@@ -160,6 +164,8 @@ class ConfigServicer(config_pb2_grpc.ConfigServiceServicer):
         revision = await self._overrides.delete(
             protoconv.TARGETS_BACK.get(request.target),
             convert.key_from_pb(request.key),
+            server=request.server,
+            target_given=request.target != 0 or not request.server,
         )
         return pb.DeleteMatchOverrideResponse(revision=revision)
 

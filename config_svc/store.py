@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.domain import Command, Origin, Target
+from common.domain import Command, Origin
 from common.matching.override_json import key_to_dict, override_from_dict
 from common.matching.overrides import MatchOverride, SourceKey
 from config_svc import tables
@@ -24,7 +24,7 @@ from config_svc.events import (
 from config_svc.policy import Stored
 from config_svc.server_spec import Server
 
-OverrideId = tuple[Target, SourceKey]
+OverrideId = tuple[str, SourceKey]  # (server, key)
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ async def load(session: AsyncSession, *, lock: bool = False) -> Loaded:
     for row in await session.execute(select(tables.match_overrides)):
         data = dict(row._mapping)
         data["key"] = json.loads(data.pop("source_key"))
+        data["server"] = data.pop("target")  # the column holds the server's name
         data.pop("ident")
         override = override_from_dict(data)
         overrides[override.ident] = override
@@ -103,15 +104,15 @@ async def persist(
             row = command_to_dict(command)
             row["destinations"] = json.dumps(row["destinations"])
             await session.execute(insert(tables.commands).values(**row))
-    for (target, source), override in (overrides or {}).items():
-        ident = override_ident(target, source)
+    for (server_name, source), override in (overrides or {}).items():
+        ident = override_ident(server_name, source)
         table = tables.match_overrides
         await session.execute(delete(table).where(table.c.ident == ident))
         if override is not None:
             await session.execute(
                 insert(table).values(
                     ident=ident,
-                    target=target.value,
+                    target=server_name,
                     source_key=json.dumps(key_to_dict(source), sort_keys=True),
                     action=override.action.value,
                     item_id=override.item_id,

@@ -67,9 +67,11 @@ change_log = Table(
 match_overrides = Table(
     "config_match_overrides",
     metadata,
-    # sha256 of the target and the key's JSON: identifies the override.
+    # sha256 of the server's name and the key's JSON: identifies the override.
     Column("ident", String(64), primary_key=True),
-    Column("target", String(16), nullable=False),
+    # The server's name (a target's overrides: "plex", "jellyfin"); 63 characters from
+    # migration 0006.
+    Column("target", String(63), nullable=False),
     # JSON of the normalized common.matching.overrides.SourceKey.
     Column("source_key", Text, nullable=False),
     Column("action", String(16), nullable=False),

@@ -25,7 +25,9 @@ async def delete_stale_overrides(backends: Backends, server: str) -> int:
         for override in status.stale_overrides:
             try:
                 await backends.config.DeleteMatchOverride(
-                    cpb.DeleteMatchOverrideRequest(target=override.target, key=override.key),
+                    cpb.DeleteMatchOverrideRequest(
+                        target=override.target, key=override.key, server=override.server
+                    ),
                     timeout=CALL_TIMEOUT,
                 )
                 deleted += 1

@@ -187,9 +187,10 @@ def review_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
             return _bad("body", "must be JSON")
         if not isinstance(body, dict):
             return _bad("body", "must be a JSON object")
+        server = str(body.get("server", "")).strip()
         target = TARGETS.get(str(body.get("target", "")).lower().removeprefix("target_"))
-        if target is None:
-            return _bad("target", "must be plex or jellyfin")
+        if not server and target is None:
+            return _bad("target", "must be plex or jellyfin, or give server")
         action = ACTIONS.get(str(body.get("action", "")).lower())
         if action is None:
             return _bad("action", "must be pin or reject")
@@ -208,7 +209,8 @@ def review_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
         if key is None or normalized is None:
             return _bad("track", "needs a recording MBID, an ISRC, or an artist and a title")
         override = cpb.MatchOverride(
-            target=target,
+            target=target or tpb.TARGET_UNSPECIFIED,
+            server=server,
             key=key_to_pb(key),
             action=action,
             item_id=str(body.get("item_id", "")),
@@ -237,7 +239,8 @@ def review_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
         """A button pressed on a track that has an override: the newest decision wins
         (compare-and-swap on the stored override, found by its normalized key)."""
         listed = await backends.config.ListMatchOverrides(
-            cpb.ListMatchOverridesRequest(target=override.target), timeout=CALL_TIMEOUT
+            cpb.ListMatchOverridesRequest(target=override.target, server=override.server),
+            timeout=CALL_TIMEOUT,
         )
         current = stored_match(listed.overrides, normalized)
         return await backends.config.PutMatchOverride(

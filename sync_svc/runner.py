@@ -238,7 +238,6 @@ class SyncRunner:
                 settings=limits,
                 instrument=self._instrument_http,
             )
-            target = BUILTIN_SERVERS.get(server)
             try:
                 with self._trace.span("sync.target", {"cmdarr.target": server}):
                     await self._sync_server(
@@ -246,7 +245,7 @@ class SyncRunner:
                         ServerWork(access, connection, results, limits, looks),
                         tracks,
                         settings,
-                        by_key(overrides, target) if target is not None else {},
+                        by_key(overrides, server),
                     )
             except TargetError as exc:
                 _fail([r for r in results if not r.error], str(exc))

@@ -20,6 +20,7 @@ from cli import render
 from cli.commands import Subparsers
 from cli.context import Context, as_dict
 from cli.errors import EXIT_OK, UsageError
+from cli.unmatched_export import TARGET_NAMES
 from common.matching import Query
 from common.matching.overrides import SourceKey, raw_key, source_key
 from common.override_items import check_item
@@ -46,7 +47,9 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     add_write_options(reject)
     reject.set_defaults(handler=put_override, action=cpb.OVERRIDE_ACTION_REJECT)
     listing = verbs.add_parser("list", parents=[common], help="the overrides")
-    listing.add_argument("--target", choices=list(TARGETS))
+    only = listing.add_mutually_exclusive_group()
+    only.add_argument("--target", choices=list(TARGETS))
+    only.add_argument("--server", metavar="NAME", help="only this server's overrides")
     listing.set_defaults(handler=list_overrides)
     delete = verbs.add_parser("delete", parents=[common], help="delete an override")
     add_key(delete)
@@ -54,7 +57,11 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def add_key(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", required=True, choices=list(TARGETS))
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--target", choices=list(TARGETS), help="the built-in server plex or jellyfin"
+    )
+    where.add_argument("--server", metavar="NAME", help="the server whose matching it steers")
     group = parser.add_argument_group("the source track (one way)")
     group.add_argument("--mbid", default="", help="its recording MBID")
     group.add_argument("--isrc", default="", help="its ISRC")
@@ -90,16 +97,27 @@ async def key_of(
                 pb.GetSyncReportRequest(run_id=args.run), timeout=DEFAULT_TIMEOUT
             )
         ).report
-    target = TARGETS[args.target]
+    server = server_arg(args)
     found = next(
-        (t for t in report.tracks if t.position == args.position - 1 and t.target == target), None
+        (
+            t
+            for t in report.tracks
+            if t.position == args.position - 1
+            and (t.destination.server or TARGET_NAMES.get(t.target, "")) == server
+        ),
+        None,
     )
     if found is None:
-        raise UsageError(f"run {args.run} has no track #{args.position} on {args.target}")
+        raise UsageError(f"run {args.run} has no track #{args.position} on {server}")
     key = raw_key(query_of(found.track))
     if key is None:
         raise UsageError(f"track #{args.position} has no MBID, ISRC, or artist and title")
     return key_to_pb(key), found
+
+
+def server_arg(args: argparse.Namespace) -> str:
+    """--server NAME, or --target: a target is its built-in server's name."""
+    return str(args.server or args.target)
 
 
 def query_of(track: pb.InlineTrack) -> Query:
@@ -128,7 +146,7 @@ async def put_override(ctx: Context, args: argparse.Namespace) -> int:
         if not item:
             raise UsageError(f"track #{args.position} has no candidate: pass --item")
     override = cpb.MatchOverride(
-        target=TARGETS[args.target],
+        server=server_arg(args),
         key=key,
         action=args.action,
         item_id=item,
@@ -160,7 +178,7 @@ async def put_override(ctx: Context, args: argparse.Namespace) -> int:
     )
     render.line(
         ctx.io.out,
-        f"{render.target_label(done.target)}: {label(done.key)} {what} "
+        f"{render.overridden(done)}: {label(done.key)} {what} "
         f"(revision {reply.revision}); the next run applies it",
         "green",
     )
@@ -170,7 +188,7 @@ async def put_override(ctx: Context, args: argparse.Namespace) -> int:
 async def replace(ctx: Context, override: cpb.MatchOverride) -> cpb.PutMatchOverrideResponse:
     """Put over the stored override of the same key (compare-and-swap on its revision)."""
     listed = await ctx.config().ListMatchOverrides(
-        cpb.ListMatchOverridesRequest(target=override.target), timeout=DEFAULT_TIMEOUT
+        cpb.ListMatchOverridesRequest(server=override.server), timeout=DEFAULT_TIMEOUT
     )
     wanted = source_key_of(override.key)
     current = stored_match(listed.overrides, wanted) if wanted is not None else None
@@ -197,10 +215,10 @@ def label(key: cpb.SourceKey) -> str:
 
 
 async def list_overrides(ctx: Context, args: argparse.Namespace) -> int:
-    target = TARGETS.get(args.target or "", tpb.TARGET_UNSPECIFIED)
+    server = args.target or args.server or ""  # a target is its built-in server's name
     async with ctx.calling("config"):
         reply = await ctx.config().ListMatchOverrides(
-            cpb.ListMatchOverridesRequest(target=target), timeout=DEFAULT_TIMEOUT
+            cpb.ListMatchOverridesRequest(server=server), timeout=DEFAULT_TIMEOUT
         )
     if ctx.json_output:
         ctx.io.json(as_dict(reply))
@@ -210,12 +228,12 @@ async def list_overrides(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     grid = render.table(
         f"Match overrides (revision {reply.revision})",
-        ["Target", "Source track", "Decision", "Item", "Note", "By", "When", "Revision"],
+        ["Server", "Source track", "Decision", "Item", "Note", "By", "When", "Revision"],
     )
     for o in reply.overrides:
         grid.add_row(
             *render.cells(
-                render.target_label(o.target),
+                render.overridden(o),
                 label(o.key),
                 ACTIONS.get(o.action, "?"),
                 o.item_id or "-",
@@ -233,7 +251,7 @@ async def delete_override(ctx: Context, args: argparse.Namespace) -> int:
     key, _outcome = await key_of(ctx, args)
     async with ctx.calling("config"):
         reply = await ctx.config().DeleteMatchOverride(
-            cpb.DeleteMatchOverrideRequest(target=TARGETS[args.target], key=key),
+            cpb.DeleteMatchOverrideRequest(server=server_arg(args), key=key),
             timeout=DEFAULT_TIMEOUT,
         )
     if ctx.json_output:

@@ -27,7 +27,7 @@ def key_from_dict(data: dict[str, str]) -> SourceKey:
 
 def override_to_dict(override: MatchOverride) -> dict[str, Any]:
     return {
-        "target": override.target.value,
+        "server": override.server,
         "key": key_to_dict(override.key),
         "action": override.action.value,
         "item_id": override.item_id,
@@ -41,7 +41,8 @@ def override_to_dict(override: MatchOverride) -> dict[str, Any]:
 
 def override_from_dict(data: dict[str, Any]) -> MatchOverride:
     return MatchOverride(
-        target=Target(data["target"]),
+        # Written before overrides named servers: the target, its built-in server's name.
+        server=data["server"] if "server" in data else Target(data["target"]).server_name,
         key=key_from_dict(data["key"]),
         action=OverrideAction(data["action"]),
         item_id=data["item_id"],

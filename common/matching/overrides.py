@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from common.domain import Target
+from common.domain import Target, builtin_target
 from common.errors import FieldViolation
 from common.matching.normalize import artist_key, key, parse_title, split_credit
 from common.matching.query import LibraryTrack, Match, MatchMethod, Query
@@ -66,9 +66,10 @@ class SourceKey:
 
 @dataclass(frozen=True)
 class MatchOverride:
-    """One override; (target, key) identifies it."""
+    """One override; (server, key) identifies it. ``server`` names the server whose
+    matching it steers ("plex" and "jellyfin" are the targets')."""
 
-    target: Target
+    server: str
     key: SourceKey
     action: OverrideAction
     item_id: str = ""
@@ -79,8 +80,13 @@ class MatchOverride:
     mod_revision: int = 0
 
     @property
-    def ident(self) -> tuple[Target, SourceKey]:
-        return (self.target, self.key)
+    def ident(self) -> tuple[str, SourceKey]:
+        return (self.server, self.key)
+
+    @property
+    def target(self) -> Target | None:
+        """The target it steers, when its server is a built-in one."""
+        return builtin_target(self.server)
 
 
 # ----- keys ----------------------------------------------------------------------------
@@ -193,9 +199,9 @@ class Applied:
     excluded: Mapping[int, frozenset[str]]
 
 
-def by_key(overrides: Iterable[MatchOverride], target: Target) -> dict[SourceKey, MatchOverride]:
-    """The overrides of ``target`` by key (target and key identify an override)."""
-    return {o.key: o for o in overrides if o.target is target}
+def by_key(overrides: Iterable[MatchOverride], server: str) -> dict[SourceKey, MatchOverride]:
+    """The overrides of ``server`` by key (server and key identify an override)."""
+    return {o.key: o for o in overrides if o.server == server}
 
 
 def apply_overrides(
@@ -229,8 +235,10 @@ def rejected_match() -> Match:
 
 
 def stale_reason(override: MatchOverride) -> str:
-    """Why a pin was not applied: its item is gone from the target's library."""
+    """Why a pin was not applied: its item is gone from the server's library."""
+    target = override.target
+    where = target.label if target is not None else f"server {override.server!r}"
     return (
-        f"the {override.target.label} item {override.item_id!r} pinned for "
+        f"the {where} item {override.item_id!r} pinned for "
         f"{override.key.label()} is no longer in the library; matched by the rules instead"
     )

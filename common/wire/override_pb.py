@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cmdarr.config.v1 import config_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
@@ -46,8 +47,10 @@ def stored_key_from_pb(message: pb.SourceKey) -> SourceKey:
 
 
 def override_to_pb(override: MatchOverride) -> pb.MatchOverride:
+    target = override.target
     message = pb.MatchOverride(
-        target=TARGETS[override.target],
+        server=override.server,
+        target=TARGETS[target] if target is not None else tpb.TARGET_UNSPECIFIED,
         key=key_to_pb(override.key),
         action=ACTIONS[override.action],
         item_id=override.item_id,
@@ -63,14 +66,22 @@ def override_to_pb(override: MatchOverride) -> pb.MatchOverride:
     return message
 
 
-def override_from_pb(message: pb.MatchOverride) -> MatchOverride | None:
-    """A stored override's domain value (None for an unknown target or action)."""
+def server_of(message: pb.MatchOverride) -> str:
+    """The server an override names: its server, else its target's built-in server (all a
+    config_svc that predates servers sends); "" for neither."""
     target = TARGETS_BACK.get(message.target)
+    return message.server or (target.server_name if target is not None else "")
+
+
+def override_from_pb(message: pb.MatchOverride) -> MatchOverride | None:
+    """A stored override's domain value (None for an unknown server or action); one from a
+    config_svc that predates servers names only its target."""
+    server = server_of(message)
     action = ACTIONS_BACK.get(message.action)
-    if target is None or action is None:
+    if not server or action is None:
         return None
     return MatchOverride(
-        target=target,
+        server=server,
         key=stored_key_from_pb(message.key),
         action=action,
         item_id=message.item_id,

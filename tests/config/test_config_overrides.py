@@ -220,7 +220,7 @@ async def test_watch_streams_overrides_and_the_snapshot_holds_them(config: Stub)
     assert put_revision == rejected.revision
     assert delete_event.type == pb.EVENT_TYPE_MATCH_OVERRIDE_DELETED
     assert delete_event.match_override == pb.MatchOverride(
-        target=tpb.TARGET_PLEX, key=pb.SourceKey(isrc="USRC17607839")
+        target=tpb.TARGET_PLEX, key=pb.SourceKey(isrc="USRC17607839"), server="plex"
     )
     assert delete_revision == put_revision + 1
 

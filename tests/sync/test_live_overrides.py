@@ -3,7 +3,7 @@ never searched, rejected items kept out of the hits."""
 
 from __future__ import annotations
 
-from common.domain import Destination, Target
+from common.domain import Destination
 from common.matching import MatchMethod
 from common.matching.overrides import MatchOverride, OverrideAction, by_key, text_key
 from sync_svc.overriding import decide_live
@@ -20,16 +20,12 @@ TRACKS = [
 def test_pins_and_rejections_are_decided_before_any_search() -> None:
     overrides = by_key(
         [
-            MatchOverride(Target.PLEX, text_key("Beatles", "Get Back"), OverrideAction.PIN, "7"),
-            MatchOverride(Target.PLEX, text_key("Muse", "Uprising"), OverrideAction.REJECT),
-            MatchOverride(
-                Target.PLEX, text_key("The Beatles", "Something"), OverrideAction.REJECT, "9"
-            ),
-            MatchOverride(
-                Target.JELLYFIN, text_key("The Beatles", "Hey Jude"), OverrideAction.REJECT
-            ),
+            MatchOverride("plex", text_key("Beatles", "Get Back"), OverrideAction.PIN, "7"),
+            MatchOverride("plex", text_key("Muse", "Uprising"), OverrideAction.REJECT),
+            MatchOverride("plex", text_key("The Beatles", "Something"), OverrideAction.REJECT, "9"),
+            MatchOverride("jellyfin", text_key("The Beatles", "Hey Jude"), OverrideAction.REJECT),
         ],
-        Target.PLEX,
+        "plex",
     )
     decision = decide_live(Destination("plex"), TRACKS, [0, 1, 2, 3], overrides)
     pinned, rejected = decision.decided[0], decision.decided[1]

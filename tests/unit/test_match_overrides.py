@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from common.domain import Target
 from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex
 from common.matching.excluding import match_excluding
 from common.matching.overrides import (
@@ -35,7 +34,7 @@ LIBRARY = [
 
 
 def override(key: SourceKey, action: OverrideAction, item_id: str = "") -> MatchOverride:
-    return MatchOverride(Target.PLEX, key, action, item_id)
+    return MatchOverride("plex", key, action, item_id)
 
 
 def test_the_key_is_the_mbid_else_the_isrc_else_the_words() -> None:
@@ -97,10 +96,8 @@ def test_apply_overrides_pins_rejects_and_excludes() -> None:
     pin = override(text_key("Beatles", "get back"), OverrideAction.PIN, "2")
     never = override(SourceKey(KeyKind.MBID, MBID), OverrideAction.REJECT)
     not_this = override(text_key("The Beatles", "Something"), OverrideAction.REJECT, "9")
-    jelly = MatchOverride(
-        Target.JELLYFIN, text_key("The Beatles", "Hey Jude"), OverrideAction.REJECT
-    )
-    applied = apply_overrides(queries, by_key([pin, never, not_this, jelly], Target.PLEX))
+    jelly = MatchOverride("jellyfin", text_key("The Beatles", "Hey Jude"), OverrideAction.REJECT)
+    applied = apply_overrides(queries, by_key([pin, never, not_this, jelly], "plex"))
     assert applied.pinned == {0: pin}
     assert applied.rejected == {1: never}
     assert applied.remaining == (0, 2, 3)
@@ -132,7 +129,7 @@ def test_match_steered_applies_overrides_and_reports_stale_pins() -> None:
             override(SourceKey(KeyKind.MBID, MBID), OverrideAction.REJECT),
             override(text_key("Beatles", "Get Back", "Past Masters"), OverrideAction.PIN, "gone"),
         ],
-        Target.PLEX,
+        "plex",
     )
     steered = match_steered(index, queries, overrides, 0.8, item_positions(index))
     pinned, rejected, fallen_back = steered.matches

@@ -351,9 +351,9 @@ async def check_config(url: str) -> None:
         assert (builder.enabled, builder.enabled_origin) == (True, Origin.AUTO)
 
         overrides = OverrideUseCases(revisions)
-        assert (await overrides.list(None))[0] == [
+        assert (await overrides.list(""))[0] == [
             MatchOverride(
-                Target.JELLYFIN,
+                "jellyfin",
                 SourceKey(KeyKind.ISRC, "GBAYE9900001"),
                 OverrideAction.REJECT,
                 "c0ffee00c0ffee00c0ffee00c0ffee02",
@@ -364,7 +364,7 @@ async def check_config(url: str) -> None:
                 11,
             ),
             MatchOverride(
-                Target.JELLYFIN,
+                "jellyfin",
                 SourceKey(KeyKind.TEXT, artist="massiveattack", title="teardrop+live"),
                 OverrideAction.REJECT,
                 "",
@@ -375,7 +375,7 @@ async def check_config(url: str) -> None:
                 10,
             ),
             MatchOverride(
-                Target.PLEX,
+                "plex",
                 SourceKey(KeyKind.MBID, "1a2b3c4d-0000-4000-8000-00000000000a"),
                 OverrideAction.PIN,
                 "102",
@@ -389,12 +389,9 @@ async def check_config(url: str) -> None:
         # The stored identity is the one today's code derives (a put or delete finds the
         # row), and deleting one of the previous release's overrides removes its row.
         pin = SourceKey(KeyKind.MBID, "1a2b3c4d-0000-4000-8000-00000000000a")
-        assert (
-            override_ident(Target.PLEX, pin)
-            == previous.CONFIG["config_match_overrides"][2]["ident"]
-        )
+        assert override_ident("plex", pin) == previous.CONFIG["config_match_overrides"][2]["ident"]
         assert await overrides.delete(Target.PLEX, KeyInput(KeyKind.MBID, pin.value)) == 15
-        assert [o.target for o in (await overrides.list(None))[0]] == [Target.JELLYFIN] * 2
+        assert [o.target for o in (await overrides.list(""))[0]] == [Target.JELLYFIN] * 2
 
         async with db.sessions() as session:
             log = await config_store.read_log(session, after=4, limit=100)
