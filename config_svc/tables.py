@@ -70,7 +70,7 @@ match_overrides = Table(
     # sha256 of the server's name and the key's JSON: identifies the override.
     Column("ident", String(64), primary_key=True),
     # The server's name (a target's overrides: "plex", "jellyfin"); 63 characters from
-    # migration 0006.
+    # migration 0008.
     Column("target", String(63), nullable=False),
     # JSON of the normalized common.matching.overrides.SourceKey.
     Column("source_key", Text, nullable=False),

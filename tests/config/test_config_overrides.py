@@ -246,3 +246,20 @@ async def test_overrides_and_their_log_survive_a_restart(database_url: str, tmp_
             assert [e.match_override for e in message.events] == [made.override]
         finally:
             await channel.close(None)
+
+
+async def test_an_override_of_a_created_server_with_a_long_name(config: Stub) -> None:
+    name = "the-cabin-by-the-lake-with-the-old-plex-server"  # 46 characters
+    server = pb.Server(name=name, kind=pb.SERVER_KIND_PLEX, url="http://cabin.lan:32400")
+    await config.CreateServer(pb.CreateServerRequest(server=server), timeout=TIMEOUT)
+    made = await put(config, pin(pb.SourceKey(isrc="USRC17607839"), server=name, target=0))
+    assert (made.override.server, made.override.target) == (name, tpb.TARGET_UNSPECIFIED)
+    mine = await config.ListMatchOverrides(
+        pb.ListMatchOverridesRequest(server=name), timeout=TIMEOUT
+    )
+    assert [o.server for o in mine.overrides] == [name]
+    await config.DeleteMatchOverride(
+        pb.DeleteMatchOverrideRequest(server=name, key=pb.SourceKey(isrc="USRC17607839")),
+        timeout=TIMEOUT,
+    )
+    assert not (await listed(config)).overrides
