@@ -363,6 +363,15 @@ async def test_a_state_stored_before_servers_were_followed_catches_up_from_a_sna
         config = config_pb2_grpc.ConfigServiceStub(channel)
         try:
             app = await cache_app(config_app.server.port)
+
+            def followed() -> bool:
+                with sqlite3.connect(cache_db) as db:
+                    return (
+                        db.execute("SELECT config FROM cache_follow_state").fetchone() is not None
+                    )
+
+            # Stopped only once it stored the state it follows (a busy machine is slow to).
+            await eventually(followed, within=30, what="cache_svc to store its followed state")
             await app.stop(0.2)
             made = await config.CreateServer(
                 cpb.CreateServerRequest(
