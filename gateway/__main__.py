@@ -14,7 +14,7 @@ from gateway.app import GatewayApp, start
 DEFAULT_HTTP = "127.0.0.1:8080"
 
 
-async def _start(env: ServiceEnv, _redactor: Redactor, telemetry: Telemetry) -> GatewayApp:
+async def _start(env: ServiceEnv, redactor: Redactor, telemetry: Telemetry) -> GatewayApp:
     http_address = os.environ.get("CMDARR_GATEWAY_HTTP_ADDR", DEFAULT_HTTP)
     app = await start(
         env,
@@ -23,6 +23,7 @@ async def _start(env: ServiceEnv, _redactor: Redactor, telemetry: Telemetry) -> 
         cache_address=address_of("cache"),
         sync_address=address_of("sync"),
         telemetry=telemetry,
+        redactor=redactor,
     )
     logging.getLogger("gateway").info(
         "status page", extra={"fields": {"url": f"http://{http_address}/"}}

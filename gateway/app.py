@@ -14,6 +14,7 @@ from cmdarr_client.service_config import CACHE_SERVICE, CONFIG_SERVICE, SYNC_SER
 from common.config.registry import Registry
 from common.env import ServiceEnv
 from common.runtime.lifecycle import Lifecycle
+from common.runtime.logs import Redactor
 from common.runtime.server import GrpcServer, PortInUse
 from common.runtime.tcp import listening_socket
 from common.runtime.telemetry import Telemetry
@@ -55,8 +56,12 @@ async def start(
     cache_address: str,
     sync_address: str,
     telemetry: Telemetry | None = None,
+    redactor: Redactor | None = None,
 ) -> GatewayApp:
+    """``redactor``: the one the process's logs are masked with; it learns the tokens the
+    HTTP API receives."""
     telemetry = telemetry or Telemetry()
+    redactor = redactor or Redactor()
     traced = telemetry.client_interceptors()
     tls = await load_tls(env)
     registry = Registry()
@@ -82,7 +87,8 @@ async def start(
     )
     sock = _bind(http_address)
     config = uvicorn.Config(
-        build_http(backends, registry, env.key_ring, telemetry.metrics.render),
+        build_http(backends, registry, env.key_ring, telemetry.metrics.render, redactor.add),
+        log_config=None,  # uvicorn's lines go through the process's JSON, redacted handler
         log_level="warning",
         lifespan="off",
         access_log=False,

@@ -27,6 +27,7 @@ from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.review_http import review_routes
+from gateway.servers_http import server_routes
 from gateway.signin import HttpGuard
 
 PAGE = Path(__file__).with_name("static") / "index.html"
@@ -66,9 +67,11 @@ def build_http(
     registry: Registry,
     api_key: str | KeyRing | None,
     process_metrics: Callable[[], bytes] = lambda: b"",
+    remember_secret: Callable[[str], None] = lambda _secret: None,
 ) -> Starlette:
     """``process_metrics``: the gateway process's own metrics (common/runtime/service_metrics.py),
-    appended to the stack's on /metrics."""
+    appended to the stack's on /metrics. ``remember_secret``: the log redactor's ``add``,
+    told every token a request carries."""
     guard = HttpGuard(api_key if isinstance(api_key, KeyRing) else KeyRing(api_key))
     page = PAGE.read_text()
 
@@ -145,6 +148,7 @@ def build_http(
             Route("/api/warnings", guard.protect(warnings)),
             Route("/api/actions", guard.protect(actions, action=True), methods=["POST"]),
             *review_routes(backends, guard),
+            *server_routes(backends, guard, remember_secret),
             Route("/metrics", guard.protect(prometheus)),
             Route("/", guard.protect(index, page=True)),
         ]

@@ -28,6 +28,12 @@ PROTECTED_ROUTES = (
     ("GET", "/api/review"),
     ("GET", "/api/overrides"),
     ("POST", "/api/overrides"),
+    ("GET", "/api/servers"),
+    ("POST", "/api/servers"),
+    ("POST", "/api/servers/{name}/test"),
+    ("POST", "/api/servers/{name}/enable"),
+    ("POST", "/api/servers/{name}/disable"),
+    ("GET", "/api/servers/{name}/users"),
     ("GET", "/metrics"),
 )
 OPEN_ROUTES = ("/healthz", "/readyz", "/login", "/logout")
@@ -76,17 +82,28 @@ async def refused_routes(
     base_url: str, headers: Mapping[str, str] | None = None
 ) -> tuple[int, int]:
     """Requests every protected route (with ``headers``, e.g. a wrong key, or none);
-    returns (refused with 401 and no data, total)."""
+    returns (refused with 401, or 429 once the address offered too many wrong keys, and
+    no data; total). A route's ``{name}`` is the server ``plex``."""
     refused = 0
     async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT) as http:
         for method, path in PROTECTED_ROUTES:
             body = (
                 {"action": "enable_library_cache", "target": "plex"} if method == "POST" else None
             )
-            reply = await http.request(method, path, json=body, headers=dict(headers or {}))
+            reply = await http.request(
+                method, path.replace("{name}", "plex"), json=body, headers=dict(headers or {})
+            )
             leaked = any(
                 word in reply.text
-                for word in ("targets", "cmdarr_service_up", 'warnings"', 'runs"', 'overrides"')
+                for word in (
+                    "targets",
+                    "cmdarr_service_up",
+                    'warnings"',
+                    'runs"',
+                    'overrides"',
+                    'servers"',
+                    'users"',
+                )
             )
-            refused += reply.status_code == 401 and not leaked
+            refused += reply.status_code in (401, 429) and not leaked
     return refused, len(PROTECTED_ROUTES)
