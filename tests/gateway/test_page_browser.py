@@ -2,7 +2,9 @@
 one-click fix starts the build, whose progress and then "ready" appear on the page, and a
 created server's card shows its own build the same way; with a
 key required, the page signs in, its actions pass the CSRF guard, and sign-out and a
-rotation bring the sign-in form back."""
+rotation bring the sign-in form back; signed in, a user adds a server (a bad name is
+named at its field, and the token leaves the page once sent), tests it and enables it,
+and its card shows the build and then "ready"."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from cmdarr.type.v1 import type_pb2 as tpb
 from playwright.async_api import async_playwright, expect
 
 from common.auth.keys import KeyRing, new_key
-from tests.support.inprocess_stack import configure, stack, with_gateway
+from emulators.library import generate
+from emulators.server import running_plex
+from tests.support.inprocess_stack import Stack, configure, stack, with_gateway
 from tests.support.rpc import TIMEOUT
 
 CHROMIUM = shutil.which("chromium") or ""
@@ -154,3 +158,83 @@ async def test_the_page_signs_in_and_out(database_url: str, tmp_path: Path) -> N
             ring.replace(new_key())  # a rotation ends the session: the page falls back
             await expect(signin).to_be_visible(timeout=15_000)
             await browser.close()
+
+
+async def test_a_signed_in_user_adds_tests_and_enables_a_server(
+    database_url: str, tmp_path: Path
+) -> None:
+    if not CHROMIUM:
+        pytest.fail(
+            "chromium is not installed: `make test` installs it with apt-get when run as root"
+        )
+    key = new_key()
+    secret = "Den-t0ken-4b7f19"
+    async with (
+        running_plex(catalog=generate(seed=7, tracks=300, music_libraries=1), token=secret) as den,
+        stack(database_url, tmp_path) as s,
+        with_gateway(s, tmp_path, keys=KeyRing(key)) as gw,
+    ):
+        await configure(s, TARGET_MAX_REQUESTS_PER_SECOND="1000")
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page()
+            await page.goto(f"http://127.0.0.1:{gw.http_port}/")
+            await page.get_by_label("API key").fill(key)
+            await page.get_by_role("button", name="Sign in").click()
+            plex = page.locator('.card[data-server="plex"]')
+            await expect(plex).to_contain_text("Built in: change it with the PLEX_* settings")
+            await expect(plex.get_by_role("button", name="Enable")).to_have_count(0)
+
+            form = page.locator("form#add-server")
+            await form.get_by_label("Name", exact=True).fill("Den Plex")
+            await form.get_by_label("URL").fill(den.url)
+            await form.get_by_label("Token").fill(secret)
+            await form.get_by_role("button", name="Add server").click()
+            name = form.get_by_label("Name", exact=True)
+            await expect(name).to_have_attribute("aria-invalid", "true", timeout=15_000)
+            await expect(form.locator("#server-name-error")).to_contain_text("lower-case")
+            await expect(form.get_by_label("Token")).to_have_value("")
+            await expect(form.locator("#add-server-message")).to_contain_text(
+                "Enter the token again."
+            )
+            assert [x.name for x in (await _servers(s))] == ["jellyfin", "plex"], "nothing added"
+
+            await name.fill("den")
+            await form.get_by_label("Kind").select_option("plex")
+            await form.get_by_label("Token").fill(secret)
+            await form.get_by_role("button", name="Add server").click()
+            await expect(form.locator("#add-server-message")).to_contain_text(
+                "Added den.", timeout=15_000
+            )
+            await expect(name).not_to_have_attribute("aria-invalid", "true")
+            await expect(form.get_by_label("Token")).to_have_value("")
+            assert secret not in await page.content(), "no secret in the page after submit"
+
+            card = page.locator('.card[data-server="den"]')
+            await expect(card).to_contain_text("Client disabled", timeout=15_000)
+            await expect(card).to_contain_text(f"{den.url} \u00b7 every music library")
+            await card.get_by_role("button", name="Test den").click()
+            verdict = card.locator(".verdict")
+            await expect(verdict).to_contain_text("OK: ", timeout=15_000)
+            await expect(verdict).to_contain_text("1 music library")
+
+            den.knobs.latency_ms = 1000  # a build long enough to watch
+            await card.get_by_role("button", name="Enable den").click()
+            await expect(card).to_contain_text(
+                "Building Plex server 'den' library cache...", timeout=15_000
+            )
+            await expect(card.get_by_role("progressbar")).to_be_visible()
+            await expect(page.locator("#message")).to_contain_text("Enabled den.")
+            await expect(card).to_contain_text("Library cache ready", timeout=60_000)
+            await expect(card).to_contain_text("300 tracks in 1 libraries")
+            await expect(card.get_by_role("button", name="Disable den")).to_be_visible()
+            (den_server,) = [x for x in await _servers(s) if x.name == "den"]
+            assert (den_server.client_enabled, den_server.library_cache_enabled) == (True, True)
+            assert secret not in await page.content()
+            await page.screenshot(path=str(tmp_path / "servers.png"), full_page=True)
+            await browser.close()
+
+
+async def _servers(s: Stack) -> list[cpb.Server]:
+    listed = await s.config.ListServers(cpb.ListServersRequest(), timeout=TIMEOUT)
+    return list(listed.servers)
