@@ -298,15 +298,12 @@ def server_routes(
             )
         except grpc.aio.AioRpcError as exc:
             return masked(refusal(exc, "config_svc"), server.token)
-        return masked(
-            JSONResponse(
-                {
-                    "server": server_json(reply.server),
-                    "notifications": [n.message for n in reply.notifications],
-                    "revision": reply.revision,
-                }
-            ),
-            server.token,
+        return JSONResponse(
+            {
+                "server": server_json(reply.server),
+                "notifications": [n.message for n in reply.notifications],
+                "revision": reply.revision,
+            }
         )
 
     async def test_server(request: Request) -> Response:

@@ -11,6 +11,8 @@ import grpc
 import pytest
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as sync_pb
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.responses import JSONResponse, Response
 
 from common.errors import (
@@ -24,6 +26,7 @@ from common.errors import (
 from common.targets.errors import TargetAuthError
 from common.wire.rich_errors import status_for
 from gateway.servers_http import (
+    CREATE_FIELDS,
     MASK,
     BadInput,
     check_json,
@@ -93,6 +96,34 @@ def test_a_body_of_the_wrong_shape_names_each_field() -> None:
         "server.token_set",
         "server.tokn",
     ]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+field_names = st.sampled_from(sorted(CREATE_FIELDS)) | st.text(max_size=8)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(body=json_values | st.dictionaries(field_names, json_values, max_size=8))
+def test_any_json_is_a_server_or_a_refusal_naming_fields(body: object) -> None:
+    """Whatever JSON arrives: a server to send, or a refusal whose every violation names
+    the body or a server field; never another exception."""
+    refused: list[FieldViolation] = []
+    try:
+        server = server_from_body(body)
+    except BadInput as exc:
+        refused = exc.violations
+    if refused:
+        assert all(v.field == "body" or v.field.startswith("server.") for v in refused)
+        return
+    assert isinstance(body, dict)
+    assert server.kind in (cpb.SERVER_KIND_PLEX, cpb.SERVER_KIND_JELLYFIN)
+    assert server.token == (body.get("token") or "")
 
 
 def test_a_switch_needs_the_revision_the_caller_read() -> None:
