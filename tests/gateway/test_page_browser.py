@@ -184,6 +184,8 @@ async def test_a_signed_in_user_adds_tests_and_enables_a_server(
             plex = page.locator('.card[data-server="plex"]')
             await expect(plex).to_contain_text("Built in: change it with the PLEX_* settings")
             await expect(plex.get_by_role("button", name="Enable")).to_have_count(0)
+            await expect(plex).to_contain_text("URL not set")
+            await expect(plex.get_by_role("button", name="Test Plex")).to_be_disabled()
 
             form = page.locator("form#add-server")
             await form.get_by_label("Name", exact=True).fill("Den Plex")
