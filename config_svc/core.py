@@ -108,23 +108,28 @@ class ConfigCore:
 
         def apply(loaded: store.Loaded, draft: Draft) -> None:
             mutate(loaded, draft)
-            outcome = auto_changes(
-                self._registry,
-                self._views.state(loaded.stored, loaded.commands),
-                self._views.state(draft.stored, draft.commands),
-            )
-            draft.stored.update(outcome.settings)
-            if outcome.builder is not None:
-                draft.commands[BUILDER_NAME] = outcome.builder
-            draft.notifications.extend(outcome.notifications)
+            # The created servers' caches first: the builder follows every cache.
             auto = self._views.state(draft.stored, draft.commands).flag(
                 self._registry, AUTO_ENABLE_KEY
             )
+            notes = []
             for name in sorted(draft.servers):
                 server, note = server_auto_cache(draft.servers[name], auto)
                 if note is not None:
                     draft.servers[name] = server
-                    draft.notifications.append(note)
+                    notes.append(note)
+            outcome = auto_changes(
+                self._registry,
+                self._views.state(loaded.stored, loaded.commands),
+                self._views.state(draft.stored, draft.commands),
+                servers_before=any(s.cache_enabled for s in loaded.servers.values()),
+                servers_after=any(s.cache_enabled for s in draft.servers.values()),
+            )
+            draft.stored.update(outcome.settings)
+            if outcome.builder is not None:
+                draft.commands[BUILDER_NAME] = outcome.builder
+            draft.notifications.extend(notes)  # the cause before what it brings about
+            draft.notifications.extend(outcome.notifications)
 
         return apply
 

@@ -83,9 +83,17 @@ def _any_cache_on(registry: Registry, state: ConfigState, overrides: Mapping[str
     return False
 
 
-def auto_changes(registry: Registry, before: ConfigState, after: ConfigState) -> PolicyOutcome:
+def auto_changes(
+    registry: Registry,
+    before: ConfigState,
+    after: ConfigState,
+    *,
+    servers_before: bool = False,
+    servers_after: bool = False,
+) -> PolicyOutcome:
     """The automatic changes that ``after`` (the state with the caller's changes applied)
-    calls for, given the state ``before`` them."""
+    calls for, given the state ``before`` them. ``servers_before``/``servers_after``: a
+    created server's library cache was/is on (the builder follows every cache)."""
     if not after.flag(registry, AUTO_ENABLE_KEY):
         return PolicyOutcome()
     settings: dict[str, Stored] = {}
@@ -107,8 +115,8 @@ def auto_changes(registry: Registry, before: ConfigState, after: ConfigState) ->
                 )
             )
 
-    was_on = _any_cache_on(registry, before, {})
-    now_on = _any_cache_on(registry, after, settings)
+    was_on = servers_before or _any_cache_on(registry, before, {})
+    now_on = servers_after or _any_cache_on(registry, after, settings)
     builder = after.builder
     new_builder: Command | None = None
     if builder.enabled != now_on and (

@@ -169,8 +169,13 @@ async def test_enabling_a_client_enables_its_cache_in_the_same_revision(config: 
     assert on.server.library_cache_enabled
     assert on.server.library_cache_source == pb.SETTING_SOURCE_AUTO
     assert [(n.code, n.subject) for n in on.notifications] == [
-        ("LIBRARY_CACHE_AUTO_ENABLED", "loft")
-    ]
+        ("LIBRARY_CACHE_AUTO_ENABLED", "loft"),
+        ("CACHE_BUILDER_ENABLED", "library_cache_builder"),
+    ], "the builder follows a created server's cache too, in the same revision"
+    builder = await config.GetCommand(
+        pb.GetCommandRequest(name="library_cache_builder"), timeout=TIMEOUT
+    )
+    assert (builder.command.enabled, builder.command.mod_revision) == (True, on.revision)
 
     at_once = await create(config, den(client_enabled=True))
     assert at_once.server.library_cache_enabled
@@ -307,28 +312,39 @@ async def test_the_watch_has_servers_in_its_snapshot_and_events_in_order(config:
     loft = await create(config, den(name="loft", client_enabled=True))
     moved = await update(config, pb.Server(name="den", url="http://den2.lan"), "url")
     gone = await delete(config, "loft")
+    servers = (pb.EVENT_TYPE_SERVER_PUT, pb.EVENT_TYPE_SERVER_DELETED)
     seen: list[tuple[int, int, str]] = []
+    builder: list[tuple[int, bool]] = []
     while len(seen) < 3:
         message = await next_message(stream)
         if message.kind != pb.WATCH_RESPONSE_KIND_EVENTS:
             continue
-        seen += [(message.revision, e.type, e.server.name) for e in message.events]
+        seen += [
+            (message.revision, e.type, e.server.name) for e in message.events if e.type in servers
+        ]
+        builder += [
+            (message.revision, e.command.enabled)
+            for e in message.events
+            if e.type == pb.EVENT_TYPE_COMMAND_PUT
+        ]
         if message.revision == loft.revision:
-            (event,) = message.events
-            assert event.server == loft.server, "the policy's change is in the same event"
+            put = [e for e in message.events if e.type in servers]
+            assert [e.server for e in put] == [loft.server], "the policy's change in one event"
     stream.cancel()
     assert seen == [
         (loft.revision, pb.EVENT_TYPE_SERVER_PUT, "loft"),
         (moved.revision, pb.EVENT_TYPE_SERVER_PUT, "den"),
         (gone.revision, pb.EVENT_TYPE_SERVER_DELETED, "loft"),
     ]
+    # The builder follows the only cache on: loft's, enabled with it, and gone with it.
+    assert builder == [(loft.revision, True), (gone.revision, False)]
     replay = config.WatchConfig(
         pb.WatchConfigRequest(after_revision=made.revision, progress_interval_ms=200),
         timeout=30,
     )
     again = await next_message(replay)
     assert again.revision == loft.revision
-    assert list(again.events) == [pb.ConfigEvent(type=pb.EVENT_TYPE_SERVER_PUT, server=loft.server)]
+    assert pb.ConfigEvent(type=pb.EVENT_TYPE_SERVER_PUT, server=loft.server) in again.events
     replay.cancel()
 
 
