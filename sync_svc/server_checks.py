@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from common.domain import ServerKind
+from common.domain import ServerKind, builtin_target
 from common.targets.connect import Connection, connect
-from common.targets.probe import ServerCheck, check_server, probe_settings
+from common.targets.probe import Problem, ServerCheck, check_server, probe_settings
 
 # Two requests in sequence answer within the clients' default 10-second deadline.
 CHECK_TIMEOUT_SECONDS = 4.0
@@ -50,6 +50,10 @@ class ServerChecks:
     async def check(self, name: str) -> ServerCheck:
         """The verdict on server ``name`` (ServerNotFound when there is none)."""
         access = await self._access(name)
+        if not access.url:
+            target = builtin_target(name)
+            where = f"set {target.url_key}" if target else f"cmdarr server update {name} --url"
+            return ServerCheck(Problem.NO_URL, f"{name} has no URL to reach: {where}")
         connection = self._connect(access)
         try:
             return await check_server(

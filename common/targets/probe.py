@@ -32,6 +32,7 @@ from common.targets.settings import ClientSettings
 
 class Problem(enum.Enum):
     NONE = "none"
+    NO_URL = "no_url"  # nothing to reach: the server's URL is not set
     NAME_RESOLUTION = "name_resolution"  # the URL's host name does not resolve
     CONNECTION_REFUSED = "connection_refused"  # nothing listens there, or a firewall
     TLS = "tls"  # the TLS handshake failed: a certificate not trusted, or not TLS at all

@@ -51,6 +51,10 @@ async def test_server_checks_name_the_problem(database_url: str, tmp_path: Path)
         assert builtin.ok, builtin.message
         assert builtin.version == s.jellyfin.knobs.jellyfin_version
 
+        unset = await s.sync.TestServer(pb.TestServerRequest(name="plex"), timeout=TIMEOUT)
+        assert (unset.ok, unset.problem) == (False, pb.SERVER_PROBLEM_NO_URL)
+        assert unset.message == "plex has no URL to reach: set PLEX_URL"
+
         attic = await s.sync.TestServer(pb.TestServerRequest(name="attic"), timeout=TIMEOUT)
         assert not attic.ok
         assert attic.problem == pb.SERVER_PROBLEM_TOKEN_REFUSED
