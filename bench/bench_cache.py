@@ -11,6 +11,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +100,7 @@ async def _one_size(
             seconds = time.perf_counter() - began
             counts = (await http.get(f"{emu.plex_url}/__admin/counts")).json()
         requests = sum(int(v) for v in counts.get("counts", counts).values())
-        per_library = [math.ceil(n / PAGE_SIZE) for n in _library_sizes(tracks)]
-        pages = sum(per_library)
-        ideal = (1 + pages / CONCURRENCY) * LATENCY_MS / 1000  # the library listing, then pages
+        ideal = ideal_seconds(_library_sizes(tracks))
         label = f"{tracks:,} tracks"
         figures[f"build {label}: tracks indexed"] = status.track_count
         figures[f"build {label}: requests"] = requests
@@ -138,6 +137,13 @@ async def _one_size(
         figures["cache_svc resident MB (VmRSS)"] = memory["VmRSS"] / 2**20
         figures["cache_svc peak resident MB (VmHWM)"] = memory["VmHWM"] / 2**20
         met["memory"] = memory["VmRSS"] <= 300 * 2**20
+
+
+def ideal_seconds(library_sizes: Sequence[int]) -> float:
+    """A build's ideal wall time for one server at LATENCY_MS per request: the library
+    listing, then every page of every music library with CONCURRENCY in flight."""
+    pages = sum(math.ceil(n / PAGE_SIZE) for n in library_sizes)
+    return (1 + pages / CONCURRENCY) * LATENCY_MS / 1000
 
 
 def _library_sizes(tracks: int) -> list[int]:
