@@ -1,4 +1,5 @@
-"""python -m bench [NAME ...]: run the benchmarks, print a table, write JSON.
+"""python -m bench [NAME ...]: run the benchmarks (all, or those named, with or without
+the ``bench_`` prefix), print a table, write JSON.
 
 Every module bench/bench_*.py is a benchmark: it defines ``async def run() -> Result``.
 """
@@ -20,8 +21,13 @@ def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
 
 
+def resolve(names: list[str]) -> list[str]:
+    """The modules ``names`` ask for ("household" is bench_household), or every one."""
+    return [n if n.startswith("bench_") else f"bench_{n}" for n in names] or discover()
+
+
 async def main(names: list[str]) -> int:
-    chosen = names or discover()
+    chosen = resolve(names)
     unknown = sorted(set(chosen) - set(discover()))
     if unknown:
         print(

@@ -137,6 +137,68 @@ async def emulators(
             await child.kill()
 
 
+@dataclass
+class HouseholdEmulators:
+    """A running household (bench/household_emulators.py): each server's kind and URL by
+    name, and the emulated plex.tv's URL."""
+
+    servers: dict[str, tuple[str, str]]
+    plex_tv_url: str
+    child: Child
+
+
+@asynccontextmanager
+async def household(
+    log_dir: Path, *, tracks: int, seed: int = 1, latency_ms: float = 0
+) -> AsyncIterator[HouseholdEmulators]:
+    """The household of ``python -m bench.household_emulators`` in a child process, yielded
+    once it announced every server and plex.tv; killed at the end."""
+    args = [
+        "-m", "bench.household_emulators", "--tracks", str(tracks), "--seed", str(seed),
+        "--latency-ms", str(latency_ms),
+    ]  # fmt: skip
+    log_path = log_dir / f"household-{uuid.uuid4().hex[:8]}.log"
+    process = await _spawn(args, {}, log_path)
+    try:
+        plex_tv = await _announced_url(process, log_path, "plex.tv", 300)
+        servers: dict[str, tuple[str, str]] = {}
+        for line in log_path.read_text(errors="replace").splitlines():
+            kind, _, rest = line.partition(" ")
+            url, _, name = rest.partition(" ")
+            if kind in ("plex", "jellyfin") and url.startswith("http://") and name:
+                servers[name] = (kind, url)
+        child = Child("household", process, plex_tv.removeprefix("http://"), log_path)
+        yield HouseholdEmulators(servers, plex_tv, child)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """CPU seconds a process has used, user and system, with those of its children it has
+    waited for (Linux ``/proc/<pid>/stat``: utime, stime, cutime, cstime)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    fields = text.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    ticks = sum(int(v) for v in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def live_children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if int(text.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
 def proc_memory(pid: int) -> dict[str, int]:
     """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in bytes (Linux)."""
     found: dict[str, int] = {}
