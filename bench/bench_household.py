@@ -3,7 +3,8 @@ music tracks each at 300 ms per request, enabled at once. Measured: the time fro
 to all three caches READY beside the single-target ideal (bench_cache.py
 ``ideal_seconds``), cache_svc's resident memory above its baseline per server beside the
 compact index's aim (bench_index.py), and the requests of a warm sync of 500 tracks to six
-destinations, two users on each server.
+destinations, two users on each server. For comparison, ``cabin`` is then built again
+alone, on the machine as loaded then.
 
 Every part runs as its own process: the household's emulators (one process serving the
 three servers and an emulated plex.tv, bench/household_emulators.py), config_svc,
@@ -139,9 +140,9 @@ async def _warm(emu: HouseholdEmulators, http: httpx.AsyncClient) -> None:
     """Have every server render its listing once, at no latency, read by cmdarr's own
     client. The emulators keep each track as rendered for a request's options
     (emulators/fragments.py), so during the measured builds they answer from it: the
-    first rendering of 300,000 tracks (about 20 ms of CPU a page, in the one process of
-    the three servers) would otherwise land on this machine's CPU beside cache_svc's
-    builds, where three real servers would each spend their own."""
+    first rendering of 300,000 tracks, in the one process of the three servers, would
+    otherwise land on this machine's CPU beside cache_svc's builds, where three real
+    servers would each spend their own."""
     settings = ClientSettings(requests_per_second=1000.0)
     for name in SERVERS:
         kind, url = emu.servers[name]
@@ -197,13 +198,14 @@ async def _sync(sync: Any, tracks: list[spb.InlineTrack]) -> tuple[spb.SyncRepor
     return report, seconds
 
 
-def _by_class(report: spb.SyncReport) -> dict[str, dict[str, int]]:
-    """Each destination's requests by class, as the run reported them."""
-    out = {}
-    for target in report.targets:
-        label = _label(target.destination.server, target.destination.user)
-        out[label] = {c: int(getattr(target.requests, c)) for c in CLASSES}
-    return out
+def _by_class(report: spb.SyncReport) -> dict[tuple[str, str], dict[str, int]]:
+    """Each destination's (server, user) requests by class, as the run reported them."""
+    return {
+        (t.destination.server, t.destination.user): {
+            c: int(getattr(t.requests, c)) for c in CLASSES
+        }
+        for t in report.targets
+    }
 
 
 async def _build_part(
@@ -312,12 +314,12 @@ async def _sync_part(
     warm, warm_seconds = await _sync(sync, tracks)
     counted = {url: sum((await _counts(http, url)).values()) for url in urls}
     by_class = _by_class(warm)
-    totals = {label: sum(c.values()) for label, c in by_class.items()}
+    totals = {where: sum(c.values()) for where, c in by_class.items()}
     for server, user in DESTINATIONS:
-        f[f"warm sync {_label(server, user)}: requests"] = totals[_label(server, user)]
+        f[f"warm sync {_label(server, user)}: requests"] = totals[server, user]
     for name in SERVERS:
         f[f"warm sync {name}, its destinations: requests"] = sum(
-            n for label, n in totals.items() if label.split(" ")[0].split(":")[0] == name
+            n for (server, _), n in totals.items() if server == name
         )
     total = sum(totals.values())
     aim = PER_DESTINATION * len(DESTINATIONS) + PER_SERVER * len(SERVERS)
@@ -335,9 +337,9 @@ async def _sync_part(
         f"<= {PER_DESTINATION} per destination + {PER_SERVER} per server = {aim} in all "
         f"({len(DESTINATIONS)} destinations, {len(SERVERS)} servers)"
     )
-    for label, counts in by_class.items():
+    for (server, user), counts in by_class.items():
         spent = ", ".join(f"{c} {n}" for c, n in counts.items() if n)
-        result.notes.append(f"warm sync at {label}: {spent or 'no request'}")
+        result.notes.append(f"warm sync at {_label(server, user)}: {spent or 'no request'}")
 
 
 async def _measure(log_dir: Path, result: Result) -> None:
