@@ -727,7 +727,10 @@ class JellyfinApp:
         (jellyfin/jellyfin v10.11.11, Jellyfin.Api/Controllers/ItemsController.cs,
         GetItems; Emby.Server.Implementations/Library/LibraryManager.cs, GetArtist ->
         CreateItemByName: Directory.CreateDirectory, CreateItem). Each such creation is
-        counted (``GET /__admin/state``, ``side_effects``)."""
+        counted (``GET /__admin/state``, ``side_effects``). Without a name there is nothing
+        to resolve, and the artist set (every track's) is not built: a listing stays cheap."""
+        if not names:
+            return
         known = {
             search_fold(a)
             for t in self.state.index.values()
