@@ -38,6 +38,7 @@ from sync_svc.sources import parse_playlist
 from tests.support.config_service import running_config
 from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
 from tests.support.ports import free_port
+from tests.support.rpc import STOP_GRACE
 
 CLEAN = {
     grpc.StatusCode.OK,
@@ -116,9 +117,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Addresses]:
             )
             ready.set()
             await stop.wait()
-            await gateway.stop(0.2)
-            await sync.stop(0.2)
-            await cache.stop(0.2)
+            await gateway.stop(STOP_GRACE)
+            await sync.stop(STOP_GRACE)
+            await cache.stop(STOP_GRACE)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
     thread.start()
@@ -316,6 +317,14 @@ json_values = st.recursive(
 )
 
 
+@pytest.fixture(scope="module")
+def gateway_http(servers: Addresses) -> Iterator[httpx.Client]:
+    """One HTTP client for every example: a client's set-up (its TLS context) costs more
+    CPU than the six requests an example sends."""
+    with httpx.Client(base_url=f"http://{servers.http}", timeout=10) as http:
+        yield http
+
+
 # 720 HTTP requests: it has taken 100 s beside three other xdist workers on two shared
 # cores, close to the suite's 120 s hang guard, hence a guard of its own.
 @pytest.mark.timeout(300)
@@ -324,17 +333,17 @@ json_values = st.recursive(
     body=json_values | st.fixed_dictionaries({"action": text, "target": text}),
     raw=st.binary(max_size=100),
 )
-def test_http_actions(servers: Addresses, body: object, raw: bytes) -> None:
+def test_http_actions(gateway_http: httpx.Client, body: object, raw: bytes) -> None:
     TRIED["POST /api/actions"] += 1
-    with httpx.Client(base_url=f"http://{servers.http}", timeout=10) as http:
-        for response in (
-            http.post("/api/actions", json=body),
-            http.post("/api/actions", content=raw),
-        ):
-            assert response.status_code < 500 or response.status_code == 502, response.text
-            assert response.status_code != 500
-        for path in ("/api/status", "/api/warnings", "/healthz", "/metrics"):
-            assert http.get(path).status_code == 200
+    http = gateway_http
+    for response in (
+        http.post("/api/actions", json=body),
+        http.post("/api/actions", content=raw),
+    ):
+        assert response.status_code < 500 or response.status_code == 502, response.text
+        assert response.status_code != 500
+    for path in ("/api/status", "/api/warnings", "/healthz", "/metrics"):
+        assert http.get(path).status_code == 200
 
 
 def test_playlist_files_of_every_format() -> None:
