@@ -33,7 +33,7 @@ from tests.support.databases import backend_of, fresh_database
 from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
 from tests.support.ports import free_port
 from tests.support.processes import config_process
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 from tests.support.waiting import eventually
 
 PLEX = tpb.TARGET_PLEX
@@ -63,7 +63,7 @@ async def running_cache(
     try:
         yield app
     finally:
-        await app.stop(0.2)
+        await app.stop(STOP_GRACE)
 
 
 @asynccontextmanager

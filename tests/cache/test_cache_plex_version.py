@@ -17,7 +17,7 @@ from emulators.library import generate
 from emulators.server import running_plex
 from tests.support.cache_service import cache_env, settle
 from tests.support.config_service import running_config
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 
 async def test_enabling_plex_on_a_too_old_server_fails_the_build_with_both_versions(
@@ -56,5 +56,5 @@ async def test_enabling_plex_on_a_too_old_server_fails_the_build_with_both_versi
             assert plex.knobs.counts["track_page"] == 0
         finally:
             await cache_channel.close(None)
-            await cache_app.stop(0.2)
+            await cache_app.stop(STOP_GRACE)
             await config_channel.close(None)

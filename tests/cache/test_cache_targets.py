@@ -24,7 +24,7 @@ from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from tests.support.cache_service import cache_env, settle
 from tests.support.config_service import running_config
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1200, music_libraries=2, audiobooks=40)
 MUSIC = sum(len(s.tracks) for s in CATALOG.sections if s.kind == "music")
@@ -63,7 +63,7 @@ async def stack(
             )
         finally:
             await cache_channel.close(None)
-            await cache_app.stop(0.2)
+            await cache_app.stop(STOP_GRACE)
             await config_channel.close(None)
 
 

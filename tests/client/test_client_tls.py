@@ -12,6 +12,7 @@ from cmdarr_client import AsyncClient, Client, Retry, Unavailable
 from common.env import ServiceEnv
 from config_svc.app import start as start_config
 from tests.support.certificates import make_certificate
+from tests.support.rpc import STOP_GRACE
 
 ONCE = Retry(attempts=1)
 
@@ -38,4 +39,4 @@ async def test_both_clients_call_a_tls_service_trusting_its_authority(tmp_path: 
 
         assert await asyncio.to_thread(blocking) == "PLEX_URL"
     finally:
-        await app.stop(0.2)
+        await app.stop(STOP_GRACE)

@@ -27,7 +27,7 @@ from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from tests.support.cache_service import settle
 from tests.support.config_service import running_config
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 # No credential keyword next to it: only a redactor that was told the value can mask it.
 PLEX_SECRET = "Plex-s3cret-5f2a9c"
@@ -129,8 +129,8 @@ async def test_cache_and_sync_logs_mask_the_token_config_reveals(
         finally:
             for channel in channels:
                 await channel.close(None)
-            await sync_app.stop(0.2)
-            await cache_app.stop(0.2)
+            await sync_app.stop(STOP_GRACE)
+            await cache_app.stop(STOP_GRACE)
 
     for written in (cache_log.getvalue(), sync_log.getvalue()):
         assert PLEX_SECRET not in written

@@ -20,7 +20,7 @@ from common.env import ServiceEnv
 from common.wire.channels import open_channel
 from config_svc.app import start as start_config
 from tests.support.clocks import SteppedClock
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 
 def env(service: str, tmp_path: Path, ring: KeyRing) -> ServiceEnv:
@@ -66,8 +66,8 @@ async def test_rotation_between_services(tmp_path: Path) -> None:
         assert await list_warnings(address, new) == grpc.StatusCode.OK
     finally:
         await channel.close(None)
-        await cache.stop(0.2)
-        await config.stop(0.2)
+        await cache.stop(STOP_GRACE)
+        await config.stop(STOP_GRACE)
 
 
 async def test_wrong_keys_are_rate_limited_and_logged_without_the_key(
@@ -90,7 +90,7 @@ async def test_wrong_keys_are_rate_limited_and_logged_without_the_key(
         assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
         assert "too many wrong API keys" in (caught.value.details() or "")
     finally:
-        await config.stop(0.2)
+        await config.stop(STOP_GRACE)
     refusals = [
         getattr(r, "fields", {}) for r in caplog.records if "refused a call" in r.getMessage()
     ]

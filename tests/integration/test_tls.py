@@ -18,7 +18,7 @@ from common.env import ServiceEnv
 from common.wire.channels import open_channel
 from config_svc.app import start as start_config
 from tests.support.certificates import make_certificate
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 from tests.support.waiting import eventually
 
 
@@ -68,5 +68,5 @@ async def test_tls_between_client_and_services(tmp_path: Path) -> None:
         await secure.close(None)
         await plain.close(None)
     finally:
-        await cache_app.stop(0.2)
-        await config_app.stop(0.2)
+        await cache_app.stop(STOP_GRACE)
+        await config_app.stop(STOP_GRACE)

@@ -17,6 +17,7 @@ from common.runtime.telemetry import Telemetry
 from common.wire.channels import open_channel
 from config_svc.app import ConfigApp, start
 from config_svc.notifications import POLL_SECONDS
+from tests.support.rpc import STOP_GRACE
 
 
 def service_env(
@@ -61,7 +62,7 @@ async def running_config(
     try:
         yield app
     finally:
-        await app.stop(0.5)
+        await app.stop(STOP_GRACE)
 
 
 @dataclass(frozen=True)

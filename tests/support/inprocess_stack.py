@@ -29,7 +29,7 @@ from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from tests.support.config_service import running_config
 from tests.support.ports import free_port
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 CATALOG = generate(seed=3, tracks=1500, music_libraries=2, audiobooks=20)
 MUSIC = [t for s in CATALOG.sections if s.kind == "music" for t in s.tracks]
@@ -121,8 +121,8 @@ async def stack(
                 {"config": config_address, "cache": cache_address, "sync": sync_address},
             )
         finally:
-            await sync_app.stop(0.2)
-            await cache_app.stop(0.2)
+            await sync_app.stop(STOP_GRACE)
+            await cache_app.stop(STOP_GRACE)
 
 
 @asynccontextmanager
@@ -141,7 +141,7 @@ async def with_gateway(
     try:
         yield app
     finally:
-        await app.stop(0.2)
+        await app.stop(STOP_GRACE)
 
 
 async def configure(s: Stack, **values: str) -> None:

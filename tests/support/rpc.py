@@ -13,6 +13,12 @@ from common.wire.rich_errors import error_reason, field_violations
 # The deadline of calls that answer in milliseconds: generous, so that a shared machine's
 # stall never fails a test by its clock (each test is bounded by pytest-timeout anyway).
 TIMEOUT = 30.0
+# The grace a test gives an in-process service it stops at its end: half of it is the
+# drain that lets replicas' health checks move new calls away (common/runtime/server.py),
+# which no test needs once it is done with the service; the other half lets calls in flight
+# end (with 0.02 s in all, a cache_svc restarted on its database left a task that hung the
+# loop's close). Tests of stopping itself pass their own.
+STOP_GRACE = 0.1
 
 Response = TypeVar("Response", bound=Message)
 

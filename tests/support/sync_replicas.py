@@ -33,7 +33,7 @@ from sync_svc.store import SyncStore
 from tests.support.cache_service import settle
 from tests.support.config_service import running_config
 from tests.support.inprocess_stack import CATALOG, JELLYFIN, MUSIC, PLEX, Stack, env
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 
 
 def catalog_tracks(count: int) -> list[Track]:
@@ -174,8 +174,8 @@ async def sync_replicas(
             yield Replicas(stack, apps, syncs, RunQueue(db), SyncStore(db))
         finally:
             for app in apps:
-                await app.stop(0.2)
-            await cache_app.stop(0.2)
+                await app.stop(STOP_GRACE)
+            await cache_app.stop(STOP_GRACE)
             await db.close()
 
 

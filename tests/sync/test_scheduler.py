@@ -17,7 +17,7 @@ from sync_svc.scheduler import due
 from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config
 from tests.support.inprocess_stack import env, no_sources
-from tests.support.rpc import TIMEOUT
+from tests.support.rpc import STOP_GRACE, TIMEOUT
 from tests.support.waiting import eventually
 
 BASE = 1_800_000_000.0  # a fixed instant (2027-01-15 08:00 UTC)
@@ -76,4 +76,4 @@ async def test_a_scheduled_command_runs_once_per_fire_time(
             syncs = await runs()
             assert [s.command_name for s in syncs] == ["every-five"], "once per fire time"
         finally:
-            await app.stop(0.2)
+            await app.stop(STOP_GRACE)
