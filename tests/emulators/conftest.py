@@ -9,7 +9,7 @@ import pytest
 
 from emulators.library import generate
 from emulators.server import Emulator, running_jellyfin, running_plex
-from tests.support.emulator_http import JF_AUTH
+from tests.support.emulator_http import JF_AUTH, client_tls
 
 
 @pytest.fixture
@@ -27,12 +27,14 @@ async def jellyfin() -> AsyncIterator[Emulator]:
 @pytest.fixture
 async def plex_http(plex: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"X-Plex-Token": plex.token}
-    async with httpx.AsyncClient(base_url=plex.url, headers=headers) as http:
+    async with httpx.AsyncClient(base_url=plex.url, headers=headers, verify=client_tls()) as http:
         yield http
 
 
 @pytest.fixture
 async def jf_http(jellyfin: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"Authorization": JF_AUTH.format(jellyfin.token)}
-    async with httpx.AsyncClient(base_url=jellyfin.url, headers=headers) as http:
+    async with httpx.AsyncClient(
+        base_url=jellyfin.url, headers=headers, verify=client_tls()
+    ) as http:
         yield http

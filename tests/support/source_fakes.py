@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 from emulators.deezer import DeezerState, build_deezer
 from emulators.server import serve
 from sync_svc.sources import SourceSettings
+from tests.support.emulator_http import client_tls
 
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret-4242"
@@ -212,7 +213,7 @@ async def running_fakes() -> AsyncIterator[tuple[State, httpx.AsyncClient]]:
     state = State()
     async with serve(build_app(state), state.closing) as port:
         state.base_url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(timeout=httpx.Timeout(5.0)) as http:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5.0), verify=client_tls()) as http:
             yield state, http
 
 

@@ -15,6 +15,7 @@ from common.targets import ClientSettings, JellyfinClient, PlexClient, RetryPoli
 from emulators.knobs import Fault, Knobs
 from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
+from tests.support.emulator_http import client_tls
 
 KINDS = ["plex-xml", "plex-json", "jellyfin"]
 
@@ -98,7 +99,7 @@ async def target(
 ) -> AsyncIterator[Target]:
     async with (
         emulator_for(kind, knobs=knobs, tracks=tracks) as emulator,
-        httpx.AsyncClient(base_url=emulator.url) as http,
+        httpx.AsyncClient(base_url=emulator.url, verify=client_tls()) as http,
     ):
         sleep = RecordingSleep()
         client = client_for(kind, emulator, http, settings or fast_settings(), sleep, token)

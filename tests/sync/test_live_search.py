@@ -20,6 +20,7 @@ from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from sync_svc.matchflow import MatchResult, MatchSettings, ServerRef, match_tracks
 from sync_svc.runs import Track, Via
+from tests.support.emulator_http import client_tls
 
 CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
 MIN_CONFIDENCE = 0.85
@@ -32,7 +33,7 @@ async def client_on(kind: Target, catalog: Catalog) -> AsyncIterator[tuple[Targe
     settings = ClientSettings(requests_per_second=0, concurrency=4, timeout_seconds=30.0)
     async with (
         runner(catalog=catalog) as emulator,
-        httpx.AsyncClient(base_url=emulator.url) as http,
+        httpx.AsyncClient(base_url=emulator.url, verify=client_tls()) as http,
     ):
         client: TargetClient = (
             PlexClient(http, token=emulator.token, settings=settings)
