@@ -15,6 +15,7 @@ from cmdarr.gateway.v1 import gateway_pb2 as pb
 from cmdarr.gateway.v1 import gateway_pb2_grpc
 from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.field_mask_pb2 import FieldMask
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from common.wire.channels import open_channel
 from tests.support.cache_service import settle
@@ -24,8 +25,21 @@ from tests.support.waiting import eventually
 from tests.support.wording import PERFORMANCE_WARNING
 
 
+async def cache_serving(address: str) -> bool:
+    async with open_channel(address) as channel:
+        reply = await health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(), timeout=TIMEOUT
+        )
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+
 async def test_status_and_probes(database_url: str, tmp_path: Path) -> None:
     async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        # cache_svc serves once it has caught up with config_svc (cache_svc/app.py), which on
+        # a busy machine can come a moment after the stack has started.
+        await eventually(
+            lambda: cache_serving(s.addresses["cache"]), within=TIMEOUT, what="cache_svc serving"
+        )
         gateway = gateway_pb2_grpc.GatewayServiceStub(open_channel(f"127.0.0.1:{gw.server.port}"))
         status = (await gateway.GetStatus(pb.GetStatusRequest(), timeout=TIMEOUT)).status
         assert [t.target for t in status.targets] == [tpb.TARGET_PLEX, tpb.TARGET_JELLYFIN]
