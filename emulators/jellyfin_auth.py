@@ -16,8 +16,10 @@ def classify(method: str, path: str, query: str) -> str:
     q = query.lower()
     if lowered.startswith("/playlists"):
         return "playlist_read" if method == "GET" else "playlist_write"
-    if method in ("DELETE", "POST") and lowered.startswith("/items/"):
-        return "playlist_write"  # deleting, editing (name, description) or imaging a playlist
+    if lowered.startswith("/items/"):
+        # Reading a playlist whole to edit it, deleting, editing (name, description) or
+        # imaging it: the classes the client counts them as (common/targets/jellyfin.py).
+        return "playlist_read" if method == "GET" else "playlist_write"
     if lowered in ("/userviews", "/library/mediafolders", "/library/virtualfolders") or (
         lowered.startswith("/users/") and lowered.endswith("/views")
     ):
