@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from common.domain import Destination
 from common.errors import FieldViolation, check
+from common.server_names import check_server_name
 from sync_svc.runs import Spec
 
 MAX_TRACKS = 20_000
@@ -15,7 +15,6 @@ MAX_TITLE = 200
 # Enough violations to fix a request by; a 20,000-track mistake need not list them all.
 MAX_VIOLATIONS = 50
 MAX_USER = 128
-NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # a server name: a DNS label
 
 
 def check_spec(spec: Spec, field: str) -> None:
@@ -52,10 +51,7 @@ def _destinations(destinations: Sequence[Destination], field: str) -> list[Field
         ]
     problems = []
     for i, where in enumerate(destinations):
-        if not NAME.fullmatch(where.server):
-            problems.append(
-                FieldViolation(f"{field}.destinations[{i}].server", "is not a server name")
-            )
+        problems += check_server_name(where.server, f"{field}.destinations[{i}].server")
         if len(where.user) > MAX_USER or any(ord(ch) < 32 for ch in where.user):
             problems.append(
                 FieldViolation(
