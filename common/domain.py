@@ -106,6 +106,16 @@ def destinations_of(targets: Iterable[Target]) -> tuple[Destination, ...]:
     return tuple(Destination.of(t) for t in targets)
 
 
+def targets_among(destinations: Iterable[Destination]) -> tuple[Target, ...]:
+    """The destinations that are targets (a built-in server, its token's own account)."""
+    return tuple(t for t in (d.target for d in destinations) if t is not None)
+
+
+def servers_among(destinations: Iterable[Destination]) -> tuple[str, ...]:
+    """The servers written to, each once, in the destinations' order."""
+    return tuple(dict.fromkeys(d.server for d in destinations))
+
+
 class CommandKind(enum.Enum):
     LIBRARY_CACHE_BUILDER = "library_cache_builder"
     PLAYLIST_SYNC = "playlist_sync"
@@ -159,13 +169,11 @@ class Command:
 
     @property
     def targets(self) -> tuple[Target, ...]:
-        """The destinations that are targets (a built-in server, no user)."""
-        return tuple(t for t in (d.target for d in self.destinations) if t is not None)
+        return targets_among(self.destinations)
 
     @property
     def servers(self) -> tuple[str, ...]:
-        """The servers written to, each once, in order."""
-        return tuple(dict.fromkeys(d.server for d in self.destinations))
+        return servers_among(self.destinations)
 
 
 class FixAction(enum.Enum):

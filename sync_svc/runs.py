@@ -6,7 +6,14 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from common.domain import Destination, SourceKind, SyncMode, Target
+from common.domain import (
+    Destination,
+    SourceKind,
+    SyncMode,
+    Target,
+    servers_among,
+    targets_among,
+)
 from common.matching import MatchMethod
 
 
@@ -66,13 +73,11 @@ class Spec:
 
     @property
     def targets(self) -> tuple[Target, ...]:
-        """The destinations that are targets (a built-in server, its token's account)."""
-        return tuple(t for t in (d.target for d in self.destinations) if t is not None)
+        return targets_among(self.destinations)
 
     @property
     def servers(self) -> tuple[str, ...]:
-        """The servers written to, each once, in the destinations' order."""
-        return tuple(dict.fromkeys(d.server for d in self.destinations))
+        return servers_among(self.destinations)
 
     @property
     def managed_key(self) -> str:
