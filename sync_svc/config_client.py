@@ -26,7 +26,7 @@ from common.wire.channels import DEFAULT_TIMEOUT
 from common.wire.override_pb import override_from_pb
 from common.wire.rich_errors import field_violations
 from sync_svc.runs import Spec
-from sync_svc.server_checks import ServerAccess
+from sync_svc.server_access import ServerAccess
 
 KINDS = {cpb.SERVER_KIND_PLEX: ServerKind.PLEX, cpb.SERVER_KIND_JELLYFIN: ServerKind.JELLYFIN}
 

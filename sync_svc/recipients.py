@@ -29,7 +29,7 @@ from common.targets.plex import PlexClient
 from common.targets.plex_tv import PlexTvClient
 from common.targets.plex_tv_parse import PlexShare, PlexTvUser
 from common.targets.settings import ClientSettings
-from sync_svc.server_checks import ServerAccess
+from sync_svc.server_access import ServerAccess
 
 
 class UserNotFound(FailedPrecondition):

@@ -23,7 +23,7 @@ from common.notifier import VersionNotifier
 from common.runtime.telemetry import Telemetry
 from common.targets import TargetClient, TargetError
 from common.targets.access import LibraryAccess
-from common.targets.connect import Connection, client_settings, connect
+from common.targets.connect import Connection, client_settings
 from common.targets.settings import ClientSettings
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
@@ -46,7 +46,7 @@ from sync_svc.runs import (
     Track,
     Via,
 )
-from sync_svc.server_checks import ServerAccess
+from sync_svc.server_access import ServerAccess
 from sync_svc.spec import check_spec
 from sync_svc.store import NOT_MANAGED, Managed, SyncStore
 from sync_svc.writer import write_playlist
@@ -230,14 +230,7 @@ class SyncRunner:
                 _fail(results, _disabled(access))
                 continue
             limits = client_settings(settings)
-            connection = connect(
-                access.kind,
-                url=access.url,
-                token=access.token,
-                user_id=access.user_id,
-                settings=limits,
-                instrument=self._instrument_http,
-            )
+            connection = access.connect(limits, instrument=self._instrument_http)
             try:
                 with self._trace.span("sync.target", {"cmdarr.target": server}):
                     await self._sync_server(

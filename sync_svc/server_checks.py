@@ -4,37 +4,18 @@ what stops it from being used (common/targets/probe.py decides)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
-from common.domain import ServerKind, builtin_target
-from common.targets.connect import Connection, connect
+from common.domain import builtin_target
+from common.targets.connect import Connection
 from common.targets.probe import Problem, ServerCheck, check_server, probe_settings
+from sync_svc.server_access import ServerAccess
 
 # Two requests in sequence answer within the clients' default 10-second deadline.
 CHECK_TIMEOUT_SECONDS = 4.0
 
 
-@dataclass(frozen=True)
-class ServerAccess:
-    """A server as config_svc describes it, with its token revealed for this use."""
-
-    name: str
-    kind: ServerKind
-    url: str
-    token: str = field(repr=False)
-    library_names: tuple[str, ...] = ()
-    user_id: str = ""
-    client_enabled: bool = True
-
-
 def connect_for_check(access: ServerAccess) -> Connection:
-    return connect(
-        access.kind,
-        url=access.url,
-        token=access.token,
-        user_id=access.user_id,
-        settings=probe_settings(CHECK_TIMEOUT_SECONDS),
-    )
+    return access.connect(probe_settings(CHECK_TIMEOUT_SECONDS))
 
 
 class ServerChecks:

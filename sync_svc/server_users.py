@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from common.domain import ServerKind
-from common.targets.connect import Connection, connect
+from common.targets.connect import Connection
 from common.targets.items import TargetLibrary
 from common.targets.jellyfin import JellyfinClient
 from common.targets.jellyfin_users import JellyfinUser, JellyfinUsers
@@ -24,7 +24,7 @@ from common.targets.plex import PlexClient
 from common.targets.plex_tv import PlexTvClient
 from common.targets.plex_users import PlexRecipient, PlexUserKind, list_plex_recipients
 from common.targets.settings import ClientSettings
-from sync_svc.server_checks import ServerAccess
+from sync_svc.server_access import ServerAccess
 
 
 class UserKind(enum.Enum):
@@ -86,13 +86,7 @@ def from_jellyfin(
 
 
 def connect_for_listing(access: ServerAccess) -> Connection:
-    return connect(
-        access.kind,
-        url=access.url,
-        token=access.token,
-        user_id=access.user_id,
-        settings=ClientSettings(),
-    )
+    return access.connect(ClientSettings())
 
 
 class ServerUsers:

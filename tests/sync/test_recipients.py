@@ -14,7 +14,7 @@ from common.targets.plex_tv_parse import PlexShare, PlexTvUser, SharedSection
 from emulators.household import default_household
 from emulators.server import Household, running_household
 from sync_svc.recipients import Recipients, UserNotFound, jellyfin_person, plex_person
-from sync_svc.server_checks import ServerAccess
+from sync_svc.server_access import ServerAccess
 from tests.support.target_clients import fast_settings
 
 
