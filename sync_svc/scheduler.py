@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from croniter import croniter
 
-from common.errors import FailedPrecondition
 from sync_svc.config_client import ConfigClient
 from sync_svc.runner import SyncRunner
 
@@ -65,11 +64,7 @@ class Scheduler:
             slot = fire_time(command.schedule, self._last, now)
             if slot is None:
                 continue
-            try:
-                spec = await self._config.playlist_spec(command.name)
-            except FailedPrecondition as exc:  # this command cannot run; the others can
-                _log.warning("scheduled run refused", extra={"fields": {"error": str(exc)}})
-                continue
+            spec = await self._config.playlist_spec(command.name)
             run_id = await self._runner.start_scheduled(spec, slot)
             if run_id is not None:
                 started.append(run_id)
