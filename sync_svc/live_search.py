@@ -87,15 +87,33 @@ class LiveSearch:
         self._listings = True  # whether the server takes artist listings
         self.result = LiveResult()
 
-    def _add(self, item: LiveTrack, library: TargetLibrary, hits: Sequence[TargetTrack]) -> None:
-        found = self._found.setdefault(item.position, {})
-        rejected = self._excluded.get(item.position, frozenset())
+    def _add(
+        self, members: Sequence[LiveTrack], library: TargetLibrary, hits: Sequence[TargetTrack]
+    ) -> None:
+        """Add one response's hits to what each of ``members`` found, and match each again.
+        A member the response adds nothing to keeps its match; members whose found tracks are
+        the same, in the same order (those sharing an artist listing, as a rule), share one
+        index, built once per response."""
+        indexed: dict[str, LibraryTrack] = {}
         for hit in hits:
-            if hit.item_id not in rejected:
-                found.setdefault(hit.item_id, hit.indexed(library.title))
-        self.result.matches[item.position] = match_track(
-            TrackIndex(found.values()), item.query, self._min_confidence
-        )
+            indexed.setdefault(hit.item_id, hit.indexed(library.title))
+        shared: dict[tuple[str, ...], TrackIndex] = {}
+        for item in members:
+            found = self._found.setdefault(item.position, {})
+            rejected = self._excluded.get(item.position, frozenset())
+            before = len(found)
+            for item_id, track in indexed.items():
+                if item_id not in rejected:
+                    found.setdefault(item_id, track)
+            if len(found) == before and item.position in self.result.matches:
+                continue  # nothing new: matching the same tracks again gives the same match
+            key = tuple(found)
+            index = shared.get(key)
+            if index is None:
+                index = shared[key] = TrackIndex(found.values())
+            self.result.matches[item.position] = match_track(
+                index, item.query, self._min_confidence
+            )
 
     def _matched(self, item: LiveTrack) -> bool:
         match = self.result.matches.get(item.position)
@@ -162,8 +180,7 @@ class LiveSearch:
         """One artist listing for every track of the batch sharing that artist."""
         hits = await self._request(library, Step(StepKind.ARTIST, members[0].artist))
         if hits is not None:
-            for member in members:
-                self._add(member, library, hits)
+            self._add(members, library, hits)
 
     async def _first(
         self,
@@ -181,7 +198,7 @@ class LiveSearch:
         if hits is not None:
             limit = SEARCH_LIMIT if step.kind is StepKind.TITLE else ARTIST_LIMIT
             asked[item.position] = (step, len(hits) >= limit)
-            self._add(item, library, hits)
+            self._add([item], library, hits)
 
     async def _seconds(
         self, library: TargetLibrary, items: Sequence[LiveTrack], steps: dict[int, Step]
@@ -197,7 +214,6 @@ class LiveSearch:
         async def send(members: list[LiveTrack]) -> None:
             hits = await self._request(library, steps[members[0].position])
             if hits is not None:
-                for member in members:
-                    self._add(member, library, hits)
+                self._add(members, library, hits)
 
         await asyncio.gather(*(send(m) for m in shared.values()))
