@@ -85,6 +85,7 @@ class Emulators:
     plex_url: str
     jellyfin_url: str
     children: tuple[Child, ...]
+    lidarr_url: str = ""  # with ``lidarr``: the emulated Lidarr (emulators/lidarr.py)
 
 
 async def _announced_url(
@@ -107,14 +108,21 @@ async def _announced_url(
 
 @asynccontextmanager
 async def emulators(
-    log_dir: Path, *, tracks: int, seed: int = 1, latency_ms: float = 0, extra: tuple[str, ...] = ()
+    log_dir: Path,
+    *,
+    tracks: int,
+    seed: int = 1,
+    latency_ms: float = 0,
+    extra: tuple[str, ...] = (),
+    lidarr: bool = False,
 ) -> AsyncIterator[Emulators]:
-    """Emulated Plex and Jellyfin, each in a child process of its own
-    (``python -m emulators``), as two servers would be: one never waits for the other's CPU."""
+    """Emulated Plex and Jellyfin (and with ``lidarr`` an emulated Lidarr), each in a
+    child process of its own (``python -m emulators``), as separate servers would be: one
+    never waits for the other's CPU."""
     children: list[Child] = []
     urls: dict[str, str] = {}
     try:
-        for kind in ("plex", "jellyfin"):
+        for kind in ("plex", "jellyfin", *(("lidarr",) if lidarr else ())):
             # Port 0: the emulator binds a free port itself and prints its URL once it
             # serves, so no port is picked here and lost to another socket before the bind.
             args = [
@@ -131,7 +139,7 @@ async def emulators(
                 raise
             address = urls[kind].removeprefix("http://")
             children.append(Child(f"emulator-{kind}", process, address, log_path))
-        yield Emulators(urls["plex"], urls["jellyfin"], tuple(children))
+        yield Emulators(urls["plex"], urls["jellyfin"], tuple(children), urls.get("lidarr", ""))
     finally:
         for child in children:
             await child.kill()

@@ -3,7 +3,11 @@ serve an emulated Plex, Jellyfin or both on 127.0.0.1 until interrupted.
 
 python -m emulators --household [--plex-servers 2] [--jellyfin-servers 1] [...]: serve a
 household instead (emulators/household.py default_household): several servers with
-distinct libraries, their users, and an emulated plex.tv, each on a free port."""
+distinct libraries, their users, an emulated plex.tv and an emulated Lidarr, each on a
+free port.
+
+--lidarr-port N serves an emulated Lidarr too (emulators/lidarr.py demo_state, API key
+--lidarr-api-key): ``lidarr <url>``."""
 
 from __future__ import annotations
 
@@ -18,12 +22,14 @@ from dataclasses import replace
 from emulators.household import default_household
 from emulators.knobs import Fault, Knobs
 from emulators.library import Catalog, generate
+from emulators.lidarr import DEFAULT_LIDARR_API_KEY
 from emulators.server import (
     DEFAULT_JELLYFIN_API_KEY,
     DEFAULT_JELLYFIN_TOKEN,
     DEFAULT_PLEX_TOKEN,
     running_household,
     running_jellyfin,
+    running_lidarr,
     running_plex,
 )
 
@@ -32,6 +38,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulators", description=__doc__)
     parser.add_argument("--plex-port", type=int, help="serve Plex on this port (0 = any)")
     parser.add_argument("--jellyfin-port", type=int, help="serve Jellyfin on this port (0 = any)")
+    parser.add_argument("--lidarr-port", type=int, help="serve Lidarr on this port (0 = any)")
+    parser.add_argument("--lidarr-api-key", default=DEFAULT_LIDARR_API_KEY)
     parser.add_argument("--tracks", type=int, default=5000, help="music tracks (300-200000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -81,8 +89,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.household and (args.plex_port is not None or args.jellyfin_port is not None):
         parser.error("--household picks its own ports: leave out --plex-port, --jellyfin-port")
-    if not args.household and args.plex_port is None and args.jellyfin_port is None:
-        parser.error("give --plex-port, --jellyfin-port or both, or --household")
+    if args.household and args.lidarr_port is not None:
+        parser.error("--household serves a Lidarr on a port of its own: leave out --lidarr-port")
+    ports = (args.plex_port, args.jellyfin_port, args.lidarr_port)
+    if not args.household and all(p is None for p in ports):
+        parser.error("give --plex-port, --jellyfin-port, --lidarr-port, or --household")
     if args.household and not (0 <= args.plex_servers <= 8 and 0 <= args.jellyfin_servers <= 8):
         parser.error("--plex-servers and --jellyfin-servers must be between 0 and 8")
     if not 1 <= args.tracks <= 200_000:
@@ -121,6 +132,7 @@ async def serve_household(args: argparse.Namespace, stop: asyncio.Event) -> None
         plex_token=args.plex_token,
         jellyfin_admin_token=args.jellyfin_token,
         api_key=args.jellyfin_api_key,
+        lidarr=True,
     ) as household:
         for kind, name, url in household.servers():
             print(f"{kind} {url}" if kind == "plex.tv" else f"{kind} {url} {name}", flush=True)
@@ -167,6 +179,11 @@ async def main(argv: Sequence[str]) -> int:
                 )
             )
             print(f"jellyfin {jellyfin.url}", flush=True)
+        if args.lidarr_port is not None:
+            lidarr = await stack.enter_async_context(
+                running_lidarr(api_key=args.lidarr_api_key, port=args.lidarr_port)
+            )
+            print(f"lidarr {lidarr.url}", flush=True)
         await stop.wait()
     return 0
 

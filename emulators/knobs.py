@@ -14,6 +14,8 @@ from typing import Any
 CLASSES = ("library_listing", "track_page", "search", "playlist_read", "playlist_write", "other")
 # The emulated plex.tv counts its requests by what they ask for (emulators/plex_tv.py).
 PLEX_TV_CLASSES = ("account", "users", "shared_servers", "switch", "resources", "other")
+# The emulated Lidarr counts its requests by what they do (emulators/lidarr.py).
+LIDARR_CLASSES = ("status", "listing", "lookup", "read", "write", "command", "other")
 FAULT_KINDS = ("status", "rate_limit", "slow", "malformed", "short_page", "revoke_token")
 
 
@@ -59,7 +61,7 @@ class Fault:
         fault = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         if fault.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {fault.kind!r}; known: {', '.join(FAULT_KINDS)}")
-        if fault.endpoint and fault.endpoint not in (*CLASSES, *PLEX_TV_CLASSES):
+        if fault.endpoint and fault.endpoint not in (*CLASSES, *PLEX_TV_CLASSES, *LIDARR_CLASSES):
             raise ValueError(f"unknown endpoint class {fault.endpoint!r}")
         return fault
 

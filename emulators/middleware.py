@@ -17,6 +17,7 @@ from emulators.knobs import Knobs
 Classify = Callable[[str, str, str], str]  # (method, path, query) -> endpoint class
 Authorize = Callable[[Scope, Knobs], bool]
 TooLong = Callable[[Send], Awaitable[None]]  # answers a request target over the limit
+Refuse = Callable[[Send], Awaitable[None]]  # answers a request without a valid token
 
 # The longest request target served unless the server says otherwise (``max_url``) or
 # the knob does: 8 KB, the request line ASP.NET Core's Kestrel (Jellyfin's server) takes by
@@ -48,6 +49,10 @@ async def plain_too_long(send: Send) -> None:
     await _plain(send, 414, "URI Too Long")
 
 
+async def plain_unauthorized(send: Send) -> None:
+    await _plain(send, 401, "Unauthorized")
+
+
 class EmulatorMiddleware:
     """Wraps an emulator app. Admin paths (``/__admin``) bypass everything here."""
 
@@ -62,6 +67,7 @@ class EmulatorMiddleware:
         closing: asyncio.Event,
         max_url: int = DEFAULT_MAX_URL,
         too_long: TooLong = plain_too_long,
+        unauthorized: Refuse = plain_unauthorized,
     ) -> None:
         self.app = app
         self.knobs = knobs
@@ -71,6 +77,7 @@ class EmulatorMiddleware:
         self.closing = closing
         self.max_url = max_url
         self.too_long = too_long
+        self.unauthorized = unauthorized
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake at shutdown so a slow fault never holds the server open."""
@@ -111,7 +118,7 @@ class EmulatorMiddleware:
             delay += knobs.item_ms * asked_items(scope)
         await self._pause(delay / 1000.0)
         if not self.public(path) and (knobs.revoked or not self.authorize(scope, knobs)):
-            await _plain(send, 401, "Unauthorized")
+            await self.unauthorized(send)
             return
         fault = knobs.next_fault(endpoint)
         if fault is None:
@@ -123,7 +130,7 @@ class EmulatorMiddleware:
             await _plain(send, 429, "Too Many Requests", {"Retry-After": f"{fault.retry_after:g}"})
         elif fault.kind == "revoke_token":
             knobs.revoked = True
-            await _plain(send, 401, "Unauthorized")
+            await self.unauthorized(send)
         elif fault.kind == "slow":
             await self._pause(fault.seconds)
             await self.app(scope, receive, send)

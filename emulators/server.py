@@ -24,8 +24,15 @@ from emulators.household import (
 )
 from emulators.jellyfin import JellyfinApp, build_jellyfin
 from emulators.jellyfin_users import JUser
-from emulators.knobs import PLEX_TV_CLASSES, Knobs
+from emulators.knobs import LIDARR_CLASSES, PLEX_TV_CLASSES, Knobs
 from emulators.library import Catalog, generate
+from emulators.lidarr import (
+    DEFAULT_LIDARR_API_KEY,
+    LidarrApp,
+    LidarrState,
+    build_lidarr,
+    demo_state,
+)
 from emulators.plex import OWNER_ACCOUNT_ID, PlexApp, Viewer, build_plex
 from emulators.plex_tv import Account, PlexTvApp, PlexTvState, Server, build_plex_tv
 
@@ -61,6 +68,11 @@ class Emulator:
     @property
     def plex_tv(self) -> PlexTvApp:
         assert isinstance(self.app, PlexTvApp)
+        return self.app
+
+    @property
+    def lidarr(self) -> LidarrApp:
+        assert isinstance(self.app, LidarrApp)
         return self.app
 
 
@@ -157,6 +169,24 @@ async def running_plex_tv(
         yield Emulator("plex.tv", f"http://{HOST}:{bound}", state.owner.token, knobs, served)
 
 
+@asynccontextmanager
+async def running_lidarr(
+    state: LidarrState | None = None,
+    *,
+    api_key: str = DEFAULT_LIDARR_API_KEY,
+    knobs: Knobs | None = None,
+    port: int = 0,
+) -> AsyncIterator[Emulator]:
+    """The emulated Lidarr over ``state`` (``demo_state(api_key)`` when None); its
+    ``token`` is the API key LIDARR_API_KEY would hold."""
+    state = state or demo_state(api_key)
+    knobs = knobs or Knobs(classes=LIDARR_CLASSES)
+    closing = asyncio.Event()
+    app, served = build_lidarr(state, knobs, closing)
+    async with serve(app, closing, port) as bound:
+        yield Emulator("lidarr", f"http://{HOST}:{bound}", state.api_key, knobs, served)
+
+
 @dataclass
 class Household:
     """Running servers by name, and the emulated plex.tv that knows the Plex ones."""
@@ -165,6 +195,7 @@ class Household:
     plex: dict[str, Emulator] = field(default_factory=dict)
     jellyfin: dict[str, Emulator] = field(default_factory=dict)
     plex_tv: Emulator | None = None
+    lidarr: Emulator | None = None
 
     @property
     def tv(self) -> Emulator:
@@ -188,6 +219,7 @@ class Household:
         """(kind, name, url) of every server, plex.tv last."""
         rows = [("plex", n, e.url) for n, e in self.plex.items()]
         rows += [("jellyfin", n, e.url) for n, e in self.jellyfin.items()]
+        rows += [("lidarr", "lidarr", self.lidarr.url)] if self.lidarr else []
         return rows + ([("plex.tv", "plex.tv", self.plex_tv.url)] if self.plex_tv else [])
 
 
@@ -206,11 +238,13 @@ async def running_household(
     plex_token: str = DEFAULT_PLEX_TOKEN,
     jellyfin_admin_token: str = DEFAULT_JELLYFIN_TOKEN,
     api_key: str = DEFAULT_JELLYFIN_API_KEY,
+    lidarr: bool = False,
 ) -> AsyncIterator[Household]:
     """Every server of ``spec`` (``default_household()`` when None) on its own port (from
     ``ports`` by server name, "plex.tv" for plex.tv; 0 = any), then the emulated plex.tv
     that knows the Plex ones. One owner: ``plex_token`` is every Plex server's admin token
-    and the owner's plex.tv token. ``knobs`` gives each server (by name) its levers."""
+    and the owner's plex.tv token. ``knobs`` gives each server (by name) its levers. With
+    ``lidarr``, the household's Lidarr too (``demo_state``; port ``ports["lidarr"]``)."""
     spec = spec or default_household()
     ports = ports or {}
     make = knobs or (lambda _name: Knobs())
@@ -245,6 +279,10 @@ async def running_household(
             state = _plex_directory(household, plex_token)
             household.plex_tv = await stack.enter_async_context(
                 running_plex_tv(state, knobs=plex_tv_knobs, port=ports.get("plex.tv", 0))
+            )
+        if lidarr:
+            household.lidarr = await stack.enter_async_context(
+                running_lidarr(port=ports.get("lidarr", 0))
             )
         yield household
 

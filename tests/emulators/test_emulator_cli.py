@@ -102,18 +102,19 @@ async def test_the_cli_serves_a_household_one_line_per_server() -> None:
         assert process.stdout is not None
         lines = [
             (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode().split()
-            for _ in range(5)
+            for _ in range(6)
         ]
         servers = {(parts[0], parts[2]): parts[1] for parts in lines if len(parts) == 3}
         assert sorted(servers) == [
             ("jellyfin", "jellyfin"),
             ("jellyfin", "jellyfin2"),
+            ("lidarr", "lidarr"),
             ("plex", "cabin"),
             ("plex", "plex"),
         ]
         assert lines[-1][0] == "plex.tv"
         urls = [*servers.values(), lines[-1][1]]
-        assert len(set(urls)) == 5
+        assert len(set(urls)) == 6
         owner = {"X-Plex-Token": "emulated-plex-token", "Accept": "application/json"}
         async with httpx.AsyncClient(headers=owner) as http:
             users = await http.get(f"{lines[-1][1]}/api/users/")
@@ -122,6 +123,11 @@ async def test_the_cli_serves_a_household_one_line_per_server() -> None:
                 (await http.get(f"{servers[('jellyfin', name)]}/System/Info/Public")).json()["Id"]
                 for name in ("jellyfin", "jellyfin2")
             ]
+            lidarr = f"{servers[('lidarr', 'lidarr')]}/api/v1/system/status"
+            keyless = await http.get(lidarr)
+            keyed = await http.get(lidarr, headers={"X-Api-Key": "emulated-lidarr-api-key"})
+        assert (keyless.status_code, keyless.content) == (401, b"")
+        assert keyed.json()["appName"] == "Lidarr"
         assert users.status_code == 200
         assert "alice" in users.text
         assert cabin.json()["MediaContainer"]["friendlyName"] == "cabin"
