@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from cli.commands import Handler, auth, cache, config, match, server, status, sync
+from cli.commands import Handler, auth, cache, config, lidarr, match, server, status, sync
 from cli.context import SERVICE_NAMES, Context, Io
 from cli.errors import (
     EXIT_BAD_INPUT,
@@ -79,7 +79,7 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     inner = common_options(environ, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (status, config, server, cache, sync, match):
+    for module in (status, config, server, cache, sync, match, lidarr):
         module.register(commands, inner)
     auth.register(commands, inner, environ)
     return parser

@@ -338,6 +338,13 @@ class AsyncClient:
         request = sync_pb.TestServerRequest(name=name)
         return await self._unary("sync", self._sync().TestServer, request, safe=True)
 
+    async def test_lidarr(self) -> sync_pb.TestLidarrResponse:
+        """Checks that Lidarr can take wanted albums: LIDARR_URL answers as Lidarr, accepts
+        LIDARR_API_KEY, and has the root folder and profiles the settings name. How the
+        check ended is in the response (``ok``, ``problem``, ``message``)."""
+        request = sync_pb.TestLidarrRequest()
+        return await self._unary("sync", self._sync().TestLidarr, request, safe=True)
+
     async def list_server_users(self, server: str) -> sync_pb.ListServerUsersResponse:
         """Who can receive playlists on ``server``: on Plex its owner, Home users and the
         friends it is shared with; on Jellyfin its users; each with the libraries they see."""

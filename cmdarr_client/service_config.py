@@ -38,7 +38,14 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "WatchConfig",
     ),
     CACHE_SERVICE: ("GetCacheStatus", "LookupItems", "MatchTracks", "WatchCacheStatus"),
-    SYNC_SERVICE: ("GetSyncReport", "ListServerUsers", "ListSyncs", "TestServer", "WatchSync"),
+    SYNC_SERVICE: (
+        "GetSyncReport",
+        "ListServerUsers",
+        "ListSyncs",
+        "TestLidarr",
+        "TestServer",
+        "WatchSync",
+    ),
     GATEWAY_SERVICE: ("GetStatus", "ListWarnings", "WatchStatus"),
 }
 

@@ -34,6 +34,7 @@ from common.errors import (
 from common.warning_rules import compute_warnings
 from config_svc import store, validation
 from config_svc.events import SettingState
+from config_svc.lidarr_names import NAME_KEYS, LidarrNameCheck
 from config_svc.policy import AUTO_ENABLE_KEY, Stored, auto_changes, server_auto_cache
 from config_svc.revisions import Commit, Draft, Mutation, RevisionEngine
 from config_svc.server_spec import check_name as check_server_name
@@ -95,9 +96,16 @@ def _check_servers(destinations: Sequence[Destination], draft: Draft) -> None:
 
 
 class ConfigCore:
-    def __init__(self, revisions: RevisionEngine, views: ConfigViews) -> None:
+    def __init__(
+        self,
+        revisions: RevisionEngine,
+        views: ConfigViews,
+        *,
+        lidarr_names: LidarrNameCheck | None = None,
+    ) -> None:
         self._revisions = revisions
         self._views = views
+        self._lidarr_names = lidarr_names or LidarrNameCheck(views.registry)
         self._registry = views.registry
         self._env = views.env
 
@@ -212,32 +220,6 @@ class ConfigCore:
         secrets = [(key, *state.effective(self._registry, key)) for key in wanted]
         return secrets, tokens, loaded.revision
 
-    def _check_changes(self, changes: Sequence[SettingChange]) -> None:
-        problems: list[FieldViolation] = []
-        if not changes:
-            problems.append(FieldViolation("changes", "at least one change is required"))
-        seen: set[str] = set()
-        for i, change in enumerate(changes):
-            if change.key not in self._registry:
-                problems.append(
-                    FieldViolation(f"changes[{i}].key", f"unknown setting {_short(change.key)!r}")
-                )
-                continue
-            if change.key in seen:
-                problems.append(
-                    FieldViolation(f"changes[{i}].key", f"{change.key} is changed more than once")
-                )
-            seen.add(change.key)
-            if not change.reset:
-                try:
-                    self._registry[change.key].canonical(change.value)
-                except ValueError as exc:
-                    problems.append(FieldViolation(f"changes[{i}].value", f"{change.key} {exc}"))
-        check(problems)
-        pinned = sorted({c.key for c in changes if c.key in self._env})
-        if pinned:
-            raise SettingPinnedByEnv(pinned)
-
     async def update_settings(
         self,
         changes: Sequence[SettingChange],
@@ -245,7 +227,8 @@ class ConfigCore:
         expected_revision: int = 0,
         validate_only: bool = False,
     ) -> WriteResult:
-        self._check_changes(changes)
+        validation.check_setting_changes(changes, self._registry, self._env)
+        await self._check_lidarr_names(changes)
 
         def mutate(_loaded: store.Loaded, draft: Draft) -> None:
             for change in changes:
@@ -258,6 +241,15 @@ class ConfigCore:
         return await self._write(
             mutate, expected_revision=expected_revision, validate_only=validate_only
         )
+
+    async def _check_lidarr_names(self, changes: Sequence[SettingChange]) -> None:
+        """The Lidarr names set exist in the Lidarr the change leaves in force."""
+        if any(c.key in NAME_KEYS for c in changes):
+            loaded = await self._revisions.read()
+            state = self._views.state(loaded.stored, loaded.commands)
+            await self._lidarr_names.check_changes(
+                changes, lambda key: state.effective(self._registry, key)[0]
+            )
 
     # ----- commands ------------------------------------------------------------------
 

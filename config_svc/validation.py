@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Container, Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from croniter import croniter
 
+from common.config.registry import Registry
 from common.domain import CommandKind, Destination, SourceKind, SyncMode, Target, destinations_of
-from common.errors import FieldViolation
+from common.errors import FieldViolation, SettingPinnedByEnv, check
 from common.source_refs import deezer_playlist_id
 from config_svc.server_spec import check_name as check_server_name
 
@@ -174,3 +176,44 @@ def check_kind(kind: CommandKind | None, field: str) -> list[FieldViolation]:
     if kind is not CommandKind.PLAYLIST_SYNC:
         return [FieldViolation(field, "only playlist_sync commands can be created")]
     return []
+
+
+class SettingChangeLike(Protocol):
+    """A setting change as UpdateSettings takes it (config_svc/core.py SettingChange)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def reset(self) -> bool: ...
+
+
+def check_setting_changes(
+    changes: Sequence[SettingChangeLike], registry: Registry, pinned: Container[str]
+) -> None:
+    """Every change names a known setting once, with a value it takes; none of them is
+    pinned by the environment (InvalidArgument, else SettingPinnedByEnv)."""
+    problems: list[FieldViolation] = []
+    if not changes:
+        problems.append(FieldViolation("changes", "at least one change is required"))
+    seen: set[str] = set()
+    for i, change in enumerate(changes):
+        if change.key not in registry:
+            shown = change.key if len(change.key) <= 64 else change.key[:64] + "..."
+            problems.append(FieldViolation(f"changes[{i}].key", f"unknown setting {shown!r}"))
+            continue
+        if change.key in seen:
+            problems.append(
+                FieldViolation(f"changes[{i}].key", f"{change.key} is changed more than once")
+            )
+        seen.add(change.key)
+        if not change.reset:
+            try:
+                registry[change.key].canonical(change.value)
+            except ValueError as exc:
+                problems.append(FieldViolation(f"changes[{i}].value", f"{change.key} {exc}"))
+    check(problems)
+    pinned_keys = sorted({c.key for c in changes if c.key in pinned})
+    if pinned_keys:
+        raise SettingPinnedByEnv(pinned_keys)

@@ -26,6 +26,7 @@ from common.wire.rich_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
+from gateway.lidarr_http import lidarr_routes
 from gateway.review_http import review_routes
 from gateway.servers_http import server_routes
 from gateway.signin import HttpGuard
@@ -149,6 +150,7 @@ def build_http(
             Route("/api/actions", guard.protect(actions, action=True), methods=["POST"]),
             *review_routes(backends, guard),
             *server_routes(backends, guard, remember_secret),
+            *lidarr_routes(backends, guard),
             Route("/metrics", guard.protect(prometheus)),
             Route("/", guard.protect(index, page=True)),
         ]

@@ -30,6 +30,7 @@ from sync_svc.cache_client import CacheClient
 from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
 from sync_svc.config_client import ConfigClient
 from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
+from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
@@ -123,7 +124,9 @@ async def start(
         interceptors=telemetry.server_interceptors(),
     )
     users = ServerUsers(config.server_access, config.plex_tv_url, remember_secret=redactor.add)
-    servicer = SyncServicer(runner, config, ServerChecks(config.server_access), users)
+    servicer = SyncServicer(
+        runner, config, ServerChecks(config.server_access), users, LidarrChecks(config.run_settings)
+    )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)
     lifecycle = Lifecycle(server, db)
     for channel in channels:

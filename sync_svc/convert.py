@@ -9,6 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.domain import Destination, SyncMode
 from common.errors import FieldViolation, check
+from common.lidarr.probe import LidarrCheck, LidarrProblem
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
 from common.wire.protoconv import TARGETS
@@ -227,4 +228,35 @@ def summary_to_pb(report: Report) -> pb.SyncSummary:
         matched=sum(t.matched for t in report.destinations),
         unmatched=sum(t.unmatched for t in report.destinations),
         started_at=_stamp(report.started_at),
+    )
+
+
+LIDARR_PROBLEMS = {
+    LidarrProblem.NONE: pb.LIDARR_PROBLEM_UNSPECIFIED,
+    LidarrProblem.NO_URL: pb.LIDARR_PROBLEM_NO_URL,
+    LidarrProblem.NAME_RESOLUTION: pb.LIDARR_PROBLEM_NAME_RESOLUTION,
+    LidarrProblem.CONNECTION_REFUSED: pb.LIDARR_PROBLEM_CONNECTION_REFUSED,
+    LidarrProblem.TLS: pb.LIDARR_PROBLEM_TLS,
+    LidarrProblem.TIMEOUT: pb.LIDARR_PROBLEM_TIMEOUT,
+    LidarrProblem.KEY_REFUSED: pb.LIDARR_PROBLEM_KEY_REFUSED,
+    LidarrProblem.NOT_LIDARR: pb.LIDARR_PROBLEM_NOT_LIDARR,
+    LidarrProblem.SERVER_ERROR: pb.LIDARR_PROBLEM_SERVER_ERROR,
+    LidarrProblem.UNKNOWN_NAME: pb.LIDARR_PROBLEM_UNKNOWN_NAME,
+}
+
+
+def lidarr_check_to_pb(found: LidarrCheck, enabled: bool) -> pb.TestLidarrResponse:
+    catalogue, choice = found.catalogue, found.choice
+    return pb.TestLidarrResponse(
+        ok=found.ok,
+        problem=LIDARR_PROBLEMS[found.problem],
+        message=found.message,
+        version=found.version,
+        root_folders=[f.path for f in catalogue.root_folders] if catalogue else [],
+        quality_profiles=[p.name for p in catalogue.quality_profiles] if catalogue else [],
+        metadata_profiles=[p.name for p in catalogue.metadata_profiles] if catalogue else [],
+        root_folder=choice.root_folder.path if choice else "",
+        quality_profile=choice.quality.name if choice else "",
+        metadata_profile=choice.metadata.name if choice else "",
+        enabled=enabled,
     )

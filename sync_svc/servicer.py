@@ -12,6 +12,7 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from common.errors import FieldViolation, check
 from sync_svc import convert
 from sync_svc.config_client import ConfigClient
+from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.runner import SyncRunner
 from sync_svc.server_checks import ServerChecks
 from sync_svc.server_users import ServerUsers
@@ -21,12 +22,18 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
     def __init__(
-        self, runner: SyncRunner, config: ConfigClient, checks: ServerChecks, users: ServerUsers
+        self,
+        runner: SyncRunner,
+        config: ConfigClient,
+        checks: ServerChecks,
+        users: ServerUsers,
+        lidarr_checks: LidarrChecks,
     ) -> None:
         self._runner = runner
         self._config = config
         self._checks = checks
         self._users = users
+        self._lidarr_checks = lidarr_checks
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
@@ -85,3 +92,10 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         check([FieldViolation("server", "is required")] if not request.server else [])
         users = await self._users.of(request.server)
         return pb.ListServerUsersResponse(users=[convert.server_user_to_pb(u) for u in users])
+
+    async def TestLidarr(
+        self,
+        request: pb.TestLidarrRequest,
+        context: Context,
+    ) -> pb.TestLidarrResponse:
+        return convert.lidarr_check_to_pb(*await self._lidarr_checks.check())

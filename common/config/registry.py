@@ -253,6 +253,56 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "LISTENBRAINZ_TOKEN", ValueType.STRING, "", "ListenBrainz user token.", secret=True
     ),
+    _bool(
+        "LIDARR_ENABLED",
+        False,
+        "Hand the albums a library lacks to Lidarr: `cmdarr lidarr preview|send`, and after "
+        "every run of the commands in LIDARR_AUTO_SEND_COMMANDS.",
+    ),
+    SettingSpec("LIDARR_URL", ValueType.URL, "", "Base URL of Lidarr, e.g. http://lidarr:8686."),
+    SettingSpec(
+        "LIDARR_API_KEY",
+        ValueType.STRING,
+        "",
+        "Lidarr's API key (Settings > General > Security), sent as X-Api-Key.",
+        secret=True,
+    ),
+    SettingSpec(
+        "LIDARR_ROOT_FOLDER",
+        ValueType.STRING,
+        "",
+        "Lidarr root folder (its name or path) new artists are added to; empty means "
+        "Lidarr's only root folder. Checked against Lidarr when set.",
+    ),
+    SettingSpec(
+        "LIDARR_QUALITY_PROFILE",
+        ValueType.STRING,
+        "",
+        "Lidarr quality profile (by name) for new artists; empty means the root folder's "
+        "default. Checked against Lidarr when set.",
+    ),
+    SettingSpec(
+        "LIDARR_METADATA_PROFILE",
+        ValueType.STRING,
+        "",
+        "Lidarr metadata profile (by name) for new artists; empty means the root folder's "
+        "default. Checked against Lidarr when set.",
+    ),
+    _int(
+        "LIDARR_MAX_ALBUMS_PER_RUN",
+        5,
+        1,
+        100,
+        "Most albums one run's unmatched tracks send to Lidarr; the rest are listed for the "
+        "next run.",
+    ),
+    SettingSpec(
+        "LIDARR_AUTO_SEND_COMMANDS",
+        ValueType.STRING_LIST,
+        "",
+        "playlist_sync commands whose every run sends its wanted albums to Lidarr, "
+        "comma-separated (with LIDARR_ENABLED).",
+    ),
     SettingSpec(
         "DEEZER_API_URL",
         ValueType.URL,

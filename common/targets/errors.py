@@ -32,9 +32,12 @@ class TargetRejected(TargetError):
 
     reason = ErrorReason.TARGET_REJECTED
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, body: str = "") -> None:
         super().__init__(message)
         self.status = status
+        # The start of the server's answer (a validation failure says what it refused);
+        # never part of the message, which stays free of anything the server echoes.
+        self.body = body
 
 
 class TargetServerError(TargetError, Unavailable):

@@ -29,6 +29,9 @@ from common.targets.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
+# How much of a refusal's body a TargetRejected keeps (a validation failure's list).
+BODY_KEPT = 4000
+
 
 def describe(method: str, url: str) -> str:
     """``METHOD /path`` with the query cut off: queries may carry tokens or long id lists."""
@@ -125,7 +128,7 @@ class Transport:
                     status = response.status_code
                     retry_after = response.headers.get("Retry-After")
                     if status not in (429,) and status < 500:
-                        raise self._client_error(what, status)
+                        raise self._client_error(what, status, response.text[:BODY_KEPT])
             if timed_out and not retry_timeouts:
                 # The transport's exception stays the cause: what failed (DNS, TLS, a
                 # refused connection) is told apart from it (common/targets/probe.py).
@@ -152,14 +155,14 @@ class Transport:
             await self._sleep(delay)
 
     @staticmethod
-    def _client_error(what: str, status: int) -> TargetError:
+    def _client_error(what: str, status: int, body: str = "") -> TargetError:
         if status in (401, 403):
             return TargetAuthError(
                 f"{what} was refused with {status}: the token is wrong, revoked or lacks rights"
             )
         if status == 404:
             return TargetNotFound(f"{what} returned 404: not found")
-        return TargetRejected(f"{what} was rejected with {status}", status=status)
+        return TargetRejected(f"{what} was rejected with {status}", status=status, body=body)
 
     @staticmethod
     def _final_error(what: str, tries: int, status: int | None, timed_out: bool) -> TargetError:

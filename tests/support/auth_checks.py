@@ -34,6 +34,7 @@ PROTECTED_ROUTES = (
     ("POST", "/api/servers/{name}/enable"),
     ("POST", "/api/servers/{name}/disable"),
     ("GET", "/api/servers/{name}/users"),
+    ("POST", "/api/lidarr/test"),
     ("GET", "/metrics"),
 )
 OPEN_ROUTES = ("/healthz", "/readyz", "/login", "/logout")

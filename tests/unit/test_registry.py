@@ -30,6 +30,13 @@ REQUIRED = {
     "SPOTIFY_CLIENT_SECRET",
     "LISTENBRAINZ_TOKEN",
     "DEEZER_API_URL",
+    "LIDARR_ENABLED",
+    "LIDARR_URL",
+    "LIDARR_API_KEY",
+    "LIDARR_ROOT_FOLDER",
+    "LIDARR_QUALITY_PROFILE",
+    "LIDARR_METADATA_PROFILE",
+    "LIDARR_MAX_ALBUMS_PER_RUN",
 }
 
 registry = Registry()
@@ -50,6 +57,8 @@ def test_every_required_setting_is_registered_with_a_description() -> None:
         ("CACHE_BUILD_TIMEOUT_MINUTES", "180"),
         ("LIBRARY_CACHE_REFRESH_HOURS", "24"),
         ("DEEZER_API_URL", "https://api.deezer.com"),
+        ("LIDARR_ENABLED", "false"),
+        ("LIDARR_MAX_ALBUMS_PER_RUN", "5"),
     ],
 )
 def test_defaults_from_the_issue(key: str, default: str) -> None:
@@ -63,6 +72,7 @@ def test_secrets_are_flagged() -> None:
         "JELLYFIN_TOKEN",
         "SPOTIFY_CLIENT_SECRET",
         "LISTENBRAINZ_TOKEN",
+        "LIDARR_API_KEY",
     }
 
 
