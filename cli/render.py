@@ -261,6 +261,17 @@ def sync_summary(console: Console, report: sync_pb.SyncReport) -> None:
             line(console, f"{where(target)}: error: {target.error}", "red")
     if report.error:
         line(console, f"Error: {report.error}", "red")
+    for arrival in report.lidarr_arrivals:
+        track = arrival.track
+        sent = arrival.sent_at.ToDatetime(tzinfo=UTC).strftime("%Y-%m-%d")
+        line(
+            console,
+            f"Track {arrival.position + 1} ({', '.join(track.artists)} - {track.title}): now "
+            f"found; was sent to Lidarr on {sent} ({arrival.album})",
+            "green",
+        )
+    if report.lidarr_note:
+        line(console, report.lidarr_note)
 
 
 def candidate(result: cache_pb.MatchResult) -> str:

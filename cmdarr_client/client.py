@@ -337,6 +337,21 @@ class Client:
         request = sync_pb.TestLidarrRequest()
         return self._unary("sync", self._sync().TestLidarr, request, safe=True)
 
+    def preview_lidarr(self, run_id: str) -> sync_pb.PreviewLidarrResponse:
+        """The albums a finished run's unmatched tracks ask for, as Lidarr sees them now,
+        and what ``send_to_lidarr`` would do with each; changes nothing."""
+        request = sync_pb.PreviewLidarrRequest(run_id=run_id)
+        return self._unary("sync", self._sync().PreviewLidarr, request, safe=True)
+
+    def send_to_lidarr(
+        self, run_id: str, albums: Sequence[str] = ()
+    ) -> sync_pb.SendToLidarrResponse:
+        """Hands a finished run's wanted albums (all, or those ``albums`` names: an id,
+        a title or "Artist - Title") to Lidarr, at most LIDARR_MAX_ALBUMS_PER_RUN per run;
+        what happened to each is in the response. Never retried."""
+        request = sync_pb.SendToLidarrRequest(run_id=run_id, albums=list(albums))
+        return self._unary("sync", self._sync().SendToLidarr, request, safe=False)
+
     def list_server_users(self, server: str) -> sync_pb.ListServerUsersResponse:
         """Who can receive playlists on ``server``: on Plex its owner, Home users and the
         friends it is shared with; on Jellyfin its users; each with the libraries they see."""

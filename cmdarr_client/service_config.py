@@ -42,6 +42,7 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "GetSyncReport",
         "ListServerUsers",
         "ListSyncs",
+        "PreviewLidarr",
         "TestLidarr",
         "TestServer",
         "WatchSync",

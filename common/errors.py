@@ -238,6 +238,19 @@ class RunNotFound(NotFound):
         self.run_id = run_id
 
 
+class LidarrOff(FailedPrecondition):
+    """Lidarr cannot take a hand-off: LIDARR_URL is not set, or LIDARR_ENABLED is off."""
+
+    reason = ErrorReason.LIDARR_OFF
+
+
+class RunNotFinished(FailedPrecondition):
+    reason = ErrorReason.RUN_NOT_FINISHED
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"sync run {run_id!r} has not finished: wait for it, then ask again")
+
+
 class SourceFailed(FailedPrecondition):
     """A playlist source is missing, refuses access or answers nonsense."""
 

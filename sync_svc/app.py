@@ -30,7 +30,10 @@ from sync_svc.cache_client import CacheClient
 from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
 from sync_svc.config_client import ConfigClient
 from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
+from sync_svc.lidarr.after_run import AfterRun
 from sync_svc.lidarr.checks import LidarrChecks
+from sync_svc.lidarr.records import HandoffRecords
+from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.run_queue import RunQueue
 from sync_svc.runner import Loader, SyncRunner
 from sync_svc.scheduler import Scheduler
@@ -104,6 +107,8 @@ async def start(
         config_pb2_grpc.ConfigServiceStub(config_channel), Registry(), remember_secret=redactor.add
     )
     queued = VersionNotifier()
+    records = HandoffRecords(db)
+    handoff = LidarrHandoff(records, config.run_settings, clock=clock)
     runner = SyncRunner(
         store,
         queue,
@@ -115,6 +120,7 @@ async def start(
         clock=clock,
         telemetry=telemetry,
         remember_secret=redactor.add,
+        after_run=AfterRun(handoff, records),
     )
     server = GrpcServer(
         address=env.address,
@@ -125,7 +131,12 @@ async def start(
     )
     users = ServerUsers(config.server_access, config.plex_tv_url, remember_secret=redactor.add)
     servicer = SyncServicer(
-        runner, config, ServerChecks(config.server_access), users, LidarrChecks(config.run_settings)
+        runner,
+        config,
+        ServerChecks(config.server_access),
+        users,
+        LidarrChecks(config.run_settings),
+        handoff,
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)
     lifecycle = Lifecycle(server, db)

@@ -9,11 +9,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.domain import Destination, SyncMode
 from common.errors import FieldViolation, check
-from common.lidarr.probe import LidarrCheck, LidarrProblem
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
 from common.wire.protoconv import TARGETS
 from sync_svc.runs import (
+    Arrival,
     Candidate,
     DestinationResult,
     Outcome,
@@ -115,7 +115,13 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
         destinations=tuple(destinations),
         tracks=tuple(
             Track(
-                t.title, tuple(t.artists), t.album, max(0, t.duration_ms), t.recording_mbid, t.isrc
+                t.title,
+                tuple(t.artists),
+                t.album,
+                max(0, t.duration_ms),
+                t.recording_mbid,
+                t.isrc,
+                release_group_mbid=t.release_group_mbid.lower(),
             )
             for t in message.tracks
         ),
@@ -151,7 +157,7 @@ def _candidate(c: Candidate) -> cache_pb.Candidate:
 def _track(t: Track) -> pb.InlineTrack:
     return pb.InlineTrack(
         title=t.title, artists=list(t.artists), album=t.album, duration_ms=t.duration_ms,
-        recording_mbid=t.recording_mbid, isrc=t.isrc,
+        recording_mbid=t.recording_mbid, isrc=t.isrc, release_group_mbid=t.release_group_mbid,
     )  # fmt: skip
 
 
@@ -214,9 +220,23 @@ def report_to_pb(report: Report) -> pb.SyncReport:
         started_at=_stamp(report.started_at),
         dry_run=report.dry_run,
         error=report.error,
+        lidarr_arrivals=[_arrival(a, report.spec.tracks) for a in report.lidarr_arrivals],
+        lidarr_note=report.lidarr_note,
     )
     if report.finished_at:
         message.finished_at.CopyFrom(_stamp(report.finished_at))
+    return message
+
+
+def _arrival(arrival: Arrival, tracks: tuple[Track, ...]) -> pb.LidarrArrival:
+    message = pb.LidarrArrival(
+        position=arrival.position,
+        album=arrival.album,
+        sent_at=_stamp(arrival.sent_at),
+        sent_by_run_id=arrival.sent_by,
+    )
+    if arrival.position < len(tracks):
+        message.track.CopyFrom(_track(tracks[arrival.position]))
     return message
 
 
@@ -228,35 +248,4 @@ def summary_to_pb(report: Report) -> pb.SyncSummary:
         matched=sum(t.matched for t in report.destinations),
         unmatched=sum(t.unmatched for t in report.destinations),
         started_at=_stamp(report.started_at),
-    )
-
-
-LIDARR_PROBLEMS = {
-    LidarrProblem.NONE: pb.LIDARR_PROBLEM_UNSPECIFIED,
-    LidarrProblem.NO_URL: pb.LIDARR_PROBLEM_NO_URL,
-    LidarrProblem.NAME_RESOLUTION: pb.LIDARR_PROBLEM_NAME_RESOLUTION,
-    LidarrProblem.CONNECTION_REFUSED: pb.LIDARR_PROBLEM_CONNECTION_REFUSED,
-    LidarrProblem.TLS: pb.LIDARR_PROBLEM_TLS,
-    LidarrProblem.TIMEOUT: pb.LIDARR_PROBLEM_TIMEOUT,
-    LidarrProblem.KEY_REFUSED: pb.LIDARR_PROBLEM_KEY_REFUSED,
-    LidarrProblem.NOT_LIDARR: pb.LIDARR_PROBLEM_NOT_LIDARR,
-    LidarrProblem.SERVER_ERROR: pb.LIDARR_PROBLEM_SERVER_ERROR,
-    LidarrProblem.UNKNOWN_NAME: pb.LIDARR_PROBLEM_UNKNOWN_NAME,
-}
-
-
-def lidarr_check_to_pb(found: LidarrCheck, enabled: bool) -> pb.TestLidarrResponse:
-    catalogue, choice = found.catalogue, found.choice
-    return pb.TestLidarrResponse(
-        ok=found.ok,
-        problem=LIDARR_PROBLEMS[found.problem],
-        message=found.message,
-        version=found.version,
-        root_folders=[f.path for f in catalogue.root_folders] if catalogue else [],
-        quality_profiles=[p.name for p in catalogue.quality_profiles] if catalogue else [],
-        metadata_profiles=[p.name for p in catalogue.metadata_profiles] if catalogue else [],
-        root_folder=choice.root_folder.path if choice else "",
-        quality_profile=choice.quality.name if choice else "",
-        metadata_profile=choice.metadata.name if choice else "",
-        enabled=enabled,
     )

@@ -26,7 +26,16 @@ async def load_source(kind: SourceKind, ref: str, values: dict[str, str]) -> Sou
     async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
         playlist = await load_playlist(kind, ref, http=http, settings=settings)
     tracks = [
-        Track(t.title, t.artists, t.album, t.duration_ms, t.recording_mbid, t.isrc, t.artist_mbids)
+        Track(
+            t.title,
+            t.artists,
+            t.album,
+            t.duration_ms,
+            t.recording_mbid,
+            t.isrc,
+            t.artist_mbids,
+            t.release_group_mbid,
+        )
         for t in playlist.tracks
     ]
     return SourceRead(playlist.title, tracks, playlist.description, playlist.image_url)

@@ -81,10 +81,13 @@ class SyncRunner:
         telemetry: Telemetry | None = None,
         remember_secret: Callable[[str], None] = lambda _secret: None,
         fetch_cover: Callable[[str], Awaitable[Cover | CoverProblem]] = fetch_cover_at,
+        after_run: Callable[[Report, SettingValues], Awaitable[None]] | None = None,
     ) -> None:
         """``remember_secret`` hears every user token a run reads, so the logs mask it;
-        ``fetch_cover`` reads a source's picture (once per run)."""
+        ``fetch_cover`` reads a source's picture (once per run); ``after_run`` is what a
+        run does once written (sync_svc/lidarr/after_run.py: never fails the run)."""
         self._fetch_cover = fetch_cover
+        self._after_run = after_run
         telemetry = telemetry or Telemetry()
         self._remember_secret = remember_secret
         self._trace = RunTracing(telemetry.tracing.tracer("sync_svc"), telemetry.metrics)
@@ -168,6 +171,8 @@ class SyncRunner:
             minutes = settings.integer("SYNC_RUN_TIMEOUT_MINUTES")
             async with asyncio.timeout(minutes * 60):
                 await self._execute(report, settings)
+                if self._after_run is not None:
+                    await self._after_run(report, settings)
             failed = [t for t in report.destinations if t.error]
             report.progress.state = RunState.FAILED if failed else RunState.SUCCEEDED
             report.error = "; ".join(f"{label_of(t.destination)}: {t.error}" for t in failed)

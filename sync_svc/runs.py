@@ -46,6 +46,7 @@ class Track:
     recording_mbid: str = ""
     isrc: str = ""
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists
+    release_group_mbid: str = ""  # the MusicBrainz release group (Lidarr's album), when given
 
 
 class SourceRead(NamedTuple):
@@ -139,6 +140,17 @@ class RunProgress:
     tracks_total: int = 0
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A track this run found that an earlier run had handed to Lidarr (``sent_by``, at
+    ``sent_at``, with the album ``album``)."""
+
+    position: int
+    album: str
+    sent_at: float
+    sent_by: str
+
+
 @dataclass
 class Report:
     run_id: str
@@ -151,3 +163,5 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     error: str = ""
     trace_parent: str = ""  # the W3C traceparent of the call that queued the run
+    lidarr_arrivals: list[Arrival] = field(default_factory=list)
+    lidarr_note: str = ""  # what the automatic hand-off to Lidarr after the run did

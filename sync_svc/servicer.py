@@ -9,11 +9,14 @@ import grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 
-from common.errors import FieldViolation, check
+from common.errors import FieldViolation, RunNotFinished, check
 from sync_svc import convert
 from sync_svc.config_client import ConfigClient
+from sync_svc.lidarr import convert as lidarr_convert
 from sync_svc.lidarr.checks import LidarrChecks
+from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.runner import SyncRunner
+from sync_svc.runs import Report
 from sync_svc.server_checks import ServerChecks
 from sync_svc.server_users import ServerUsers
 
@@ -28,12 +31,14 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         checks: ServerChecks,
         users: ServerUsers,
         lidarr_checks: LidarrChecks,
+        lidarr: LidarrHandoff,
     ) -> None:
         self._runner = runner
         self._config = config
         self._checks = checks
         self._users = users
         self._lidarr_checks = lidarr_checks
+        self._lidarr = lidarr
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
@@ -98,4 +103,28 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         request: pb.TestLidarrRequest,
         context: Context,
     ) -> pb.TestLidarrResponse:
-        return convert.lidarr_check_to_pb(*await self._lidarr_checks.check())
+        return lidarr_convert.lidarr_check_to_pb(*await self._lidarr_checks.check())
+
+    async def _finished(self, run_id: str) -> Report:
+        check([FieldViolation("run_id", "is required")] if not run_id else [])
+        report = await self._runner.runs.report(run_id)
+        if not report.progress.state.finished:
+            raise RunNotFinished(run_id)
+        return report
+
+    async def PreviewLidarr(
+        self,
+        request: pb.PreviewLidarrRequest,
+        context: Context,
+    ) -> pb.PreviewLidarrResponse:
+        report = await self._finished(request.run_id)
+        return lidarr_convert.preview_to_pb(await self._lidarr.preview(report))
+
+    async def SendToLidarr(
+        self,
+        request: pb.SendToLidarrRequest,
+        context: Context,
+    ) -> pb.SendToLidarrResponse:
+        report = await self._finished(request.run_id)
+        plan = await self._lidarr.send(report, list(request.albums))
+        return lidarr_convert.sent_to_pb(plan)

@@ -15,6 +15,7 @@ from common.domain import Destination, SourceKind, SyncMode, Target, destination
 from common.matching import MatchMethod
 from sync_svc import tables
 from sync_svc.runs import (
+    Arrival,
     Candidate,
     DestinationResult,
     Outcome,
@@ -93,6 +94,8 @@ def report_from_json(text: str) -> Report:
         ],
         error=data["error"],
         trace_parent=data.get("trace_parent", ""),
+        lidarr_arrivals=[Arrival(**a) for a in data.get("lidarr_arrivals", [])],
+        lidarr_note=data.get("lidarr_note", ""),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -55,4 +55,38 @@ managed = Table(
     # only when it changes.
     Column("description_key", String(64), nullable=False, server_default=""),
     Column("cover_key", String(64), nullable=False, server_default=""),
+)
+
+# What each send to Lidarr did with each wanted album of a run (sync_svc/lidarr/): the
+# album (its key: the release-group id, else "artist|album" folded), the state
+# (sync_svc/lidarr/plan.py AlbumState), Lidarr's answer, the album's id in Lidarr, the
+# tracks that asked for it (JSON [{position, title, artists}]) and when it was handed
+# over (0 until it is).
+lidarr_handoffs = Table(
+    "sync_lidarr_handoffs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("album_key", String(300), primary_key=True),
+    Column("release_group_mbid", String(36), nullable=False, server_default=""),
+    Column("artist", Text, nullable=False, server_default=""),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("state", String(20), nullable=False),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("lidarr_album_id", Integer, nullable=False, server_default="0"),
+    Column("tracks", Text, nullable=False, server_default="[]"),
+    Column("sent_at", Float, nullable=False, server_default="0"),
+    Column("updated_at", Float, nullable=False, server_default="0"),
+)
+
+# Each track handed to Lidarr (sync_svc/lidarr/wanted.py ``track_key``), by the run that
+# sent it: the first later run that finds the track (``found_by``, "" until one does) says
+# it came through Lidarr.
+lidarr_tracks = Table(
+    "sync_lidarr_tracks",
+    metadata,
+    Column("track_key", String(600), primary_key=True),
+    Column("run_id", String(36), primary_key=True),
+    Column("album", Text, nullable=False, server_default=""),
+    Column("sent_at", Float, nullable=False),
+    Column("found_by", String(36), nullable=False, server_default=""),
 )

@@ -85,14 +85,26 @@ def choose(
 ) -> Choice | list[NameProblem]:
     """The root folder and profiles the settings name, or every problem with them."""
     folder = root_folder(root_folder_name, catalogue.root_folders)
-    quality_default = folder.default_quality_profile_id if isinstance(folder, RootFolder) else 0
-    metadata_default = folder.default_metadata_profile_id if isinstance(folder, RootFolder) else 0
-    quality = profile(QUALITY_KEY, quality_name, quality_default, catalogue.quality_profiles)
-    metadata = profile(METADATA_KEY, metadata_name, metadata_default, catalogue.metadata_profiles)
-    problems = [p for p in (folder, quality, metadata) if isinstance(p, NameProblem)]
+    if isinstance(folder, NameProblem):
+        # An empty profile's default is the folder's: only named profiles can be judged.
+        named = [
+            profile(key, name, 0, profiles)
+            for key, name, profiles in (
+                (QUALITY_KEY, quality_name, catalogue.quality_profiles),
+                (METADATA_KEY, metadata_name, catalogue.metadata_profiles),
+            )
+            if name
+        ]
+        return [folder, *(p for p in named if isinstance(p, NameProblem))]
+    quality = profile(
+        QUALITY_KEY, quality_name, folder.default_quality_profile_id, catalogue.quality_profiles
+    )
+    metadata = profile(
+        METADATA_KEY, metadata_name, folder.default_metadata_profile_id, catalogue.metadata_profiles
+    )
+    problems = [p for p in (quality, metadata) if isinstance(p, NameProblem)]
     if problems:
         return problems
-    assert isinstance(folder, RootFolder)
     assert isinstance(quality, Profile)
     assert isinstance(metadata, Profile)
     return Choice(folder, quality, metadata)

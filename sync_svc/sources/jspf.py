@@ -68,12 +68,47 @@ def jspf_track(value: object, path: str) -> SourceTrack:
         duration_ms=shape.count(track, "duration", path),
         recording_mbid=shape.recording_mbid(identifiers(track, path)),
         artist_mbids=shape.artist_mbids(artist_identifiers(track, path)),
+        release_group_mbid=release_group_mbid(track, path),
     )
 
 
 # MusicBrainz's JSPF track extension (ListenBrainz writes it): artist_identifiers are
 # https://musicbrainz.org/artist/<mbid> URLs.
 TRACK_EXTENSION = "https://musicbrainz.org/doc/jspf#track"
+
+
+def _extension(track: dict[str, Any], path: str) -> tuple[dict[str, Any], str] | None:
+    """The track's MusicBrainz extension object and its JSON path, when it has one."""
+    extensions = track.get("extension")
+    if extensions is None:
+        return None
+    ours = shape.obj(extensions, f"{path}.extension").get(TRACK_EXTENSION)
+    if ours is None:
+        return None
+    where = f"{path}.extension[{TRACK_EXTENSION!r}]"
+    return shape.obj(ours, where), where
+
+
+def release_group_mbid(track: dict[str, Any], path: str) -> str:
+    """The release group (Lidarr's album) the track is from: the extension's
+    ``additional_metadata.release_group_mbid`` (ListenBrainz's name for it in listens,
+    docs/TARGETS.md "Lidarr"), or a ``release_group_identifier`` URL there or in the
+    extension. The extension's ``release_identifier`` names a release, not a release
+    group, and is not Lidarr's album id. Absent parts read as none."""
+    found = _extension(track, path)
+    if found is None:
+        return ""
+    ours, where = found
+    candidates: list[str] = []
+    extra = ours.get("additional_metadata")
+    if extra is not None:
+        extra = shape.obj(extra, f"{where}.additional_metadata")
+        for key in ("release_group_mbid", "release_group_identifier"):
+            if isinstance(extra.get(key), str):
+                candidates.append(extra[key])
+    if isinstance(ours.get("release_group_identifier"), str):
+        candidates.append(ours["release_group_identifier"])
+    return shape.release_group_mbid(candidates)
 
 
 def artist_identifiers(track: dict[str, Any], path: str) -> list[str]:

@@ -17,6 +17,8 @@ class SourceTrack:
     recording_mbid: str = ""
     isrc: str = ""
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists, lower case
+    # The MusicBrainz release group (Lidarr's album) the track is from, lower case.
+    release_group_mbid: str = ""
 
 
 @dataclass(frozen=True)

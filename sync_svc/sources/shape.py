@@ -15,6 +15,13 @@ RECORDING_MBID = re.compile(
     r"musicbrainz\.org/recording/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
     re.IGNORECASE,
 )
+RELEASE_GROUP_MBID = re.compile(
+    r"musicbrainz\.org/release-group/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+    re.IGNORECASE,
+)
+BARE_MBID = re.compile(
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.IGNORECASE
+)
 
 
 def obj(value: object, path: str) -> dict[str, Any]:
@@ -59,6 +66,15 @@ def artist_mbids(identifiers: list[str]) -> tuple[str, ...]:
     """The MusicBrainz artist MBIDs among identifier URLs, lower-cased, in order."""
     found = (ARTIST_MBID.search(identifier) for identifier in identifiers)
     return tuple(dict.fromkeys(m.group(1).lower() for m in found if m))
+
+
+def release_group_mbid(identifiers: list[str]) -> str:
+    """The first MusicBrainz release-group MBID among identifier URLs or bare ids, lower-cased."""
+    for identifier in identifiers:
+        found = RELEASE_GROUP_MBID.search(identifier) or BARE_MBID.fullmatch(identifier.strip())
+        if found:
+            return found.group(1).lower()
+    return ""
 
 
 def recording_mbid(identifiers: list[str]) -> str:

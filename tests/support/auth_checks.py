@@ -35,6 +35,8 @@ PROTECTED_ROUTES = (
     ("POST", "/api/servers/{name}/disable"),
     ("GET", "/api/servers/{name}/users"),
     ("POST", "/api/lidarr/test"),
+    ("GET", "/api/lidarr/preview/{run_id}"),
+    ("POST", "/api/lidarr/send/{run_id}"),
     ("GET", "/metrics"),
 )
 OPEN_ROUTES = ("/healthz", "/readyz", "/login", "/logout")

@@ -16,13 +16,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from common.lidarr.choice import choose
+from common.lidarr.client import LidarrClient
+from common.lidarr.connect import LIDARR_RETRY
 from common.targets import JellyfinClient, PlexClient, TargetRejected
 from common.targets.base import TargetClient
 from common.targets.jellyfin_users import JellyfinUsers
 from common.targets.plex_tv import PlexTvClient
 from common.targets.plex_users import list_plex_recipients, plex_library_access
+from common.targets.settings import ClientSettings
+from common.targets.transport import Transport
 from emulators.household import default_household
-from emulators.server import running_household
+from emulators.lidarr_catalog import demo_world
+from emulators.server import running_household, running_lidarr
+from sync_svc.lidarr.plan import album_body
 from tests.support.target_clients import (
     KINDS,
     RecordingSleep,
@@ -130,7 +137,7 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
 
 def test_every_row_of_the_record_names_its_source() -> None:
     rows = record()
-    assert {row.server for row in rows} == {"Plex", "Jellyfin", "plex.tv"}
+    assert {row.server for row in rows} == {"Plex", "Jellyfin", "plex.tv", "Lidarr"}
     for row in rows:
         assert row.source, f"{row.server} {row.method} {row.path} names no source"
 
@@ -199,3 +206,43 @@ async def test_every_request_the_users_readers_send_is_in_the_record() -> None:
             - {(m, p) for m, p in wire.sent for row in rows if row.matches(server, m, p)}
         )
         assert not unrecorded, f"{server} requests missing from docs/TARGETS.md: {unrecorded}"
+
+
+async def test_every_request_the_lidarr_client_sends_is_in_the_record() -> None:
+    """Every method of the Lidarr client, as a preview and a send use them."""
+    rows = [row for row in record() if row.server == "Lidarr"]
+    wire = Wire()
+    world = demo_world()
+    async with (
+        running_lidarr() as lidarr,
+        httpx.AsyncClient(base_url=lidarr.url, event_hooks={"request": [wire]}) as http,
+    ):
+        transport = Transport(
+            http=http,
+            target="Lidarr",
+            settings=ClientSettings(retry=LIDARR_RETRY),
+            headers={"X-Api-Key": lidarr.token},
+        )
+        calls = Calls(LidarrClient(transport))  # type: ignore[arg-type]
+        driven: LidarrClient = calls  # type: ignore[assignment]
+        await driven.status()
+        await driven.root_folders()
+        await driven.quality_profiles()
+        await driven.metadata_profiles()
+        catalogue = await driven.catalogue()
+        choice = choose(catalogue, root_folder_name="", quality_name="", metadata_name="")
+        assert not isinstance(choice, list)
+        (found,) = await driven.lookup_album(f"lidarr:{world.albums[0].mbid}")
+        added = await driven.add_album(album_body(found, choice, [found.foreign_album_id]))
+        assert await driven.album_by_foreign_id(found.foreign_album_id) == added
+        await driven.monitor_albums([added.id])
+        await driven.search_albums([added.id])
+    interface = {
+        name for name in dir(LidarrClient) if not name.startswith("_") and name != "counter"
+    }
+    assert interface <= calls.names, f"not exercised: {sorted(interface - calls.names)}"
+    unrecorded = sorted(
+        {(m, p) for m, p in wire.sent}
+        - {(m, p) for m, p in wire.sent for row in rows if row.matches("Lidarr", m, p)}
+    )
+    assert not unrecorded, f"Lidarr requests missing from docs/TARGETS.md: {unrecorded}"

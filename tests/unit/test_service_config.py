@@ -35,6 +35,7 @@ WRITES = {
     "DeleteServer",
     "BuildCache",
     "RunSync",
+    "SendToLidarr",
     "ApplyAction",
 }
 

@@ -54,6 +54,8 @@ from config_svc.server_spec import Server, ServerKind
 from config_svc.servers import ServerUseCases
 from config_svc.views import ConfigViews
 from sync_svc import app as sync_app
+from sync_svc.lidarr.records import HandoffRecords
+from sync_svc.lidarr.wanted import wanted_positions
 from sync_svc.run_queue import RunQueue
 from sync_svc.runs import RunState, Via
 from sync_svc.store import SyncStore
@@ -103,6 +105,8 @@ TARGET_COLUMNS = {
 ADDED_TABLES: dict[str, Tables] = {
     # config 0003: created servers only; the built-in plex and jellyfin stay settings.
     "config": {"config_servers": []},
+    # sync 0007: nothing was handed to Lidarr before.
+    "sync": {"sync_lidarr_handoffs": [], "sync_lidarr_tracks": []},
 }
 
 
@@ -587,6 +591,15 @@ async def check_sync(url: str) -> None:
             (jellyfin, 1, Via.UNMATCHED, MatchMethod.NONE),
             (jellyfin, 2, Via.UNMATCHED, MatchMethod.OVERRIDE),
         ]
+        # sync 0007: an upgraded run has no Lidarr hand-offs, and its report none of the
+        # Lidarr fields; what it lacks can be previewed and sent like any run's.
+        assert (weekly.lidarr_arrivals, weekly.lidarr_note) == ([], "")
+        records = HandoffRecords(db)
+        assert await records.for_run(previous.WEEKLY_RUN) == {}
+        assert await records.arrivals(["text:x|y"], previous.WEEKLY_RUN, mark=False) == {}
+        # Track 2 missed on plex for sure, but a user rejected it on jellyfin; track 1's
+        # miss was no authoritative one: neither asks Lidarr for its album.
+        assert wanted_positions(weekly.outcomes) == []
         road_trip = await store.load(previous.ROAD_TRIP_RUN)
         assert road_trip is not None
         assert (road_trip.spec.managed_key, road_trip.error) == (

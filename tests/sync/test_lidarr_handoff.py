@@ -1,0 +1,188 @@
+"""Preview and send a run's wanted albums to the emulated Lidarr, over the whole stack
+in-process: what the preview lists and that it changes nothing, what a send adds and
+monitors (never a discography), the cap, a second send adding nothing, picking albums,
+and the hand-offs recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
+
+from emulators.lidarr_catalog import HARBOUR, MARROW, QUILL, TINFOIL
+from emulators.server import Emulator, running_lidarr
+from tests.support.cache_service import settle
+from tests.support.inprocess_stack import (
+    JELLYFIN,
+    PLEX,
+    Stack,
+    configure,
+    enable_targets,
+    playlist,
+    stack,
+)
+from tests.support.lidarr_world import album, lidarr_settings, wanted
+from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error
+
+KEY = "handoff-key-31c9"
+S = pb  # the enum values read better as S.LIDARR_ALBUM_STATE_*
+
+
+async def run(
+    s: Stack,
+    tracks: list[pb.InlineTrack],
+    targets: tuple[tpb.Target.ValueType, ...] = (PLEX,),
+) -> str:
+    spec = pb.SyncSpec(playlist_title="Wanted", tracks=tracks, targets=list(targets))
+    run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
+    async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
+        pass
+    return run_id
+
+
+def playlist_wanting() -> list[pb.InlineTrack]:
+    """Three tracks the libraries have, then (positions 3-12) tracks only Lidarr knows."""
+    return [
+        *playlist(3),
+        *wanted("Salt Hymns", 0, 1),  # 3, 4: Marrow Lanterns, not in Lidarr
+        *wanted("Ferrous", 0, rgid=True),  # 5: the same artist, by release group
+        *wanted("Paper Comets", 1),  # 6: Lidarr has it, unmonitored
+        *wanted("Night Orchard", 0),  # 7: Odalys Quillfeather
+        *wanted("Glasshouse Weather", 1),  # 8
+        *wanted("Breakwater Hours", 2),  # 9: Harbour Vesper
+        pb.InlineTrack(title="Tin Halo", artists=[TINFOIL.name], album="Greatest Hits"),  # 10
+        pb.InlineTrack(title="Gone Song", artists=["Nobody Known"], album="No Such Album"),  # 11
+        *wanted("Lowland Static", 0, named=False),  # 12: no album named
+    ]
+
+
+def by_title(albums: list[pb.LidarrAlbum]) -> dict[str, pb.LidarrAlbum]:
+    return {a.title: a for a in albums}
+
+
+def monitored(lidarr: Emulator, artist: str) -> dict[str, bool]:
+    return {
+        a["title"]: a["monitored"]
+        for a in lidarr.lidarr.ids()["albums"]
+        if a["artist"] == artist and a["title"] != "Greatest Hits"
+    }
+
+
+async def test_preview_changes_nothing_and_send_hands_over_the_cap(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s, running_lidarr(api_key=KEY) as lidarr:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await configure(s, **lidarr_settings(lidarr.url, KEY, LIDARR_QUALITY_PROFILE="Lossless"))
+        run_id = await run(s, playlist_wanting())
+        before = lidarr.lidarr.ids()
+
+        preview = await s.sync.PreviewLidarr(
+            pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT
+        )
+        assert lidarr.lidarr.ids() == before, "a preview changes nothing"
+        assert lidarr.knobs.counts["write"] == lidarr.knobs.counts["command"] == 0
+        assert lidarr.knobs.counts["lookup"] == 8, "one lookup per album"
+        albums = by_title(list(preview.albums))
+        assert preview.albums[0].title == "Salt Hymns", "most tracks first"
+        assert albums["Salt Hymns"].state == S.LIDARR_ALBUM_STATE_ADD_WITH_ARTIST
+        assert [t.position for t in albums["Salt Hymns"].tracks] == [3, 4]
+        assert albums["Ferrous"].id == album("Ferrous").mbid
+        assert albums["Paper Comets"].state == S.LIDARR_ALBUM_STATE_MONITOR
+        assert albums["Paper Comets"].in_lidarr
+        assert albums["Greatest Hits"].state == S.LIDARR_ALBUM_STATE_AMBIGUOUS
+        assert len(albums["Greatest Hits"].candidates) == 2
+        assert albums["No Such Album"].state == S.LIDARR_ALBUM_STATE_NOT_FOUND
+        assert albums["Breakwater Hours"].state == S.LIDARR_ALBUM_STATE_DEFERRED, "the sixth"
+        assert [t.position for t in preview.without_album] == [12]
+        assert (preview.enabled, preview.max_albums, preview.error) == (True, 5, "")
+
+        sent = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        assert (sent.sent, sent.error) == (5, "")
+        states = {a.title: a.state for a in sent.albums}
+        assert states["Salt Hymns"] == states["Ferrous"] == S.LIDARR_ALBUM_STATE_ADDED
+        assert states["Paper Comets"] == S.LIDARR_ALBUM_STATE_MONITORED
+        assert states["Breakwater Hours"] == S.LIDARR_ALBUM_STATE_DEFERRED
+        assert monitored(lidarr, MARROW.name) == {
+            "Salt Hymns": True,
+            "Lowland Static": False,
+            "Ferrous": True,
+        }, "only the wanted albums of a new artist are monitored"
+        assert monitored(lidarr, QUILL.name) == {"Night Orchard": True, "Glasshouse Weather": True}
+        assert HARBOUR.name not in {a["name"] for a in lidarr.lidarr.ids()["artists"]}
+        artists = {a["name"]: a for a in lidarr.lidarr.ids()["artists"]}
+        assert (artists[MARROW.name]["monitored"], artists[MARROW.name]["monitorNewItems"]) == (
+            False,
+            "none",
+        )
+        assert artists[MARROW.name]["qualityProfileId"] == 2, "LIDARR_QUALITY_PROFILE"
+        assert monitored(lidarr, TINFOIL.name)["Paper Comets"] is True
+        (search,) = lidarr.lidarr.state.commands
+        assert search.name == "AlbumSearch"
+        handed = (S.LIDARR_ALBUM_STATE_ADDED, S.LIDARR_ALBUM_STATE_MONITORED)
+        ids = [a.lidarr_album_id for a in sent.albums if a.state in handed]
+        assert sorted(search.album_ids) == sorted(ids)
+        assert sent.search_command_id == search.id
+
+        writes = lidarr.knobs.counts["write"]
+        again = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        assert again.sent == 0, "a second send adds nothing"
+        assert lidarr.knobs.counts["write"] == writes
+        assert len(lidarr.lidarr.state.commands) == 1
+        assert {a.title: a.state for a in again.albums}["Salt Hymns"] == S.LIDARR_ALBUM_STATE_SENT
+        assert by_title(list(again.albums))["Salt Hymns"].HasField("sent_at")
+        assert by_title(list(again.albums))["Breakwater Hours"].state == (
+            S.LIDARR_ALBUM_STATE_DEFERRED
+        ), "the cap is the run's, earlier sends counted"
+        shown = await s.sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        assert by_title(list(shown.albums))["Paper Comets"].message == "monitored", "recorded"
+
+
+async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path: Path) -> None:
+    async with stack(database_url, tmp_path) as s, running_lidarr(api_key=KEY) as lidarr:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        queued = await expect_error(
+            s.sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id="no-such-run"), timeout=TIMEOUT),
+            grpc.StatusCode.NOT_FOUND,
+        )
+        assert error_reason(queued) == "RUN_NOT_FOUND"
+        run_id = await run(s, playlist_wanting(), targets=(PLEX, JELLYFIN))
+        off = await expect_error(
+            s.sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT),
+            grpc.StatusCode.FAILED_PRECONDITION,
+        )
+        assert error_reason(off) == "LIDARR_OFF"
+        await configure(s, **lidarr_settings(lidarr.url, KEY, LIDARR_ENABLED="false"))
+        disabled = await expect_error(
+            s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT),
+            grpc.StatusCode.FAILED_PRECONDITION,
+        )
+        assert "LIDARR_ENABLED is off" in (disabled.details() or "")
+        await configure(s, LIDARR_ENABLED="true")
+        unknown = await expect_error(
+            s.sync.SendToLidarr(
+                pb.SendToLidarrRequest(run_id=run_id, albums=["Paper Comets", "Abbey Road"]),
+                timeout=TIMEOUT,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert_invalid(unknown, "albums[1]")
+        assert lidarr.knobs.counts["write"] == 0, "a bad request sends nothing"
+
+        picked = [album("Night Orchard").mbid, "the tinfoil saints - paper comets"]
+        sent = await s.sync.SendToLidarr(
+            pb.SendToLidarrRequest(run_id=run_id, albums=picked), timeout=TIMEOUT
+        )
+        assert sent.sent == 2
+        states = by_title(list(sent.albums))
+        assert states["Salt Hymns"].state == S.LIDARR_ALBUM_STATE_ADD_WITH_ARTIST, "not picked"
+        assert monitored(lidarr, QUILL.name) == {"Night Orchard": True, "Glasshouse Weather": False}
+        rest = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        assert rest.sent == 3, "five a run: two sent before"
+        glasshouse = by_title(list(rest.albums))["Glasshouse Weather"]
+        assert glasshouse.state == S.LIDARR_ALBUM_STATE_MONITORED, "its artist came in before"
