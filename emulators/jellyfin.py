@@ -29,7 +29,7 @@ from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, toke
 from emulators.jellyfin_order import audio_sort_name, order_terms, page_with_ties, sort_key
 from emulators.jellyfin_users import Forbidden, JUser, named_user
 from emulators.knobs import Knobs
-from emulators.library import Catalog, Section, Track, added_tracks, touched
+from emulators.library import Catalog, Section, Track, added_tracks, imported_tracks, touched
 from emulators.middleware import EmulatorMiddleware, json_body
 
 TICKS_PER_MS = 10_000
@@ -1024,6 +1024,11 @@ class JellyfinApp:
             fresh = added_tracks(self.state.catalog, int(data["add"]), now)
             music[0].tracks.extend(fresh)
             added = [self.state.item_id(t) for t in fresh]
+        if data.get("import") and music:
+            # Downloads a library scan picked up (the emulated Lidarr's deliveries).
+            imported = imported_tracks(self.state.catalog, list(data["import"]), now)
+            music[0].tracks.extend(imported)
+            added += [self.state.item_id(t) for t in imported]
         self.state.reindex()
         return {"added": added, "touched": touched_ids, "deleted": deleted, "now": now}
 

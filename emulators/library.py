@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from emulators.catalog_extra import EXTRA_ALBUMS, artist_mbid
 
@@ -541,3 +542,35 @@ def added_tracks(catalog: Catalog, count: int, now: int) -> list[Track]:
         )
         for n in range(1, count + 1)
     ]
+
+
+def imported_tracks(catalog: Catalog, entries: list[dict[str, Any]], now: int) -> list[Track]:
+    """Tracks as a library scan would add an imported download at ``now``: each entry's
+    ``title``, ``artist``, ``album`` and optional ``durationMs`` and ``recordingMbid``
+    (the shape the emulated Lidarr's deliveries give), one album per distinct album."""
+    top = max((t.seq for s in catalog.sections for t in s.tracks), default=0)
+    albums: dict[tuple[str, str], int] = {}
+    made = []
+    for n, entry in enumerate(entries, start=1):
+        artist, album = str(entry["artist"]), str(entry["album"])
+        album_seq = albums.setdefault((artist, album), 8_000_000 + top + n)
+        made.append(
+            Track(
+                seq=top + n,
+                title=str(entry["title"]),
+                credit=artist,
+                artists=(artist,),
+                album_artist=artist,
+                album=album,
+                album_seq=album_seq,
+                artist_seq=8_500_000 + top + n,
+                track_no=n,
+                disc_no=1,
+                year=2024,
+                duration_ms=int(entry.get("durationMs") or 200_000),
+                mbid=str(entry.get("recordingMbid") or ""),
+                added_at=now,
+                updated_at=now,
+            )
+        )
+    return made

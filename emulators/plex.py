@@ -20,7 +20,7 @@ from emulators.admin import admin_json, admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import first, fold, path_ids, query_terms, search_fold
 from emulators.knobs import Knobs
-from emulators.library import Catalog, Section, Track, added_tracks, touched
+from emulators.library import Catalog, Section, Track, added_tracks, imported_tracks, touched
 from emulators.middleware import EmulatorMiddleware, respond
 from emulators.plex_filters import BadRequest, filters_of, matches, sort_tracks
 from emulators.plex_nodes import (
@@ -721,6 +721,11 @@ class PlexApp:
             fresh = added_tracks(self.state.catalog, int(data["add"]), now)
             music[0].tracks.extend(fresh)
             added = [rating_key(t) for t in fresh]
+        if data.get("import") and music:
+            # Downloads a library scan picked up (the emulated Lidarr's deliveries).
+            imported = imported_tracks(self.state.catalog, list(data["import"]), now)
+            music[0].tracks.extend(imported)
+            added += [rating_key(t) for t in imported]
         self.state.reindex()
         return {"added": added, "touched": touched_keys, "deleted": deleted, "now": now}
 
