@@ -1,9 +1,10 @@
 """python -m bench.demo (make demo): the seed's story on emulated servers, end to end.
 
-Starts emulated Plex and Jellyfin and the four services (each its own process, data in a
-temporary folder), enables both targets through the API, shows the library caches being
-built at once, syncs a 500-track playlist to both, and prints the report beside what the
-old behaviour would have sent."""
+Starts emulated Plex, Jellyfin and Lidarr and the four services (each its own process,
+data in a temporary folder), enables both targets through the API, shows the library
+caches being built at once, syncs a 500-track playlist to both, prints the report beside
+what the old behaviour would have sent, and previews the albums Lidarr would be asked for
+the tracks no library has (changing nothing)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from bench.processes import emulators, service
 from common.runtime.probe import free_port
 from common.wire.channels import open_channel
 from emulators.library import generate
+from emulators.lidarr import DEFAULT_LIDARR_API_KEY
+from emulators.lidarr_catalog import demo_world
 
 TRACKS = 50_000
 SEED = 8
@@ -50,7 +53,11 @@ def write_playlist(path: Path) -> None:
             "duration": t.duration_ms,
         }
         for t in chosen
-    ] + [{"title": f"A Song Nobody Has {n}", "creator": "Zed Quillfeather"} for n in range(12)]
+    ] + [
+        {"title": track.title, "creator": album.artist.name, "album": album.title}
+        for album in demo_world().albums
+        for track in album.tracks
+    ][:12]  # tracks only the emulated Lidarr knows
     path.write_text(json.dumps({"playlist": {"title": "Demo 500", "track": tracks}}))
 
 
@@ -119,6 +126,32 @@ def report_table(report: pb.SyncReport, libraries: int) -> Table:
     return table
 
 
+async def preview_lidarr(
+    console: Console, config: Any, sync: Any, lidarr_url: str, run_id: str
+) -> None:
+    """What the run's missing tracks would ask Lidarr for (PreviewLidarr: nothing sent)."""
+    changes = {"LIDARR_URL": lidarr_url, "LIDARR_API_KEY": DEFAULT_LIDARR_API_KEY}
+    await config.UpdateSettings(
+        cpb.UpdateSettingsRequest(
+            changes=[cpb.SettingChange(key=k, value=v) for k, v in changes.items()]
+        ),
+        timeout=10,
+    )
+    preview = await sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id=run_id), timeout=60)
+    table = Table(title="The missing tracks' albums, as Lidarr sees them (nothing sent)")
+    for column in ("album", "tracks", "what a send would do"):
+        table.add_column(column)
+    for album in preview.albums:
+        state = pb.LidarrAlbumState.Name(album.state).removeprefix("LIDARR_ALBUM_STATE_")
+        what = f"{state.lower().replace('_', ' ')}: {album.message}"
+        table.add_row(f"{album.artist} - {album.title}", str(len(album.tracks)), what)
+    console.print(table)
+    console.print(
+        f"At most {preview.max_albums} albums a run; send them with "
+        f"cmdarr lidarr send {run_id} (LIDARR_ENABLED=true)."
+    )
+
+
 async def main() -> int:
     console = Console()
     began = time.monotonic()
@@ -130,7 +163,7 @@ async def main() -> int:
             f"{LATENCY_MS} ms per request)..."
         )
         async with (
-            emulators(logs, tracks=TRACKS, seed=SEED, latency_ms=LATENCY_MS) as emu,
+            emulators(logs, tracks=TRACKS, seed=SEED, latency_ms=LATENCY_MS, lidarr=True) as emu,
             service("config_svc", logs, env=data) as config_proc,
         ):
             env = {**data, "CMDARR_CONFIG_ADDR": config_proc.address}
@@ -204,6 +237,7 @@ async def main() -> int:
                             f"Synced in {seconds:.1f} s. 'old behaviour' is the seed's arithmetic: "
                             f"{OLD_QUERIES} live searches per track per library."
                         )
+                        await preview_lidarr(console, config, sync, emu.lidarr_url, run_id)
     console.print(f"Demo finished in {time.monotonic() - began:.0f} s.")
     return 0 if report.progress.state == pb.SYNC_STATE_SUCCEEDED else 1
 
