@@ -84,10 +84,12 @@ lint: install
 # everything in one process). Coverage is combined across the workers; tests that must not
 # run beside each other share an xdist group (--dist loadgroup). The slowest ten tests are
 # printed at the end, so that a slow new test shows. The locks' install test is left out
-# (-m "not lock_install"): `make test-locks` runs it.
+# (-m "not lock_install"): `make test-locks` runs it. Bytecode caches are written even where
+# the environment turns them off (PYTHONDONTWRITEBYTECODE): else every worker and every child
+# process compiles the tree and rewrites the tests' asserts again (about 6 CPU s a worker).
 PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 unit: install browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not lock_install" --durations=10 \
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not lock_install" --durations=10 \
 	  --cov --cov-report=term $(PYTEST_ARGS)
 
 # tests/deploy/test_locks.py whole: it installs both locks from scratch into new
