@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import pytest
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.cache.v1 import cache_pb2_grpc
@@ -230,9 +231,14 @@ async def test_a_created_server_is_built_by_one_replica_and_served_by_both(
         (other,) = [r for r in stack.replicas if r is not found[0]]
 
         async def building_elsewhere() -> pb.CacheStatus | None:
-            reply = await other.stub.GetCacheStatus(
-                pb.GetCacheStatusRequest(server="cabin"), timeout=TIMEOUT
-            )
+            try:
+                reply = await other.stub.GetCacheStatus(
+                    pb.GetCacheStatusRequest(server="cabin"), timeout=TIMEOUT
+                )
+            except grpc.aio.AioRpcError as error:
+                if error.code() is grpc.StatusCode.NOT_FOUND:
+                    return None  # its watch has not brought the created server here yet
+                raise
             status = reply.statuses[0]
             return status if status.state == pb.CACHE_STATE_BUILDING else None
 
