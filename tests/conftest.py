@@ -3,9 +3,10 @@ config_svc on an ephemeral loopback port."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from cmdarr.config.v1 import config_pb2_grpc
 from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
-from tests.support.databases import BACKENDS, fresh_database
+from tests.support.databases import BACKENDS, POSTGRES_URL, PostgresPool, sqlite_database
 
 # The longest tests (tens of seconds each, most of it waiting on servers and processes):
 # started first, so that under pytest-xdist no worker is left running one of them alone
@@ -37,9 +38,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
+@pytest.fixture(scope="session")
+def postgres_pool() -> Iterator[PostgresPool | None]:
+    """This test process's pool of empty PostgreSQL databases (None without PostgreSQL)."""
+    pool = PostgresPool(POSTGRES_URL) if POSTGRES_URL else None
+    yield pool
+    if pool is not None:
+        asyncio.run(pool.close())
+
+
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    async with fresh_database(request.param, tmp_path) as url:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_pool: PostgresPool | None
+) -> AsyncIterator[str]:
+    """An empty database of each backend in turn."""
+    if request.param == "sqlite":
+        yield sqlite_database(tmp_path)
+        return
+    assert postgres_pool is not None
+    async with postgres_pool.database() as url:
         yield url
 
 
