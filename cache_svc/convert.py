@@ -73,6 +73,7 @@ def query_from_pb(track: pb.TrackQuery) -> Query:
         mbid=track.recording_mbid.strip().lower(),
         isrc=track.isrc,
         artist_mbids=tuple(m.strip().lower() for m in track.artist_mbids if m.strip()),
+        path=track.path,
     )
 
 

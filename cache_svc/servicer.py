@@ -24,6 +24,7 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 MAX_BATCH = 10_000
 MAX_TEXT = 1024
+MAX_PATH = 4096  # PATH_MAX on Linux
 MAX_LOOKUP = 1000
 WATCH_TICK_BUILDING = 1.0
 WATCH_TICK_IDLE = 15.0
@@ -86,6 +87,12 @@ def _check_queries(request: pb.MatchTracksRequest) -> None:
                         f"tracks[{i}].{name}", f"is {len(value):,} characters; at most {MAX_TEXT}"
                     )
                 )
+        if len(track.path) > MAX_PATH:
+            problems.append(
+                FieldViolation(
+                    f"tracks[{i}].path", f"is {len(track.path):,} characters; at most {MAX_PATH}"
+                )
+            )
         if len(problems) > 100:
             break
     check(problems)

@@ -30,7 +30,7 @@ from cmdarr_client.errors import (
 )
 from cmdarr_client.events import ConfigChange, ConfigProgress, ConfigSnapshot, ConfigWatchEvent
 from cmdarr_client.options import ClientOptions
-from cmdarr_client.requests import CacheRef, Target
+from cmdarr_client.requests import CacheRef, Target, server_playlist
 from cmdarr_client.retry import Retry
 from cmdarr_client.text import describe_cache
 
@@ -64,4 +64,5 @@ __all__ = [
     "Unimplemented",
     "__version__",
     "describe_cache",
+    "server_playlist",
 ]

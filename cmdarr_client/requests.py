@@ -153,3 +153,14 @@ def run_sync(
 
 def build_cache(server: CacheRef, mode: cache_pb.BuildMode.ValueType) -> cache_pb.BuildCacheRequest:
     return cache_pb.BuildCacheRequest(mode=mode, **cache_fields(server))
+
+
+def server_playlist(server: str, playlist: str, *, kind: str, user: str = "") -> pb.PlaylistSource:
+    """A playlist on a configured server as a command's or a spec's source:
+    ``server_playlist("cabin", "Road Trip", kind="plex", user="alice")`` is the reference
+    ``plex:alice@cabin/Road Trip``. ``playlist`` is a title, or ``id:<id>``; ``kind`` is
+    the server's, ``plex`` or ``jellyfin``. The services check the rest."""
+    who = f"{user}@" if user else ""
+    return pb.PlaylistSource(
+        kind=pb.SOURCE_KIND_SERVER_PLAYLIST, ref=f"{kind}:{who}{server}/{playlist}"
+    )

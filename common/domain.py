@@ -128,6 +128,7 @@ class SourceKind(enum.Enum):
     LISTENBRAINZ_CREATED_FOR = "listenbrainz_created_for"
     SPOTIFY_PLAYLIST = "spotify_playlist"
     DEEZER_PLAYLIST = "deezer_playlist"
+    SERVER_PLAYLIST = "server_playlist"  # a playlist on a configured Plex or Jellyfin server
 
 
 class SyncMode(enum.Enum):

@@ -206,15 +206,16 @@ class BuiltinServer(FailedPrecondition):
 
 
 class ServerInUse(FailedPrecondition):
-    """Commands still write to the server: deleting it would leave them writing nowhere."""
+    """Commands still write to the server or read their playlist from it: deleting it
+    would leave them writing nowhere, or reading nothing."""
 
     reason = ErrorReason.SERVER_IN_USE
 
     def __init__(self, name: str, commands: Sequence[str]) -> None:
         super().__init__(
-            f"server {name!r} is a destination of "
+            f"server {name!r} is a destination or the source of "
             + ", ".join(repr(c) for c in commands)
-            + "; remove it from their destinations first (UpdateCommand)"
+            + "; remove it from their destinations or source first (UpdateCommand)"
         )
         self.name = name
         self.commands = tuple(commands)

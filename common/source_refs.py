@@ -4,7 +4,10 @@ stored) and sync_svc (when it is read) must agree on exactly. Pure."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from common.server_names import NAME_PATTERN
 
 DEEZER_ID = re.compile(r"[1-9][0-9]{0,19}")
 DEEZER_WEB_HOSTS = ("www.deezer.com", "deezer.com")
@@ -50,3 +53,62 @@ def deezer_playlist_id(ref: str) -> str:
     ):
         return segments[1]
     raise ValueError(f"must be {DEEZER_FORMS}")
+
+
+SERVER_KINDS = ("plex", "jellyfin")
+SERVER_FORMS = (
+    "KIND:SERVER/PLAYLIST, optionally KIND:USER@SERVER/PLAYLIST, where KIND is plex or "
+    "jellyfin and PLAYLIST is a title or id:<id> (e.g. plex:plex/Road Trip, "
+    "jellyfin:alice@den/id:5b2c...)"
+)
+ID_PREFIX = "id:"
+TITLE_PREFIX = "title:"
+
+
+@dataclass(frozen=True)
+class ServerPlaylistRef:
+    """A playlist on a configured server: the server's kind and name, the user whose
+    playlist it is ("" for the server token's own account), and the playlist by id or by
+    title (one of the two is set)."""
+
+    kind: str
+    server: str
+    user: str
+    playlist_id: str
+    title: str
+
+    def __str__(self) -> str:
+        who = f"{self.user}@" if self.user else ""
+        what = f"{ID_PREFIX}{self.playlist_id}" if self.playlist_id else self.title
+        return f"{self.kind}:{who}{self.server}/{what}"
+
+
+def server_playlist_ref(ref: str) -> ServerPlaylistRef:
+    """``KIND:[USER@]SERVER/PLAYLIST``: the kind names which server software the server
+    runs (checked against the configured server when a command is stored and when it
+    runs), the server is a configured server's name, the user (optional) is one on that
+    server, by name or id, and the playlist is its title, or ``id:<id>`` for its id (a
+    title that itself starts with ``id:`` is written ``title:id:...``). Raises ValueError
+    saying what to give instead."""
+    text = ref.strip()
+    kind, colon, rest = text.partition(":")
+    if not colon or kind not in SERVER_KINDS:
+        raise ValueError(f"must be {SERVER_FORMS}")
+    where, slash, playlist = rest.partition("/")
+    user, _, server = where.rpartition("@")
+    user, playlist = user.strip(), playlist.strip()
+    if not slash:
+        raise ValueError(f"must be {SERVER_FORMS}: no '/' before the playlist")
+    if not NAME_PATTERN.fullmatch(server):
+        raise ValueError(f"must be {SERVER_FORMS}: {server!r} is not a server name")
+    if "@" in where and not user:
+        raise ValueError(f"must be {SERVER_FORMS}: the user before '@' is empty")
+    if playlist.startswith(ID_PREFIX):
+        playlist_id = playlist.removeprefix(ID_PREFIX).strip()
+        if not playlist_id or any(c in playlist_id for c in "/?#&% "):
+            raise ValueError(f"must be {SERVER_FORMS}: {playlist!r} is not a playlist id")
+        return ServerPlaylistRef(kind, server, user, playlist_id, "")
+    title = playlist.removeprefix(TITLE_PREFIX).strip()
+    if not title:
+        raise ValueError(f"must be {SERVER_FORMS}: the playlist's title or id is missing")
+    return ServerPlaylistRef(kind, server, user, "", title)

@@ -15,6 +15,7 @@ from common.domain import (
     FixAction,
     Notification,
     Origin,
+    ServerKind,
     SetupWarning,
     SourceKind,
     SyncMode,
@@ -93,6 +94,15 @@ def _check_servers(destinations: Sequence[Destination], draft: Draft) -> None:
     """Every destination's server exists in the transaction's state."""
     known = {*BUILTIN_SERVERS, *draft.servers}
     check(validation.unknown_servers(destinations, known, "command"))
+
+
+def _check_source_server(command: Command, draft: Draft) -> None:
+    """A server playlist source names a server that exists, of the kind it says."""
+    kinds = {name: ServerKind(target.value) for name, target in BUILTIN_SERVERS.items()}
+    kinds.update({name: server.kind for name, server in draft.servers.items()})
+    check(
+        validation.unknown_source_server(command.source_kind, command.source_ref, kinds, "command")
+    )
 
 
 class ConfigCore:
@@ -295,6 +305,7 @@ class ConfigCore:
             if created.name in draft.commands:
                 raise CommandAlreadyExists(created.name)
             _check_servers(command.destinations, draft)
+            _check_source_server(created, draft)
             draft.commands[created.name] = created
             if accept_fixes:
                 self._accept_fixes(draft)
@@ -401,6 +412,7 @@ class ConfigCore:
                 updated = replace(
                     updated, source_kind=command.source_kind, source_ref=command.source_ref.strip()
                 )
+                _check_source_server(updated, draft)
             if fields & WHERE_FIELDS:
                 _check_servers(command.destinations, draft)
                 updated = replace(

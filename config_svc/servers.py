@@ -24,7 +24,7 @@ from common.errors import (
     check,
 )
 from config_svc import server_spec as spec
-from config_svc import store
+from config_svc import store, validation
 from config_svc.core import ConfigCore
 from config_svc.revisions import Draft, RevisionEngine
 from config_svc.server_spec import BUILTIN, Server, ServerInput
@@ -124,7 +124,11 @@ class ServerUseCases:
             if current is None:
                 raise ServerNotFound(name)
             _compare(current, expected_mod_revision)
-            users = sorted(c.name for c in draft.commands.values() if name in c.servers)
+            users = sorted(
+                c.name
+                for c in draft.commands.values()
+                if name in c.servers or validation.source_server(c) == name
+            )
             if users:
                 raise ServerInUse(name, users)
             del draft.servers[name]

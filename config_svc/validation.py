@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Container, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from croniter import croniter
 
 from common.config.registry import Registry
-from common.domain import CommandKind, Destination, SourceKind, SyncMode, Target, destinations_of
+from common.domain import (
+    Command,
+    CommandKind,
+    Destination,
+    ServerKind,
+    SourceKind,
+    SyncMode,
+    Target,
+    destinations_of,
+)
 from common.errors import FieldViolation, SettingPinnedByEnv, check
-from common.source_refs import deezer_playlist_id
+from common.source_refs import deezer_playlist_id, server_playlist_ref
 from config_svc.server_spec import check_name as check_server_name
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -154,11 +163,44 @@ def check_source(kind: SourceKind | None, ref: str, field: str) -> list[FieldVio
                 "must be a Spotify playlist id, spotify:playlist:<id> or an open.spotify.com link",
             )
         ]
-    if kind is SourceKind.DEEZER_PLAYLIST:
-        try:
+    try:
+        if kind is SourceKind.DEEZER_PLAYLIST:
             deezer_playlist_id(ref)
-        except ValueError as exc:
-            return [FieldViolation(ref_field, str(exc))]
+        elif kind is SourceKind.SERVER_PLAYLIST:
+            server_playlist_ref(ref)
+    except ValueError as exc:
+        return [FieldViolation(ref_field, str(exc))]
+    return []
+
+
+def source_server(command: Command) -> str:
+    """The server a command reads its playlist from ("" when its source is no server)."""
+    if command.source_kind is not SourceKind.SERVER_PLAYLIST:
+        return ""
+    try:
+        return server_playlist_ref(command.source_ref).server
+    except ValueError:
+        return ""
+
+
+def unknown_source_server(
+    kind: SourceKind | None, ref: str, servers: Mapping[str, ServerKind], field: str
+) -> list[FieldViolation]:
+    """A server playlist source on a server that does not exist, or of another kind than
+    its reference says (``servers``: every server's kind, the built-in ones included)."""
+    if kind is not SourceKind.SERVER_PLAYLIST:
+        return []
+    try:
+        source = server_playlist_ref(ref)
+    except ValueError:
+        return []  # check_source names it
+    found = servers.get(source.server)
+    if found is None:
+        text = f"no server named {source.server!r}; add it with CreateServer (cmdarr server add)"
+        return [FieldViolation(f"{field}.source.ref", text)]
+    if found.value != source.kind:
+        text = f"server {source.server!r} is a {found.value} server, not {source.kind}"
+        return [FieldViolation(f"{field}.source.ref", text)]
     return []
 
 

@@ -29,7 +29,15 @@ from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, toke
 from emulators.jellyfin_order import audio_sort_name, order_terms, page_with_ties, sort_key
 from emulators.jellyfin_users import Forbidden, JUser, named_user
 from emulators.knobs import Knobs
-from emulators.library import Catalog, Section, Track, added_tracks, imported_tracks, touched
+from emulators.library import (
+    Catalog,
+    Section,
+    Track,
+    added_tracks,
+    file_path,
+    imported_tracks,
+    touched,
+)
 from emulators.middleware import EmulatorMiddleware, json_body
 
 TICKS_PER_MS = 10_000
@@ -390,7 +398,15 @@ class JellyfinApp:
             dto["SortName"] = audio_sort_name(track)
         if "parentid" in fields:
             dto["ParentId"] = album_id
+        if "path" in fields:
+            dto["Path"] = self._path(track)
         return dto
+
+    def _path(self, track: Track) -> str:
+        """The file's path, with ``Fields=Path`` only (DtoService: ``ItemFields.Path``, then
+        ``GetMappedPath``)."""
+        found = self.state.index.get(self.state.item_id(track))
+        return file_path(found[0], track) if found is not None else ""
 
     def track_json(self, track: Track, fields: Collection[str]) -> bytes:
         """``track_dto`` as compact JSON, written out directly: building the dict and
@@ -439,6 +455,8 @@ class JellyfinApp:
             parts.append(f'"SortName":{q(audio_sort_name(track))}')
         if "parentid" in fields:
             parts.append(f'"ParentId":"{self.state.album_id(track.album_seq)}"')
+        if "path" in fields:
+            parts.append(f'"Path":{q(self._path(track))}')
         if not parts:
             return base + b"}"
         return base + ("," + ",".join(parts) + "}").encode()
@@ -936,6 +954,18 @@ class JellyfinApp:
         playlist.image, playlist.image_type = image, content_type
         return Response(status_code=204)
 
+    async def get_item_image(self, request: Request) -> Response:
+        """ImageController.GetItemImage (``GET /Items/{itemId}/Images/{imageType}``): the
+        item as the token's user sees it (``GetItemById<BaseItem>(itemId,
+        User.GetUserId())``, 404 when there is none), then its image (404 without one)."""
+        playlist = self.state.playlists.get(request.path_params["item"])
+        user = self.caller(request)
+        if playlist is None or (user and not playlist.visible_to(user)):
+            return Response("Not Found", 404)
+        if request.path_params["type"] != "Primary" or not playlist.image:
+            return Response("Not Found", 404)
+        return Response(playlist.image, media_type=playlist.image_type)
+
     async def playlist_items(self, request: Request) -> Response:
         query = Query(request)
         user = self.user_or_caller(request, query.get("userId"))
@@ -1149,6 +1179,7 @@ def build_jellyfin(
         Route("/Items/{item}", app.delete_item, methods=["DELETE"]),
         Route("/Items/{item}", app.update_item, methods=["POST"]),
         Route("/Items/{item}/Images/{type}", app.set_item_image, methods=["POST"]),
+        Route("/Items/{item}/Images/{type}", app.get_item_image, methods=["GET"]),
         Route("/Users/{uid}/Items/{item}", app.item),
         Route("/Playlists", app.create_playlist, methods=["POST"]),
         Route("/Playlists/{pid}", app.get_playlist, methods=["GET"]),

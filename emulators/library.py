@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,16 +41,45 @@ class Track:
     updated_at: int
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of ``artists``, in order, when known
     album_artist_mbid: str = ""  # MusicBrainz id of ``album_artist``, when known
+    # The file under its library's folder ("" for the layout ``relative_file`` derives): set
+    # when a test edits a track's tags, so the file stays where it was.
+    file: str = ""
 
 
 @dataclass
 class Section:
-    """A library: ``kind`` is "music" or "audiobooks" (music-typed on the server: a trap)."""
+    """A library: ``kind`` is "music" or "audiobooks" (music-typed on the server: a trap).
+    ``location`` is its folder on the server's disk ("" for ``/media/<title>``): two
+    emulators serving one library from different mounts differ only there."""
 
     number: int
     title: str
     kind: str
     tracks: list[Track] = field(default_factory=list)
+    location: str = ""
+
+
+def _folder_name(name: str) -> str:
+    """A tag as a folder or file name: the separators a file system refuses become "_"."""
+    return "".join("_" if c in "/\\:" else c for c in name).strip() or "_"
+
+
+def relative_file(track: Track) -> str:
+    """Where a tagger files ``track`` under its library's folder: the album artist's folder,
+    the album's, then "<disc>-<number> <title>.flac"."""
+    if track.file:
+        return track.file
+    name = f"{track.disc_no}-{track.track_no:02d} {_folder_name(track.title)}.flac"
+    return f"{_folder_name(track.album_artist)}/{_folder_name(track.album)}/{name}"
+
+
+def section_location(section: Section) -> str:
+    return section.location or f"/media/{section.title}"
+
+
+def file_path(section: Section, track: Track) -> str:
+    """The track's file as its server reports it (Plex ``Part file``, Jellyfin ``Path``)."""
+    return f"{section_location(section)}/{relative_file(track)}"
 
 
 @dataclass
@@ -511,6 +541,26 @@ def generate(
     if books:
         sections.append(Section(music_libraries + 1, "Audiobooks", "audiobooks", books))
     return Catalog(seed=seed, sections=sections)
+
+
+def remounted(
+    catalog: Catalog, root: str, retitled: Callable[[Track], str | None] = lambda _t: None
+) -> Catalog:
+    """The same files as ``catalog``'s, as another server sees them: each library a folder
+    under ``root``, and the titles ``retitled`` gives (None keeps a track's) as if that
+    server read other tags. The files keep their names: only the tags differ."""
+    sections = []
+    for section in catalog.sections:
+        tracks = []
+        for track in section.tracks:
+            title = retitled(track)
+            tracks.append(
+                track if title is None else replace(track, title=title, file=relative_file(track))
+            )
+        sections.append(
+            Section(section.number, section.title, section.kind, tracks, f"{root}/{section.title}")
+        )
+    return Catalog(catalog.seed, sections)
 
 
 def touched(track: Track, now: int, title: str | None = None) -> Track:

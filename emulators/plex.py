@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Scope, Send
 from emulators.admin import admin_json, admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import first, fold, path_ids, query_terms, search_fold
+from emulators.images import image_media_type, mosaic_png
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, imported_tracks, touched
 from emulators.middleware import EmulatorMiddleware, respond
@@ -156,11 +157,14 @@ class TrackOptions:
     as_json: bool
     guids: bool
     excluded: frozenset[str]  # attributes left out of every item (``excludeFields``)
+    media: bool = True  # the Media and Part elements (``excludeElements=Media`` drops them)
 
 
 def _track_fragment(section: Section, options: TrackOptions, track: Track) -> bytes:
     write = track_json if options.as_json else track_xml
-    return write(section, track, guids=options.guids, excluded=options.excluded)
+    return write(
+        section, track, guids=options.guids, excluded=options.excluded, media=options.media
+    )
 
 
 def _paging(request: Request, terms: list[tuple[str, str, str]]) -> tuple[int, int | None]:
@@ -233,6 +237,7 @@ class PlexApp:
             as_json=as_json,
             guids=first(terms, "includeGuids") == "1",
             excluded=frozenset(name for name in first(terms, "excludeFields").split(",") if name),
+            media="Media" not in first(terms, "excludeElements").split(","),
         )
         children = [(node.tag, fragment(node, as_json=as_json)) for node in meta]
         children += [("Track", body) for body in self._track_fragments(page, options)]
@@ -463,6 +468,10 @@ class PlexApp:
                 "title": playlist.title,
                 "summary": playlist.summary,
                 **({"thumb": playlist.thumb} if playlist.thumb else {}),
+                # Every playlist has a mosaic of its items (python-plexapi 4.16.1
+                # ``playlist.py``: ``composite``, "URL to composite image
+                # (/playlist/<ratingKey>/composite/<compositeid>)").
+                "composite": f"/playlists/{playlist.rating_key}/composite/{playlist.updated_at}",
                 "smart": int(playlist.smart),
                 "playlistType": "audio",
                 "leafCount": len(playlist.entries),
@@ -587,6 +596,23 @@ class PlexApp:
         playlist.updated_at = now
         return Response(status_code=200)
 
+    async def poster_image(self, request: Request) -> Response:
+        """``GET /library/metadata/{ratingKey}/thumb/{epoch}``: the uploaded poster's bytes,
+        as any item's ``thumb`` URL serves its image."""
+        playlist = self._own_playlist_by_key(request)
+        if playlist is None or not playlist.poster:
+            return PlainTextResponse("Not Found", 404)
+        return Response(playlist.poster, media_type=image_media_type(playlist.poster))
+
+    async def composite(self, request: Request) -> Response:
+        """``GET /playlists/{ratingKey}/composite/{id}``: the mosaic of the playlist's items.
+        The server renders it from the albums' art; the emulator, which has none, answers a
+        small PNG of the playlist's own colour."""
+        playlist = self._playlist(request)
+        if playlist is None:
+            return PlainTextResponse("Not Found", 404)
+        return Response(mosaic_png(playlist.rating_key), media_type="image/png")
+
     async def posters(self, request: Request) -> Response:
         """``GET /library/metadata/{ratingKey}/posters``: the uploaded poster as a ``Photo``
         whose ratingKey is ``upload://posters/<sha1 of the bytes>``, selected (plexapi
@@ -624,6 +650,9 @@ class PlexApp:
         terms = query_terms(request.url.query)
         start, size = _paging(request, terms)
         size = self.knobs.cap(size)
+        # The items carry Media and Part (python-plexapi ``Track.locations`` reads them off
+        # any track), and Guid with includeGuids=1 as listings do (unverified for playlists).
+        guids = first(terms, "includeGuids") == "1"
         entries = playlist.entries[start : None if size is None else start + size]
         if request.scope.get("state", {}).get("short_page") and entries:
             entries = entries[: len(entries) // 2]
@@ -632,7 +661,7 @@ class PlexApp:
             found = self.state.index.get(key)
             if found is not None:
                 extra = {} if playlist.smart else {"playlistItemID": entry}
-                nodes.append(track_node(*found, guids=False, extra=extra))
+                nodes.append(track_node(*found, guids=guids, extra=extra))
         attrs = {
             "totalSize": len(playlist.entries),
             "offset": start,
@@ -767,7 +796,7 @@ class PlexApp:
 
 def _classify(method: str, path: str, query: str) -> str:
     if path.startswith("/playlists") or (
-        path.startswith("/library/metadata/") and path.endswith("/posters")
+        path.startswith("/library/metadata/") and ("/posters" in path or "/thumb/" in path)
     ):
         return "playlist_read" if method == "GET" else "playlist_write"
     if path in ("/library/sections", "/library/sections/"):
@@ -817,6 +846,7 @@ def build_plex(
         Route("/library/metadata/{key}/children", app.children),
         Route("/library/metadata/{key}/posters", app.upload_poster, methods=["POST"]),
         Route("/library/metadata/{key}/posters", app.posters, methods=["GET"]),
+        Route("/library/metadata/{key}/thumb/{stamp}", app.poster_image, methods=["GET"]),
         Route("/library/metadata/{keys}", app.metadata),
         Route("/hubs/search", app.hub_search),
         Route("/playlists", app.list_playlists, methods=["GET"]),
@@ -825,6 +855,7 @@ def build_plex(
         Route("/playlists/{pid}", app.edit_playlist, methods=["PUT"]),
         Route("/playlists/{pid}", app.delete_playlist, methods=["DELETE"]),
         Route("/playlists/{pid}/items", app.playlist_items, methods=["GET"]),
+        Route("/playlists/{pid}/composite/{stamp}", app.composite, methods=["GET"]),
         Route("/playlists/{pid}/items", app.add_items, methods=["PUT"]),
         Route("/playlists/{pid}/items", app.clear_items, methods=["DELETE"]),
         Route("/playlists/{pid}/items/{entry}", app.remove_item, methods=["DELETE"]),

@@ -39,6 +39,7 @@ NOT_FILTERS = frozenset(
         "includeRelated",
         "includeFields",
         "excludeFields",
+        "excludeElements",
         "X-Plex-Product",
         "X-Plex-Client-Identifier",
         "X-Plex-Version",

@@ -7,7 +7,7 @@ import hashlib
 from json.encoder import encode_basestring as quoted
 from typing import Any
 
-from emulators.library import Section, Track
+from emulators.library import Section, Track, file_path, section_location
 from emulators.plex_render import Node, xml_attr
 
 TRACK_BASE = 100_000
@@ -43,7 +43,7 @@ def section_node(section: Section) -> Node:
             "refreshing": 0,
             "hidden": 0,
         },
-        children=[Node("Location", {"id": section.number, "path": f"/media/{section.title}"})],
+        children=[Node("Location", {"id": section.number, "path": section_location(section)})],
     )
 
 
@@ -58,6 +58,49 @@ def _mbid_guid(track: Track) -> str:
     # Both MBID forms seen in the wild: mbid://<uuid> and mbid://recording/<uuid>.
     form = "mbid://recording/" if track.seq % 2 else "mbid://"
     return f"{form}{track.mbid}"
+
+
+def _media_attributes(section: Section, track: Track) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A track's ``Media`` and its one ``Part``: the file's path, size and format. A real
+    server lists them under every track (python-plexapi 4.16.1 ``audio.py`` ``Track``:
+    ``self.media = self.findItems(data, media.Media)``; ``media.py`` ``Media.parts``,
+    ``MediaPart.file``, ``size``, ``container``), in listings and playlist items alike."""
+    part_id = TRACK_BASE + track.seq
+    media = {
+        "id": part_id,
+        "duration": track.duration_ms,
+        "bitrate": 1000,
+        "audioChannels": 2,
+        "audioCodec": "flac",
+        "container": "flac",
+    }
+    part = {
+        "id": part_id,
+        "key": f"/library/parts/{part_id}/{track.added_at}/file.flac",
+        "duration": track.duration_ms,
+        "file": file_path(section, track),
+        "size": track.duration_ms * 125,
+        "container": "flac",
+    }
+    return media, part
+
+
+def _media_xml(section: Section, track: Track) -> str:
+    media, part = _media_attributes(section, track)
+    head = " ".join(f"{k}={xml_attr(str(v))}" for k, v in media.items())
+    body = " ".join(f"{k}={xml_attr(str(v))}" for k, v in part.items())
+    return f"<Media {head}><Part {body} /></Media>"
+
+
+def _media_json(section: Section, track: Track) -> str:
+    media, part = _media_attributes(section, track)
+
+    def written(attrs: dict[str, Any]) -> str:
+        return ",".join(
+            f'"{k}":{v}' if isinstance(v, int) else f'"{k}":{quoted(v)}' for k, v in attrs.items()
+        )
+
+    return f'"Media":[{{{written(media)},"Part":[{{{written(part)}}}]}}]'
 
 
 def _credit(track: Track) -> str | None:
@@ -100,7 +143,13 @@ def track_node(
     if credit is not None:
         attrs["originalTitle"] = credit
     attrs.update(extra or {})
-    return Node("Track", attrs, [_mbid_guid(track)] if guids and track.mbid else ())
+    media, part = _media_attributes(section, track)
+    return Node(
+        "Track",
+        attrs,
+        [_mbid_guid(track)] if guids and track.mbid else (),
+        [Node("Media", media, children=[Node("Part", part)])],
+    )
 
 
 _NOTHING: frozenset[str] = frozenset()
@@ -167,7 +216,12 @@ def _attributes(
 
 
 def track_xml(
-    section: Section, track: Track, *, guids: bool, excluded: frozenset[str] = _NOTHING
+    section: Section,
+    track: Track,
+    *,
+    guids: bool,
+    excluded: frozenset[str] = _NOTHING,
+    media: bool = True,
 ) -> bytes:
     """``track_node`` as XML, less the ``excluded`` attributes, written out directly:
     walking a node's attributes one by one cost most of a listing's CPU. A test holds the
@@ -175,13 +229,21 @@ def track_xml(
     attributes = _attributes(section, track, as_json=False, excluded=excluded)
     head = " ".join([f"{k}={v}" for k, v in attributes if k not in excluded])
     head = f"<Track {head}" if head else "<Track"
+    written = _media_xml(section, track) if media else ""
     if guids and track.mbid:
-        return f"{head}><Guid id={xml_attr(_mbid_guid(track))} /></Track>".encode()
+        return f"{head}><Guid id={xml_attr(_mbid_guid(track))} />{written}</Track>".encode()
+    if written:
+        return f"{head}>{written}</Track>".encode()
     return f"{head} />".encode()
 
 
 def track_json(
-    section: Section, track: Track, *, guids: bool, excluded: frozenset[str] = _NOTHING
+    section: Section,
+    track: Track,
+    *,
+    guids: bool,
+    excluded: frozenset[str] = _NOTHING,
+    media: bool = True,
 ) -> bytes:
     """``track_node`` as compact JSON, less the ``excluded`` attributes (see
     ``track_xml``)."""
@@ -189,6 +251,8 @@ def track_json(
     parts = [f'"{k}":{v}' for k, v in attributes if k not in excluded]
     if guids and track.mbid:
         parts.append(f'"Guid":[{{"id":{quoted(_mbid_guid(track))}}}]')
+    if media:
+        parts.append(_media_json(section, track))
     return ("{" + ",".join(parts) + "}").encode()
 
 

@@ -35,11 +35,12 @@ from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.lidarr.records import HandoffRecords
 from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.run_queue import RunQueue
-from sync_svc.runner import Loader, SyncRunner
+from sync_svc.runner import SyncRunner
 from sync_svc.scheduler import Scheduler
 from sync_svc.server_checks import ServerChecks
 from sync_svc.server_users import ServerUsers
 from sync_svc.servicer import SyncServicer
+from sync_svc.source_reading import Loader
 from sync_svc.store import SyncStore
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -114,6 +114,7 @@ class CacheClient:
                     recording_mbid=t.recording_mbid,
                     isrc=t.isrc,
                     artist_mbids=list(t.artist_mbids),
+                    path=t.path,
                 )
                 for i, t in enumerate(tracks)
             ],

@@ -122,6 +122,7 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
                 t.recording_mbid,
                 t.isrc,
                 release_group_mbid=t.release_group_mbid.lower(),
+                path=t.path,
             )
             for t in message.tracks
         ),
@@ -157,7 +158,10 @@ def _candidate(c: Candidate) -> cache_pb.Candidate:
 def _track(t: Track) -> pb.InlineTrack:
     return pb.InlineTrack(
         title=t.title, artists=list(t.artists), album=t.album, duration_ms=t.duration_ms,
-        recording_mbid=t.recording_mbid, isrc=t.isrc, release_group_mbid=t.release_group_mbid,
+        recording_mbid=t.recording_mbid,
+        isrc=t.isrc,
+        release_group_mbid=t.release_group_mbid,
+        path=t.path,
     )  # fmt: skip
 
 

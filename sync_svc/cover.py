@@ -89,14 +89,19 @@ async def fetch_cover_at(url: str) -> Cover | CoverProblem:
 
 
 class RunCover:
-    """A run's cover: fetched when the first destination asks, then the same for all."""
+    """A run's cover: fetched when the first destination asks, then the same for all
+    (``got``: one the source read itself, never fetched)."""
 
     def __init__(
-        self, url: str, fetch: Callable[[str], Awaitable[Cover | CoverProblem]] = fetch_cover_at
+        self,
+        url: str,
+        fetch: Callable[[str], Awaitable[Cover | CoverProblem]] = fetch_cover_at,
+        *,
+        got: Cover | CoverProblem | None = None,
     ) -> None:
         self._url = url
         self._fetch = fetch
-        self._got: Cover | CoverProblem | None = None
+        self._got: Cover | CoverProblem | None = got
         self._lock = asyncio.Lock()
 
     async def get(self) -> Cover | CoverProblem:

@@ -60,6 +60,7 @@ def live_tracks(tracks: Sequence[Track], positions: Sequence[int]) -> list[LiveT
                     track.duration_ms,
                     track.recording_mbid,
                     track.isrc,
+                    path=track.path,
                 ),
                 title_terms(track.title),
                 title_phrase(track.title),

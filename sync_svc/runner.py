@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from common.config.values import SettingValues
-from common.domain import BUILTIN_SERVERS, Destination, ServerKind, SourceKind
+from common.domain import BUILTIN_SERVERS, Destination, ServerKind
 from common.errors import (
     ServiceError,
 )
@@ -27,7 +27,7 @@ from common.targets.connect import Connection, client_settings
 from common.targets.settings import ClientSettings
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
-from sync_svc.cover import Cover, CoverProblem, RunCover, fetch_cover_at
+from sync_svc.cover import Cover, CoverProblem, fetch_cover_at
 from sync_svc.dress import Looks, dress
 from sync_svc.live_runs import LiveRuns
 from sync_svc.looks import source_name
@@ -41,23 +41,18 @@ from sync_svc.runs import (
     Report,
     RunProgress,
     RunState,
-    SourceRead,
     Spec,
     Track,
     Via,
 )
 from sync_svc.server_access import ServerAccess
+from sync_svc.server_source import ServerPlaylists
+from sync_svc.source_reading import Loader, SourceReader
 from sync_svc.spec import check_spec
 from sync_svc.store import NOT_MANAGED, Managed, SyncStore
 from sync_svc.writer import write_playlist
 
 _log = logging.getLogger("sync_svc.runner")
-
-# A loader returns a SourceRead; a bare (title, tracks) is a source without description or
-# picture.
-Loader = Callable[
-    [SourceKind, str, dict[str, str]], Awaitable[SourceRead | tuple[str, list[Track]]]
-]
 
 
 class SyncRunner:
@@ -96,12 +91,15 @@ class SyncRunner:
         self._queue = queue
         self._config = config
         self._cache = cache
-        self._load = load_playlist
         self.replica = replica
         self._queued = queued
         self._clock = clock  # runs' start and finish times; ListSyncs orders by the start
         self.runs = LiveRuns(store)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        server_playlists = ServerPlaylists(
+            config.server_access, remember_secret=remember_secret, instrument=self._instrument_http
+        )
+        self._source = SourceReader(load_playlist, server_playlists, fetch_cover)
 
     # ----- accepting runs ---------------------------------------------------------------
 
@@ -215,11 +213,8 @@ class SyncRunner:
                 report, f"Reading the playlist from {spec.source_kind.value} {spec.source_ref}"
             )
             with self._trace.span("sync.read_source", {"cmdarr.source": spec.source_kind.value}):
-                read = await self._load(spec.source_kind, spec.source_ref, dict(settings.raw))
+                read, looks = await self._source.read(spec, settings)
             tracks = list(read[1])
-            if isinstance(read, SourceRead):
-                cover = RunCover(read.image_url, self._fetch_cover) if read.image_url else None
-                looks = replace(looks, description=read.description, cover=cover)
             report.spec = replace(spec, tracks=tuple(tracks))
         report.progress.tracks_total = len(tracks) * len(spec.servers)
         overrides = await self._config.match_overrides()

@@ -15,6 +15,7 @@ from common.domain import (
     targets_among,
 )
 from common.matching import MatchMethod
+from sync_svc.cover import Cover, CoverProblem
 
 
 class RunState(enum.Enum):
@@ -47,16 +48,20 @@ class Track:
     isrc: str = ""
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists
     release_group_mbid: str = ""  # the MusicBrainz release group (Lidarr's album), when given
+    path: str = ""  # the file's path, when the source is a server's playlist
 
 
 class SourceRead(NamedTuple):
     """What a run reads of its source: the title and tracks, and what the playlist is to
-    look like (the source's description, its picture's URL; "" when it has none)."""
+    look like (the source's description, its picture's URL; "" when it has none). A source
+    whose picture is read with credentials (a server's playlist) hands over the ``cover``
+    it read instead of a URL."""
 
     title: str
     tracks: list[Track]
     description: str = ""
     image_url: str = ""
+    cover: Cover | CoverProblem | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sync_svc.runs import Spec
 
 MAX_TRACKS = 20_000
 MAX_TEXT = 1024
+MAX_PATH = 4096  # PATH_MAX on Linux
 MAX_TITLE = 200
 # Enough violations to fix a request by; a 20,000-track mistake need not list them all.
 MAX_VIOLATIONS = 50
@@ -37,6 +38,10 @@ def check_spec(spec: Spec, field: str) -> None:
         if len(track.title) > MAX_TEXT or any(len(a) > MAX_TEXT for a in track.artists):
             problems.append(
                 FieldViolation(f"{field}.tracks[{i}]", f"texts are at most {MAX_TEXT} characters")
+            )
+        if len(track.path) > MAX_PATH:
+            problems.append(
+                FieldViolation(f"{field}.tracks[{i}].path", f"is at most {MAX_PATH} characters")
             )
         if len(problems) > MAX_VIOLATIONS:
             break

@@ -21,6 +21,7 @@ SOURCE_KINDS = {
     "listenbrainz-created-for": cpb.SOURCE_KIND_LISTENBRAINZ_CREATED_FOR,
     "spotify": cpb.SOURCE_KIND_SPOTIFY_PLAYLIST,
     "deezer": cpb.SOURCE_KIND_DEEZER_PLAYLIST,
+    "server": cpb.SOURCE_KIND_SERVER_PLAYLIST,
 }
 TARGETS = {"plex": tpb.TARGET_PLEX, "jellyfin": tpb.TARGET_JELLYFIN}
 ENDED = {pb.SYNC_STATE_SUCCEEDED, pb.SYNC_STATE_FAILED, pb.SYNC_STATE_INTERRUPTED}
@@ -66,7 +67,11 @@ def add_create(verbs: Subparsers, common: argparse.ArgumentParser) -> None:
     create.add_argument("name")
     create.add_argument("--source-kind", required=True, choices=list(SOURCE_KINDS))
     create.add_argument(
-        "--source", required=True, metavar="REF", help="path, URL, MBID, user or playlist id"
+        "--source",
+        required=True,
+        metavar="REF",
+        help="path, URL, MBID, user or playlist id; for --source-kind server, "
+        "KIND:[USER@]SERVER/PLAYLIST (plex:plex/Road Trip, jellyfin:alice@den/id:<id>)",
     )
     create.add_argument(
         "--target", action="append", choices=list(TARGETS), dest="targets", default=[],

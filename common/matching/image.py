@@ -18,8 +18,8 @@ from common.matching.columns import PostingTable, StringColumn
 from common.matching.index import Interned, TrackIndex
 from common.matching.normalize import roman_key
 
-# 2: artist MBIDs, romanized and alias keys, edition-folded album keys.
-FORMAT_VERSION = 2
+# 2: artist MBIDs, romanized and alias keys, edition-folded album keys. 3: file path keys.
+FORMAT_VERSION = 3
 _MAGIC = b"CMDARRIX"
 _PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 
@@ -42,7 +42,14 @@ _ARRAYS = (
     "artist_starts",
     "artist_ids",
 )
-_TABLES = ("by_mbid_table", "exact_table", "token_table", "artist_table", "album_table")
+_TABLES = (
+    "by_mbid_table",
+    "exact_table",
+    "token_table",
+    "artist_table",
+    "album_table",
+    "path_table",
+)
 _INTERNED = ("library_names", "tag_sets", "album_keys", "artist_names")
 
 

@@ -32,6 +32,7 @@ from common.matching.normalize import (
     tokens,
     words,
 )
+from common.matching.paths import path_key
 from common.matching.query import LibraryTrack
 from common.matching.romanize import roman
 
@@ -200,6 +201,9 @@ class TrackIndex:
         self.token_table = PostingTable()
         self.artist_table = PostingTable()
         self.album_table = PostingTable()
+        # The hash of each file path's last components (``path_key``): 12 bytes a track,
+        # where the paths themselves would take tens of bytes each.
+        self.path_table = PostingTable()
         self._tag_cache: dict[int, frozenset[str]] = {}
         self._fill: _Fill | None = None  # while filling
         self.add_many(tracks)
@@ -253,6 +257,8 @@ class TrackIndex:
             if album[1] is not None:
                 self.album_table.add(album[1], position)
             self.token_table.add_each(title.token_hashes, position)
+            if track.path and (file_key := path_key(track.path)):
+                self.path_table.add(stable_hash(file_key), position)
 
     def _title(self, title: str, fill: _Fill) -> _Title:
         """What every track bearing ``title`` indexes of it, remembered for the next one."""
@@ -325,6 +331,7 @@ class TrackIndex:
             self.token_table,
             self.artist_table,
             self.album_table,
+            self.path_table,
         )
 
     def _string_columns(self) -> tuple[StringColumn, ...]:
@@ -404,6 +411,14 @@ class TrackIndex:
             for i in self.by_mbid_table.get(stable_hash(wanted))
             if self.mbids.get(i).lower() == wanted
         ]
+
+    def by_path(self, path: str) -> list[Entry]:
+        """The tracks whose file path ends as ``path`` does (``path_key``). Only the key's
+        hash is kept: the matcher checks the duration of what it returns."""
+        file_key = path_key(path)
+        if not file_key:
+            return []
+        return [self.entry(i) for i in self.path_table.get(stable_hash(file_key))]
 
     def exact(self, artist: str, core_key: str) -> list[Entry]:
         out = []

@@ -244,6 +244,20 @@ def _other_script(probe: _Probe, query: Query, scored: list[tuple[Entry, float]]
     return fits[0] if len(fits) == 1 else None
 
 
+def _same_file(index: TrackIndex, query: Query) -> Match | None:
+    """The one track whose file path ends as the query's does, unless its duration says it
+    is another recording (a hash collision, or a file replaced since). Several tracks with
+    that ending (one folder layout in two libraries) decide nothing: the other rules do."""
+    hits = [
+        e
+        for e in index.by_path(query.path)
+        if not duration_vetoes(query.duration_ms, e.duration_ms)
+    ]
+    if len(hits) != 1:
+        return None
+    return Match(MatchMethod.PATH, index.track(hits[0].position), 1.0, "same file path")
+
+
 def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match:
     """The best match for ``query``, or a NONE result with the best candidate seen."""
     parsed = parse_title(query.title)
@@ -251,14 +265,20 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     album = album_key(query.album) if query.album else ""
     artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
 
-    # 1. Recording MBID.
+    # 1. The same file: the path's last components (a pin, applied before, still wins).
+    if query.path:
+        found = _same_file(index, query)
+        if found is not None:
+            return found
+
+    # 2. Recording MBID.
     if query.mbid:
         hits = index.by_mbid(query.mbid)
         if hits:
             best = min(hits, key=lambda e: _tie_break(index, query, album, e))
             return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
 
-    # 2. Normalized (primary artist, core title), same version.
+    # 3. Normalized (primary artist, core title), same version.
     vetoed: Entry | None = None
     exact = _exact(index, parsed, core_key, artists)
     if exact:
@@ -274,7 +294,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             )
         vetoed = min(exact, key=lambda e: _tie_break(index, query, album, e))
 
-    # 3. Fuzzy over candidates from the token, artist and album indexes.
+    # 4. Fuzzy over candidates from the token, artist and album indexes.
     probe = _probe(query, parsed, core_key, album)
     best_entry: Entry | None = None
     best_score = -1.0

@@ -20,6 +20,9 @@ class LibraryTrack:
     mbid: str = ""  # recording MBID, lower case, or ""
     updated_at: int = 0  # epoch seconds, as the target reports it (for incremental refresh)
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz artist ids (track or album artists)
+    # The file's path as the server gives it. The index keeps only the hash of its last
+    # components (common/matching/paths.py), so a track read back from an index has none.
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +36,12 @@ class Query:
     mbid: str = ""
     isrc: str = ""
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz ids of the credited artists, lower case
+    path: str = ""  # the file's path on the server the track was read from, when known
 
 
 class MatchMethod(enum.Enum):
     MBID = "mbid"
+    PATH = "path"  # the same file: the path's artist folder, album folder and file name
     EXACT = "exact"
     FUZZY = "fuzzy"
     NONE = "none"

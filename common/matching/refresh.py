@@ -33,7 +33,8 @@ def refreshed(
     previous: TrackIndex, keep: Sequence[int], added: Iterable[LibraryTrack]
 ) -> TrackIndex:
     """The index ``TrackIndex([previous.track(p) for p in keep] + list(added))`` would
-    build, in the same positions, without deriving the kept tracks again. ``keep`` is
+    build, in the same positions, without deriving the kept tracks again (and keeping
+    their path keys, which a track read back does not carry). ``keep`` is
     ascending. ``previous`` is only read."""
     spans = runs(keep)
     index = TrackIndex()

@@ -65,6 +65,16 @@ class TargetClient(LibraryReader, Protocol):
 
     async def playlist_items(self, playlist_id: str) -> list[PlaylistEntry]: ...
 
+    async def playlist_tracks(self, playlist_id: str) -> list[TargetTrack]:
+        """A playlist's items as tracks (what a listing carries, the file path included),
+        in order, repeats kept."""
+        ...
+
+    async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes and Content-Type of an image the server serves at ``path`` (a
+        playlist's ``image``); TargetRejected past ``max_bytes``."""
+        ...
+
     async def writable(self, playlist: TargetPlaylist) -> bool:
         """Whether a playlist found by title is one this client may take over and write
         (not a Plex smart playlist, not another Jellyfin user's)."""

@@ -74,6 +74,7 @@ class TargetTrack:
     added_at: int = 0  # epoch seconds
     updated_at: int = 0  # epoch seconds
     artist_mbids: tuple[str, ...] = ()  # MusicBrainz artist ids, lower case, when tagged
+    path: str = ""  # the file's path on the server (Plex Part file, Jellyfin Path)
 
     def indexed(self, library: str) -> LibraryTrack:
         """The matching index's form of this track. ``library`` is the library's title
@@ -89,6 +90,7 @@ class TargetTrack:
             mbid=self.mbid.lower(),
             updated_at=int(self.updated_at),
             artist_mbids=tuple(m.lower() for m in self.artist_mbids),
+            path=self.path,
         )
 
 
@@ -107,6 +109,10 @@ class TargetPlaylist:
     summary: str = ""
     item_count: int = 0
     smart: bool = False  # Plex: filled by rules, never written item by item
+    # Where the server serves the playlist's picture (a path under its URL), "" for none:
+    # Plex's ``thumb`` (an uploaded poster), else its ``composite``; Jellyfin's primary
+    # image when the item lists one.
+    image: str = ""
 
 
 @dataclass(frozen=True)

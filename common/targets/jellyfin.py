@@ -75,7 +75,10 @@ T = TypeVar("T")
 
 # The item DTO has no save date (BaseItemDto has no DateLastSaved in any version from
 # 10.8.13 to master, though ItemFields names one): only the creation date is asked for.
-TRACK_FIELDS = "ProviderIds,DateCreated"
+# Path is the file's path, sent only when asked for (DtoService: ItemFields.Path, then
+# GetMappedPath, the path after the library's network substitution): the path match's
+# evidence.
+TRACK_FIELDS = "ProviderIds,DateCreated,Path"
 # Id is no ItemSortBy value and the binder drops unknown ones, so no key the server takes
 # makes a total order. SortName is "disc - track - name" for audio; the album and the
 # creation date (a file's, in ticks) part nearly every tie left. Rows equal on every key
@@ -507,6 +510,51 @@ class JellyfinClient:
             page_size=self._settings.page_size,
             key=lambda entry: entry.entry_id,
         )
+
+    async def playlist_tracks(self, playlist_id: str) -> list[TargetTrack]:
+        """A playlist's items as tracks, in order, repeats kept, with their MusicBrainz ids
+        and file path (``GET /Playlists/{id}/Items`` takes ``fields`` as ``/Items`` does:
+        PlaylistsController.GetPlaylistItems, then DtoService)."""
+        user = await self.user_id()
+        base = f"/Playlists/{encode(playlist_id)}/Items"
+
+        async def fetch(page: Page) -> PageResult[tuple[int, TargetTrack]]:
+            path = url(
+                base,
+                ("userId", user),
+                ("fields", TRACK_FIELDS),
+                ("enableImages", "false"),
+                ("enableUserData", "false"),
+                ("startIndex", str(page.start)),
+                ("limit", str(page.size)),
+            )
+            where = f"at page {page.number}"
+            data = await self._json("GET", path, EndpointClass.PLAYLIST_READ, where)
+            try:
+                items, total = items_page(data)
+                tracks = [track_from_item(item, "") for item in items]
+            except JellyfinParseError as exc:
+                raise self._malformed(path, where, exc) from exc
+            return PageResult(list(enumerate(tracks, page.start)), total)
+
+        pages = await list_all(
+            fetch,
+            what=f"Jellyfin playlist {playlist_id}",
+            page_size=self._settings.page_size,
+            key=lambda numbered: str(numbered[0]),
+        )
+        return [track for _, track in pages]
+
+    async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
+        """The image at a server path (``/Items/{id}/Images/Primary``), with its
+        Content-Type; TargetRejected past ``max_bytes``."""
+        response = await self._transport.request("GET", path, EndpointClass.PLAYLIST_READ)
+        if len(response.content) > max_bytes:
+            raise TargetRejected(
+                f"Jellyfin: the image at {path.split('?', 1)[0]} is over {max_bytes:,} bytes",
+                status=413,
+            )
+        return response.content, response.headers.get("Content-Type", "")
 
     async def create_playlist(
         self, title: str, item_ids: Sequence[str], summary: str = ""

@@ -110,6 +110,7 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
         artist_mbids=artist_mbids_of(item),
         added_at=added,
         updated_at=added,
+        path=str(item.get("Path") or ""),
     )
 
 
@@ -157,11 +158,16 @@ def playlist_from_item(item: dict[str, Any]) -> TargetPlaylist:
     playlist_id = item.get("Id")
     if not isinstance(playlist_id, str) or not playlist_id:
         raise JellyfinParseError("a playlist has no Id")
+    tags = item.get("ImageTags")
+    has_image = isinstance(tags, dict) and bool(tags.get("Primary"))
     return TargetPlaylist(
         playlist_id=playlist_id,
         title=str(item.get("Name") or ""),
         summary=str(item.get("Overview") or ""),
         item_count=_opt_int(item, "ChildCount") or 0,
+        # BaseItemDto.ImageTags names the item's images; the primary one is served at
+        # ImageController.GetItemImage's route.
+        image=f"/Items/{playlist_id}/Images/Primary" if has_image else "",
     )
 
 

@@ -278,7 +278,13 @@ class PlexClient:
 
         async def pages(retry_timeouts: bool) -> Fetch[str]:
             excluded = ("excludeFields", SWEEP_EXCLUDED)
-            return self._fetcher(library, track_ids_of, excluded, retry_timeouts=retry_timeouts)
+            # A sweep reads no file path: the Media elements (a track's longest part since
+            # listings carry them) are asked away too, which a server may ignore at no cost
+            # to correctness, as it may ``excludeFields``.
+            elements = ("excludeElements", "Media")
+            return self._fetcher(
+                library, track_ids_of, excluded, elements, retry_timeouts=retry_timeouts
+            )
 
         return await swept_ids(
             pages,
@@ -376,6 +382,54 @@ class PlexClient:
             page_size=self._settings.page_size,
             key=lambda entry: entry.entry_id,
         )
+
+    async def playlist_tracks(self, playlist_id: str) -> list[TargetTrack]:
+        """A playlist's items as tracks, in order, repeats kept, each with what a listing
+        carries: the ``Media``/``Part`` file path, and the ``Guid`` MBIDs asked for with
+        ``includeGuids=1`` (that playlist items honour it is unverified: a server that does
+        not sends no MBID, and the tracks are matched by path and tags)."""
+        base = f"/playlists/{encode(playlist_id)}/items"
+
+        async def fetch(page: Page) -> PageResult[tuple[int, TargetTrack]]:
+            path = url(
+                base,
+                ("includeGuids", "1"),
+                ("X-Plex-Container-Start", str(page.start)),
+                ("X-Plex-Container-Size", str(page.size)),
+            )
+            where = f"at page {page.number}"
+            response = await self._transport.request("GET", path, EndpointClass.PLAYLIST_READ)
+
+            def parse() -> PageResult[tuple[int, TargetTrack]]:
+                container = self._parse(response, path, where)
+                try:
+                    tracks = tracks_of(container, "")
+                    total = container.int_attr("totalSize")
+                except PlexParseError as exc:
+                    raise TargetMalformedResponse(f"Plex: malformed {base} {where}: {exc}") from exc
+                numbered = list(enumerate(tracks, page.start))
+                return PageResult(numbered, total if total is not None else len(tracks))
+
+            return await parse_sized(len(response.content), parse)
+
+        pages = await list_all(
+            fetch,
+            what=f"Plex playlist {playlist_id}",
+            page_size=self._settings.page_size,
+            key=lambda numbered: str(numbered[0]),
+        )
+        return [track for _, track in pages]
+
+    async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
+        """The image at a server path (a playlist's ``thumb`` or ``composite``), with its
+        Content-Type; TargetRejected past ``max_bytes``."""
+        response = await self._transport.request("GET", path, EndpointClass.PLAYLIST_READ)
+        if len(response.content) > max_bytes:
+            raise TargetRejected(
+                f"Plex: the image at {path.split('?', 1)[0]} is over {max_bytes:,} bytes",
+                status=413,
+            )
+        return response.content, response.headers.get("Content-Type", "")
 
     def _uri_limit(self) -> int:
         return min(self._settings.url_limit, PLEX_URI_URL_LIMIT)

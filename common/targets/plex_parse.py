@@ -125,6 +125,18 @@ def artist_mbids_from_guids(guids: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group(1).lower() for m in found if m))
 
 
+def file_of(node: PlexNode) -> str:
+    """The file of a track's first ``Media`` element's first ``Part`` (python-plexapi 4.16.1
+    ``audio.py`` ``Track.locations``: ``part.file`` for each part, ``media.py``
+    ``MediaPart.file``), "" when the server sent none."""
+    for media in node.children:
+        if media.tag == "Media":
+            for part in media.children:
+                if part.tag == "Part" and part.attrs.get("file"):
+                    return part.attrs["file"]
+    return ""
+
+
 def track_from_node(node: PlexNode, library: str) -> TargetTrack:
     attrs = node.attrs
     item_id = attrs.get("ratingKey", "")
@@ -147,6 +159,7 @@ def track_from_node(node: PlexNode, library: str) -> TargetTrack:
         artist_mbids=artist_mbids_from_guids(node.guids),
         added_at=_int(attrs, "addedAt") or 0,
         updated_at=_int(attrs, "updatedAt") or _int(attrs, "addedAt") or 0,
+        path=file_of(node),
     )
 
 
@@ -207,6 +220,12 @@ def playlist_from_node(node: PlexNode) -> TargetPlaylist:
         summary=attrs.get("summary", ""),
         item_count=_int(attrs, "leafCount") or 0,
         smart=attrs.get("smart", "0") in ("1", "true"),
+        # A poster uploaded to the playlist shows as its ``thumb``
+        # (``/library/metadata/{ratingKey}/thumb/{epoch}``, LukeHagar/plex-api-spec's
+        # playlist example); every playlist has a ``composite``, the mosaic of its items
+        # (python-plexapi 4.16.1 ``playlist.py`` ``Playlist._loadData``, ``thumb``: "Alias
+        # to self.composite").
+        image=attrs.get("thumb") or attrs.get("composite", ""),
     )
 
 

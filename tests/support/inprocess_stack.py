@@ -21,7 +21,7 @@ from common.env import ServiceEnv
 from common.errors import FailedPrecondition
 from common.runtime.telemetry import Telemetry
 from common.wire.channels import open_channel
-from emulators.library import generate
+from emulators.library import Catalog, generate
 from emulators.server import Emulator, running_jellyfin, running_plex
 from gateway.app import GatewayApp
 from gateway.app import start as start_gateway
@@ -80,14 +80,16 @@ async def stack(
     *,
     cache_up: bool = True,
     telemetry: Callable[[str], Telemetry] = lambda _service: Telemetry(),
+    plex_catalog: Catalog = CATALOG,
+    jellyfin_catalog: Catalog = CATALOG,
 ) -> AsyncIterator[Stack]:
     """The stack; with ``cache_up`` false, sync_svc is pointed at a port nobody listens on.
     ``telemetry`` gives each service (``config``, ``cache``, ``sync``) its telemetry; cache
     builds run in this process, so their spans reach it too."""
     cache_address = f"127.0.0.1:{free_port()}"
     async with (
-        running_plex(catalog=CATALOG) as plex,
-        running_jellyfin(catalog=CATALOG) as jellyfin,
+        running_plex(catalog=plex_catalog) as plex,
+        running_jellyfin(catalog=jellyfin_catalog) as jellyfin,
         running_config(database_url, tmp_path, telemetry=telemetry("config")) as config_app,
     ):
         config_address = f"127.0.0.1:{config_app.server.port}"

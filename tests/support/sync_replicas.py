@@ -27,8 +27,8 @@ from sync_svc.app import SyncApp
 from sync_svc.app import start as start_sync
 from sync_svc.loader import load_source
 from sync_svc.run_queue import RunQueue
-from sync_svc.runner import Loader
 from sync_svc.runs import RunState, Track
+from sync_svc.source_reading import Loader
 from sync_svc.store import SyncStore
 from tests.support.cache_service import settle
 from tests.support.config_service import running_config

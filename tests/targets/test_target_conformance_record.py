@@ -131,6 +131,11 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
     await driven.replace_playlist(playlist.playlist_id, ids[:2])
     await driven.update_playlist(playlist.playlist_id, title="Conformance 2", summary="edited")
     await driven.upload_cover(playlist.playlist_id, PNG, "image/png")
+    read = await driven.playlist_tracks(playlist.playlist_id)
+    assert [t.item_id for t in read] == ids[:2]
+    assert all(t.path for t in read)
+    pictured = [p for p in await driven.playlists() if p.playlist_id == playlist.playlist_id]
+    assert await driven.read_image(pictured[0].image, 2**20) == (PNG, "image/png")
     await driven.delete_playlist(playlist.playlist_id)
     return calls.names
 

@@ -1,0 +1,70 @@
+"""The path match: the same file on two servers under different roots, and its limits."""
+
+from __future__ import annotations
+
+from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex, match_track
+from common.matching.image import decode, encode
+from common.matching.paths import path_key
+from common.matching.refresh import refreshed
+
+
+def test_path_key_keeps_artist_album_and_file_whatever_the_root() -> None:
+    unix = path_key("/data/music/Motörhead/Ace of Spades/01 Ace of Spades.flac")
+    assert unix == "motörhead/ace of spades/01 ace of spades.flac"
+    assert path_key("/media/music/MOTÖRHEAD/Ace Of Spades/01 Ace of Spades.FLAC") == unix
+    assert path_key(r"D:\Music\Motörhead\Ace of Spades\01 Ace of Spades.flac") == unix
+    # macOS writes accents decomposed: the same name once composed.
+    assert path_key("/Volumes/x/Moto\u0308rhead/Ace of Spades/01 Ace of Spades.flac") == unix
+    assert path_key("/music//Motörhead/./Ace of Spades/01 Ace of Spades.flac") == unix
+
+
+def test_path_key_of_too_short_a_path_is_empty() -> None:
+    assert path_key("") == ""
+    assert path_key("01 Ace of Spades.flac") == ""
+    assert path_key("Ace of Spades/01.flac") == ""
+
+
+def _track(item_id: str, title: str, path: str, duration_ms: int = 200_000) -> LibraryTrack:
+    return LibraryTrack(
+        item_id, "Music", title, ("Artist",), "Artist", "Album", duration_ms, path=path
+    )
+
+
+LIBRARY = [
+    _track("1", "Intro", "/media/music/Artist/Album/01 Intro.flac"),
+    _track("2", "Intro", "/media/music/Artist/Album (Deluxe)/01 Intro.flac"),
+    _track("3", "Outro (tags edited here)", "/media/music/Artist/Album/02 Outro.flac"),
+]
+
+
+def test_the_same_file_matches_by_path_even_when_the_tags_differ() -> None:
+    index = TrackIndex(LIBRARY)
+    query = Query(
+        "Outro", ("Artist",), "Album", 200_500, path="/data/music/Artist/Album/02 Outro.flac"
+    )
+    match = match_track(index, query, 0.85)
+    assert (match.method, match.track and match.track.item_id) == (MatchMethod.PATH, "3")
+    # Two "Intro"s on two editions: metadata alone cannot tell them apart, the path can.
+    deluxe = Query(
+        "Intro", ("Artist",), "Album", path="/data/music/Artist/Album (Deluxe)/01 Intro.flac"
+    )
+    assert match_track(index, deluxe, 0.85).track == index.track(1)
+
+
+def test_a_path_never_overrides_a_far_duration_nor_decides_between_two_files() -> None:
+    index = TrackIndex(LIBRARY)
+    far = Query("Outro", ("Artist",), "Album", 320_000, path="/x/Artist/Album/02 Outro.flac")
+    assert match_track(index, far, 0.85).method is not MatchMethod.PATH
+    twice = TrackIndex([*LIBRARY, _track("4", "Intro", "/lossless/Artist/Album/01 Intro.flac")])
+    query = Query("Intro", ("Artist",), "Album", path="/x/Artist/Album/01 Intro.flac")
+    assert match_track(twice, query, 0.85).method is not MatchMethod.PATH
+
+
+def test_path_keys_survive_the_image_and_a_refresh() -> None:
+    index = decode(encode(TrackIndex(LIBRARY)))
+    query = Query("Outro", ("Artist",), path="/data/Artist/Album/02 Outro.flac")
+    assert match_track(index, query, 0.85).method is MatchMethod.PATH
+    again = refreshed(index, [0, 2], [_track("5", "New", "/media/music/Artist/Album/03 New.flac")])
+    assert match_track(again, query, 0.85).track == again.track(1)
+    new = Query("New", ("Artist",), path="/data/Artist/Album/03 New.flac")
+    assert match_track(again, new, 0.85).track == again.track(2)
