@@ -22,8 +22,10 @@ def discover() -> list[str]:
 
 
 def resolve(names: list[str]) -> list[str]:
-    """The modules ``names`` ask for ("household" is bench_household), or every one."""
-    return [n if n.startswith("bench_") else f"bench_{n}" for n in names] or discover()
+    """The modules ``names`` ask for ("household" is bench_household, "server-copy"
+    bench_server_copy), or every one."""
+    modules = [n.replace("-", "_") for n in names]
+    return [n if n.startswith("bench_") else f"bench_{n}" for n in modules] or discover()
 
 
 async def main(names: list[str]) -> int:
