@@ -24,7 +24,8 @@ def should_claim(shared: Shared, *, active: bool, building_here: bool, me: str) 
 
 
 def full_build(wanted: str, *, has_index: bool) -> bool:
-    """A full listing when asked for, or when there is no generation to refresh."""
+    """A full listing when asked for, or when there is no generation to refresh (none, or
+    one of an older index format)."""
     return wanted == "full" or not has_index
 
 

@@ -6,20 +6,27 @@ from __future__ import annotations
 
 from cache_svc.store import CacheRow
 from common.matching import TrackIndex
-from common.matching.image import FORMAT_VERSION, ImageError, checksum, decode, image_version
+from common.matching.image import (
+    FORMAT_VERSION,
+    READABLE_FORMATS,
+    ImageError,
+    checksum,
+    decode,
+    image_version,
+)
 
 
 def read_image(image: bytes, row: CacheRow) -> TrackIndex:
     """The index of ``image`` when it is the generation ``row`` describes; ImageError
     naming the first disagreement otherwise."""
-    if row.format_version != FORMAT_VERSION:
+    if row.format_version not in READABLE_FORMATS:
         raise ImageError(
             f"its index format is {row.format_version}, this version reads {FORMAT_VERSION}"
         )
     if not image:
         raise ImageError("no index image is stored for it")
-    if image_version(image) != FORMAT_VERSION:
-        raise ImageError(f"its image has format {image_version(image)}, not {FORMAT_VERSION}")
+    if image_version(image) != row.format_version:
+        raise ImageError(f"its image has format {image_version(image)}, not {row.format_version}")
     if checksum(image) != row.checksum:
         raise ImageError("its image checksum disagrees with the one stored at activation")
     index = decode(image)

@@ -79,7 +79,7 @@ class BuildRunner:
         """Build the cache of ``runtime`` as ``row`` asks; this replica has just taken its
         lease."""
         runtime.progress = progress = BuildProgress(
-            full=full_build(row.wanted, has_index=runtime.index is not None),
+            full=full_build(row.wanted, has_index=runtime.refreshable),
             started_at=self._clock(),
         )
         runtime.request_id = row.pending_id
@@ -244,6 +244,7 @@ class BuildRunner:
         runtime.library_names, runtime.changes_since = built.libraries, built.changes_since
         runtime.build_costs = built.costs
         runtime.memory_bytes = memory
+        runtime.format_version = FORMAT_VERSION
         runtime.last_error, runtime.failed = "", False
         runtime.shared = NO_BUILD
         _log.info(

@@ -15,6 +15,7 @@ from cache_svc.config_view import FollowedConfig, FollowedServer
 from cache_svc.costs import StepCost
 from common.config.registry import Registry
 from common.matching import LibraryTrack, TrackIndex
+from common.matching.image import FORMAT_VERSION
 from common.notifier import VersionNotifier
 
 NO_BUILD = Shared(wanted="", holder="", live=False)
@@ -35,12 +36,20 @@ class ServerRuntime:
     last_error: str = ""
     failed: bool = False
     memory_bytes: int = 0
+    # The serving index's image format: one older than this version's is never refreshed
+    # incrementally (it lacks what newer formats index, such as paths): its next build is full.
+    format_version: int = 0
     build: asyncio.Task[None] | None = None
     progress: BuildProgress | None = None
     request_id: int = 0  # the config decision the local build serves
     shared: Shared = NO_BUILD  # the shared database's view of the build
     remote_progress: BuildProgress | None = None  # a build running on another replica
     touched: int = 0  # local changes, so a slower read of the database never undoes them
+
+    @property
+    def refreshable(self) -> bool:
+        """An index a build may refresh incrementally: one of this version's format."""
+        return self.index is not None and self.format_version == FORMAT_VERSION
 
     @property
     def building(self) -> bool:

@@ -86,7 +86,7 @@ class Serving:
         if progress is None and state is CacheState.BUILDING:
             # Asked for, not yet taken (or not yet reported) by the replica that builds.
             progress = BuildProgress(
-                full=full_build(runtime.shared.wanted, has_index=runtime.index is not None),
+                full=full_build(runtime.shared.wanted, has_index=runtime.refreshable),
                 started_at=now,
             )
         return replace(status, **progress_fields(progress, now))  # type: ignore[arg-type]
@@ -137,6 +137,7 @@ class Serving:
         runtime.library_names, runtime.changes_since = row.library_names, row.changes_since
         runtime.build_costs = costs_from_json(row.build_costs)
         runtime.memory_bytes = memory
+        runtime.format_version = row.format_version
         del image
         await asyncio.to_thread(release_free_memory)
         _log.info(

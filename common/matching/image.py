@@ -20,6 +20,9 @@ from common.matching.normalize import roman_key
 
 # 2: artist MBIDs, romanized and alias keys, edition-folded album keys. 3: file path keys.
 FORMAT_VERSION = 3
+# The formats this version reads: a format 2 image reads as one without paths (its path
+# table empty), served as it is until the next build, which is a full one.
+READABLE_FORMATS = (2, 3)
 _MAGIC = b"CMDARRIX"
 _PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 
@@ -113,7 +116,7 @@ def image_version(image: bytes) -> int:
 def decode(image: bytes) -> TrackIndex:
     """The index an image holds; ImageError when it cannot be read whole."""
     version = image_version(image)
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         raise ImageError(f"index format {version}, this version reads {FORMAT_VERSION}")
     _, _, header_length = _PREFIX.unpack_from(image)
     start = _PREFIX.size + header_length
@@ -180,6 +183,8 @@ def _assemble(parts: dict[str, array[int] | bytes]) -> TrackIndex:
     for name in _ARRAYS:
         setattr(index, name, _array(parts, name))
     for name in _TABLES:
+        if name == "path_table" and f"{name}.hashes" not in parts:
+            continue  # format 2: no paths, the table stays empty
         table = PostingTable(_array(parts, f"{name}.hashes"), _array(parts, f"{name}.positions"))
         setattr(index, name, table)
     count = len(index.core_keys)

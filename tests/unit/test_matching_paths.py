@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex, match_track
+import pytest
+
+from cache_svc.claims import full_build
+from cache_svc.runtime import ServerRuntime
+from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex, image, match_track
 from common.matching.image import decode, encode
 from common.matching.paths import path_key
 from common.matching.refresh import refreshed
@@ -68,3 +72,29 @@ def test_path_keys_survive_the_image_and_a_refresh() -> None:
     assert match_track(again, query, 0.85).track == again.track(1)
     new = Query("New", ("Artist",), path="/data/Artist/Album/03 New.flac")
     assert match_track(again, new, 0.85).track == again.track(2)
+
+
+def test_an_image_of_the_previous_format_reads_without_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Format 2 (before paths) is served as it is: the tags still match, the path decides
+    nothing, and the cache's next build is a full one (cache_svc ``refreshable``)."""
+    monkeypatch.setattr(image, "FORMAT_VERSION", 2)
+    monkeypatch.setattr(image, "_TABLES", tuple(t for t in image._TABLES if t != "path_table"))
+    old = encode(TrackIndex(LIBRARY))
+    monkeypatch.undo()
+    assert image.image_version(old) == 2
+    index = decode(old)
+    query = Query("Outro (tags edited here)", ("Artist",), path="/x/Artist/Album/02 Outro.flac")
+    found = match_track(index, query, 0.85)
+    assert (found.method, found.track) == (MatchMethod.EXACT, index.track(2))
+    assert index.by_path(query.path) == []
+
+
+def test_a_cache_of_the_previous_format_is_rebuilt_in_full_next_time() -> None:
+    old = ServerRuntime("plex", index=TrackIndex(LIBRARY), format_version=2)
+    assert not old.refreshable
+    assert full_build("build", has_index=old.refreshable)
+    current = ServerRuntime("plex", index=TrackIndex(LIBRARY), format_version=image.FORMAT_VERSION)
+    assert current.refreshable
+    assert not full_build("build", has_index=current.refreshable)
