@@ -520,6 +520,11 @@ class AsyncClient:
         request = sync_pb.ListSyncsRequest(limit=limit)
         return await self._unary("sync", self._sync().ListSyncs, request, safe=True)
 
+    async def get_cover(self, key: str) -> sync_pb.GetCoverResponse:
+        """The cover a run read (``SyncSummary.cover_key``): ``content_type`` and ``image``."""
+        request = sync_pb.GetCoverRequest(key=key)
+        return await self._unary("sync", self._sync().GetCover, request, safe=True)
+
     # ----- the gateway ------------------------------------------------------------------
 
     async def status(self) -> gateway_pb.Status:

@@ -512,6 +512,11 @@ class Client:
         request = sync_pb.ListSyncsRequest(limit=limit)
         return self._unary("sync", self._sync().ListSyncs, request, safe=True)
 
+    def get_cover(self, key: str) -> sync_pb.GetCoverResponse:
+        """The cover a run read (``SyncSummary.cover_key``): ``content_type`` and ``image``."""
+        request = sync_pb.GetCoverRequest(key=key)
+        return self._unary("sync", self._sync().GetCover, request, safe=True)
+
     # ----- the gateway ------------------------------------------------------------------
 
     def status(self) -> gateway_pb.Status:

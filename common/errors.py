@@ -250,6 +250,12 @@ class RunNotFinished(FailedPrecondition):
 
     def __init__(self, run_id: str) -> None:
         super().__init__(f"sync run {run_id!r} has not finished: wait for it, then ask again")
+class CoverNotFound(NotFound):
+    reason = ErrorReason.COVER_NOT_FOUND
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no cover {key!r} is kept")
+        self.key = key
 
 
 class SourceFailed(FailedPrecondition):

@@ -27,6 +27,7 @@ from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
 from gateway.lidarr_http import lidarr_routes
+from gateway.covers_http import cover_routes
 from gateway.review_http import review_routes
 from gateway.servers_http import server_routes
 from gateway.signin import HttpGuard
@@ -151,6 +152,7 @@ def build_http(
             *review_routes(backends, guard),
             *server_routes(backends, guard, remember_secret),
             *lidarr_routes(backends, guard),
+            *cover_routes(backends, guard),
             Route("/metrics", guard.protect(prometheus)),
             Route("/", guard.protect(index, page=True)),
         ]

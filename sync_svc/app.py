@@ -29,6 +29,7 @@ from common.wire.channels import open_channel
 from sync_svc.cache_client import CacheClient
 from sync_svc.claimer import CLAIM_POLL_SECONDS, Claimer
 from sync_svc.config_client import ConfigClient
+from sync_svc.cover_store import CoverStore
 from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
 from sync_svc.lidarr.after_run import AfterRun
 from sync_svc.lidarr.checks import LidarrChecks
@@ -110,6 +111,7 @@ async def start(
     queued = VersionNotifier()
     records = HandoffRecords(db)
     handoff = LidarrHandoff(records, config.run_settings, clock=clock)
+    covers = CoverStore(db, clock=clock)
     runner = SyncRunner(
         store,
         queue,
@@ -122,6 +124,7 @@ async def start(
         telemetry=telemetry,
         remember_secret=redactor.add,
         after_run=AfterRun(handoff, records),
+        covers=covers,
     )
     server = GrpcServer(
         address=env.address,
@@ -138,6 +141,7 @@ async def start(
         users,
         LidarrChecks(config.run_settings),
         handoff,
+        covers,
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)
     lifecycle = Lifecycle(server, db)

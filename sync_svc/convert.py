@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
+from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -252,4 +253,12 @@ def summary_to_pb(report: Report) -> pb.SyncSummary:
         matched=sum(t.matched for t in report.destinations),
         unmatched=sum(t.unmatched for t in report.destinations),
         started_at=_stamp(report.started_at),
+        source=_source(report.spec),
+        cover_key=report.cover_key,
     )
+
+
+def _source(spec: Spec) -> cpb.PlaylistSource | None:
+    if spec.source_kind is None:
+        return None
+    return cpb.PlaylistSource(kind=protoconv.SOURCES[spec.source_kind], ref=spec.source_ref)

@@ -104,6 +104,10 @@ class RunCover:
         self._got: Cover | CoverProblem | None = got
         self._lock = asyncio.Lock()
 
+    def fetched(self) -> Cover | None:
+        """The cover, once a destination asked for it and it could be had."""
+        return self._got if isinstance(self._got, Cover) else None
+
     async def get(self) -> Cover | CoverProblem:
         async with self._lock:
             if self._got is None:

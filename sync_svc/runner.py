@@ -14,9 +14,7 @@ from dataclasses import dataclass, replace
 
 from common.config.values import SettingValues
 from common.domain import BUILTIN_SERVERS, Destination, ServerKind
-from common.errors import (
-    ServiceError,
-)
+from common.errors import ServiceError
 from common.matching import MatchMethod
 from common.matching.overrides import MatchOverride, SourceKey, by_key
 from common.notifier import VersionNotifier
@@ -28,6 +26,7 @@ from common.targets.settings import ClientSettings
 from sync_svc.cache_client import CacheClient
 from sync_svc.config_client import ConfigClient
 from sync_svc.cover import Cover, CoverProblem, fetch_cover_at
+from sync_svc.cover_store import CoverStore
 from sync_svc.dress import Looks, dress
 from sync_svc.live_runs import LiveRuns
 from sync_svc.looks import source_name
@@ -77,12 +76,15 @@ class SyncRunner:
         remember_secret: Callable[[str], None] = lambda _secret: None,
         fetch_cover: Callable[[str], Awaitable[Cover | CoverProblem]] = fetch_cover_at,
         after_run: Callable[[Report, SettingValues], Awaitable[None]] | None = None,
+        covers: CoverStore | None = None,
     ) -> None:
         """``remember_secret`` hears every user token a run reads, so the logs mask it;
         ``fetch_cover`` reads a source's picture (once per run); ``after_run`` is what a
-        run does once written (sync_svc/lidarr/after_run.py: never fails the run)."""
+        run does once written (sync_svc/lidarr/after_run.py: never fails the run);
+        ``covers`` keeps what a run read, for the status page."""
         self._fetch_cover = fetch_cover
         self._after_run = after_run
+        self._covers = covers
         telemetry = telemetry or Telemetry()
         self._remember_secret = remember_secret
         self._trace = RunTracing(telemetry.tracing.tracer("sync_svc"), telemetry.metrics)
@@ -256,6 +258,17 @@ class SyncRunner:
                         tracks=len(tracks),
                         libraries=len(access.library_names),
                     )
+        await self._keep_cover(report, looks)
+
+    async def _keep_cover(self, report: Report, looks: Looks) -> None:
+        """Keep the cover the run read (sent or not), for the status page."""
+        got = looks.cover.fetched() if looks.cover is not None else None
+        if got is None or self._covers is None or report.dry_run:
+            return
+        try:
+            report.cover_key = await self._covers.keep(got)
+        except Exception as exc:  # the page's thumbnail is not worth failing a sync for
+            _log.warning("cover not kept: %s", exc)
 
     async def _sync_server(
         self,

@@ -170,3 +170,4 @@ class Report:
     trace_parent: str = ""  # the W3C traceparent of the call that queued the run
     lidarr_arrivals: list[Arrival] = field(default_factory=list)
     lidarr_note: str = ""  # what the automatic hand-off to Lidarr after the run did
+    cover_key: str = ""  # the cover the run read from its source, kept for GetCover

@@ -15,6 +15,7 @@ from sync_svc.config_client import ConfigClient
 from sync_svc.lidarr import convert as lidarr_convert
 from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.lidarr.send import LidarrHandoff
+from sync_svc.cover_store import CoverStore
 from sync_svc.runner import SyncRunner
 from sync_svc.runs import Report
 from sync_svc.server_checks import ServerChecks
@@ -32,6 +33,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         users: ServerUsers,
         lidarr_checks: LidarrChecks,
         lidarr: LidarrHandoff,
+        covers: CoverStore,
     ) -> None:
         self._runner = runner
         self._config = config
@@ -39,6 +41,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         self._users = users
         self._lidarr_checks = lidarr_checks
         self._lidarr = lidarr
+        self._covers = covers
 
     async def RunSync(self, request: pb.RunSyncRequest, context: Context) -> pb.RunSyncResponse:
         which = request.WhichOneof("what")
@@ -128,3 +131,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         report = await self._finished(request.run_id)
         plan = await self._lidarr.send(report, list(request.albums))
         return lidarr_convert.sent_to_pb(plan)
+
+    async def GetCover(self, request: pb.GetCoverRequest, context: Context) -> pb.GetCoverResponse:
+        cover = await self._covers.get(request.key)
+        return pb.GetCoverResponse(content_type=cover.content_type, image=cover.image)

@@ -96,6 +96,7 @@ def report_from_json(text: str) -> Report:
         trace_parent=data.get("trace_parent", ""),
         lidarr_arrivals=[Arrival(**a) for a in data.get("lidarr_arrivals", [])],
         lidarr_note=data.get("lidarr_note", ""),
+        cover_key=data.get("cover_key", ""),  # saved before covers were kept: none
     )
 
 

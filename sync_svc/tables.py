@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -89,4 +100,15 @@ lidarr_tracks = Table(
     Column("album", Text, nullable=False, server_default=""),
     Column("sent_at", Float, nullable=False),
     Column("found_by", String(36), nullable=False, server_default=""),
+)
+
+# The covers runs read from their sources, by the image's SHA-256 (a key names the same
+# bytes for ever): what GetCover serves to the status page.
+covers = Table(
+    "sync_covers",
+    metadata,
+    Column("cover_key", String(64), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    Column("stored_at", Float, nullable=False),
 )

@@ -13,10 +13,15 @@ from pathlib import Path
 
 import pytest
 from cmdarr.config.v1 import config_pb2 as cpb
+from cmdarr.sync.v1 import sync_pb2 as sync_pb
 from cmdarr.type.v1 import type_pb2 as tpb
 from playwright.async_api import async_playwright, expect
 
 from common.auth.keys import KeyRing, new_key
+from common.domain import ServerKind
+from common.targets.connect import connect
+from common.targets.settings import ClientSettings
+from emulators.images import mosaic_png
 from emulators.library import generate
 from emulators.server import running_plex
 from tests.support.inprocess_stack import Stack, configure, stack, with_gateway
@@ -240,3 +245,77 @@ async def test_a_signed_in_user_adds_tests_and_enables_a_server(
 async def _servers(s: Stack) -> list[cpb.Server]:
     listed = await s.config.ListServers(cpb.ListServersRequest(), timeout=TIMEOUT)
     return list(listed.servers)
+
+
+async def test_the_page_shows_each_runs_source_with_its_cover(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A run that copied a Plex playlist shows its source's kind and reference, and the
+    playlist's poster as a thumbnail served by the gateway (GetCover), no server token in
+    the page; a run of inline tracks says so."""
+    if not CHROMIUM:
+        pytest.fail("chromium is not installed")
+    poster = mosaic_png("a poster", size=16)
+    async with stack(database_url, tmp_path) as s, with_gateway(s, tmp_path) as gw:
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, JELLYFIN_URL=s.jellyfin.url,
+            JELLYFIN_TOKEN=s.jellyfin.token, TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            PLEX_CLIENT_ENABLED="true", JELLYFIN_CLIENT_ENABLED="true",
+        )  # fmt: skip
+        plex = connect(
+            ServerKind.PLEX, url=s.plex.url, token=s.plex.token, settings=ClientSettings()
+        )
+        try:
+            made = await plex.client.create_playlist("Road Trip", ["100001", "100002"])
+            await plex.client.upload_cover(made.playlist_id, poster, "image/png")
+        finally:
+            await plex.close()
+        ref = "plex:plex/Road Trip"
+        command = cpb.Command(
+            name="road",
+            kind=cpb.COMMAND_KIND_PLAYLIST_SYNC,
+            source=cpb.PlaylistSource(kind=cpb.SOURCE_KIND_SERVER_PLAYLIST, ref=ref),
+            targets=[tpb.TARGET_JELLYFIN],
+        )
+        await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
+        await finished(s, sync_pb.RunSyncRequest(command_name="road"))
+        inline = sync_pb.SyncSpec(
+            playlist_title="Inline",
+            targets=[tpb.TARGET_JELLYFIN],
+            tracks=[sync_pb.InlineTrack(title="Ace of Spades", artists=["Motörhead"])],
+        )
+        await finished(s, sync_pb.RunSyncRequest(spec=inline))
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page()
+            await page.goto(f"http://127.0.0.1:{gw.http_port}/")
+            road = page.locator("#syncs tr", has_text="road")
+            await expect(road.locator(".source-kind")).to_have_text(
+                "server playlist", timeout=15_000
+            )
+            await expect(road.locator(".source-ref")).to_have_text(ref)
+            cover = road.locator("img.cover")
+            await expect(cover).to_be_visible()
+            await expect(cover).to_have_js_property("naturalWidth", 16, timeout=15_000)
+            source = await cover.get_attribute("src")
+            assert source is not None
+            assert source.startswith("/api/covers/")
+            assert s.plex.token not in await page.content()
+            served = await page.request.get(f"http://127.0.0.1:{gw.http_port}{source}")
+            assert (served.status, await served.body()) == (200, poster)
+            missing = await page.request.get(
+                f"http://127.0.0.1:{gw.http_port}/api/covers/{'0' * 64}"
+            )
+            assert missing.status == 404
+            inline_row = page.locator("#syncs tr", has_text="(inline)")
+            await expect(inline_row.locator(".source")).to_have_text("inline tracks")
+            await expect(inline_row.locator("img.cover")).to_have_count(0)
+            await page.locator("#syncs").screenshot(path=str(tmp_path / "syncs.png"))
+            await browser.close()
+
+
+async def finished(s: Stack, request: sync_pb.RunSyncRequest) -> None:
+    """Run a sync and wait for its end."""
+    run_id = (await s.sync.RunSync(request, timeout=TIMEOUT)).run_id
+    async for _ in s.sync.WatchSync(sync_pb.WatchSyncRequest(run_id=run_id), timeout=120):
+        pass

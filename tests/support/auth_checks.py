@@ -37,6 +37,7 @@ PROTECTED_ROUTES = (
     ("POST", "/api/lidarr/test"),
     ("GET", "/api/lidarr/preview/{run_id}"),
     ("POST", "/api/lidarr/send/{run_id}"),
+    ("GET", "/api/covers/{key}"),
     ("GET", "/metrics"),
 )
 OPEN_ROUTES = ("/healthz", "/readyz", "/login", "/logout")
@@ -94,7 +95,10 @@ async def refused_routes(
                 {"action": "enable_library_cache", "target": "plex"} if method == "POST" else None
             )
             reply = await http.request(
-                method, path.replace("{name}", "plex"), json=body, headers=dict(headers or {})
+                method,
+                path.replace("{name}", "plex").replace("{key}", "0" * 64),
+                json=body,
+                headers=dict(headers or {}),
             )
             leaked = any(
                 word in reply.text

@@ -87,6 +87,18 @@ async def test_a_plex_playlist_is_copied_to_jellyfin_by_path(
         assert [item for _, item in written.entries] == [state.item_id(t) for t in CHOSEN]
         assert written.name == "copy"
         assert written.image == POSTER
+        # The run's summary names its source and the cover it read; sync_svc serves it.
+        [summary] = (await s.sync.ListSyncs(pb.ListSyncsRequest(), timeout=TIMEOUT)).syncs
+        assert summary.source == cpb.PlaylistSource(
+            kind=cpb.SOURCE_KIND_SERVER_PLAYLIST, ref=f"plex:plex/id:{made}"
+        )
+        cover = await s.sync.GetCover(pb.GetCoverRequest(key=summary.cover_key), timeout=TIMEOUT)
+        assert (cover.content_type, cover.image) == ("image/png", POSTER)
+        bad = await expect_error(
+            s.sync.GetCover(pb.GetCoverRequest(key="../etc"), timeout=TIMEOUT),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert_invalid(bad, "key")
         assert written.overview.startswith(
             "Songs for the A1\n\nSynced by cmdarr from Plex server plex"
         )

@@ -105,8 +105,9 @@ TARGET_COLUMNS = {
 ADDED_TABLES: dict[str, Tables] = {
     # config 0003: created servers only; the built-in plex and jellyfin stay settings.
     "config": {"config_servers": []},
-    # sync 0007: nothing was handed to Lidarr before.
-    "sync": {"sync_lidarr_handoffs": [], "sync_lidarr_tracks": []},
+    # sync 0007: nothing was handed to Lidarr before; sync 0008: the covers runs read, the
+    # previous release kept none.
+    "sync": {"sync_lidarr_handoffs": [], "sync_lidarr_tracks": [], "sync_covers": []},
 }
 
 
