@@ -13,10 +13,12 @@ import grpc
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.type.v1 import type_pb2 as tpb
 
 from common.domain import ServerKind
 from common.targets.connect import connect
 from common.targets.settings import ClientSettings
+from emulators.jellyfin import JPlaylist
 from emulators.library import Track, remounted
 from emulators.plex_nodes import rating_key
 from tests.support.cache_service import settle
@@ -50,12 +52,14 @@ async def make_plex_playlist(s: Stack) -> str:
         await plex.close()
 
 
-async def run_command(s: Stack, name: str, ref: str = "") -> pb.SyncReport:
+async def run_command(
+    s: Stack, name: str, ref: str = "", to: tpb.Target.ValueType = JELLYFIN
+) -> pb.SyncReport:
     """Store the command (when ``ref`` is given) and run it."""
     if ref:
         source = cpb.PlaylistSource(kind=cpb.SOURCE_KIND_SERVER_PLAYLIST, ref=ref)
         command = cpb.Command(
-            name=name, kind=cpb.COMMAND_KIND_PLAYLIST_SYNC, source=source, targets=[JELLYFIN]
+            name=name, kind=cpb.COMMAND_KIND_PLAYLIST_SYNC, source=source, targets=[to]
         )
         await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
     run_id = (await s.sync.RunSync(pb.RunSyncRequest(command_name=name), timeout=TIMEOUT)).run_id
@@ -141,3 +145,36 @@ async def test_a_server_source_must_name_a_configured_server_of_its_kind(
             assert says in (refused.details() or "")
         listed = await s.config.ListCommands(cpb.ListCommandsRequest(), timeout=TIMEOUT)
         assert [c.name for c in listed.commands if c.name != "library_cache_builder"] == []
+
+
+async def test_a_users_playlist_is_read_as_that_user(database_url: str, tmp_path: Path) -> None:
+    """``jellyfin:carol@jellyfin/...`` reads carol's own playlist (private: the server's
+    token sees it only when naming her); a user the server does not have fails the run
+    naming source.ref."""
+    async with stack(database_url, tmp_path) as s:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        state = s.jellyfin.jellyfin.state
+        carol = state.add_user("carol", "carol")
+        chosen = [t for sec in CATALOG.sections if sec.kind == "music" for t in sec.tracks][:12]
+        items = [state.item_id(t) for t in chosen]
+        state.playlists["c0ffee"] = JPlaylist(
+            "c0ffee", "Carol's Mix", carol.user_id, entries=[(i, i) for i in items]
+        )
+        source = cpb.PlaylistSource(
+            kind=cpb.SOURCE_KIND_SERVER_PLAYLIST, ref="jellyfin:carol@jellyfin/carol's mix"
+        )
+        command = cpb.Command(
+            name="carol", kind=cpb.COMMAND_KIND_PLAYLIST_SYNC, source=source, targets=[PLEX]
+        )
+        await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
+        report = await run_command(s, "carol")
+        assert report.progress.state == pb.SYNC_STATE_SUCCEEDED, report.error
+        assert report.targets[0].matched == 12
+        [written] = s.plex.plex.state.playlists.values()
+        assert [item for _, item in written.entries] == [rating_key(t) for t in chosen]
+
+        nobody = await run_command(s, "nobody", "jellyfin:zed@jellyfin/Carol's Mix", PLEX)
+        assert nobody.progress.state == pb.SYNC_STATE_FAILED
+        assert nobody.error.startswith("jellyfin:zed@jellyfin/Carol's Mix: no user 'zed'")
+        assert nobody.error.endswith("check source.ref")
