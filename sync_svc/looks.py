@@ -38,7 +38,6 @@ SOURCE_NAMES = {
     SourceKind.LISTENBRAINZ_CREATED_FOR: "ListenBrainz",
     SourceKind.SPOTIFY_PLAYLIST: "Spotify",
     SourceKind.DEEZER_PLAYLIST: "Deezer",
-    SourceKind.SERVER_PLAYLIST: "a server playlist",
 }
 BLOCKS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"}
 
