@@ -92,10 +92,9 @@ class ServerPlaylists:
         self._instrument = instrument
 
     async def read(self, reference: str, *, limits: ClientSettings, plex_tv_url: str) -> SourceRead:
-        """The playlist ``reference`` names. FailedPrecondition naming ``source.ref`` when
-        the server is not configured, is of another kind, is disabled, or has no such
-        user or playlist; a server that cannot be reached propagates as the target's
-        error."""
+        """The playlist ``reference`` names. SourceFailed naming ``source.ref`` when the
+        server is not configured, is of another kind, is disabled, refuses the token, or
+        has no such user or playlist; SourceUnavailable when it cannot be read now."""
         try:
             ref = server_playlist_ref(reference)
         except ValueError as exc:
