@@ -39,6 +39,7 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
     ),
     CACHE_SERVICE: ("GetCacheStatus", "LookupItems", "MatchTracks", "WatchCacheStatus"),
     SYNC_SERVICE: (
+        "GetCover",
         "GetSyncReport",
         "ListServerUsers",
         "ListSyncs",
