@@ -250,6 +250,8 @@ class RunNotFinished(FailedPrecondition):
 
     def __init__(self, run_id: str) -> None:
         super().__init__(f"sync run {run_id!r} has not finished: wait for it, then ask again")
+
+
 class CoverNotFound(NotFound):
     reason = ErrorReason.COVER_NOT_FOUND
 

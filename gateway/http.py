@@ -26,8 +26,8 @@ from common.wire.rich_errors import field_violations
 from gateway import metrics
 from gateway.actions import apply_fix
 from gateway.backends import CALL_TIMEOUT, Backends
-from gateway.lidarr_http import lidarr_routes
 from gateway.covers_http import cover_routes
+from gateway.lidarr_http import lidarr_routes
 from gateway.review_http import review_routes
 from gateway.servers_http import server_routes
 from gateway.signin import HttpGuard

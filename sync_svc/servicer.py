@@ -12,10 +12,10 @@ from cmdarr.sync.v1 import sync_pb2_grpc
 from common.errors import FieldViolation, RunNotFinished, check
 from sync_svc import convert
 from sync_svc.config_client import ConfigClient
+from sync_svc.cover_store import CoverStore
 from sync_svc.lidarr import convert as lidarr_convert
 from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.lidarr.send import LidarrHandoff
-from sync_svc.cover_store import CoverStore
 from sync_svc.runner import SyncRunner
 from sync_svc.runs import Report
 from sync_svc.server_checks import ServerChecks
