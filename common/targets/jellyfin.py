@@ -546,15 +546,9 @@ class JellyfinClient:
         return [track for _, track in pages]
 
     async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
-        """The image at a server path (``/Items/{id}/Images/Primary``), with its
-        Content-Type; TargetRejected past ``max_bytes``."""
-        response = await self._transport.request("GET", path, EndpointClass.PLAYLIST_READ)
-        if len(response.content) > max_bytes:
-            raise TargetRejected(
-                f"Jellyfin: the image at {path.split('?', 1)[0]} is over {max_bytes:,} bytes",
-                status=413,
-            )
-        return response.content, response.headers.get("Content-Type", "")
+        """The image at a server path (``/Items/{id}/Images/Primary``), with its Content-Type;
+        TargetRejected past ``max_bytes``."""
+        return await self._transport.read_image(path, max_bytes)
 
     async def create_playlist(
         self, title: str, item_ids: Sequence[str], summary: str = ""

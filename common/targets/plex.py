@@ -423,13 +423,7 @@ class PlexClient:
     async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
         """The image at a server path (a playlist's ``thumb`` or ``composite``), with its
         Content-Type; TargetRejected past ``max_bytes``."""
-        response = await self._transport.request("GET", path, EndpointClass.PLAYLIST_READ)
-        if len(response.content) > max_bytes:
-            raise TargetRejected(
-                f"Plex: the image at {path.split('?', 1)[0]} is over {max_bytes:,} bytes",
-                status=413,
-            )
-        return response.content, response.headers.get("Content-Type", "")
+        return await self._transport.read_image(path, max_bytes)
 
     def _uri_limit(self) -> int:
         return min(self._settings.url_limit, PLEX_URI_URL_LIMIT)

@@ -70,6 +70,17 @@ class Transport:
     def settings(self) -> ClientSettings:
         return self._settings
 
+    async def read_image(self, path: str, max_bytes: int) -> tuple[bytes, str]:
+        """The image at a server path, with its Content-Type; TargetRejected past
+        ``max_bytes``."""
+        response = await self.request("GET", path, EndpointClass.PLAYLIST_READ)
+        if len(response.content) > max_bytes:
+            raise TargetRejected(
+                f"{self._target}: the image at {describe('GET', path)} is over {max_bytes:,} bytes",
+                status=413,
+            )
+        return response.content, response.headers.get("Content-Type", "")
+
     async def request(
         self,
         method: str,
