@@ -3,7 +3,7 @@ is masked in the logs by the config client that revealed it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common.config.values import SettingValues
 from common.lidarr.connect import LidarrConnection, lidarr_settings, open_lidarr
@@ -16,7 +16,7 @@ from common.targets.settings import ClientSettings
 class LidarrAccess:
     enabled: bool
     url: str
-    api_key: str
+    api_key: str = field(repr=False)  # a secret: never in a repr, so never in a log line
     names: LidarrNames
     max_albums: int
     auto_send: tuple[str, ...]  # the commands whose runs send on their own

@@ -234,3 +234,15 @@ def test_a_jspf_track_gives_its_release_group_when_the_extension_names_it() -> N
     assert [t.release_group_mbid for t in parsed.tracks] == [RG, RG, ""], (
         "a release is no release group"
     )
+
+
+def test_the_access_read_from_the_settings_never_shows_its_key() -> None:
+    from common.config.registry import Registry
+    from common.config.values import SettingValues
+    from sync_svc.lidarr.access import LidarrAccess
+
+    values = {"LIDARR_URL": "http://lidarr:8686", "LIDARR_API_KEY": "k3y-never-shown"}
+    access = LidarrAccess.of(SettingValues(Registry(), values))
+    assert access.api_key == "k3y-never-shown"
+    assert "k3y-never-shown" not in repr(access), "a repr may end up in a log line"
+    assert "http://lidarr:8686" in repr(access)
