@@ -8,6 +8,7 @@ from common.domain import Destination
 from common.errors import FieldViolation, check
 from common.server_names import check_server_name
 from sync_svc.runs import Spec
+from sync_svc.sources.shape import BARE_MBID
 
 MAX_TRACKS = 20_000
 MAX_TEXT = 1024
@@ -42,6 +43,13 @@ def check_spec(spec: Spec, field: str) -> None:
         if len(track.path) > MAX_PATH:
             problems.append(
                 FieldViolation(f"{field}.tracks[{i}].path", f"is at most {MAX_PATH} characters")
+            )
+        if track.release_group_mbid and not BARE_MBID.fullmatch(track.release_group_mbid):
+            problems.append(
+                FieldViolation(
+                    f"{field}.tracks[{i}].release_group_mbid",
+                    "must be a MusicBrainz release-group id (a UUID) or empty",
+                )
             )
         if len(problems) > MAX_VIOLATIONS:
             break

@@ -6,16 +6,22 @@ rejected ("Never match": a track rejected anywhere is wanted nowhere). A miss th
 only a user's ("not in alice's libraries": the server has it) is not authoritative, so
 it never asks for an album. Tracks of one album are grouped: by the release-group id the
 source gives, else by artist and album name as folded for comparison. A track whose
-source names no album cannot be looked up as an album and is listed apart."""
+source names no album cannot be looked up as an album and is listed apart. A key longer
+than its column (sync_svc/tables.py) keeps its start and a digest of the whole."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from common.matching import MatchMethod
 from common.matching.normalize import key as fold_key
 from sync_svc.runs import Outcome, Track, Via
+
+# The longest keys the records hold (sync_svc/tables.py album_key, track_key).
+ALBUM_KEY_CHARS = 300
+TRACK_KEY_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,21 @@ class Wanted:
     without_album: tuple[WantedTrack, ...]  # wanted, but the source names no album
 
 
+def bounded(key: str, limit: int) -> str:
+    """``key`` when it has at most ``limit`` characters, else its start and a digest of the
+    whole (the same text always gives the same key)."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{key[: limit - len(digest) - 1]}#{digest}"
+
+
 def track_key(track: Track) -> str:
     """How a track is known across runs: its recording id, else artist and title folded."""
     if track.recording_mbid:
-        return f"mbid:{track.recording_mbid.lower()}"
+        return bounded(f"mbid:{track.recording_mbid.lower()}", TRACK_KEY_CHARS)
     artist = fold_key(track.artists[0]) if track.artists else ""
-    return f"text:{artist}|{fold_key(track.title)}"
+    return bounded(f"text:{artist}|{fold_key(track.title)}", TRACK_KEY_CHARS)
 
 
 def wanted_positions(outcomes: Sequence[Outcome]) -> list[int]:
@@ -81,10 +96,11 @@ def wanted_albums(tracks: Sequence[Track], outcomes: Sequence[Outcome]) -> Wante
         track = tracks[position]
         entry = WantedTrack(position, track.title, track.artists)
         if track.release_group_mbid:
-            groups.setdefault(track.release_group_mbid.lower(), []).append((track, entry))
+            album_key = bounded(track.release_group_mbid.lower(), ALBUM_KEY_CHARS)
+            groups.setdefault(album_key, []).append((track, entry))
         elif track.album and track.artists:
             album_key = f"{fold_key(track.artists[0])}|{fold_key(track.album)}"
-            groups.setdefault(album_key, []).append((track, entry))
+            groups.setdefault(bounded(album_key, ALBUM_KEY_CHARS), []).append((track, entry))
         else:
             loose.append(entry)
     albums = [

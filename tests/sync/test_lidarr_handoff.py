@@ -186,3 +186,16 @@ async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path:
         assert rest.sent == 3, "five a run: two sent before"
         glasshouse = by_title(list(rest.albums))["Glasshouse Weather"]
         assert glasshouse.state == S.LIDARR_ALBUM_STATE_MONITORED, "its artist came in before"
+
+
+async def test_a_release_group_id_that_is_no_uuid_is_refused(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with stack(database_url, tmp_path) as s:
+        bad = pb.InlineTrack(title="Brine Choir", artists=[MARROW.name], release_group_mbid="x1")
+        spec = pb.SyncSpec(playlist_title="Bad", tracks=[bad], targets=[PLEX])
+        refused = await expect_error(
+            s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert_invalid(refused, "spec.tracks[0].release_group_mbid")

@@ -1,0 +1,101 @@
+"""The record of the hand-offs to Lidarr on its own (SQLite and PostgreSQL, which holds a
+key to its column's length): names of any length are stored under bounded keys and found
+again, a later send replaces an album's record, and a track handed over is said to have
+arrived by the first other run that finds it, once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from common.database.engine import Database
+from common.domain import Destination
+from common.matching import MatchMethod
+from sync_svc.app import MIGRATIONS, VERSION_TABLE
+from sync_svc.lidarr.records import KEYS_PER_QUERY, Handoff, HandoffRecords
+from sync_svc.lidarr.wanted import (
+    ALBUM_KEY_CHARS,
+    TRACK_KEY_CHARS,
+    track_key,
+    wanted_albums,
+)
+from sync_svc.runs import Outcome, Track, Via
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.migrate(MIGRATIONS, VERSION_TABLE)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+PLEX = Destination("plex")
+
+
+def missing(*tracks: Track) -> list[Outcome]:
+    return [
+        Outcome(p, PLEX, Via.UNMATCHED, MatchMethod.NONE, 0.0, "", authoritative=True)
+        for p in range(len(tracks))
+    ]
+
+
+TRACKS = (
+    Track("Brine " * 160, ("Marrow Lanterns",), "Salt Hymns"),
+    Track("Gone", ("Nobody Known",), "No " * 300),
+)
+
+
+async def test_long_names_are_recorded_under_bounded_keys_and_found_again(db: Database) -> None:
+    records = HandoffRecords(db)
+    salt, gone = wanted_albums(TRACKS, missing(*TRACKS)).albums
+    assert len(gone.key) == ALBUM_KEY_CHARS
+    keys = {0: track_key(TRACKS[0]), 1: track_key(TRACKS[1])}
+    assert len(keys[0]) == TRACK_KEY_CHARS
+    await records.record(
+        [
+            Handoff("run-1", salt, "added", "added, monitored", "rg-1", 7, sent_at=100.0),
+            Handoff("run-1", gone, "not_found", "Lidarr knows no such album"),
+        ],
+        keys,
+        now=100.0,
+    )
+    stored = await records.for_run("run-1")
+    assert {k: (h.state, h.lidarr_album_id) for k, h in stored.items()} == {
+        salt.key: ("added", 7),
+        gone.key: ("not_found", 0),
+    }
+    assert stored[gone.key].album.title == "No " * 300
+
+    await records.record(
+        [Handoff("run-1", gone, "failed", "not sent: Lidarr is away")], keys, now=200.0
+    )
+    assert (await records.for_run("run-1"))[gone.key].state == "failed", "replaced"
+    assert len(await records.for_run("run-1")) == 2
+
+    # Only the album handed over left its tracks behind.
+    assert await records.arrivals([keys[1]], "run-2", mark=True) == {}
+    arrived = await records.arrivals([keys[0]], "run-2", mark=True)
+    assert {k: (s.run_id, s.album, s.sent_at) for k, s in arrived.items()} == {
+        keys[0]: ("run-1", "Marrow Lanterns - Salt Hymns", 100.0)
+    }
+    assert await records.arrivals([keys[0]], "run-3", mark=True) == {}, "said once"
+    assert (await records.arrivals([keys[0]], "run-2", mark=True)).keys() == {keys[0]}, (
+        "the run that found it may read it again"
+    )
+
+
+async def test_arrivals_are_read_past_one_query_of_keys(db: Database) -> None:
+    records = HandoffRecords(db)
+    tracks = tuple(Track(f"Song {n}", ("Marrow Lanterns",), "Salt Hymns") for n in range(600))
+    (album,) = wanted_albums(tracks, missing(*tracks)).albums
+    keys = {n: track_key(t) for n, t in enumerate(tracks)}
+    await records.record([Handoff("a", album, "added", "", "rg", 1, 5.0)], keys, now=5.0)
+    asked = [*keys.values(), "text:nobody|nothing"]
+    assert len(asked) > KEYS_PER_QUERY
+    found = await records.arrivals(asked, "b", mark=False)
+    assert found.keys() == set(keys.values())
+    assert len(await records.arrivals(asked, "c", mark=True)) == 600, "a dry run marks none"
