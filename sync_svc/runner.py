@@ -80,8 +80,9 @@ class SyncRunner:
     ) -> None:
         """``remember_secret`` hears every user token a run reads, so the logs mask it;
         ``fetch_cover`` reads a source's picture (once per run); ``after_run`` is what a
-        run does once written (sync_svc/lidarr/after_run.py: never fails the run);
-        ``covers`` keeps what a run read, for the status page."""
+        run does once written (sync_svc/lidarr/after_run.py: never fails the run, and is
+        bounded by a time of its own, outside SYNC_RUN_TIMEOUT_MINUTES); ``covers`` keeps
+        what a run read, for the status page."""
         self._fetch_cover = fetch_cover
         self._after_run = after_run
         self._covers = covers
@@ -171,8 +172,8 @@ class SyncRunner:
             minutes = settings.integer("SYNC_RUN_TIMEOUT_MINUTES")
             async with asyncio.timeout(minutes * 60):
                 await self._execute(report, settings)
-                if self._after_run is not None:
-                    await self._after_run(report, settings)
+            if self._after_run is not None:  # bounded by itself, never failing the run
+                await self._after_run(report, settings)
             failed = [t for t in report.destinations if t.error]
             report.progress.state = RunState.FAILED if failed else RunState.SUCCEEDED
             report.error = "; ".join(f"{label_of(t.destination)}: {t.error}" for t in failed)

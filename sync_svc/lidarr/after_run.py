@@ -1,9 +1,12 @@
 """What a run does about Lidarr once its playlists are written: say which of the tracks
 it found came through Lidarr, and, for a command in LIDARR_AUTO_SEND_COMMANDS, hand its
-wanted albums over. Neither ever fails the run: a failure is said in its report."""
+wanted albums over. Neither ever fails the run: a failure is said in its report, and the
+hand-off has a time of its own (``timeout_seconds``), apart from SYNC_RUN_TIMEOUT_MINUTES,
+so that a slow Lidarr can neither fail a run whose playlists are written nor hold it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from common.config.values import SettingValues
@@ -17,6 +20,9 @@ from sync_svc.lidarr.wanted import track_key
 from sync_svc.runs import Arrival, Report, Via
 
 _log = logging.getLogger("sync_svc.lidarr")
+# How long the automatic hand-off after a run may take: lookups and writes, each with the
+# transport's bounded retries. What is not done by then is done by the next run.
+AFTER_RUN_SECONDS = 300.0
 
 
 def summary(plan: HandoffPlan) -> str:
@@ -38,9 +44,16 @@ def summary(plan: HandoffPlan) -> str:
 
 
 class AfterRun:
-    def __init__(self, handoff: LidarrHandoff, records: HandoffRecords) -> None:
+    def __init__(
+        self,
+        handoff: LidarrHandoff,
+        records: HandoffRecords,
+        *,
+        timeout_seconds: float = AFTER_RUN_SECONDS,
+    ) -> None:
         self._handoff = handoff
         self._records = records
+        self._timeout = timeout_seconds
 
     async def __call__(self, report: Report, settings: SettingValues) -> None:
         try:
@@ -51,7 +64,13 @@ class AfterRun:
         if report.dry_run or not access.enabled or report.spec.command_name not in access.auto_send:
             return
         try:
-            plan = await self._handoff.send(report)
+            async with asyncio.timeout(self._timeout):
+                plan = await self._handoff.send(report)
+        except TimeoutError:
+            report.lidarr_note = (
+                f"Lidarr: not sent: the hand-off took longer than {self._timeout:g} s "
+                "(what Lidarr took is found again by the next run)"
+            )
         except ServiceError as exc:
             report.lidarr_note = f"Lidarr: not sent: {exc.message}"
         except Exception as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,18 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
 
+from common.config.registry import Registry
+from common.config.values import SettingValues
+from common.database.engine import Database
+from common.domain import Destination
+from common.matching import MatchMethod
+from emulators.lidarr import lidarr_knobs
 from emulators.server import Emulator, running_lidarr
+from sync_svc.app import MIGRATIONS, VERSION_TABLE
+from sync_svc.lidarr.after_run import AfterRun
+from sync_svc.lidarr.records import HandoffRecords
+from sync_svc.lidarr.send import LidarrHandoff
+from sync_svc.runs import Outcome, Report, RunProgress, RunState, Spec, Track, Via
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import PLEX, Stack, configure, enable_targets, stack
 from tests.support.lidarr_world import lidarr_settings, wanted
@@ -152,3 +164,44 @@ async def run_command(s: Stack, tmp_path: Path) -> pb.SyncReport:
         pass
     request = pb.GetSyncReportRequest(run_id=run_id)
     return (await s.sync.GetSyncReport(request, timeout=TIMEOUT)).report
+
+
+async def test_a_slow_lidarr_stops_the_automatic_send_in_its_own_time(
+    database_url: str,
+) -> None:
+    """The hand-off after a run has a bound of its own: a Lidarr too slow for it ends the
+    hand-off, said in the report, and the run goes on (sync_svc/runner.py calls it outside
+    SYNC_RUN_TIMEOUT_MINUTES)."""
+    db = Database(database_url)
+    await db.migrate(MIGRATIONS, VERSION_TABLE)
+    knobs = lidarr_knobs(latency_ms=400.0)
+    try:
+        async with running_lidarr(api_key=KEY, knobs=knobs) as lidarr:
+            values = SettingValues(
+                Registry(), {**lidarr_settings(lidarr.url, KEY), "LIDARR_AUTO_SEND_COMMANDS": "f"}
+            )
+
+            async def settings() -> SettingValues:
+                return values
+
+            records = HandoffRecords(db)
+            after = AfterRun(LidarrHandoff(records, settings), records, timeout_seconds=1.0)
+            spec = Spec("F", (Destination("plex"),), tuple(_track(t) for t in tracks()))
+            report = Report("run-f", replace(spec, command_name="f"), False, RunProgress(
+                RunState.RUNNING, "running"), 1.0, outcomes=[
+                Outcome(p, Destination("plex"), Via.UNMATCHED, MatchMethod.NONE, 0.0, "",
+                        authoritative=True)
+                for p in range(3)
+            ])  # fmt: skip
+            await after(report, values)
+        assert report.lidarr_note.startswith(
+            "Lidarr: not sent: the hand-off took longer than 1 s"
+        ), report.lidarr_note
+        assert knobs.counts["lookup"] < 3, "it stopped asking"
+        assert knobs.counts["write"] == knobs.counts["command"] == 0
+    finally:
+        await db.close()
+
+
+def _track(track: pb.InlineTrack) -> Track:
+    return Track(track.title, tuple(track.artists), track.album)
