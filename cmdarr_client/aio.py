@@ -355,8 +355,9 @@ class AsyncClient:
         self, run_id: str, albums: Sequence[str] = ()
     ) -> sync_pb.SendToLidarrResponse:
         """Hands a finished run's wanted albums (all, or those ``albums`` names: an id,
-        a title or "Artist - Title") to Lidarr, at most LIDARR_MAX_ALBUMS_PER_RUN per run;
-        what happened to each is in the response. Never retried."""
+        a title or "Artist - Title"; of an ambiguous album, a candidate's id) to Lidarr,
+        at most LIDARR_MAX_ALBUMS_PER_RUN per run; what happened to each is in the
+        response. Never retried."""
         request = sync_pb.SendToLidarrRequest(run_id=run_id, albums=list(albums))
         return await self._unary("sync", self._sync().SendToLidarr, request, safe=False)
 

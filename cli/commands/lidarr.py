@@ -41,7 +41,8 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     send.add_argument("run_id", metavar="RUN_ID")
     send.add_argument(
         "--album", action="append", default=[], metavar="ID",
-        help="send only this album (its id, title or 'Artist - Title'; repeat for more)",
+        help="send only this album (its id, title or 'Artist - Title'; of an ambiguous "
+        "album, the id of the candidate to send; repeat for more)",
     )  # fmt: skip
     send.set_defaults(handler=send_albums)
 

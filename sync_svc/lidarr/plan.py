@@ -3,10 +3,11 @@
 One lookup per album: ``lidarr:<release-group id>`` when the source gave the id (one
 result or none), else ``<artist> <album>``, whose results count only when title and
 artist name equal the wanted ones once folded: none is "not found", several are
-"several candidates" (listed, nothing sent). The album found says the rest: Lidarr has it
-and monitors it (nothing to do), has it unmonitored (monitor it), lacks it but has the
-artist (add it, monitored), or lacks the artist too (add the artist unmonitored, with
-only the wanted albums monitored and no new albums ever: ``album_body``). At most
+"several candidates" (listed, nothing sent unless a send names one by its id:
+``candidates_chosen``). The album found says the rest: Lidarr has it and monitors it
+(nothing to do), has it unmonitored (monitor it), lacks it but has the artist (add it,
+monitored), or lacks the artist too (add the artist unmonitored, with only the wanted
+albums monitored and no new albums ever: ``album_body``). At most
 LIDARR_MAX_ALBUMS_PER_RUN albums a run are added or monitored; the rest wait for the next
 run (``capped``)."""
 
@@ -100,9 +101,13 @@ def resolve(wanted: WantedAlbum, results: Sequence[FoundAlbum]) -> Resolution:
         return Resolution(wanted, AlbumState.NOT_FOUND, message=f"Lidarr knows no {where}{others}")
     if len(fits) > 1:
         listed = "; ".join(_describe(f) for f in fits)
-        message = f"{len(fits)} release groups fit, none sent: {listed}"
+        message = f"{len(fits)} release groups fit, none sent (send one by its id): {listed}"
         return Resolution(wanted, AlbumState.AMBIGUOUS, candidates=tuple(fits), message=message)
-    found = fits[0]
+    return settled(wanted, fits[0])
+
+
+def settled(wanted: WantedAlbum, found: FoundAlbum) -> Resolution:
+    """What a send does with ``wanted`` once it is known to be Lidarr's ``found``."""
     if found.in_lidarr:
         if found.monitored:
             message = "in Lidarr and monitored: nothing to do"
@@ -111,6 +116,20 @@ def resolve(wanted: WantedAlbum, results: Sequence[FoundAlbum]) -> Resolution:
     if found.artist.id:
         return Resolution(wanted, AlbumState.ADD, found, message="artist in Lidarr, album not")
     return Resolution(wanted, AlbumState.ADD_WITH_ARTIST, found, message="artist not in Lidarr")
+
+
+def candidates_chosen(resolutions: Iterable[Resolution], names: Iterable[str]) -> list[Resolution]:
+    """An AMBIGUOUS album one of whose candidates ``names`` names by its release-group id
+    (without case) is that candidate's; the others are as they were."""
+    wanted = {name.strip().casefold() for name in names}
+    out = []
+    for resolution in resolutions:
+        if resolution.state is AlbumState.AMBIGUOUS:
+            chosen = [c for c in resolution.candidates if c.foreign_album_id.casefold() in wanted]
+            if len(chosen) == 1:
+                resolution = settled(resolution.wanted, chosen[0])
+        out.append(resolution)
+    return out
 
 
 def capped(resolutions: Iterable[Resolution], room: int) -> list[Resolution]:

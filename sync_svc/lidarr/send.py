@@ -25,7 +25,7 @@ from common.lidarr.errors import refusal_text
 from common.lidarr.model import FoundAlbum
 from common.targets.errors import TargetError, TargetRejected
 from sync_svc.lidarr.access import LidarrAccess
-from sync_svc.lidarr.plan import AlbumState, Resolution, album_body
+from sync_svc.lidarr.plan import AlbumState, Resolution, album_body, candidates_chosen
 from sync_svc.lidarr.preview import HandoffPlan, look_up, not_sent, stops_the_handoff, with_cap
 from sync_svc.lidarr.records import Handoff, HandoffRecords
 from sync_svc.lidarr.wanted import track_key, wanted_albums
@@ -96,6 +96,7 @@ class LidarrHandoff:
         connection = access.connect()
         try:
             found, error = await look_up(connection.client, wanted, recorded)
+            found = candidates_chosen(found, names)
             picked = picked_indexes(found, names)
             used = sum(1 for r in found if r.state is AlbumState.SENT)
             chosen = with_cap([found[n] for n in picked], access.max_albums, used=used)
@@ -105,7 +106,12 @@ class LidarrHandoff:
         now = self._clock()
         done = [replace(r, sent_at=now) if r.state in HANDED else r for r in done]
         by_index = dict(zip(picked, done, strict=True))
-        albums = [by_index.get(n, r) for n, r in enumerate(found)]
+        # The albums not picked, as a later send would find them: past the cap, deferred.
+        albums = with_cap(
+            [by_index.get(n, r) for n, r in enumerate(found)],
+            access.max_albums,
+            used=used + sum(1 for r in done if r.state in HANDED),
+        )
         keys = {
             t.position: track_key(report.spec.tracks[t.position])
             for a in wanted.albums
@@ -257,7 +263,8 @@ def _failing(found: list[Resolution], why: str) -> list[Resolution]:
 
 def picked_indexes(found: Sequence[Resolution], names: Sequence[str]) -> list[int]:
     """The albums ``names`` picks (each by release-group id, album key, title or
-    "Artist - Title", without case), in the run's order; every album when it names none.
+    "Artist - Title", without case; an ambiguous album by the id of the candidate
+    ``candidates_chosen`` took), in the run's order; every album when it names none.
     A name that picks none is INVALID_ARGUMENT naming it and listing the run's albums."""
     if not names:
         return list(range(len(found)))

@@ -163,7 +163,7 @@ async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path:
             grpc.StatusCode.FAILED_PRECONDITION,
         )
         assert "LIDARR_ENABLED is off" in (disabled.details() or "")
-        await configure(s, LIDARR_ENABLED="true")
+        await configure(s, LIDARR_ENABLED="true", LIDARR_MAX_ALBUMS_PER_RUN="6")
         unknown = await expect_error(
             s.sync.SendToLidarr(
                 pb.SendToLidarrRequest(run_id=run_id, albums=["Paper Comets", "Abbey Road"]),
@@ -174,16 +174,26 @@ async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path:
         assert_invalid(unknown, "albums[1]")
         assert lidarr.knobs.counts["write"] == 0, "a bad request sends nothing"
 
-        picked = [album("Night Orchard").mbid, "the tinfoil saints - paper comets"]
+        # An ambiguous album is sent by the id of one of its candidates.
+        later = album("Greatest Hits", "2011 compilation").mbid
+        picked = [album("Night Orchard").mbid, "the tinfoil saints - paper comets", later]
         sent = await s.sync.SendToLidarr(
             pb.SendToLidarrRequest(run_id=run_id, albums=picked), timeout=TIMEOUT
         )
-        assert sent.sent == 2
+        assert sent.sent == 3
         states = by_title(list(sent.albums))
+        assert states["Greatest Hits"].state == S.LIDARR_ALBUM_STATE_MONITORED
+        assert states["Greatest Hits"].id == later
+        held = {a["foreignAlbumId"]: a["monitored"] for a in lidarr.lidarr.ids()["albums"]}
+        assert held[later] is True
+        assert held[album("Greatest Hits", "1999 compilation").mbid] is True, "as it was"
         assert states["Salt Hymns"].state == S.LIDARR_ALBUM_STATE_ADD_WITH_ARTIST, "not picked"
+        assert states["Breakwater Hours"].state == S.LIDARR_ALBUM_STATE_DEFERRED, (
+            "three of six sent: the fourth album not picked is past the cap"
+        )
         assert monitored(lidarr, QUILL.name) == {"Night Orchard": True, "Glasshouse Weather": False}
         rest = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
-        assert rest.sent == 3, "five a run: two sent before"
+        assert rest.sent == 3, "six a run: three sent before"
         glasshouse = by_title(list(rest.albums))["Glasshouse Weather"]
         assert glasshouse.state == S.LIDARR_ALBUM_STATE_MONITORED, "its artist came in before"
 

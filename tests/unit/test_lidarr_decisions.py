@@ -16,7 +16,14 @@ from common.lidarr.model import Catalogue, FoundAlbum, FoundArtist, Profile, Roo
 from common.matching import MatchMethod
 from common.targets.errors import TargetRejected
 from sync_svc.lidarr.after_run import summary
-from sync_svc.lidarr.plan import AlbumState, album_body, capped, lookup_term, resolve
+from sync_svc.lidarr.plan import (
+    AlbumState,
+    album_body,
+    candidates_chosen,
+    capped,
+    lookup_term,
+    resolve,
+)
 from sync_svc.lidarr.preview import HandoffPlan
 from sync_svc.lidarr.wanted import WantedAlbum, track_key, wanted_albums
 from sync_svc.runs import Outcome, Track, Via
@@ -124,6 +131,13 @@ def test_several_fitting_release_groups_are_ambiguous_and_an_id_picks_one() -> N
     by_id = WantedAlbum("b" * 8, "Marrow Lanterns", "Salt Hymns", "b" * 8, ())
     assert lookup_term(by_id) == f"lidarr:{'b' * 8}"
     assert resolve(by_id, twins).found == twins[1]
+    chosen = candidates_chosen([ambiguous], ["Salt Hymns", "BBBBBBBB"])
+    assert (chosen[0].state, chosen[0].found, chosen[0].album_id) == (
+        AlbumState.ADD_WITH_ARTIST,
+        twins[1],
+        "b" * 8,
+    ), "a send naming a candidate's id sends that one"
+    assert candidates_chosen([ambiguous], ["Salt Hymns", "c" * 8]) == [ambiguous]
 
 
 def test_the_cap_defers_the_albums_that_would_act_past_it() -> None:
