@@ -34,6 +34,7 @@ from sync_svc.keeper import KEEP_EVERY_SECONDS, LeaseKeeper
 from sync_svc.lidarr.after_run import AfterRun
 from sync_svc.lidarr.checks import LidarrChecks
 from sync_svc.lidarr.records import HandoffRecords
+from sync_svc.lidarr.requests import RunHandoffs
 from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.run_queue import RunQueue
 from sync_svc.runner import SyncRunner
@@ -140,7 +141,7 @@ async def start(
         ServerChecks(config.server_access),
         users,
         LidarrChecks(config.run_settings),
-        handoff,
+        RunHandoffs(runner.runs, handoff),
         covers,
     )
     sync_pb2_grpc.add_SyncServiceServicer_to_server(servicer, server.server)

@@ -9,15 +9,14 @@ import grpc
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.sync.v1 import sync_pb2_grpc
 
-from common.errors import FieldViolation, RunNotFinished, check
+from common.errors import FieldViolation, check
 from sync_svc import convert
 from sync_svc.config_client import ConfigClient
 from sync_svc.cover_store import CoverStore
 from sync_svc.lidarr import convert as lidarr_convert
 from sync_svc.lidarr.checks import LidarrChecks
-from sync_svc.lidarr.send import LidarrHandoff
+from sync_svc.lidarr.requests import RunHandoffs
 from sync_svc.runner import SyncRunner
-from sync_svc.runs import Report
 from sync_svc.server_checks import ServerChecks
 from sync_svc.server_users import ServerUsers
 
@@ -32,7 +31,7 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
         checks: ServerChecks,
         users: ServerUsers,
         lidarr_checks: LidarrChecks,
-        lidarr: LidarrHandoff,
+        lidarr: RunHandoffs,
         covers: CoverStore,
     ) -> None:
         self._runner = runner
@@ -108,28 +107,21 @@ class SyncServicer(sync_pb2_grpc.SyncServiceServicer):
     ) -> pb.TestLidarrResponse:
         return lidarr_convert.lidarr_check_to_pb(*await self._lidarr_checks.check())
 
-    async def _finished(self, run_id: str) -> Report:
-        check([FieldViolation("run_id", "is required")] if not run_id else [])
-        report = await self._runner.runs.report(run_id)
-        if not report.progress.state.finished:
-            raise RunNotFinished(run_id)
-        return report
-
     async def PreviewLidarr(
         self,
         request: pb.PreviewLidarrRequest,
         context: Context,
     ) -> pb.PreviewLidarrResponse:
-        report = await self._finished(request.run_id)
-        return lidarr_convert.preview_to_pb(await self._lidarr.preview(report))
+        check([FieldViolation("run_id", "is required")] if not request.run_id else [])
+        return lidarr_convert.preview_to_pb(await self._lidarr.preview(request.run_id))
 
     async def SendToLidarr(
         self,
         request: pb.SendToLidarrRequest,
         context: Context,
     ) -> pb.SendToLidarrResponse:
-        report = await self._finished(request.run_id)
-        plan = await self._lidarr.send(report, list(request.albums))
+        check([FieldViolation("run_id", "is required")] if not request.run_id else [])
+        plan = await self._lidarr.send(request.run_id, list(request.albums))
         return lidarr_convert.sent_to_pb(plan)
 
     async def GetCover(self, request: pb.GetCoverRequest, context: Context) -> pb.GetCoverResponse:

@@ -4,7 +4,7 @@ over, nothing changed (the preview; a send starts from it)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from common.lidarr.client import LidarrClient
 from common.targets.errors import TargetError, TargetRejected
@@ -26,7 +26,6 @@ class HandoffPlan:
     error: str = ""
     search_command_id: int = 0
     sent: int = 0  # albums this send handed over
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def deferred(self) -> int:

@@ -151,6 +151,11 @@ async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path:
             grpc.StatusCode.NOT_FOUND,
         )
         assert error_reason(queued) == "RUN_NOT_FOUND"
+        nameless = await expect_error(
+            s.sync.SendToLidarr(pb.SendToLidarrRequest(), timeout=TIMEOUT),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert_invalid(nameless, "run_id")
         run_id = await run(s, playlist_wanting(), targets=(PLEX, JELLYFIN))
         off = await expect_error(
             s.sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT),

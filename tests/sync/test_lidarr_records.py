@@ -1,7 +1,8 @@
 """The record of the hand-offs to Lidarr on its own (SQLite and PostgreSQL, which holds a
 key to its column's length): names of any length are stored under bounded keys and found
 again, a later send replaces an album's record, and a track handed over is said to have
-arrived by the first other run that finds it, once."""
+arrived by the first other run that finds it, once. A run is handed over only once it has
+ended."""
 
 from __future__ import annotations
 
@@ -9,18 +10,24 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from common.config.values import SettingValues
 from common.database.engine import Database
 from common.domain import Destination
+from common.errors import RunNotFinished, RunNotFound
 from common.matching import MatchMethod
 from sync_svc.app import MIGRATIONS, VERSION_TABLE
 from sync_svc.lidarr.records import KEYS_PER_QUERY, Handoff, HandoffRecords
+from sync_svc.lidarr.requests import RunHandoffs
+from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.lidarr.wanted import (
     ALBUM_KEY_CHARS,
     TRACK_KEY_CHARS,
     track_key,
     wanted_albums,
 )
-from sync_svc.runs import Outcome, Track, Via
+from sync_svc.live_runs import LiveRuns
+from sync_svc.runs import Outcome, Report, RunProgress, RunState, Spec, Track, Via
+from sync_svc.store import SyncStore
 
 
 @pytest.fixture
@@ -99,3 +106,20 @@ async def test_arrivals_are_read_past_one_query_of_keys(db: Database) -> None:
     found = await records.arrivals(asked, "b", mark=False)
     assert found.keys() == set(keys.values())
     assert len(await records.arrivals(asked, "c", mark=True)) == 600, "a dry run marks none"
+
+
+async def test_a_run_is_handed_to_lidarr_only_once_it_has_ended(db: Database) -> None:
+    runs = LiveRuns(SyncStore(db))
+    spec = Spec("Mix", (PLEX,), TRACKS)
+    runs.add(Report("running", spec, False, RunProgress(RunState.RUNNING, "running"), 1.0))
+    handoffs = RunHandoffs(runs, LidarrHandoff(HandoffRecords(db), _no_settings))
+    with pytest.raises(RunNotFinished):
+        await handoffs.preview("running")
+    with pytest.raises(RunNotFinished):
+        await handoffs.send("running", ())
+    with pytest.raises(RunNotFound):
+        await handoffs.send("no-such-run", ())
+
+
+async def _no_settings() -> SettingValues:
+    raise AssertionError("a run that has not ended asks nothing of the settings or Lidarr")
