@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from cmdarr.cache.v1 import cache_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from cache_svc.build.progress import Phase
 from cache_svc.status import CacheStatus
 from common.matching import LibraryTrack, Match, MatchMethod, Query
 from common.wire import protoconv
 from common.wire.override_pb import override_to_pb
-from common.wire.protoconv import CACHE_STATES, SERVER_KINDS, TARGETS
+from common.wire.protoconv import CACHE_STATES, SERVER_KINDS, TARGETS, timestamp
 
 PHASES = {
     Phase.LISTING_LIBRARIES: pb.BUILD_PHASE_LISTING_LIBRARIES,
@@ -19,12 +18,6 @@ PHASES = {
     Phase.INDEXING: pb.BUILD_PHASE_INDEXING,
     Phase.ACTIVATING: pb.BUILD_PHASE_ACTIVATING,
 }
-
-
-def _timestamp(seconds: float) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromNanoseconds(int(seconds * 1e9))
-    return stamp
 
 
 def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
@@ -47,7 +40,7 @@ def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
         stale_overrides=[override_to_pb(o) for o in status.stale_overrides],
     )
     if status.built_at:
-        message.built_at.CopyFrom(_timestamp(status.built_at))
+        message.built_at.CopyFrom(timestamp(status.built_at))
     if status.phase is not None:
         message.progress.CopyFrom(
             pb.BuildProgress(
@@ -57,7 +50,7 @@ def status_to_pb(status: CacheStatus) -> pb.CacheStatus:
                 tracks_done=status.tracks_done,
                 tracks_total=status.tracks_total,
                 eta_seconds=status.eta_seconds,
-                started_at=_timestamp(status.build_started_at),
+                started_at=timestamp(status.build_started_at),
                 mode=pb.BUILD_MODE_FULL if status.full_build else pb.BUILD_MODE_INCREMENTAL,
             )
         )

@@ -72,8 +72,20 @@ def album_json(album: sync_pb.LidarrAlbum) -> dict[str, Any]:
     }
 
 
-def _loose(tracks: Any) -> list[dict[str, Any]]:
-    return [{"position": t.position, "title": t.title, "artists": list(t.artists)} for t in tracks]
+def plan_json(
+    reply: sync_pb.PreviewLidarrResponse | sync_pb.SendToLidarrResponse,
+) -> dict[str, Any]:
+    """What a preview's and a send's answers share."""
+    return {
+        "run_id": reply.run_id,
+        "albums": [album_json(a) for a in reply.albums],
+        "without_album": [
+            {"position": t.position, "title": t.title, "artists": list(t.artists)}
+            for t in reply.without_album
+        ],
+        "max_albums": reply.max_albums,
+        "error": reply.error,
+    }
 
 
 async def _albums_named(request: Request) -> list[str] | Response:
@@ -120,16 +132,7 @@ def lidarr_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
             )
         except grpc.aio.AioRpcError as exc:
             return refusal(exc, "sync_svc")
-        return JSONResponse(
-            {
-                "run_id": reply.run_id,
-                "albums": [album_json(a) for a in reply.albums],
-                "without_album": _loose(reply.without_album),
-                "enabled": reply.enabled,
-                "max_albums": reply.max_albums,
-                "error": reply.error,
-            }
-        )
+        return JSONResponse({**plan_json(reply), "enabled": reply.enabled})
 
     async def send(request: Request) -> Response:
         albums = await _albums_named(request)
@@ -142,17 +145,8 @@ def lidarr_routes(backends: Backends, guard: HttpGuard) -> list[Route]:
             reply = await backends.sync.SendToLidarr(request_pb, timeout=HANDOFF_TIMEOUT)
         except grpc.aio.AioRpcError as exc:
             return refusal(exc, "sync_svc")
-        return JSONResponse(
-            {
-                "run_id": reply.run_id,
-                "albums": [album_json(a) for a in reply.albums],
-                "without_album": _loose(reply.without_album),
-                "sent": reply.sent,
-                "search_command_id": reply.search_command_id,
-                "max_albums": reply.max_albums,
-                "error": reply.error,
-            }
-        )
+        sent = {"sent": reply.sent, "search_command_id": reply.search_command_id}
+        return JSONResponse({**plan_json(reply), **sent})
 
     return [
         Route("/api/lidarr/test", guard.protect(test, action=True), methods=["POST"]),

@@ -6,13 +6,12 @@ from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.domain import Destination, SyncMode
 from common.errors import FieldViolation, check
 from common.targets.probe import Problem, ServerCheck
 from common.wire import protoconv
-from common.wire.protoconv import TARGETS
+from common.wire.protoconv import TARGETS, timestamp
 from sync_svc.runs import (
     Arrival,
     Candidate,
@@ -134,12 +133,6 @@ def spec_from_pb(message: pb.SyncSpec) -> Spec:
     )
 
 
-def _stamp(seconds: float) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromNanoseconds(int(seconds * 1e9))
-    return stamp
-
-
 def progress_to_pb(progress: RunProgress) -> pb.SyncProgress:
     return pb.SyncProgress(
         state=STATES[progress.state],
@@ -222,14 +215,14 @@ def report_to_pb(report: Report) -> pb.SyncReport:
         progress=progress_to_pb(report.progress),
         targets=[_destination(t) for t in report.destinations],
         tracks=[_outcome(o, report.spec.tracks) for o in report.outcomes],
-        started_at=_stamp(report.started_at),
+        started_at=timestamp(report.started_at),
         dry_run=report.dry_run,
         error=report.error,
         lidarr_arrivals=[_arrival(a, report.spec.tracks) for a in report.lidarr_arrivals],
         lidarr_note=report.lidarr_note,
     )
     if report.finished_at:
-        message.finished_at.CopyFrom(_stamp(report.finished_at))
+        message.finished_at.CopyFrom(timestamp(report.finished_at))
     return message
 
 
@@ -237,7 +230,7 @@ def _arrival(arrival: Arrival, tracks: tuple[Track, ...]) -> pb.LidarrArrival:
     message = pb.LidarrArrival(
         position=arrival.position,
         album=arrival.album,
-        sent_at=_stamp(arrival.sent_at),
+        sent_at=timestamp(arrival.sent_at),
         sent_by_run_id=arrival.sent_by,
     )
     if arrival.position < len(tracks):
@@ -252,7 +245,7 @@ def summary_to_pb(report: Report) -> pb.SyncSummary:
         progress=progress_to_pb(report.progress),
         matched=sum(t.matched for t in report.destinations),
         unmatched=sum(t.unmatched for t in report.destinations),
-        started_at=_stamp(report.started_at),
+        started_at=timestamp(report.started_at),
         source=_source(report.spec),
         cover_key=report.cover_key,
     )

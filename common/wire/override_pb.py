@@ -7,10 +7,9 @@ from collections.abc import Iterable
 
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.matching.overrides import KeyKind, MatchOverride, OverrideAction, SourceKey
-from common.wire.protoconv import TARGETS, TARGETS_BACK
+from common.wire.protoconv import TARGETS, TARGETS_BACK, timestamp
 
 ACTIONS = {
     OverrideAction.PIN: pb.OVERRIDE_ACTION_PIN,
@@ -60,9 +59,7 @@ def override_to_pb(override: MatchOverride) -> pb.MatchOverride:
         mod_revision=override.mod_revision,
     )
     if override.update_time:
-        stamp = Timestamp()
-        stamp.FromNanoseconds(int(override.update_time * 1e9))
-        message.update_time.CopyFrom(stamp)
+        message.update_time.CopyFrom(timestamp(override.update_time))
     return message
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from cmdarr.cache.v1 import cache_pb2 as cache_pb
 from cmdarr.config.v1 import config_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.domain import (
     CacheState,
@@ -38,6 +39,13 @@ TARGETS_BACK = {v: k for k, v in TARGETS.items()}
 SERVER_KINDS = {ServerKind.PLEX: pb.SERVER_KIND_PLEX, ServerKind.JELLYFIN: pb.SERVER_KIND_JELLYFIN}
 SERVER_KINDS_BACK = {v: k for k, v in SERVER_KINDS.items()}
 MODES = {SyncMode.MIRROR: tpb.SYNC_MODE_MIRROR, SyncMode.APPEND: tpb.SYNC_MODE_APPEND}
+
+
+def timestamp(seconds: float) -> Timestamp:
+    """A Unix time in seconds (a float, as the services keep it) as a Timestamp."""
+    stamp = Timestamp()
+    stamp.FromNanoseconds(int(seconds * 1e9))
+    return stamp
 
 
 def mode_from_pb(value: int) -> SyncMode | None:

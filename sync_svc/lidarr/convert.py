@@ -3,10 +3,12 @@ send."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from cmdarr.sync.v1 import sync_pb2 as pb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.lidarr.probe import LidarrCheck, LidarrProblem
+from common.wire.protoconv import timestamp
 from sync_svc.lidarr.plan import AlbumState, Resolution
 from sync_svc.lidarr.preview import HandoffPlan
 from sync_svc.lidarr.wanted import WantedTrack
@@ -77,30 +79,26 @@ def album_to_pb(resolution: Resolution) -> pb.LidarrAlbum:
         lidarr_album_id=resolution.lidarr_album_id,
     )
     if resolution.sent_at:
-        stamp = Timestamp()
-        stamp.FromNanoseconds(int(resolution.sent_at * 1e9))
-        message.sent_at.CopyFrom(stamp)
+        message.sent_at.CopyFrom(timestamp(resolution.sent_at))
     return message
 
 
+def _plan_fields(plan: HandoffPlan) -> dict[str, Any]:
+    """What a preview's and a send's answers share."""
+    return {
+        "run_id": plan.run_id,
+        "albums": [album_to_pb(r) for r in plan.albums],
+        "without_album": [track_to_pb(t) for t in plan.without_album],
+        "max_albums": plan.max_albums,
+        "error": plan.error,
+    }
+
+
 def preview_to_pb(plan: HandoffPlan) -> pb.PreviewLidarrResponse:
-    return pb.PreviewLidarrResponse(
-        run_id=plan.run_id,
-        albums=[album_to_pb(r) for r in plan.albums],
-        without_album=[track_to_pb(t) for t in plan.without_album],
-        enabled=plan.enabled,
-        max_albums=plan.max_albums,
-        error=plan.error,
-    )
+    return pb.PreviewLidarrResponse(**_plan_fields(plan), enabled=plan.enabled)
 
 
 def sent_to_pb(plan: HandoffPlan) -> pb.SendToLidarrResponse:
     return pb.SendToLidarrResponse(
-        run_id=plan.run_id,
-        albums=[album_to_pb(r) for r in plan.albums],
-        without_album=[track_to_pb(t) for t in plan.without_album],
-        sent=plan.sent,
-        search_command_id=plan.search_command_id,
-        error=plan.error,
-        max_albums=plan.max_albums,
+        **_plan_fields(plan), sent=plan.sent, search_command_id=plan.search_command_id
     )
