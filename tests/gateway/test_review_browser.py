@@ -1,6 +1,7 @@
 """The status page's review of unmatched tracks in a real browser (chromium via
 Playwright): behind the API key, "Use this" pins a track to its best candidate and
-"Never match" rejects another; the next run applies both and writes only that change."""
+"Never match" rejects another; the next run applies both and writes only that change.
+"Preview Lidarr" and "Send to Lidarr" hand a run's wanted albums over."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from cmdarr.config.v1 import config_pb2 as cpb
 from cmdarr.sync.v1 import sync_pb2 as pb
 from playwright.async_api import async_playwright, expect
 
+from emulators.server import running_lidarr
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import (
     MUSIC,
@@ -24,6 +26,7 @@ from tests.support.inprocess_stack import (
     stack,
     with_gateway,
 )
+from tests.support.lidarr_world import lidarr_settings, wanted
 from tests.support.rpc import TIMEOUT
 from tests.support.waiting import eventually
 
@@ -127,3 +130,57 @@ async def test_use_this_and_never_match_in_the_page(database_url: str, tmp_path:
                 "Nothing to review.", timeout=15_000
             )
             await browser.close()
+
+
+async def test_preview_and_send_to_lidarr_from_the_review(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Signed in, the review's "Preview Lidarr" lists a run's wanted albums and changes
+    nothing; "Send to Lidarr" (through the CSRF guard) hands them over and starts their
+    search."""
+    if not CHROMIUM:
+        pytest.fail(
+            "chromium is not installed: `make test` installs it with apt-get when run as root"
+        )
+    lidarr_key = "review-lidarr-key-5f1a"
+    async with (
+        stack(database_url, tmp_path) as s,
+        with_gateway(s, tmp_path, KEY) as gw,
+        running_lidarr(api_key=lidarr_key) as lidarr,
+    ):
+        await configure(
+            s, PLEX_URL=s.plex.url, PLEX_TOKEN=s.plex.token, TARGET_MAX_REQUESTS_PER_SECOND="1000",
+            PLEX_CLIENT_ENABLED="true", **lidarr_settings(lidarr.url, lidarr_key),
+        )  # fmt: skip
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await run(s, [*playlist(2), *wanted("Salt Hymns", 0, 1), *wanted("Night Orchard", 0)])
+        before = lidarr.lidarr.ids()
+
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page()
+            await page.goto(f"http://127.0.0.1:{gw.http_port}/")
+            await expect(page.locator("form#signin")).to_be_visible(timeout=15_000)
+            await page.get_by_label("API key").fill(KEY)
+            await page.get_by_role("button", name="Sign in").click()
+            handoff = page.locator(".lidarr-handoff")
+            await expect(handoff).to_have_count(1, timeout=15_000)
+
+            await handoff.get_by_role("button", name="Preview Lidarr").click()
+            albums = handoff.locator("table.lidarr-albums tr[data-state]")
+            await expect(albums).to_have_count(2, timeout=15_000)
+            await expect(handoff).to_contain_text("2 album(s) wanted; nothing was changed.")
+            await expect(albums.first).to_contain_text("Marrow Lanterns \u2014 Salt Hymns")
+            await expect(albums.first).to_contain_text("will add with its artist")
+            assert lidarr.lidarr.ids() == before, "a preview changes nothing"
+
+            await handoff.get_by_role("button", name="Send to Lidarr").click()
+            await expect(handoff).to_contain_text("2 album(s) sent to Lidarr.", timeout=15_000)
+            await expect(handoff.locator('tr[data-state="added"]')).to_have_count(2)
+            await browser.close()
+
+        held = {a["title"]: a for a in lidarr.lidarr.ids()["albums"]}
+        assert [
+            (held[t]["monitored"], held[t]["searched"]) for t in ("Salt Hymns", "Night Orchard")
+        ] == [(True, 1), (True, 1)]
+        assert [c.name for c in lidarr.lidarr.state.commands] == ["AlbumSearch"]
