@@ -132,14 +132,16 @@ def candidates_chosen(resolutions: Iterable[Resolution], names: Iterable[str]) -
     return out
 
 
+OVER_THE_CAP = "over LIDARR_MAX_ALBUMS_PER_RUN: left for the next run"
+
+
 def capped(resolutions: Iterable[Resolution], room: int) -> list[Resolution]:
     """The first ``room`` albums that act keep their state; later ones are DEFERRED."""
     out = []
     for resolution in resolutions:
         if resolution.state.acts:
             if room <= 0:
-                message = "over LIDARR_MAX_ALBUMS_PER_RUN: left for the next run"
-                resolution = replace(resolution, state=AlbumState.DEFERRED, message=message)
+                resolution = replace(resolution, state=AlbumState.DEFERRED, message=OVER_THE_CAP)
             else:
                 room -= 1
         out.append(resolution)

@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 
 from common.lidarr.client import LidarrClient
 from common.targets.errors import TargetError, TargetRejected
-from sync_svc.lidarr.plan import AlbumState, Resolution, capped, lookup_term, resolve
+from sync_svc.lidarr.plan import (
+    OVER_THE_CAP,
+    AlbumState,
+    Resolution,
+    capped,
+    lookup_term,
+    resolve,
+)
 from sync_svc.lidarr.records import Handoff
 from sync_svc.lidarr.wanted import Wanted, WantedTrack
 
@@ -54,21 +61,42 @@ def recorded_resolution(resolution: Resolution, handoff: Handoff) -> Resolution:
     )
 
 
+def room_left(wanted: Wanted, recorded: Mapping[str, Handoff], max_albums: int) -> int:
+    """How many albums a send of the run may still hand over: the cap, less those its
+    earlier sends handed over (pure)."""
+    handed = [a for a in wanted.albums if a.key in recorded and _handed(recorded[a.key])]
+    return max(0, max_albums - len(handed))
+
+
+def _handed(handoff: Handoff) -> bool:
+    return AlbumState(handoff.state).handed_over
+
+
 async def look_up(
-    client: LidarrClient, wanted: Wanted, recorded: Mapping[str, Handoff]
+    client: LidarrClient,
+    wanted: Wanted,
+    recorded: Mapping[str, Handoff],
+    *,
+    room: int | None = None,
 ) -> tuple[list[Resolution], str]:
     """Each album resolved (those already handed over as SENT, without a request), and
-    the error that stopped the lookups, if one did."""
+    the error that stopped the lookups, if one did. With ``room``, once that many albums
+    would be sent the rest are DEFERRED without a request: a send asks Lidarr about the
+    albums it may send, not about the whole list."""
     out: list[Resolution] = []
     error = ""
+    acting = 0
     for album in wanted.albums:
         blank = Resolution(album, AlbumState.NOT_FOUND)
         handoff = recorded.get(album.key)
-        if handoff is not None and AlbumState(handoff.state).handed_over:
+        if handoff is not None and _handed(handoff):
             out.append(recorded_resolution(blank, handoff))
             continue
         if error:
             out.append(not_sent(blank, error))
+            continue
+        if room is not None and acting >= room:
+            out.append(replace(blank, state=AlbumState.DEFERRED, message=OVER_THE_CAP))
             continue
         try:
             results = await client.lookup_album(lookup_term(album))
@@ -77,7 +105,9 @@ async def look_up(
                 error = exc.message
             out.append(not_sent(blank, exc.message))
             continue
-        out.append(resolve(album, results))
+        resolution = resolve(album, results)
+        acting += resolution.state.acts
+        out.append(resolution)
     return out, error
 
 

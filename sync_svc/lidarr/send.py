@@ -1,14 +1,14 @@
 """Preview and send a run's wanted albums to Lidarr (the use cases behind PreviewLidarr,
 SendToLidarr and the automatic send after a run).
 
-A send looks every album up again (Lidarr may have changed since the preview), then adds
-what Lidarr lacks (a missing artist with it, unmonitored, only the wanted albums
-monitored), monitors what it has unmonitored, and starts one AlbumSearch for exactly the
-albums it handed over: at most LIDARR_MAX_ALBUMS_PER_RUN per run, counting earlier sends
-of the run. Every album's outcome is recorded with Lidarr's answer; an album handed over
-is never sent again for that run. Lidarr refusing the key, away, or failing after the
-transport's bounded retries ends the send: the albums left are recorded as not sent,
-saying why, and stay wanted."""
+A send looks the albums up again (Lidarr may have changed since the preview; sending
+every album, only as many as the cap leaves room for), then adds what Lidarr lacks (a
+missing artist with it, unmonitored, only the wanted albums monitored), monitors what it
+has unmonitored, and starts one AlbumSearch for exactly the albums it handed over: at
+most LIDARR_MAX_ALBUMS_PER_RUN per run, counting earlier sends of the run. Every album's
+outcome is recorded with Lidarr's answer; an album handed over is never sent again for
+that run. Lidarr refusing the key, away, or failing after the transport's bounded retries
+ends the send: the albums left are recorded as not sent, saying why, and stay wanted."""
 
 from __future__ import annotations
 
@@ -26,7 +26,14 @@ from common.lidarr.model import FoundAlbum
 from common.targets.errors import TargetError, TargetRejected
 from sync_svc.lidarr.access import LidarrAccess
 from sync_svc.lidarr.plan import AlbumState, Resolution, album_body, candidates_chosen
-from sync_svc.lidarr.preview import HandoffPlan, look_up, not_sent, stops_the_handoff, with_cap
+from sync_svc.lidarr.preview import (
+    HandoffPlan,
+    look_up,
+    not_sent,
+    room_left,
+    stops_the_handoff,
+    with_cap,
+)
 from sync_svc.lidarr.records import Handoff, HandoffRecords
 from sync_svc.lidarr.wanted import track_key, wanted_albums
 from sync_svc.runs import Report
@@ -93,9 +100,12 @@ class LidarrHandoff:
             raise LidarrOff("LIDARR_ENABLED is off: nothing is sent to Lidarr")
         wanted = wanted_albums(report.spec.tracks, report.outcomes)
         recorded = await self._records.for_run(report.run_id)
+        # Sending every album, only those the cap leaves room for are looked up; names
+        # may pick any album (or a candidate of one), so all are.
+        room = None if names else room_left(wanted, recorded, access.max_albums)
         connection = access.connect()
         try:
-            found, error = await look_up(connection.client, wanted, recorded)
+            found, error = await look_up(connection.client, wanted, recorded, room=room)
             found = candidates_chosen(found, names)
             picked = picked_indexes(found, names)
             used = sum(1 for r in found if r.state is AlbumState.SENT)

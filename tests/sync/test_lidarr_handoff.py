@@ -103,6 +103,7 @@ async def test_preview_changes_nothing_and_send_hands_over_the_cap(
 
         sent = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
         assert (sent.sent, sent.error) == (5, "")
+        assert lidarr.knobs.counts["lookup"] == 8 + 5, "a send asks only of what it may send"
         states = {a.title: a.state for a in sent.albums}
         assert states["Salt Hymns"] == states["Ferrous"] == S.LIDARR_ALBUM_STATE_ADDED
         assert states["Paper Comets"] == S.LIDARR_ALBUM_STATE_MONITORED
@@ -132,6 +133,7 @@ async def test_preview_changes_nothing_and_send_hands_over_the_cap(
         again = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
         assert again.sent == 0, "a second send adds nothing"
         assert lidarr.knobs.counts["write"] == writes
+        assert lidarr.knobs.counts["lookup"] == 13, "and, the cap used up, asks nothing"
         assert len(lidarr.lidarr.state.commands) == 1
         assert {a.title: a.state for a in again.albums}["Salt Hymns"] == S.LIDARR_ALBUM_STATE_SENT
         assert by_title(list(again.albums))["Salt Hymns"].HasField("sent_at")

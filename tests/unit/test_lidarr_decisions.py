@@ -260,3 +260,19 @@ def test_the_access_read_from_the_settings_never_shows_its_key() -> None:
     assert access.api_key == "k3y-never-shown"
     assert "k3y-never-shown" not in repr(access), "a repr may end up in a log line"
     assert "http://lidarr:8686" in repr(access)
+
+
+def test_the_room_a_send_has_left_counts_the_albums_handed_over() -> None:
+    from sync_svc.lidarr.preview import room_left
+    from sync_svc.lidarr.records import Handoff
+    from sync_svc.lidarr.wanted import Wanted
+
+    other = WantedAlbum("other", "X", "Other", "", ())
+    wanted = Wanted((WANTED, other), ())
+    recorded = {
+        WANTED.key: Handoff("r", WANTED, AlbumState.ADDED.value, "", sent_at=1.0),
+        other.key: Handoff("r", other, AlbumState.FAILED.value, "not sent: Lidarr is away"),
+    }
+    assert room_left(wanted, recorded, 5) == 4, "a failed album took no room"
+    assert room_left(wanted, recorded, 1) == 0
+    assert room_left(wanted, {}, 3) == 3
