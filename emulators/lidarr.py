@@ -40,7 +40,7 @@ from emulators.lidarr_validation import Rules, failure
 from emulators.middleware import EmulatorMiddleware, respond
 
 DEFAULT_LIDARR_API_KEY = "emulated-lidarr-api-key"
-LIDARR_VERSION = "2.14.5.4836"
+LIDARR_VERSION = "2.14.5.4824"  # the release whose source this emulates
 # The terms that ask for one release group or artist by MusicBrainz id
 # (SkyHookProxy.IsMbidQuery).
 MBID_PREFIXES = ("lidarr:", "lidarrid:", "mbid:")
@@ -336,6 +336,7 @@ class LidarrApp:
         return JSONResponse([artist_resource(a.meta, a) for a in chosen])
 
     async def artist(self, request: Request) -> Response:
+        # ArtistController.GetResourceById; RestController: ModelNotFoundException -> 404.
         artist = self.state.artists.get(int(request.path_params["id"]))
         if artist is None:
             return Response(status_code=404)
@@ -391,6 +392,7 @@ class LidarrApp:
         return JSONResponse(command_resource(command), status_code=201)
 
     async def command_by_id(self, request: Request) -> Response:
+        # CommandController.GetResourceById.
         number = int(request.path_params["id"])
         found = next((c for c in self.state.commands if c.id == number), None)
         if found is None:
@@ -398,6 +400,7 @@ class LidarrApp:
         return JSONResponse(command_resource(found))
 
     async def commands(self, _request: Request) -> Response:
+        # CommandController.GetStartedCommands: every command the queue holds.
         return JSONResponse([command_resource(c) for c in self.state.commands])
 
     # ----- admin ------------------------------------------------------------------------
