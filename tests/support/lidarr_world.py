@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from cmdarr.sync.v1 import sync_pb2 as pb
+from cmdarr.sync.v1 import sync_pb2_grpc
 
 from emulators.lidarr_catalog import MetaAlbum, demo_world
+from tests.support.rpc import TIMEOUT
 
 WORLD = demo_world()
 
@@ -52,6 +54,17 @@ def jspf_track(meta: MetaAlbum, number: int, *, rgid: bool) -> dict[str, Any]:
         extension = {"additional_metadata": {"release_group_mbid": meta.mbid}}
         entry["extension"] = {"https://musicbrainz.org/doc/jspf#track": extension}
     return entry
+
+
+async def run_to_end(
+    sync: sync_pb2_grpc.SyncServiceAsyncStub, request: pb.RunSyncRequest
+) -> pb.SyncReport:
+    """Start a run, follow it to its end, and read its report."""
+    run_id = (await sync.RunSync(request, timeout=TIMEOUT)).run_id
+    async for _ in sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
+        pass
+    reply = await sync.GetSyncReport(pb.GetSyncReportRequest(run_id=run_id), timeout=TIMEOUT)
+    return reply.report
 
 
 def lidarr_settings(url: str, key: str, **more: str) -> dict[str, str]:

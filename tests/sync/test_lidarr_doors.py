@@ -18,8 +18,7 @@ from emulators.server import running_lidarr
 from tests.support.cache_service import settle
 from tests.support.command_line import cmdarr
 from tests.support.inprocess_stack import PLEX, configure, enable_targets, stack, with_gateway
-from tests.support.lidarr_world import album, lidarr_settings, wanted
-from tests.support.rpc import TIMEOUT
+from tests.support.lidarr_world import album, lidarr_settings, run_to_end, wanted
 
 BUF = str(Path(sys.executable).parent / "buf")
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,9 +37,7 @@ async def test_every_door_previews_and_sends(database_url: str, tmp_path: Path) 
         await configure(s, **lidarr_settings(lidarr.url, KEY, LIDARR_MAX_ALBUMS_PER_RUN="2"))
         tracks = [*wanted("Salt Hymns", 0), *wanted("Night Orchard", 1), *wanted("Ferrous", 0)]
         spec = pb.SyncSpec(playlist_title="Doors", tracks=tracks, targets=[PLEX])
-        run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
-        async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
-            pass
+        run_id = (await run_to_end(s.sync, pb.RunSyncRequest(spec=spec))).run_id
 
         shown = await cmdarr("lidarr", "preview", run_id, addresses=s.addresses)
         assert shown.code == 0, shown.err

@@ -29,7 +29,7 @@ from sync_svc.lidarr.send import LidarrHandoff
 from sync_svc.runs import Outcome, Report, RunProgress, RunState, Spec, Track, Via
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import PLEX, Stack, configure, enable_targets, stack
-from tests.support.lidarr_world import lidarr_settings, wanted
+from tests.support.lidarr_world import lidarr_settings, run_to_end, wanted
 from tests.support.ports import free_port
 from tests.support.rpc import TIMEOUT
 
@@ -43,10 +43,7 @@ def tracks() -> list[pb.InlineTrack]:
 
 async def run_inline(s: Stack) -> str:
     spec = pb.SyncSpec(playlist_title="Faults", tracks=tracks(), targets=[PLEX])
-    run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
-    async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
-        pass
-    return run_id
+    return (await run_to_end(s.sync, pb.RunSyncRequest(spec=spec))).run_id
 
 
 async def fault(lidarr: Emulator, **rule: object) -> None:
@@ -157,13 +154,7 @@ async def run_command(s: Stack, tmp_path: Path) -> pb.SyncReport:
         targets=[PLEX],
     )
     await s.config.CreateCommand(cpb.CreateCommandRequest(command=command), timeout=TIMEOUT)
-    run_id = (
-        await s.sync.RunSync(pb.RunSyncRequest(command_name="faults"), timeout=TIMEOUT)
-    ).run_id
-    async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
-        pass
-    request = pb.GetSyncReportRequest(run_id=run_id)
-    return (await s.sync.GetSyncReport(request, timeout=TIMEOUT)).report
+    return await run_to_end(s.sync, pb.RunSyncRequest(command_name="faults"))
 
 
 async def test_a_slow_lidarr_stops_the_automatic_send_in_its_own_time(

@@ -24,7 +24,7 @@ from tests.support.inprocess_stack import (
     playlist,
     stack,
 )
-from tests.support.lidarr_world import album, lidarr_settings, wanted
+from tests.support.lidarr_world import album, lidarr_settings, run_to_end, wanted
 from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_error
 
 KEY = "handoff-key-31c9"
@@ -37,10 +37,7 @@ async def run(
     targets: tuple[tpb.Target.ValueType, ...] = (PLEX,),
 ) -> str:
     spec = pb.SyncSpec(playlist_title="Wanted", tracks=tracks, targets=list(targets))
-    run_id = (await s.sync.RunSync(pb.RunSyncRequest(spec=spec), timeout=TIMEOUT)).run_id
-    async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
-        pass
-    return run_id
+    return (await run_to_end(s.sync, pb.RunSyncRequest(spec=spec))).run_id
 
 
 def playlist_wanting() -> list[pb.InlineTrack]:

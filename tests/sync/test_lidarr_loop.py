@@ -16,7 +16,7 @@ from emulators.server import Emulator, running_lidarr
 from tests.support.cache_service import settle
 from tests.support.command_line import cmdarr
 from tests.support.inprocess_stack import PLEX, Stack, configure, enable_targets, playlist, stack
-from tests.support.lidarr_world import album, jspf_track, lidarr_settings
+from tests.support.lidarr_world import album, jspf_track, lidarr_settings, run_to_end
 from tests.support.rpc import TIMEOUT
 
 KEY = "loop-key-7d02"
@@ -105,8 +105,4 @@ async def closes_the_loop(s: Stack, lidarr: Emulator, first: pb.SyncReport) -> N
 
 
 async def run_command(s: Stack, name: str) -> pb.SyncReport:
-    run_id = (await s.sync.RunSync(pb.RunSyncRequest(command_name=name), timeout=TIMEOUT)).run_id
-    async for _ in s.sync.WatchSync(pb.WatchSyncRequest(run_id=run_id), timeout=120):
-        pass
-    request = pb.GetSyncReportRequest(run_id=run_id)
-    return (await s.sync.GetSyncReport(request, timeout=TIMEOUT)).report
+    return await run_to_end(s.sync, pb.RunSyncRequest(command_name=name))
