@@ -4,6 +4,7 @@ config_svc on an ephemeral loopback port."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -17,6 +18,7 @@ from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.databases import BACKENDS, POSTGRES_URL, PostgresPool, sqlite_database
+from tests.support.perturbations import SEED_ENV, fresh_seed
 
 # The longest tests (tens of seconds each, most of it waiting on servers and processes):
 # started first, so that under pytest-xdist no worker is left running one of them alone
@@ -80,6 +82,9 @@ TALLIES = {"test_refused_without_key": "REFUSED", "test_generated_input": "TRIED
 # Under pytest-xdist the tests run in worker processes: each hands its tallies over when
 # it finishes, and the summary adds them up.
 FROM_WORKERS: dict[str, Counter[str]] = {name: Counter() for name in TALLIES}
+# The matching tables printed in the summary: module name -> its list of tables.
+TABLES = {"test_matching_perturbations": "TABLES"}
+TABLES_FROM_WORKERS: list[str] = []
 
 
 def tallies() -> dict[str, Counter[str]]:
@@ -92,27 +97,43 @@ def tallies() -> dict[str, Counter[str]]:
     return found
 
 
+def tables() -> list[str]:
+    """The matching tables this process printed, and those handed over by the workers."""
+    found = list(TABLES_FROM_WORKERS)
+    for module_name, attribute in TABLES.items():
+        for name, module in list(sys.modules.items()):
+            if name.endswith(module_name):
+                found += getattr(module, attribute, None) or []
+    return found
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the tallies to the controller
         workeroutput["tallies"] = {name: dict(counts) for name, counts in tallies().items()}
+        workeroutput["tables"] = tables()
 
 
 class TalliesFromWorkers:
     @pytest.hookimpl
     def pytest_testnodedown(self, node: Any, error: object) -> None:  # noqa: ARG002
-        for name, counts in getattr(node, "workeroutput", {}).get("tallies", {}).items():
+        output = getattr(node, "workeroutput", {})
+        for name, counts in output.get("tallies", {}).items():
             FROM_WORKERS[name].update(counts)
+        TABLES_FROM_WORKERS.extend(output.get("tables", []))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(TalliesFromWorkers(), "cmdarr-tallies")
+    # One fresh seed for the whole run: set before the xdist workers start, so each
+    # inherits it (tests/support/perturbations.py fresh_seed).
+    os.environ.setdefault(SEED_ENV, str(fresh_seed()))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How many generated inputs the hardening tests tried, and how many requests without
-    the key they saw refused."""
+    """How many generated inputs the hardening tests tried, how many requests without the
+    key they saw refused, and the matching tables of the generated perturbations."""
     found = tallies()
     refused = found["test_refused_without_key"]
     if refused:
@@ -124,6 +145,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f" HTTP routes {refused['HTTP routes with a wrong key']}/{refused['HTTP routes tried']}"
             " (health probes, /healthz, /readyz and the sign-in form are open by design)"
         )
+    for table in sorted(tables()):
+        terminalreporter.write_line(table)
     tried = found["test_generated_input"]
     if tried:
         total = sum(tried.values())

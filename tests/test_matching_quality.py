@@ -8,12 +8,13 @@ when the right answer is not in the library) >= 99%, and no kind under 95% accur
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common.matching import LibraryTrack, Query, TrackIndex, match_track
+from common.matching import Query, TrackIndex, match_track
 from emulators.library import generate
+from tests.support.match_tally import Tally, report
+from tests.support.perturbations import library_tracks
 
 CASES = Path(__file__).parent / "data" / "matching_cases.json"
 THRESHOLD = 0.85
@@ -37,63 +38,6 @@ FIRST_KINDS = {
 }
 
 
-@dataclass
-class Tally:
-    """Outcomes of one kind (or of all): a pick is right, wrong, or missing."""
-
-    cases: int = 0
-    correct: int = 0
-    matched: int = 0  # a track was picked
-    right: int = 0  # ... and it was a right answer
-    positives: int = 0  # a right answer exists
-    found: int = 0  # ... and was picked
-    nulls: int = 0  # no right answer exists
-    null_right: int = 0  # ... and nothing was picked
-    wrong: list[str] = field(default_factory=list)
-
-    def add(self, expect: set[str], got: str | None, line: str) -> None:
-        ok = (got in expect) if expect else got is None
-        self.cases += 1
-        self.correct += ok
-        if got is not None:
-            self.matched += 1
-            self.right += got in expect
-        if expect:
-            self.positives += 1
-            self.found += got in expect
-        else:
-            self.nulls += 1
-            self.null_right += got is None
-        if not ok:
-            self.wrong.append(line)
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.cases if self.cases else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.right / self.matched if self.matched else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.found / self.positives if self.positives else 1.0
-
-    @property
-    def null_accuracy(self) -> float:
-        return self.null_right / self.nulls if self.nulls else 1.0
-
-    def row(self, name: str) -> str:
-        def cell(value: float, present: int) -> str:
-            return f"{value:>8.2%}" if present else f"{'-':>8}"
-
-        return (
-            f"  {name:<30} {self.cases:>5} {self.accuracy:>8.2%} "
-            f"{cell(self.precision, self.matched)} {cell(self.recall, self.positives)} "
-            f"{cell(self.null_accuracy, self.nulls)}"
-        )
-
-
 def query_of(q: dict[str, Any]) -> Query:
     return Query(
         q["title"],
@@ -107,22 +51,7 @@ def query_of(q: dict[str, Any]) -> Query:
 
 def score(data: dict[str, Any]) -> tuple[Tally, dict[str, Tally]]:
     catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
-    index = TrackIndex(
-        LibraryTrack(
-            item_id=str(t.seq),
-            library=section.title,
-            title=t.title,
-            artists=t.artists,
-            album_artist=t.album_artist,
-            album=t.album,
-            duration_ms=t.duration_ms,
-            mbid=t.mbid,
-            artist_mbids=t.artist_mbids,
-        )
-        for section in catalog.sections
-        if section.kind == "music"
-        for t in section.tracks
-    )
+    index = TrackIndex(library_tracks(catalog))
     overall = Tally()
     per_kind: dict[str, Tally] = {}
     for case in data["cases"]:
@@ -134,16 +63,6 @@ def score(data: dict[str, Any]) -> tuple[Tally, dict[str, Tally]]:
         overall.add(expect, got, line)
         per_kind.setdefault(case["kind"], Tally()).add(expect, got, line)
     return overall, per_kind
-
-
-def report(overall: Tally, per_kind: dict[str, Tally]) -> str:
-    names = ("accuracy", "precis.", "recall", "null ok")
-    head = f"  {'kind':<30} {'cases':>5} " + " ".join(f"{n:>8}" for n in names)
-    lines = [head]
-    lines += [per_kind[kind].row(kind) for kind in sorted(per_kind)]
-    lines.append(overall.row("all"))
-    lines += [f"  wrong: {line}" for line in overall.wrong[:40]]
-    return "\n".join(lines)
 
 
 def test_precision_and_recall_on_the_labelled_set() -> None:
