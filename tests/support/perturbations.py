@@ -40,6 +40,8 @@ SEED_ENV = "CMDARR_MATCH_SEED"
 TRACKS = 20_000
 PER_KIND = 210
 _VERSION = re.compile(r"\b(live|remix|acoustic|instrumental|demo)\b")
+_MARKER = re.compile(r"\b(remaster(ed)?|radio edit|mono|live|remix|acoustic|instrumental|demo)\b")
+_SUFFIX = re.compile(r"\s*(?:\(([^()]*)\)|\[([^\[\]]*)\]|\s-\s([^()\[\]-]+))$")
 JOINERS = (" & ", " and ", " + ", " x ", " with ", " feat. ", ", ")
 NEUTRAL_SUFFIXES = (
     " - Remastered 2011",
@@ -111,20 +113,34 @@ class Suite:
 
 
 def fold(text: str) -> str:
-    """Case, accents, curly quotes and spacing folded: the labels' notion of the same name."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("ø", "o").split())
+    """Case, accents, punctuation and spacing folded, "&" read "and": the labels' notion
+    of the same name or title ("Ocean, Gold" is "Ocean Gold", "Zoë" is "Zoe")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ø", "o")
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
 def primary(track: Track) -> str:
     return track.credit.split(" feat. ")[0] if track.credit else track.album_artist
 
 
+def loose(title: str) -> str:
+    """A folded title without "and": what a null case keeps clear of ("City & Heart" and
+    "City Heart" could be one song written two ways)."""
+    return " ".join(w for w in fold(title).split() if w != "and")
+
+
 def base_title(title: str) -> str:
-    for sep in (" (", " [", " - "):
-        title = title.split(sep)[0]
+    """The title without its version and remaster suffixes; other brackets are part of
+    it ("Bang Bang (My Baby Shot Me Down)")."""
+    for _ in range(3):
+        found = _SUFFIX.search(title)
+        if not found or found.start() == 0:
+            break
+        inner = next(g for g in found.groups() if g is not None)
+        if not _MARKER.search(inner.lower()):
+            break
+        title = title[: found.start()].rstrip()
     return title
 
 
@@ -196,14 +212,14 @@ class _Maker:
         self.title_words: set[str] = set()
         self.known_names: set[str] = set()
         for t in self.music:
-            base = fold(base_title(t.title))
+            base = loose(base_title(t.title))
             self.recordings[self._recording(t)].append(t.seq)
             names = names_of(t)
             self.names_by_title[base] |= names
             for name in names:
                 self.titles_by_name[name].add(base)
                 self.albums_by_name[name].add(t.album)
-            self.title_words.update(fold(t.title).replace("'", " ").split())
+            self.title_words.update(fold(t.title).split())
             self.known_names |= names
         self.name_words = {w for n in self.known_names for w in n.split()}
         self.primaries = sorted({primary(t) for t in self.music if primary(t) != VARIOUS})
@@ -320,6 +336,8 @@ class _Maker:
 
     def accents(self, t: Track) -> Query | None:
         name, title = primary(t), t.title
+        if not self._stripped(name + title).isascii():
+            return None  # another script: its marks are not accents (kana voicing)
         if not (name + title).isascii():
             q = self.query(t, title=self._stripped(title), artists=(self._stripped(name),))
             return None if (q.title, q.artists[0]) == (title, name) else q
@@ -370,7 +388,7 @@ class _Maker:
     # ----- null kinds ----------------------------------------------------------------
 
     def other_artist(self, t: Track) -> Query | None:
-        taken = self.names_by_title[fold(base_title(t.title))]
+        taken = self.names_by_title[loose(base_title(t.title))]
         # Half of them by an artist whose name shares a word with the track's (another
         # "Rivers", another "... Foxes"): the look-alikes a lenient matcher falls for.
         words = {w for w in fold(primary(t)).split() if len(w) >= 4 and w != "the"}
@@ -392,7 +410,7 @@ class _Maker:
         have = set().union(*(self.titles_by_name[n] for n in names_of(t)))
         for _ in range(20):
             title = self.rand.choice(self.base_titles)
-            if fold(title) not in have:
+            if loose(title) not in have:
                 album = t.album if self.rand.random() < 0.5 else ""
                 duration = self.rand.randrange(90_000, 420_000)
                 return self.query(
