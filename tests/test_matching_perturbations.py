@@ -76,7 +76,6 @@ def test_the_suite_has_every_kind_and_true_labels(which: str) -> None:
 # The matcher runs about 6,000 queries here, and tracing each line of it would double the
 # test's time; the matcher's lines are covered by the unit tests and the labelled set.
 @pytest.mark.no_cover
-@pytest.mark.xfail(strict=True, reason="the matcher misses '&' written 'and' and title typos")
 @pytest.mark.parametrize("which", ["fixed", "fresh"])
 def test_the_matcher_meets_the_aims_on_generated_perturbations(which: str) -> None:
     seed = seed_of(which)

@@ -22,6 +22,7 @@ from common.matching.columns import PostingTable, StringColumn, array_bytes, sta
 from common.matching.normalize import (
     CreditKeys,
     album_key,
+    alias_keys,
     credit_parts,
     fold,
     is_various,
@@ -450,6 +451,19 @@ class TrackIndex:
         for artist in artists:
             chosen.update(dict.fromkeys(self.artist_table.get(stable_hash(artist))[:limit]))
         return list(chosen)[:limit]
+
+    def credit_aliases(self, position: int) -> frozenset[str]:
+        """The duo aliases of a track's credits (normalize.alias_keys)."""
+        track = self.track(position)
+        return alias_keys(credits_of(track) + parse_title(track.title).featured)
+
+    def knows_title_word(self, word: str) -> bool:
+        """Some indexed title has ``word`` (a folded word) among its tokens."""
+        return self.token_table.count(stable_hash(word)) > 0
+
+    def knows_artist(self, artist: str) -> bool:
+        """Some indexed track is credited under the artist key ``artist``."""
+        return self.artist_table.count(stable_hash(artist)) > 0
 
     def album_candidates(self, album: str, limit: int) -> list[int]:
         """Positions of tracks on albums whose key is ``album``."""

@@ -169,6 +169,22 @@ def parse_title(title: str) -> ParsedTitle:
     return ParsedTitle(core or title.strip(), frozenset(tags), tuple(featured))
 
 
+_AMPERSAND = re.compile(r"\s*&\s*")
+_AND_WORD = re.compile(r"\s+and\s+")
+
+
+def title_variants(folded: str) -> tuple[str, ...]:
+    """A folded core title and its spellings with "&" read "and" and with "and" dropped
+    ("Smoke & Honey", "Smoke and Honey"): the index keeps titles as written, where "&"
+    leaves no word, so a query tries each."""
+    out = [folded]
+    if "&" in folded:
+        out.append(_AMPERSAND.sub(" and ", folded))
+    if " and " in folded:
+        out.append(_AND_WORD.sub(" ", folded))
+    return tuple(dict.fromkeys(out))
+
+
 def without_track_number(core: str) -> str:
     """A core title without a leading number ('12 Roses' -> 'Roses'), or '' when it has
     none or nothing with letters is left."""
@@ -218,6 +234,14 @@ def duo_aliases(credit: str) -> list[str]:
     if not 2 <= len(parts) <= 4 or any(len(p) < 2 or p[0] == "the" for p in parts):
         return []
     return [key("".join(p[-1] for p in parts)), key("".join(p[0] for p in parts))]
+
+
+@lru_cache(maxsize=4096)
+def alias_keys(artists: tuple[str, ...]) -> frozenset[str]:
+    """The duo aliases of ``artists`` (``duo_aliases`` of each credit): keys that find a
+    credit written by surnames or first names, never another duo's alias ('Zoe Vale &
+    Rosa Hart' and 'Saoirse Vale & Chloé Hart' share 'valehart' and nobody)."""
+    return frozenset(a for c in artists if not is_various(c) for a in duo_aliases(c))
 
 
 def is_various(name: str) -> bool:
@@ -270,10 +294,11 @@ def artist_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def credit_keys(artists: tuple[str, ...]) -> tuple[str, ...]:
-    """The keys of whole credits only, romanized and duo aliases included: what a name
-    may be *similar* to. A single name out of a longer credit ('Nakamura' of 'Nakamura &
-    Brakhage') counts only when it is found exactly: close to 'Mia Nakamura' it is not.
-    (Cached for queries; indexing goes through artist_keys' own cache.)"""
+    """The keys of whole credits only, romanized: what a name may be *similar* to. A
+    single name out of a longer credit ('Nakamura' of 'Nakamura & Brakhage') counts only
+    when it is found exactly: close to 'Mia Nakamura' it is not; so does a duo's alias
+    ('elifava' of 'Elif Stone & Ava Dubois' is not 'eliava'). (Cached for queries;
+    indexing goes through artist_keys' own cache.)"""
     return tuple(_credit_keys(artists))
 
 
@@ -282,7 +307,7 @@ def _credit_keys(artists: tuple[str, ...]) -> list[str]:
     for credit in artists:
         if credit.strip() and not is_various(credit):
             whole = artist_key(credit)
-            out += [whole, roman_key(whole), *duo_aliases(credit)]
+            out += [whole, roman_key(whole)]
     return list(dict.fromkeys(k for k in out if k))
 
 
