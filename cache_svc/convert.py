@@ -7,7 +7,9 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from cache_svc.build.progress import Phase
 from cache_svc.status import CacheStatus
+from common.domain import CacheState
 from common.matching import LibraryTrack, Match, MatchMethod, Query
+from common.matching.explain import Considered, Explanation
 from common.wire import protoconv
 from common.wire.override_pb import override_to_pb
 from common.wire.protoconv import CACHE_STATES, SERVER_KINDS, TARGETS, timestamp
@@ -96,3 +98,43 @@ def result_to_pb(ref: str, match: Match, authoritative: bool) -> pb.MatchResult:
     if match.best is not None:
         result.best_candidate.CopyFrom(candidate_to_pb(match.best, match.confidence))
     return result
+
+
+def considered_to_pb(found: Considered) -> pb.ExplainedCandidate:
+    parts = found.parts
+    return pb.ExplainedCandidate(
+        candidate=candidate_to_pb(found.track, parts.score),
+        parts=pb.ScoreParts(
+            artist=parts.artist,
+            title=parts.title,
+            same_album=parts.same_album,
+            duration_gap_ms=parts.duration_gap_ms,
+            other_version_tags=sorted(parts.other_tags),
+            duration_vetoed=parts.vetoed,
+            names_in_other_scripts=parts.corroborated,
+        ),
+        score=parts.score,
+        exact=found.exact,
+        rejected=found.rejected,
+        reason=parts.reason,
+    )
+
+
+def explanation_to_pb(
+    ref: str,
+    explained: Explanation | None,
+    state: CacheState,
+    generation: int,
+    min_confidence: float,
+) -> pb.ExplainMatchResponse:
+    """An explanation (None: no generation serves, nothing to explain)."""
+    reply = pb.ExplainMatchResponse(
+        state=CACHE_STATES[state], generation=generation, min_confidence=min_confidence
+    )
+    if explained is None:
+        reply.verdict = f"the cache is {state.value}: no generation serves, nothing to explain"
+        return reply
+    reply.result.CopyFrom(result_to_pb(ref, explained.match, state is CacheState.READY))
+    reply.candidates.extend(considered_to_pb(c) for c in explained.candidates)
+    reply.verdict = explained.verdict
+    return reply

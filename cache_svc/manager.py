@@ -32,6 +32,7 @@ from cache_svc.view import SharedView
 from common.config.registry import Registry
 from common.domain import CacheState
 from common.matching import LibraryTrack, Match, Query
+from common.matching.explain import Explanation
 from common.runtime.telemetry import Telemetry
 
 _log = logging.getLogger("cache_svc.manager")
@@ -179,6 +180,12 @@ class CacheManager:
     ) -> tuple[list[Match], CacheState, int]:
         """Match against the serving generation (CPU-bound: call it in a thread)."""
         return self._serving.match(server, queries, min_confidence)
+
+    def explain(
+        self, server: str, query: Query, min_confidence: float, limit: int
+    ) -> tuple[Explanation | None, CacheState, int]:
+        """Why ``query`` matches what it does (CPU-bound: call it in a thread)."""
+        return self._serving.explain(server, query, min_confidence, limit)
 
     def lookup(
         self, server: str, item_ids: Sequence[str]

@@ -16,6 +16,7 @@ from cache_svc.manager import CacheManager
 from cache_svc.match_trace import observe_match
 from common.domain import CacheState, Target
 from common.errors import FieldViolation, ServerNotFound, check
+from common.matching.explain import EXPLAIN_LIMIT, MAX_EXPLAIN_LIMIT
 from common.runtime.service_metrics import ServiceMetrics
 from common.server_names import check_server_name
 from common.wire import protoconv
@@ -63,6 +64,36 @@ def _one(target: int, server: str) -> str:
     return name
 
 
+def _track_problems(track: pb.TrackQuery, field: str) -> list[FieldViolation]:
+    problems: list[FieldViolation] = []
+    if not track.title.strip():
+        problems.append(FieldViolation(f"{field}.title", "is required"))
+    for name, value in (
+        ("title", track.title),
+        ("album", track.album),
+        *(("artists", a) for a in track.artists),
+    ):
+        if len(value) > MAX_TEXT:
+            problems.append(
+                FieldViolation(
+                    f"{field}.{name}", f"is {len(value):,} characters; at most {MAX_TEXT}"
+                )
+            )
+    if len(track.path) > MAX_PATH:
+        problems.append(
+            FieldViolation(
+                f"{field}.path", f"is {len(track.path):,} characters; at most {MAX_PATH}"
+            )
+        )
+    return problems
+
+
+def _confidence_problems(min_confidence: float) -> list[FieldViolation]:
+    if 0 <= min_confidence <= 1:
+        return []
+    return [FieldViolation("min_confidence", "must be between 0 and 1")]
+
+
 def _check_queries(request: pb.MatchTracksRequest) -> None:
     problems: list[FieldViolation] = []
     if len(request.tracks) > MAX_BATCH:
@@ -71,30 +102,19 @@ def _check_queries(request: pb.MatchTracksRequest) -> None:
                 "tracks", f"at most {MAX_BATCH:,} tracks per call, not {len(request.tracks):,}"
             )
         )
-    if not 0 <= request.min_confidence <= 1:
-        problems.append(FieldViolation("min_confidence", "must be between 0 and 1"))
+    problems += _confidence_problems(request.min_confidence)
     for i, track in enumerate(request.tracks[:MAX_BATCH]):
-        if not track.title.strip():
-            problems.append(FieldViolation(f"tracks[{i}].title", "is required"))
-        for name, value in (
-            ("title", track.title),
-            ("album", track.album),
-            *(("artists", a) for a in track.artists),
-        ):
-            if len(value) > MAX_TEXT:
-                problems.append(
-                    FieldViolation(
-                        f"tracks[{i}].{name}", f"is {len(value):,} characters; at most {MAX_TEXT}"
-                    )
-                )
-        if len(track.path) > MAX_PATH:
-            problems.append(
-                FieldViolation(
-                    f"tracks[{i}].path", f"is {len(track.path):,} characters; at most {MAX_PATH}"
-                )
-            )
+        problems += _track_problems(track, f"tracks[{i}]")
         if len(problems) > 100:
             break
+    check(problems)
+
+
+def _check_explain(request: pb.ExplainMatchRequest) -> None:
+    problems = _track_problems(request.track, "track")
+    problems += _confidence_problems(request.min_confidence)
+    if not 0 <= request.limit <= MAX_EXPLAIN_LIMIT:
+        problems.append(FieldViolation("limit", f"must be between 0 and {MAX_EXPLAIN_LIMIT}"))
     check(problems)
 
 
@@ -190,6 +210,21 @@ class CacheServicer(cache_pb2_grpc.CacheServiceServicer):
             state=protoconv.CACHE_STATES[state],
             generation=generation,
         )
+
+    async def ExplainMatch(
+        self,
+        request: pb.ExplainMatchRequest,
+        context: Context,
+    ) -> pb.ExplainMatchResponse:
+        server = _one(request.target, request.server)
+        _check_explain(request)
+        query = convert.query_from_pb(request.track)
+        threshold = request.min_confidence or self._manager.min_confidence()
+        limit = request.limit or EXPLAIN_LIMIT
+        explained, state, generation = await asyncio.to_thread(
+            self._manager.explain, server, query, threshold, limit
+        )
+        return convert.explanation_to_pb(request.track.ref, explained, state, generation, threshold)
 
     async def LookupItems(
         self,

@@ -21,6 +21,7 @@ from cache_svc.store import CacheRow, CacheStore
 from common.domain import CacheState, ServerKind, builtin_target
 from common.errors import ServerNotFound
 from common.matching import LibraryTrack, Match, Query
+from common.matching.explain import Explanation
 from common.matching.image import ImageError
 from common.runtime.memory import release_free_memory
 
@@ -103,6 +104,20 @@ class Serving:
         overrides = self._runtimes.config.overrides
         matches = self._steering.match(server, index, queries, overrides, min_confidence)
         return matches, state, runtime.generation
+
+    def explain(
+        self, server: str, query: Query, min_confidence: float, limit: int
+    ) -> tuple[Explanation | None, CacheState, int]:
+        """The explanation of one query against the serving generation (None when no
+        generation serves); CPU-bound: call it in a thread."""
+        runtime = self.runtime(server)
+        state = self.status(server).state
+        index = runtime.index if state is not CacheState.DISABLED else None
+        if index is None:
+            return None, state, 0
+        overrides = self._runtimes.config.overrides
+        explained = self._steering.explain(server, index, query, overrides, min_confidence, limit)
+        return explained, state, runtime.generation
 
     def lookup(
         self, server: str, item_ids: Sequence[str]

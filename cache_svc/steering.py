@@ -14,8 +14,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
+from common.matching.explain import Explanation, explain
 from common.matching.index import TrackIndex
-from common.matching.overrides import MatchOverride, OverrideAction, SourceKey, by_key
+from common.matching.overrides import (
+    MatchOverride,
+    OverrideAction,
+    SourceKey,
+    by_key,
+    source_key,
+)
 from common.matching.query import LibraryTrack, Match, Query
 from common.matching.steered import item_positions, match_steered
 
@@ -61,6 +68,27 @@ class Steering:
         needs_positions = any(o.action is OverrideAction.PIN for o in mine.values())
         positions = self.positions(server, index) if needs_positions else {}
         return match_steered(index, queries, mine, min_confidence, positions).matches
+
+    def explain(
+        self,
+        server: str,
+        index: TrackIndex,
+        query: Query,
+        overrides: Overrides,
+        min_confidence: float,
+        limit: int,
+    ) -> Explanation:
+        """Why ``query`` matches what ``match`` answers for it: the same decision, then
+        the candidates scored by part (an item the user rejected for it marked so)."""
+        decided = self.match(server, index, [query], overrides, min_confidence)[0]
+        key = source_key(query)
+        override = by_key(overrides.values(), server).get(key) if key is not None else None
+        rejected = (
+            frozenset({override.item_id})
+            if override is not None and override.action is OverrideAction.REJECT
+            else frozenset()
+        )
+        return explain(index, query, decided, min_confidence, limit, rejected - {""})
 
     def stale(
         self, server: str, index: TrackIndex | None, overrides: Overrides

@@ -10,6 +10,7 @@
     cmdarr sync list | sync unmatched RUN_ID [--format table|csv|jspf]
     cmdarr match pin|reject --target T (--mbid M | --isrc I | --artist A --title T
         | --run RUN_ID --position N) [--item ID] | match list | match delete ...
+    cmdarr match explain --server S --title T --artist A [--album ALBUM] [--duration M:SS]
     cmdarr auth show-path | auth rotate
 
 Exit codes: 0 done, 1 a build or run failed, 2 bad input, 3 a service cannot be reached.

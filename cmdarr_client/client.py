@@ -467,6 +467,22 @@ class Client:
         )
         return self._unary("cache", self._cache().MatchTracks, request, safe=True)
 
+    def explain_match(
+        self,
+        server: CacheRef,
+        track: cache_pb.TrackQuery,
+        *,
+        min_confidence: float = 0,
+        limit: int = 0,
+    ) -> cache_pb.ExplainMatchResponse:
+        """Why ``track`` matches what it does in a server's cache: the candidates
+        considered, each one's score by part, and the verdict (``limit``: the most
+        candidates, 0 for the service's default of 10)."""
+        request = cache_pb.ExplainMatchRequest(
+            track=track, min_confidence=min_confidence, limit=limit, **requests.cache_fields(server)
+        )
+        return self._unary("cache", self._cache().ExplainMatch, request, safe=True)
+
     # ----- syncs ------------------------------------------------------------------------
 
     def run_sync(

@@ -1,4 +1,5 @@
-"""cmdarr match pin / reject / list / delete: a user's match overrides.
+"""cmdarr match pin / reject / list / delete: a user's match overrides (and cmdarr match
+explain, in match_explain.py: why a track matches what it does).
 
 A source track is named by its recording MBID, its ISRC, or its artist and title (and
 album), or by a run's report (--run RUN_ID --position N, the # the report shows); a pin
@@ -17,7 +18,7 @@ from cmdarr.sync.v1 import sync_pb2 as pb
 from cmdarr.type.v1 import type_pb2 as tpb
 
 from cli import render
-from cli.commands import Subparsers
+from cli.commands import Subparsers, match_explain
 from cli.context import Context, as_dict
 from cli.errors import EXIT_OK, UsageError
 from cli.unmatched_export import TARGET_NAMES
@@ -32,8 +33,12 @@ ACTIONS = {cpb.OVERRIDE_ACTION_PIN: "pin", cpb.OVERRIDE_ACTION_REJECT: "never ma
 
 
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
-    match = sub.add_parser("match", parents=[common], help="steer matching: pins and rejections")
-    verbs = match.add_subparsers(dest="verb", required=True, metavar="{pin,reject,list,delete}")
+    match = sub.add_parser(
+        "match", parents=[common], help="steer matching: pins and rejections; explain a match"
+    )
+    verbs = match.add_subparsers(
+        dest="verb", required=True, metavar="{pin,reject,list,delete,explain}"
+    )
     pin = verbs.add_parser("pin", parents=[common], help="match a source track to an item")
     add_key(pin)
     pin.add_argument(
@@ -54,6 +59,7 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     delete = verbs.add_parser("delete", parents=[common], help="delete an override")
     add_key(delete)
     delete.set_defaults(handler=delete_override)
+    match_explain.register(verbs, common)
 
 
 def add_key(parser: argparse.ArgumentParser) -> None:

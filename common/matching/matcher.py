@@ -86,7 +86,7 @@ def _seconds(ms: int) -> str:
     return f"{round(ms / 1000)}s"
 
 
-def _tie_break(
+def tie_break(
     index: TrackIndex, query: Query, album: str, entry: Entry
 ) -> tuple[int, int, int, str]:
     """Same album first, the very edition asked for before another, then the closest
@@ -101,7 +101,7 @@ def _tie_break(
     return (album_miss, edition_miss, gap, entry.item_id)
 
 
-def _exact(
+def exact_hits(
     index: TrackIndex, parsed: ParsedTitle, core_key: str, artists: tuple[str, ...]
 ) -> list[Entry]:
     """Tracks with the same (artist, core title) key and the same version tags: the core
@@ -173,16 +173,16 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     if query.mbid:
         hits = index.by_mbid(query.mbid)
         if hits:
-            best = min(hits, key=lambda e: _tie_break(index, query, album, e))
+            best = min(hits, key=lambda e: tie_break(index, query, album, e))
             return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
 
     # 3. Normalized (primary artist, core title), same version.
     vetoed: Entry | None = None
-    exact = _exact(index, parsed, core_key, artists)
+    exact = exact_hits(index, parsed, core_key, artists)
     if exact:
         allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
         if allowed:
-            best = min(allowed, key=lambda e: _tie_break(index, query, album, e))
+            best = min(allowed, key=lambda e: tie_break(index, query, album, e))
             same_album = bool(album) and best.album_key == album
             return Match(
                 MatchMethod.EXACT,
@@ -190,7 +190,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
                 1.0 if same_album else 0.98,
                 "exact artist and title" + (" and album" if same_album else ""),
             )
-        vetoed = min(exact, key=lambda e: _tie_break(index, query, album, e))
+        vetoed = min(exact, key=lambda e: tie_break(index, query, album, e))
 
     # 4. Fuzzy over candidates from the token, artist and album indexes.
     probe = probe_of(index, query, parsed, album)
@@ -205,7 +205,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         better = score > best_score or (
             score == best_score
             and best_entry is not None
-            and _tie_break(index, query, album, entry) < _tie_break(index, query, album, best_entry)
+            and tie_break(index, query, album, entry) < tie_break(index, query, album, best_entry)
         )
         if better:
             best_entry, best_score, best_reason = entry, score, parts.reason
