@@ -392,3 +392,13 @@ def test_a_cache_named_by_its_server_is_asked_for_by_name() -> None:
             cache_pb.CACHE_STATE_READY,
         ]
         assert describe_cache(ready) == "Plex server 'cabin' library cache ready: 12 tracks"
+
+
+def test_a_match_explanation_is_asked_for_one_track_by_server() -> None:
+    track = cache_pb.TrackQuery(ref="1", title="Dance", artists=["Leo Hart"])
+    with scripted_client() as (client, server):
+        reply = server.run(lambda: client.explain_match("cabin", track, limit=3))
+        call = server.unary("cache", "ExplainMatch")
+        assert (call.request.server, call.request.track, call.request.limit) == ("cabin", track, 3)
+        call.answer(cache_pb.ExplainMatchResponse(verdict="exact: ..."))
+        assert reply.result(timeout=10).verdict == "exact: ..."

@@ -88,6 +88,10 @@ async def test_a_fix_a_cache_wait_a_match_and_a_sync(database_url: str, tmp_path
         assert matched.results[0].method != cache_pb.MATCH_METHOD_NONE
         named = await client.match_tracks("plex", [query])
         assert named.results[0].match.item_id == matched.results[0].match.item_id
+        explained = await client.explain_match("plex", query, limit=3)
+        assert explained.result == matched.results[0]
+        assert 0 < len(explained.candidates) <= 3
+        assert explained.candidates[0].candidate.item_id == matched.results[0].match.item_id
 
         run_id = await client.run_sync("weekly")
         states: list[int] = []
