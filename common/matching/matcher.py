@@ -5,6 +5,7 @@ agreement of title, album and duration, decide (docs/MATCHING.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 
 from rapidfuzz import fuzz, process
@@ -101,27 +102,33 @@ def tie_break(
     return (album_miss, edition_miss, gap, entry.item_id)
 
 
+def _cores(parsed: ParsedTitle, core_key: str) -> Iterator[str]:
+    """The core title keys the exact step tries, in order (made as they are asked for:
+    most queries stop at the first)."""
+    yield core_key
+    core = parsed.core
+    if "&" in core or "and" in core.lower():
+        yield from (key(v) for v in title_variants(fold(core))[1:])
+    if not core_key.isascii():
+        yield roman_key(core_key)
+    if core[:1].isdigit():
+        bare = without_track_number(core)
+        if bare:
+            yield key(bare)
+
+
 def exact_hits(
     index: TrackIndex, parsed: ParsedTitle, core_key: str, artists: tuple[str, ...]
 ) -> list[Entry]:
     """Tracks with the same (artist, core title) key and the same version tags: the core
     as given, else with "&" read "and" or "and" dropped, else romanized, else without a
     leading number ('12 Roses' for 'Roses')."""
-    cores = [core_key]
-    folded = fold(parsed.core)
-    cores += [key(v) for v in title_variants(folded)[1:]]
-    if not core_key.isascii():
-        cores.append(roman_key(core_key))
-    if parsed.core[:1].isdigit():
-        bare = without_track_number(parsed.core)
-        if bare:
-            cores.append(key(bare))
     names = primary_artist_keys(artists) or artist_keys(artists)
-    aliases = alias_keys(artists)
-    for core in cores:
+    for core in _cores(parsed, core_key):
         for artist in names:
             found = [e for e in index.exact(artist, core) if e.tags == parsed.tags]
-            if artist in aliases:  # another duo's alias is nobody's name
+            if found and artist in alias_keys(artists):
+                # Another duo's alias is nobody's name.
                 found = [e for e in found if artist not in index.credit_aliases(e.position)]
             if found:
                 return found

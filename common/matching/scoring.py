@@ -48,6 +48,7 @@ CLOSE_DURATION_BONUS = 0.02
 OTHER_VERSION_FACTOR = 0.6
 VETOED_CAP = 0.5
 UNMATCHED_WORD_FACTOR = 0.8
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +147,22 @@ def unmatched_words(
     return max(_unmatched(a, b, loose), _unmatched(b, a, loose))
 
 
+def _typo_of(core_key: str, core_words: tuple[str, ...], probe: Probe, entry: Entry) -> bool:
+    """The query's title is one edit from the entry's, in words the library lacks."""
+    if not one_edit(core_key, entry.core_key):
+        return False
+    differing = [w for w in core_words if w not in entry.core_words]
+    return bool(differing) and all(w in probe.unknown_words for w in differing)
+
+
 def _direct_title(probe: Probe, entry: Entry) -> float:
     best = 0.0
-    entry_words = set(entry.core_words)
     for core_key, core_words in probe.variants:
         title = fuzz.ratio(core_key, entry.core_key) / 100
         title *= UNMATCHED_WORD_FACTOR ** unmatched_words(
             core_words, entry.core_words, probe.unknown_words
         )
-        differing = [w for w in core_words if w not in entry_words]
-        if (
-            title < TYPO_TITLE
-            and differing
-            and all(w in probe.unknown_words for w in differing)
-            and one_edit(core_key, entry.core_key)
-        ):
+        if title < TYPO_TITLE and _typo_of(core_key, core_words, probe, entry):
             title = TYPO_TITLE
         best = max(best, title)
     return best
@@ -183,7 +185,10 @@ def title_similarity(probe: Probe, entry: Entry) -> float:
 def shares_artist(probe: Probe, entry: Entry, entry_aliases: Callable[[], frozenset[str]]) -> bool:
     """An artist key of the query is one of the track's, other than a duo alias both
     sides only derive (``entry_aliases``: the track's, asked only then)."""
-    shared = [a for a in probe.artists if a in entry.artist_keys]
+    keys = entry.artist_keys
+    if not probe.aliases:
+        return any(a in keys for a in probe.artists)
+    shared = [a for a in probe.artists if a in keys]
     if any(a not in probe.aliases for a in shared):
         return True
     return bool(shared) and any(a not in entry_aliases() for a in shared)
@@ -238,7 +243,7 @@ def _seconds(ms: int) -> str:
     return f"{round(ms / 1000)}s"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Parts:
     """One candidate's score and what made it."""
 
@@ -280,7 +285,7 @@ def score_entry(
         score += CLOSE_DURATION_BONUS
     score = min(score, 0.99)
     reason = f"similar title and artist ({score:.2f})"
-    other = entry.tags ^ probe.tags
+    other = entry.tags ^ probe.tags if entry.tags != probe.tags else _NO_TAGS
     if other:
         score *= OTHER_VERSION_FACTOR
         reason = f"different version ({', '.join(sorted(other))})"
