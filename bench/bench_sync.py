@@ -5,9 +5,10 @@ at 300 ms per request, playlists of 238, 500 and 2,000 tracks, synced by
       library, four requests in flight like our clients;
   (b) sync_svc with the library cache disabled: the bounded live fallback;
   (c) sync_svc with a warm library cache;
-  (d) the live fallback against the cache path on a playlist built from the matching
-      quality set: recall, precision and requests per track per library
-      (bench/live_fallback.py).
+  (d) the live fallback against the cache path on emulators whose search folds case
+      only, on the matching quality set's playlist and on the generated perturbation
+      suite's: recall, precision and requests per track per library, Plex and Jellyfin
+      side by side (bench/live_fallback.py).
 
 CMDARR_BENCH_SYNC_PARTS (default "abcd") picks the parts to run.
 

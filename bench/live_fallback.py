@@ -1,10 +1,16 @@
-"""The live fallback against the cache path on one playlist built from the matching quality
-set (tests/data/matching_cases.json, every case of every kind it holds, so a grown set is
-picked up as it is), on emulated Plex and Jellyfin serving the set's catalogue.
+"""The live fallback against the cache path, on emulated Plex and Jellyfin whose search
+folds case only (no accents, no punctuation, a substring of the title alone: emulators/
+http.py ``search_fold``), on two playlists:
+
+  * the quality playlist: every case of tests/data/matching_cases.json (a grown set is
+    picked up as it is), on that set's catalogue;
+  * the perturbation playlist: every case of the generated perturbation suite's fixed seed
+    (tests/support/perturbations.py), on its 20,000-track catalogue.
 
 The cache path is what cache_svc does: every track listed, indexed and matched. The live
 path is sync_svc's own fallback (``match_tracks`` with no cache). Both are judged against
-the set's labels; recall is the live path's right matches over the cache path's."""
+the labels; recall is the live path's right matches over the cache path's. Plex's and
+Jellyfin's figures are printed side by side."""
 
 from __future__ import annotations
 
@@ -12,7 +18,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -21,43 +26,75 @@ from common.domain import Target
 from common.matching import LibraryTrack, Query, TrackIndex, match_track
 from common.targets import ClientSettings, JellyfinClient, PlexClient, TargetClient
 from common.targets.counters import EndpointClass
-from emulators.library import generate
+from emulators.library import Catalog, generate
 from emulators.server import DEFAULT_JELLYFIN_TOKEN, DEFAULT_PLEX_TOKEN
 from sync_svc.matchflow import MatchSettings, ServerRef, match_tracks
 from sync_svc.runs import Track
+from tests.support.perturbations import FIXED_SEED, TRACKS, suite
 
 CASES = Path(__file__).parent.parent / "tests" / "data" / "matching_cases.json"
 MIN_CONFIDENCE = 0.85  # the MATCH_MIN_CONFIDENCE default
 CAP = 1_000  # the LIVE_SEARCH_MAX_REQUESTS_PER_SYNC default
-AIMS = {
-    "recall": ">= 95% of the cache path's right matches",
-    "precision": ">= 99% of live matches right",
-    "requests": "<= 2 search requests per track per library",
-    "cap": f"within LIVE_SEARCH_MAX_REQUESTS_PER_SYNC ({CAP:,})",
-}
+# Recall: of the cache path's right matches. The quality playlist's transliterated cases
+# (a Latin query for a title tagged in Cyrillic, Greek or kana) are beyond a search that
+# folds case only, hence its lower aim.
+AIM_RECALL = {"quality": 0.95, "perturbations": 0.97}
+AIM_REQUESTS = 1.5
+# Precision: every live match right on the quality playlist; on the perturbations, the
+# matcher's own aim (test_matching_perturbations.py).
+AIM_PRECISION = {"quality": 1.0, "perturbations": 0.998}
+SERVERS = (Target.PLEX, Target.JELLYFIN)
 
 Key = tuple[str, str, int]  # title, album, duration: one catalogue recording
 
 
 @dataclass(frozen=True)
 class Case:
-    kind: str
     track: Track
     expect: frozenset[Key]
 
 
-def load_cases(path: Path = CASES) -> tuple[dict[str, Any], list[Case]]:
+@dataclass(frozen=True)
+class Playlist:
+    name: str  # "quality" or "perturbations"
+    catalog: Catalog
+    seed: int
+    tracks: int
+    extra: bool
+    cases: list[Case]
+
+
+def _keys(catalog: Catalog) -> dict[int, Key]:
+    return {t.seq: (t.title, t.album, t.duration_ms) for t in catalog.all_tracks()}
+
+
+def quality_playlist(path: Path = CASES) -> Playlist:
     data = json.loads(path.read_text())
     catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
-    by_seq = {t.seq: (t.title, t.album, t.duration_ms) for t in catalog.all_tracks()}
+    by_seq = _keys(catalog)
     cases = []
     for case in data["cases"]:
         q = case["query"]
         track = Track(
             q["title"], tuple(q["artists"]), q["album"], q["duration_ms"], q.get("mbid", "")
         )
-        cases.append(Case(case["kind"], track, frozenset(by_seq[s] for s in case["expect"])))
-    return data, cases
+        cases.append(Case(track, frozenset(by_seq[s] for s in case["expect"])))
+    extra = bool(data.get("extra", False))
+    return Playlist("quality", catalog, data["seed"], data["tracks"], extra, cases)
+
+
+def perturbation_playlist(seed: int = FIXED_SEED, tracks: int = TRACKS, every: int = 1) -> Playlist:
+    """The perturbation suite of ``seed`` as a playlist (one case in ``every``)."""
+    made = suite(seed, tracks)
+    by_seq = _keys(made.catalog)
+    cases = [
+        Case(
+            Track(c.query.title, c.query.artists, c.query.album, c.query.duration_ms),
+            frozenset(by_seq[int(i)] for i in c.expect),
+        )
+        for c in made.cases[::every]
+    ]
+    return Playlist("perturbations", made.catalog, seed, tracks, True, cases)
 
 
 def _key(track: LibraryTrack | None) -> Key | None:
@@ -74,16 +111,16 @@ class Score:
         return self.right / self.matched if self.matched else 1.0
 
 
-def _score(cases: list[Case], picks: list[Key | None]) -> Score:
-    score = Score()
+def score(cases: list[Case], picks: list[Key | None]) -> Score:
+    found = Score()
     for case, pick in zip(cases, picks, strict=True):
         if pick is not None:
-            score.matched += 1
-            score.right += pick in case.expect
-    return score
+            found.matched += 1
+            found.right += pick in case.expect
+    return found
 
 
-async def _cache_path(client: TargetClient, cases: list[Case]) -> list[Key | None]:
+async def cache_path(client: TargetClient, cases: list[Case]) -> list[Key | None]:
     rows: list[LibraryTrack] = []
     for lib in (await client.music_libraries()).chosen:
         for t in await client.list_tracks(lib):
@@ -97,22 +134,57 @@ async def _cache_path(client: TargetClient, cases: list[Case]) -> list[Key | Non
     return picks
 
 
-async def _live_path(client: TargetClient, cases: list[Case]) -> tuple[list[Key | None], int]:
+async def live_path(
+    client: TargetClient, cases: list[Case], cap: int
+) -> tuple[list[Key | None], int]:
+    """The live fallback's picks, and the search requests it sent (as the client counts
+    them)."""
     client.counter.reset()
     result = await match_tracks(
         ServerRef(client.kind.value),
         [c.track for c in cases],
         cache=None,
         client=client,
-        settings=MatchSettings(MIN_CONFIDENCE, 0.0, CAP),
+        settings=MatchSettings(MIN_CONFIDENCE, 0.0, cap),
         say=lambda _text: None,
     )
     picks: list[Key | None] = []
     for outcome in result.outcomes:
         m = outcome.match
         picks.append((m.title, m.album, m.duration_ms) if m else None)
-    searches = client.counter.get(EndpointClass.SEARCH)
-    return picks, searches
+    return picks, client.counter.get(EndpointClass.SEARCH)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One server's figures on one playlist."""
+
+    cache: Score
+    live: Score
+    requests: int
+    libraries: int
+    tracks: int
+    capped: int  # requests sent at the default cap (quality playlist only)
+
+    @property
+    def recall(self) -> float:
+        return self.live.right / self.cache.right if self.cache.right else 1.0
+
+    @property
+    def per_track(self) -> float:
+        return self.requests / (self.tracks * self.libraries)
+
+
+async def measure_one(client: TargetClient, playlist: Playlist) -> Measured:
+    libraries = len((await client.music_libraries()).chosen)
+    cache = score(playlist.cases, await cache_path(client, playlist.cases))
+    # The per-sync cap is not what this measures: room for every request (at the default
+    # cap a playlist this long stops being searched part way, and the requests per track
+    # would be the cap's); the cap is checked apart, below.
+    room = 4 * len(playlist.cases) * libraries
+    picks, requests = await live_path(client, playlist.cases, room)
+    capped = (await live_path(client, playlist.cases, CAP))[1] if playlist.name == "quality" else 0
+    return Measured(cache, score(playlist.cases, picks), requests, libraries, len(picks), capped)
 
 
 def _clients(
@@ -129,49 +201,68 @@ def _clients(
     }
 
 
-async def measure(logs: Path, figures: dict[str, float | int | str], met: dict[str, bool]) -> None:
-    """Adds the (d) rows to ``figures`` and the aims' verdicts to ``met``."""
-    data, cases = load_cases()
-    positives = sum(1 for c in cases if c.expect)
-    figures["(d) quality-set playlist: tracks (kinds)"] = (
-        f"{len(cases):,} ({len({c.kind for c in cases})} kinds, {positives:,} in the library)"
-    )
+async def _on_emulators(logs: Path, playlist: Playlist) -> dict[Target, Measured]:
+    extra = ("--extra",) if playlist.extra else ()
     async with (
-        emulators(
-            logs,
-            tracks=data["tracks"],
-            seed=data["seed"],
-            extra=("--extra",) if data.get("extra") else (),
-        ) as emu,
+        emulators(logs, tracks=playlist.tracks, seed=playlist.seed, extra=extra) as emu,
         httpx.AsyncClient(base_url=emu.plex_url, timeout=60) as plex_http,
         httpx.AsyncClient(base_url=emu.jellyfin_url, timeout=60) as jellyfin_http,
     ):
         http = {Target.PLEX: plex_http, Target.JELLYFIN: jellyfin_http}
-        for target, make in _clients(http).items():
-            name = target.label
-            client = make()
-            libraries = len((await client.music_libraries()).chosen)
-            cache = _score(cases, await _cache_path(client, cases))
-            live_picks, searches = await _live_path(client, cases)
-            live = _score(cases, live_picks)
-            recall = live.right / cache.right if cache.right else 1.0
-            per_track = searches / (len(cases) * libraries)
-            prefix = f"(d) {name} live fallback"
-            figures[f"{prefix}: right matches (cache path)"] = f"{live.right:,} ({cache.right:,})"
-            figures[f"{prefix}: recall vs cache path"] = f"{recall:.1%}"
-            figures[f"{prefix}: precision (cache path)"] = (
-                f"{live.precision:.1%} ({cache.precision:.1%})"
+        return {t: await measure_one(make(), playlist) for t, make in _clients(http).items()}
+
+
+def _side_by_side(found: dict[Target, Measured], cell: Callable[[Measured], str]) -> str:
+    return " | ".join(f"{t.label} {cell(found[t])}" for t in SERVERS)
+
+
+async def measure(logs: Path, figures: dict[str, float | int | str], met: dict[str, bool]) -> None:
+    """Adds the (d) rows to ``figures`` and the aims' verdicts to ``met``."""
+    for playlist in (quality_playlist(), perturbation_playlist()):
+        found = await _on_emulators(logs, playlist)
+        positives = sum(1 for c in playlist.cases if c.expect)
+        prefix = f"(d) {playlist.name} playlist"
+        figures[f"{prefix}: tracks (in the library), catalogue"] = (
+            f"{len(playlist.cases):,} ({positives:,}), {playlist.tracks:,} tracks seed "
+            f"{playlist.seed}"
+        )
+        figures[f"{prefix}: right matches, live (cache path)"] = _side_by_side(
+            found, lambda m: f"{m.live.right:,} ({m.cache.right:,})"
+        )
+        figures[f"{prefix}: recall vs cache path"] = _side_by_side(
+            found, lambda m: f"{m.recall:.1%}"
+        )
+        figures[f"{prefix}: precision, live (cache path)"] = _side_by_side(
+            found, lambda m: f"{m.live.precision:.1%} ({m.cache.precision:.1%})"
+        )
+        figures[f"{prefix}: requests per track per library"] = _side_by_side(
+            found, lambda m: f"{m.per_track:.3f}"
+        )
+        if playlist.name == "quality":
+            figures[f"{prefix}: requests at the default cap ({CAP:,})"] = _side_by_side(
+                found, lambda m: f"{m.capped:,}"
             )
-            figures[f"{prefix}: requests per track per library"] = round(per_track, 3)
-            met[f"{name} live recall"] = recall >= 0.95
-            met[f"{name} live precision"] = live.precision >= 0.99
-            met[f"{name} live requests"] = per_track <= 2
-            met[f"{name} live cap"] = searches <= CAP
+        for target, m in found.items():
+            name = f"{target.label} {playlist.name}"
+            met[f"{name} live recall"] = m.recall >= AIM_RECALL[playlist.name]
+            met[f"{name} live precision"] = m.live.precision >= AIM_PRECISION[playlist.name]
+            met[f"{name} live requests"] = m.per_track <= AIM_REQUESTS
+            if playlist.name == "quality":
+                met[f"{name} live cap"] = m.capped <= CAP
 
 
 def aims() -> dict[str, str]:
-    return {
-        f"{t.label} live {aim}": text
-        for t in (Target.PLEX, Target.JELLYFIN)
-        for aim, text in AIMS.items()
-    }
+    out: dict[str, str] = {}
+    for name, precision in AIM_PRECISION.items():
+        for t in SERVERS:
+            out[f"{t.label} {name} live recall"] = f">= {AIM_RECALL[name]:.0%} of the cache path's"
+            out[f"{t.label} {name} live precision"] = f">= {precision:.1%} of live matches right"
+            out[f"{t.label} {name} live requests"] = (
+                f"<= {AIM_REQUESTS} search requests per track per library"
+            )
+        if name == "quality":
+            for t in SERVERS:
+                out[f"{t.label} {name} live cap"] = (
+                    f"within LIVE_SEARCH_MAX_REQUESTS_PER_SYNC ({CAP:,})"
+                )
+    return out

@@ -1,6 +1,7 @@
 """Which live requests find a batch of playlist tracks (pure): tracks sharing a primary
-artist are served by one artist listing; every other track by a search on the rarest
-plain word of its title; a second query goes out only on a miss."""
+artist are served by one artist listing; every other track by a search on its title's
+phrase, else on the rarest plain word of its title; a second query (the artist's
+listing) goes out only on a miss."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from common.matching.search_terms import (
 )
 from sync_svc.runs import Track
 
-SEARCH_LIMIT = 200  # results read per title search: a common word still shows its track
+# Results read per title search, as many as a listing page: a common word still shows
+# the track asked for.
+SEARCH_LIMIT = 500
 ARTIST_LIMIT = 500  # tracks read per artist listing
 GROUP_MIN = 2  # tracks sharing an artist before one listing serves them all
 
@@ -83,8 +86,11 @@ def artist_groups(
 
 
 def first_step(item: LiveTrack) -> Step | None:
-    """The first request for a track no artist listing found: its best title term, else
+    """The first request for a track no artist listing found: its title's phrase (several
+    plain words, seldom found in more than a few titles), else its best title term, else
     (a title with no word at all) its artist."""
+    if item.phrase:
+        return Step(StepKind.TITLE, item.phrase)
     if item.terms:
         return Step(StepKind.TITLE, item.terms[0])
     if item.artist:
@@ -96,17 +102,14 @@ def _strong(term: str) -> bool:
     return len(term) >= MIN_LENGTH and not term.isdigit()
 
 
-def second_step(item: LiveTrack, first: Step | None, listed: bool, cut: bool) -> Step | None:
-    """The one query after a title search that found no match. Results cut at the limit
-    mean a crowded word: the title's phrase, which is far more selective. Otherwise the
-    artist's listing, which finds the track whatever its title looks like here (a typo,
-    an alias, another word order), unless it was read already or the track names no
-    artist; then the next strong word of the title."""
+def second_step(item: LiveTrack, first: Step | None, listed: bool) -> Step | None:
+    """The one query after a title search that found no match: the artist's listing,
+    which finds the track whatever its title looks like here (a typo, "and" for "&",
+    another word order), unless it was read already or the track names no artist; then
+    the best title word the first query did not ask (after a phrase, its words)."""
     if first is None or first.kind is StepKind.ARTIST:
         return None
-    if cut and item.phrase and item.phrase.casefold() != first.term.casefold():
-        return Step(StepKind.TITLE, item.phrase)
     if item.artist and not listed:
         return Step(StepKind.ARTIST, item.artist)
-    others = [t for t in item.terms if t != first.term and _strong(t)]
+    others = [t for t in item.terms if t.casefold() != first.term.casefold() and _strong(t)]
     return Step(StepKind.TITLE, others[0]) if others else None

@@ -5,10 +5,13 @@ through the cache's matcher (less the items a user rejected for the track), so b
 paths decide alike; a track matched by MBID or exactly is not searched in the next library.
 
 Each round covers only what the earlier ones did not find, so a track in the second
-library costs the first one request, not two. Title terms are plain words (no accent, no
-punctuation), since a server's substring search may fold neither; a second query goes out
-only on a miss: the title's phrase when the word's results were cut at the limit, else the
-artist's listing (which finds a typo or an alias), else the next word."""
+library costs the first one request, not two. Every hit is indexed once, as it arrives,
+into one index of the batch's hits; after each round every open track is matched against
+all of them (not only its own), as the cache matches against the whole library. Title
+terms are plain words (no accent, no punctuation), since a server's substring search may
+fold neither: the title's phrase when it has several words, else its rarest word; a
+second query goes out only on a miss: the artist's listing (which finds a typo or an
+alias), else the next word."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from common.matching import LibraryTrack, Match, MatchMethod, TrackIndex, match_track
+from common.matching import Match, MatchMethod, TrackIndex
+from common.matching.excluding import match_excluding
 from common.targets import TargetClient, TargetNotFound, TargetRejected
 from common.targets.counters import tallying
 from common.targets.items import TargetLibrary, TargetTrack
@@ -77,42 +81,35 @@ class LiveSearch:
         budget: Budget,
         excluded: Mapping[int, frozenset[str]] | None = None,
     ) -> None:
-        """``excluded``: per track position, the items a user rejected for it (left out of
-        its hits)."""
+        """``excluded``: per track position, the items a user rejected for it (out of its
+        reach)."""
         self._client = client
         self._min_confidence = min_confidence
         self._budget = budget
         self._excluded = excluded or {}
-        self._found: dict[int, dict[str, LibraryTrack]] = {}
+        # Every hit of the batch, in every library, indexed once as it arrives: each track
+        # is matched against all of them, as the cache matches against the whole library.
+        self._index = TrackIndex()
+        self._indexed: set[str] = set()
         self._listings = True  # whether the server takes artist listings
         self.result = LiveResult()
+        self.searched: set[int] = set()  # positions some sent request was for
 
-    def _add(
-        self, members: Sequence[LiveTrack], library: TargetLibrary, hits: Sequence[TargetTrack]
-    ) -> None:
-        """Add one response's hits to what each of ``members`` found, and match each again.
-        A member the response adds nothing to keeps its match; members whose found tracks are
-        the same, in the same order (those sharing an artist listing, as a rule), share one
-        index, built once per response."""
-        indexed: dict[str, LibraryTrack] = {}
-        for hit in hits:
-            indexed.setdefault(hit.item_id, hit.indexed(library.title))
-        shared: dict[tuple[str, ...], TrackIndex] = {}
-        for item in members:
-            found = self._found.setdefault(item.position, {})
-            rejected = self._excluded.get(item.position, frozenset())
-            before = len(found)
-            for item_id, track in indexed.items():
-                if item_id not in rejected:
-                    found.setdefault(item_id, track)
-            if len(found) == before and item.position in self.result.matches:
-                continue  # nothing new: matching the same tracks again gives the same match
-            key = tuple(found)
-            index = shared.get(key)
-            if index is None:
-                index = shared[key] = TrackIndex(found.values())
-            self.result.matches[item.position] = match_track(
-                index, item.query, self._min_confidence
+    def _absorb(self, library: TargetLibrary, hits: Sequence[TargetTrack]) -> None:
+        """Index the hits not seen yet."""
+        fresh = [h for h in hits if h.item_id not in self._indexed]
+        self._indexed.update(h.item_id for h in fresh)
+        self._index.add_many(h.indexed(library.title) for h in fresh)
+
+    def _rematch(self, items: Sequence[LiveTrack]) -> None:
+        """Match the tracks still open against every hit so far (once a round's hits are
+        all in, in the order the round asked, so the outcome never depends on which
+        response came first)."""
+        self._index.seal()
+        for item in self._open(items):
+            excluded = self._excluded.get(item.position, frozenset())
+            self.result.matches[item.position] = match_excluding(
+                self._index, item.query, self._min_confidence, excluded
             )
 
     def _matched(self, item: LiveTrack) -> bool:
@@ -147,73 +144,75 @@ class LiveSearch:
     def _open(self, items: Sequence[LiveTrack]) -> list[LiveTrack]:
         return [i for i in items if not _settled(self.result.matches.get(i.position))]
 
+    async def _round(
+        self,
+        library: TargetLibrary,
+        asks: Sequence[tuple[Step, Sequence[int]]],
+        items: Sequence[LiveTrack],
+    ) -> list[list[TargetTrack] | None]:
+        """Send every step at once (the client caps the requests in flight and the rate),
+        each for the track positions it serves; index their hits in the order asked, then
+        match the open ``items`` again."""
+        answers = await asyncio.gather(*(self._request(library, step) for step, _ in asks))
+        for (_, positions), hits in zip(asks, answers, strict=True):
+            if hits is not None:
+                self.searched.update(positions)
+            if hits:
+                self._absorb(library, hits)
+        self._rematch(items)
+        return answers
+
     async def run(self, libraries: Sequence[TargetLibrary], items: Sequence[LiveTrack]) -> None:
         """Three rounds over the libraries, each only for what the earlier ones did not
         find: artist listings, then one title search per track, then one more query per
         track still unmatched. A track in the second library costs its first library one
-        request, not two. Tracks go concurrently; the client caps the requests in flight
-        and the rate."""
+        request, not two."""
         listed: dict[str, set[str]] = {}
         for library in libraries:
             groups = artist_groups(self._open(items))
             listed[library.library_id] = set(groups)
-            await asyncio.gather(*(self._listing(library, m) for m in groups.values()))
-        asked: dict[str, dict[int, tuple[Step, bool]]] = {}  # first step, results cut
+            await self._round(
+                library,
+                [
+                    (Step(StepKind.ARTIST, members[0].artist), [m.position for m in members])
+                    for members in groups.values()
+                ],
+                items,
+            )
+        asked: dict[str, dict[int, Step]] = {}  # the first step sent, by position
         for library in libraries:
             done = listed[library.library_id]
-            todo = [i for i in self._open(items) if not (i.group in done and self._matched(i))]
-            asked[library.library_id] = {}
-            await asyncio.gather(
-                *(self._first(library, i, asked[library.library_id], done) for i in todo)
-            )
+            firsts = {
+                i.position: step
+                for i in self._open(items)
+                if not (i.group in done and self._matched(i))
+                and (step := first_step(i)) is not None
+                and not (step.kind is StepKind.ARTIST and i.group in done)
+            }
+            answers = await self._round(library, [(s, [p]) for p, s in firsts.items()], items)
+            asked[library.library_id] = {
+                position: step
+                for (position, step), hits in zip(firsts.items(), answers, strict=True)
+                if hits is not None
+            }
         for library in libraries:
             done = listed[library.library_id]
             seconds: dict[int, Step] = {}
             for item in self._open(items):
                 sent = asked[library.library_id].get(item.position)
-                step = second_step(item, sent[0], item.group in done, sent[1]) if sent else None
+                step = second_step(item, sent, item.group in done) if sent else None
                 if step is not None and not self._matched(item):
                     seconds[item.position] = step
             await self._seconds(library, items, seconds)
-
-    async def _listing(self, library: TargetLibrary, members: list[LiveTrack]) -> None:
-        """One artist listing for every track of the batch sharing that artist."""
-        hits = await self._request(library, Step(StepKind.ARTIST, members[0].artist))
-        if hits is not None:
-            self._add(members, library, hits)
-
-    async def _first(
-        self,
-        library: TargetLibrary,
-        item: LiveTrack,
-        asked: dict[int, tuple[Step, bool]],
-        listed: set[str],
-    ) -> None:
-        """The track's first request in this library (none when its artist listing, its
-        only query, was read already)."""
-        step = first_step(item)
-        if step is None or (step.kind is StepKind.ARTIST and item.group in listed):
-            return
-        hits = await self._request(library, step)
-        if hits is not None:
-            limit = SEARCH_LIMIT if step.kind is StepKind.TITLE else ARTIST_LIMIT
-            asked[item.position] = (step, len(hits) >= limit)
-            self._add([item], library, hits)
 
     async def _seconds(
         self, library: TargetLibrary, items: Sequence[LiveTrack], steps: dict[int, Step]
     ) -> None:
         """The second queries: one artist listing serves every miss naming that artist."""
         by_position = {i.position: i for i in items}
-        shared: dict[tuple[StepKind, str], list[LiveTrack]] = {}
+        shared: dict[tuple[StepKind, str], tuple[Step, list[int]]] = {}
         for position, step in steps.items():
             item = by_position[position]
             key = (step.kind, item.group if step.kind is StepKind.ARTIST else str(position))
-            shared.setdefault(key, []).append(item)
-
-        async def send(members: list[LiveTrack]) -> None:
-            hits = await self._request(library, steps[members[0].position])
-            if hits is not None:
-                self._add(members, library, hits)
-
-        await asyncio.gather(*(send(m) for m in shared.values()))
+            shared.setdefault(key, (step, []))[1].append(position)
+        await self._round(library, list(shared.values()), items)

@@ -176,7 +176,7 @@ async def _live(
     await search.run(list(choice.chosen), live_tracks(tracks, positions))
     for position in positions:
         match = search.result.matches.get(position)
-        if match is None:
+        if match is None or (not match.matched and position not in search.searched):
             reason = (
                 "not searched: LIVE_SEARCH_MAX_REQUESTS_PER_SYNC reached"
                 if budget.refused

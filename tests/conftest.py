@@ -25,6 +25,8 @@ from tests.support.perturbations import SEED_ENV, fresh_seed
 # at the end while the others idle. Order only; every test still runs.
 LONGEST_FIRST = (
     "tests/sync/test_live_search.py::test_live_fallback_finds_what_the_cache_finds",
+    "tests/sync/test_live_search.py::test_live_fallback_on_generated_perturbations",
+    "tests/test_matching_perturbations.py::test_the_matcher_meets_the_aims",
     "tests/hardening/test_generated_input.py::test_http_actions",
     "tests/deploy/test_compose.py::test_compose_services_start_and_report_serving",
     "tests/cache/test_cache_process.py::test_sigkill_mid_build_then_restart",

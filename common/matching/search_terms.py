@@ -34,6 +34,7 @@ COMMON_WORDS = frozenset(
 )  # fmt: skip
 MIN_LENGTH = 3  # shorter runs match too much to be worth a request
 _RUN = re.compile(r"\w+")
+_AND = re.compile(r"\s+and\s+|\s*&\s*", re.IGNORECASE)
 
 
 def is_plain(char: str) -> bool:
@@ -87,8 +88,11 @@ def title_terms(title: str) -> tuple[str, ...]:
 def title_phrase(title: str) -> str:
     """The longest run of plain words and single spaces of the core title when it holds
     more than one word ('The Summer Night (Acoustic)' -> 'The Summer Night'), else '':
-    far more selective than one word when that word is everywhere in the library."""
-    run = _longest_plain_spaced(parse_title(title).core)
+    far more selective than one word. Runs stop at "&" and "and", which libraries write
+    either way, and spacing is folded first."""
+    core = " ".join(parse_title(title).core.split())
+    runs = [_longest_plain_spaced(piece) for piece in _AND.split(core)]
+    run = max(runs, key=len, default="")
     return run if " " in run else ""
 
 
@@ -104,35 +108,33 @@ def primary_artist(artists: Sequence[str]) -> str:
 
 def name_fragment(name: str) -> str:
     """A contains-term for an artist name: the longest run of plain characters and single
-    spaces ('Chloé Stone' -> 'Stone', 'Mia O\\u2019Brien' -> 'Mia O'), or the name as written
-    when no run is long enough."""
+    spaces ('Chloé Stone' -> 'Stone', 'Mia O\\u2019Brien' -> 'Mia O'), without a leading
+    'The' (which the library's spelling may lack), or the name as written when no run is
+    long enough."""
     best = _longest_plain_spaced(name)
+    if best[:4].casefold() == "the " and len(best) - 4 > MIN_LENGTH:
+        best = best[4:]
     return best if len(best) >= MIN_LENGTH else name.strip()
 
 
 def _longest_plain_spaced(piece: str) -> str:
+    """The longest run of plain characters and single spaces (spacing folded: a playlist's
+    double space is the library's single one)."""
     best = ""
     current: list[str] = []
     for char in piece + "\0":
-        if is_plain(char) or (char == " " and current):
+        if is_plain(char):
             current.append(char)
+            continue
+        if char.isspace() and current:
+            if current[-1] != " ":
+                current.append(" ")
             continue
         run = "".join(current).strip()
         if len(run) > len(best):
             best = run
         current = []
     return best
-
-
-def name_variants(name: str) -> tuple[str, ...]:
-    """The spellings of an artist name a server matching whole names may hold: as written,
-    and with straight and curly apostrophes swapped."""
-    variants = [name.strip()]
-    for old, new in (("\u2019", "'"), ("'", "\u2019")):
-        swapped = variants[0].replace(old, new)
-        if swapped not in variants:
-            variants.append(swapped)
-    return tuple(v for v in variants if v)
 
 
 def artist_group_key(artists: Sequence[str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import httpx
 
 from common.domain import Target
-from common.matching.search_terms import name_fragment, name_variants
+from common.matching.search_terms import name_fragment
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.errors import (
@@ -429,8 +429,8 @@ class JellyfinClient:
 
     async def _artist_ids(self, library: TargetLibrary, artist: str) -> list[str]:
         """The ids of the library's artists named ``artist``: a contains-search on a plain
-        run of the name (the server may or may not fold accents), the whole name checked
-        here."""
+        run of the name (the server may or may not fold accents), the name checked here as
+        the matcher reads it (jellyfin_parse.artist_ids_named)."""
         path = url(
             "/Artists",
             ("searchTerm", name_fragment(artist)),
@@ -443,7 +443,7 @@ class JellyfinClient:
         data = await self._json("GET", path, EndpointClass.SEARCH)
         try:
             items, _ = items_page(data)
-            return artist_ids_named(items, name_variants(artist))
+            return artist_ids_named(items, artist)
         except JellyfinParseError as exc:
             raise self._malformed(path, "", exc) from exc
 

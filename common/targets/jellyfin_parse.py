@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
 
+from common.matching.normalize import artist_key, artist_keys
 from common.targets.choice import looks_like_audiobooks
 from common.targets.items import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
 
@@ -125,16 +125,18 @@ def ids_of(items: list[dict[str, Any]]) -> list[str]:
     return found
 
 
-def artist_ids_named(items: list[dict[str, Any]], names: Sequence[str]) -> list[str]:
-    """The ids of the artist items whose name is one of ``names``, ignoring case: an artist
-    search matches parts of names, the listing wants the whole one."""
-    wanted = {name.strip().casefold() for name in names if name.strip()}
+def artist_ids_named(items: list[dict[str, Any]], name: str) -> list[str]:
+    """The ids of the artist items credited under ``name``, as the matcher reads names
+    (case, accents, punctuation, a leading 'The' and joiners folded; a credit of several
+    names counts each): an artist search matches parts of names, the listing wants the
+    artist's own."""
+    wanted = artist_key(name)
     found: list[str] = []
     for item in items:
-        item_id, name = item.get("Id"), item.get("Name")
-        if not isinstance(item_id, str) or not item_id or not isinstance(name, str):
+        item_id, named = item.get("Id"), item.get("Name")
+        if not isinstance(item_id, str) or not item_id or not isinstance(named, str):
             continue
-        if name.strip().casefold() in wanted and item_id not in found:
+        if wanted and wanted in artist_keys((named,)) and item_id not in found:
             found.append(item_id)
     return found
 

@@ -39,17 +39,22 @@ def test_the_saved_filter_works_from_10_11_on() -> None:
     assert saved_filter_works(None)
 
 
-def test_artist_ids_are_those_of_the_whole_name_in_any_spelling() -> None:
+def test_artist_ids_are_those_of_the_name_as_the_matcher_reads_it() -> None:
     items = [
         {"Id": "a", "Name": "Queen"},
         {"Id": "b", "Name": "Queens of the Stone Age"},
         {"Id": "c", "Name": "Guns N\u2019 Roses"},
         {"Id": "d", "Name": "QUEEN "},
         {"Name": "Queen"},
+        {"Id": "e", "Name": "The Velvet Gardens"},
+        {"Id": "f", "Name": "Chlo\u00e9 Stone & Leo Hart"},
     ]
-    assert artist_ids_named(items, ["queen"]) == ["a", "d"]
-    assert artist_ids_named(items, ["Guns N' Roses", "Guns N\u2019 Roses"]) == ["c"]
-    assert artist_ids_named(items, ["Nobody"]) == []
+    assert artist_ids_named(items, "queen") == ["a", "d"]
+    assert artist_ids_named(items, "Guns N' Roses") == ["c"]
+    assert artist_ids_named(items, "Velvet Gardens") == ["e"]
+    assert artist_ids_named(items, "Chloe Stone") == ["f"]
+    assert artist_ids_named(items, "Stone") == []
+    assert artist_ids_named(items, "Nobody") == []
 
 
 def test_overlapping_pages_are_told_from_short_ones() -> None:

@@ -37,10 +37,14 @@ def test_tracks_sharing_a_primary_artist_form_one_group() -> None:
     assert artist_groups(plan(), min_size=3) == {}
 
 
-def test_the_first_query_is_the_best_title_term_else_the_artist() -> None:
+def test_the_first_query_is_the_phrase_else_the_best_title_term_else_the_artist() -> None:
     items = plan()
-    assert first_step(items[0]) == Step(StepKind.TITLE, "Bohemian")
+    assert first_step(items[0]) == Step(StepKind.TITLE, "Bohemian Rhapsody")
+    assert first_step(items[2]) == Step(StepKind.TITLE, "Halo")  # one word: no phrase
     assert first_step(items[3]) == Step(StepKind.TITLE, "!!!")
+    # "and" and "&" end a phrase: libraries write either.
+    both = live_tracks([Track("Smoke and Honey", ("Ava Stone",))], [0])[0]
+    assert first_step(both) == Step(StepKind.TITLE, "Smoke")
     no_title = live_tracks([Track("", ("Cher",))], [0])[0]
     assert first_step(no_title) == Step(StepKind.ARTIST, "Cher")
     assert first_step(live_tracks([Track("", ())], [0])[0]) is None
@@ -49,33 +53,21 @@ def test_the_first_query_is_the_best_title_term_else_the_artist() -> None:
 def test_a_miss_is_followed_by_the_artist_listing() -> None:
     item = plan()[0]
     first = first_step(item)
-    assert second_step(item, first, listed=False, cut=False) == Step(StepKind.ARTIST, "Queen")
+    assert second_step(item, first, listed=False) == Step(StepKind.ARTIST, "Queen")
 
 
-def test_a_miss_after_the_artist_was_listed_is_followed_by_the_next_word() -> None:
+def test_a_miss_after_the_artist_was_listed_is_followed_by_the_best_word() -> None:
     item = plan()[0]
-    first = first_step(item)
-    assert second_step(item, first, listed=True, cut=False) == Step(StepKind.TITLE, "Rhapsody")
-    untitled = plan()[6]  # no artist to list
-    assert second_step(untitled, first_step(untitled), listed=False, cut=False) is None
-
-
-def test_no_second_query_when_nothing_else_is_worth_a_request() -> None:
+    phrase = first_step(item)
+    assert second_step(item, phrase, listed=True) == Step(StepKind.TITLE, "Bohemian")
     halo = plan()[2]
-    assert second_step(halo, first_step(halo), listed=True, cut=False) is None
+    assert second_step(halo, first_step(halo), listed=True) is None  # nothing else
+    untitled = plan()[6]  # no artist to list
+    assert second_step(untitled, first_step(untitled), listed=False) is None
+
+
+def test_no_second_query_after_an_artist_listing_or_none() -> None:
+    halo = plan()[2]
     artist_first = Step(StepKind.ARTIST, "Cher")
-    assert second_step(halo, artist_first, listed=False, cut=False) is None
-    assert second_step(halo, None, listed=False, cut=False) is None
-
-
-def test_results_cut_at_the_limit_are_followed_by_the_title_phrase() -> None:
-    item = live_tracks([Track("The Summer Night (Acoustic)", ("Zoë Hart",))], [0])[0]
-    first = first_step(item)
-    assert first == Step(StepKind.TITLE, "Summer")
-    assert second_step(item, first, listed=False, cut=True) == Step(
-        StepKind.TITLE, "The Summer Night"
-    )
-    single = plan()[2]  # 'Halo': no phrase, so the artist's listing
-    assert second_step(single, first_step(single), listed=False, cut=True) == Step(
-        StepKind.ARTIST, "Beyoncé"
-    )
+    assert second_step(halo, artist_first, listed=False) is None
+    assert second_step(halo, None, listed=False) is None
