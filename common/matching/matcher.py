@@ -34,6 +34,7 @@ from common.matching.scoring import (
     duration_vetoes,
     make_probe,
     score_entry,
+    seconds,
 )
 
 FUZZY_CANDIDATE_LIMIT = 3000
@@ -81,10 +82,6 @@ def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> l
             entry = index.entry(position)
             chosen[entry.item_id] = entry
     return list(chosen.values())
-
-
-def _seconds(ms: int) -> str:
-    return f"{round(ms / 1000)}s"
 
 
 def tie_break(
@@ -236,7 +233,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             None,
             0.5,
             "same artist and title but duration "
-            f"{_seconds(vetoed.duration_ms)} vs {_seconds(query.duration_ms)}",
+            f"{seconds(vetoed.duration_ms)} vs {seconds(query.duration_ms)}",
             best=index.track(vetoed.position),
         )
     if best_track is None:

@@ -63,7 +63,7 @@ class Probe:
     # "Smoke and Honey"): each is compared, the best counts.
     variants: tuple[tuple[str, tuple[str, ...]], ...]
     artists: tuple[str, ...]  # artist keys, aliases and romanized forms included
-    aliases: frozenset[str]  # the keys of ``artists`` that are only duo aliases
+    aliases: frozenset[str]  # the keys of ``artists`` that are duo aliases
     credits: tuple[str, ...]  # the keys of whole credits (compared fuzzily)
     artist_mbids: frozenset[str]
     album_key: str
@@ -95,7 +95,7 @@ def make_probe(
         roman_words=tuple(words(roman(folded))),
         variants=variants,
         artists=keys,
-        aliases=alias_keys(names) - {k for k in keys if k not in alias_keys(names)},
+        aliases=alias_keys(names),
         credits=whole,
         artist_mbids=frozenset(m.strip().lower() for m in query.artist_mbids if m.strip()),
         album_key=album,
@@ -239,7 +239,8 @@ def duration_vetoes(a_ms: int, b_ms: int) -> bool:
     return abs(a_ms - b_ms) > max(20_000, 0.12 * max(a_ms, b_ms))
 
 
-def _seconds(ms: int) -> str:
+def seconds(ms: int) -> str:
+    """A duration as a reason shows it: '212s'."""
     return f"{round(ms / 1000)}s"
 
 
@@ -292,5 +293,5 @@ def score_entry(
     vetoed = duration_vetoes(query.duration_ms, entry.duration_ms)
     if vetoed:
         score = min(score, VETOED_CAP)
-        reason = f"duration {_seconds(entry.duration_ms)} vs {_seconds(query.duration_ms)}"
+        reason = f"duration {seconds(entry.duration_ms)} vs {seconds(query.duration_ms)}"
     return Parts(artist, title, same_album, gap, other, agree, vetoed, score, reason)
