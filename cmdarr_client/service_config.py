@@ -37,7 +37,13 @@ SAFE_TO_REPEAT: dict[str, tuple[str, ...]] = {
         "RevealSecrets",
         "WatchConfig",
     ),
-    CACHE_SERVICE: ("GetCacheStatus", "LookupItems", "MatchTracks", "WatchCacheStatus"),
+    CACHE_SERVICE: (
+        "ExplainMatch",
+        "GetCacheStatus",
+        "LookupItems",
+        "MatchTracks",
+        "WatchCacheStatus",
+    ),
     SYNC_SERVICE: (
         "GetCover",
         "GetSyncReport",

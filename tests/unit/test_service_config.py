@@ -57,6 +57,7 @@ def test_the_config_balances_checks_health_and_retries_on_unavailable_only() -> 
     assert config["healthCheckConfig"] == {"serviceName": "cmdarr.cache.v1.CacheService"}
     (method,) = config["methodConfig"]
     assert {n["method"] for n in method["name"]} == {
+        "ExplainMatch",
         "GetCacheStatus",
         "LookupItems",
         "MatchTracks",
