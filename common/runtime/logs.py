@@ -23,6 +23,12 @@ _SECRET_PATTERNS = (
 )
 MASK = "***"
 
+# Libraries that log more than a service may, at the level each is held to:
+# - httpx logs every request URL at INFO; a URL may carry a credential in its query;
+# - aiosqlite logs every statement with its parameters at DEBUG: a stored token, and the
+#   megabytes of an index image, formatted into one line.
+LIBRARY_LEVELS = {"httpx": logging.WARNING, "aiosqlite": logging.INFO}
+
 
 class Redactor:
     """Removes known secret values and credential-shaped substrings from text."""
@@ -92,6 +98,6 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL at INFO; a URL may carry a credential in its query.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name, library_level in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(library_level)
     return redactor

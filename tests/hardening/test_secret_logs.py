@@ -150,3 +150,21 @@ def test_the_api_key_from_the_environment_is_masked_from_the_start() -> None:
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+def test_at_debug_the_libraries_do_not_log_statements_or_urls() -> None:
+    """aiosqlite logs each statement with its parameters at DEBUG (a stored token among
+    them), httpx each URL at INFO: a service at LOG_LEVEL=DEBUG logs neither."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    libraries = {name: logging.getLogger(name).level for name in ("aiosqlite", "httpx")}
+    try:
+        configure_logging("svc", "DEBUG")
+        assert logging.getLogger("cache_svc").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, was in libraries.items():
+            logging.getLogger(name).setLevel(was)

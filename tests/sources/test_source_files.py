@@ -4,7 +4,6 @@ checked for existence, type and size, and parsed by the format they turn out to 
 from __future__ import annotations
 
 import base64
-import logging
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from sync_svc.sources import SourcePlaylist, SourceSettings, load_playlist
+from tests.support.log_capture import capture_debug
 from tests.support.ports import free_port
 from tests.support.source_fakes import State
 
@@ -128,7 +128,7 @@ async def test_a_url_follows_redirects_and_names_the_file(fakes: Fakes) -> None:
 async def test_credentials_in_a_url_go_in_a_header_not_in_logs(
     fakes: Fakes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     state, http = fakes
     state.files["private.m3u"] = (b"#EXTM3U\n/music/A - B.mp3\n", "audio/x-mpegurl")
     ref = state.base_url.replace("://", "://me:pw-secret@") + "/files/private.m3u"

@@ -3,7 +3,6 @@ playlists, and every bad answer as a typed error without the token."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from sync_svc.sources import SourceTrack, load_playlist
+from tests.support.log_capture import capture_debug
 from tests.support.source_fakes import LB_TOKEN, State, jspf
 
 pytestmark = pytest.mark.timeout(60)
@@ -67,7 +67,7 @@ async def test_a_playlist_by_mbid(fakes: Fakes) -> None:
 async def test_the_token_is_sent_when_set_and_never_shown(
     fakes: Fakes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     state, http = fakes
     state.lb_playlists[MBID] = jspf("Private", MBID, [])
     settings = state.settings(listenbrainz_token=LB_TOKEN)

@@ -3,8 +3,6 @@ token, paging, the /tracks fallback, entries without a track, and refusals."""
 
 from __future__ import annotations
 
-import logging
-
 import httpx
 import pytest
 
@@ -12,6 +10,7 @@ from common.domain import SourceKind
 from common.errors import FailedPrecondition, InvalidArgument, Unavailable
 from sync_svc.sources import SourceTrack, load_playlist
 from sync_svc.sources.spotify import spotify_playlist_id
+from tests.support.log_capture import capture_debug
 from tests.support.source_fakes import ACCESS_TOKEN, CLIENT_SECRET, State, spotify_track
 
 pytestmark = pytest.mark.timeout(60)
@@ -129,7 +128,7 @@ async def test_an_empty_playlist(fakes: Fakes) -> None:
 async def test_a_wrong_secret_names_the_setting_not_its_value(
     fakes: Fakes, status: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     state, http = fakes
     fill(state, 1)
     state.spotify_token_status = status

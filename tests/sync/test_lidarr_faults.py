@@ -30,6 +30,7 @@ from sync_svc.runs import Outcome, Report, RunProgress, RunState, Spec, Track, V
 from tests.support.cache_service import settle
 from tests.support.inprocess_stack import PLEX, Stack, configure, enable_targets, stack
 from tests.support.lidarr_world import lidarr_settings, run_to_end, wanted
+from tests.support.log_capture import capture_debug
 from tests.support.ports import free_port
 from tests.support.rpc import TIMEOUT
 
@@ -64,7 +65,7 @@ async def send(s: Stack, run_id: str) -> pb.SendToLidarrResponse:
 async def test_every_fault_is_reported_bounded_and_keyless(
     database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     async with stack(database_url, tmp_path) as s, running_lidarr(api_key=KEY) as lidarr:
         await enable_targets(s)
         await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)

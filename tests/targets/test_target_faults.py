@@ -18,6 +18,7 @@ from common.targets import (
     TargetTimeout,
 )
 from common.targets.retry import RetryPolicy
+from tests.support.log_capture import capture_debug
 from tests.support.target_clients import (
     KINDS,
     RecordingSleep,
@@ -40,7 +41,7 @@ async def first_music(tgt: Target) -> TargetLibrary:
 async def test_a_wrong_token_is_an_auth_error_without_the_token(
     kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     async with target(kind, token=SECRET) as tgt:
         with pytest.raises(TargetAuthError) as caught:
             await tgt.client.libraries()

@@ -4,7 +4,6 @@ sides."""
 
 from __future__ import annotations
 
-import logging
 import pickle
 from collections.abc import AsyncIterator
 
@@ -24,6 +23,7 @@ from common.targets.plex_users import (
 from emulators.household import default_household
 from emulators.knobs import Fault
 from emulators.server import Household, jellyfin_token, running_household
+from tests.support.log_capture import capture_debug
 from tests.support.target_clients import fast_settings
 
 pytestmark = pytest.mark.timeout(60)
@@ -77,7 +77,7 @@ async def test_recipients_are_the_owner_and_everyone_given_the_server(
 async def test_a_users_token_is_fetched_when_needed_and_never_shown(
     home: Household, tv_http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    capture_debug(caplog)
     remembered: list[str] = []
     tv = plex_tv(home, tv_http, remembered)
     machine = home.plex["plex"].plex.state.machine_id
