@@ -804,11 +804,13 @@ def _classify(method: str, path: str, query: str) -> str:
     if path.startswith("/hubs/search") or path.endswith("/search"):
         return "search"
     if path.startswith("/library/sections/") and path.endswith("/all"):
-        names = {name for name, _, _ in query_terms(query)}
+        terms = query_terms(query)
+        names = {name for name, _, _ in terms}
         if "includeMeta" in names:
             return "other"
         searched = {"title", "title=", "track.title", "artist.title", "artist.title="}
-        return "search" if names & searched else "track_page"
+        # A listing of the artists (type 8) is a lookup of names, as Jellyfin's /Artists.
+        return "search" if names & searched or first(terms, "type") == "8" else "track_page"
     return "other"
 
 

@@ -1,6 +1,9 @@
-"""The live fallback's requests, in three rounds over the libraries: one artist listing
+"""The live fallback's requests, in four rounds over the libraries: one artist listing
 per artist the batch's tracks share; one title search per track not found yet; one more
-query per track still unmatched (sync_svc/live_plan.py decides which). Every hit goes
+query per track still unmatched (sync_svc/live_plan.py decides which); and, for what is
+still unmatched, the artist as the library writes it (another script, a letter off: its
+artist names, read once, sync_svc/artist_spellings.py) and a title in another script by
+its romanized phrase. Every hit goes
 through the cache's matcher (less the items a user rejected for the track), so both
 paths decide alike; a track matched by MBID or exactly is not searched in the next library.
 
@@ -21,9 +24,12 @@ from dataclasses import dataclass, field
 
 from common.matching import Match, MatchMethod, TrackIndex
 from common.matching.excluding import match_excluding
+from common.matching.normalize import artist_key
+from common.matching.search_terms import romanized_phrase
 from common.targets import TargetClient, TargetNotFound, TargetRejected
 from common.targets.counters import tallying
 from common.targets.items import TargetLibrary, TargetTrack
+from sync_svc.artist_spellings import ArtistSpellings
 from sync_svc.live_plan import (
     ARTIST_LIMIT,
     SEARCH_LIMIT,
@@ -38,6 +44,10 @@ from sync_svc.live_plan import (
 # At most this many requests per artist listing: Jellyfin finds the artist read-only
 # (/Artists) before listing its tracks; Plex lists them in one.
 ARTIST_LISTING_REQUESTS = 2
+# The library's artist names are read in pages of this many, at most ARTIST_NAME_PAGES
+# (40,000 artists, more than the largest libraries hold); names only, about 100 bytes each.
+ARTIST_NAME_PAGE = 4_000
+ARTIST_NAME_PAGES = 10
 
 
 class Budget:
@@ -92,6 +102,7 @@ class LiveSearch:
         self._index = TrackIndex()
         self._indexed: set[str] = set()
         self._listings = True  # whether the server takes artist listings
+        self._listed: set[tuple[str, str]] = set()  # (library, artist key) listed
         self.result = LiveResult()
         self.searched: set[int] = set()  # positions some sent request was for
 
@@ -133,6 +144,7 @@ class LiveSearch:
     async def _send(self, library: TargetLibrary, step: Step) -> list[TargetTrack]:
         if step.kind is StepKind.TITLE:
             return await self._client.search(library, step.term, SEARCH_LIMIT)
+        self._listed.add((library.library_id, artist_key(step.term)))
         try:
             return await self._client.artist_tracks(library, step.term, ARTIST_LIMIT)
         except (TargetRejected, TargetNotFound):
@@ -204,6 +216,8 @@ class LiveSearch:
                 if step is not None and not self._matched(item):
                     seconds[item.position] = step
             await self._seconds(library, items, seconds)
+        for library in libraries:
+            await self._spelled_otherwise(library, items)
 
     async def _seconds(
         self, library: TargetLibrary, items: Sequence[LiveTrack], steps: dict[int, Step]
@@ -216,3 +230,43 @@ class LiveSearch:
             key = (step.kind, item.group if step.kind is StepKind.ARTIST else str(position))
             shared.setdefault(key, (step, []))[1].append(position)
         await self._round(library, list(shared.values()), items)
+
+    async def _spelled_otherwise(self, library: TargetLibrary, items: Sequence[LiveTrack]) -> None:
+        """The fourth round, for the tracks still unmatched: a listing of each library
+        artist their artist may stand for, written otherwise (the library's artist names
+        read first, once), and a search on a title in another script by its romanized
+        phrase."""
+        unmatched = [i for i in self._open(items) if not self._matched(i)]
+        asks: dict[tuple[StepKind, str], tuple[Step, list[int]]] = {}
+        named = [i for i in unmatched if i.artist]
+        spellings = await self._spellings(library) if named and self._listings else None
+        for item in named if spellings else []:
+            assert spellings is not None
+            for name in spellings.near(item.artist):
+                if (library.library_id, artist_key(name)) not in self._listed:
+                    key = (StepKind.ARTIST, artist_key(name))
+                    asks.setdefault(key, (Step(StepKind.ARTIST, name), []))[1].append(item.position)
+        for item in unmatched:
+            if phrase := romanized_phrase(item.query.title):
+                key = (StepKind.TITLE, phrase)
+                asks.setdefault(key, (Step(StepKind.TITLE, phrase), []))[1].append(item.position)
+        if asks:
+            await self._round(library, list(asks.values()), items)
+
+    async def _spellings(self, library: TargetLibrary) -> ArtistSpellings | None:
+        """The library's artist names, or None when the budget cannot read them all."""
+        names: list[str] = []
+        for page in range(ARTIST_NAME_PAGES):
+            if not self._budget.take():
+                return None
+            with tallying() as tally:
+                try:
+                    found, total = await self._client.artist_names(
+                        library, page * ARTIST_NAME_PAGE, ARTIST_NAME_PAGE
+                    )
+                finally:
+                    self._budget.settle(1, tally.requests)
+            names.extend(found)
+            if not found or len(names) >= total:
+                break
+        return ArtistSpellings(names)

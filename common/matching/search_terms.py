@@ -11,7 +11,15 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from common.matching.normalize import artist_key, is_various, parse_title, split_credit
+from common.matching.normalize import (
+    artist_key,
+    fold,
+    is_various,
+    parse_title,
+    split_credit,
+    words,
+)
+from common.matching.romanize import is_latin, roman
 
 # Words so frequent in song titles that they make poor search terms (a small built-in
 # notion of word frequency: English function words and the commonest title words).
@@ -94,6 +102,15 @@ def title_phrase(title: str) -> str:
     runs = [_longest_plain_spaced(piece) for piece in _AND.split(core)]
     run = max(runs, key=len, default="")
     return run if " " in run else ""
+
+
+def romanized_phrase(title: str) -> str:
+    """The core of a title written in another script, romanized as the matcher romanizes
+    it ('Беспечный ангел' -> 'bespechnyy angel'): the search for a library that tags it
+    in Latin. '' for a Latin title. Romanized before accents are folded: "й" is "y",
+    not the "i" it folds to."""
+    core = parse_title(title).core
+    return "" if is_latin(fold(core)) else " ".join(words(roman(core.casefold())))
 
 
 def primary_artist(artists: Sequence[str]) -> str:

@@ -427,6 +427,27 @@ class JellyfinClient:
             return []
         return await self._tracks_where(library, ("ArtistIds", ",".join(ids)), limit)
 
+    async def artist_names(
+        self, library: TargetLibrary, start: int, size: int
+    ) -> tuple[list[str], int]:
+        """One page of the library's artists' names (track and album artists, as
+        ``/Artists`` lists them), and how many it has."""
+        path = url(
+            "/Artists",
+            ("ParentId", library.library_id),
+            ("StartIndex", str(start)),
+            ("Limit", str(size)),
+            ("EnableImages", "false"),
+            ("EnableUserData", "false"),
+            ("userId", await self.user_id()),
+        )
+        data = await self._json("GET", path, EndpointClass.SEARCH)
+        try:
+            items, total = items_page(data)
+        except JellyfinParseError as exc:
+            raise self._malformed(path, "", exc) from exc
+        return [n for item in items if isinstance(n := item.get("Name"), str) and n], total
+
     async def _artist_ids(self, library: TargetLibrary, artist: str) -> list[str]:
         """The ids of the library's artists named ``artist``: a contains-search on a plain
         run of the name (the server may or may not fold accents), the name checked here as

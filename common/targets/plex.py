@@ -35,6 +35,7 @@ from common.targets.paging import Page, entry_before
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
+    artist_names_of,
     entry_from_node,
     library_from_node,
     parse_container,
@@ -348,6 +349,23 @@ class PlexClient:
             return tracks_of(container, library.library_id)[:limit]
         except PlexParseError as exc:
             raise TargetMalformedResponse(f"Plex: malformed artist listing: {exc}") from exc
+
+    async def artist_names(
+        self, library: TargetLibrary, start: int, size: int
+    ) -> tuple[list[str], int]:
+        """One page of the library's artists' names, and how many it has (type 8: Plex's
+        artists are album artists, as ``artist.title=`` filters on)."""
+        path = url(
+            f"/library/sections/{encode(library.library_id)}/all",
+            ("type", "8"),
+            ("X-Plex-Container-Start", str(start)),
+            ("X-Plex-Container-Size", str(size)),
+        )
+        container = await self._get(path, EndpointClass.SEARCH)
+        try:
+            return artist_names_of(container)
+        except PlexParseError as exc:
+            raise TargetMalformedResponse(f"Plex: malformed artist list: {exc}") from exc
 
     async def playlists(self) -> list[TargetPlaylist]:
         container = await self._get(

@@ -190,6 +190,17 @@ def track_ids_of(container: PlexContainer) -> list[str]:
     return found
 
 
+def artist_names_of(container: PlexContainer) -> tuple[list[str], int]:
+    """The artists' names in a type-8 listing, and the library's total of artists."""
+    names = [
+        node.attrs.get("title", "")
+        for node in container.items
+        if node.attrs.get("type") == "artist" or node.tag == "Directory"
+    ]
+    total = container.int_attr("totalSize")
+    return [n for n in names if n], len(names) if total is None else total
+
+
 def library_from_node(node: PlexNode) -> TargetLibrary:
     attrs = node.attrs
     key = attrs.get("key", "")

@@ -182,6 +182,29 @@ async def test_artist_listing_finds_an_artists_tracks_in_one_request(tgt: Target
     assert tgt.server_counts()["search"] == 2 * per_listing
 
 
+async def test_artist_names_come_in_pages_with_their_total(tgt: Target) -> None:
+    library = (await music(tgt))[0]
+    section = next(s for s in tgt.emulator.app.state.catalog.sections if s.title == "Music")
+    # Plex's artists are album artists; Jellyfin's /Artists lists track artists too.
+    expected = {t.album_artist for t in section.tracks}
+    if tgt.kind == "jellyfin":
+        expected |= {a for t in section.tracks for a in t.artists}
+    tgt.reset_counts()
+    names: list[str] = []
+    pages = 0
+    while True:
+        page, total = await tgt.client.artist_names(library, len(names), 40)
+        pages += 1
+        names.extend(page)
+        if len(names) >= total or not page:
+            break
+    assert total == len(expected) > 40, "more than one page"
+    assert sorted(names) == sorted(expected), "every artist once"
+    assert "Кино" in names
+    assert tgt.client.counter.get(EndpointClass.SEARCH) == pages
+    assert tgt.server_counts()["search"] == pages
+
+
 async def test_playlist_lifecycle(tgt: Target) -> None:
     tracks = await tgt.client.list_tracks((await music(tgt))[0])
     ids = [t.item_id for t in tracks[:8]]

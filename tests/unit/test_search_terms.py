@@ -10,6 +10,7 @@ from common.matching.search_terms import (
     name_fragment,
     plain_runs,
     primary_artist,
+    romanized_phrase,
     title_phrase,
     title_terms,
 )
@@ -80,3 +81,10 @@ def test_title_phrase_is_the_longest_plain_run_of_several_words() -> None:
     assert title_phrase("Hold  Me Winter ") == "Hold Me Winter"  # spacing folded
     assert title_phrase("Smoke & Honey Night") == "Honey Night"  # "&" and "and" end it
     assert title_phrase("Smoke and Honey") == ""
+
+
+def test_a_title_in_another_script_is_searched_by_its_romanized_core() -> None:
+    assert romanized_phrase("Беспечный ангел") == "bespechnyy angel", "й romanized, not folded"
+    assert romanized_phrase("Τα παιδιά του Πειραιά (Live)") == "ta paidia tou peiraia"  # noqa: RUF001
+    assert romanized_phrase("ロビンソン") == "robinson"
+    assert romanized_phrase("Café del Mar") == "", "Latin: searched as it is"
