@@ -17,6 +17,14 @@ class SettingValues:
     registry: Registry
     raw: Mapping[str, str]
 
+    def __repr__(self) -> str:
+        """The values with every secret masked: a repr lands in logs and tracebacks."""
+        shown = {
+            key: "***" if key in self.registry and self.registry[key].secret and value else value
+            for key, value in self.raw.items()
+        }
+        return f"SettingValues({shown!r})"
+
     def typed(self, key: str) -> Value:
         spec = self.registry[key]
         return spec.parse(self.raw.get(key) or spec.default)

@@ -1,6 +1,7 @@
 import pytest
 
 from common.config.registry import MAX_VALUE_CHARS, SETTINGS, Registry
+from common.config.values import SettingValues
 
 REQUIRED = {
     "PLEX_CLIENT_ENABLED",
@@ -143,3 +144,16 @@ def test_environment_pins_are_validated_without_echoing_values() -> None:
     with pytest.raises(ValueError, match="PLEX_TOKEN contains control") as caught:
         registry.pinned_by_env({"PLEX_TOKEN": "tok\x00en"})
     assert "tok" not in str(caught.value).replace("PLEX_TOKEN", "")
+
+
+def test_setting_values_never_show_a_secret_in_their_repr() -> None:
+    values = SettingValues(
+        Registry(),
+        {"PLEX_TOKEN": "tok-5d1e9c", "PLEX_URL": "http://plex:32400", "JELLYFIN_TOKEN": ""},
+    )
+    shown = repr(values)
+    assert "tok-5d1e9c" not in shown
+    assert "'PLEX_TOKEN': '***'" in shown
+    assert "http://plex:32400" in shown, "what is not secret stays readable"
+    assert "'JELLYFIN_TOKEN': ''" in shown, "an unset secret shows that it is unset"
+    assert values.text("PLEX_TOKEN") == "tok-5d1e9c", "the value itself is untouched"
