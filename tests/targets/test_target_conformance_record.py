@@ -115,6 +115,7 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
     await driven.changes_since(library, since=max(t.updated_at for t in tracks) - 1)
     await driven.search(library, tracks[0].title)
     await driven.artist_tracks(library, tracks[0].artists[0])
+    await driven.artist_names(library, 0, 50)
     ids = [t.item_id for t in tracks[:5]]
     playlist = await driven.create_playlist("Conformance", ids[:3], summary="made by a test")
     found = [p for p in await driven.playlists() if p.playlist_id == playlist.playlist_id]
