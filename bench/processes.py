@@ -48,21 +48,27 @@ class Child:
 
 
 async def _spawn(
-    args: list[str], env: Mapping[str, str], log_path: Path
+    args: list[str], env: Mapping[str, str], log_path: Path, cwd: Path = ROOT
 ) -> asyncio.subprocess.Process:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a") as log:
         return await asyncio.create_subprocess_exec(
-            sys.executable, *args, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+            sys.executable, *args, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log
         )
 
 
 @asynccontextmanager
 async def service(
-    name: str, log_dir: Path, *, address: str = "", env: Mapping[str, str] | None = None
+    name: str,
+    log_dir: Path,
+    *,
+    address: str = "",
+    env: Mapping[str, str] | None = None,
+    cwd: Path = ROOT,
 ) -> AsyncIterator[Child]:
     """``python -m <name>_svc`` (or ``gateway``) on ``address``, yielded once SERVING;
-    killed at the end if still running."""
+    killed at the end if still running. ``cwd`` (with ``PYTHONPATH`` in ``env``) runs
+    another checkout's code, as a benchmark's baseline does."""
     short = name.removesuffix("_svc")
     address = address or f"127.0.0.1:{free_port()}"
     environ = {
@@ -71,7 +77,7 @@ async def service(
         **(env or {}),
     }
     log_path = log_dir / f"{name}-{address.rsplit(':', 1)[1]}.log"
-    process = await _spawn(["-m", name], environ, log_path)
+    process = await _spawn(["-m", name], environ, log_path, cwd)
     child = Child(name, process, address, log_path)
     try:
         await wait_serving(address, deadline=60)
@@ -205,6 +211,17 @@ def live_children(pid: int) -> list[int]:
         if int(text.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+async def reaped(pid: int, deadline: float) -> None:
+    """Wait (at most ``deadline`` seconds) until ``pid`` has no child left: its finished
+    children (a service's build workers) are then counted in its CPU seconds."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    while True:
+        if not live_children(pid) or loop.time() > end:
+            return
+        await asyncio.sleep(0.1)
 
 
 def proc_memory(pid: int) -> dict[str, int]:
