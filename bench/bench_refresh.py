@@ -29,7 +29,16 @@ from cmdarr.type.v1 import type_pb2 as tpb
 
 from bench.baseline import Tree, baseline_commit, checked_out
 from bench.bench_cache import BATCH, CONCURRENCY, LATENCY_MS, PAGE_SIZE, SEED, _queries
-from bench.processes import ROOT, Child, Emulators, emulators, proc_cpu_seconds, reaped, service
+from bench.processes import (
+    ROOT,
+    Child,
+    Emulators,
+    emulators,
+    proc_cpu_seconds,
+    proc_cpu_split,
+    reaped,
+    service,
+)
 from bench.report import Result
 from common.wire.channels import open_channel
 from emulators.library import generate
@@ -138,12 +147,14 @@ class FirstBuild:
     statuses: dict[Any, Any]
     seconds: float
     cpu: float
+    worker_cpu: float  # of ``cpu``, the build workers'
     emulator_cpu: dict[str, float]
     requests: dict[Any, int]
 
-    def cpu_per(self) -> float:
+    def cpu_per(self, cpu: float | None = None) -> float:
+        """``cpu`` (by default the whole build's) per PER tracks built."""
         tracks: int = sum(s.track_count for s in self.statuses.values())
-        return self.cpu / tracks * PER
+        return (self.cpu if cpu is None else cpu) / tracks * PER
 
 
 @asynccontextmanager
@@ -177,7 +188,7 @@ async def _first_build(
     emulated = {"emulated Plex": emu.children[0], "emulated Jellyfin": emu.children[1]}
     cache_pid = svc.cache_proc.process.pid
     emulator_before = {name: proc_cpu_seconds(c.process.pid) for name, c in emulated.items()}
-    cpu_before = proc_cpu_seconds(cache_pid)
+    own_before, workers_before = proc_cpu_split(cache_pid)
     began = time.perf_counter()
     await svc.config.UpdateSettings(
         cpb.UpdateSettingsRequest(
@@ -188,10 +199,12 @@ async def _first_build(
     statuses = await _wait_ready(svc.cache, {}, 900)
     seconds = time.perf_counter() - began
     await reaped(cache_pid, 10)  # the workers' CPU counts once they are reaped
+    own, workers = proc_cpu_split(cache_pid)
     return FirstBuild(
         statuses=statuses,
         seconds=seconds,
-        cpu=proc_cpu_seconds(cache_pid) - cpu_before,
+        cpu=own + workers - own_before - workers_before,
+        worker_cpu=workers - workers_before,
         emulator_cpu={
             name: proc_cpu_seconds(c.process.pid) - emulator_before[name]
             for name, c in emulated.items()
@@ -217,6 +230,9 @@ async def _run(log_dir: Path, result: Result) -> None:
         figures[f"baseline {tree.commit[:10]}: seconds to both READY"] = old.seconds
         figures[f"baseline {tree.commit[:10]}: x ideal"] = old.seconds / ideal
         figures[f"baseline {tree.commit[:10]}: CPU s per {PER:,} tracks"] = old.cpu_per()
+        figures[f"baseline {tree.commit[:10]}: of them the build workers'"] = old.cpu_per(
+            old.worker_cpu
+        )
 
         async with _services(log_dir, "new") as svc:
             built = await _first_build(svc, emu, http, urls)
@@ -226,6 +242,7 @@ async def _run(log_dir: Path, result: Result) -> None:
             figures[f"quiet: CPU s per {PER:,} tracks (cache_svc and its build workers)"] = (
                 built.cpu_per()
             )
+            figures["quiet: of them the build workers'"] = built.cpu_per(built.worker_cpu)
             for name, used in built.emulator_cpu.items():
                 figures[f"quiet: CPU s, {name}"] = used
             figures["CPU per track: this tree / baseline"] = built.cpu_per() / old.cpu_per()

@@ -192,10 +192,16 @@ async def household(
 def proc_cpu_seconds(pid: int) -> float:
     """CPU seconds a process has used, user and system, with those of its children it has
     waited for (Linux ``/proc/<pid>/stat``: utime, stime, cutime, cstime)."""
+    return sum(proc_cpu_split(pid))
+
+
+def proc_cpu_split(pid: int) -> tuple[float, float]:
+    """CPU seconds (user and system) of a process itself, and of its children it has waited
+    for (Linux)."""
     text = Path(f"/proc/{pid}/stat").read_text()
     fields = text.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    ticks = sum(int(v) for v in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(int(v) for v in fields[11:13]) / tick, sum(int(v) for v in fields[13:15]) / tick
 
 
 def live_children(pid: int) -> list[int]:
