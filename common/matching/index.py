@@ -265,11 +265,18 @@ class TrackIndex:
         """What every track bearing ``title`` indexes of it, remembered for the next one."""
         parsed = parse_title(title)
         folded = fold(parsed.core)
-        core_key = self._core_keys.values[self._core_keys.id_of(key(parsed.core))]
         core_text = " ".join(folded.split())
+        if folded.isascii():  # folded once: key, tokens and words, as those would fold it
+            core_words = words(folded)
+            raw_key = "".join(core_words) or "".join(folded.split())
+            title_tokens = set(core_words) if core_words else tokens(core_text or title)
+        else:
+            core_words = words(folded)
+            raw_key = key(parsed.core)
+            title_tokens = tokens(core_text or title)
+        core_key = self._core_keys.values[self._core_keys.id_of(raw_key)]
         roman_core_key = roman_key(core_key)
         romanized = roman_core_key != core_key
-        title_tokens = tokens(core_text or title)
         if romanized:
             title_tokens |= tokens(roman(core_text))
         if len(fill.titles) >= _FILL_MEMO_LIMIT:
@@ -277,7 +284,7 @@ class TrackIndex:
         found = fill.titles[title] = _Title(
             core_key=core_key,
             roman_core_key=roman_core_key if romanized else core_key,
-            words_text=" ".join(words(folded)),
+            words_text=" ".join(core_words),
             tag_id=self.tag_sets.id_of(",".join(sorted(parsed.tags))),
             featured=parsed.featured,
             token_hashes=tuple(fill.hash_of(t) for t in title_tokens),

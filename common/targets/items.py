@@ -79,6 +79,7 @@ class TargetTrack:
     def indexed(self, library: str) -> LibraryTrack:
         """The matching index's form of this track. ``library`` is the library's title
         (the clients' ``library`` is its id), which reports show and refreshes group by."""
+        mbids = self.artist_mbids
         return LibraryTrack(
             item_id=self.item_id,
             library=library,
@@ -89,7 +90,7 @@ class TargetTrack:
             duration_ms=int(self.duration_ms or 0),
             mbid=self.mbid.lower(),
             updated_at=int(self.updated_at),
-            artist_mbids=tuple(m.lower() for m in self.artist_mbids),
+            artist_mbids=tuple([m.lower() for m in mbids]) if mbids else (),
             path=self.path,
         )
 

@@ -54,13 +54,19 @@ def epoch(value: Any) -> int:
 
 def _opt_int(item: dict[str, Any], name: str) -> int | None:
     value = item.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if type(value) is int else None  # JSON gives ints as int (bool is no int)
+
+
+def _provider_ids(item: dict[str, Any]) -> dict[str, Any]:
+    ids = item.get("ProviderIds")
+    return ids if isinstance(ids, dict) else {}
 
 
 def mbid_of(item: dict[str, Any]) -> str:
-    ids = item.get("ProviderIds") or {}
-    if not isinstance(ids, dict):
-        return ""
+    return _recording_mbid(_provider_ids(item))
+
+
+def _recording_mbid(ids: dict[str, Any]) -> str:
     # Only the recording id: MusicBrainzTrack is the release-track id, another MBID.
     value = ids.get("MusicBrainzRecording")
     if isinstance(value, str) and _UUID.match(value.strip()):
@@ -72,8 +78,11 @@ def artist_mbids_of(item: dict[str, Any]) -> tuple[str, ...]:
     """The track artist's and the album artist's MBIDs (``MusicBrainzArtist``,
     ``MusicBrainzAlbumArtist``), lower-cased, without repeats; each field holds one id, but
     a multi-valued tag copied whole ('id1/id2') is split rather than dropped."""
-    ids = item.get("ProviderIds") or {}
-    if not isinstance(ids, dict):
+    return _artist_mbids(_provider_ids(item))
+
+
+def _artist_mbids(ids: dict[str, Any]) -> tuple[str, ...]:
+    if "MusicBrainzArtist" not in ids and "MusicBrainzAlbumArtist" not in ids:
         return ()
     found: list[str] = []
     for name in ("MusicBrainzArtist", "MusicBrainzAlbumArtist"):
@@ -93,21 +102,22 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
     album_artist = item.get("AlbumArtist") or ""
     ticks = _opt_int(item, "RunTimeTicks")
     added = epoch(item.get("DateCreated"))
+    ids = _provider_ids(item)
     # No save date: BaseItemDto has no DateLastSaved (jellyfin/jellyfin v10.8.13 to
     # v10.11.11, MediaBrowser.Model/Dto/BaseItemDto.cs), so an edit shows in no field.
     return TargetTrack(
         item_id=item_id,
         library=library,
         title=str(item.get("Name") or ""),
-        artists=tuple(str(a) for a in artists) or ((str(album_artist),) if album_artist else ()),
+        artists=tuple(map(str, artists)) or ((str(album_artist),) if album_artist else ()),
         album_artist=str(album_artist),
         album=str(item.get("Album") or ""),
         duration_ms=ticks // TICKS_PER_MS if ticks is not None else None,
         track_index=_opt_int(item, "IndexNumber"),
         disc_index=_opt_int(item, "ParentIndexNumber"),
         year=_opt_int(item, "ProductionYear"),
-        mbid=mbid_of(item),
-        artist_mbids=artist_mbids_of(item),
+        mbid=_recording_mbid(ids),
+        artist_mbids=_artist_mbids(ids),
         added_at=added,
         updated_at=added,
         path=str(item.get("Path") or ""),
