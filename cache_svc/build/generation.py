@@ -16,7 +16,7 @@ from cache_svc.costs import CostMeter, StepCost
 from cache_svc.refresh import refresh_plan
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.refresh import refreshed
-from common.targets import ChangeSet, LibraryReader, TargetLibrary, TargetTrack
+from common.targets import ChangeSet, LibraryReader, TargetLibrary
 from common.targets.listing import first_error
 
 _log = logging.getLogger("cache_svc.build")
@@ -148,12 +148,12 @@ async def _full(
             progress.pages_done += 1
             changed()
 
-        def page(items: Sequence[TargetTrack]) -> None:
+        def page(items: Sequence[LibraryTrack]) -> None:
             if not served:
                 served.append(len(items))
-            arrived([t.indexed(library.title) for t in items])
+            arrived(list(items))
 
-        await source.list_tracks(library, on_progress=report, on_items=page)
+        await source.list_indexed(library, library.title, on_progress=report, on_items=page)
 
     async def fetch_all() -> None:
         # Every library at once; the client caps the requests in flight.

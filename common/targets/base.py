@@ -35,6 +35,17 @@ class LibraryReader(Protocol):
         on_items: Items | None = None,
     ) -> list[TargetTrack]: ...
 
+    async def list_indexed(
+        self,
+        library: TargetLibrary,
+        title: str,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> None:
+        """``list_tracks`` for a build: each page's tracks reach ``on_items`` as the index
+        takes them (LibraryTrack, their library named ``title``), with no TargetTrack
+        built and converted in between."""
+
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet: ...

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 
 from common.domain import Target
+from common.matching.query import LibraryTrack
 from common.matching.search_terms import name_fragment
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
@@ -38,6 +39,7 @@ from common.targets.jellyfin_parse import (
     artist_ids_named,
     entry_from_item,
     ids_of,
+    indexed_from_item,
     items_page,
     library_from_item,
     parse_json,
@@ -79,6 +81,9 @@ T = TypeVar("T")
 # GetMappedPath, the path after the library's network substitution): the path match's
 # evidence.
 TRACK_FIELDS = "ProviderIds,DateCreated,Path"
+# What a listing asks for beside its filters. Play counts and favourites (UserData) are
+# of no use to matching: not asked for.
+LISTING_TERMS = (("Fields", TRACK_FIELDS), ("EnableUserData", "false"))
 # Id is no ItemSortBy value and the binder drops unknown ones, so no key the server takes
 # makes a total order. SortName is "disc - track - name" for audio; the album and the
 # creation date (a file's, in ticks) part nearly every tie left. Rows equal on every key
@@ -292,20 +297,35 @@ class JellyfinClient:
             on_items=on_items,
         )
 
+    async def list_indexed(
+        self,
+        library: TargetLibrary,
+        title: str,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> None:
+        def read(items: list[dict[str, Any]]) -> list[LibraryTrack]:
+            return [indexed_from_item(item, title) for item in items]
+
+        fetch = await self._fetcher(library, read, *LISTING_TERMS)
+        await list_or_whole(
+            fetch,
+            lambda: fetch(WHOLE),
+            what=f"Jellyfin library {library.title!r}",
+            page_size=self._settings.page_size,
+            key=lambda track: track.item_id,
+            on_progress=on_progress,
+            on_items=on_items,
+        )
+
     async def _page_fetcher(
         self, library: TargetLibrary, *filters: tuple[str, str], fields: str = TRACK_FIELDS
     ) -> Callable[[Page], Awaitable[PageResult[TargetTrack]]]:
         def read(items: list[dict[str, Any]]) -> list[TargetTrack]:
             return [track_from_item(item, library.library_id) for item in items]
 
-        # Play counts and favourites (UserData) are of no use to matching: not asked for.
-        return await self._fetcher(
-            library,
-            read,
-            *filters,
-            ("Fields", fields) if fields else None,
-            ("EnableUserData", "false"),
-        )
+        terms = (("Fields", fields),) if fields else ()
+        return await self._fetcher(library, read, *filters, *terms, LISTING_TERMS[1])
 
     async def _fetcher(
         self,

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from common.matching.normalize import artist_key, artist_keys
+from common.matching.query import LibraryTrack
 from common.targets.choice import looks_like_audiobooks
 from common.targets.items import PlaylistEntry, TargetLibrary, TargetPlaylist, TargetTrack
 
@@ -120,6 +121,33 @@ def track_from_item(item: dict[str, Any], library: str) -> TargetTrack:
         artist_mbids=_artist_mbids(ids),
         added_at=added,
         updated_at=added,
+        path=str(item.get("Path") or ""),
+    )
+
+
+def indexed_from_item(item: dict[str, Any], title: str) -> LibraryTrack:
+    """``track_from_item(item, ...).indexed(title)`` without the TargetTrack between: the
+    fields the index does not keep (track and disc numbers, year) are not read."""
+    item_id = item.get("Id")
+    if not isinstance(item_id, str) or not item_id:
+        raise JellyfinParseError("an item has no Id")
+    artists = item.get("Artists") or []
+    if not isinstance(artists, list):
+        raise JellyfinParseError("Artists is not a list")
+    album_artist = item.get("AlbumArtist") or ""
+    ticks = _opt_int(item, "RunTimeTicks")
+    ids = _provider_ids(item)
+    return LibraryTrack(
+        item_id=item_id,
+        library=title,
+        title=str(item.get("Name") or ""),
+        artists=tuple(map(str, artists)) or ((str(album_artist),) if album_artist else ()),
+        album_artist=str(album_artist),
+        album=str(item.get("Album") or ""),
+        duration_ms=ticks // TICKS_PER_MS if ticks else 0,
+        mbid=_recording_mbid(ids),
+        updated_at=epoch(item.get("DateCreated")),
+        artist_mbids=_artist_mbids(ids),
         path=str(item.get("Path") or ""),
     )
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 import httpx
 
 from common.domain import Target
+from common.matching.query import LibraryTrack
 from common.matching.search_terms import name_fragment
 from common.targets.choice import choose_libraries
 from common.targets.counters import EndpointClass, RequestCounter
@@ -32,7 +33,7 @@ from common.targets.items import (
 from common.targets.listing import Fetch, Items, PageResult, ProgressCallback, list_all
 from common.targets.offload import parse_sized
 from common.targets.paging import Page, entry_before
-from common.targets.plex_pages import PageRead, ids_page, tracks_page
+from common.targets.plex_pages import PageRead, ids_page, indexed_page, tracks_page
 from common.targets.plex_parse import (
     PlexContainer,
     PlexParseError,
@@ -80,6 +81,8 @@ LISTING_EXCLUDED = ",".join(
 # 25,000-id page is 1 MB, and a 50,000-track library takes two rounds.
 SWEEP_EXCLUDED = ",".join((LISTING_EXCLUDED, *TRACK_READ))
 PLEX_SWEEP_PAGE_SIZE = 25_000
+# What a listing asks for beside its filters: MBIDs, without the attributes never read.
+LISTING_TERMS = (("includeGuids", "1"), ("excludeFields", LISTING_EXCLUDED))
 # Listing and sweep pages are asked for in JSON (plex_pages.py); the rest in XML.
 JSON_PAGES = {"Accept": "application/json"}
 
@@ -194,13 +197,8 @@ class PlexClient:
         def read(body: bytes, content_type: str) -> PageRead[TargetTrack]:
             return tracks_page(body, content_type, library.library_id)
 
-        return self._fetcher(
-            library,
-            read,
-            *filters,
-            ("includeGuids", "1") if guids else None,
-            ("excludeFields", LISTING_EXCLUDED),
-        )
+        terms = LISTING_TERMS if guids else LISTING_TERMS[1:]
+        return self._fetcher(library, read, *filters, *terms)
 
     def _fetcher(
         self,
@@ -276,6 +274,25 @@ class PlexClient:
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
         return await self._list(library, on_progress=on_progress, on_items=on_items)
+
+    async def list_indexed(
+        self,
+        library: TargetLibrary,
+        title: str,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> None:
+        def read(body: bytes, content_type: str) -> PageRead[LibraryTrack]:
+            return indexed_page(body, content_type, library.library_id, title)
+
+        await list_all(
+            self._fetcher(library, read, *LISTING_TERMS),
+            what=f"Plex library {library.title!r}",
+            page_size=self._settings.page_size,
+            key=lambda track: track.item_id,
+            on_progress=on_progress,
+            on_items=on_items,
+        )
 
     async def track_ids(self, library: TargetLibrary) -> set[str]:
         """The id sweep that reveals deletions: ratingKeys only (``excludeFields`` drops the

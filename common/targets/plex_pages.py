@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from common.matching.query import LibraryTrack
 from common.targets.items import TargetTrack
 from common.targets.plex_parse import (
     PlexParseError,
@@ -81,6 +82,13 @@ def _file(item: dict[str, Any]) -> str:
     return ""
 
 
+def _guids(item: dict[str, Any]) -> tuple[str, ...]:
+    found = item.get("Guid")
+    if not isinstance(found, list):
+        return ()
+    return tuple(str(g.get("id", "")) for g in found if isinstance(g, dict))
+
+
 def _track(item: dict[str, Any], library: str) -> TargetTrack:
     """``plex_parse.track_from_node`` of a track's JSON object."""
     item_id = _text(item.get("ratingKey"))
@@ -88,12 +96,7 @@ def _track(item: dict[str, Any], library: str) -> TargetTrack:
         raise PlexParseError("a track has no ratingKey")
     album_artist = _text(item.get("grandparentTitle"))
     track_artist = _text(item.get("originalTitle")) or album_artist
-    found = item.get("Guid")
-    guids = (
-        tuple(str(g.get("id", "")) for g in found if isinstance(g, dict))
-        if isinstance(found, list)
-        else ()
-    )
+    guids = _guids(item)
     added = _number(item, "addedAt")
     return TargetTrack(
         item_id=item_id,
@@ -110,6 +113,30 @@ def _track(item: dict[str, Any], library: str) -> TargetTrack:
         artist_mbids=artist_mbids_from_guids(guids) if guids else (),
         added_at=added or 0,
         updated_at=_number(item, "updatedAt") or added or 0,
+        path=_file(item),
+    )
+
+
+def _indexed(item: dict[str, Any], title: str) -> LibraryTrack:
+    """``_track(item, ...).indexed(title)`` without the TargetTrack between: the fields the
+    index does not keep (track and disc numbers, year, added date) are not read."""
+    item_id = _text(item.get("ratingKey"))
+    if not item_id:
+        raise PlexParseError("a track has no ratingKey")
+    album_artist = _text(item.get("grandparentTitle"))
+    track_artist = _text(item.get("originalTitle")) or album_artist
+    guids = _guids(item)
+    return LibraryTrack(
+        item_id=item_id,
+        library=title,
+        title=_text(item.get("title")),
+        artists=(track_artist,) if track_artist else (),
+        album_artist=album_artist,
+        album=_text(item.get("parentTitle")),
+        duration_ms=_number(item, "duration") or 0,
+        mbid=mbid_from_guids(guids) if guids else "",
+        updated_at=_number(item, "updatedAt") or _number(item, "addedAt") or 0,
+        artist_mbids=artist_mbids_from_guids(guids) if guids else (),
         path=_file(item),
     )
 
@@ -155,6 +182,19 @@ def tracks_page(body: bytes, content_type: str, library: str) -> PageRead[Target
         content_type,
         lambda container: [_track(item, library) for item in _track_objects(container)],
         lambda node: tracks_of(node, library),
+    )
+
+
+def indexed_page(
+    body: bytes, content_type: str, library: str, title: str
+) -> PageRead[LibraryTrack]:
+    """A listing page's tracks as the index takes them (their library named ``title``),
+    totalSize and offset."""
+    return _page(
+        body,
+        content_type,
+        lambda container: [_indexed(item, title) for item in _track_objects(container)],
+        lambda node: [track.indexed(title) for track in tracks_of(node, library)],
     )
 
 

@@ -4,7 +4,7 @@ clients and the build code stay as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 from opentelemetry import trace
@@ -40,15 +40,45 @@ class TracedReader:
         on_progress: ProgressCallback | None = None,
         on_items: Items | None = None,
     ) -> list[TargetTrack]:
-        pages = 0
+        result: list[TargetTrack] = []
+
+        async def listing(page: Items) -> int:
+            result.extend(await self._reader.list_tracks(library, on_progress, page))
+            return len(result)
+
+        await self._listing(library, on_items, listing)
+        return result
+
+    async def list_indexed(
+        self,
+        library: TargetLibrary,
+        title: str,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> None:
+        async def listing(page: Items) -> None:
+            await self._reader.list_indexed(library, title, on_progress, page)
+
+        await self._listing(library, on_items, listing)
+
+    async def _listing(
+        self,
+        library: TargetLibrary,
+        on_items: Items | None,
+        listing: Callable[[Items], Awaitable[int | None]],
+    ) -> None:
+        """A listing in a ``target.list_tracks`` span, each page in a ``cache.page`` one;
+        its tracks are what ``listing`` returns, else what the pages held."""
+        pages = tracks = 0
 
         def page(items: Sequence[Any]) -> None:
-            nonlocal pages
+            nonlocal pages, tracks
             attributes: dict[str, str | int] = {
                 "cmdarr.library": library.title,
                 "cmdarr.page": pages,
             }
             pages += 1
+            tracks += len(items)
             with self._tracer.start_as_current_span("cache.page", attributes=attributes) as span:
                 span.set_attribute("cmdarr.tracks", len(items))
                 if on_items is not None:
@@ -56,9 +86,8 @@ class TracedReader:
 
         attributes = {"cmdarr.library": library.title}
         with self._tracer.start_as_current_span("target.list_tracks", attributes=attributes) as s:
-            tracks = await self._reader.list_tracks(library, on_progress, page)
-            s.set_attributes({"cmdarr.tracks": len(tracks), "cmdarr.pages": pages})
-            return tracks
+            listed = await listing(page)
+            s.set_attributes({"cmdarr.tracks": listed or tracks, "cmdarr.pages": pages})
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None

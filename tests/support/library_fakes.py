@@ -119,6 +119,19 @@ class FakeSource:
             await asyncio.sleep(0)
         return items
 
+    async def list_indexed(
+        self,
+        library: TargetLibrary,
+        title: str,
+        on_progress: ProgressCallback | None = None,
+        on_items: Items | None = None,
+    ) -> None:
+        def page(items: Sequence[TargetTrack]) -> None:
+            if on_items:
+                on_items([t.indexed(title) for t in items])
+
+        await self.list_tracks(library, on_progress, page)
+
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None
     ) -> ChangeSet:

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from common.matching import LibraryTrack
 from common.targets import EndpointClass, TargetLibrary, TargetTrack
 from emulators.library import Track
 from tests.support.target_clients import KINDS, Target, target
@@ -80,6 +81,12 @@ async def test_list_tracks_is_complete_ordered_and_faithful(tgt: Target) -> None
         assert track.library == library.library_id
     again = await tgt.client.list_tracks(library)
     assert [t.item_id for t in again] == [t.item_id for t in tracks]  # a stable order
+    # What a build reads: the same tracks as the index takes them, page by page.
+    pages: list[list[LibraryTrack]] = []
+    tgt.reset_counts()
+    await tgt.client.list_indexed(library, "Music", on_items=lambda page: pages.append(list(page)))
+    assert [t for page in pages for t in page] == [t.indexed("Music") for t in tracks]
+    assert tgt.server_counts()["track_page"] == len(pages) == 3
 
 
 class _ImportsAsked:

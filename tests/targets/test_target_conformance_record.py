@@ -111,6 +111,7 @@ async def exercise(client: TargetClient, *, moves: bool = True) -> set[str]:
     library = (await driven.music_libraries()).chosen[0]
     await driven.track_total(library)
     tracks = await driven.list_tracks(library)
+    await driven.list_indexed(library, library.title)
     await driven.track_ids(library)
     await driven.changes_since(library, since=max(t.updated_at for t in tracks) - 1)
     await driven.search(library, tracks[0].title)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from common.targets.jellyfin import authorization_header
 from common.targets.jellyfin_parse import (
     JellyfinParseError,
     epoch,
+    indexed_from_item,
     items_page,
     mbid_of,
     track_from_item,
@@ -111,6 +114,31 @@ def test_jellyfin_track_and_recording_mbid_only() -> None:
     assert track.mbid == ""  # MusicBrainzTrack is the release-track id, not the recording
     assert mbid_of({"ProviderIds": {"MusicBrainzRecording": UUID}}) == UUID
     assert track.updated_at == track.added_at == 1600000000
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {  # every field the index reads, artist MBIDs in both fields, one split
+            "Id": "a1", "Name": "Slide", "Artists": ["Calvin Harris", "Frank Ocean"],
+            "AlbumArtist": "Calvin Harris", "Album": "Funk Wav", "RunTimeTicks": 2_300_000_000,
+            "ProviderIds": {"MusicBrainzRecording": f" {UUID.upper()} ",
+                            "MusicBrainzArtist": f"{UUID}/{UUID}",
+                            "MusicBrainzAlbumArtist": "5b11f4ce-a62d-471e-81fc-a69a8278c7da"},
+            "DateCreated": "2020-09-13T12:26:40.0000000Z", "Path": "/m/a/b/c.flac",
+        },
+        {"Id": "a2", "Artists": [], "AlbumArtist": "Cher", "RunTimeTicks": 0},
+        {"Id": "a3", "Artists": [7], "RunTimeTicks": True, "ProviderIds": ["x"], "Name": None},
+    ],
+)  # fmt: skip
+def test_jellyfin_items_read_for_the_index_as_tracks_then_indexed(item: dict[str, Any]) -> None:
+    assert indexed_from_item(item, "Music") == track_from_item(item, "lib").indexed("Music")
+
+
+def test_jellyfin_items_for_the_index_are_refused_as_tracks_are() -> None:
+    for bad in ({"Name": "no id"}, {"Id": "x", "Artists": "Cher"}, {"Id": "x", "DateCreated": "?"}):
+        with pytest.raises(JellyfinParseError):
+            indexed_from_item(bad, "Music")
 
 
 def test_jellyfin_pages_need_items_and_a_total() -> None:

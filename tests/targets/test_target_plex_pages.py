@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from common.targets.plex_pages import ids_page, tracks_page
+from common.targets.plex_pages import ids_page, indexed_page, tracks_page
 from common.targets.plex_parse import PlexParseError, parse_container, track_ids_of, tracks_of
 
 UUID = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
@@ -61,6 +61,19 @@ def test_tracks_from_json_are_those_of_the_node_tree(library: str) -> None:
     assert ids_page(body, JSON_TYPE)[0] == track_ids_of(node)
 
 
+@pytest.mark.parametrize("content_type", [JSON_TYPE, "text/xml"])
+def test_tracks_for_the_index_are_the_tracks_indexed(content_type: str) -> None:
+    body = _body(*TRACKS)
+    if content_type != JSON_TYPE:
+        body = (
+            b'<MediaContainer totalSize="3" offset="0"><Track ratingKey="7" type="track" '
+            b'title="Slide" duration="5" updatedAt="9" /></MediaContainer>'
+        )
+    tracks, total, offset = tracks_page(body, content_type, "1")
+    expected = ([t.indexed("Music") for t in tracks], total, offset)
+    assert indexed_page(body, content_type, "1", "Music") == expected
+
+
 def test_xml_and_hubs_are_read_through_the_node_tree() -> None:
     xml = (
         b'<MediaContainer totalSize="1" offset="0"><Track ratingKey="7" type="track" '
@@ -91,3 +104,5 @@ def test_xml_and_hubs_are_read_through_the_node_tree() -> None:
 def test_what_the_node_tree_refuses_is_refused(body: bytes, error: str) -> None:
     with pytest.raises(PlexParseError, match=error):
         tracks_page(body, JSON_TYPE, "1")
+    with pytest.raises(PlexParseError, match=error):  # the index reads the duration too
+        indexed_page(body, JSON_TYPE, "1", "Music")
