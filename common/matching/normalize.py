@@ -151,7 +151,10 @@ def parse_title(title: str) -> ParsedTitle:
     tags: set[str] = set()
     featured: list[str] = []
     for _ in range(6):
-        found = _TRAILING_GROUP.search(core) or _DASH_SUFFIX.search(core)
+        # ``core`` ends in no space: a group must end it, and a suffix needs its dash.
+        found = (core.endswith((")", "]")) and _TRAILING_GROUP.search(core)) or (
+            "-" in core and _DASH_SUFFIX.search(core)
+        )
         if not found or found.start() == 0:
             break
         kind = _classify(found.group(1))
@@ -162,7 +165,7 @@ def parse_title(title: str) -> ParsedTitle:
         elif kind[0] == "tag" and kind[1]:
             tags.add(kind[1])
         core = core[: found.start()].rstrip()
-    inline = _INLINE_FEAT.search(core)
+    inline = ("feat" in core or "ft." in core) and _INLINE_FEAT.search(core)
     if inline and inline.start() > 0:
         featured.append(core[inline.start() :].strip().split(None, 1)[1])
         core = core[: inline.start()].rstrip()
@@ -230,7 +233,11 @@ def duo_aliases(credit: str) -> list[str]:
     """Keys a group of people credited by full names is also known by: their surnames
     ('Daryl Hall & John Oates' -> 'halloates') and their first names ('Sam Moore & Dave
     Prater' -> 'samdave')."""
-    parts = [words(fold(p)) for p in split_credit(credit)]
+    return _duo_aliases(split_credit(credit))
+
+
+def _duo_aliases(names: list[str]) -> list[str]:
+    parts = [words(fold(p)) for p in names]
     if not 2 <= len(parts) <= 4 or any(len(p) < 2 or p[0] == "the" for p in parts):
         return []
     return [key("".join(p[-1] for p in parts)), key("".join(p[0] for p in parts))]
@@ -266,13 +273,14 @@ def credit_parts(credit: str) -> CreditKeys:
     an index computes them once per credit, not once per combination of credits."""
     if not credit.strip() or is_various(credit):
         return _NO_KEYS
-    keys = [artist_key(name) for name in (credit, *split_credit(credit))]
+    split = split_credit(credit)
+    keys = [artist_key(name) for name in (credit, *split)]
     names = tuple(k for k in keys if k)
     whole = keys[0]
     return CreditKeys(
         names=names,
         romans=tuple(roman_key(k) for k in names),
-        whole=(whole, roman_key(whole), *duo_aliases(credit)),
+        whole=(whole, roman_key(whole), *_duo_aliases(split)),
     )
 
 
