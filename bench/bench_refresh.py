@@ -146,10 +146,16 @@ class FirstBuild:
 
     statuses: dict[Any, Any]
     seconds: float
+    load: tuple[float, float]  # the machine's 1-minute load average before and after
     cpu: float
     worker_cpu: float  # of ``cpu``, the build workers'
     emulator_cpu: dict[str, float]
     requests: dict[Any, int]
+
+    def cores(self) -> float:
+        """The build workers' CPU seconds per second of the build: with the same CPU per
+        track, less on a busy machine means they waited for a core."""
+        return self.worker_cpu / self.seconds
 
     def cpu_per(self, cpu: float | None = None) -> float:
         """``cpu`` (by default the whole build's) per PER tracks built."""
@@ -189,6 +195,7 @@ async def _first_build(
     cache_pid = svc.cache_proc.process.pid
     emulator_before = {name: proc_cpu_seconds(c.process.pid) for name, c in emulated.items()}
     own_before, workers_before = proc_cpu_split(cache_pid)
+    load_before = os.getloadavg()[0]
     began = time.perf_counter()
     await svc.config.UpdateSettings(
         cpb.UpdateSettingsRequest(
@@ -203,6 +210,7 @@ async def _first_build(
     return FirstBuild(
         statuses=statuses,
         seconds=seconds,
+        load=(load_before, os.getloadavg()[0]),
         cpu=own + workers - own_before - workers_before,
         worker_cpu=workers - workers_before,
         emulator_cpu={
@@ -229,6 +237,7 @@ async def _run(log_dir: Path, result: Result) -> None:
             old = await _first_build(svc, emu, http, urls)
         figures[f"baseline {tree.commit[:10]}: seconds to both READY"] = old.seconds
         figures[f"baseline {tree.commit[:10]}: x ideal"] = old.seconds / ideal
+        figures[f"baseline {tree.commit[:10]}: load average before / after"] = _load(old)
         figures[f"baseline {tree.commit[:10]}: CPU s per {PER:,} tracks"] = old.cpu_per()
         figures[f"baseline {tree.commit[:10]}: of them the build workers'"] = old.cpu_per(
             old.worker_cpu
@@ -238,6 +247,8 @@ async def _run(log_dir: Path, result: Result) -> None:
             built = await _first_build(svc, emu, http, urls)
             figures["quiet: seconds to both READY"] = built.seconds
             figures["quiet: x ideal"] = built.seconds / ideal
+            figures["quiet: load average before / after"] = _load(built)
+            figures["quiet: cores the build workers used, on average"] = built.cores()
             met["two builds at once"] = built.seconds <= READY_AIM * ideal
             figures[f"quiet: CPU s per {PER:,} tracks (cache_svc and its build workers)"] = (
                 built.cpu_per()
@@ -254,8 +265,14 @@ async def _run(log_dir: Path, result: Result) -> None:
             busy = await _first_build(svc, emu, http, urls)
         figures["one core busy: seconds to both READY"] = busy.seconds
         figures["one core busy: x ideal"] = busy.seconds / ideal
+        figures["one core busy: load average before / after (the busy loop is one)"] = _load(busy)
         figures[f"one core busy: CPU s per {PER:,} tracks"] = busy.cpu_per()
+        figures["one core busy: cores the build workers used, on average"] = busy.cores()
         met["two builds at once, one core busy"] = busy.seconds <= READY_AIM * ideal
+
+
+def _load(build: FirstBuild) -> str:
+    return f"{build.load[0]:.2f} / {build.load[1]:.2f} on {os.cpu_count()} CPUs"
 
 
 async def _after_build(
