@@ -33,7 +33,7 @@ from common.matching.normalize import (
     tokens,
     words,
 )
-from common.matching.paths import path_key
+from common.matching.paths import PathKeys, path_key
 from common.matching.query import LibraryTrack
 from common.matching.romanize import roman
 
@@ -112,6 +112,7 @@ class _Fill:
     credits: dict[_CreditKey, _Credit] = field(default_factory=dict)
     credit_parts: dict[str, CreditKeys] = field(default_factory=dict)  # by one credit
     albums: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # id, hash
+    paths: PathKeys = field(default_factory=lambda: PathKeys(_FILL_MEMO_LIMIT))
 
     def hash_of(self, text: str) -> int:
         found = self.hashes.get(text)
@@ -245,21 +246,34 @@ class TrackIndex:
         self.mbids.extend([t.mbid for t in chunk])
         self.artist_mbids.extend([_encode_mbids(t.artist_mbids) for t in chunk])
         self.core_words.extend([title.words_text for title in titles])
+        # The tables' adders and the hash bound once: a call per posting is most of the time.
+        add_mbid, add_album, add_path = (
+            self.by_mbid_table.add,
+            self.album_table.add,
+            self.path_table.add,
+        )
+        add_exact, add_artists, add_tokens = (
+            self.exact_table.add_each,
+            self.artist_table.add_each,
+            self.token_table.add_each,
+        )
+        hashed, file_key_of = stable_hash, fill.paths.key
         for position, track, title, credit, album in zip(
             range(start, start + len(chunk)), chunk, titles, credited, albums, strict=True
         ):
             if track.mbid:
-                self.by_mbid_table.add(stable_hash(track.mbid.lower()), position)
-            exact = [exact_hash(artist, title.core_key) for artist in credit.keys]
-            if title.roman_core_key is not title.core_key:
-                exact += [exact_hash(artist, title.roman_core_key) for artist in credit.keys]
-            self.exact_table.add_each(exact, position)
-            self.artist_table.add_each(credit.hashes, position)
+                add_mbid(hashed(track.mbid.lower()), position)
+            core = title.core_key  # exact_hash, inlined
+            exact = [hashed(f"{artist}\x00{core}") for artist in credit.keys]
+            if (roman_core := title.roman_core_key) is not core:
+                exact += [hashed(f"{artist}\x00{roman_core}") for artist in credit.keys]
+            add_exact(exact, position)
+            add_artists(credit.hashes, position)
             if album[1] is not None:
-                self.album_table.add(album[1], position)
-            self.token_table.add_each(title.token_hashes, position)
-            if track.path and (file_key := path_key(track.path)):
-                self.path_table.add(stable_hash(file_key), position)
+                add_album(album[1], position)
+            add_tokens(title.token_hashes, position)
+            if track.path and (file_key := file_key_of(track.path)):
+                add_path(hashed(file_key), position)
 
     def _title(self, title: str, fill: _Fill) -> _Title:
         """What every track bearing ``title`` indexes of it, remembered for the next one."""

@@ -8,7 +8,7 @@ from cache_svc.claims import full_build
 from cache_svc.runtime import ServerRuntime
 from common.matching import LibraryTrack, MatchMethod, Query, TrackIndex, image, match_track
 from common.matching.image import decode, encode
-from common.matching.paths import path_key
+from common.matching.paths import PathKeys, path_key
 from common.matching.refresh import refreshed
 
 
@@ -39,6 +39,20 @@ LIBRARY = [
     _track("2", "Intro", "/media/music/Artist/Album (Deluxe)/01 Intro.flac"),
     _track("3", "Outro (tags edited here)", "/media/music/Artist/Album/02 Outro.flac"),
 ]
+
+
+PATHS = [
+    "", "a", "/a", "a/b", "a/b/c", "/x/Motörhead/Ace/01 Ace.flac", r"C:\Music\A\B\c.mp3",
+    "a/b/c/", "a/b/c/.", "a/b/c/..", "a/b/./c", "a/ /b/c", "/m/Moto\u0308rhead/Ace/01.flac",
+    "/m/X/Y/ Z ", r"\\srv\share\a\b\c", "/M/ÄBC/ß/İx.FLAC", "a//b//c", "/a/b/\u0301c",
+    "x/\u0301/b/c", "/x/ /y/z",
+]  # fmt: skip
+
+
+def test_path_keys_remembering_folders_are_path_key() -> None:
+    keys = PathKeys(limit=2)  # cleared as it fills: found again, the same
+    for path in PATHS * 2:
+        assert keys.key(path) == path_key(path), path
 
 
 def test_the_same_file_matches_by_path_even_when_the_tags_differ() -> None:
