@@ -208,8 +208,8 @@ class PlexClient:
         retry_timeouts: bool = True,
     ) -> Callable[[Page], Awaitable[PageResult[T]]]:
         """Pages of ``/all`` tracks read by ``read``; large bodies are parsed off the loop.
-        They are asked for in JSON, which ``plex_pages`` reads for a third of the CPU that
-        XML takes (an XML answer is read too)."""
+        They are asked for in JSON, which ``plex_pages`` reads for less than half the CPU
+        that XML takes (an XML answer is read too)."""
         base = f"/library/sections/{encode(library.library_id)}/all"
         terms = [f for f in filters if f is not None]
 
