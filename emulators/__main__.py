@@ -40,7 +40,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--jellyfin-port", type=int, help="serve Jellyfin on this port (0 = any)")
     parser.add_argument("--lidarr-port", type=int, help="serve Lidarr on this port (0 = any)")
     parser.add_argument("--lidarr-api-key", default=DEFAULT_LIDARR_API_KEY)
-    parser.add_argument("--tracks", type=int, default=5000, help="music tracks (300-200000)")
+    parser.add_argument("--tracks", type=int, default=5000, help="music tracks (1-1000000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--extra", action="store_true", help="add the fixed extra part (the quality set's)"
@@ -96,8 +96,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("give --plex-port, --jellyfin-port, --lidarr-port, or --household")
     if args.household and not (0 <= args.plex_servers <= 8 and 0 <= args.jellyfin_servers <= 8):
         parser.error("--plex-servers and --jellyfin-servers must be between 0 and 8")
-    if not 1 <= args.tracks <= 200_000:
-        parser.error("--tracks must be between 1 and 200000")
+    if not 1 <= args.tracks <= 1_000_000:
+        parser.error("--tracks must be between 1 and 1000000")
     try:
         args.faults = [Fault.parse(spec) for spec in args.fault]
     except (TypeError, ValueError) as exc:

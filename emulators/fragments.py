@@ -13,23 +13,27 @@ Entries = dict[int, tuple[Track, bytes]]  # track seq -> (the track rendered, it
 class FragmentCache:
     """Each track's bytes per option set (format, fields...) that changes them.
 
-    Tracks are frozen, so an entry stays right while it was rendered from the very track
-    object asked about: an edited track (a new object) is rendered anew on its own. Library
-    edits drop what they removed or replaced (``retain``), and only the ``max_variants``
-    most recently used option sets are kept (a client uses two or three: its listing, its
-    id sweep, a one-track count), so memory stays at a few renderings of the library."""
+    Tracks are frozen values, so an entry stays right while it was rendered from a track
+    equal to the one asked about: an edited track is rendered anew on its own. Only the
+    ``max_variants`` most recently used option sets are kept (a client uses two or three:
+    its listing, its id sweep, a one-track count), and at most ``max_entries`` entries in
+    all, the oldest dropped first: a library of a million tracks is rendered page by page
+    as it is listed, never held whole."""
 
-    def __init__(self, max_variants: int = 8) -> None:
+    def __init__(self, max_variants: int = 8, max_entries: int = 250_000) -> None:
         self.max_variants = max_variants
+        self.max_entries = max_entries
         self.variants: dict[Hashable, Entries] = {}
+        self.size = 0
 
     def retain(self, tracks: Iterable[Track]) -> None:
         """Keep only what was rendered from these very tracks: after a library edit, the
         tracks it left alone are not rendered again."""
         live = {track.seq: track for track in tracks}
         for entries in self.variants.values():
-            for seq in [seq for seq, (track, _) in entries.items() if live.get(seq) is not track]:
+            for seq in [seq for seq, (track, _) in entries.items() if live.get(seq) != track]:
                 del entries[seq]
+                self.size -= 1
 
     def _entries(self, key: Hashable) -> Entries:
         """The entries of option set ``key``, now the most recently used."""
@@ -37,9 +41,22 @@ class FragmentCache:
         if entries is None:
             entries = {}
             while len(self.variants) >= self.max_variants:
-                del self.variants[next(iter(self.variants))]  # the least recently used
+                # the least recently used
+                self.size -= len(self.variants.pop(next(iter(self.variants))))
         self.variants[key] = entries
         return entries
+
+    def _put(self, entries: Entries, track: Track, render: Callable[[Track], bytes]) -> bytes:
+        """Render ``track`` into ``entries``, dropping the oldest entries past the limit."""
+        if track.seq not in entries:
+            self.size += 1
+        body = render(track)
+        entries[track.seq] = (track, body)
+        while self.size > self.max_entries:
+            oldest = next(v for v in self.variants.values() if v)
+            del oldest[next(iter(oldest))]
+            self.size -= 1
+        return body
 
     def one(self, key: Hashable, track: Track, render: Callable[[Track], bytes]) -> bytes:
         """One track's bytes under ``key``, rendered only when not cached yet; used for
@@ -48,8 +65,8 @@ class FragmentCache:
         if entries is None:
             entries = self._entries(key)
         entry = entries.get(track.seq)
-        if entry is None or entry[0] is not track:
-            entry = entries[track.seq] = (track, render(track))
+        if entry is None or entry[0] != track:
+            return self._put(entries, track, render)
         return entry[1]
 
     def render(
@@ -61,7 +78,9 @@ class FragmentCache:
         out: list[bytes] = []
         for track in tracks:
             entry = entries.get(track.seq)
-            if entry is None or entry[0] is not track:
-                entry = entries[track.seq] = (track, render(track))
-            out.append(entry[1])
+            out.append(
+                self._put(entries, track, render)
+                if entry is None or entry[0] != track
+                else entry[1]
+            )
         return out

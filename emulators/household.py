@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 from emulators.library import Catalog, Section, generate
+from emulators.tracklist import TrackList
 
 # Where the copied part of another server's library is numbered from: far from the
 # generated catalogue's album and artist numbers, so no two albums or artists share a key.
@@ -165,7 +166,7 @@ def with_copy(catalog: Catalog, source: Catalog, count: int) -> Catalog:
     """``catalog`` with the first ``count`` tracks of ``source``'s first library added to
     its own first library, numbered after its own tracks: the same recordings (titles,
     artists, MBIDs), other ids."""
-    top = max((t.seq for t in catalog.all_tracks()), default=0)
+    top = max((s.tracks.top_seq() for s in catalog.sections), default=0)
     copied = [
         replace(
             track,
@@ -176,7 +177,7 @@ def with_copy(catalog: Catalog, source: Catalog, count: int) -> Catalog:
         for number, track in enumerate(source.sections[0].tracks[:count], start=1)
     ]
     first, *rest = catalog.sections
-    merged = Section(first.number, first.title, first.kind, [*copied, *first.tracks])
+    merged = Section(first.number, first.title, first.kind, TrackList([*copied, *first.tracks]))
     return Catalog(seed=catalog.seed, sections=[merged, *rest])
 
 

@@ -9,7 +9,8 @@ import binascii
 import hashlib
 import re
 import time
-from collections.abc import Collection
+from array import array
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -26,7 +27,13 @@ from emulators.admin import admin_json, admin_routes
 from emulators.fragments import FragmentCache
 from emulators.http import fold, search_fold
 from emulators.jellyfin_auth import PUBLIC, CaseInsensitivePaths, classify, token_of
-from emulators.jellyfin_order import audio_sort_name, order_terms, page_with_ties, sort_key
+from emulators.jellyfin_order import (
+    audio_sort_name,
+    column_keys,
+    order_terms,
+    page_with_ties,
+    sort_key,
+)
 from emulators.jellyfin_users import Forbidden, JUser, named_user
 from emulators.knobs import Knobs
 from emulators.library import (
@@ -38,6 +45,7 @@ from emulators.library import (
     imported_tracks,
     touched,
 )
+from emulators.lookup import Flat, ItemIndex, Ordered
 from emulators.middleware import EmulatorMiddleware, json_body
 
 TICKS_PER_MS = 10_000
@@ -102,10 +110,6 @@ _FIELD_NAMES = (
     "VoteCount",
 )
 KNOWN_FIELDS = frozenset(f.lower() for f in _FIELD_NAMES)
-
-
-# A listing's tracks in the server's order, and each one's sort key (equal keys: ties).
-Ordered = tuple[list[Track], list[tuple[Any, ...]]]
 
 
 class BadRequest(Exception):
@@ -213,10 +217,10 @@ class JellyfinState:
         self.api_keys = {api_key} if api_key else set()
         self.playlists: dict[str, JPlaylist] = {}
         self.counter = 0
-        self.index: dict[str, tuple[Section, Track]] = {}
+        self.index = ItemIndex([], self.item_id_of)
         # Ids are md5 digests of the seed and a number or name, fixed for the server's life:
-        # worked out once each, not per track per listing.
-        self.item_ids: dict[int, str] = {}
+        # an album's and an artist's are worked out once each, not per track per listing (a
+        # track's is in its rendered fragment).
         self.album_ids: dict[int, str] = {}
         self.artist_ids: dict[str, str] = {}
         self.fragments = FragmentCache()
@@ -227,10 +231,10 @@ class JellyfinState:
         self.reindex()
 
     def item_id(self, track: Track) -> str:
-        found = self.item_ids.get(track.seq)
-        if found is None:
-            found = self.item_ids[track.seq] = _hex(f"jf-{self.catalog.seed}-{track.seq}")
-        return found
+        return self.item_id_of(track.seq)
+
+    def item_id_of(self, seq: int) -> str:
+        return _hex(f"jf-{self.catalog.seed}-{seq}")
 
     def album_id(self, album_seq: int) -> str:
         found = self.album_ids.get(album_seq)
@@ -252,11 +256,11 @@ class JellyfinState:
         return _hex(f"view-{self.catalog.seed}-{section.number}")
 
     def reindex(self) -> None:
-        """After any library edit: the id index is rebuilt, orders and the rendered tracks it
-        removed or replaced dropped."""
-        self.index = {self.item_id(t): (s, t) for s in self.catalog.sections for t in s.tracks}
+        """After any library edit: the id index is rebuilt (at its first lookup) and orders
+        dropped. Rendered tracks an edit changed are rendered anew (FragmentCache compares
+        them)."""
+        self.index = ItemIndex(self.catalog.sections, self.item_id_of)
         self.sorted_cache: dict[tuple[str, ...], Ordered] = {}
-        self.fragments.retain(t for _, t in self.index.values())
 
     def new_id(self, kind: str) -> str:
         self.counter += 1
@@ -402,11 +406,13 @@ class JellyfinApp:
             dto["Path"] = self._path(track)
         return dto
 
-    def _path(self, track: Track) -> str:
+    def _path(self, track: Track, section: Section | None = None) -> str:
         """The file's path, with ``Fields=Path`` only (DtoService: ``ItemFields.Path``, then
         ``GetMappedPath``)."""
-        found = self.state.index.get(self.state.item_id(track))
-        return file_path(found[0], track) if found is not None else ""
+        if section is None:
+            found = self.state.index.get(self.state.item_id(track))
+            section = found[0] if found is not None else None
+        return file_path(section, track) if section is not None else ""
 
     def track_json(self, track: Track, fields: Collection[str]) -> bytes:
         """``track_dto`` as compact JSON, written out directly: building the dict and
@@ -442,7 +448,9 @@ class JellyfinApp:
         ]
         return ",".join(parts).encode()
 
-    def _with_fields(self, base: bytes, track: Track, fields: Collection[str]) -> bytes:
+    def _with_fields(
+        self, base: bytes, track: Track, fields: Collection[str], section: Section | None = None
+    ) -> bytes:
         """``base`` with the optional fields asked for, closed."""
         q = quoted
         parts: list[str] = []
@@ -456,14 +464,18 @@ class JellyfinApp:
         if "parentid" in fields:
             parts.append(f'"ParentId":"{self.state.album_id(track.album_seq)}"')
         if "path" in fields:
-            parts.append(f'"Path":{q(self._path(track))}')
+            parts.append(f'"Path":{q(self._path(track, section))}')
         if not parts:
             return base + b"}"
         return base + ("," + ",".join(parts) + "}").encode()
 
-    def _track_fragment(self, fields: Collection[str], track: Track) -> bytes:
+    def _track_fragment(
+        self, fields: Collection[str], track: Track, sections: dict[int, Section] | None = None
+    ) -> bytes:
+        """``track_json``, its base part cached; ``sections`` says where a page's tracks
+        are (their paths), by ``seq``."""
         base = self.state.fragments.one(_BASE, track, self._base_json)
-        return self._with_fields(base, track, fields)
+        return self._with_fields(base, track, fields, (sections or {}).get(track.seq))
 
     def view_dto(self, section: Section) -> dict[str, Any]:
         return {
@@ -625,14 +637,16 @@ class JellyfinApp:
         elif types and "audio" not in types:
             dtos = []
         else:
-            tracks, keys = self._tracks(self._sections(parent, user), parent, query)
+            tracks = self._tracks(self._sections(parent, user), parent, query)
+            keys = tracks.keys
             total = len(tracks)
             stop = total if limit is None else start + limit
             page = page_with_ties(tracks, keys, start, stop, self.state.next_draw())
             if request.scope.get("state", {}).get("short_page") and page:
                 page = page[: len(page) // 2]
-            render = partial(self._track_fragment, fields)
-            items = self.state.fragments.render(frozenset(fields), page, render)
+            render = partial(self._track_fragment, fields, sections={t.seq: s for s, t in page})
+            tracks_of_page = [t for _, t in page]
+            items = self.state.fragments.render(frozenset(fields), tracks_of_page, render)
             return Response(_items_body(items, total, start), media_type="application/json")
         page_dtos = dtos[start : None if limit is None else start + limit]
         return JSONResponse(
@@ -664,14 +678,14 @@ class JellyfinApp:
         sort keys (equal keys are ties, which ``page_with_ties`` orders anew for each
         request)."""
         if parent and not sections:
-            seed = self.state.catalog.seed
-            album = [
-                t
-                for s in self.state.catalog.sections
-                for t in s.tracks
-                if _hex(f"album-{seed}-{t.album_seq}") == parent
-            ]
-            return album, [(t.track_no,) for t in album]
+            flat = Flat(self.state.catalog.sections)
+            album_seqs = array("q")
+            for s in flat.sections:
+                album_seqs.extend(s.tracks.ints["album_seq"])
+            album = [p for p, a in enumerate(album_seqs) if self.state.album_id(a) == parent]
+            numbers = [flat[p][1].track_no for p in album]
+            order = sorted(range(len(album)), key=numbers.__getitem__)
+            return Ordered(flat, [album[i] for i in order], lambda t: (t.track_no,))
         term = query.get("searchTerm")
         saved = query.get("minDateLastSaved")
         named = [n for n in query.get("Artists").split("|") if n.strip()]
@@ -695,33 +709,40 @@ class JellyfinApp:
         cached = self.state.sorted_cache.get(cache_key)
         if cached is not None:  # paging re-sorts nothing: the order is kept until an edit
             return cached
-        tracks = [t for s in sections for t in s.tracks]
+        flat = Flat(sections)
+        # Flat positions, filtered on the columns; a track is built only where a filter
+        # needs one whole.
+        chosen: list[int] = list(range(len(flat)))
         if term:
             want = search_fold(term)
-            tracks = [t for t in tracks if want in search_fold(t.title)]
+            chosen = _flat_where(flat, "title", lambda title: want in search_fold(title))
         folded = {search_fold(n) for n in named}
         if folded:  # whole names, track or album artist (case-insensitive; unverified)
-            tracks = [
-                t for t in tracks if folded & {search_fold(a) for a in (*t.artists, t.album_artist)}
+            chosen = [
+                p
+                for p in chosen
+                if folded & {search_fold(a) for a in (*flat[p][1].artists, flat[p][1].album_artist)}
             ]
         if artist_ids:
             # Track or album artist: BaseItemRepository.TranslateQuery, ArtistIds
             # (jellyfin/jellyfin v10.11.11, WhereReferencedItemMultipleTypes with the types
             # Artist and AlbumArtist).
-            tracks = [
-                t
-                for t in tracks
-                if artist_ids & {self.state.artist_id(a) for a in (*t.artists, t.album_artist)}
+            ids_of = self.state.artist_id
+            chosen = [
+                p
+                for p in chosen
+                if artist_ids & {ids_of(a) for a in (*flat[p][1].artists, flat[p][1].album_artist)}
             ]
         if saved:
-            tracks = self._saved_since(tracks, parse_iso(saved))
-        key = sort_key(terms)
-        tracks = sorted(tracks, key=key, reverse=descending)
-        ordered: Ordered = (tracks, [key(t) for t in tracks])
+            chosen = self._saved_since(flat, chosen, parse_iso(saved))
+        keys = column_keys(flat.sections, terms)
+        order = sorted(chosen, key=keys.__getitem__, reverse=descending)
+        del keys
+        ordered = Ordered(flat, order, sort_key(terms))
         self.state.sorted_cache[cache_key] = ordered
         return ordered
 
-    def _saved_since(self, tracks: list[Track], since: int) -> list[Track]:
+    def _saved_since(self, flat: Flat, chosen: list[int], since: int) -> list[int]:
         """``minDateLastSaved`` as each version applies it. From 10.11 (EF Core) it filters
         on DateLastSaved (jellyfin/jellyfin v10.11.11, Jellyfin.Server.Implementations/
         Item/BaseItemRepository.cs, TranslateQuery: ``DateLastSaved >= MinDateLastSaved``).
@@ -732,7 +753,10 @@ class JellyfinApp:
         (10.8) leaves it NULL, so no row passes. See also jellyfin/jellyfin issue 17542."""
         version = version_tuple(self.knobs.jellyfin_version)
         if version >= (10, 11):
-            return [t for t in tracks if t.updated_at >= since]
+            updated = array("q")
+            for section in flat.sections:
+                updated.extend(section.tracks.ints["updated_at"])
+            return [p for p in chosen if updated[p] >= since]
         if version >= (10, 9):
             raise ServerFault(
                 "Must add values for the following parameters: @MinDateLastSavedForUser"
@@ -751,8 +775,9 @@ class JellyfinApp:
             return
         known = {
             search_fold(a)
-            for t in self.state.index.values()
-            for a in (*t[1].artists, t[1].album_artist)
+            for s in self.state.catalog.sections
+            for t in s.tracks
+            for a in (*t.artists, t.album_artist)
         }
         for name in names:
             folded = search_fold(name.strip())
@@ -1044,10 +1069,9 @@ class JellyfinApp:
                 touched_ids.append(str(item_id))
         gone = {str(i) for i in data.get("delete", [])}
         deleted = 0
+        gone_seqs = {found[1].seq for i in gone if (found := self.state.index.get(i))}
         for section in self.state.catalog.sections:
-            before = len(section.tracks)
-            section.tracks = [t for t in section.tracks if self.state.item_id(t) not in gone]
-            deleted += before - len(section.tracks)
+            deleted += section.tracks.drop_seqs(gone_seqs)
         added: list[str] = []
         music = [s for s in self.state.catalog.sections if s.kind == "music"]
         if int(data.get("add", 0)) > 0 and music:
@@ -1106,7 +1130,7 @@ class JellyfinApp:
                 self.state.view_id(s): {
                     "title": s.title,
                     "kind": s.kind,
-                    "ids": [self.state.item_id(t) for t in s.tracks],
+                    "ids": [self.state.item_id_of(seq) for seq in s.tracks.ints["seq"]],
                 }
                 for s in self.state.catalog.sections
             },
@@ -1118,6 +1142,14 @@ def _items_body(items: list[bytes], total: int, start: int) -> bytes:
     """The body JSONResponse renders for these items, joined from rendered fragments."""
     tail = json_body({"TotalRecordCount": total, "StartIndex": start})
     return b"".join([b'{"Items":[', b",".join(items), b"],", tail[1:]])
+
+
+def _flat_where(flat: Flat, field: str, test: Callable[[str], bool]) -> list[int]:
+    """Flat positions whose string ``field`` passes ``test`` (TrackList.where)."""
+    out: list[int] = []
+    for section, start in zip(flat.sections, flat.starts, strict=False):
+        out += [start + p for p in section.tracks.where(field, test)]
+    return out
 
 
 def provider_ids(track: Track) -> dict[str, str]:

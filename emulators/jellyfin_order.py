@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from emulators.http import fold
-from emulators.library import Track
+from emulators.library import Section, Track
 
 T = TypeVar("T")
 
@@ -92,6 +92,48 @@ TRACK_KEYS: dict[str, Callable[[Track], Any]] = {
     "parentindexnumber": lambda t: t.disc_no,
     "indexnumber": lambda t: t.track_no,
 }
+
+
+# The same keys read from a library's columns (emulators/tracklist.py): a string key is
+# worked out once per distinct string, so a million tracks sort without a Track each.
+_FOLDED = {"name": "title", "album": "album", "albumartist": "album_artist"}
+_NUMBERS = {
+    "datecreated": "added_at",
+    "premieredate": "year",
+    "productionyear": "year",
+    "runtime": "duration_ms",
+    "parentindexnumber": "disc_no",
+    "indexnumber": "track_no",
+}
+
+
+def _column_key(section: Section, term: str) -> list[Any]:
+    tracks = section.tracks
+    values = tracks.pool.values
+    if term == "sortname":
+        titles = tracks.strs["title"]
+        return [
+            f"{d:04d} - {n:04d} - {values[t]}"
+            for d, n, t in zip(tracks.ints["disc_no"], tracks.ints["track_no"], titles, strict=True)
+        ]
+    if term in _NUMBERS:
+        return list(tracks.ints[_NUMBERS[term]])
+    if term in _FOLDED:
+        ids = tracks.strs[_FOLDED[term]]
+        folded = {i: fold(str(values[i])) for i in set(ids)}
+        return [folded[i] for i in ids]
+    ids = tracks.tuples["artists"]  # "artist": the first track artist
+    firsts = {i: (fold(str(values[i][0])) if values[i] else "") for i in set(ids)}  # type: ignore[index]
+    return [firsts[i] for i in ids]
+
+
+def column_keys(sections: Sequence[Section], terms: Sequence[str]) -> list[tuple[Any, ...]]:
+    """``sort_key(terms)`` of every track of ``sections`` end to end, from the columns."""
+    out: list[tuple[Any, ...]] = []
+    for section in sections:
+        columns = [_column_key(section, t) for t in terms if t in TRACK_KEYS]
+        out += zip(*columns, strict=True) if columns else [()] * len(section.tracks)
+    return out
 
 
 def order_terms(requested: Sequence[str]) -> list[str]:

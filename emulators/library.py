@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from emulators.catalog_extra import EXTRA_ALBUMS, artist_mbid
+from emulators.tracklist import TrackList
 
 BASE_EPOCH = 1_577_836_800  # 2020-01-01: generated dates lie in [BASE_EPOCH, BASE_EPOCH+4y)
 VARIOUS = "Various Artists"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Track:
     """One track as both servers know it. ``credit`` is the track artist string as Plex
     shows it in ``originalTitle``; ``artists`` the split list Jellyfin shows in ``Artists``."""
@@ -55,8 +56,14 @@ class Section:
     number: int
     title: str
     kind: str
-    tracks: list[Track] = field(default_factory=list)
+    tracks: TrackList = field(default_factory=TrackList)
     location: str = ""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Tracks are held as columns (emulators/tracklist.py) whatever they are given as.
+        if name == "tracks" and not isinstance(value, TrackList):
+            value = TrackList(value)
+        object.__setattr__(self, name, value)
 
 
 def _folder_name(name: str) -> str:
@@ -355,14 +362,26 @@ def _title(rand: random.Random) -> str:
     return text + rand.choice(_SUFFIXES)
 
 
+_VERSION_MASK = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_BITS = (0x8000 << 48) | (4 << 76)
+
+
 class _Builder:
-    """Hands out sequence numbers, dates and MBIDs from one seeded generator."""
+    """Hands out sequence numbers, dates and MBIDs from one seeded generator, writing each
+    track straight into the columns of ``out`` (no ``Track`` is built)."""
 
     def __init__(self, seed: int) -> None:
         self.rand = random.Random(seed)
         self.seq = 0
         self.album_seq = 0
         self.artist_seqs: dict[str, int] = {}
+        self.out = TrackList()
+        self.append = self.out.appender()
+
+    def use(self, out: TrackList) -> None:
+        """Write the next tracks into ``out``."""
+        self.out = out
+        self.append = out.appender()
 
     def artist(self, name: str) -> int:
         return self.artist_seqs.setdefault(name, len(self.artist_seqs) + 1)
@@ -378,59 +397,53 @@ class _Builder:
         album_seq: int,
         track_no: int,
         year: int,
-    ) -> Track:
+    ) -> None:
         self.seq += 1
         rand = self.rand
         added = BASE_EPOCH + rand.randrange(0, 4 * 365 * 86_400)
-        mbid = str(uuid.UUID(int=rand.getrandbits(128), version=4)) if rand.random() < 0.3 else ""
-        return Track(
-            seq=self.seq,
-            title=title,
-            credit=credit,
-            artists=artists or (credit or album_artist,),
-            album_artist=album_artist,
-            album=album,
-            album_seq=album_seq,
-            artist_seq=self.artist(album_artist),
-            track_no=track_no,
-            disc_no=1 if rand.random() < 0.9 else 2,
-            year=year,
-            duration_ms=rand.randrange(90_000, 420_000),
-            mbid=mbid,
-            added_at=added,
-            updated_at=added + rand.randrange(0, 86_400),
+        # uuid.UUID(int=..., version=4)'s bytes, without the object.
+        mbid = (
+            ((rand.getrandbits(128) & _VERSION_MASK) | _VERSION_BITS).to_bytes(16, "big")
+            if rand.random() < 0.3
+            else ""
+        )
+        artist_seq = self.artist(album_artist)
+        disc_no = 1 if rand.random() < 0.9 else 2
+        duration_ms = rand.randrange(90_000, 420_000)
+        updated = added + rand.randrange(0, 86_400)
+        self.append(
+            (self.seq, album_seq, artist_seq, track_no, disc_no, year, duration_ms, added, updated),
+            (title, credit, album_artist, album, "", ""),
+            (artists or (credit or album_artist,), ()),
+            mbid,
         )
 
 
-def _hard_tracks(builder: _Builder) -> list[Track]:
-    tracks = []
+def _hard_tracks(builder: _Builder) -> None:
     for album_artist, album, year, songs in _HARD:
         builder.album_seq += 1
         for number, (title, credit, artists) in enumerate(songs, start=1):
-            tracks.append(
-                builder.track(
-                    title=title,
-                    credit=credit,
-                    artists=artists,
-                    album_artist=album_artist,
-                    album=album,
-                    album_seq=builder.album_seq,
-                    track_no=number,
-                    year=year,
-                )
+            builder.track(
+                title=title,
+                credit=credit,
+                artists=artists,
+                album_artist=album_artist,
+                album=album,
+                album_seq=builder.album_seq,
+                track_no=number,
+                year=year,
             )
-    return tracks
 
 
-def _bulk_tracks(builder: _Builder, count: int) -> list[Track]:
+def _bulk_tracks(builder: _Builder, count: int) -> None:
     rand = builder.rand
-    tracks: list[Track] = []
-    while len(tracks) < count:
+    made = 0
+    while made < count:
         builder.album_seq += 1
         artist = _artist_name(rand)
         album = _title(rand).split(" (")[0].split(" - ")[0]
         year = rand.randrange(1960, 2025)
-        size = min(rand.randrange(6, 16), count - len(tracks))
+        size = min(rand.randrange(6, 16), count - made)
         compilation = rand.random() < 0.05
         for number in range(1, size + 1):
             credit = ""
@@ -442,41 +455,37 @@ def _bulk_tracks(builder: _Builder, count: int) -> list[Track]:
                 guest = _artist_name(rand)
                 credit = f"{artist} feat. {guest}"
                 artists = (artist, guest)
-            tracks.append(
-                builder.track(
-                    title=_title(rand),
-                    credit=credit,
-                    artists=artists,
-                    album_artist=VARIOUS if compilation else artist,
-                    album=album,
-                    album_seq=builder.album_seq,
-                    track_no=number,
-                    year=year,
-                )
+            builder.track(
+                title=_title(rand),
+                credit=credit,
+                artists=artists,
+                album_artist=VARIOUS if compilation else artist,
+                album=album,
+                album_seq=builder.album_seq,
+                track_no=number,
+                year=year,
             )
-    return tracks
+        made += size
 
 
-def _audiobooks(builder: _Builder, count: int) -> list[Track]:
-    tracks = []
+def _audiobooks(builder: _Builder, count: int) -> None:
     for book in range(max(1, count // 10)):
         builder.album_seq += 1
         author = f"{builder.rand.choice(_FIRST)} {builder.rand.choice(_LAST)}"
         title = f"The {builder.rand.choice(_WORDS)} of {builder.rand.choice(_WORDS)}"
         for chapter in range(1, 11):
-            tracks.append(
-                builder.track(
-                    title=f"Chapter {chapter}",
-                    credit="",
-                    artists=(),
-                    album_artist=author,
-                    album=f"{title} (Unabridged)",
-                    album_seq=builder.album_seq,
-                    track_no=chapter,
-                    year=2000 + book % 24,
-                )
+            builder.track(
+                title=f"Chapter {chapter}",
+                credit="",
+                artists=(),
+                album_artist=author,
+                album=f"{title} (Unabridged)",
+                album_seq=builder.album_seq,
+                track_no=chapter,
+                year=2000 + book % 24,
             )
-    return tracks[:count]
+    if len(builder.out) > count:
+        builder.out.keep(range(count))  # the columns are new: no more appends
 
 
 def _extra_tracks(first_seq: int, first_album_seq: int) -> list[Track]:
@@ -527,15 +536,23 @@ def generate(
     if music_libraries < 1:
         raise ValueError("at least one music library")
     builder = _Builder(seed)
-    hard = _hard_tracks(builder)[:tracks]
-    music = hard + _bulk_tracks(builder, tracks - len(hard))
+    _hard_tracks(builder)
+    music = builder.out
+    if len(music) > tracks:
+        music.keep(range(tracks))
+        builder.use(music)
+    _bulk_tracks(builder, tracks - len(music))
     names = ["Music", "Lossless", "Vinyl Rips", "Live Archive"]
     sections = []
     per = -(-len(music) // music_libraries)
     for index in range(music_libraries):
         title = names[index] if index < len(names) else f"Music {index + 1}"
-        sections.append(Section(index + 1, title, "music", music[index * per : (index + 1) * per]))
-    books = _audiobooks(builder, audiobooks) if audiobooks else []
+        part = music.sub(index * per, min(len(music), (index + 1) * per))
+        sections.append(Section(index + 1, title, "music", part))
+    books = TrackList()
+    if audiobooks:
+        builder.use(books)
+        _audiobooks(builder, audiobooks)
     if extra:
         sections[0].tracks.extend(_extra_tracks(builder.seq + 1, builder.album_seq + 1))
     if books:
@@ -558,7 +575,13 @@ def remounted(
                 track if title is None else replace(track, title=title, file=relative_file(track))
             )
         sections.append(
-            Section(section.number, section.title, section.kind, tracks, f"{root}/{section.title}")
+            Section(
+                section.number,
+                section.title,
+                section.kind,
+                TrackList(tracks),
+                f"{root}/{section.title}",
+            )
         )
     return Catalog(catalog.seed, sections)
 
@@ -571,7 +594,7 @@ def touched(track: Track, now: int, title: str | None = None) -> Track:
 def added_tracks(catalog: Catalog, count: int, now: int) -> list[Track]:
     """``count`` new tracks as a library scan would add them at ``now`` (added and saved
     then), with ``seq`` values no track of ``catalog`` has, for change-detection tests."""
-    top = max((t.seq for s in catalog.sections for t in s.tracks), default=0)
+    top = max((s.tracks.top_seq() for s in catalog.sections), default=0)
     return [
         Track(
             seq=top + n,
@@ -598,7 +621,7 @@ def imported_tracks(catalog: Catalog, entries: list[dict[str, Any]], now: int) -
     """Tracks as a library scan would add an imported download at ``now``: each entry's
     ``title``, ``artist``, ``album`` and optional ``durationMs`` and ``recordingMbid``
     (the shape the emulated Lidarr's deliveries give), one album per distinct album."""
-    top = max((t.seq for s in catalog.sections for t in s.tracks), default=0)
+    top = max((s.tracks.top_seq() for s in catalog.sections), default=0)
     albums: dict[tuple[str, str], int] = {}
     made = []
     for n, entry in enumerate(entries, start=1):

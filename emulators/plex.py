@@ -22,12 +22,14 @@ from emulators.http import first, fold, path_ids, query_terms, search_fold
 from emulators.images import image_media_type, mosaic_png
 from emulators.knobs import Knobs
 from emulators.library import Catalog, Section, Track, added_tracks, imported_tracks, touched
+from emulators.lookup import ItemIndex
 from emulators.middleware import EmulatorMiddleware, respond
-from emulators.plex_filters import BadRequest, filters_of, matches, sort_tracks
+from emulators.plex_filters import BadRequest, candidates, filters_of, matches, sort_tracks
 from emulators.plex_nodes import (
     ALBUM_BASE,
     ARTIST_BASE,
     FILTER_CATALOGUE,
+    TRACK_BASE,
     album_node,
     artist_node,
     rating_key,
@@ -124,15 +126,14 @@ class PlexState:
         self.playlists: dict[str, Playlist] = {}
         self.next_playlist = 30_000_000
         self.next_entry = 1
-        self.index: dict[str, tuple[Section, Track]] = {}
+        self.index = ItemIndex([], rating_key_of)
         self.fragments = FragmentCache()
         self.reindex()
 
     def reindex(self) -> None:
-        """After any library edit: the key index is rebuilt and the rendered tracks it
-        removed or replaced dropped."""
-        self.index = {rating_key(t): (s, t) for s in self.catalog.sections for t in s.tracks}
-        self.fragments.retain(t for _, t in self.index.values())
+        """After any library edit: the key index is rebuilt (at its first lookup). Rendered
+        tracks an edit changed are rendered anew (FragmentCache compares them)."""
+        self.index = ItemIndex(self.catalog.sections, rating_key_of, seq_of_rating_key)
 
     def section(self, key: str, viewer: Viewer | None = None) -> Section | None:
         """The section ``key``; None when there is none or ``viewer`` may not see it."""
@@ -222,7 +223,10 @@ class PlexApp:
             page = [(section, t) for t in section.tracks[start:end]]
         else:
             pairs = [
-                (s, t) for s in sections for t in s.tracks if not filters or matches(t, filters)
+                (s, t)
+                for s in sections
+                for t in candidates(s.tracks, filters)
+                if not filters or matches(t, filters)
             ]
             if sort:
                 order = {id(t): i for i, t in enumerate(sort_tracks([t for _, t in pairs], sort))}
@@ -320,9 +324,8 @@ class PlexApp:
         terms = query_terms(request.url.query)
         want = search_fold(first(terms, "query"))
         nodes = [
-            track_node(section, t, guids=False)
-            for t in section.tracks
-            if want in search_fold(t.title)
+            track_node(section, section.tracks[p], guids=False)
+            for p in section.tracks.where("title", lambda title: want in search_fold(title))
         ]
         return container({}, nodes, as_json=_wants_json(request))
 
@@ -335,13 +338,8 @@ class PlexApp:
         for section in self.state.sections_for(self.viewer(request)):
             if section_id and str(section.number) != section_id:
                 continue
-            for track in section.tracks:
-                if len(found) >= limit:
-                    break
-                if want and (
-                    want in fold(track.title) or want in fold(track.credit or track.album_artist)
-                ):
-                    found.append(track_node(section, track, guids=False))
+            for position in _hub_hits(section, want)[: max(0, limit - len(found))]:
+                found.append(track_node(section, section.tracks[position], guids=False))
         hub = Node(
             "Hub",
             {
@@ -740,10 +738,9 @@ class PlexApp:
                 touched_keys.append(str(key))
         gone = {str(k) for k in data.get("delete", [])}
         deleted = 0
+        gone_seqs = {seq for k in gone if (seq := seq_of_rating_key(k)) is not None}
         for section in self.state.catalog.sections:
-            before = len(section.tracks)
-            section.tracks = [t for t in section.tracks if rating_key(t) not in gone]
-            deleted += before - len(section.tracks)
+            deleted += section.tracks.drop_seqs(gone_seqs)
         added: list[str] = []
         music = [s for s in self.state.catalog.sections if s.kind == "music"]
         if int(data.get("add", 0)) > 0 and music:
@@ -787,11 +784,35 @@ class PlexApp:
                 str(s.number): {
                     "title": s.title,
                     "kind": s.kind,
-                    "ids": [rating_key(t) for t in s.tracks],
+                    "ids": [rating_key_of(seq) for seq in s.tracks.ints["seq"]],
                 }
                 for s in self.state.catalog.sections
             }
         }
+
+
+def rating_key_of(seq: int) -> str:
+    return str(TRACK_BASE + seq)
+
+
+def seq_of_rating_key(key: str) -> int | None:
+    return int(key) - TRACK_BASE if key.isdigit() else None
+
+
+def _hub_hits(section: Section, want: str) -> list[int]:
+    """Positions whose title, or track artist (the album artist when there is none),
+    holds ``want`` folded; each distinct string is folded once."""
+    if not want:
+        return []
+    tracks = section.tracks
+
+    def has(text: str) -> bool:
+        return bool(text) and want in fold(text)
+
+    hits = set(tracks.where("title", has)) | set(tracks.where("credit", has))
+    credit_ids = tracks.strs["credit"]
+    hits |= {p for p in tracks.where("album_artist", has) if credit_ids[p] == 0}
+    return sorted(hits)
 
 
 def _classify(method: str, path: str, query: str) -> str:
