@@ -27,6 +27,7 @@ INT_FIELDS = (
     "added_at",
     "updated_at",
 )
+WIDE_FIELDS = frozenset({"seq", "added_at", "updated_at"})  # 64 bits; the others 32
 STR_FIELDS = ("title", "credit", "album_artist", "album", "album_artist_mbid", "file")
 TUPLE_FIELDS = ("artists", "artist_mbids")
 
@@ -60,7 +61,9 @@ class TrackList(MutableSequence["Track"]):
     (``append``, ``extend``, item assignment, ``keep``) update the columns."""
 
     def __init__(self, tracks: Iterable[Track] = ()) -> None:
-        self.ints: dict[str, array[int]] = {name: array("q") for name in INT_FIELDS}
+        self.ints: dict[str, array[int]] = {
+            name: array("q" if name in WIDE_FIELDS else "i") for name in INT_FIELDS
+        }
         self.strs: dict[str, array[int]] = {name: array("I") for name in STR_FIELDS}
         self.tuples: dict[str, array[int]] = {name: array("I") for name in TUPLE_FIELDS}
         # 0: no MBID; > 0: a pooled string (not a canonical UUID); < 0: -(n + 1) names the

@@ -59,11 +59,20 @@ class MemoryEstimate:
             self._per_track = max(1, TrackIndex(part).memory_bytes() // len(part))
         needed = self._per_track * total_tracks
         if needed > self._limit:
-            raise BuildFailed(
-                f"the library has {total_tracks:,} tracks, whose index needs about "
-                f"{needed / 2**20:,.0f} MB, over LIBRARY_CACHE_MEMORY_LIMIT_MB="
-                f"{self._limit // 2**20}; raise the limit or choose fewer libraries"
-            )
+            raise BuildFailed(refusal(total_tracks, needed, self._limit))
+
+
+def refusal(total_tracks: int, needed_bytes: int, limit_bytes: int) -> str:
+    """Why a library is refused: its size, the memory its index would need (and per
+    100,000 tracks, the figure an operator plans with), the limit and the value that fits."""
+    mb = 2**20
+    per_100k = needed_bytes * 100_000 / max(total_tracks, 1) / mb
+    return (
+        f"the library has {total_tracks:,} tracks, whose index needs about "
+        f"{needed_bytes / mb:,.0f} MB ({per_100k:,.0f} MB per 100,000 tracks), over "
+        f"LIBRARY_CACHE_MEMORY_LIMIT_MB={limit_bytes // mb}; set it to at least "
+        f"{-(-needed_bytes // mb)}, or choose fewer libraries"
+    )
 
 
 async def build_generation(
