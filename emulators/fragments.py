@@ -20,7 +20,7 @@ class FragmentCache:
     all, the oldest dropped first: a library of a million tracks is rendered page by page
     as it is listed, never held whole."""
 
-    def __init__(self, max_variants: int = 8, max_entries: int = 250_000) -> None:
+    def __init__(self, max_variants: int = 8, max_entries: int = 120_000) -> None:
         self.max_variants = max_variants
         self.max_entries = max_entries
         self.variants: dict[Hashable, Entries] = {}
