@@ -12,7 +12,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, groupby, pairwise, repeat
 
 _OFFSET_LIMIT = 2**32 - 1
 
@@ -82,15 +82,33 @@ class StringColumn:
 class PostingTable:
     """Key hash -> positions, in insertion (= ascending position) order.
 
-    Sealed postings are ``hashes``/``positions`` sorted by (hash, position), searched by
-    bisection; postings added since the last seal wait in a dict, grouped by hash, and
-    ``seal`` sorts the keys once. Callers verify what a hash collision could mix up where
-    it matters (exact keys, MBIDs)."""
+    Sealed postings are held in one of two forms, whichever is smaller: *flat*, a hash
+    and a position per posting (12 bytes each: tables whose keys name one track or two,
+    such as exact keys and paths), or *grouped*, each distinct hash once with where its
+    positions start (12 bytes a key, then 4 bytes a posting: title tokens, artists and
+    albums, shared by many tracks). Both are searched by bisection. Postings added since
+    the last seal wait in a dict, grouped by hash, and ``seal`` sorts the keys once.
+    Callers verify what a hash collision could mix up where it matters (exact keys,
+    MBIDs)."""
 
-    def __init__(self, hashes: array[int] | None = None, positions: array[int] | None = None):
-        self._hashes = hashes if hashes is not None else array("q")
+    def __init__(
+        self,
+        hashes: array[int] | None = None,
+        positions: array[int] | None = None,
+        *,
+        keys: array[int] | None = None,
+        starts: array[int] | None = None,
+    ) -> None:
         self._positions = positions if positions is not None else array("I")
+        # Flat: one hash per posting. Grouped: ``_keys`` and ``_starts`` (len(keys) + 1).
+        self._hashes = hashes if hashes is not None else array("q")
+        self._keys = keys
+        self._starts = starts
         self._tail: dict[int, list[int]] = {}
+
+    @property
+    def grouped(self) -> bool:
+        return self._keys is not None
 
     def add(self, key_hash: int, position: int) -> None:
         found = self._tail.get(key_hash)
@@ -112,22 +130,53 @@ class PostingTable:
     def seal(self) -> None:
         if not self._tail:
             return
-        if self._hashes:
-            self._hashes, self._positions = self._merged()
+        if self._positions:
+            hashes, positions = self._merged()
+            keys, lengths = _runs(hashes)
         else:
             # Whole arrays from iterators over the groups: no per-key list or extend.
-            keys = sorted(self._tail)
+            keys = array("q", sorted(self._tail))
             groups = [self._tail[key_hash] for key_hash in keys]
-            self._positions = array("I", chain.from_iterable(groups))
-            self._hashes = array("q", chain.from_iterable(map(repeat, keys, map(len, groups))))
+            lengths = list(map(len, groups))
+            positions = array("I", chain.from_iterable(groups))
+            hashes = None
         self._tail = {}
+        self._store(keys, lengths, positions, hashes)
+
+    def _store(
+        self,
+        keys: array[int],
+        lengths: Sequence[int],
+        positions: array[int],
+        hashes: array[int] | None,
+    ) -> None:
+        """Keep sealed postings in the smaller form."""
+        self._positions = positions
+        if 12 * len(keys) + 4 < 8 * len(positions):  # grouped is smaller
+            self._keys = keys
+            self._starts = array("I", accumulate(lengths, initial=0))
+            self._hashes = array("q")
+        else:
+            self._keys = self._starts = None
+            self._hashes = (
+                hashes
+                if hashes is not None
+                else array("q", chain.from_iterable(map(repeat, keys, lengths)))
+            )
+
+    def _flat_hashes(self) -> array[int]:
+        if self._keys is None or self._starts is None:
+            return self._hashes
+        starts = self._starts
+        lengths = [b - a for a, b in pairwise(starts)]
+        return array("q", chain.from_iterable(map(repeat, self._keys, lengths)))
 
     def _merged(self) -> tuple[array[int], array[int]]:
         """The sealed postings with the tail's merged in, copied in runs between the tail's
         keys: a refresh that adds a few tracks to a large index moves its arrays, not each
         posting. A tail key's positions follow the sealed ones of its hash (they are
         higher)."""
-        hashes, positions = self._hashes, self._positions
+        hashes, positions = self._flat_hashes(), self._positions
         out_hashes: array[int] = array("q")
         out_positions: array[int] = array("I")
         start = 0
@@ -144,7 +193,12 @@ class PostingTable:
         return out_hashes, out_positions
 
     def _span(self, key_hash: int) -> tuple[int, int]:
-        return bisect_left(self._hashes, key_hash), bisect_right(self._hashes, key_hash)
+        if self._keys is None or self._starts is None:
+            return bisect_left(self._hashes, key_hash), bisect_right(self._hashes, key_hash)
+        at = bisect_left(self._keys, key_hash)
+        if at == len(self._keys) or self._keys[at] != key_hash:
+            return 0, 0
+        return self._starts[at], self._starts[at + 1]
 
     def get(self, key_hash: int) -> Sequence[int]:
         lo, hi = self._span(key_hash)
@@ -158,11 +212,49 @@ class PostingTable:
         return hi - lo + len(self._tail.get(key_hash, ()))
 
     def parts(self) -> tuple[array[int], array[int]]:
+        """The postings flat: a hash and a position each, by (hash, position)."""
         self.seal()
-        return self._hashes, self._positions
+        return self._flat_hashes(), self._positions
+
+    def grouped_parts(self) -> tuple[array[int], array[int], array[int]] | None:
+        """Keys, starts and positions when the table is grouped (None when flat)."""
+        self.seal()
+        if self._keys is None or self._starts is None:
+            return None
+        return self._keys, self._starts, self._positions
 
     def memory_bytes(self) -> int:
         tail = sys.getsizeof(self._tail) + sum(
             sys.getsizeof(ps) + 32 * len(ps) for ps in self._tail.values()
         )
-        return array_bytes(self._hashes) + array_bytes(self._positions) + tail
+        grouped = (
+            array_bytes(self._keys) + array_bytes(self._starts)
+            if self._keys is not None and self._starts is not None
+            else 0
+        )
+        return array_bytes(self._hashes) + array_bytes(self._positions) + grouped + tail
+
+
+def table_of(hashes: array[int], positions: array[int]) -> PostingTable:
+    """A sealed table of flat postings sorted by (hash, position), in the smaller form."""
+    table = PostingTable()
+    keys, lengths = _runs(hashes)
+    table._store(keys, lengths, positions, hashes)
+    return table
+
+
+def _runs(hashes: array[int]) -> tuple[array[int], list[int]]:
+    """The distinct values of sorted ``hashes`` and how many times each comes."""
+    keys: array[int] = array("q")
+    lengths: list[int] = []
+    for key_hash, run in groupby(hashes):
+        keys.append(key_hash)
+        lengths.append(sum(1 for _ in run))
+    return keys, lengths
+
+
+def grouped_table(keys: array[int], starts: array[int], positions: array[int]) -> PostingTable:
+    """A grouped table from its stored parts (image.py), checked for consistency."""
+    if len(starts) != len(keys) + 1 or (starts and starts[-1] != len(positions)):
+        raise IndexError("posting starts disagree with their keys or positions")
+    return PostingTable(positions=positions, keys=keys, starts=starts)

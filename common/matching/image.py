@@ -14,15 +14,18 @@ import struct
 import sys
 from array import array
 
-from common.matching.columns import PostingTable, StringColumn
+from common.matching.columns import PostingTable, StringColumn, grouped_table
 from common.matching.index import Interned, TrackIndex
 from common.matching.normalize import roman_key
 
 # 2: artist MBIDs, romanized and alias keys, edition-folded album keys. 3: file path keys.
-FORMAT_VERSION = 3
+# 4: a posting table whose keys are shared by many tracks is stored grouped (each key
+# once, with where its positions start) instead of a hash per posting.
+FORMAT_VERSION = 4
 # The formats this version reads: a format 2 image reads as one without paths (its path
-# table empty), served as it is until the next build, which is a full one.
-READABLE_FORMATS = (2, 3)
+# table empty), served as it is until the next build, which is a full one. Format 2 and 3
+# tables are flat: served as they are (larger) until the next build.
+READABLE_FORMATS = (2, 3, 4)
 _MAGIC = b"CMDARRIX"
 _PREFIX = struct.Struct("<8sHI")  # magic, format version, header length
 
@@ -90,7 +93,13 @@ def encode(index: TrackIndex) -> bytes:
         values: array[int] = getattr(index, name)
         sections.append((name, values.typecode, values.tobytes()))
     for name in _TABLES:
-        hashes, positions = getattr(index, name).parts()
+        table: PostingTable = getattr(index, name)
+        grouped = table.grouped_parts()
+        if grouped is not None:
+            for part, values in zip(("keys", "starts", "positions"), grouped, strict=True):
+                sections.append((f"{name}.{part}", values.typecode, values.tobytes()))
+            continue
+        hashes, positions = table.parts()
         sections.append((f"{name}.hashes", hashes.typecode, hashes.tobytes()))
         sections.append((f"{name}.positions", positions.typecode, positions.tobytes()))
     header = json.dumps(
@@ -183,9 +192,15 @@ def _assemble(parts: dict[str, array[int] | bytes]) -> TrackIndex:
     for name in _ARRAYS:
         setattr(index, name, _array(parts, name))
     for name in _TABLES:
-        if name == "path_table" and f"{name}.hashes" not in parts:
+        if name == "path_table" and f"{name}.positions" not in parts:
             continue  # format 2: no paths, the table stays empty
-        table = PostingTable(_array(parts, f"{name}.hashes"), _array(parts, f"{name}.positions"))
+        positions = _array(parts, f"{name}.positions")
+        if f"{name}.keys" in parts:
+            table = grouped_table(
+                _array(parts, f"{name}.keys"), _array(parts, f"{name}.starts"), positions
+            )
+        else:
+            table = PostingTable(_array(parts, f"{name}.hashes"), positions)
         setattr(index, name, table)
     count = len(index.core_keys)
     lengths = [len(getattr(index, n)) for n in _COLUMNS] + [

@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import compress
 
-from common.matching.columns import PostingTable, StringColumn
+from common.matching.columns import PostingTable, StringColumn, table_of
 from common.matching.index import Interned, TrackIndex
 from common.matching.query import LibraryTrack
 
@@ -83,4 +83,4 @@ def _remapped(table: PostingTable, moved: array[int]) -> PostingTable:
     hashes, positions = table.parts()
     to = list(map(moved.__getitem__, positions))
     kept = [p >= 0 for p in to]
-    return PostingTable(array("q", compress(hashes, kept)), array("I", compress(to, kept)))
+    return table_of(array("q", compress(hashes, kept)), array("I", compress(to, kept)))

@@ -7,7 +7,7 @@ import random
 
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.columns import PostingTable, StringColumn
-from common.matching.image import encode
+from common.matching.image import decode, encode
 from tests.support.library_fakes import make_tracks
 
 _TEXTS = ["", "plain", "Motörhead", "夜に駆ける", "lone \udc80 surrogate", "Кино", "x" * 300]
@@ -58,3 +58,38 @@ def test_an_index_filled_in_batches_of_any_size_is_the_same_index() -> None:
     assert encode(batched) == encode(whole)
     assert batched.roman_core_keys == whole.roman_core_keys
     assert vars(batched)["_fill"] is None  # what filling remembered is gone once sealed
+
+
+def test_a_table_keeps_the_smaller_form_and_reads_the_same_in_both() -> None:
+    rng = random.Random(5)
+    shared = [(rng.randrange(0, 40), position) for position in range(3000)]  # many a key
+    unique = [(rng.getrandbits(63), position) for position in range(3000)]  # one a key
+    for postings, grouped in ((shared, True), (unique, False)):
+        table = PostingTable()
+        for key_hash, position in postings:
+            table.add(key_hash, position)
+        table.seal()
+        assert table.grouped is grouped
+        flat = PostingTable(*table.parts())  # the same postings, flat whatever their count
+        assert not flat.grouped
+        hashes, positions = table.parts()
+        assert list(zip(hashes, positions, strict=True)) == sorted(postings)
+        for key_hash in {h for h, _ in postings[:50]} | {-1, 2**62}:
+            assert list(table.get(key_hash)) == list(flat.get(key_hash))
+            assert table.count(key_hash) == flat.count(key_hash)
+        assert table.memory_bytes() <= flat.memory_bytes()
+        # More postings after the seal merge in, and the form is chosen again.
+        table.add(7, 5000)
+        table.seal()
+        assert table.grouped is grouped
+        assert list(table.get(7)) == [p for h, p in postings if h == 7] + [5000]
+
+
+def test_a_grouped_table_is_stored_grouped_and_loads_back() -> None:
+    tracks = make_tracks("Music", 1500)
+    index = TrackIndex(tracks)
+    assert index.token_table.grouped
+    assert not index.exact_table.grouped
+    loaded = decode(encode(index))
+    assert loaded.token_table.grouped
+    assert encode(loaded) == encode(index)
