@@ -79,6 +79,47 @@ class StringColumn:
         return sys.getsizeof(self._buffer) + array_bytes(self._offsets)
 
 
+class SharedStringColumn:
+    """One string per position where many positions share each string (an album's
+    title, its artist): every distinct string stored once in a StringColumn, and a 4-byte
+    id per position. The lookup of ids is kept only while the column is filled."""
+
+    def __init__(self, ids: array[int] | None = None, values: StringColumn | None = None) -> None:
+        self.ids = ids if ids is not None else array("I")
+        self.values = values if values is not None else StringColumn()
+        self._lookup: dict[str, int] | None = None
+
+    def extend(self, texts: Sequence[str]) -> None:
+        lookup = self._lookup
+        if lookup is None:
+            values = self.values
+            lookup = self._lookup = {values.get(i): i for i in range(len(values))}
+        fresh: list[str] = []
+        ids: list[int] = []
+        for text in texts:
+            found = lookup.get(text)
+            if found is None:
+                found = lookup[text] = len(lookup)
+                fresh.append(text)
+            ids.append(found)
+        self.values.extend(fresh)
+        self.ids.extend(ids)
+
+    def get(self, position: int) -> str:
+        return self.values.get(self.ids[position])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def seal(self) -> None:
+        self._lookup = None
+        self.ids = array("I", self.ids)
+        self.values.seal()
+
+    def memory_bytes(self) -> int:
+        return array_bytes(self.ids) + self.values.memory_bytes()
+
+
 class PostingTable:
     """Key hash -> positions, in insertion (= ascending position) order.
 

@@ -14,13 +14,19 @@ import struct
 import sys
 from array import array
 
-from common.matching.columns import PostingTable, StringColumn, grouped_table
+from common.matching.columns import (
+    PostingTable,
+    SharedStringColumn,
+    StringColumn,
+    grouped_table,
+)
 from common.matching.index import Interned, TrackIndex
 from common.matching.normalize import roman_key
 
 # 2: artist MBIDs, romanized and alias keys, edition-folded album keys. 3: file path keys.
 # 4: a posting table whose keys are shared by many tracks is stored grouped (each key
-# once, with where its positions start) instead of a hash per posting.
+# once, with where its positions start) instead of a hash per posting; album titles and
+# album artists as ids of distinct values.
 FORMAT_VERSION = 4
 # The formats this version reads: a format 2 image reads as one without paths (its path
 # table empty), served as it is until the next build, which is a full one. Format 2 and 3
@@ -79,7 +85,10 @@ def encode(index: TrackIndex) -> bytes:
     index.seal()
     sections: list[tuple[str, str, bytes]] = []
 
-    def column(name: str, value: StringColumn) -> None:
+    def column(name: str, value: StringColumn | SharedStringColumn) -> None:
+        if isinstance(value, SharedStringColumn):
+            sections.append((f"{name}.ids", value.ids.typecode, value.ids.tobytes()))
+            name, value = f"{name}.values", value.values
         buffer, offsets = value.parts()
         sections.append((f"{name}.buffer", "B", buffer))
         sections.append((f"{name}.offsets", offsets.typecode, offsets.tobytes()))
@@ -161,6 +170,18 @@ def decode(image: bytes) -> TrackIndex:
     return index
 
 
+def _shared_or_plain(
+    parts: dict[str, array[int] | bytes], name: str
+) -> StringColumn | SharedStringColumn:
+    """A column stored shared (format 4: ids and distinct values), else plain."""
+    if f"{name}.ids" not in parts:
+        return _column(parts, name)
+    ids, values = _array(parts, f"{name}.ids"), _column(parts, f"{name}.values")
+    if ids and max(ids) >= len(values):
+        raise IndexError(f"{name}: ids past its values")
+    return SharedStringColumn(ids, values)
+
+
 def _column(parts: dict[str, array[int] | bytes], name: str) -> StringColumn:
     buffer, offsets = parts[f"{name}.buffer"], parts[f"{name}.offsets"]
     if not isinstance(buffer, bytes) or not isinstance(offsets, array):
@@ -180,7 +201,7 @@ def _array(parts: dict[str, array[int] | bytes], name: str) -> array[int]:
 def _assemble(parts: dict[str, array[int] | bytes]) -> TrackIndex:
     index = TrackIndex()
     for name in _COLUMNS:
-        setattr(index, name, _column(parts, name))
+        setattr(index, name, _shared_or_plain(parts, name))
     core = _column(parts, "core_keys")
     shared: dict[str, str] = {}  # one string for equal core keys, as when indexed
     index.core_keys = [shared.setdefault(k, k) for k in map(core.get, range(len(core)))]

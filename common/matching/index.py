@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, islice
 from typing import overload
 
-from common.matching.columns import PostingTable, StringColumn, array_bytes, stable_hash
+from common.matching.columns import (
+    PostingTable,
+    SharedStringColumn,
+    StringColumn,
+    array_bytes,
+    stable_hash,
+)
 from common.matching.normalize import (
     CreditKeys,
     album_key,
@@ -176,8 +182,9 @@ class TrackIndex:
         self.item_ids = StringColumn()
         self.titles = StringColumn()
         self.artists = StringColumn()
-        self.album_artists = StringColumn()
-        self.albums = StringColumn()
+        # An album's title and artist come with each of its tracks: stored once each.
+        self.album_artists: StringColumn | SharedStringColumn = SharedStringColumn()
+        self.albums: StringColumn | SharedStringColumn = SharedStringColumn()
         self.mbids = StringColumn()
         self.artist_mbids = StringColumn()  # lower case, comma-separated
         self.core_words = StringColumn()  # the words, space-separated
@@ -356,7 +363,7 @@ class TrackIndex:
             self.path_table,
         )
 
-    def _string_columns(self) -> tuple[StringColumn, ...]:
+    def _string_columns(self) -> tuple[StringColumn | SharedStringColumn, ...]:
         return (
             self.item_ids,
             self.titles,

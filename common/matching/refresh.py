@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import compress
 
-from common.matching.columns import PostingTable, StringColumn, table_of
+from common.matching.columns import PostingTable, SharedStringColumn, StringColumn, table_of
 from common.matching.index import Interned, TrackIndex
 from common.matching.query import LibraryTrack
 
@@ -47,6 +47,14 @@ def refreshed(
     for name, value in vars(previous).items():
         if isinstance(value, StringColumn):
             setattr(index, name, _copied(value, spans))
+        elif isinstance(value, SharedStringColumn):
+            # The distinct values are copied whole (few), the kept positions' ids in runs.
+            ids: array[int] = array("I")
+            for a, b in spans:
+                ids.extend(value.ids[a:b])
+            buffer, offsets = value.values.parts()
+            values = StringColumn(buffer, array("I", offsets))
+            setattr(index, name, SharedStringColumn(ids, values))
         elif isinstance(value, PostingTable):
             setattr(index, name, _remapped(value, moved))
         elif isinstance(value, Interned) and name != _FILLING_ONLY:

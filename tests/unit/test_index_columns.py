@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from common.matching import LibraryTrack, TrackIndex
-from common.matching.columns import PostingTable, StringColumn
+from common.matching.columns import PostingTable, SharedStringColumn, StringColumn
 from common.matching.image import decode, encode
 from tests.support.library_fakes import make_tracks
 
@@ -93,3 +93,21 @@ def test_a_grouped_table_is_stored_grouped_and_loads_back() -> None:
     loaded = decode(encode(index))
     assert loaded.token_table.grouped
     assert encode(loaded) == encode(index)
+
+
+def test_album_columns_hold_each_distinct_value_once_and_read_back() -> None:
+    tracks = make_tracks("Music", 1200)
+    index = TrackIndex(tracks)
+    assert isinstance(index.albums, SharedStringColumn)
+    distinct = {t.album for t in tracks}
+    assert len(index.albums.values) == len(distinct) < len(tracks)
+    loaded = decode(encode(index))
+    assert isinstance(loaded.albums, SharedStringColumn)
+    assert [loaded.track(i) for i in range(len(loaded))] == [
+        index.track(i) for i in range(len(index))
+    ]
+    # Filled further after loading (as a refresh does), old ids keep their values.
+    more = make_tracks("Music", 30, "more")
+    loaded.add_many(more)
+    loaded.seal()
+    assert [loaded.albums.get(i) for i in range(len(loaded))] == [t.album for t in [*tracks, *more]]
