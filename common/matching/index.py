@@ -47,6 +47,7 @@ MAX_POSTINGS_PER_TOKEN = 4000
 _ARTIST_SEP = "\x1f"  # between the artists of a track in their column
 _MBID_SEP = ","  # between the artist MBIDs of a track in their column
 _NO_MBIDS: frozenset[str] = frozenset()
+_U32_MAX = 2**32 - 1
 _CHUNK = 1000  # tracks whose strings are added to the columns at once
 # Titles and credits remembered while filling, at most (as many as parse_title caches): a
 # library of distinct titles costs no more memory while it is indexed than that.
@@ -149,6 +150,14 @@ def _decode_artists(text: str) -> tuple[str, ...]:
     return tuple(text[1:].split(_ARTIST_SEP)) if text else ()
 
 
+def unsigned32(values: Sequence[int]) -> array[int]:
+    """``values`` as 32-bit unsigned numbers, any out of range held to the nearest end."""
+    try:
+        return array("I", values)
+    except OverflowError:
+        return array("I", [min(max(v, 0), _U32_MAX) for v in values])
+
+
 class Interned:
     """Distinct strings, each stored once, named by a small integer id."""
 
@@ -192,8 +201,9 @@ class TrackIndex:
         # The core keys romanized: the same string objects where they are Latin.
         self.roman_core_keys: list[str] = []
         self.libraries: array[int] = array("H")  # -> library_names
-        self.durations: array[int] = array("q")
-        self.updated: array[int] = array("q")
+        # Milliseconds and epoch seconds fit 32 unsigned bits (49 days; until 2106).
+        self.durations: array[int] = array("I")
+        self.updated: array[int] = array("I")
         self.tag_ids: array[int] = array("H")  # -> tag_sets
         self.album_key_ids: array[int] = array("I")  # -> album_keys
         self.artist_starts: array[int] = array("I", [0])  # slices of artist_ids
@@ -238,8 +248,8 @@ class TrackIndex:
         self.core_keys += [title.core_key for title in titles]
         self.roman_core_keys += [title.roman_core_key for title in titles]
         self.libraries.extend([self.library_names.id_of(t.library) for t in chunk])
-        self.durations.extend([t.duration_ms for t in chunk])
-        self.updated.extend([t.updated_at for t in chunk])
+        self.durations.extend(unsigned32([t.duration_ms for t in chunk]))
+        self.updated.extend(unsigned32([t.updated_at for t in chunk]))
         self.tag_ids.extend([title.tag_id for title in titles])
         self.album_key_ids.extend([album[0] for album in albums])
         self.artist_ids.extend([i for credit in credited for i in credit.ids])

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from itertools import compress
 
 from common.matching.columns import PostingTable, SharedStringColumn, StringColumn, table_of
-from common.matching.index import Interned, TrackIndex
+from common.matching.index import Interned, TrackIndex, unsigned32
 from common.matching.query import LibraryTrack
 
 # Arrays that hold a variable number of entries per position, as slices by offsets.
@@ -63,7 +63,10 @@ def refreshed(
         elif isinstance(value, array | list) and name not in _SLICED and len(value) == count:
             target = getattr(index, name)
             for a, b in spans:
-                target.extend(value[a:b])
+                part = value[a:b]
+                # An older image's 64-bit durations and dates go into 32-bit columns.
+                same = not isinstance(part, array) or part.typecode == target.typecode
+                target.extend(part if same else unsigned32(part))
     starts, ids = previous.artist_starts, previous.artist_ids
     for a, b in spans:
         base = len(index.artist_ids) - starts[a]

@@ -4,10 +4,12 @@ hold."""
 from __future__ import annotations
 
 import random
+from array import array
 
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.columns import PostingTable, SharedStringColumn, StringColumn
 from common.matching.image import decode, encode
+from common.matching.refresh import refreshed
 from tests.support.library_fakes import make_tracks
 
 _TEXTS = ["", "plain", "Motörhead", "夜に駆ける", "lone \udc80 surrogate", "Кино", "x" * 300]
@@ -111,3 +113,20 @@ def test_album_columns_hold_each_distinct_value_once_and_read_back() -> None:
     loaded.add_many(more)
     loaded.seal()
     assert [loaded.albums.get(i) for i in range(len(loaded))] == [t.album for t in [*tracks, *more]]
+
+
+def test_durations_and_dates_take_32_bits_and_an_older_image_refreshes() -> None:
+    tracks = make_tracks("Music", 300)
+    odd = LibraryTrack("odd", "Music", "Odd", ("A",), duration_ms=-4, updated_at=2**40)
+    index = TrackIndex([*tracks, odd])
+    assert index.durations.typecode == index.updated.typecode == "I"
+    assert index.track(len(tracks)).duration_ms == 0
+    assert index.track(len(tracks)).updated_at == 2**32 - 1
+    # An image written before held them in 64 bits; a refresh of it reads the same.
+    older = decode(encode(index))
+    older.durations = array("q", older.durations)
+    older.updated = array("q", older.updated)
+    keep = list(range(0, len(older), 2))
+    again = refreshed(older, keep, [])
+    assert again.durations.typecode == "I"
+    assert [again.track(i) for i in range(len(again))] == [index.track(p) for p in keep]
