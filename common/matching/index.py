@@ -1,10 +1,11 @@
 """An in-memory index of library tracks: by MBID, by exact (artist, title) key, and by
 title and artist tokens, so that candidates come from lookups, never from a scan.
 
-The index is columnar: one position per track, its strings in UTF-8 buffers, its numbers
-and the ids of its interned values (album keys, artist keys, version tags) in typed
-arrays, its postings in sorted integer arrays (common/matching/columns.py). Only the core
-title keys, which every query ranks by the thousand, are kept as Python strings. The
+The index is columnar: one position per track, its strings in UTF-8 buffers (an album's
+title and artist once per distinct value), its numbers and the ids of its interned values
+(album keys, artist keys, version tags) in typed arrays, its postings in sorted integer
+arrays, grouped by key where many tracks share one (common/matching/columns.py). Only the
+core title keys, which every query ranks by the thousand, are kept as Python strings. The
 matcher reads a track through ``entry`` (what it compares) and ``track`` (what it
 returns); nothing is materialized per track otherwise.
 """
