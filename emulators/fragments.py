@@ -4,6 +4,7 @@ rendered once instead of per-item dicts encoded on every request."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from itertools import islice
 
 from emulators.library import Track
 
@@ -52,11 +53,21 @@ class FragmentCache:
             self.size += 1
         body = render(track)
         entries[track.seq] = (track, body)
-        while self.size > self.max_entries:
-            oldest = next(v for v in self.variants.values() if v)
-            del oldest[next(iter(oldest))]
-            self.size -= 1
+        if self.size > self.max_entries:
+            self._evict(max(1, self.max_entries // 4))
         return body
+
+    def _evict(self, count: int) -> None:
+        """Drop ``count`` of the oldest entries, in one pass: a dict iterated from the
+        front after single deletions there would scan every deleted slot each time."""
+        for entries in list(self.variants.values()):
+            gone = list(islice(entries, count))
+            for seq in gone:
+                del entries[seq]
+            self.size -= len(gone)
+            count -= len(gone)
+            if count <= 0:
+                return
 
     def one(self, key: Hashable, track: Track, render: Callable[[Track], bytes]) -> bytes:
         """One track's bytes under ``key``, rendered only when not cached yet; used for
