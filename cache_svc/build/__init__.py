@@ -15,7 +15,7 @@ the new one are files in a private folder made for the build (mode 0700 under ``
 removed however the build ends), written and read whole in threads. Through the worker's
 stdout the new image crossed cache_svc's event loop in 256 KB reads, which took 2 s while
 MatchTracks batches kept the loop busy. The worker removes the previous image once read,
-so a build needs room for one image, about 28 MB per 100,000 tracks (the Kubernetes
+so a build needs room for one image, about 19 to 22 MB per 100,000 tracks (the Kubernetes
 manifests give cache_svc's ``/tmp`` 512Mi; a test checks that two targets of 300,000
 tracks fit).
 

@@ -103,12 +103,12 @@ def _quantity(text: str) -> int:
 
 def test_cache_svc_tmp_holds_the_build_images_of_two_large_targets() -> None:
     """Builds hand index images to their worker processes through /tmp, one image per
-    target building: two targets of 300,000 tracks building at once fit its sizeLimit
-    (a pod over it is evicted)."""
+    target building: two targets of 1,000,000 tracks building at once fit its sizeLimit
+    (a pod over it is evicted); the ids are as long as Jellyfin's."""
     catalog = generate(seed=1, tracks=2_000, audiobooks=0)
     index = TrackIndex(
         LibraryTrack(
-            f"{t.seq}", s.title, t.title, t.artists, t.album_artist, t.album, t.duration_ms, t.mbid
+            f"{t.seq:032x}", s.title, t.title, t.artists, t.album_artist, t.album, t.duration_ms, t.mbid
         )
         for s in catalog.sections
         for t in s.tracks
@@ -117,7 +117,7 @@ def test_cache_svc_tmp_holds_the_build_images_of_two_large_targets() -> None:
     per_track = len(encode(index)) / len(index)
     pod = of_kind("Deployment")["cache"]["spec"]["template"]["spec"]
     tmp = next(v for v in pod["volumes"] if v["name"] == "tmp")
-    assert 2 * 300_000 * per_track <= _quantity(tmp["emptyDir"]["sizeLimit"])
+    assert 2 * 1_000_000 * per_track <= _quantity(tmp["emptyDir"]["sizeLimit"])
 
 
 def test_every_service_runs_replicas_that_roll_without_downtime() -> None:
