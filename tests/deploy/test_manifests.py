@@ -108,7 +108,14 @@ def test_cache_svc_tmp_holds_the_build_images_of_two_large_targets() -> None:
     catalog = generate(seed=1, tracks=2_000, audiobooks=0)
     index = TrackIndex(
         LibraryTrack(
-            f"{t.seq:032x}", s.title, t.title, t.artists, t.album_artist, t.album, t.duration_ms, t.mbid
+            f"{t.seq:032x}",
+            s.title,
+            t.title,
+            t.artists,
+            t.album_artist,
+            t.album,
+            t.duration_ms,
+            t.mbid,
         )
         for s in catalog.sections
         for t in s.tracks

@@ -19,6 +19,7 @@ from common.targets import (
 )
 from emulators.knobs import Knobs
 from emulators.library import Catalog, generate
+from emulators.tracklist import TrackList
 from tests.support.target_clients import (
     RecordingSleep,
     Target,
@@ -107,12 +108,12 @@ def same_names(seed: int, *, same_album: bool) -> Catalog:
     Name everywhere; with ``same_album``, equal album and creation date too."""
     catalog = generate(seed=seed, tracks=600, music_libraries=1, audiobooks=0)
     section = catalog.sections[0]
-    section.tracks = [
+    section.tracks = TrackList(
         replace(t, title="Intro", track_no=1, disc_no=1, album="Same", added_at=1_600_000_000)
         if same_album
         else replace(t, title="Intro", track_no=1, disc_no=1)
         for t in section.tracks
-    ]
+    )
     return catalog
 
 
