@@ -285,11 +285,6 @@ class TrackList(MutableSequence["Track"]):
         passing = {i for i in set(ids) if test(str(values[i]))}
         return [p for p, i in enumerate(ids) if i in passing] if passing else []
 
-    def positions_of_seqs(self, seqs: Iterable[int]) -> dict[int, int]:
-        """Where each of ``seqs`` is (the ones held)."""
-        wanted = set(seqs)
-        return {s: p for p, s in enumerate(self.ints["seq"]) if s in wanted}
-
     def memory_bytes(self) -> int:
         columns = [*self.ints.values(), *self.strs.values(), *self.tuples.values(), self.mbids]
         return sum(c.itemsize * len(c) for c in columns) + len(self.uuids)
