@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from common.targets.connect import default_tls
+
 MAX_COVER_BYTES = 10 * 2**20  # Spotify's and Deezer's largest pictures are well under 1 MB
 COVER_TIMEOUT = 15.0
 
@@ -84,7 +86,7 @@ async def fetch_cover(
 
 async def fetch_cover_at(url: str) -> Cover | CoverProblem:
     """``fetch_cover`` with a client of its own (redirects followed: image hosts use them)."""
-    async with httpx.AsyncClient(follow_redirects=True) as http:
+    async with httpx.AsyncClient(follow_redirects=True, verify=default_tls()) as http:
         return await fetch_cover(http, url)
 
 

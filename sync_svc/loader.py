@@ -6,6 +6,7 @@ import httpx
 
 from common.config.registry import Registry
 from common.domain import SourceKind
+from common.targets.connect import default_tls
 from sync_svc.runs import SourceRead, Track
 from sync_svc.sources import SourceSettings, load_playlist
 
@@ -23,7 +24,9 @@ async def load_source(kind: SourceKind, ref: str, values: dict[str, str]) -> Sou
         # Empty means the registry's default, as for every setting.
         deezer_api=values.get(DEEZER_API.key) or DEEZER_API.default,
     )
-    async with httpx.AsyncClient(timeout=SOURCE_TIMEOUT, follow_redirects=True) as http:
+    async with httpx.AsyncClient(
+        timeout=SOURCE_TIMEOUT, follow_redirects=True, verify=default_tls()
+    ) as http:
         playlist = await load_playlist(kind, ref, http=http, settings=settings)
     tracks = [
         Track(

@@ -20,7 +20,7 @@ import httpx
 from common.domain import ServerKind
 from common.errors import FailedPrecondition
 from common.targets.access import LibraryAccess
-from common.targets.connect import Connection, connect
+from common.targets.connect import Connection, connect, default_tls
 from common.targets.counters import RequestCounter
 from common.targets.items import TargetLibrary
 from common.targets.jellyfin import JellyfinClient
@@ -121,7 +121,7 @@ class Recipients:
         owner = self._owner.client
         assert isinstance(owner, PlexClient)
         counter = RequestCounter()
-        async with httpx.AsyncClient(base_url=self._plex_tv_url) as http:
+        async with httpx.AsyncClient(base_url=self._plex_tv_url, verify=default_tls()) as http:
             async with self._lock:
                 if self._plex is None:
                     tv = self._tv(http, owner.counter)  # the server-wide listing: the owner's

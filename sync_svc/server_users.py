@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from common.domain import ServerKind
-from common.targets.connect import Connection
+from common.targets.connect import Connection, default_tls
 from common.targets.items import TargetLibrary
 from common.targets.jellyfin import JellyfinClient
 from common.targets.jellyfin_users import JellyfinUser, JellyfinUsers
@@ -123,6 +123,8 @@ class ServerUsers:
 
     async def _plex(self, client: PlexClient, access: ServerAccess) -> list[ServerUser]:
         machine = (await client.identify()).server_id
-        async with httpx.AsyncClient(base_url=await self._plex_tv_url()) as http:
+        async with httpx.AsyncClient(
+            base_url=await self._plex_tv_url(), verify=default_tls()
+        ) as http:
             tv = PlexTvClient(http, token=access.token, remember_secret=self._remember)
             return from_plex(await list_plex_recipients(tv, machine))

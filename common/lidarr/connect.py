@@ -9,7 +9,7 @@ import httpx
 
 from common.config.values import SettingValues
 from common.lidarr.client import LidarrClient
-from common.targets.connect import Instrument
+from common.targets.connect import Instrument, default_tls
 from common.targets.retry import RetryPolicy
 from common.targets.settings import ClientSettings
 from common.targets.transport import Transport
@@ -40,7 +40,7 @@ def open_lidarr(
     if not url:
         raise ValueError("LIDARR_URL is not set")
     settings = settings or ClientSettings(timeout_seconds=15.0, retry=LIDARR_RETRY)
-    http = httpx.AsyncClient(base_url=url, timeout=settings.timeout_seconds)
+    http = httpx.AsyncClient(base_url=url, timeout=settings.timeout_seconds, verify=default_tls())
     if instrument is not None:
         instrument(http)
     headers = {"X-Api-Key": api_key, "Accept": "application/json"}
