@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Delete, Select, delete, insert, select, update
@@ -29,13 +29,18 @@ from sync_svc.runs import (
 
 
 def _encode(value: Any) -> Any:
+    """A dataclass as the dict of its fields (the encoder goes on into them), an enum as
+    its value: what ``dataclasses.asdict`` then ``json.dumps`` wrote, without the deep
+    copy of every value asdict makes (a 500-track report is saved at each progress step)."""
     if isinstance(value, Target | SourceKind | SyncMode | RunState | Via | MatchMethod):
         return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 def report_to_json(report: Report) -> str:
-    return json.dumps(asdict(report), default=_encode, ensure_ascii=False)
+    return json.dumps(report, default=_encode, ensure_ascii=False)
 
 
 def _candidate(data: dict[str, Any] | None) -> Candidate | None:
@@ -67,7 +72,16 @@ def report_from_json(text: str) -> Report:
         spec=Spec(
             playlist_title=spec["playlist_title"],
             destinations=destinations,
-            tracks=tuple(Track(**{**t, "artists": tuple(t["artists"])}) for t in spec["tracks"]),
+            tracks=tuple(
+                Track(
+                    **{
+                        **t,
+                        "artists": tuple(t["artists"]),
+                        "artist_mbids": tuple(t.get("artist_mbids", ())),
+                    }
+                )
+                for t in spec["tracks"]
+            ),
             source_kind=SourceKind(spec["source_kind"]) if spec["source_kind"] else None,
             source_ref=spec["source_ref"],
             command_name=spec["command_name"],
