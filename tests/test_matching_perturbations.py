@@ -9,6 +9,8 @@ precision (a picked track is a right one) at least 99.8%, on at least 3,000 case
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from common.matching import TrackIndex, match_track
@@ -30,6 +32,16 @@ AIM_KIND_ACCURACY = 0.99
 AIM_PRECISION = 0.998
 # The tables this process scored, for the terminal summary (tests/conftest.py).
 TABLES: list[str] = []
+# One worker runs this module's tests, so that each seed's cases are generated once for
+# both tests that read them (generated()).
+pytestmark = pytest.mark.xdist_group("perturbations")
+
+
+@cache
+def generated(seed: int) -> Suite:
+    """The cases of ``seed``, made once in this process: both tests of a seed read them, and
+    neither changes them."""
+    return suite(seed)
 
 
 def seed_of(which: str) -> int:
@@ -56,7 +68,7 @@ def score(cases: Suite) -> tuple[Tally, dict[str, Tally]]:
 @pytest.mark.parametrize("which", ["fixed", "fresh"])
 def test_the_suite_has_every_kind_and_true_labels(which: str) -> None:
     seed = seed_of(which)
-    made = suite(seed)
+    made = generated(seed)
     assert len(made.cases) >= MIN_CASES, f"seed {seed}"
     by_kind = {kind: [c for c in made.cases if c.kind == kind] for kind in KINDS}
     assert all(len(cases) >= MIN_CASES // len(KINDS) for cases in by_kind.values()), {
@@ -69,7 +81,7 @@ def test_the_suite_has_every_kind_and_true_labels(which: str) -> None:
         else:
             assert case.expect, case
             assert case.expect <= items.keys(), case
-    # The same seed makes the same cases.
+    # The same seed makes the same cases (generated anew here, whatever ran first).
     assert [c.query for c in suite(seed).cases] == [c.query for c in made.cases]
 
 
@@ -79,7 +91,7 @@ def test_the_suite_has_every_kind_and_true_labels(which: str) -> None:
 @pytest.mark.parametrize("which", ["fixed", "fresh"])
 def test_the_matcher_meets_the_aims_on_generated_perturbations(which: str) -> None:
     seed = seed_of(which)
-    overall, per_kind = score(suite(seed))
+    overall, per_kind = score(generated(seed))
     replay = "" if which == "fixed" else f"; replay with {SEED_ENV}={seed}"
     table = (
         f"matching perturbations, {which} seed {seed}{replay}: {overall.cases} cases "
