@@ -29,7 +29,7 @@ from common.wire.channels import open_channel
 from tests.support.cache_service import cache_env, settle
 from tests.support.clocks import SteppedClock
 from tests.support.config_service import running_config
-from tests.support.databases import backend_of, fresh_database
+from tests.support.databases import PostgresPool, backend_of, sqlite_database
 from tests.support.library_fakes import FakeLibrary, FakeSource, make_tracks
 from tests.support.ports import free_port
 from tests.support.processes import config_process
@@ -108,8 +108,16 @@ async def enable_plex(config: config_pb2_grpc.ConfigServiceAsyncStub) -> cpb.Upd
 
 
 @pytest.fixture
-async def cache_db(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    async with fresh_database(backend_of(database_url), tmp_path) as url:
+async def cache_db(
+    database_url: str, tmp_path: Path, postgres_pool: PostgresPool | None
+) -> AsyncIterator[str]:
+    """cache_svc's own empty database, on config_svc's backend (PostgreSQL: from the pool,
+    as new as a created one and a second cheaper)."""
+    if backend_of(database_url) == "sqlite":
+        yield sqlite_database(tmp_path)
+        return
+    assert postgres_pool is not None
+    async with postgres_pool.database() as url:
         yield url
 
 
