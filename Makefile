@@ -78,7 +78,10 @@ lint: install
 	$(BIN)/buf breaking protos --against $(API_BASELINE)
 
 # Line coverage of the project's packages, printed short (fully covered files left out);
-# the run fails under [tool.coverage.report] fail_under. The suite runs in pytest-xdist
+# the run fails under [tool.coverage.report] fail_under. The tracer slows every line a
+# process runs, so a few tests run without it (the no_cover marker): long measurements whose
+# lines other tests cover, and the whole-stack tests' PostgreSQL runs (tests/conftest.py
+# MEASURED_ON_SQLITE says why). The suite runs in pytest-xdist
 # workers, two per core: most tests wait on sockets, child processes and PostgreSQL more
 # than they compute, so a second worker per core fills that time (PYTEST_WORKERS=0 runs
 # everything in one process). Coverage is combined across the workers; tests that must not
