@@ -47,6 +47,7 @@ from emulators.library import (
 )
 from emulators.lookup import Flat, ItemIndex, Ordered
 from emulators.middleware import EmulatorMiddleware, json_body
+from emulators.tracklist import TrackList
 
 TICKS_PER_MS = 10_000
 # The fragment cache's key for the fields every listing carries (option sets are frozensets).
@@ -715,27 +716,31 @@ class JellyfinApp:
         chosen: list[int] = list(range(len(flat)))
         if term:
             want = search_fold(term)
-            chosen = _flat_where(flat, "title", lambda title: want in search_fold(title))
+            chosen = _flat_positions(
+                flat, lambda tracks: tracks.where("title", lambda title: want in search_fold(title))
+            )
         folded = {search_fold(n) for n in named}
         if folded:  # whole names, track or album artist (case-insensitive; unverified)
-            chosen = [
-                p
-                for p in chosen
-                if folded & {search_fold(a) for a in (*flat[p][1].artists, flat[p][1].album_artist)}
-            ]
+            credited = set(
+                _flat_positions(
+                    flat, lambda tracks: tracks.where_credited(lambda n: search_fold(n) in folded)
+                )
+            )
+            chosen = [p for p in chosen if p in credited]
         if artist_ids:
             # Track or album artist: BaseItemRepository.TranslateQuery, ArtistIds
             # (jellyfin/jellyfin v10.11.11, WhereReferencedItemMultipleTypes with the types
             # Artist and AlbumArtist).
             ids_of = self.state.artist_id
-            chosen = [
-                p
-                for p in chosen
-                if artist_ids & {ids_of(a) for a in (*flat[p][1].artists, flat[p][1].album_artist)}
-            ]
+            credited = set(
+                _flat_positions(
+                    flat, lambda tracks: tracks.where_credited(lambda n: ids_of(n) in artist_ids)
+                )
+            )
+            chosen = [p for p in chosen if p in credited]
         if saved:
             chosen = self._saved_since(flat, chosen, parse_iso(saved))
-        keys = column_keys(flat.sections, terms)
+        keys = column_keys(flat.sections, flat.starts, terms, chosen)
         order = sorted(chosen, key=keys.__getitem__, reverse=descending)
         del keys
         ordered = Ordered(flat, order, sort_key(terms))
@@ -774,10 +779,7 @@ class JellyfinApp:
         if not names:
             return
         known = {
-            search_fold(a)
-            for s in self.state.catalog.sections
-            for t in s.tracks
-            for a in (*t.artists, t.album_artist)
+            search_fold(a) for s in self.state.catalog.sections for a in s.tracks.credited_names()
         }
         for name in names:
             folded = search_fold(name.strip())
@@ -797,10 +799,9 @@ class JellyfinApp:
         term = search_fold(query.get("searchTerm"))
         names: dict[str, str] = {}
         for section in sections:
-            for track in section.tracks:
-                for name in (*track.artists, track.album_artist):
-                    if name and term in search_fold(name):
-                        names.setdefault(search_fold(name), name)
+            for name in section.tracks.credited_names():
+                if name and term in search_fold(name):
+                    names.setdefault(search_fold(name), name)
         found = sorted(names.values(), key=fold)
         start = query.int("StartIndex", 0) or 0
         limit = query.int("Limit")
@@ -1144,11 +1145,11 @@ def _items_body(items: list[bytes], total: int, start: int) -> bytes:
     return b"".join([b'{"Items":[', b",".join(items), b"],", tail[1:]])
 
 
-def _flat_where(flat: Flat, field: str, test: Callable[[str], bool]) -> list[int]:
-    """Flat positions whose string ``field`` passes ``test`` (TrackList.where)."""
+def _flat_positions(flat: Flat, pick: Callable[[TrackList], list[int]]) -> list[int]:
+    """The flat positions of what ``pick`` finds in each section's tracks."""
     out: list[int] = []
     for section, start in zip(flat.sections, flat.starts, strict=False):
-        out += [start + p for p in section.tracks.where(field, test)]
+        out += [start + p for p in pick(section.tracks)]
     return out
 
 

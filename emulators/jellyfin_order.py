@@ -95,7 +95,8 @@ TRACK_KEYS: dict[str, Callable[[Track], Any]] = {
 
 
 # The same keys read from a library's columns (emulators/tracklist.py): a string key is
-# worked out once per distinct string, so a million tracks sort without a Track each.
+# worked out once per distinct string, and only for the positions a listing kept (a search
+# keeps a few), so a million tracks sort without a Track each.
 _FOLDED = {"name": "title", "album": "album", "albumartist": "album_artist"}
 _NUMBERS = {
     "datecreated": "added_at",
@@ -107,32 +108,38 @@ _NUMBERS = {
 }
 
 
-def _column_key(section: Section, term: str) -> list[Any]:
+def _column_key(section: Section, term: str, positions: Sequence[int]) -> list[Any]:
     tracks = section.tracks
     values = tracks.pool.values
     if term == "sortname":
+        discs, numbers = tracks.ints["disc_no"], tracks.ints["track_no"]
         titles = tracks.strs["title"]
-        return [
-            f"{d:04d} - {n:04d} - {values[t]}"
-            for d, n, t in zip(tracks.ints["disc_no"], tracks.ints["track_no"], titles, strict=True)
-        ]
+        return [f"{discs[p]:04d} - {numbers[p]:04d} - {values[titles[p]]}" for p in positions]
     if term in _NUMBERS:
-        return list(tracks.ints[_NUMBERS[term]])
+        column = tracks.ints[_NUMBERS[term]]
+        return [column[p] for p in positions]
     if term in _FOLDED:
-        ids = tracks.strs[_FOLDED[term]]
+        ids = [tracks.strs[_FOLDED[term]][p] for p in positions]
         folded = {i: fold(str(values[i])) for i in set(ids)}
         return [folded[i] for i in ids]
-    ids = tracks.tuples["artists"]  # "artist": the first track artist
+    ids = [tracks.tuples["artists"][p] for p in positions]  # "artist": the first track artist
     firsts = {i: (fold(str(values[i][0])) if values[i] else "") for i in set(ids)}  # type: ignore[index]
     return [firsts[i] for i in ids]
 
 
-def column_keys(sections: Sequence[Section], terms: Sequence[str]) -> list[tuple[Any, ...]]:
-    """``sort_key(terms)`` of every track of ``sections`` end to end, from the columns."""
-    out: list[tuple[Any, ...]] = []
-    for section in sections:
-        columns = [_column_key(section, t) for t in terms if t in TRACK_KEYS]
-        out += zip(*columns, strict=True) if columns else [()] * len(section.tracks)
+def column_keys(
+    sections: Sequence[Section], starts: Sequence[int], terms: Sequence[str], chosen: Sequence[int]
+) -> dict[int, tuple[Any, ...]]:
+    """``sort_key(terms)`` of the tracks at flat positions ``chosen`` (ascending) of
+    ``sections`` end to end, section ``i`` starting at ``starts[i]``, read from the columns."""
+    out: dict[int, tuple[Any, ...]] = {}
+    for section, start in zip(sections, starts, strict=False):
+        stop = start + len(section.tracks)
+        flat = [p for p in chosen if start <= p < stop]
+        local = [p - start for p in flat]
+        columns = [_column_key(section, t, local) for t in terms if t in TRACK_KEYS]
+        keys = zip(*columns, strict=True) if columns else [()] * len(flat)
+        out.update(zip(flat, keys, strict=True))
     return out
 
 

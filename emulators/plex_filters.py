@@ -69,27 +69,39 @@ _COLUMNS = {
 }
 
 
+_INT_TESTS: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">>=": lambda a, b: a > b,
+    "<<=": lambda a, b: a < b,
+}
+_STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "=": lambda have, want: want in have,
+    "!=": lambda have, want: want not in have,
+    "==": lambda have, want: have == want,
+    "!==": lambda have, want: have != want,
+}
+
+
 def candidates(tracks: TrackList, terms: list[tuple[str, str, str]]) -> Iterable[Track]:
-    """The tracks that pass the integer ``terms``, read from the columns (a delta query
-    over a million tracks builds only what it finds); every track when there is none.
-    ``matches`` still checks each one whole."""
-    numeric = [
-        (_COLUMNS[name.removeprefix("track.")], op, int(value))
-        for name, op, value in terms
-        if name.removeprefix("track.") in _COLUMNS
-    ]
-    if not numeric:
-        return tracks
-    tests: dict[str, Callable[[int, int], bool]] = {
-        "=": lambda a, b: a == b,
-        "!=": lambda a, b: a != b,
-        ">>=": lambda a, b: a > b,
-        "<<=": lambda a, b: a < b,
-    }
+    """The tracks that pass ``terms``, read from the columns: a string filter tests each
+    distinct value once, so a search over a million tracks builds only what it finds.
+    Every track when there is no term; ``matches`` still checks each one whole."""
     positions: Iterable[int] = range(len(tracks))
-    for (column, offset), op, want in numeric:
-        values, test = tracks.ints[column], tests[op]
-        positions = [p for p in positions if test(values[p] + offset, want)]
+    values = tracks.pool.values
+    for name, op, value in terms:
+        bare = name.removeprefix("track.")
+        if bare in _COLUMNS:
+            (column, offset), want = _COLUMNS[bare], int(value)
+            numbers, test = tracks.ints[column], _INT_TESTS[op]
+            positions = [p for p in positions if test(numbers[p] + offset, want)]
+        elif bare in STRING_FIELDS:
+            ids, wanted = tracks.strs[STRING_FIELDS[bare]], search_fold(value)
+            string_test = _STRING_TESTS[op]
+            passing = {i for i in set(ids) if string_test(search_fold(str(values[i])), wanted)}
+            positions = [p for p in positions if ids[p] in passing]
+    if isinstance(positions, range):
+        return tracks
     return (tracks.track(p) for p in positions)
 
 
@@ -98,13 +110,7 @@ def matches(track: Track, terms: list[tuple[str, str, str]]) -> bool:
         name = name.removeprefix("track.")
         if name in STRING_FIELDS:
             have = search_fold(getattr(track, STRING_FIELDS[name]))
-            want = search_fold(value)
-            ok = {
-                "=": want in have,
-                "!=": want not in have,
-                "==": have == want,
-                "!==": have != want,
-            }[op]
+            ok = _STRING_TESTS[op](have, search_fold(value))
         else:
             number = {
                 "year": track.year,
@@ -115,13 +121,7 @@ def matches(track: Track, terms: list[tuple[str, str, str]]) -> bool:
                 "parentIndex": track.disc_no,
                 "id": TRACK_BASE + track.seq,
             }[name]
-            want_n = int(value)
-            ok = {
-                "=": number == want_n,
-                "!=": number != want_n,
-                ">>=": number > want_n,
-                "<<=": number < want_n,
-            }[op]
+            ok = _INT_TESTS[op](number, int(value))
         if not ok:
             return False
     return True

@@ -285,6 +285,35 @@ class TrackList(MutableSequence["Track"]):
         passing = {i for i in set(ids) if test(str(values[i]))}
         return [p for p, i in enumerate(ids) if i in passing] if passing else []
 
+    def credits(self) -> Iterator[tuple[int, int]]:
+        """Each distinct (artists, album artist) pair of ids, in the order the tracks first
+        carry it: what a test of every name a track is credited under needs to read."""
+        return iter(dict.fromkeys(self._credit_pairs()))
+
+    def _credit_pairs(self) -> Iterator[tuple[int, int]]:
+        return zip(self.tuples["artists"], self.strs["album_artist"], strict=True)
+
+    def where_credited(self, test: Callable[[str], bool]) -> list[int]:
+        """Positions where one of the track's artists or its album artist passes ``test``,
+        testing each distinct pair of them once."""
+        passing = {pair for pair in self.credits() if any(map(test, self._names(pair)))}
+        if not passing:
+            return []
+        return [p for p, pair in enumerate(self._credit_pairs()) if pair in passing]
+
+    def credited_names(self) -> list[str]:
+        """Every track artist and album artist, once each, in the order the tracks first
+        name them (a track's artists, then its album artist)."""
+        names: dict[str, None] = {}
+        for pair in self.credits():
+            names.update(dict.fromkeys(self._names(pair)))
+        return list(names)
+
+    def _names(self, pair: tuple[int, int]) -> tuple[str, ...]:
+        values = self.pool.values
+        artists: tuple[str, ...] = values[pair[0]]  # type: ignore[assignment]
+        return (*artists, str(values[pair[1]]))
+
     def memory_bytes(self) -> int:
         columns = [*self.ints.values(), *self.strs.values(), *self.tuples.values(), self.mbids]
         return sum(c.itemsize * len(c) for c in columns) + len(self.uuids)
