@@ -32,7 +32,7 @@ from emulators.jellyfin_order import (
     column_keys,
     order_terms,
     page_with_ties,
-    sort_key,
+    tie_runs,
 )
 from emulators.jellyfin_users import Forbidden, JUser, named_user
 from emulators.knobs import Knobs
@@ -639,10 +639,9 @@ class JellyfinApp:
             dtos = []
         else:
             tracks = self._tracks(self._sections(parent, user), parent, query)
-            keys = tracks.keys
             total = len(tracks)
             stop = total if limit is None else start + limit
-            page = page_with_ties(tracks, keys, start, stop, self.state.next_draw())
+            page = page_with_ties(tracks, tracks.ties, start, stop, self.state.next_draw())
             if request.scope.get("state", {}).get("short_page") and page:
                 page = page[: len(page) // 2]
             render = partial(self._track_fragment, fields, sections={t.seq: s for s, t in page})
@@ -686,7 +685,8 @@ class JellyfinApp:
             album = [p for p, a in enumerate(album_seqs) if self.state.album_id(a) == parent]
             numbers = [flat[p][1].track_no for p in album]
             order = sorted(range(len(album)), key=numbers.__getitem__)
-            return Ordered(flat, [album[i] for i in order], lambda t: (t.track_no,))
+            ties = tie_runs(numbers[i] for i in order)
+            return Ordered(flat, [album[i] for i in order], ties)
         term = query.get("searchTerm")
         saved = query.get("minDateLastSaved")
         named = [n for n in query.get("Artists").split("|") if n.strip()]
@@ -742,8 +742,8 @@ class JellyfinApp:
             chosen = self._saved_since(flat, chosen, parse_iso(saved))
         keys = column_keys(flat.sections, flat.starts, terms, chosen)
         order = sorted(chosen, key=keys.__getitem__, reverse=descending)
+        ordered = Ordered(flat, order, tie_runs(keys[p] for p in order))
         del keys
-        ordered = Ordered(flat, order, sort_key(terms))
         self.state.sorted_cache[cache_key] = ordered
         return ordered
 

@@ -27,7 +27,8 @@ Sources (jellyfin/jellyfin):
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from emulators.http import fold
@@ -79,21 +80,6 @@ def audio_sort_name(track: Track) -> str:
     return f"{track.disc_no:04d} - {track.track_no:04d} - {track.title}"
 
 
-TRACK_KEYS: dict[str, Callable[[Track], Any]] = {
-    "sortname": audio_sort_name,
-    "name": lambda t: fold(t.title),
-    "album": lambda t: fold(t.album),
-    "albumartist": lambda t: fold(t.album_artist),
-    "artist": lambda t: fold(t.artists[0]) if t.artists else "",
-    "datecreated": lambda t: t.added_at,
-    "premieredate": lambda t: t.year,
-    "productionyear": lambda t: t.year,
-    "runtime": lambda t: t.duration_ms,
-    "parentindexnumber": lambda t: t.disc_no,
-    "indexnumber": lambda t: t.track_no,
-}
-
-
 # The same keys read from a library's columns (emulators/tracklist.py): a string key is
 # worked out once per distinct string, and only for the positions a listing kept (a search
 # keeps a few), so a million tracks sort without a Track each.
@@ -106,6 +92,9 @@ _NUMBERS = {
     "parentindexnumber": "disc_no",
     "indexnumber": "track_no",
 }
+# The valid keys the emulator has data for; any other (PlayCount, ...) is equal for every
+# track, a tie, as for a library nobody has played.
+KEYED = frozenset({"sortname", "artist", *_FOLDED, *_NUMBERS})
 
 
 def _column_key(section: Section, term: str, positions: Sequence[int]) -> list[Any]:
@@ -130,14 +119,15 @@ def _column_key(section: Section, term: str, positions: Sequence[int]) -> list[A
 def column_keys(
     sections: Sequence[Section], starts: Sequence[int], terms: Sequence[str], chosen: Sequence[int]
 ) -> dict[int, tuple[Any, ...]]:
-    """``sort_key(terms)`` of the tracks at flat positions ``chosen`` (ascending) of
-    ``sections`` end to end, section ``i`` starting at ``starts[i]``, read from the columns."""
+    """The sort key (a tuple, a part per term) of each track at flat positions ``chosen``
+    (ascending) of ``sections`` end to end, section ``i`` starting at ``starts[i]``, read
+    from the columns."""
     out: dict[int, tuple[Any, ...]] = {}
     for section, start in zip(sections, starts, strict=False):
         stop = start + len(section.tracks)
         flat = [p for p in chosen if start <= p < stop]
         local = [p - start for p in flat]
-        columns = [_column_key(section, t, local) for t in terms if t in TRACK_KEYS]
+        columns = [_column_key(section, t, local) for t in terms if t in KEYED]
         keys = zip(*columns, strict=True) if columns else [()] * len(flat)
         out.update(zip(flat, keys, strict=True))
     return out
@@ -153,15 +143,20 @@ def order_terms(requested: Sequence[str]) -> list[str]:
     return terms
 
 
-def sort_key(terms: Sequence[str]) -> Callable[[Track], tuple[Any, ...]]:
-    """A track's sort tuple; a valid key the emulator has no data for (PlayCount, ...) is
-    equal for every track, a tie, as for a library nobody has played."""
-    keys = [TRACK_KEYS[t] for t in terms if t in TRACK_KEYS]
-    return lambda track: tuple(key(track) for key in keys)
+def tie_runs(keys: Iterable[Hashable]) -> array[int]:
+    """For sort keys in listing order, the number of each one's run of equal keys."""
+    runs: array[int] = array("I")
+    run, previous = 0, None
+    for position, key in enumerate(keys):
+        if position and key != previous:
+            run += 1
+        runs.append(run)
+        previous = key
+    return runs
 
 
 def page_with_ties(
-    ordered: Sequence[T], keys: Sequence[tuple[Any, ...]], start: int, stop: int, seed: int
+    ordered: Sequence[T], keys: Sequence[Hashable], start: int, stop: int, seed: int
 ) -> list[T]:
     """``ordered[start:stop]`` with every run of equal keys that touches the page shuffled
     by ``seed`` first: ties straddling a page boundary come out in another order on each
@@ -176,10 +171,11 @@ def page_with_ties(
     while high < len(ordered) and keys[high] == keys[stop - 1]:
         high += 1
     window = list(ordered[low:high])
+    window_keys = list(keys[low:high])
     rand = random.Random(seed)
     run = 0
     for index in range(1, len(window) + 1):
-        if index == len(window) or keys[low + index] != keys[low + run]:
+        if index == len(window) or window_keys[index] != window_keys[run]:
             if index - run > 1:
                 part = window[run:index]
                 rand.shuffle(part)

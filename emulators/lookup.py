@@ -115,15 +115,13 @@ class ItemIndex(Mapping[str, tuple[Section, Track]]):
 
 class Ordered(Sequence[tuple[Section, Track]]):
     """A listing in the server's order: flat positions in an array, tracks read on demand,
-    and each one's sort key (``keys``) worked out only where it is asked for."""
+    and for each position the number of its run of equal sort keys (``ties``): what a
+    page needs to draw its ties anew, without a key worked out again per request."""
 
-    def __init__(
-        self, flat: Flat, order: Sequence[int], key: Callable[[Track], tuple[Any, ...]]
-    ) -> None:
+    def __init__(self, flat: Flat, order: Sequence[int], ties: Sequence[int]) -> None:
         self.flat = flat
         self.order = array("I", order)
-        self.key = key
-        self.keys = _Keys(self)
+        self.ties = array("I", ties)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -136,20 +134,3 @@ class Ordered(Sequence[tuple[Section, Track]]):
         if isinstance(index, slice):
             return [self.flat.one(self.order[i]) for i in range(len(self))[index]]
         return self.flat.one(self.order[index])
-
-
-class _Keys(Sequence[tuple[Any, ...]]):
-    def __init__(self, ordered: Ordered) -> None:
-        self.ordered = ordered
-
-    def __len__(self) -> int:
-        return len(self.ordered)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(len(self))[index]]
-        return self.ordered.key(self.ordered[index][1])
