@@ -144,6 +144,7 @@ class Serving:
             if now is None or now.generation != row.generation:
                 return False  # replaced (or deleted) meanwhile: the next round reads again
             return await self._reject(runtime, row, str(exc))
+        del image  # gone before the index serves: READY never counts it
         memory = await asyncio.to_thread(index.memory_bytes)  # off the event loop
         if row.generation <= runtime.generation:
             return False  # a local build activated a newer one meanwhile
@@ -153,8 +154,7 @@ class Serving:
         runtime.build_costs = costs_from_json(row.build_costs)
         runtime.memory_bytes = memory
         runtime.format_version = row.format_version
-        del image
-        await asyncio.to_thread(release_free_memory)
+        await asyncio.to_thread(release_free_memory)  # the image's and the old index's
         _log.info(
             "generation loaded",
             extra={

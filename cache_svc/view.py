@@ -39,12 +39,14 @@ class SharedView:
         # Rows of servers this replica does not follow (yet, or any more) are left alone.
         rows = {n: row for n, row in (await self._store.caches()).items() if n in here}
         leases = await self._leases.all()
-        # Newly activated generations, every cache's at once.
+        # Newly activated generations, every cache's at once; not while this replica builds
+        # the cache: the build serves what it activates, and reading it back meanwhile
+        # would hold a second copy of the index and its image.
         loaded = await asyncio.gather(
             *(
                 self._serving.load(here[name], row)
                 for name, row in rows.items()
-                if row.generation > here[name].generation
+                if row.generation > here[name].generation and not here[name].building
             )
         )
         changed = any(loaded)
