@@ -675,7 +675,7 @@ class JellyfinApp:
 
     def _tracks(self, sections: list[Section], parent: str, query: Query) -> Ordered:
         """The tracks a listing of ``sections`` matches, in the server's order, with their
-        sort keys (equal keys are ties, which ``page_with_ties`` orders anew for each
+        runs of equal sort keys (ties, which ``page_with_ties`` orders anew for each
         request)."""
         if parent and not sections:
             flat = Flat(self.state.catalog.sections)
