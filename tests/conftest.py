@@ -67,6 +67,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_cover)
 
 
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A no_cover test runs without the tracer in its thread. pytest-cov's marker stops
+    coverage around the call (this wrapper runs inside that), but in a pytest-xdist worker
+    the tracer stays installed in the test's thread and goes on tracing every line: the
+    marked tests cost as much as traced ones. Removing it here finishes the job; resuming
+    coverage after the call installs a new one."""
+    if item.get_closest_marker("no_cover") is not None:
+        sys.settrace(None)
+    return (yield)
+
+
 @pytest.fixture(scope="session")
 def postgres_pool() -> Iterator[PostgresPool | None]:
     """This test process's pool of empty PostgreSQL databases (None without PostgreSQL)."""

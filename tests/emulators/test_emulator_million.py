@@ -3,6 +3,7 @@ and a page or a search builds only the tracks it answers with (counted, never ti
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -44,6 +45,9 @@ def untraced() -> Iterator[None]:
         yield
         return
     current.stop()
+    # In a pytest-xdist worker the stopped tracer stays installed in this thread and goes
+    # on tracing (tests/conftest.py pytest_runtest_call); start() installs a new one.
+    sys.settrace(None)
     try:
         yield
     finally:
