@@ -19,6 +19,7 @@ from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
 from tests.support.databases import BACKENDS, POSTGRES_URL, PostgresPool, sqlite_database
 from tests.support.perturbations import SEED_ENV, fresh_seed
+from tests.support.tracing import untraced
 
 # The longest tests (tens of seconds each, most of it waiting on servers and processes):
 # started first, so that under pytest-xdist no worker is left running one of them alone
@@ -69,14 +70,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """A no_cover test runs without the tracer in its thread. pytest-cov's marker stops
-    coverage around the call (this wrapper runs inside that), but in a pytest-xdist worker
-    the tracer stays installed in the test's thread and goes on tracing every line: the
-    marked tests cost as much as traced ones. Removing it here finishes the job; resuming
-    coverage after the call installs a new one."""
-    if item.get_closest_marker("no_cover") is not None:
-        sys.settrace(None)
-    return (yield)
+    """A no_cover test's call runs untraced, in a pytest-xdist worker too, where pytest-cov's
+    marker leaves coverage running (tests/support/tracing.py)."""
+    if item.get_closest_marker("no_cover") is None:
+        return (yield)
+    with untraced():
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,10 @@ and a page or a search builds only the tracks it answers with (counted, never ti
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import coverage
 import httpx
 import pytest
 
@@ -16,6 +14,7 @@ from emulators.library import Catalog, Track, generate
 from emulators.server import running_jellyfin, running_plex
 from emulators.tracklist import TrackList
 from tests.support.emulator_http import JF_AUTH, client_tls
+from tests.support.tracing import untraced
 
 # Both tests on one worker (--dist loadgroup), so that the module's catalogues are
 # generated once: a million tracks is the costliest setup of the suite.
@@ -33,25 +32,6 @@ def catalogs() -> tuple[Catalog, Catalog]:
         big = generate(seed=3, tracks=MILLION, music_libraries=1, audiobooks=0)
     small = generate(seed=3, tracks=SMALL, music_libraries=1, audiobooks=0)
     return big, small
-
-
-@contextmanager
-def untraced() -> Iterator[None]:
-    """Coverage's tracer paused, as pytest-cov's no_cover does for a test's call: a million
-    tracks generated under it cost three times the CPU, and the small catalogues' tests
-    cover the same lines."""
-    current = coverage.Coverage.current()
-    if current is None:
-        yield
-        return
-    current.stop()
-    # In a pytest-xdist worker the stopped tracer stays installed in this thread and goes
-    # on tracing (tests/conftest.py pytest_runtest_call); start() installs a new one.
-    sys.settrace(None)
-    try:
-        yield
-    finally:
-        current.start()
 
 
 @contextmanager
