@@ -43,8 +43,8 @@ class LibraryReader(Protocol):
         on_items: Items | None = None,
     ) -> None:
         """``list_tracks`` for a build: each page's tracks reach ``on_items`` as the index
-        takes them (LibraryTrack, their library named ``title``), with no TargetTrack
-        built and converted in between."""
+        takes them (LibraryTrack, their library named ``title``), in server order, with no
+        TargetTrack built and converted in between."""
 
     async def changes_since(
         self, library: TargetLibrary, since: int, known_ids: Collection[str] | None = None

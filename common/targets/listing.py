@@ -24,7 +24,8 @@ class PageResult(Generic[T]):
 
 Fetch = Callable[[Page], Awaitable[PageResult[T]]]
 ProgressCallback = Callable[[int, int], None]
-# Each page's items as soon as the page is checked; provisional until list_all returns.
+# Each page's items once it and every page before it are checked, in server order;
+# provisional until list_all returns.
 Items = Callable[[Sequence[Any]], None]
 
 
@@ -75,7 +76,9 @@ async def list_all(
     """Every item of a listing in server order. The first page gives the total; the rest
     are fetched concurrently (the transport caps how many run at once). Any short page,
     changed total or duplicate raises TargetShortListing: a partial listing never passes
-    as complete."""
+    as complete. ``on_items`` gets the pages in server order too, each once the pages
+    before it have come (they are held here anyway), so that what it builds, an index
+    with its candidates' order, is the same whichever page comes back first."""
     first_page = Page(number=0, start=0, size=page_size)
     first = await fetch(first_page)
     total = first.total
@@ -83,10 +86,18 @@ async def list_all(
     if len(first.items) != total:  # a server that ignores paging sends all at once: fine
         check_page(what, Page(0, 0, min(page_size, total)), first, total)
     pages = page_plan(total, page_size, first_done=len(first.items))
-    results: list[Sequence[T]] = [first.items] + [() for _ in pages]
+    results: list[Sequence[T] | None] = [first.items] + [None for _ in pages]
+    handed = 0  # pages given to on_items: every one before the first still missing
     received = len(first.items)
-    if on_items is not None:
-        on_items(first.items)
+
+    def hand_on() -> None:
+        nonlocal handed
+        while handed < len(results) and (items := results[handed]) is not None:
+            handed += 1
+            if on_items is not None:
+                on_items(items)
+
+    hand_on()
     if on_progress is not None:
         on_progress(received, total)
 
@@ -96,8 +107,7 @@ async def list_all(
         check_page(what, page, result, total)
         results[index + 1] = result.items
         received += len(result.items)
-        if on_items is not None:
-            on_items(result.items)
+        hand_on()
         if on_progress is not None:
             on_progress(received, total)
 
@@ -107,7 +117,7 @@ async def list_all(
                 group.create_task(one(index, page))
     except BaseExceptionGroup as failed:
         raise first_error(failed) from None
-    items = [item for chunk in results for item in chunk]
+    items = [item for chunk in results if chunk is not None for item in chunk]
     check_complete(what, items, total, key)
     return items
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -33,6 +34,33 @@ async def test_pages_are_assembled_in_order() -> None:
     fetch, asked = pages_of(items)
     assert await list_all(fetch, what="t", page_size=100, key=str) == items
     assert len(asked) == 11
+
+
+async def test_pages_reach_on_items_in_server_order_whichever_comes_back_first() -> None:
+    """The pages after the first are fetched at once; here they come back last one first,
+    and on_items still sees them in server order, each as soon as its turn has come."""
+    items = [f"id{i}" for i in range(450)]
+    fetch, _ = pages_of(items)
+    turn = {n: asyncio.Event() for n in range(1, 5)}
+    seen: list[list[str]] = []
+    handed_when: dict[int, int] = {}  # page number -> pages handed on before it came back
+
+    async def last_first(page: Page) -> PageResult[str]:
+        if 0 < page.number < 4:
+            await turn[page.number + 1].wait()
+        result = await fetch(page)
+        handed_when[page.number] = len(seen)
+        if page.number > 0:
+            turn[page.number].set()
+        return result
+
+    listed = await list_all(
+        last_first, what="t", page_size=100, key=str, on_items=lambda p: seen.append(list(p))
+    )
+    assert listed == items
+    assert seen == [items[i : i + 100] for i in range(0, 450, 100)]
+    # Pages 4, 3 and 2 came back while page 1 was missing: none was handed on before it.
+    assert handed_when == {0: 0, 4: 1, 3: 1, 2: 1, 1: 1}
 
 
 async def test_a_server_ignoring_paging_is_fine_when_everything_came() -> None:
