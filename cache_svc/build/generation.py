@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cache_svc.build.progress import BuildProgress, Phase
 from cache_svc.costs import CostMeter, StepCost
-from cache_svc.refresh import refresh_plan
+from cache_svc.refresh import nothing_gone, refresh_plan
 from common.matching import LibraryTrack, TrackIndex
 from common.matching.refresh import refreshed
 from common.targets import ChangeSet, LibraryReader, TargetLibrary
@@ -192,10 +192,11 @@ async def _incremental(
     progress: BuildProgress,
     changed: Callable[[], None],
 ) -> tuple[TrackIndex, dict[str, float]]:
-    """The changes since ``since`` (delta listings) and an id sweep of every library;
-    the new generation is the previous one's tracks, less what is gone or changed, plus
-    the changed tracks. The kept tracks are copied from the previous index with what was
-    derived from them, so only the changed ones are normalized again."""
+    """The changes since ``since`` (delta listings) and each library's track count; an id
+    sweep of the libraries whose count does not rule out a deletion (refresh.py
+    ``nothing_gone``). The new generation is the previous one's tracks, less what is gone
+    or changed, plus the changed tracks. The kept tracks are copied from the previous
+    index with what was derived from them, so only the changed ones are normalized again."""
     timings: dict[str, float] = {}
     chosen = {lib.title for lib in libraries}
 
@@ -203,23 +204,39 @@ async def _incremental(
         async with meter.step("delta"):
             return await asyncio.gather(*(source.changes_since(lib, since) for lib in libraries))
 
-    async def sweep() -> list[set[str]]:
-        async with meter.step("sweep"):
-            return await asyncio.gather(*(source.track_ids(lib) for lib in libraries))
+    async def totals_of() -> list[int]:
+        async with meter.step("count"):
+            return await asyncio.gather(*(source.track_total(lib) for lib in libraries))
 
-    # Both at once: what either misses of a change made meanwhile, the next refresh (which
-    # starts before this one, REFRESH_OVERLAP_SECONDS) finds.
-    deltas, sweeps = await asyncio.gather(delta(), sweep())
+    # Both at once, then the sweep where it is needed: what any of them misses of a change
+    # made meanwhile, the next refresh (which starts before this one,
+    # REFRESH_OVERLAP_SECONDS) finds.
+    deltas, totals = await asyncio.gather(delta(), totals_of())
     fetched = {
         t.item_id: t.indexed(lib.title)
         for lib, delta in zip(libraries, deltas, strict=True)
         for t in delta.changed
     }
     previous = loading if isinstance(loading, TrackIndex) else await loading
-    present = set().union(*sweeps)
     wanted = {i for i, name in enumerate(previous.library_names.values) if name in chosen}
     kept = [p for p in range(len(previous)) if previous.libraries[p] in wanted]
     ids = {p: previous.item_ids.get(p) for p in kept}
+    known_in: dict[str, set[str]] = {lib.title: set() for lib in libraries}
+    for p, item_id in ids.items():
+        known_in[previous.library_names.values[previous.libraries[p]]].add(item_id)
+    present: set[str] = set()
+    to_sweep = []
+    for lib, change, total in zip(libraries, deltas, totals, strict=True):
+        listed = {t.item_id for t in change.changed}
+        if nothing_gone(total=total, known=known_in[lib.title], fetched=listed):
+            present |= known_in[lib.title] | listed
+        else:
+            to_sweep.append(lib)
+    if to_sweep:
+        async with meter.step("sweep"):
+            present = present.union(
+                *await asyncio.gather(*(source.track_ids(lib) for lib in to_sweep))
+            )
     plan = refresh_plan(known=set(ids.values()), fetched=set(fetched), present=present)
     if plan.unknown:
         # Added after the delta listing ran (the next refresh, starting before this one,

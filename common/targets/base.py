@@ -52,6 +52,10 @@ class LibraryReader(Protocol):
 
     async def track_ids(self, library: TargetLibrary) -> set[str]: ...
 
+    async def track_total(self, library: TargetLibrary) -> int:
+        """How many tracks the library holds, for one small request."""
+        ...
+
 
 class TargetClient(LibraryReader, Protocol):
     """What a playlist sync needs of Plex or Jellyfin, on top of reading libraries."""
@@ -61,8 +65,6 @@ class TargetClient(LibraryReader, Protocol):
     async def identify(self) -> ServerIdentity: ...
 
     async def libraries(self) -> list[TargetLibrary]: ...
-
-    async def track_total(self, library: TargetLibrary) -> int: ...
 
     async def search(
         self, library: TargetLibrary, query: str, limit: int = 20

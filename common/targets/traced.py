@@ -102,3 +102,10 @@ class TracedReader:
             ids = await self._reader.track_ids(library)
             s.set_attribute("cmdarr.tracks", len(ids))
             return ids
+
+    async def track_total(self, library: TargetLibrary) -> int:
+        attributes = {"cmdarr.library": library.title}
+        with self._tracer.start_as_current_span("target.track_total", attributes=attributes) as s:
+            total = await self._reader.track_total(library)
+            s.set_attribute("cmdarr.tracks", total)
+            return total

@@ -239,13 +239,26 @@ async def test_incremental_refresh_costs_far_fewer_requests(
         incremental = sum(s.plex.knobs.counts.values())
         assert ready.track_count == 6000
         # The server's identity (its version is checked), the library listing, an updatedAt
-        # and an addedAt delta per library, and one id sweep page per library (3,000 ids
-        # fit one sweep page), whatever the library size.
+        # and an addedAt delta per library, and a one-track count per library, whatever the
+        # library size: the counts show no track gone, so no library is swept.
         assert incremental == 1 + 1 + 2 * 2 + 2 * 1, (incremental, full)
         steps = {c.step: c for c in ready.last_build_costs}
-        assert [c.step for c in ready.last_build_costs] == ["libraries", "delta", "sweep"]
-        assert (steps["delta"].requests, steps["sweep"].requests) == (4, 2)
+        assert [c.step for c in ready.last_build_costs] == ["libraries", "delta", "count"]
+        assert (steps["delta"].requests, steps["count"].requests) == (4, 2)
         assert all(c.bytes > 0 for c in ready.last_build_costs)
+        # A track deleted: its library's count falls short, and that library alone is
+        # swept, in one page (its 3,000 ids fit one).
+        s.plex.plex.mutate({"delete": [sorted(s.plex.plex.state.index)[0]]})
+        s.plex.knobs.reset_counts()
+        await s.cache.BuildCache(
+            pb.BuildCacheRequest(target=tpb.TARGET_PLEX, mode=pb.BUILD_MODE_INCREMENTAL),
+            timeout=TIMEOUT,
+        )
+        ready = await settle(s.cache, pb.CACHE_STATE_READY, generation=3, limit=60)
+        assert ready.track_count == 6000 - 1
+        steps = {c.step: c for c in ready.last_build_costs}
+        assert list(steps) == ["libraries", "delta", "count", "sweep"]
+        assert steps["sweep"].requests == 1
 
 
 async def test_a_server_too_slow_to_answer_ends_in_failed(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from cache_svc.costs import CostMeter, StepCost, costs_from_json, costs_to_json
-from cache_svc.refresh import refresh_plan
+from cache_svc.refresh import nothing_gone, refresh_plan
 from common.targets.counters import EndpointClass, RequestCounter
 from common.targets.offload import should_offload
 
@@ -28,6 +28,22 @@ def test_an_edit_is_rewritten_and_a_short_lived_track_is_not() -> None:
 def test_an_addition_the_delta_missed_is_reported() -> None:
     plan = refresh_plan(known={"a"}, fetched=set(), present={"a", "z"})
     assert plan.unknown == {"z"}
+
+
+def test_a_count_that_adds_up_rules_out_a_deletion() -> None:
+    known = {"a", "b", "c"}
+    assert nothing_gone(total=3, known=known, fetched=set())  # nothing changed
+    assert nothing_gone(total=3, known=known, fetched={"a"})  # an edit
+    assert nothing_gone(total=4, known=known, fetched={"a", "d"})  # an edit and an addition
+
+
+def test_every_other_count_needs_the_sweep() -> None:
+    known = {"a", "b", "c"}
+    assert not nothing_gone(total=2, known=known, fetched=set())  # a deletion
+    # A deletion balanced by an addition: the total is unchanged, the addition shows.
+    assert not nothing_gone(total=3, known=known, fetched={"d"})
+    assert not nothing_gone(total=4, known=known, fetched=set())  # an addition the delta missed
+    assert not nothing_gone(total=5, known=known, fetched={"d"})  # one more missed
 
 
 def test_costs_survive_their_json() -> None:

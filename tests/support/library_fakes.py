@@ -154,3 +154,10 @@ class FakeSource:
         if self._lib.fail_with is not None:
             raise self._lib.fail_with
         return {t.item_id for t in self._lib.tracks[library.title]}
+
+    async def track_total(self, library: TargetLibrary) -> int:
+        """The library's count: one request."""
+        self._request(EndpointClass.TRACK_PAGE)
+        if self._lib.fail_with is not None:
+            raise self._lib.fail_with
+        return len(self._lib.tracks[library.title])
