@@ -260,6 +260,31 @@ async def _jellyfin(
         refreshed = await watch.during(_ready(cache, tpb.TARGET_JELLYFIN, status.generation, 1800))
         seconds = time.perf_counter() - began
         requests = await _counts(http, url)
+
+        # The common refresh: tracks added, none removed. The library's count adds up, so
+        # no id sweep is sent (printed, no aim of its own).
+        await http.post(f"{url}/__admin/library", json={"add": CHANGED})
+        await _counts(http, url, reset=True)
+        began = time.perf_counter()
+        await cache.BuildCache(
+            pb.BuildCacheRequest(target=tpb.TARGET_JELLYFIN, mode=pb.BUILD_MODE_INCREMENTAL),
+            timeout=10,
+        )
+        grown = await watch.during(_ready(cache, tpb.TARGET_JELLYFIN, refreshed.generation, 1800))
+        grown_seconds = time.perf_counter() - began
+        grown_requests = await _counts(http, url)
+    grown_bytes = sum(c.bytes for c in grown.last_build_costs)
+    figures[f"refresh, {CHANGED:,} added only: tracks (want {TRACKS + CHANGED:,})"] = (
+        grown.track_count
+    )
+    figures[f"refresh, {CHANGED:,} added only: seconds"] = grown_seconds
+    figures[f"refresh, {CHANGED:,} added only: requests / MB moved"] = (
+        f"{grown_requests} / {grown_bytes / MB:,.1f}"
+    )
+    figures[f"refresh, {CHANGED:,} added only: steps"] = ", ".join(
+        c.step for c in grown.last_build_costs
+    )
+    figures[f"refresh, {CHANGED:,} added only: x full build time"] = grown_seconds / full_seconds
     refresh_bytes = sum(c.bytes for c in refreshed.last_build_costs)
     figures["refresh: tracks (want 1,000,000)"] = refreshed.track_count
     figures["refresh: seconds"] = seconds
