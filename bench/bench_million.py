@@ -220,6 +220,27 @@ async def _plex(
     return int(status.generation)
 
 
+async def _refreshed_after(
+    edit: dict[str, Any],
+    cache: Any,
+    http: httpx.AsyncClient,
+    url: str,
+    watch: Watch,
+    generation: int,
+) -> tuple[Any, float, int]:
+    """The emulated Jellyfin library edited as ``edit`` says, then refreshed: the READY
+    status, the seconds from asking to READY, and the requests the server counted."""
+    await http.post(f"{url}/__admin/library", json=edit)
+    await _counts(http, url, reset=True)
+    began = time.perf_counter()
+    await cache.BuildCache(
+        pb.BuildCacheRequest(target=tpb.TARGET_JELLYFIN, mode=pb.BUILD_MODE_INCREMENTAL),
+        timeout=10,
+    )
+    status = await watch.during(_ready(cache, tpb.TARGET_JELLYFIN, generation, 1800))
+    return status, time.perf_counter() - began, await _counts(http, url)
+
+
 async def _jellyfin(
     cache: Any, config: Any, watch: Watch, url: str, figures: Figures, met: dict[str, bool]
 ) -> None:
@@ -249,30 +270,15 @@ async def _jellyfin(
         sections = (await http.get(f"{url}/__admin/library")).json()["sections"]
         music = [lib["ids"] for lib in sections.values() if lib["kind"] == "music"]
         edit = {"delete": music[-1][-CHANGED:], "add": CHANGED}
-        await http.post(f"{url}/__admin/library", json=edit)
-        await _counts(http, url, reset=True)
         watch.tmp_peak = 0
-        began = time.perf_counter()
-        await cache.BuildCache(
-            pb.BuildCacheRequest(target=tpb.TARGET_JELLYFIN, mode=pb.BUILD_MODE_INCREMENTAL),
-            timeout=10,
+        refreshed, seconds, requests = await _refreshed_after(
+            edit, cache, http, url, watch, status.generation
         )
-        refreshed = await watch.during(_ready(cache, tpb.TARGET_JELLYFIN, status.generation, 1800))
-        seconds = time.perf_counter() - began
-        requests = await _counts(http, url)
-
         # The common refresh: tracks added, none removed. The library's count adds up, so
         # no id sweep is sent (printed, no aim of its own).
-        await http.post(f"{url}/__admin/library", json={"add": CHANGED})
-        await _counts(http, url, reset=True)
-        began = time.perf_counter()
-        await cache.BuildCache(
-            pb.BuildCacheRequest(target=tpb.TARGET_JELLYFIN, mode=pb.BUILD_MODE_INCREMENTAL),
-            timeout=10,
+        grown, grown_seconds, grown_requests = await _refreshed_after(
+            {"add": CHANGED}, cache, http, url, watch, refreshed.generation
         )
-        grown = await watch.during(_ready(cache, tpb.TARGET_JELLYFIN, refreshed.generation, 1800))
-        grown_seconds = time.perf_counter() - began
-        grown_requests = await _counts(http, url)
     grown_bytes = sum(c.bytes for c in grown.last_build_costs)
     figures[f"refresh, {CHANGED:,} added only: tracks (want {TRACKS + CHANGED:,})"] = (
         grown.track_count
