@@ -271,6 +271,14 @@ async def _run(log_dir: Path, result: Result) -> None:
         met["two builds at once, one core busy"] = busy.seconds <= READY_AIM * ideal
 
 
+async def _refreshed(cache: Any, statuses: dict[int, Any]) -> tuple[dict[int, Any], float]:
+    """Both targets refreshed: their READY statuses, and the seconds from asking."""
+    generations = {t: s.generation for t, s in statuses.items()}
+    began = time.perf_counter()
+    await _build(cache, pb.BUILD_MODE_INCREMENTAL)
+    return await _wait_ready(cache, generations, 300), time.perf_counter() - began
+
+
 def _load(build: FirstBuild) -> str:
     return f"{build.load[0]:.2f} / {build.load[1]:.2f} on {os.cpu_count()} CPUs"
 
@@ -307,11 +315,7 @@ async def _after_build(
         music = [lib["ids"] for lib in ids.values() if lib["kind"] == "music"]
         gone = music[-1][-CHANGED:]
         await http.post(f"{url}/__admin/library", json={"delete": gone, "add": CHANGED})
-    generations = {t: s.generation for t, s in statuses.items()}
-    began = time.perf_counter()
-    await _build(cache, pb.BUILD_MODE_INCREMENTAL)
-    statuses = await _wait_ready(cache, generations, 300)
-    refresh = time.perf_counter() - began
+    statuses, refresh = await _refreshed(cache, statuses)
     figures["incremental refresh, both targets: seconds"] = refresh
     ratio_time = refresh / built.seconds
     figures["incremental refresh: x full build time"] = ratio_time
@@ -347,11 +351,7 @@ async def _refresh_adding_only(
     for url in urls.values():
         await _counts(http, url, reset=True)
         await http.post(f"{url}/__admin/library", json={"add": CHANGED})
-    generations = {t: s.generation for t, s in statuses.items()}
-    began = time.perf_counter()
-    await _build(cache, pb.BUILD_MODE_INCREMENTAL)
-    statuses = await _wait_ready(cache, generations, 300)
-    seconds = time.perf_counter() - began
+    statuses, seconds = await _refreshed(cache, statuses)
     figures[f"refresh, {CHANGED} added only, both targets: seconds"] = seconds
     figures[f"refresh, {CHANGED} added only: x full build time"] = seconds / full_seconds
     for target, name in TARGETS.items():

@@ -229,7 +229,8 @@ async def _incremental(
     for lib, change, total in zip(libraries, deltas, totals, strict=True):
         listed = {t.item_id for t in change.changed}
         if nothing_gone(total=total, known=known_in[lib.title], fetched=listed):
-            present |= known_in[lib.title] | listed
+            present |= known_in[lib.title]
+            present |= listed
         else:
             to_sweep.append(lib)
     if to_sweep:
