@@ -101,7 +101,7 @@ def installed(venv: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def newer_releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment for pip: find-links holding the newer releases. Skips, saying so,
+    """The environment for pip and uv: find-links holding the newer releases. Skips, saying so,
     where the package index cannot be reached at all."""
     folder = tmp_path_factory.mktemp("find-links")
     for name, extras in SHADOWED.items():
@@ -113,6 +113,7 @@ def newer_releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         if not key.startswith(("VIRTUAL_ENV", "PYTHON"))
     }
     env["PIP_FIND_LINKS"] = " ".join(filter(None, [env.get("PIP_FIND_LINKS"), str(folder)]))
+    env["UV_FIND_LINKS"] = str(folder)  # uv installs the development lock (install-lock.sh)
     download = ["-m", "pip", "download", "--no-deps", "--dest", str(folder / "probe")]
     probe = subprocess.run(
         [base_python(), *download, f"pip=={pins(DEV_LOCK)['pip']}"],
