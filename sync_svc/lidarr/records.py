@@ -4,11 +4,14 @@ and each track handed over, found again by a later run (sync_svc/tables.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import zlib
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from common.database.engine import Database
 from sync_svc import tables
@@ -40,9 +43,49 @@ class Sent:
     sent_at: float
 
 
+def send_lock_key(run_id: str) -> int:
+    """The PostgreSQL advisory lock a run's sends take turns on. Two runs whose keys
+    collide only wait for each other's sends."""
+    return zlib.crc32(f"cmdarr.lidarr.send.{run_id}".encode())
+
+
+@dataclass
+class _Turns:
+    """The sends of one run in this process: the lock they take turns on, and how many
+    hold it or wait for it (the entry goes when none does)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class HandoffRecords:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._turns: dict[str, _Turns] = {}
+
+    @asynccontextmanager
+    async def one_send_at_a_time(self, run_id: str) -> AsyncIterator[None]:
+        """Held for a whole send of ``run_id``: its sends take turns, so each reads the
+        records the one before it left and counts its hand-overs against the cap. Two at
+        once (the send after a run and a click on Send, two clicks, two replicas) would
+        both find the cap's room free and hand over twice as many albums. In this process
+        a lock per run; on PostgreSQL also a transaction-level advisory lock, held on a
+        connection of its own while the send runs, so replicas take turns too (SQLite
+        serves one replica)."""
+        turns = self._turns.setdefault(run_id, _Turns())
+        turns.users += 1
+        try:
+            async with turns.lock:
+                if not self._db.is_postgres:
+                    yield
+                    return
+                async with self._db.engine.connect() as conn, conn.begin():
+                    await conn.execute(select(func.pg_advisory_xact_lock(send_lock_key(run_id))))
+                    yield
+        finally:
+            turns.users -= 1
+            if not turns.users:
+                del self._turns[run_id]
 
     async def for_run(self, run_id: str) -> dict[str, Handoff]:
         """The run's recorded albums, by album key."""

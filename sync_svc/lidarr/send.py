@@ -98,6 +98,13 @@ class LidarrHandoff:
         access = await self._access()
         if not access.enabled:
             raise LidarrOff("LIDARR_ENABLED is off: nothing is sent to Lidarr")
+        # Sends of a run take turns: each reads what the one before it handed over.
+        async with self._records.one_send_at_a_time(report.run_id):
+            return await self._send(report, names, access)
+
+    async def _send(
+        self, report: Report, names: Sequence[str], access: LidarrAccess
+    ) -> HandoffPlan:
         wanted = wanted_albums(report.spec.tracks, report.outcomes)
         recorded = await self._records.for_run(report.run_id)
         # Sending every album, only those the cap leaves room for are looked up; names

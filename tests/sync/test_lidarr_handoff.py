@@ -5,6 +5,7 @@ and the hand-offs recorded."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import grpc
@@ -29,6 +30,8 @@ from tests.support.rpc import TIMEOUT, assert_invalid, error_reason, expect_erro
 
 KEY = "handoff-key-31c9"
 S = pb  # the enum values read better as S.LIDARR_ALBUM_STATE_*
+# The albums the sends at once pick between them.
+PICKED = {"Night Orchard", "Paper Comets", "Glasshouse Weather", "Ferrous"}
 
 
 async def run(
@@ -200,6 +203,41 @@ async def test_sending_some_albums_and_bad_requests(database_url: str, tmp_path:
         assert rest.sent == 3, "six a run: three sent before"
         glasshouse = by_title(list(rest.albums))["Glasshouse Weather"]
         assert glasshouse.state == S.LIDARR_ALBUM_STATE_MONITORED, "its artist came in before"
+
+
+async def test_sends_at_once_take_turns_and_hand_over_no_more_than_the_cap(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two sends of one run at once (the send after a run and a click on Send, or two
+    clicks) picking different albums: the second waits for the first and counts what it
+    handed over, so the run's cap holds across both."""
+    async with stack(database_url, tmp_path) as s, running_lidarr(api_key=KEY) as lidarr:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await configure(s, **lidarr_settings(lidarr.url, KEY, LIDARR_MAX_ALBUMS_PER_RUN="3"))
+        run_id = await run(s, playlist_wanting())
+        first = [album("Night Orchard").mbid, "the tinfoil saints - paper comets"]
+        second = [album("Glasshouse Weather").mbid, album("Ferrous").mbid]
+        sends = await asyncio.gather(
+            *(
+                s.sync.SendToLidarr(
+                    pb.SendToLidarrRequest(run_id=run_id, albums=names), timeout=TIMEOUT
+                )
+                for names in (first, second)
+            )
+        )
+        assert sorted(sent.sent for sent in sends) == [1, 2], "three a run, both sends counted"
+        handed = [
+            a["title"]
+            for a in lidarr.lidarr.ids()["albums"]
+            if a["monitored"] and a["title"] in PICKED
+        ]
+        assert len(handed) == 3, handed
+        searched = [i for command in lidarr.lidarr.state.commands for i in command.album_ids]
+        assert len(searched) == 3, "one search per send, for what each handed over"
+        after = await s.sync.PreviewLidarr(pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        states = by_title(list(after.albums))
+        assert sum(a.state == S.LIDARR_ALBUM_STATE_SENT for a in states.values()) == 3
 
 
 async def test_a_release_group_id_that_is_no_uuid_is_refused(

@@ -2,10 +2,11 @@
 key to its column's length): names of any length are stored under bounded keys and found
 again, a later send replaces an album's record, and a track handed over is said to have
 arrived by the first other run that finds it, once. A run is handed over only once it has
-ended."""
+ended. The sends of one run take turns, on PostgreSQL across replicas too."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -123,3 +124,43 @@ async def test_a_run_is_handed_to_lidarr_only_once_it_has_ended(db: Database) ->
 
 async def _no_settings() -> SettingValues:
     raise AssertionError("a run that has not ended asks nothing of the settings or Lidarr")
+
+
+async def _send_held(
+    records: HandoffRecords, run_id: str, entered: asyncio.Event, release: asyncio.Event
+) -> None:
+    """A send of ``run_id`` that says when it has its turn and ends when released."""
+    async with records.one_send_at_a_time(run_id):
+        entered.set()
+        await release.wait()
+
+
+async def test_the_sends_of_a_run_take_turns_and_other_runs_do_not_wait(
+    db: Database, database_url: str
+) -> None:
+    """A second send of a run waits until the first is done; a send of another run does
+    not. On PostgreSQL a second replica's records (its own Database) wait too; SQLite
+    serves a single replica."""
+    first = HandoffRecords(db)
+    other_db = Database(database_url) if db.is_postgres else None
+    seconds = [first] if other_db is None else [first, HandoffRecords(other_db)]
+    try:
+        for second in seconds:
+            entered = [asyncio.Event(), asyncio.Event()]
+            release = [asyncio.Event(), asyncio.Event()]
+            holding = asyncio.create_task(_send_held(first, "run-1", entered[0], release[0]))
+            await asyncio.wait_for(entered[0].wait(), timeout=5)
+            async with asyncio.timeout(5):  # another run's send has its turn at once
+                async with second.one_send_at_a_time("run-2"):
+                    pass
+            waiting = asyncio.create_task(_send_held(second, "run-1", entered[1], release[1]))
+            await asyncio.sleep(0.3)
+            assert not entered[1].is_set(), "the run's second send waits for the first"
+            release[0].set()
+            await asyncio.wait_for(entered[1].wait(), timeout=5)
+            release[1].set()
+            await asyncio.gather(holding, waiting)
+        assert not first._turns, "nothing is kept for a run once its sends are done"
+    finally:
+        if other_db is not None:
+            await other_db.close()
