@@ -240,6 +240,40 @@ async def test_sends_at_once_take_turns_and_hand_over_no_more_than_the_cap(
         assert sum(a.state == S.LIDARR_ALBUM_STATE_SENT for a in states.values()) == 3
 
 
+async def test_a_send_whose_caller_stops_waiting_still_ends_and_is_recorded(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A send runs to its end once begun, even when its caller gives up (a deadline, a
+    client gone): what it handed to Lidarr is recorded, so the cap counts it and a later
+    send hands over nothing twice."""
+    async with stack(database_url, tmp_path) as s, running_lidarr(api_key=KEY) as lidarr:
+        await enable_targets(s)
+        await settle(s.cache, cache_pb.CACHE_STATE_READY, target=PLEX, limit=60)
+        await configure(s, **lidarr_settings(lidarr.url, KEY))
+        run_id = await run(s, playlist_wanting())
+        lidarr.knobs.latency_ms = 200.0  # a send of five albums: about twenty requests
+        gone = await expect_error(
+            s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=1.0),
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+        )
+        assert gone.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert not lidarr.lidarr.state.commands, "the caller left before the search"
+        lidarr.knobs.latency_ms = 0.0  # the rest of the send, and the previews, at once
+        recorded: list[int] = []
+        deadline = asyncio.get_running_loop().time() + 30
+        while recorded.count(S.LIDARR_ALBUM_STATE_SENT) < 5:
+            assert asyncio.get_running_loop().time() < deadline, f"not recorded: {recorded}"
+            await asyncio.sleep(0.1)
+            preview = await s.sync.PreviewLidarr(
+                pb.PreviewLidarrRequest(run_id=run_id), timeout=TIMEOUT
+            )
+            recorded = [a.state for a in preview.albums]
+        (search,) = lidarr.lidarr.state.commands
+        assert len(search.album_ids) == 5, "the search for what it handed over"
+        again = await s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=TIMEOUT)
+        assert again.sent == 0, "the cap is used up by the send nobody waited for"
+
+
 async def test_a_release_group_id_that_is_no_uuid_is_refused(
     database_url: str, tmp_path: Path
 ) -> None:
