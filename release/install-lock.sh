@@ -38,10 +38,12 @@ fi
 pip="$venv/bin/python -m pip --disable-pip-version-check"
 $pip install --quiet --require-hashes --no-deps -r "$pins"
 entry uv >"$pins"
-if grep -q '^uv==' "$pins"; then
-  $pip install --quiet --require-hashes --no-deps -r "$pins"
-  "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes \
-    --compile-bytecode -r "$lock"
+# uv reads its own settings (UV_INDEX_URL and the like), not pip's: where it cannot
+# install (an index only pip is configured for), pip installs the same lock.
+if grep -q '^uv==' "$pins" && $pip install --quiet --require-hashes --no-deps -r "$pins" \
+    && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes \
+      --compile-bytecode -r "$lock"; then
+  :
 else
   $pip install --quiet --require-hashes -r "$lock"
 fi
