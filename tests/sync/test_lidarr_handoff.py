@@ -252,11 +252,10 @@ async def test_a_send_whose_caller_stops_waiting_still_ends_and_is_recorded(
         await configure(s, **lidarr_settings(lidarr.url, KEY))
         run_id = await run(s, playlist_wanting())
         lidarr.knobs.latency_ms = 200.0  # a send of five albums: about twenty requests
-        gone = await expect_error(
+        await expect_error(
             s.sync.SendToLidarr(pb.SendToLidarrRequest(run_id=run_id), timeout=1.0),
             grpc.StatusCode.DEADLINE_EXCEEDED,
         )
-        assert gone.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         assert not lidarr.lidarr.state.commands, "the caller left before the search"
         lidarr.knobs.latency_ms = 0.0  # the rest of the send, and the previews, at once
         recorded: list[int] = []
