@@ -23,15 +23,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from common.database.replica_lock import ReplicaRefused, SingleReplicaLock
 
-__all__ = ["Database", "ReplicaRefused", "migration_lock_key", "run_migrations_online"]
+__all__ = [
+    "Database",
+    "ReplicaRefused",
+    "advisory_lock_key",
+    "migration_lock_key",
+    "run_migrations_online",
+]
 
 VERSION_TABLE_SUFFIX = "_alembic_version"
 
 
+def advisory_lock_key(name: str) -> int:
+    """The PostgreSQL advisory lock key (a 64-bit value) named ``name``, the same in every
+    process. Two names whose keys collide only make their holders wait for each other."""
+    return zlib.crc32(f"cmdarr.{name}".encode())
+
+
 def migration_lock_key(version_table: str) -> int:
-    """The PostgreSQL advisory lock key (a signed 64-bit value) for migrating the schema
-    recorded in ``version_table``: fixed, and distinct per service."""
-    return zlib.crc32(f"cmdarr.migrate.{version_table}".encode())
+    """The advisory lock key for migrating the schema recorded in ``version_table``:
+    fixed, and distinct per service."""
+    return advisory_lock_key(f"migrate.{version_table}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select, update
 
-from common.database.engine import Database
+from common.database.engine import Database, advisory_lock_key
 from sync_svc import tables
 from sync_svc.lidarr.wanted import WantedAlbum, WantedTrack
 
@@ -41,12 +40,6 @@ class Sent:
     run_id: str
     album: str  # "Artist - Title", as people read it
     sent_at: float
-
-
-def send_lock_key(run_id: str) -> int:
-    """The PostgreSQL advisory lock a run's sends take turns on. Two runs whose keys
-    collide only wait for each other's sends."""
-    return zlib.crc32(f"cmdarr.lidarr.send.{run_id}".encode())
 
 
 @dataclass
@@ -79,8 +72,9 @@ class HandoffRecords:
                 if not self._db.is_postgres:
                     yield
                     return
+                key = advisory_lock_key(f"lidarr.send.{run_id}")
                 async with self._db.engine.connect() as conn, conn.begin():
-                    await conn.execute(select(func.pg_advisory_xact_lock(send_lock_key(run_id))))
+                    await conn.execute(select(func.pg_advisory_xact_lock(key)))
                     yield
         finally:
             turns.users -= 1
