@@ -521,9 +521,16 @@ class TrackIndex:
             self.artist_starts,
             self.artist_ids,
         )
-        shared: dict[int, int] = {
-            id(s): sys.getsizeof(s) for s in (*self.core_keys, *self.roman_core_keys)
+        # Equal core keys share one string (a fill and a decode intern them; only the few
+        # tracks a refresh adds may hold a copy), so their set is their strings, and the
+        # romanized ones are few: no Python loop over every track, since this runs before
+        # a loaded generation serves.
+        romanized = {
+            id(r): r
+            for r, k in zip(self.roman_core_keys, self.core_keys, strict=True)
+            if r is not k
         }
+        key_strings = chain(set(self.core_keys), romanized.values())
         return (
             sys.getsizeof(self)
             + sum(c.memory_bytes() for c in self._string_columns())
@@ -531,7 +538,7 @@ class TrackIndex:
             + sum(t.memory_bytes() for t in self._tables())
             + sys.getsizeof(self.core_keys)
             + sys.getsizeof(self.roman_core_keys)
-            + sum(shared.values())
+            + sum(map(sys.getsizeof, key_strings))
             + self.library_names.memory_bytes()
             + self.tag_sets.memory_bytes()
             + self.album_keys.memory_bytes()
