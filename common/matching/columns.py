@@ -12,7 +12,8 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, groupby, pairwise, repeat
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, ne, not_, sub
 
 _OFFSET_LIMIT = 2**32 - 1
 
@@ -171,27 +172,42 @@ class PostingTable:
     def seal(self) -> None:
         if not self._tail:
             return
-        if self._positions:
+        if self._keys is not None and self._starts is not None:
+            keys, starts, positions = self._merged_groups(self._keys, self._starts)
+            self._tail = {}
+            self._store(keys, _lengths(starts), positions)
+        elif self._positions:
             hashes, positions = self._merged()
-            keys, lengths = _runs(hashes)
+            self._tail = {}
+            self._store_flat(hashes, positions)
         else:
             # Whole arrays from iterators over the groups: no per-key list or extend.
             keys = array("q", sorted(self._tail))
             groups = [self._tail[key_hash] for key_hash in keys]
             lengths = list(map(len, groups))
-            positions = array("I", chain.from_iterable(groups))
-            hashes = None
-        self._tail = {}
-        self._store(keys, lengths, positions, hashes)
+            self._tail = {}
+            self._store(keys, lengths, array("I", chain.from_iterable(groups)))
+
+    def _store_flat(self, hashes: array[int], positions: array[int]) -> None:
+        """``_store`` for flat postings sorted by (hash, position): their runs are worked
+        out only when the grouped form is the smaller, which their count of distinct
+        hashes (one pass in C) tells; a table of unique keys such as paths is kept as it
+        is."""
+        distinct = len(hashes) and 1 + sum(map(ne, islice(hashes, 1, None), hashes))
+        if 12 * distinct + 4 < 8 * len(positions):
+            keys, lengths = _runs(hashes)
+            self._store(keys, lengths, positions)
+        else:
+            self._positions, self._hashes = positions, hashes
+            self._keys = self._starts = None
 
     def _store(
         self,
         keys: array[int],
         lengths: Sequence[int],
         positions: array[int],
-        hashes: array[int] | None,
     ) -> None:
-        """Keep sealed postings in the smaller form."""
+        """Keep sealed postings, grouped by key, in the smaller form."""
         self._positions = positions
         if 12 * len(keys) + 4 < 8 * len(positions):  # grouped is smaller
             self._keys = keys
@@ -199,18 +215,12 @@ class PostingTable:
             self._hashes = array("q")
         else:
             self._keys = self._starts = None
-            self._hashes = (
-                hashes
-                if hashes is not None
-                else array("q", chain.from_iterable(map(repeat, keys, lengths)))
-            )
+            self._hashes = array("q", chain.from_iterable(map(repeat, keys, lengths)))
 
     def _flat_hashes(self) -> array[int]:
         if self._keys is None or self._starts is None:
             return self._hashes
-        starts = self._starts
-        lengths = [b - a for a, b in pairwise(starts)]
-        return array("q", chain.from_iterable(map(repeat, self._keys, lengths)))
+        return array("q", chain.from_iterable(map(repeat, self._keys, _lengths(self._starts))))
 
     def _merged(self) -> tuple[array[int], array[int]]:
         """The sealed postings with the tail's merged in, copied in runs between the tail's
@@ -232,6 +242,60 @@ class PostingTable:
         out_hashes.extend(hashes[start:])
         out_positions.extend(positions[start:])
         return out_hashes, out_positions
+
+    def _merged_groups(
+        self, keys: array[int], starts: array[int]
+    ) -> tuple[array[int], array[int], array[int]]:
+        """Grouped postings with the tail's merged in, still grouped: keys, starts and
+        positions copied in runs between the tail's keys, as ``_merged`` copies flat ones.
+        A tail key's positions follow the sealed ones of its key (they are higher)."""
+        positions = self._positions
+        out_keys: array[int] = array("q")
+        out_starts: array[int] = array("I", [0])
+        out_positions: array[int] = array("I")
+
+        def copy(a: int, b: int) -> None:  # keys[a:b] and their positions, whole
+            if b > a:
+                shift = len(out_positions) - starts[a]
+                out_keys.extend(keys[a:b])
+                out_positions.extend(positions[starts[a] : starts[b]])
+                out_starts.extend(map(add, starts[a + 1 : b + 1], repeat(shift)))
+
+        done = 0
+        for key_hash in sorted(self._tail):
+            at = bisect_left(keys, key_hash, done)
+            has_key = at < len(keys) and keys[at] == key_hash
+            copy(done, at + 1 if has_key else at)
+            if not has_key:
+                out_keys.append(key_hash)
+                out_starts.append(len(out_positions))
+            out_positions.extend(self._tail[key_hash])
+            out_starts[-1] = len(out_positions)
+            done = at + 1 if has_key else at
+        copy(done, len(keys))
+        return out_keys, out_starts, out_positions
+
+    def moved(self, to: array[int]) -> PostingTable:
+        """A sealed table of this one's postings at the positions ``to`` maps them to, less
+        those it maps below 0; ``to`` keeps positions in order, so the (hash, position)
+        order holds. A grouped table stays grouped: a refresh that removes a few tracks
+        does not take its millions of postings apart and regroup them."""
+        self.seal()
+        new = list(map(to.__getitem__, self._positions))
+        kept = list(map((0).__le__, new))
+        positions = array("I", compress(new, kept))
+        if self._keys is None or self._starts is None:
+            return table_of(array("q", compress(self._hashes, kept)), positions)
+        gone = list(compress(range(len(new)), map(not_, kept)))
+        keys, starts = self._keys, self._starts
+        if gone:
+            starts = _less(starts, gone)
+            nonempty = list(map(ne, islice(starts, 1, None), starts))
+            keys = array("q", compress(keys, nonempty))
+            starts = array("I", chain(compress(starts, nonempty), starts[-1:]))
+        table = PostingTable()
+        table._store(array("q", keys), _lengths(starts), positions)
+        return table
 
     def _span(self, key_hash: int) -> tuple[int, int]:
         if self._keys is None or self._starts is None:
@@ -279,19 +343,37 @@ class PostingTable:
 def table_of(hashes: array[int], positions: array[int]) -> PostingTable:
     """A sealed table of flat postings sorted by (hash, position), in the smaller form."""
     table = PostingTable()
-    keys, lengths = _runs(hashes)
-    table._store(keys, lengths, positions, hashes)
+    table._store_flat(hashes, positions)
     return table
 
 
+def _lengths(starts: Sequence[int]) -> list[int]:
+    """The group lengths that ``starts`` (a start per group, then the end) delimit."""
+    return list(map(sub, islice(starts, 1, None), starts))
+
+
+def _less(starts: array[int], gone: Sequence[int]) -> array[int]:
+    """``starts`` with each lowered by the postings of ``gone`` (ascending) before it."""
+    out: array[int] = array("I")
+    done = 0
+    for removed, at in enumerate(gone):
+        upto = bisect_right(starts, at, done)
+        out.extend(map(sub, starts[done:upto], repeat(removed)))
+        done = upto
+    out.extend(map(sub, starts[done:], repeat(len(gone))))
+    return out
+
+
 def _runs(hashes: array[int]) -> tuple[array[int], list[int]]:
-    """The distinct values of sorted ``hashes`` and how many times each comes."""
-    keys: array[int] = array("q")
-    lengths: list[int] = []
-    for key_hash, run in groupby(hashes):
-        keys.append(key_hash)
-        lengths.append(sum(1 for _ in run))
-    return keys, lengths
+    """The distinct values of sorted ``hashes`` and how many times each comes. Where each
+    run starts is found by comparing the array with itself shifted by one, in C (map and
+    compress): a refresh regroups millions of postings, a Python step each took seconds."""
+    if not hashes:
+        return array("q"), []
+    changes = map(ne, islice(hashes, 1, None), hashes)  # hashes[i + 1] != hashes[i]
+    starts = [0, *compress(range(1, len(hashes)), changes)]
+    keys = array("q", map(hashes.__getitem__, starts))
+    return keys, list(map(sub, chain(islice(starts, 1, None), (len(hashes),)), starts))
 
 
 def grouped_table(keys: array[int], starts: array[int], positions: array[int]) -> PostingTable:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import compress
 
-from common.matching.columns import PostingTable, SharedStringColumn, StringColumn, table_of
+from common.matching.columns import PostingTable, SharedStringColumn, StringColumn
 from common.matching.index import Interned, TrackIndex, unsigned32
 from common.matching.query import LibraryTrack
 
@@ -56,7 +55,7 @@ def refreshed(
             values = StringColumn(buffer, array("I", offsets))
             setattr(index, name, SharedStringColumn(ids, values))
         elif isinstance(value, PostingTable):
-            setattr(index, name, _remapped(value, moved))
+            setattr(index, name, value.moved(moved))
         elif isinstance(value, Interned) and name != _FILLING_ONLY:
             # Copied whole, so the ids the arrays hold keep their meaning.
             setattr(index, name, Interned(value.values))
@@ -86,12 +85,3 @@ def _copied(column: StringColumn, spans: list[tuple[int, int]]) -> StringColumn:
         out_buffer += buffer[start : offsets[b]]
         out_offsets.extend(o + base for o in offsets[a + 1 : b + 1])
     return StringColumn(bytes(out_buffer), out_offsets)
-
-
-def _remapped(table: PostingTable, moved: array[int]) -> PostingTable:
-    """The table's postings of kept positions, at their new positions; the order (by hash,
-    then position) holds because the move keeps positions in order."""
-    hashes, positions = table.parts()
-    to = list(map(moved.__getitem__, positions))
-    kept = [p >= 0 for p in to]
-    return table_of(array("q", compress(hashes, kept)), array("I", compress(to, kept)))

@@ -44,6 +44,59 @@ def test_a_table_sealed_in_rounds_reads_like_one_sealed_once() -> None:
     assert list(once.get(7)) == [p for h, p in postings if h == 7]
 
 
+def test_a_grouped_table_merges_rounds_as_one_sealed_once() -> None:
+    """Keys old and new, and postings added to a grouped table in several rounds."""
+    rng = random.Random(5)
+    postings = [(rng.randrange(0, 40), position) for position in range(3000)]
+    once, rounds = PostingTable(), PostingTable()
+    for key_hash, position in postings:
+        once.add(key_hash * 7 - 100, position)
+        rounds.add(key_hash * 7 - 100, position)
+        if position in (999, 2000, 2990):
+            rounds.seal()
+            assert rounds.grouped
+    once.seal()
+    rounds.seal()
+    assert rounds.grouped_parts() == once.grouped_parts()
+    rounds.add(-1, 3000)  # a key between the others
+    rounds.add(10_000, 3001)  # after every key
+    once.add(-1, 3000)
+    once.add(10_000, 3001)
+    rounds.seal()
+    once.seal()
+    assert rounds.grouped_parts() == once.grouped_parts()
+    assert rounds.parts() == once.parts()
+
+
+def test_moved_postings_are_the_table_built_from_the_kept_ones() -> None:
+    """Any removal (none, a few, a whole key, nearly all) and either form: the table that
+    adding the kept postings at their new positions would make."""
+    rng = random.Random(9)
+    for spread, count in ((30, 2000), (5000, 2000), (3, 40)):
+        postings = sorted((rng.randrange(spread), p) for p in range(count))
+        for dropped in (set(), {0, count - 1}, set(rng.sample(range(count), count // 3))):
+            dropped |= {p for h, p in postings if h == postings[0][0]}  # one key whole
+            table = PostingTable()
+            for key_hash, position in sorted(postings, key=lambda hp: hp[1]):
+                table.add(key_hash, position)
+            table.seal()
+            to = array("q", [-1]) * count
+            new = 0
+            for position in range(count):
+                if position not in dropped:
+                    to[position] = new
+                    new += 1
+            expected = PostingTable()
+            for key_hash, position in sorted(postings, key=lambda hp: hp[1]):
+                if to[position] >= 0:
+                    expected.add(key_hash, to[position])
+            expected.seal()
+            moved = table.moved(to)
+            assert moved.grouped == expected.grouped
+            assert moved.parts() == expected.parts()
+            assert moved.grouped_parts() == expected.grouped_parts()
+
+
 def test_an_index_filled_in_batches_of_any_size_is_the_same_index() -> None:
     varied = [
         LibraryTrack("cjk", "Music", "夜に駆ける", ("YOASOBI",), "", "THE BOOK", 261000),

@@ -29,6 +29,7 @@ def _same(a: TrackIndex, b: TrackIndex) -> None:
             assert len(getattr(a, name)) == len(value), name
         if isinstance(value, PostingTable):
             assert getattr(a, name).parts() == value.parts(), name
+            assert getattr(a, name).grouped_parts() == value.grouped_parts(), name
     for position in range(len(b)):
         assert a.track(position) == b.track(position)
         assert a.entry(position) == b.entry(position)
