@@ -740,9 +740,10 @@ class JellyfinApp:
             chosen = [p for p in chosen if p in credited]
         if saved:
             chosen = self._saved_since(flat, chosen, parse_iso(saved))
-        keys = column_keys(flat.sections, flat.starts, terms, chosen)
-        order = sorted(chosen, key=keys.__getitem__, reverse=descending)
-        ordered = Ordered(flat, order, tie_runs(keys[p] for p in order))
+        keys = column_keys(flat.sections, flat.starts, terms, chosen)  # as ``chosen``
+        ranks = sorted(range(len(chosen)), key=keys.__getitem__, reverse=descending)
+        order = list(map(chosen.__getitem__, ranks))
+        ordered = Ordered(flat, order, tie_runs(map(keys.__getitem__, ranks)))
         del keys
         self.state.sorted_cache[cache_key] = ordered
         return ordered

@@ -97,16 +97,13 @@ _NUMBERS = {
 KEYED = frozenset({"sortname", "artist", *_FOLDED, *_NUMBERS})
 
 
-def _column_key(section: Section, term: str, positions: Sequence[int]) -> list[Any]:
+def _texts(section: Section, term: str, positions: Sequence[int]) -> list[str]:
+    """A text key's value at ``positions``, as the server compares it; each distinct string
+    worked out once."""
     tracks = section.tracks
     values = tracks.pool.values
-    if term == "sortname":
-        discs, numbers = tracks.ints["disc_no"], tracks.ints["track_no"]
-        titles = tracks.strs["title"]
-        return [f"{discs[p]:04d} - {numbers[p]:04d} - {values[titles[p]]}" for p in positions]
-    if term in _NUMBERS:
-        column = tracks.ints[_NUMBERS[term]]
-        return [column[p] for p in positions]
+    if term == "sortname":  # the name part: disc and track are numbers (_sort_names)
+        return [str(values[tracks.strs["title"][p]]) for p in positions]
     if term in _FOLDED:
         ids = [tracks.strs[_FOLDED[term]][p] for p in positions]
         folded = {i: fold(str(values[i])) for i in set(ids)}
@@ -116,21 +113,61 @@ def _column_key(section: Section, term: str, positions: Sequence[int]) -> list[A
     return [firsts[i] for i in ids]
 
 
+def _places(texts: list[str]) -> tuple[list[int], int]:
+    """Each text's place among the distinct ones in code point order (the order strings
+    compare in), and how many there are: integers sort faster than the strings."""
+    place = {text: n for n, text in enumerate(sorted(set(texts)))}
+    return list(map(place.__getitem__, texts)), len(place)
+
+
+def _sort_names(parts: list[tuple[Section, list[int]]]) -> list[Any]:
+    """SortName, "disc - track - name" with both numbers in four digits: for numbers of
+    four digits or fewer, the same order as (disc, track, name), kept as one integer."""
+    discs, numbers, names = [], [], []
+    for section, positions in parts:
+        disc, number = section.tracks.ints["disc_no"], section.tracks.ints["track_no"]
+        discs += [disc[p] for p in positions]
+        numbers += [number[p] for p in positions]
+        names += _texts(section, "sortname", positions)
+    if not all(0 <= n < 10_000 for n in (*discs, *numbers)):
+        return [f"{d:04d} - {n:04d} - {t}" for d, n, t in zip(discs, numbers, names, strict=True)]
+    places, width = _places(names)
+    return [(d * 10_000 + n) * width + t for d, n, t in zip(discs, numbers, places, strict=True)]
+
+
+def _term_column(term: str, parts: list[tuple[Section, list[int]]]) -> list[Any]:
+    """One key's values at every position of ``parts`` (positions in each section)."""
+    if term == "sortname":
+        return _sort_names(parts)
+    if term in _NUMBERS:
+        out: list[int] = []
+        for section, positions in parts:
+            column = section.tracks.ints[_NUMBERS[term]]
+            out += [column[p] for p in positions]
+        return out
+    texts: list[str] = []
+    for section, positions in parts:
+        texts += _texts(section, term, positions)
+    return _places(texts)[0]
+
+
 def column_keys(
     sections: Sequence[Section], starts: Sequence[int], terms: Sequence[str], chosen: Sequence[int]
-) -> dict[int, tuple[Any, ...]]:
+) -> list[tuple[Any, ...]]:
     """The sort key (a tuple, a part per term) of each track at flat positions ``chosen``
     (ascending) of ``sections`` end to end, section ``i`` starting at ``starts[i]``, read
-    from the columns."""
-    out: dict[int, tuple[Any, ...]] = {}
-    for section, start in zip(sections, starts, strict=False):
-        stop = start + len(section.tracks)
-        flat = [p for p in chosen if start <= p < stop]
-        local = [p - start for p in flat]
-        columns = [_column_key(section, t, local) for t in terms if t in KEYED]
-        keys = zip(*columns, strict=True) if columns else [()] * len(flat)
-        out.update(zip(flat, keys, strict=True))
-    return out
+    from the columns, in the order of ``chosen``. Text keys become their places among the
+    texts listed (the same order, compared as integers). Name is left out after SortName:
+    tracks equal on "disc - track - name" (digits, then the name) have equal names, so it
+    would never order them."""
+    named_by_sort_name = "sortname" in terms and "name" in terms[terms.index("sortname") :]
+    keyed = [t for t in terms if t in KEYED and not (t == "name" and named_by_sort_name)]
+    parts = [
+        (section, [p - start for p in chosen if start <= p < start + len(section.tracks)])
+        for section, start in zip(sections, starts, strict=False)
+    ]
+    columns = [_term_column(t, parts) for t in keyed]
+    return list(zip(*columns, strict=True)) if columns else [()] * len(chosen)
 
 
 def order_terms(requested: Sequence[str]) -> list[str]:
