@@ -278,8 +278,8 @@ class PostingTable:
     def moved(self, to: array[int]) -> PostingTable:
         """A sealed table of this one's postings at the positions ``to`` maps them to, less
         those it maps below 0; ``to`` keeps positions in order, so the (hash, position)
-        order holds. A grouped table stays grouped: a refresh that removes a few tracks
-        does not take its millions of postings apart and regroup them."""
+        order holds. A grouped table is remapped as it is, its groups shortened: a refresh
+        that removes a few tracks does not take millions of postings apart to regroup them."""
         self.seal()
         new = list(map(to.__getitem__, self._positions))
         kept = list(map((0).__le__, new))
