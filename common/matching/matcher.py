@@ -85,15 +85,14 @@ def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> l
 
 
 def tie_break(
-    index: TrackIndex, query: Query, album: str, entry: Entry, edition: str | None = None
+    index: TrackIndex, query: Query, album: str, entry: Entry
 ) -> tuple[int, int, int, str]:
     """Same album first, the very edition asked for before another, then the closest
-    duration, then the smallest id. ``edition`` is ``key(query.album)`` when the caller
-    ranks many entries for one query and has worked it out once."""
+    duration, then the smallest id."""
     album_miss = 0 if album and entry.album_key == album else 1
-    if query.album and edition is None:
-        edition = key(query.album)
-    edition_miss = 0 if query.album and key(index.albums.get(entry.position)) == edition else 1
+    edition_miss = (
+        0 if query.album and key(index.albums.get(entry.position)) == key(query.album) else 1
+    )
     gap = (
         abs(query.duration_ms - entry.duration_ms) if query.duration_ms and entry.duration_ms else 0
     )
@@ -167,7 +166,6 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     core_key = key(parsed.core)
     album = album_key(query.album) if query.album else ""
     artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
-    rank = partial(tie_break, index, query, album, edition=key(query.album) if query.album else "")
 
     # 1. The same file: the path's last components (a pin, applied before, still wins).
     if query.path:
@@ -179,7 +177,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     if query.mbid:
         hits = index.by_mbid(query.mbid)
         if hits:
-            best = min(hits, key=rank)
+            best = min(hits, key=lambda e: tie_break(index, query, album, e))
             return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
 
     # 3. Normalized (primary artist, core title), same version.
@@ -188,7 +186,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
     if exact:
         allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
         if allowed:
-            best = min(allowed, key=rank)
+            best = min(allowed, key=lambda e: tie_break(index, query, album, e))
             same_album = bool(album) and best.album_key == album
             return Match(
                 MatchMethod.EXACT,
@@ -196,7 +194,7 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
                 1.0 if same_album else 0.98,
                 "exact artist and title" + (" and album" if same_album else ""),
             )
-        vetoed = min(exact, key=rank)
+        vetoed = min(exact, key=lambda e: tie_break(index, query, album, e))
 
     # 4. Fuzzy over candidates from the token, artist and album indexes.
     probe = probe_of(index, query, parsed, album)
@@ -209,7 +207,9 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         scored.append((entry, parts.artist))
         score = parts.score
         better = score > best_score or (
-            score == best_score and best_entry is not None and rank(entry) < rank(best_entry)
+            score == best_score
+            and best_entry is not None
+            and tie_break(index, query, album, entry) < tie_break(index, query, album, best_entry)
         )
         if better:
             best_entry, best_score, best_reason = entry, score, parts.reason
