@@ -82,9 +82,9 @@ lint: install
 # process runs, so some tests run without it (the no_cover marker): those whose lines other
 # tests cover (tests/untraced.txt, written by `make coverage-plan`), and the whole-stack
 # tests' PostgreSQL runs (tests/conftest.py MEASURED_ON_SQLITE says why). The suite runs
-# in pytest-xdist workers, two per core: most tests wait on sockets, child processes and
-# PostgreSQL more than they compute, so a second worker per core fills that time
-# (PYTEST_WORKERS=0 runs everything in one process). Coverage is combined across the workers; tests that must not
+# in pytest-xdist workers, two per core: most tests wait on sockets, child processes and PostgreSQL more
+# than they compute, so a second worker per core fills that time (PYTEST_WORKERS=0 runs
+# everything in one process). Coverage is combined across the workers; tests that must not
 # run beside each other share an xdist group (--dist loadgroup). The slowest ten tests are
 # printed at the end, so that a slow new test shows. The locks' install test is left out
 # (-m "not lock_install"): `make test-locks` runs it. Bytecode caches are written even where
