@@ -13,7 +13,7 @@ GENERATED := gen/.generated
 API_BASELINE := release/api-baseline.json
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: install lock protos api-baseline dist run test test-locks lint unit coverage-plan bench demo chaos cluster chaos-cluster clean browser
+.PHONY: install lock protos api-baseline dist run test test-locks lint unit bench demo chaos cluster chaos-cluster clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -79,10 +79,10 @@ lint: install
 
 # Line coverage of the project's packages, printed short (fully covered files left out);
 # the run fails under [tool.coverage.report] fail_under. The tracer slows every line a
-# process runs, so some tests run without it (the no_cover marker): those whose lines other
-# tests cover (tests/untraced.txt, written by `make coverage-plan`), and the whole-stack
-# tests' PostgreSQL runs (tests/conftest.py MEASURED_ON_SQLITE says why). The suite runs
-# in pytest-xdist workers, two per core: most tests wait on sockets, child processes and PostgreSQL more
+# process runs, so a few tests run without it (the no_cover marker): long measurements whose
+# lines other tests cover, and the whole-stack tests' PostgreSQL runs (tests/conftest.py
+# MEASURED_ON_SQLITE says why). The suite runs in pytest-xdist
+# workers, two per core: most tests wait on sockets, child processes and PostgreSQL more
 # than they compute, so a second worker per core fills that time (PYTEST_WORKERS=0 runs
 # everything in one process). Coverage is combined across the workers; tests that must not
 # run beside each other share an xdist group (--dist loadgroup). The slowest ten tests are
@@ -94,20 +94,6 @@ PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 unit: install browser
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not lock_install" --durations=10 \
 	  --cov --cov-report=term $(PYTEST_ARGS)
-
-# tests/untraced.txt, the tests whose call `make unit` runs untraced because traced tests
-# cover every line they run (tests/support/coverage_plan.py says how they are chosen): the
-# suite once with every call traced and each line recorded with its test, then the plan.
-# Run it after tests change much, with PostgreSQL configured as CI has it; a test the plan
-# does not name is traced.
-coverage-plan: install browser
-	rm -f .coverage .coverage.*
-	@report=$$(mktemp); \
-	env -u PYTHONDONTWRITEBYTECODE CMDARR_TRACE_EVERY_CALL=1 $(BIN)/pytest -n $(PYTEST_WORKERS) \
-	  --dist loadgroup -m "not lock_install" --cov --cov-context=test --cov-report= \
-	  --cov-fail-under=0 --junitxml="$$report" $(PYTEST_ARGS) \
-	  && $(BIN)/python -m tests.support.coverage_plan .coverage "$$report"; \
-	status=$$?; rm -f "$$report"; exit $$status
 
 # tests/deploy/test_locks.py whole: it installs both locks from scratch into new
 # virtualenvs with the machine's stock pip, about a minute. It tests the locks, not the

@@ -17,7 +17,6 @@ from cmdarr.config.v1 import config_pb2_grpc
 from common.wire.channels import open_channel
 from config_svc.app import ConfigApp
 from tests.support.config_service import running_config
-from tests.support.coverage_plan import read_plan
 from tests.support.databases import BACKENDS, POSTGRES_URL, PostgresPool, sqlite_database
 from tests.support.perturbations import SEED_ENV, fresh_seed
 from tests.support.tracing import untraced
@@ -52,10 +51,6 @@ MEASURED_ON_SQLITE = (
 )
 
 
-# Set by `make coverage-plan`: no call runs untraced by the plan (tests/untraced.txt).
-TRACE_EVERY_CALL = "CMDARR_TRACE_EVERY_CALL"
-
-
 def measured_on_sqlite_only(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     on_postgres = callspec is not None and callspec.params.get("database_url") == "postgres"
@@ -67,20 +62,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         found = (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix))
         return next(found, len(LONGEST_FIRST))
 
-    # `make coverage-plan` traces every call to write the plan, so it reads none.
-    untraced = read_plan() if os.environ.get(TRACE_EVERY_CALL) != "1" else frozenset()
+    items.sort(key=rank)
     for item in items:
-        planned = item.nodeid in untraced and item.get_closest_marker("traced") is None
-        if measured_on_sqlite_only(item) or planned:
+        if measured_on_sqlite_only(item):
             item.add_marker(pytest.mark.no_cover)
-    # Within a file, traced calls first: an untraced call stops the tracer of threads that
-    # a module's fixture started (a server on its own loop), and they stay untraced after.
-    files = {item.path: n for n, item in reversed(list(enumerate(items)))}
-
-    def order(item: pytest.Item) -> tuple[int, int, bool]:
-        return rank(item), files[item.path], item.get_closest_marker("no_cover") is not None
-
-    items.sort(key=order)
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)

@@ -27,7 +27,6 @@ def test_a_no_cover_test_runs_untraced_and_so_do_its_threads() -> None:
     assert trace_in_a_new_thread() is None
 
 
-@pytest.mark.traced
 def test_other_tests_are_traced_when_coverage_runs(request: pytest.FixtureRequest) -> None:
     """The check above could pass by accident if nothing were ever traced."""
     if request.config.pluginmanager.getplugin("_cov") is None or request.config.option.no_cov:
