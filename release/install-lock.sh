@@ -40,10 +40,8 @@ $pip install --quiet --require-hashes --no-deps -r "$pins"
 entry uv >"$pins"
 # uv reads its own settings (UV_INDEX_URL and the like), not pip's: where it cannot
 # install (an index only pip is configured for), pip installs the same lock.
-if grep -q '^uv==' "$pins" && $pip install --quiet --require-hashes --no-deps -r "$pins" \
+if ! { grep -q '^uv==' "$pins" && $pip install --quiet --require-hashes --no-deps -r "$pins" \
     && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes \
-      --compile-bytecode -r "$lock"; then
-  :
-else
+      --compile-bytecode -r "$lock"; }; then
   $pip install --quiet --require-hashes -r "$lock"
 fi
