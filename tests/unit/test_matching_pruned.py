@@ -1,0 +1,169 @@
+"""The fuzzy step scores in full only the candidates whose score's upper bound reaches the
+best score so far. These tests hold it to the step it replaces, which scored every
+shortlisted candidate: the same Match, to the reason and the reported best candidate, on
+the curated cases, on generated perturbations, and on each of them asked again by an
+artist the library lacks and without its album, at two thresholds."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from common.matching.index import Entry, TrackIndex
+from common.matching.matcher import (
+    exact_hits,
+    match_track,
+    probe_of,
+    shortlist,
+    tie_break,
+)
+from common.matching.normalize import album_key, key, parse_title
+from common.matching.query import LibraryTrack, Match, MatchMethod, Query
+from common.matching.scoring import (
+    ARTIST_AGREES,
+    corroborated,
+    duration_vetoes,
+    score_entry,
+    seconds,
+)
+from emulators.library import generate
+from tests.support.perturbations import FIXED_SEED, library_tracks, suite
+
+CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
+ABSENT_ARTIST = "Zed Quillfeather"
+THRESHOLDS = (0.85, 0.6)
+PERTURBED = 300  # of the generated cases, sampled: every kind is among them
+
+
+def every_candidate_scored(index: TrackIndex, query: Query, min_confidence: float) -> Match:
+    """``match_track`` with no bound: the MBID and exact steps, then every shortlisted
+    candidate scored in full (the path step is left out: these queries carry no path)."""
+    parsed = parse_title(query.title)
+    core_key = key(parsed.core)
+    album = album_key(query.album) if query.album else ""
+    artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
+    if query.mbid:
+        hits = index.by_mbid(query.mbid)
+        if hits:
+            best = min(hits, key=lambda e: tie_break(index, query, album, e))
+            return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
+    vetoed: Entry | None = None
+    exact = exact_hits(index, parsed, core_key, artists)
+    if exact:
+        allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
+        if allowed:
+            best = min(allowed, key=lambda e: tie_break(index, query, album, e))
+            same_album = bool(album) and best.album_key == album
+            return Match(
+                MatchMethod.EXACT,
+                index.track(best.position),
+                1.0 if same_album else 0.98,
+                "exact artist and title" + (" and album" if same_album else ""),
+            )
+        vetoed = min(exact, key=lambda e: tie_break(index, query, album, e))
+    probe = probe_of(index, query, parsed, album)
+    best_entry: Entry | None = None
+    best_score = -1.0
+    best_reason = ""
+    scored: list[tuple[Entry, float]] = []
+    for entry in shortlist(index, probe, parsed.core, query.duration_ms):
+        parts = score_entry(probe, query, entry, partial(index.credit_aliases, entry.position))
+        scored.append((entry, parts.artist))
+        better = parts.score > best_score or (
+            parts.score == best_score
+            and best_entry is not None
+            and tie_break(index, query, album, entry) < tie_break(index, query, album, best_entry)
+        )
+        if better:
+            best_entry, best_score, best_reason = entry, parts.score, parts.reason
+    if best_entry is not None and best_score >= min_confidence:
+        return Match(
+            MatchMethod.FUZZY, index.track(best_entry.position), round(best_score, 4), best_reason
+        )
+    fits = [
+        entry
+        for entry, artist in scored
+        if artist >= ARTIST_AGREES
+        and entry.core_key.isascii() != probe.core_key.isascii()
+        and entry.tags == probe.tags
+        and corroborated(probe, query, entry)
+    ]
+    other = fits[0] if len(fits) == 1 and vetoed is None else None
+    if other is not None and min_confidence <= 0.9:
+        return Match(
+            MatchMethod.FUZZY,
+            index.track(other.position),
+            0.9,
+            "title in another script; artist, album and duration agree",
+        )
+    best_track: LibraryTrack | None = index.track(best_entry.position) if best_entry else None
+    if vetoed is not None:
+        return Match(
+            MatchMethod.NONE,
+            None,
+            0.5,
+            "same artist and title but duration "
+            f"{seconds(vetoed.duration_ms)} vs {seconds(query.duration_ms)}",
+            best=index.track(vetoed.position),
+        )
+    if best_track is None:
+        return Match(MatchMethod.NONE, None, 0.0, "no candidate in the library")
+    return Match(
+        MatchMethod.NONE,
+        None,
+        round(max(best_score, 0.0), 4),
+        f"best candidate below threshold: {best_reason}",
+        best=best_track,
+    )
+
+
+def asked_again(query: Query) -> list[Query]:
+    """The query, by an artist the library lacks, and without its album."""
+    return [
+        query,
+        replace(query, artists=(ABSENT_ARTIST,), artist_mbids=()),
+        replace(query, album=""),
+    ]
+
+
+def curated() -> tuple[TrackIndex, list[Query]]:
+    data = json.loads(CASES.read_text())
+    catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
+    queries = [
+        Query(
+            q["title"],
+            tuple(q["artists"]),
+            q["album"],
+            q["duration_ms"],
+            q["mbid"],
+            artist_mbids=tuple(q.get("artist_mbids", ())),
+        )
+        for q in (case["query"] for case in data["cases"])
+    ]
+    return TrackIndex(library_tracks(catalog)), queries
+
+
+def perturbed() -> tuple[TrackIndex, list[Query]]:
+    cases = suite(FIXED_SEED)
+    chosen = random.Random(FIXED_SEED).sample(cases.cases, PERTURBED)
+    assert {c.kind for c in chosen} == {c.kind for c in cases.cases}
+    return TrackIndex(cases.library()), [c.query for c in chosen]
+
+
+@pytest.mark.parametrize("made", [curated, perturbed], ids=["curated", "perturbed"])
+def test_the_bound_changes_no_match(made: Callable[[], tuple[TrackIndex, list[Query]]]) -> None:
+    index, queries = made()
+    fuzzy = 0
+    for query in (q for asked in queries for q in asked_again(asked)):
+        for threshold in THRESHOLDS:
+            want = every_candidate_scored(index, query, threshold)
+            assert match_track(index, query, threshold) == want, (query, threshold)
+            fuzzy += want.method in (MatchMethod.FUZZY, MatchMethod.NONE)
+    # The fuzzy step was reached, often: with and without a pick, best candidates reported.
+    assert fuzzy >= len(queries)
