@@ -49,8 +49,12 @@ class LeaseKeeper:
         while True:
             remaining = last_write + every - loop.time()
             if remaining > 0:
+                # asyncio.timeout, not wait_for: on Python 3.11 a wait_for cancelled in the
+                # turn its event is set returns as if woken, and the runner, which awaits
+                # this task after cancelling it, waits for ever on a lease kept renewed.
                 try:
-                    await asyncio.wait_for(self._dirty.wait(), remaining)
+                    async with asyncio.timeout(remaining):
+                        await self._dirty.wait()
                 except TimeoutError:
                     pass
                 else:

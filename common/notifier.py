@@ -43,8 +43,9 @@ class VersionNotifier:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            try:
-                await asyncio.wait_for(self._moved.wait(), remaining)
+            try:  # not wait_for: on Python 3.11 it drops a cancel that lands with the wake-up
+                async with asyncio.timeout(remaining):
+                    await self._moved.wait()
             except TimeoutError:
                 return self._version > seen
         return True
