@@ -30,9 +30,11 @@ from common.matching.romanize import roman
 from common.matching.scoring import (
     ARTIST_AGREES,
     Probe,
+    artist_similarity_of,
     corroborated,
     duration_vetoes,
     make_probe,
+    score_bound,
     score_entry,
     seconds,
 )
@@ -49,12 +51,13 @@ def probe_of(index: TrackIndex, query: Query, parsed: ParsedTitle, album: str) -
     return make_probe(query, parsed, album, index.knows_title_word, index.knows_artist)
 
 
-def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> list[Entry]:
-    """The few candidates worth a full score: the closest titles among tracks sharing a
-    rare title word and among tracks by the same artist, and the closest durations on the
-    query's album. Title similarity over the whole pool is computed in rapidfuzz's C++
-    loop, on romanized keys so that scripts meet; only the shortlist is scored in Python."""
-    chosen: dict[str, Entry] = {}
+def candidates(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> list[int]:
+    """The positions of the few candidates worth a score, one per item id: the closest
+    titles among tracks sharing a rare title word and among tracks by the same artist, and
+    the closest durations on the query's album. Title similarity over the whole pool is
+    computed in rapidfuzz's C++ loop, on romanized keys so that scripts meet."""
+    chosen: dict[str, int] = {}
+    item_ids = index.item_ids
     keys = index.roman_core_keys
     title_tokens = tokens(core)
     if probe.roman_key != probe.core_key:
@@ -68,9 +71,8 @@ def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> l
         ranked = process.extract(
             probe.roman_key, list(map(keys.__getitem__, pool)), scorer=fuzz.ratio, limit=SHORTLIST
         )
-        for _choice, _score, position in ranked:
-            entry = index.entry(pool[position])
-            chosen.setdefault(entry.item_id, entry)
+        for _choice, _score, place in ranked:
+            chosen.setdefault(item_ids.get(pool[place]), pool[place])
     # The album's own tracks, closest durations first: where neither title words nor artist
     # names are shared (a translated artist, a title in another script), the album may be.
     pool = index.album_candidates(probe.album_key, ALBUM_POOL_LIMIT)
@@ -78,10 +80,13 @@ def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> l
         durations = index.durations
         pool = sorted(pool, key=lambda i: abs(durations[i] - duration_ms))
     for position in pool[:ALBUM_SHORTLIST]:
-        if index.item_ids.get(position) not in chosen:
-            entry = index.entry(position)
-            chosen[entry.item_id] = entry
+        chosen.setdefault(item_ids.get(position), position)
     return list(chosen.values())
+
+
+def shortlist(index: TrackIndex, probe: Probe, core: str, duration_ms: int) -> list[Entry]:
+    """The candidates' entries (``candidates``), for a caller that scores them all."""
+    return [index.entry(p) for p in candidates(index, probe, core, duration_ms)]
 
 
 def tie_break(
@@ -132,18 +137,45 @@ def exact_hits(
     return []
 
 
-def other_script(probe: Probe, query: Query, scored: list[tuple[Entry, float]]) -> Entry | None:
+def other_script(
+    index: TrackIndex, probe: Probe, query: Query, weighed: list[tuple[int, float]]
+) -> Entry | None:
     """The one candidate whose title is in another script than the query's (so titles
-    cannot be compared) while artist, album and duration all agree."""
-    fits = [
-        entry
-        for entry, artist in scored
-        if artist >= ARTIST_AGREES
-        and entry.core_key.isascii() != probe.core_key.isascii()
-        and entry.tags == probe.tags
-        and corroborated(probe, query, entry)
-    ]
+    cannot be compared) while artist, album and duration all agree; ``weighed`` holds each
+    candidate's position and artist similarity."""
+    fits = []
+    for position, artist in weighed:
+        if artist < ARTIST_AGREES:
+            continue
+        entry = index.entry(position)
+        if (
+            entry.core_key.isascii() != probe.core_key.isascii()
+            and entry.tags == probe.tags
+            and corroborated(probe, query, entry)
+        ):
+            fits.append(entry)
     return fits[0] if len(fits) == 1 else None
+
+
+def _bounded(
+    index: TrackIndex, probe: Probe, positions: list[int]
+) -> list[tuple[float, int, float]]:
+    """Each candidate's score bound, position and artist similarity, highest bound first:
+    worked out from its title keys, artist keys and MBIDs, without a whole Entry."""
+    out = []
+    for position in positions:
+        artist = artist_similarity_of(
+            probe,
+            index.artist_keys_of(position),
+            index.artist_mbids_of(position),
+            partial(index.credit_aliases, position),
+        )
+        bound = score_bound(
+            probe, index.core_keys[position], index.roman_core_keys[position], artist
+        )
+        out.append((bound, position, artist))
+    out.sort(key=lambda b: -b[0])
+    return out
 
 
 def _same_file(index: TrackIndex, query: Query) -> Match | None:
@@ -196,15 +228,19 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             )
         vetoed = min(exact, key=lambda e: tie_break(index, query, album, e))
 
-    # 4. Fuzzy over candidates from the token, artist and album indexes.
+    # 4. Fuzzy over candidates from the token, artist and album indexes: each scored in
+    # full, highest bound first, until no bound left reaches the best score (a bound below
+    # it cannot win, nor tie).
     probe = probe_of(index, query, parsed, album)
     best_entry: Entry | None = None
     best_score = -1.0
     best_reason = ""
-    scored: list[tuple[Entry, float]] = []
-    for entry in shortlist(index, probe, parsed.core, query.duration_ms):
-        parts = score_entry(probe, query, entry, partial(index.credit_aliases, entry.position))
-        scored.append((entry, parts.artist))
+    weighed = _bounded(index, probe, candidates(index, probe, parsed.core, query.duration_ms))
+    for bound, position, _artist in weighed:
+        if bound < best_score:
+            break
+        entry = index.entry(position)
+        parts = score_entry(probe, query, entry, partial(index.credit_aliases, position))
         score = parts.score
         better = score > best_score or (
             score == best_score
@@ -217,7 +253,11 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         return Match(
             MatchMethod.FUZZY, index.track(best_entry.position), round(best_score, 4), best_reason
         )
-    other = other_script(probe, query, scored) if vetoed is None else None
+    other = (
+        other_script(index, probe, query, [(p, artist) for _b, p, artist in weighed])
+        if vetoed is None
+        else None
+    )
     if other is not None and min_confidence <= OTHER_SCRIPT_CONFIDENCE:
         return Match(
             MatchMethod.FUZZY,

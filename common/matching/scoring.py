@@ -182,10 +182,11 @@ def title_similarity(probe: Probe, entry: Entry) -> float:
     return max(title, romanized)
 
 
-def shares_artist(probe: Probe, entry: Entry, entry_aliases: Callable[[], frozenset[str]]) -> bool:
-    """An artist key of the query is one of the track's, other than a duo alias both
-    sides only derive (``entry_aliases``: the track's, asked only then)."""
-    keys = entry.artist_keys
+def shares_artist(
+    probe: Probe, keys: tuple[str, ...], entry_aliases: Callable[[], frozenset[str]]
+) -> bool:
+    """An artist key of the query is one of the track's (``keys``), other than a duo alias
+    both sides only derive (``entry_aliases``: the track's, asked only then)."""
     if not probe.aliases:
         return any(a in keys for a in probe.artists)
     shared = [a for a in probe.artists if a in keys]
@@ -200,14 +201,25 @@ def artist_similarity(
     """1 when an artist MBID or an artist key is shared; TYPO_ARTIST when a credit the
     library does not know is one edit from one of the track's names; else the closest
     pair of a whole credit's key and the track's keys, at most SIMILAR_ARTIST_CAP."""
-    if probe.artist_mbids & entry.artist_mbids:
+    return artist_similarity_of(probe, entry.artist_keys, entry.artist_mbids, entry_aliases)
+
+
+def artist_similarity_of(
+    probe: Probe,
+    artist_keys: tuple[str, ...],
+    artist_mbids: frozenset[str],
+    entry_aliases: Callable[[], frozenset[str]],
+) -> float:
+    """``artist_similarity`` from a track's artist keys and MBIDs alone: the fuzzy step
+    bounds a candidate's score with it before building the whole Entry."""
+    if probe.artist_mbids & artist_mbids:
         return 1.0
-    if shares_artist(probe, entry, entry_aliases):
+    if shares_artist(probe, artist_keys, entry_aliases):
         return 1.0
     best = 0.0
     for q in probe.credits:
         typo = q in probe.unknown_credits
-        for c in entry.artist_keys:
+        for c in artist_keys:
             if typo and abs(len(q) - len(c)) <= 1 and one_edit(q, c):
                 return TYPO_ARTIST
             best = max(best, fuzz.ratio(q, c))
@@ -295,3 +307,21 @@ def score_entry(
         score = min(score, VETOED_CAP)
         reason = f"duration {seconds(entry.duration_ms)} vs {seconds(query.duration_ms)}"
     return Parts(artist, title, same_album, gap, other, agree, vetoed, score, reason)
+
+
+def score_bound(probe: Probe, core_key: str, roman_core_key: str, artist: float) -> float:
+    """At least the score ``score_entry`` gives a candidate with these title keys and this
+    artist similarity, from a few ratios in C: no title part exceeds its keys' ratio but
+    for a typo's TYPO_TITLE; the score is the title times the artist, or the title alone
+    where the artist agrees or the album may corroborate; both bonuses are added, as they
+    are there, and nothing else raises it. The fuzzy step scores in full only the
+    candidates whose bound reaches the best score so far."""
+    title = fuzz.ratio(probe.roman_key, roman_core_key)
+    for variant, _words in probe.variants:
+        title = max(title, fuzz.ratio(variant, core_key))
+    bound = title / 100
+    if bound < TYPO_TITLE and any(one_edit(v, core_key) for v, _words in probe.variants):
+        bound = TYPO_TITLE
+    if artist < ARTIST_AGREES and not probe.album_key:
+        bound *= artist
+    return min(bound + SAME_ALBUM_BONUS + CLOSE_DURATION_BONUS, 0.99)

@@ -167,3 +167,39 @@ def test_the_bound_changes_no_match(made: Callable[[], tuple[TrackIndex, list[Qu
             fuzzy += want.method in (MatchMethod.FUZZY, MatchMethod.NONE)
     # The fuzzy step was reached, often: with and without a pick, best candidates reported.
     assert fuzzy >= len(queries)
+
+
+def _track(item_id: str, title: str, artist: str, album: str, ms: int = 200_000) -> LibraryTrack:
+    return LibraryTrack(item_id, "Music", title, (artist,), artist, album, ms)
+
+
+@pytest.mark.parametrize(
+    ("library", "query", "winner"),
+    [
+        # A typo's title (0.92) beats a title merely close (0.80) whose ratio is higher.
+        (
+            [_track("typo", "Fire", "Ann Lee", "A"), _track("close", "Fierce", "Ann Lee", "B")],
+            Query("Fier", ("Ann Lee",), "", 200_000),
+            "typo",
+        ),
+        # The same title on the same album at the same length, by a name in another script,
+        # beats a title by a name merely similar.
+        (
+            [
+                _track("native", "Sakura", "宇多田ヒカル", "Distance"),
+                _track("similar", "Sakura", "Hikari Otama", "Other"),
+            ],
+            Query("Sakura", ("Hikaru Utada",), "Distance", 200_500),
+            "native",
+        ),
+    ],
+    ids=["typo", "corroborated"],
+)
+def test_the_bound_leaves_room_for_what_raises_a_score(
+    library: list[LibraryTrack], query: Query, winner: str
+) -> None:
+    index = TrackIndex(library)
+    for threshold in THRESHOLDS:
+        want = every_candidate_scored(index, query, threshold)
+        assert (want.track or want.best or library[0]).item_id == winner
+        assert match_track(index, query, threshold) == want
