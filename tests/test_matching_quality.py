@@ -8,15 +8,14 @@ when the right answer is not in the library) >= 99%, and no kind under 95% accur
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from common.matching import Query, TrackIndex, match_track
+from common.matching import TrackIndex, match_track
 from emulators.library import generate
+from tests.support.labelled_cases import CASES, query_of
 from tests.support.match_tally import Tally, report
 from tests.support.perturbations import library_tracks
 
-CASES = Path(__file__).parent / "data" / "matching_cases.json"
 THRESHOLD = 0.85
 AIM_PRECISION = 0.995
 AIM_RECALL = 0.99
@@ -36,17 +35,6 @@ FIRST_KINDS = {
     "other song, same artist",
     "same name, far longer",
 }
-
-
-def query_of(q: dict[str, Any]) -> Query:
-    return Query(
-        q["title"],
-        tuple(q["artists"]),
-        q["album"],
-        q["duration_ms"],
-        q["mbid"],
-        artist_mbids=tuple(q.get("artist_mbids", ())),
-    )
 
 
 def score(data: dict[str, Any]) -> tuple[Tally, dict[str, Tally]]:

@@ -11,7 +11,6 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 import pytest
 
@@ -28,45 +27,30 @@ from common.matching.query import LibraryTrack, Match, MatchMethod, Query
 from common.matching.scoring import (
     ARTIST_AGREES,
     corroborated,
-    duration_vetoes,
     score_entry,
     seconds,
 )
 from emulators.library import generate
+from tests.support.labelled_cases import CASES, query_of
 from tests.support.perturbations import FIXED_SEED, library_tracks, suite
 
-CASES = Path(__file__).parent.parent / "data" / "matching_cases.json"
 ABSENT_ARTIST = "Zed Quillfeather"
 THRESHOLDS = (0.85, 0.6)
 PERTURBED = 300  # of the generated cases, sampled: every kind is among them
 
 
 def every_candidate_scored(index: TrackIndex, query: Query, min_confidence: float) -> Match:
-    """``match_track`` with no bound: the MBID and exact steps, then every shortlisted
-    candidate scored in full (the path step is left out: these queries carry no path)."""
+    """``match_track`` with no bound: where the MBID or exact step did not decide, every
+    shortlisted candidate scored in full (these queries carry no path)."""
     parsed = parse_title(query.title)
     core_key = key(parsed.core)
     album = album_key(query.album) if query.album else ""
     artists = tuple(a for a in query.artists if a.strip()) + parsed.featured
-    if query.mbid:
-        hits = index.by_mbid(query.mbid)
-        if hits:
-            best = min(hits, key=lambda e: tie_break(index, query, album, e))
-            return Match(MatchMethod.MBID, index.track(best.position), 1.0, "recording MBID")
-    vetoed: Entry | None = None
+    decided = match_track(index, query, min_confidence)
+    if decided.method in (MatchMethod.MBID, MatchMethod.EXACT):
+        return decided  # decided before the fuzzy step, which is what this reference redoes
     exact = exact_hits(index, parsed, core_key, artists)
-    if exact:
-        allowed = [e for e in exact if not duration_vetoes(query.duration_ms, e.duration_ms)]
-        if allowed:
-            best = min(allowed, key=lambda e: tie_break(index, query, album, e))
-            same_album = bool(album) and best.album_key == album
-            return Match(
-                MatchMethod.EXACT,
-                index.track(best.position),
-                1.0 if same_album else 0.98,
-                "exact artist and title" + (" and album" if same_album else ""),
-            )
-        vetoed = min(exact, key=lambda e: tie_break(index, query, album, e))
+    vetoed = min(exact, key=lambda e: tie_break(index, query, album, e)) if exact else None
     probe = probe_of(index, query, parsed, album)
     best_entry: Entry | None = None
     best_score = -1.0
@@ -135,17 +119,7 @@ def asked_again(query: Query) -> list[Query]:
 def curated() -> tuple[TrackIndex, list[Query]]:
     data = json.loads(CASES.read_text())
     catalog = generate(seed=data["seed"], tracks=data["tracks"], extra=data.get("extra", False))
-    queries = [
-        Query(
-            q["title"],
-            tuple(q["artists"]),
-            q["album"],
-            q["duration_ms"],
-            q["mbid"],
-            artist_mbids=tuple(q.get("artist_mbids", ())),
-        )
-        for q in (case["query"] for case in data["cases"])
-    ]
+    queries = [query_of(case["query"]) for case in data["cases"]]
     return TrackIndex(library_tracks(catalog)), queries
 
 
