@@ -25,7 +25,7 @@ from common.matching.normalize import (
     tokens,
     without_track_number,
 )
-from common.matching.query import LibraryTrack, Match, MatchMethod, Query
+from common.matching.query import Match, MatchMethod, Query
 from common.matching.romanize import roman
 from common.matching.scoring import (
     ARTIST_AGREES,
@@ -138,13 +138,13 @@ def exact_hits(
 
 
 def other_script(
-    index: TrackIndex, probe: Probe, query: Query, weighed: list[tuple[int, float]]
+    index: TrackIndex, probe: Probe, query: Query, weighed: list[tuple[float, int, float]]
 ) -> Entry | None:
     """The one candidate whose title is in another script than the query's (so titles
     cannot be compared) while artist, album and duration all agree; ``weighed`` holds each
-    candidate's position and artist similarity."""
+    candidate's bound, position and artist similarity (``_bounded``)."""
     fits = []
-    for position, artist in weighed:
+    for _bound, position, artist in weighed:
         if artist < ARTIST_AGREES:
             continue
         entry = index.entry(position)
@@ -253,11 +253,22 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
         return Match(
             MatchMethod.FUZZY, index.track(best_entry.position), round(best_score, 4), best_reason
         )
-    other = (
-        other_script(index, probe, query, [(p, artist) for _b, p, artist in weighed])
-        if vetoed is None
-        else None
-    )
+    other = other_script(index, probe, query, weighed) if vetoed is None else None
+    closest = (best_entry, best_score, best_reason) if best_entry is not None else None
+    return unpicked(index, query, min_confidence, other, vetoed, closest)
+
+
+def unpicked(
+    index: TrackIndex,
+    query: Query,
+    min_confidence: float,
+    other: Entry | None,
+    vetoed: Entry | None,
+    closest: tuple[Entry, float, str] | None,
+) -> Match:
+    """The answer when no candidate reached the threshold: ``other`` (``other_script``'s
+    pick) when the threshold allows it, else NONE with what came closest: the exact hit a
+    duration ``vetoed``, or the ``closest`` candidate (entry, score, reason)."""
     if other is not None and min_confidence <= OTHER_SCRIPT_CONFIDENCE:
         return Match(
             MatchMethod.FUZZY,
@@ -265,8 +276,6 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             OTHER_SCRIPT_CONFIDENCE,
             "title in another script; artist, album and duration agree",
         )
-
-    best_track: LibraryTrack | None = index.track(best_entry.position) if best_entry else None
     if vetoed is not None:
         return Match(
             MatchMethod.NONE,
@@ -276,12 +285,13 @@ def match_track(index: TrackIndex, query: Query, min_confidence: float) -> Match
             f"{seconds(vetoed.duration_ms)} vs {seconds(query.duration_ms)}",
             best=index.track(vetoed.position),
         )
-    if best_track is None:
+    if closest is None:
         return Match(MatchMethod.NONE, None, 0.0, "no candidate in the library")
+    entry, score, reason = closest
     return Match(
         MatchMethod.NONE,
         None,
-        round(max(best_score, 0.0), 4),
-        f"best candidate below threshold: {best_reason}",
-        best=best_track,
+        round(max(score, 0.0), 4),
+        f"best candidate below threshold: {reason}",
+        best=index.track(entry.position),
     )

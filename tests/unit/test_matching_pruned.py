@@ -21,6 +21,7 @@ from common.matching.matcher import (
     probe_of,
     shortlist,
     tie_break,
+    unpicked,
 )
 from common.matching.normalize import album_key, key, parse_title
 from common.matching.query import LibraryTrack, Match, MatchMethod, Query
@@ -28,7 +29,6 @@ from common.matching.scoring import (
     ARTIST_AGREES,
     corroborated,
     score_entry,
-    seconds,
 )
 from emulators.library import generate
 from tests.support.labelled_cases import CASES, query_of
@@ -79,32 +79,8 @@ def every_candidate_scored(index: TrackIndex, query: Query, min_confidence: floa
         and corroborated(probe, query, entry)
     ]
     other = fits[0] if len(fits) == 1 and vetoed is None else None
-    if other is not None and min_confidence <= 0.9:
-        return Match(
-            MatchMethod.FUZZY,
-            index.track(other.position),
-            0.9,
-            "title in another script; artist, album and duration agree",
-        )
-    best_track: LibraryTrack | None = index.track(best_entry.position) if best_entry else None
-    if vetoed is not None:
-        return Match(
-            MatchMethod.NONE,
-            None,
-            0.5,
-            "same artist and title but duration "
-            f"{seconds(vetoed.duration_ms)} vs {seconds(query.duration_ms)}",
-            best=index.track(vetoed.position),
-        )
-    if best_track is None:
-        return Match(MatchMethod.NONE, None, 0.0, "no candidate in the library")
-    return Match(
-        MatchMethod.NONE,
-        None,
-        round(max(best_score, 0.0), 4),
-        f"best candidate below threshold: {best_reason}",
-        best=best_track,
-    )
+    closest = (best_entry, best_score, best_reason) if best_entry is not None else None
+    return unpicked(index, query, min_confidence, other, vetoed, closest)
 
 
 def asked_again(query: Query) -> list[Query]:
