@@ -56,18 +56,23 @@ class _Answers:
         self._out.flush()
 
 
-async def run_build(request: WorkerRequest, answers: _Answers, tracing: Tracing) -> None:
+async def run_build(
+    request: WorkerRequest, answers: _Answers, tracing: Tracing, keep: list[object]
+) -> None:
     """Build as asked, put the image in the build's folder and answer DONE, or FAILED with
     a message for people. With ``tracing`` on, the listing's pages and requests join the
-    caller's build trace."""
+    caller's build trace. What the index's filling used goes in ``keep`` rather than being
+    freed (``TrackIndex.seal``): the process ends once it has answered."""
     joined = otel_context.attach(propagate.extract(request.trace))
     try:
-        await _build(request, answers, tracing)
+        await _build(request, answers, tracing, keep)
     finally:
         otel_context.detach(joined)
 
 
-async def _build(request: WorkerRequest, answers: _Answers, tracing: Tracing) -> None:
+async def _build(
+    request: WorkerRequest, answers: _Answers, tracing: Tracing, keep: list[object]
+) -> None:
     folder = request.folder
     progress = BuildProgress(full=request.full, started_at=request.started_at)
     requests = 0
@@ -109,7 +114,7 @@ async def _build(request: WorkerRequest, answers: _Answers, tracing: Tracing) ->
         finally:
             requests = connection.client.counter.total
             await connection.close()
-        await asyncio.to_thread(_write_image, folder / NEW_IMAGE, built.index)
+        await asyncio.to_thread(_write_image, folder / NEW_IMAGE, built.index, keep)
     except BuildFailed as exc:
         answers.send(WorkerFailed(str(exc), requests))
         return
@@ -135,8 +140,8 @@ def _read_image(path: Path) -> TrackIndex:
     return decode(image)
 
 
-def _write_image(path: Path, index: TrackIndex) -> None:
-    index.seal()
+def _write_image(path: Path, index: TrackIndex, keep: list[object]) -> None:
+    index.seal(keep)
     path.write_bytes(encode(index))
 
 
@@ -174,13 +179,14 @@ def main() -> None:
     level = os.environ.get("CMDARR_LOG_LEVEL", "INFO")
     configure_logging("cache_svc", level, secrets=[request.token])
     tracing = Tracing.from_environ("cache_svc")  # the same OTEL_* variables as cache_svc
+    leftovers: list[object] = []  # held until the process ends, never freed
     try:
-        asyncio.run(run_build(request, answers, tracing))
+        asyncio.run(run_build(request, answers, tracing, leftovers))
     finally:
         tracing.shutdown()  # the last spans go out before the process ends
     # The answer and the spans are out: end here. Tearing the interpreter down would free
-    # the index object by object (a second of a 100,000-track build, while cache_svc
-    # waits), and the stdin watchdog is still blocked in its read.
+    # the index and the leftovers object by object (a second of a 100,000-track build,
+    # while cache_svc waits), and the stdin watchdog is still blocked in its read.
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

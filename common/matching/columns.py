@@ -169,24 +169,25 @@ class PostingTable:
             else:
                 found.append(position)
 
-    def seal(self) -> None:
+    def seal(self, keep: list[object] | None = None) -> None:
+        """Sort the postings added since the last seal in with the others. What held them
+        (a list per key) is freed here unless ``keep`` is given: then it goes there, for a
+        caller about to exit never to free."""
         if not self._tail:
             return
+        tail, self._tail = self._tail, {}
+        if keep is not None:
+            keep.append(tail)
         if self._keys is not None and self._starts is not None:
-            keys, starts, positions = self._merged_groups(self._keys, self._starts)
-            self._tail = {}
+            keys, starts, positions = self._merged_groups(self._keys, self._starts, tail)
             self._store(keys, _lengths(starts), positions)
         elif self._positions:
-            hashes, positions = self._merged()
-            self._tail = {}
-            self._store_flat(hashes, positions)
+            self._store_flat(*self._merged(tail))
         else:
             # Whole arrays from iterators over the groups: no per-key list or extend.
-            keys = array("q", sorted(self._tail))
-            groups = [self._tail[key_hash] for key_hash in keys]
-            lengths = list(map(len, groups))
-            self._tail = {}
-            self._store(keys, lengths, array("I", chain.from_iterable(groups)))
+            keys = array("q", sorted(tail))
+            groups = list(map(tail.__getitem__, keys))
+            self._store(keys, list(map(len, groups)), array("I", chain.from_iterable(groups)))
 
     def _store_flat(self, hashes: array[int], positions: array[int]) -> None:
         """``_store`` for flat postings sorted by (hash, position): their runs are worked
@@ -222,7 +223,7 @@ class PostingTable:
             return self._hashes
         return array("q", chain.from_iterable(map(repeat, self._keys, _lengths(self._starts))))
 
-    def _merged(self) -> tuple[array[int], array[int]]:
+    def _merged(self, tail: dict[int, list[int]]) -> tuple[array[int], array[int]]:
         """The sealed postings with the tail's merged in, copied in runs between the tail's
         keys: a refresh that adds a few tracks to a large index moves its arrays, not each
         posting. A tail key's positions follow the sealed ones of its hash (they are
@@ -231,11 +232,11 @@ class PostingTable:
         out_hashes: array[int] = array("q")
         out_positions: array[int] = array("I")
         start = 0
-        for key_hash in sorted(self._tail):
+        for key_hash in sorted(tail):
             cut = bisect_right(hashes, key_hash, start)
             out_hashes.extend(hashes[start:cut])
             out_positions.extend(positions[start:cut])
-            added = self._tail[key_hash]
+            added = tail[key_hash]
             out_hashes.extend(repeat(key_hash, len(added)))
             out_positions.extend(added)
             start = cut
@@ -244,7 +245,7 @@ class PostingTable:
         return out_hashes, out_positions
 
     def _merged_groups(
-        self, keys: array[int], starts: array[int]
+        self, keys: array[int], starts: array[int], tail: dict[int, list[int]]
     ) -> tuple[array[int], array[int], array[int]]:
         """Grouped postings with the tail's merged in, still grouped: keys, starts and
         positions copied in runs between the tail's keys, as ``_merged`` copies flat ones.
@@ -262,14 +263,14 @@ class PostingTable:
                 out_starts.extend(map(add, starts[a + 1 : b + 1], repeat(shift)))
 
         done = 0
-        for key_hash in sorted(self._tail):
+        for key_hash in sorted(tail):
             at = bisect_left(keys, key_hash, done)
             has_key = at < len(keys) and keys[at] == key_hash
             copy(done, at + 1 if has_key else at)
             if not has_key:
                 out_keys.append(key_hash)
                 out_starts.append(len(out_positions))
-            out_positions.extend(self._tail[key_hash])
+            out_positions.extend(tail[key_hash])
             out_starts[-1] = len(out_positions)
             done = at + 1 if has_key else at
         copy(done, len(keys))

@@ -349,11 +349,15 @@ class TrackIndex:
         )
         return found
 
-    def seal(self) -> None:
-        """Done filling: sort the postings and trim what appends over-allocated."""
+    def seal(self, keep: list[object] | None = None) -> None:
+        """Done filling: sort the postings and trim what appends over-allocated. What
+        filling used (memos, a list per posting key) is freed here object by object unless
+        ``keep`` is given: then it goes there, for a caller about to exit never to free."""
+        if keep is not None:
+            keep += [self._fill, self._core_keys]
         self._fill = None
         for table in self._tables():
-            table.seal()
+            table.seal(keep)
         for column in self._string_columns():
             column.seal()
         for name in ("libraries", "durations", "updated", "tag_ids", "album_key_ids"):

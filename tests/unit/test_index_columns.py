@@ -183,3 +183,21 @@ def test_durations_and_dates_take_32_bits_and_an_older_image_refreshes() -> None
     again = refreshed(older, keep, [])
     assert again.durations.typecode == "I"
     assert [again.track(i) for i in range(len(again))] == [index.track(p) for p in keep]
+
+
+def test_a_seal_that_keeps_what_filling_used_makes_the_same_index() -> None:
+    """A build worker seals with ``keep`` (it exits without freeing); the index is the
+    same, and what went in ``keep`` is what the index no longer holds."""
+    tracks = make_tracks("Music", 3000)
+    freed, kept = TrackIndex(), TrackIndex()
+    for index in (freed, kept):
+        index.add_many(tracks[:2000])
+        index.seal()  # a refresh merges into sealed postings: the other branch
+        index.add_many(tracks[2000:])
+    freed.seal()
+    keep: list[object] = []
+    kept.seal(keep)
+    assert encode(kept) == encode(freed)
+    tails = [part for part in keep if isinstance(part, dict)]
+    assert tails, "the postings added since the last seal, of each table that had some"
+    assert all(tails)
