@@ -182,9 +182,17 @@ class PlexClient:
 
     async def music_libraries(self, names: Sequence[str] = ()) -> LibraryChoice:
         """The libraries to use. Every build and live search starts here, so the server's
-        version is checked here first (once per client), before any listing."""
-        await self._identified()
-        choice = choose_libraries(await self.libraries(), names)
+        version is checked here (once per client), before any listing: its request goes
+        beside the one for the sections, one round trip instead of two, and its verdict
+        comes first (an unsupported server is named as such, whatever the other says)."""
+        identity, sections = await asyncio.gather(
+            self._identified(), self.libraries(), return_exceptions=True
+        )
+        if isinstance(identity, BaseException):
+            raise identity
+        if isinstance(sections, BaseException):
+            raise sections
+        choice = choose_libraries(sections, names)
         log.info("Plex libraries: %s", choice.describe())
         return choice
 
