@@ -105,7 +105,8 @@ async def start(
     async def stop_http() -> None:
         http.should_exit = True
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(http_task, 5.0)
+            async with asyncio.timeout(5.0):
+                await http_task
 
     lifecycle = Lifecycle(server)
     lifecycle.on_stop(stop_http)

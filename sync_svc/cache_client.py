@@ -120,9 +120,8 @@ class CacheClient:
             ],
         )
         try:
-            reply = await asyncio.wait_for(
-                self._stub.MatchTracks(request, timeout=CALL_TIMEOUT), CALL_TIMEOUT + 5
-            )
+            async with asyncio.timeout(CALL_TIMEOUT + 5):
+                reply = await self._stub.MatchTracks(request, timeout=CALL_TIMEOUT)
         except (grpc.aio.AioRpcError, TimeoutError) as exc:
             code = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "TIMEOUT"
             raise CacheUnavailable(f"cache_svc: {code}") from None

@@ -228,7 +228,8 @@ class WorkerBuilder:
             try:
                 if answered:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(process.wait(), WORKER_EXIT_SECONDS)
+                        async with asyncio.timeout(WORKER_EXIT_SECONDS):
+                            await process.wait()
             finally:
                 if process.returncode is None:
                     with contextlib.suppress(ProcessLookupError):

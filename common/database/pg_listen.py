@@ -119,7 +119,10 @@ class PgListener:
         """The next notification, checking the connection while idle."""
         while True:
             try:
-                return await asyncio.wait_for(self._queue.get(), self._timing.keepalive)
+                # asyncio.timeout, not wait_for: on 3.11 a cancel that lands with a
+                # notification is lost in wait_for, and the listener would go on.
+                async with asyncio.timeout(self._timing.keepalive):
+                    return await self._queue.get()
             except TimeoutError:
                 try:
                     await self._conn.fetchval("SELECT 1", timeout=self._timing.keepalive_timeout)
@@ -163,6 +166,7 @@ class PgListener:
         conn, self._conn = self._conn, None
         if conn is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), self._timing.keepalive_timeout)
+                async with asyncio.timeout(self._timing.keepalive_timeout):
+                    await conn.close()
             if not conn.is_closed():
                 conn.terminate()

@@ -72,7 +72,8 @@ async def main() -> int:
     for proc in procs.values():
         with contextlib.suppress(ProcessLookupError):
             try:
-                await asyncio.wait_for(proc.wait(), 15)
+                async with asyncio.timeout(15):
+                    await proc.wait()
             except TimeoutError:
                 proc.kill()
     stopper.cancel()

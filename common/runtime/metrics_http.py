@@ -58,7 +58,8 @@ class MetricsEndpoint:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
+            async with asyncio.timeout(_READ_TIMEOUT):
+                head = await reader.readuntil(b"\r\n\r\n")
             parts = head.split(b" ", 2)
             path = parts[1].split(b"?", 1)[0] if len(parts) > 1 else b""
             if parts[0] == b"GET" and path == b"/metrics" and not self._allowed(head):

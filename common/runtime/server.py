@@ -123,7 +123,8 @@ class GrpcServer:
 async def bounded(step: Awaitable[object], seconds: float = 10.0) -> None:
     """Await one step of a shutdown, giving up (with a log line) after ``seconds``."""
     try:
-        await asyncio.wait_for(step, seconds)
+        async with asyncio.timeout(seconds):
+            await step
     except TimeoutError:
         _log.warning("a shutdown step did not finish in %.0f s; going on", seconds)
     except asyncio.CancelledError:
