@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from common.database.pg_listen import PgListener
+from common.notifier import VersionNotifier
 from common.runtime.server import bounded
 
 
@@ -41,3 +42,8 @@ async def test_a_listener_cancelled_as_a_notification_arrives_stops() -> None:
 async def test_a_shutdown_step_cancelled_as_it_ends_is_cancelled() -> None:
     finished = asyncio.Event()
     await _cancelled_with_its_wake_up(bounded(finished.wait(), 30), finished.set)
+
+
+async def test_a_version_wait_cancelled_as_the_counter_moves_is_cancelled() -> None:
+    notifier = VersionNotifier()
+    await _cancelled_with_its_wake_up(notifier.wait_beyond(0, patience=30.0), notifier.advance)
